@@ -1,0 +1,46 @@
+"""Name keys and fuzzy matching across case, spacing, typos and pinyin <-> 汉字."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def has_han(text: str) -> bool:
+    """True if the text contains a CJK ideograph."""
+    return bool(_HAN.search(text or ""))
+
+
+@lru_cache(maxsize=200_000)
+def name_key(name: str) -> str:
+    """Spaced, lower-case romanisation: '张伟' -> 'zhang wei', 'Li  Na' -> 'li na'."""
+    from pypinyin import lazy_pinyin  # imported lazily: ~0.2 s of dictionary loading
+
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    words: list[str] = []
+    for part in lazy_pinyin(text, errors=lambda chars: [chars]):
+        # pypinyin yields one syllable per 汉字 and passes other runs through unchanged.
+        words.extend(_WORD.findall(part))
+    return " ".join(words)
+
+
+def compact(key: str) -> str:
+    """Key without spaces, so 'zhangwei' and 'zhang wei' compare equal."""
+    return key.replace(" ", "")
+
+
+def match_score(query_key: str, candidate_key: str) -> float:
+    """0..100 similarity between two name keys, robust to order, spacing and small typos."""
+    from rapidfuzz import fuzz
+
+    q, c = compact(query_key), compact(candidate_key)
+    if not q or not c:
+        return 0.0
+    if q == c:
+        return 100.0
+    order_free = fuzz.token_sort_ratio(query_key, candidate_key)
+    return max(fuzz.ratio(q, c), order_free)

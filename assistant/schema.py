@@ -1,0 +1,106 @@
+"""The documented, versioned schema of the CRM database (see docs/SCHEMA.md)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("crm")
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    """Customers, orders, interactions, complaints, tasks, audit log, settings."""
+    db.table("customers").create(
+        {
+            "id": int, "external_id": str, "name": str, "phone": str, "email": str,
+            "wechat": str, "city": str, "tags": str, "notes": str, "created_at": str,
+            "name_key": str,
+        },
+        pk="id",
+        not_null={"name"},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_customers_external_id ON customers(external_id)")
+    db.table("customers").create_index(["name_key"])
+    db.table("orders").create(
+        {
+            "id": int, "customer_id": int, "date": str, "amount": float, "quantity": float,
+            "product": str, "note": str,
+        },
+        pk="id",
+        not_null={"customer_id", "date", "amount"},
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    db.table("orders").create_index(["customer_id", "date"])
+    db.table("orders").create_index(["date"])
+    db.table("interactions").create(
+        {
+            "id": int, "customer_id": int, "date": str, "channel": str, "summary": str,
+            "sentiment": float, "created_at": str,
+        },
+        pk="id",
+        not_null={"customer_id", "date"},
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    db.table("interactions").create_index(["customer_id", "date"])
+    db.table("complaints").create(
+        {
+            "id": int, "customer_id": int, "date": str, "text": str, "category": str,
+            "sentiment": float, "severity": str, "fault": str, "status": str,
+            "reply_draft": str, "reply_sent": str, "resolved_at": str, "language": str,
+            "label_source": str, "created_at": str,
+        },
+        pk="id",
+        not_null={"customer_id", "date", "text"},
+        defaults={"status": "open"},
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    db.table("complaints").create_index(["customer_id"])
+    db.table("complaints").create_index(["status"])
+    db.table("tasks").create(
+        {
+            "id": int, "customer_id": int, "due_date": str, "title": str, "status": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"title"},
+        defaults={"status": "open"},
+        foreign_keys=[("customer_id", "customers", "id")],
+    )
+    # One row per user action; audit_log rows point at it so undo reverts a whole action.
+    db.table("actions").create(
+        {"id": int, "at": str, "actor": str, "description": str, "undone": int},
+        pk="id",
+        defaults={"undone": 0},
+    )
+    db.table("audit_log").create(
+        {
+            "id": int, "action_id": int, "at": str, "actor": str, "action": str, "op": str,
+            "table_name": str, "row_id": int, "before": str, "after": str, "undone": int,
+        },
+        pk="id",
+        defaults={"undone": 0},
+        foreign_keys=[("action_id", "actions", "id")],
+    )
+    db.table("audit_log").create_index(["action_id"])
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+    # Chat turns and tool calls are data too (issue 6): what was asked, what ran, how long.
+    db.table("turns").create(
+        {
+            "id": int, "at": str, "session": str, "message": str, "reply": str,
+            "backend": str, "latency_ms": float,
+        },
+        pk="id",
+    )
+    db.table("tool_calls").create(
+        {
+            "id": int, "turn_id": int, "at": str, "tool": str, "arguments": str,
+            "result": str, "status": str, "backend": str, "latency_ms": float,
+        },
+        pk="id",
+    )
+    db.table("tool_calls").create_index(["turn_id"])
+
+
+def apply_migrations(db: Database) -> None:
+    """Bring a database file up to the current schema."""
+    MIGRATIONS.apply(db)

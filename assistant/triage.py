@@ -1,0 +1,313 @@
+"""Complaint triage (issue 5): category, sentiment, severity, fault and language, with or without an LLM.
+
+The no-LLM path combines cue lexicons (assistant/triage_lexicon.py), a TF-IDF + LogisticRegression
+classifier trained at first use on assistant/data/complaints_train.jsonl, jieba tokens, vaderSentiment
+(en) and snownlp plus a small lexicon (zh). `label_source` records which path produced each label.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant import triage_lexicon as lex
+from assistant.records import InvalidInput
+
+CATEGORIES = ("product_quality", "wrong_or_missing_item", "delivery", "service_attitude",
+              "price_billing_refund", "waiting_time", "hygiene_environment", "other")
+SEVERITIES = ("low", "medium", "high", "critical")
+FAULTS = ("business", "customer", "unclear")
+NOT_COMPLAINT = "not_complaint"  # extra class for the classifier only
+# Long texts are cut before analysis: the opening carries the complaint, and snownlp is O(n) in pure
+# Python (a 20 kB paste must not stall the chat).
+MAX_ANALYSED_CHARS = 4000
+TRAIN_PATH = Path(__file__).parent / "data" / "complaints_train.jsonl"
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_WORDISH = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+_EN_NEGATION = re.compile(r"(?:\bnot|n't|\bno|\bnever)\s+(?:\w+\s+)?$")
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Labels for one text; `label_source` says which path produced each label."""
+
+    is_complaint: bool
+    category: str
+    sentiment: float
+    severity: str
+    fault: str
+    fault_clue: str | None
+    language: str
+    label_source: str
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """label_source as {field: path}."""
+        return dict(part.split("=", 1) for part in self.label_source.split(";") if "=" in part)
+
+    def labels(self) -> dict:
+        """The columns store.log_complaint accepts."""
+        d = asdict(self)
+        return {k: d[k] for k in ("category", "sentiment", "severity", "fault", "language",
+                                  "label_source")}
+
+
+def detect_language(text: str) -> str:
+    """'zh' when Chinese characters carry the text, else 'en' (emoji-only text counts as 'en')."""
+    cjk = len(_CJK.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    # One Chinese character carries less than one English word; 1.5 chars per word is the break-even.
+    return "zh" if cjk and cjk >= 1.5 * words else "en"
+
+
+def _hits(text_lower: str, cues: tuple[str, ...], lang: str) -> list[str]:
+    """Cues found in the text; English cues must sit on word boundaries (plural/past allowed)."""
+    found = []
+    for cue in cues:
+        if lang == "zh" or not cue[:1].isalpha():
+            if cue in text_lower:
+                found.append(cue)
+        elif re.search(r"(?<![a-z])" + re.escape(cue.strip()) + r"(?:s|es|d|ed)?(?![a-z])",
+                       text_lower):
+            found.append(cue)
+    return found
+
+
+def _both(text_lower: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """Hits from both languages' cues, so mixed zh/en text is read in full."""
+    return _hits(text_lower, table["en"], "en") + _hits(text_lower, table["zh"], "zh")
+
+
+def _negated(text_lower: str, cue: str) -> bool:
+    """True when the cue is preceded by a negation ("not my fault", "不是我的错")."""
+    i = text_lower.find(cue)
+    before = text_lower[max(0, i - 14):i]
+    return bool(_EN_NEGATION.search(before)) or before.endswith(("不是", "并非", "并不是", "非"))
+
+
+def _tokens(text: str) -> list[str]:
+    """jieba tokens (handles mixed zh/en), lower-cased, without spaces and punctuation."""
+    import jieba
+
+    return [t.lower() for t in jieba.lcut(text) if _WORDISH.search(t)]
+
+
+@lru_cache(maxsize=1)
+def _model():
+    """Train the category classifier once per process (< 1 s on the shipped data)."""
+    import jieba
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+    rows = [json.loads(line) for line in TRAIN_PATH.read_text("utf-8").splitlines() if line]
+    texts = [r["text"] for r in rows]
+    labels = [r["category"] if r["is_complaint"] else NOT_COMPLAINT for r in rows]
+    features = make_union(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1),
+        TfidfVectorizer(tokenizer=_tokens, token_pattern=None, lowercase=False,
+                        ngram_range=(1, 2), sublinear_tf=True),
+    )
+    model = make_pipeline(features, LogisticRegression(C=8.0, max_iter=2000,
+                                                       class_weight="balanced"))
+    model.fit(texts, labels)
+    return model
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def _zh_lexicon_score(text: str) -> float:
+    """Polarity from shop words, flipping a word preceded by a negator ("不好" is negative)."""
+    score = 0.0
+    for words, sign in ((lex.ZH_POSITIVE_WORDS, 1.0), (lex.ZH_NEGATIVE_WORDS, -1.0)):
+        for w in words:
+            for m in re.finditer(re.escape(w), text):
+                negated = text[max(0, m.start() - 1):m.start()] in lex.ZH_NEGATORS
+                # "不错" (not bad) is a fixed positive; "不新鲜" already lists its negation.
+                score += -sign if negated and w not in ("错",) else sign
+    if "不错" in text:
+        score += 2.0  # "错" counted -1 above and the phrase means "good"
+    return math.tanh(score / 2)
+
+
+def sentiment(text: str, language: str | None = None) -> tuple[float, str]:
+    """Polarity in [-1, 1] and the path that produced it (vader, snownlp+lexicon, or both)."""
+    cjk = len(_CJK.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    parts: list[tuple[float, float]] = []
+    names = []
+    if words:
+        parts.append((_vader().polarity_scores(text)["compound"], words))
+        names.append("vader")
+    if cjk:
+        from snownlp import SnowNLP
+
+        zh = "".join(ch for ch in text if not ch.isascii() or ch in "，。！？")
+        snow = 2 * SnowNLP(zh).sentiments - 1
+        parts.append((0.4 * snow + 0.6 * _zh_lexicon_score(zh), cjk / 1.5))
+        names.append("snownlp+lexicon")
+    if not parts:
+        return 0.0, "none"
+    total = sum(w for _, w in parts)
+    value = sum(v * w for v, w in parts) / total
+    return round(max(-1.0, min(1.0, value)), 3), "+".join(names)
+
+
+def _category(text: str, low: str, probs: dict[str, float]) -> tuple[str, str]:
+    """Blend cue hits with classifier probabilities; returns (category, source)."""
+    rule = {c: sum(1.5 if len(h) >= 8 or (_CJK.search(h) and len(h) >= 3) else 1.0
+                   for h in _both(low, lex.CATEGORY_CUES[c])) for c in CATEGORIES}
+    # "other" cues are weak evidence: only win when nothing more specific fired.
+    rule["other"] *= 0.5
+    model = {c: probs.get(c, 0.0) for c in CATEGORIES}
+    z = sum(model.values()) or 1.0
+    model = {c: p / z for c, p in model.items()}
+    total = sum(rule.values())
+    if not total:
+        return max(model, key=model.get), "model"
+    blended = {c: 0.5 * model[c] + 0.5 * rule[c] / total for c in CATEGORIES}
+    return max(blended, key=blended.get), "rules+model"
+
+
+def _is_complaint(low: str, senti: float, probs: dict[str, float]) -> bool:
+    """Complaint unless the text reads as praise, a question or a plain request."""
+    complaint = len(_both(low, lex.COMPLAINT_CUES))
+    praise = len(_both(low, lex.NON_COMPLAINT_CUES))
+    score = (1 - probs.get(NOT_COMPLAINT, 0.0)) + 0.3 * math.tanh(complaint) \
+        - 0.3 * math.tanh(praise) - 0.5 * senti
+    return score >= 0.6
+
+
+def _severity(low: str, senti: float, prior_complaints: int) -> tuple[str, str]:
+    """Rules: safety/legal → critical; leave/go-public/repeat → high; mild wording → low."""
+    cues = lex.SEVERITY_CUES
+    if _both(low, cues["critical"]):
+        return "critical", "rules"
+    if _both(low, cues["high"]) or senti <= -0.85:
+        level = "high"
+    elif _both(low, cues["low"]) or senti > -0.1:
+        level = "low"
+    else:
+        level = "medium"
+    if prior_complaints > 0:
+        # A repeat complaint is raised one level; critical stays reserved for safety and legal.
+        level = SEVERITIES[min(SEVERITIES.index(level) + 1, 2)]
+        return level, "rules+history"
+    return level, "rules"
+
+
+def _fault(low: str, category: str) -> tuple[str, str | None]:
+    """Customer cues win (they are specific first-person admissions), then business cues."""
+    for cue in _both(low, lex.CUSTOMER_FAULT_CUES):
+        if not _negated(low, cue):
+            return "customer", cue
+    business = _both(low, lex.BUSINESS_FAULT_CUES)
+    if business:
+        return "business", business[0]
+    if category != "other":
+        hits = _both(low, lex.CATEGORY_CUES[category])
+        if hits:
+            return "business", hits[0]
+    return "unclear", None
+
+
+def _rules(text: str, prior_complaints: int) -> tuple[Triage, dict[str, str]]:
+    """The no-LLM labels and their per-field sources."""
+    language = detect_language(text)
+    if not _WORDISH.search(text):
+        # Emoji, punctuation or symbols only: nothing to triage, so not a complaint.
+        src = {"is_complaint": "rules", "category": "rules", "sentiment": "none",
+               "severity": "rules", "fault": "rules", "language": "rules"}
+        return Triage(False, "other", 0.0, "low", "unclear", None, language, ""), src
+    low = text.lower()
+    senti, senti_src = sentiment(text, language)
+    model = _model()
+    probs = dict(zip(model.classes_, model.predict_proba([text])[0]))
+    is_complaint = _is_complaint(low, senti, probs)
+    category, cat_src = _category(text, low, probs) if is_complaint else ("other", "rules+model")
+    if is_complaint:
+        severity, sev_src = _severity(low, senti, prior_complaints)
+        fault, clue = _fault(low, category)
+    else:
+        severity, sev_src, fault, clue = "low", "rules", "unclear", None
+    src = {"is_complaint": "rules+model", "category": cat_src, "sentiment": senti_src,
+           "severity": sev_src, "fault": "rules", "language": "rules"}
+    return Triage(is_complaint, category, senti, severity, fault, clue, language, ""), src
+
+
+def _source_string(src: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in src.items())
+
+
+def _parse_llm(raw: str) -> dict:
+    """The first JSON object in the model's answer, or {} when there is none."""
+    match = re.search(r"\{.*\}", raw or "", re.S)
+    if not match:
+        return {}
+    try:
+        data = json.loads(match.group(0))
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _valid_llm_fields(data: dict) -> dict:
+    """Keep only well-formed labels: enum members, booleans, a number in [-1, 1]."""
+    ok: dict = {}
+    if isinstance(data.get("is_complaint"), bool):
+        ok["is_complaint"] = data["is_complaint"]
+    for key, allowed in (("category", CATEGORIES), ("severity", SEVERITIES), ("fault", FAULTS),
+                         ("language", ("zh", "en"))):
+        if data.get(key) in allowed:
+            ok[key] = data[key]
+    s = data.get("sentiment")
+    if isinstance(s, (int, float)) and not isinstance(s, bool) and -1 <= s <= 1:
+        ok["sentiment"] = round(float(s), 3)
+    if ok.get("fault") in ("business", "customer") and isinstance(data.get("fault_clue"), str):
+        ok["fault_clue"] = data["fault_clue"][:200]
+    return ok
+
+
+def classify(text: str, llm: Callable[[str], str] | None = None,
+             prior_complaints: int = 0) -> Triage:
+    """Triage one customer message; `llm(prompt) -> JSON str` is optional and validated."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("The complaint text is empty. Paste what the customer wrote.")
+    text = text.strip()[:MAX_ANALYSED_CHARS]
+    base, src = _rules(text, prior_complaints)
+    if llm is None:
+        return _with_source(base, src)
+    import prompts
+
+    # The customer's words go into the prompt as quoted data; only the labels come back.
+    raw = llm(prompts.load("triage", text=json.dumps(text, ensure_ascii=False)))
+    fields = _valid_llm_fields(_parse_llm(raw))
+    values = {k: v for k, v in asdict(base).items() if k != "label_source"}
+    for key, value in fields.items():
+        values[key] = value
+        if key != "fault_clue":
+            src[key] = "llm"
+    if "severity" in fields and prior_complaints > 0 and values["severity"] != "critical":
+        values["severity"] = SEVERITIES[min(SEVERITIES.index(values["severity"]) + 1, 2)]
+        src["severity"] = "llm+history"
+    if "fault" in fields and "fault_clue" not in fields:
+        values["fault_clue"] = base.fault_clue if values["fault"] == base.fault else None
+    if not values["is_complaint"]:
+        values["category"] = "other"
+    return _with_source(Triage(**values, label_source=""), src)
+
+
+def _with_source(t: Triage, src: dict[str, str]) -> Triage:
+    return Triage(**{**asdict(t), "label_source": _source_string(src)})

@@ -1,0 +1,247 @@
+"""Cue phrases for complaint triage (zh + en); data only, read by assistant/triage.py.
+
+Cues are general shop vocabulary (retail, food, services), not phrases copied from the bench set,
+because real reviews nobody here wrote are also used to judge the classifier (issue 5).
+English cues are matched on lower-cased text at word starts; Chinese cues as substrings.
+"""
+
+CATEGORY_CUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "product_quality": {
+        "en": ("broken", "broke ", "defective", "faulty", "stopped working", "doesn't work",
+               "does not work", "didn't work", "not working", "poor quality", "cheap quality",
+               "low quality", "flimsy", "cracked", "torn", "ripped", "fell apart", "falling apart",
+               "stale", "expired", "rotten", "spoiled", "mouldy", "moldy", "tasteless", "bland",
+               "too salty", "undercooked", "overcooked", "burnt", "soggy", "tastes", "tasted",
+               "inedible", "fake", "counterfeit", "leaking", "leaks", "peeling", "faded", "shrank",
+               "scratched", "dead on arrival", "malfunction", "battery", "quality", "disgusting food",
+               "raw in the middle", "not fresh", "wilted", "sour milk", "off taste", "hard as a rock",
+               "cold food", "cold and", "lukewarm", "defect", "damaged", "dented", "stain"),
+        "zh": ("质量", "坏了", "坏的", "破损", "损坏", "裂", "开线", "掉色", "褪色", "起球", "缩水",
+               "次品", "残次", "瑕疵", "假货", "山寨", "不新鲜", "变质", "发霉", "过期", "馊", "难吃",
+               "太咸", "太淡", "没味", "味道", "口感", "不熟", "夹生", "烤焦", "糊了", "不能用",
+               "用不了", "不好用", "失灵", "故障", "漏水", "漏电", "划痕", "做工", "异响", "死机",
+               "充不进电", "凉了", "冷了", "硬邦邦", "不好吃", "腥", "臭了", "坏掉", "断了", "松动",
+               "掉漆", "有色差", "材质", "劣质", "粗糙", "变形"),
+    },
+    "wrong_or_missing_item": {
+        "en": ("wrong item", "wrong size", "wrong colour", "wrong color", "wrong order",
+               "wrong product", "wrong dish", "wrong flavour", "wrong flavor", "wrong model",
+               "missing", "not included", "wasn't included", "was not included", "left out",
+               "forgot to include", "forgot to pack", "incomplete", "only one of", "only got",
+               "only received", "instead of", "someone else's order", "not what i ordered",
+               "isn't what i ordered", "not what i bought", "different from the picture",
+               "didn't get my", "did not get my", "short one", "was missing", "were missing",
+               "sent me the", "gave me the wrong", "no cutlery", "no sauce"),
+        "zh": ("发错", "送错", "拿错", "配错", "装错", "少发", "漏发", "漏送", "少送", "少了", "缺了",
+               "缺少", "没有放", "没放", "没给", "忘记放", "忘了放", "不是我点的", "不是我买的",
+               "不是我要的", "货不对板", "与图片不符", "和图片不一样", "颜色不对", "尺码不对",
+               "型号不对", "少一件", "少一个", "少一份", "只收到", "只有一", "没有餐具", "漏了",
+               "错发", "换成了", "寄错", "给错"),
+    },
+    "delivery": {
+        "en": ("delivery", "delivered", "deliver", "shipping", "shipped", "shipment", "courier",
+               "parcel", "package", "tracking", "arrive", "arrived", "hasn't arrived",
+               "never arrived", "still not here", "lost in transit", "in transit", "driver",
+               "dispatch", "postman", "post office", "doorstep", "left at the door",
+               "crushed box", "box was crushed", "delivery guy", "rider", "took a week to arrive",
+               "still waiting for my order", "not received", "haven't received", "never received",
+               "late order", "order is late", "estimated delivery"),
+        "zh": ("快递", "物流", "配送", "送货", "送达", "发货", "到货", "没到", "还没到", "没收到",
+               "未收到", "骑手", "外卖小哥", "送餐", "派送", "运单", "单号", "包裹", "寄", "签收",
+               "丢件", "丢了", "压坏", "摔坏", "路上", "延迟", "迟迟", "超时", "送晚", "送来",
+               "送到", "顺丰", "中通", "圆通", "申通", "韵达", "京东物流", "邮政", "驿站", "放门口",
+               "运输", "一直不发", "催了"),
+    },
+    "service_attitude": {
+        "en": ("rude", "impolite", "unfriendly", "attitude", "ignored", "ignoring", "yelled",
+               "shouted", "rolled her eyes", "rolled his eyes", "rolled their eyes", "condescending",
+               "disrespectful", "unprofessional", "unhelpful", "not helpful", "didn't care",
+               "don't care", "couldn't care less", "staff", "employee", "cashier", "waiter",
+               "waitress", "manager", "customer service", "support agent", "hung up", "laughed at",
+               "talked down", "arrogant", "dismissive", "argued", "argue", "no apology",
+               "never replied", "no reply", "no response", "didn't respond", "sales pitch",
+               "pushy", "hostile", "snapped at", "mocked", "blamed me"),
+        "zh": ("态度", "服务员", "店员", "客服", "老板", "店长", "收银", "不理人", "不理睬", "爱答不理",
+               "爱理不理", "不耐烦", "凶", "骂", "吼", "嘲笑", "白眼", "冷漠", "敷衍", "推卸",
+               "踢皮球", "不回复", "不回消息", "已读不回", "挂电话", "挂了电话", "没礼貌", "不礼貌",
+               "傲慢", "看不起", "甩脸色", "脸色", "服务差", "服务太差", "服务不好", "强行推销",
+               "推销", "不专业", "没人管", "没人理", "拉黑", "怼"),
+    },
+    "price_billing_refund": {
+        "en": ("overcharged", "charged twice", "double charged", "double-charged", "charged me",
+               "refund", "refunded", "money back", "price", "pricing", "priced", "bill", "billing",
+               "invoice", "receipt", "fee", "surcharge", "hidden charge", "extra charge",
+               "too expensive", "overpriced", "rip-off", "ripoff", "rip off", "not worth the money",
+               "coupon", "discount", "promo code", "voucher", "points", "deposit", "payment",
+               "paid", "credit card", "card was charged", "subscription", "renewal", "cost",
+               "tax", "price tag", "chargeback", "dispute", "cashback"),
+        "zh": ("退款", "退钱", "扣款", "扣费", "多扣", "多收", "收费", "乱收费", "价格", "价钱", "贵",
+               "不值", "性价比", "账单", "发票", "小票", "优惠券", "优惠", "折扣", "满减", "红包",
+               "积分", "押金", "会员费", "自动续费", "续费", "付款", "付了", "支付", "差价", "涨价",
+               "标价", "结账", "算错", "收了两次", "重复扣", "退货退款", "钱", "元", "块钱", "宰客",
+               "坑钱", "服务费", "餐位费", "打包费"),
+    },
+    "waiting_time": {
+        "en": ("waited", "waiting", "wait time", "queue", "queued", "line was", "in line",
+               "long line", "took forever", "forever", "slow service", "so slow", "too slow",
+               "minutes for", "an hour for", "hour to get", "on hold", "hold for", "kept us waiting",
+               "kept me waiting", "still waiting for a table", "table", "seated", "appointment",
+               "reservation", "late for my appointment", "slowest", "no one came", "nobody came",
+               "took ages", "ages to", "half an hour", "45 minutes", "40 minutes", "30 minutes",
+               "20 minutes", "90 minutes", "two hours"),
+        "zh": ("排队", "等了", "等位", "等待", "等太久", "等很久", "等半天", "等了半天", "半小时",
+               "一个小时", "一小时", "两个小时", "几十分钟", "分钟", "上菜慢", "上菜太慢", "出餐慢",
+               "出餐太慢", "太慢了", "很慢", "慢吞吞", "效率低", "效率太低", "催菜", "没人招呼",
+               "预约", "叫号", "取号", "迟到", "拖延", "拖了", "磨蹭", "久等", "等候"),
+    },
+    "hygiene_environment": {
+        "en": ("dirty", "filthy", "unclean", "unhygienic", "hygiene", "sanitary", "hair in",
+               "a hair", "bug in", "fly in", "flies", "cockroach", "roach", "mouse", "mice", "rats",
+               "insect", "worm", "smell", "smelled", "smells", "stink", "stank", "odor", "odour",
+               "toilet", "restroom", "bathroom", "sticky", "grease", "greasy floor", "mold on",
+               "noisy", "too loud", "crowded", "cramped", "cold in here", "air conditioning",
+               "dust", "dusty", "trash", "garbage", "stained tablecloth", "food poisoning",
+               "vomit", "gloves", "bare hands", "environment", "atmosphere", "music was",
+               "cleanliness", "messy", "smoke", "smoking"),
+        "zh": ("脏", "卫生", "不干净", "头发", "苍蝇", "蟑螂", "老鼠", "虫子", "小虫", "蚊子", "异物",
+               "异味", "臭味", "气味", "难闻", "厕所", "卫生间", "油腻", "黏", "灰尘", "垃圾",
+               "环境", "吵", "噪音", "嘈杂", "拥挤", "空调", "闷热", "烟味", "抽烟", "乱糟糟",
+               "食物中毒", "拉肚子", "腹泻", "呕吐", "不戴手套", "不戴口罩", "抹布", "餐具没洗",
+               "碗没洗", "霉味", "钢丝球"),
+    },
+    "other": {
+        "en": ("website", "app", "crash", "login", "log in", "password", "account", "parking",
+               "opening hours", "closed early", "newsletter", "spam", "emails", "privacy",
+               "membership", "loyalty", "policy", "return policy", "warranty", "wifi", "wi-fi",
+               "checkout page", "bug", "error message"),
+        "zh": ("网站", "小程序", "app", "闪退", "登录", "密码", "账号", "停车", "营业时间", "提前关门",
+               "短信", "骚扰", "隐私", "会员卡", "规定", "制度", "保修", "网络", "页面", "公众号"),
+    },
+}
+
+# Words that mark a text as a complaint even when the sentiment model is unsure.
+COMPLAINT_CUES: dict[str, tuple[str, ...]] = {
+    "en": ("complain", "complaint", "disappointed", "disappointing", "unacceptable", "terrible",
+           "awful", "horrible", "worst", "angry", "furious", "upset", "frustrated", "frustrating",
+           "annoyed", "ridiculous", "disgusted", "not happy", "unhappy", "never again", "fix this",
+           "want my money back", "refund", "still waiting", "poor", "bad", "problem", "issue",
+           "not acceptable", "fed up", "sick of", "should have", "supposed to", "waste",
+           "ruined", "shame", "not good enough", "let down", "scam"),
+    "zh": ("投诉", "失望", "差评", "太差", "很差", "垃圾", "生气", "气死", "无语", "恶心", "离谱",
+           "过分", "糟糕", "郁闷", "坑", "骗", "不满", "问题", "要求退", "怎么回事", "什么情况",
+           "给个说法", "给个解释", "无法接受", "不能接受", "太烂", "差劲", "不行", "没法", "闹心",
+           "上当", "后悔", "再也不", "浪费", "难受", "糟心", "崩溃"),
+}
+
+# Praise / neutral-request markers that argue against "complaint" (unless complaint cues win).
+NON_COMPLAINT_CUES: dict[str, tuple[str, ...]] = {
+    "en": ("thank you", "thanks", "great", "love", "loved", "excellent", "amazing", "perfect",
+           "recommend", "delicious", "wonderful", "fantastic", "happy with", "well done",
+           "keep it up", "what time", "do you have", "can i", "could you tell", "is it possible",
+           "i would like to order", "how much", "when do you open", "just wanted to say"),
+    "zh": ("谢谢", "感谢", "好评", "很好", "非常好", "太好了", "喜欢", "满意", "推荐", "好吃", "不错",
+           "点赞", "赞", "请问", "几点", "有没有", "能不能帮我", "想订", "想买", "咨询", "辛苦了",
+           "五星", "回购", "超值", "棒"),
+}
+
+SEVERITY_CUES: dict[str, dict[str, tuple[str, ...]]] = {
+    # Safety and legal/regulator threats: someone may be hurt or the shop is exposed.
+    "critical": {
+        "en": ("food poisoning", "poisoned", "hospital", "emergency room", "allergic reaction",
+               "anaphylaxis", "injured", "injury", "cut my", "burned my", "burnt my", "burn on",
+               "electric shock", "shocked me", "caught fire", "on fire", "smoke came out",
+               "exploded", "choked", "choking", "glass in", "metal in", "piece of metal",
+               "blood", "ambulance", "doctor", "sick after", "got sick", "threw up", "vomiting",
+               "lawyer", "sue", "lawsuit", "legal action", "police", "health department",
+               "health inspector", "trading standards", "consumer protection", "regulator",
+               "my child swallowed", "dangerous", "unsafe", "safety hazard"),
+        "zh": ("食物中毒", "中毒", "住院", "医院", "急诊", "过敏", "受伤", "划伤", "割伤", "烫伤",
+               "烧伤", "触电", "漏电", "起火", "着火", "冒烟", "爆炸", "噎", "玻璃渣", "碎玻璃",
+               "铁丝", "金属片", "流血", "救护车", "看医生", "拉肚子", "上吐下泻", "呕吐", "腹泻",
+               "律师", "起诉", "告你们", "法院", "报警", "警察", "12315", "消协", "消费者协会",
+               "市场监管", "工商局", "卫生局", "食药监", "危险", "安全隐患", "孩子误吞"),
+    },
+    # Threats to leave, to go public, or signs that this keeps happening.
+    "high": {
+        "en": ("never again", "never coming back", "never come back", "won't be back",
+               "will not be back", "won't be returning", "never order", "never shop", "last time",
+               "take my business elsewhere", "cancel my", "close my account", "switching to",
+               "go elsewhere", "going elsewhere", "lost a customer", "lost my business",
+               "social media", "post this", "posting this", "review", "1-star", "one star",
+               "one-star", "tell everyone", "tell all my friends", "warn others", "newspaper",
+               "journalist", "reporter", "facebook", "instagram", "twitter", "tiktok", "yelp",
+               "again", "second time", "third time", "every time", "keeps happening",
+               "once again", "yet again", "multiple times", "repeatedly", "still not fixed",
+               "still no", "still haven't", "for weeks", "unacceptable", "furious", "outraged",
+               "disgusting", "escalate", "chargeback"),
+        "zh": ("再也不", "不会再来", "不会再买", "最后一次", "拉黑", "取关", "退会员", "注销", "销户",
+               "换一家", "换别家", "去别家", "曝光", "发微博", "微博", "抖音", "小红书", "朋友圈",
+               "大众点评", "差评", "一星", "媒体", "记者", "让大家", "告诉所有人", "又一次", "又是", "又出",
+               "又坏", "又发错", "又送错", "又没", "又晚", "又少", "又慢", "又迟", "又被", "再次",
+               "第二次", "第三次", "好几次", "多次", "每次", "屡次", "一而再", "还是没", "一直没",
+               "至今", "几个星期", "忍无可忍", "气死", "太恶心", "无法接受", "升级投诉"),
+    },
+    # Mild wording, suggestions, small inconveniences.
+    "low": {
+        "en": ("a bit", "a little", "slightly", "minor", "small thing", "just a", "not a big deal",
+               "suggestion", "would be nice", "could be better", "just letting you know",
+               "for your information", "fyi", "otherwise", "overall good", "overall fine",
+               "not a huge", "somewhat", "kind of", "a tad", "just so you know", "next time"),
+        "zh": ("有点", "有一点", "稍微", "略", "小问题", "一点小", "建议", "希望改进", "希望能",
+               "提个意见", "其他都好", "其它都好", "总体还行", "总体不错", "整体还好", "还可以",
+               "不是大问题", "顺便说一下", "下次注意", "小遗憾", "美中不足"),
+    },
+}
+
+# Phrases showing the customer caused the problem; the first hit becomes fault_clue.
+CUSTOMER_FAULT_CUES: dict[str, tuple[str, ...]] = {
+    "en": ("my mistake", "my fault", "my own fault", "my bad", "i forgot", "i entered the wrong",
+           "i typed the wrong", "i put the wrong", "i gave the wrong", "i chose the wrong",
+           "i picked the wrong", "i selected the wrong", "i ordered the wrong", "i ordered by mistake",
+           "i clicked", "i misread", "i didn't read", "i did not read", "i didn't check",
+           "i didn't notice", "i did not notice", "i wasn't home", "i was not home",
+           "i missed the delivery", "i missed the call", "i lost the receipt", "i lost my receipt",
+           "i washed it", "i dropped", "i changed my mind", "changed my mind", "i used it",
+           "after using it for", "i opened it", "i threw away", "past the return window",
+           "outside the return", "after the deadline", "i didn't follow", "wrong address on my",
+           "my address was wrong", "my old address", "i accidentally", "accidentally",
+           "i didn't realise", "i didn't realize", "i should have", "i misunderstood",
+           "my card was declined", "my card expired", "insufficient funds", "i came late",
+           "i arrived late", "i was late", "without a reservation", "didn't book", "i forgot my"),
+    "zh": ("我自己的原因", "我自己的问题", "我自己弄", "是我的错", "我的错", "怪我", "我忘了", "我忘记", "我填错", "我写错", "我选错",
+           "我点错", "我拍错", "我下错", "我买错", "我看错", "我没看", "我没注意", "没看清", "没仔细看",
+           "我不小心", "不小心", "我摔", "我洗了", "我用了", "用了一个月", "用过了", "拆封了", "已经拆",
+           "我不在家", "没接到电话", "没接电话", "我换了地址", "地址填错", "地址写错", "电话填错",
+           "超过了退货", "过了退货期", "超过七天", "超过7天", "我改主意", "不想要了", "不喜欢了",
+           "我误会", "我理解错", "我迟到", "我来晚", "没有预约", "没预约", "卡余额不足", "我把小票",
+           "小票丢了", "我没按", "没按说明"),
+}
+
+# Phrases that pin the problem on the business (used as the clue when no customer cue fires).
+BUSINESS_FAULT_CUES: dict[str, tuple[str, ...]] = {
+    "en": ("you sent", "you gave", "you charged", "you forgot", "you lost", "your staff",
+           "your driver", "your courier", "your website", "your app", "your store", "your shop",
+           "your employee", "your team", "your customer service", "the staff", "the waiter",
+           "the cashier", "the manager", "they sent", "they forgot", "they charged", "overcharged",
+           "charged twice", "double charged", "arrived broken", "arrived damaged", "arrived late",
+           "was missing", "were missing", "wrong item", "wrong size", "wrong order", "rude",
+           "dirty", "expired", "stale", "defective", "faulty", "hair in", "cockroach",
+           "never arrived", "still not", "no refund", "not refunded", "waited", "stopped working",
+           "food poisoning", "undercooked", "crushed", "broken", "late"),
+    "zh": ("你们", "你家", "贵店", "商家", "店家", "卖家", "客服", "店员", "服务员", "老板", "骑手",
+           "发错", "送错", "漏发", "少发", "多收", "多扣", "乱收费", "没退款", "不退款", "不给退",
+           "态度", "不干净", "过期", "变质", "坏了", "破损", "头发", "蟑螂", "苍蝇", "还没到",
+           "没收到", "等了", "上菜慢", "质量"),
+}
+
+# Sentiment adjustments for Chinese, where snownlp (trained on product reviews) misses shop slang.
+ZH_NEGATIVE_WORDS: tuple[str, ...] = (
+    "差", "烂", "坏", "慢", "脏", "臭", "贵", "坑", "骗", "错", "少", "凉", "难吃", "失望", "生气",
+    "投诉", "退款", "恶心", "垃圾", "无语", "糟糕", "不满", "过分", "离谱", "不行", "没人", "不理",
+    "敷衍", "后悔", "再也不", "问题", "等了", "排队", "不新鲜", "过期", "破损", "发霉", "异味",
+)
+ZH_POSITIVE_WORDS: tuple[str, ...] = (
+    "好", "棒", "赞", "满意", "喜欢", "谢谢", "感谢", "推荐", "好吃", "新鲜", "快", "干净", "热情",
+    "专业", "耐心", "贴心", "周到", "实惠", "划算", "五星", "好评", "回购", "不错",
+)
+ZH_NEGATORS: tuple[str, ...] = ("不", "没", "无", "别", "未")

@@ -89,8 +89,10 @@ def write(store: "Store", kind: str, data: "pd.DataFrame", source: str, mapping:
                 ids, result.created_customers = _customer_ids(store, act, data, progress)
                 frame = data.assign(customer_id=ids, created_at=now_iso())
                 cols = _COLUMNS[kind]
-                rows = [tuple(_none(v) for v in r)
-                        for r in frame[cols].itertuples(index=False, name=None)]
+                # Blank cells and NaN become NULL, so the file's blanks stay blanks.
+                out = frame[cols].astype(object)
+                out = out.where(out.notna() & (out != ""), None)
+                rows = list(out.itertuples(index=False, name=None))
                 for part in _chunks(rows, progress, f"import {kind}"):
                     act.insert_many(kind, cols, part)
                 result.inserted = len(rows)

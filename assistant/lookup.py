@@ -54,7 +54,10 @@ def search(db: Database, query: str, limit: int = 20) -> list[int]:
         [like, _like(key) if key else like, like, like, like, like, like, query, like, key, limit],
     ).fetchall()
     ids = [r[0] for r in direct]
-    for _, cid in _fuzzy(db, query, limit):
+    exact = key and db.execute("SELECT 1 FROM customers WHERE replace(name_key, ' ', '') = ?",
+                               [key]).fetchone()
+    # A name that matches exactly needs no fuzzy neighbours ("zhang wei" should not list 汤伟).
+    for _, cid in ([] if exact else _fuzzy(db, query, limit)):
         if cid not in ids:
             ids.append(cid)
     return ids[:limit]

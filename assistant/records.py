@@ -123,3 +123,12 @@ class Write:
     values: dict = field(default_factory=dict)
     row_id: int | None = None
     summary: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Writes a tool proposes; nothing is written until the owner confirms."""
+
+    writes: tuple[Write, ...]
+    summary: tuple[str, ...]
+    customer_id: int | None = None

@@ -58,6 +58,11 @@ class Store:
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         try:
             conn.execute("PRAGMA foreign_keys = ON")
+            # WAL + NORMAL is durable across app crashes; a bigger page cache keeps the order
+            # indexes in memory during million-row imports and their undo.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -262144")
+            conn.execute("PRAGMA temp_store = MEMORY")
             db = Database(conn)
             db.enable_wal()
             return cls(db, path)
@@ -429,6 +434,38 @@ class Store:
                     act.update(w.table, int(w.row_id or 0), row)
                     ids.append(int(w.row_id or 0))
         return ids
+
+    def query_readonly(self, sql: str, max_rows: int = 200, timeout_s: float = 3.0) -> Any:
+        """One SELECT on a separate read-only connection (see assistant/readonly.py)."""
+        from assistant.readonly import run_readonly
+
+        if self.path is None:
+            raise CrmError("Read-only queries need a database file.")
+        return run_readonly(self.path, sql, max_rows, timeout_s)
+
+    def customer_names(self) -> list[str]:
+        """Every customer's name (the no-model router spots them in messages)."""
+        with self._lock:
+            return [r[0] for r in self.db.execute("SELECT name FROM customers")]
+
+    def record_turn(self, session: str, message: str, reply: str, backend: str,
+                    latency_ms: float, tool_calls: list[dict]) -> int:
+        """Log one chat turn and its tool calls (data, not an undoable action)."""
+        with self._lock, self.db.atomic():
+            cur = self.db.conn.execute(
+                "INSERT INTO turns (at, session, message, reply, backend, latency_ms)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (now_iso(), session, message, reply, backend,
+                                               round(latency_ms, 1)))
+            turn_id = int(cur.lastrowid or 0)
+            for call in tool_calls:
+                self.db.conn.execute(
+                    "INSERT INTO tool_calls (turn_id, at, tool, arguments, result, status,"
+                    " backend, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (turn_id, now_iso(), call["tool"],
+                     json.dumps(call["args"], ensure_ascii=False, default=str),
+                     call.get("result"), call["status"], backend,
+                     round(call.get("latency_ms", 0.0), 1)))
+        return turn_id
 
     def backup(self, target: str | Path) -> Path:
         """Copy the live database to `target` with SQLite's online backup API."""

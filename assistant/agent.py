@@ -1,0 +1,288 @@
+"""Assistant: a chat message -> tool calls -> a reply. The LLM proposes, code validates."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Iterator
+
+from assistant import formatting
+from assistant.context import TurnContext
+from assistant.records import CrmError, NothingToUndo, Plan, Write
+from assistant.store import Store
+from assistant.toolkit import bind_tool, call_with_injection
+
+log = logging.getLogger(__name__)
+
+_CONFIRM = re.compile(r"^\s*(yes|y|yep|ok|okay|confirm(ed)?|sure|go ahead|do it|save( it)?|"
+                      r"确认|确定|是的?|好的?|好啊|可以|行|保存|对的?)\s*[.!。！~]*\s*$", re.I)
+_CANCEL = re.compile(r"^\s*(no|n|nope|cancel|stop|don'?t|never ?mind|不要?|取消|算了|别|不用了?)"
+                     r"\s*[.!。！~]*\s*$", re.I)
+_UNDO = re.compile(r"^\s*(please\s+)?(undo|revert|撤销|撤回|撤消|回退)", re.I)
+_HELP = re.compile(r"^\s*(help|\?|？|帮助|你能做什么|能做什么|what can you do)\s*[?？!]*\s*$", re.I)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def detect_language(text: str) -> str:
+    """'zh' when Chinese carries the message, else 'en' ("Draft a reply to 李娜's..." is en)."""
+    han = len(_HAN.findall(text or ""))
+    # A Chinese name is 2-3 characters; it takes more than a name to make a message Chinese.
+    return "zh" if han and han > 2 * len(_LATIN_WORD.findall(text or "")) else "en"
+
+
+@dataclass
+class Action:
+    tool: str
+    args: dict
+    status: str  # done | proposed | error
+    result: Any = None
+    error: str | None = None
+
+
+@dataclass
+class Proposal:
+    id: str
+    summary: list[str]
+    writes: list[Write]
+    customer_id: int | None = None
+
+
+@dataclass
+class Reply:
+    text: str
+    actions: list[Action] = field(default_factory=list)
+    proposal: Proposal | None = None
+    backend: str = "none"
+    language: str = "en"
+
+
+@dataclass
+class _Session:
+    ctx: TurnContext
+    pending: Proposal | None = None
+
+
+def to_messages(history: list[dict] | None, limit: int = 12) -> list:
+    """Gradio-style role/content history -> LangChain messages (display-only bubbles dropped)."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    out = []
+    for item in (history or [])[-limit:]:
+        if not isinstance(item, dict) or item.get("metadata"):
+            continue
+        content = item.get("content")
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if not isinstance(content, str) or not content.strip():
+            continue
+        role = item.get("role")
+        out.append(HumanMessage(content) if role == "user" else AIMessage(content))
+    return out
+
+
+class Assistant:
+    """Owns the agent loop, the sessions' pending proposals, and the turn log."""
+
+    def __init__(self, store: Store, index: Any = None, model: Any = None, backend: str = "none",
+                 auto_confirm: bool = False, today: date | None = None,
+                 system_prompt: str | None = None, tools: list[Callable] | None = None):
+        from tools import ALL_TOOLS
+
+        self.store = store
+        self._index = index
+        self.backend = backend if model is not None else "none"
+        self.auto_confirm = auto_confirm
+        self.today = today
+        self._tools = {fn.__name__: fn for fn in (tools or ALL_TOOLS)}
+        self._sessions: dict[str, _Session] = {}
+        self._lock = threading.RLock()
+        self._turn: tuple[_Session, list[Action], list[dict]] | None = None
+        self._agent = None
+        if model is not None:
+            from langchain.agents import create_agent
+
+            bound = [bind_tool(fn, self._run) for fn in self._tools.values()]
+            self._agent = create_agent(model, bound, system_prompt=system_prompt or _system_prompt(today or date.today()))
+
+    # -- public API ---------------------------------------------------------------------
+
+    def reply(self, message: str, history: list[dict] | None = None,
+              session: str = "default") -> Reply:
+        """Answer one chat message."""
+        with self._lock:
+            started = time.perf_counter()
+            s = self._session(session)
+            s.ctx.lang, s.ctx.today = detect_language(message), self.today or date.today()
+            actions: list[Action] = []
+            calls: list[dict] = []
+            self._turn = (s, actions, calls)
+            backend = "none"
+            try:
+                text, backend = self._answer(s, message, history)
+            finally:
+                self._turn = None
+            out = Reply(text, actions, s.pending, backend, s.ctx.lang)
+            self.store.record_turn(session, message, text, backend,
+                                   (time.perf_counter() - started) * 1000, calls)
+            return out
+
+    def stream(self, message: str, history: list[dict] | None = None,
+               session: str = "default") -> Iterator[Reply]:
+        """Replies as they grow (the whole reply at once for now; the UI streams its text)."""
+        yield self.reply(message, history, session)
+
+    def confirm(self, session: str = "default") -> Reply:
+        """Apply the session's pending proposal in one transaction."""
+        return self.reply("yes" if self._session(session).ctx.lang == "en" else "确认", None, session)
+
+    def cancel(self, session: str = "default") -> Reply:
+        """Drop the session's pending proposal."""
+        return self.reply("cancel" if self._session(session).ctx.lang == "en" else "取消", None,
+                          session)
+
+    def undo(self, session: str = "default") -> Reply:
+        """Revert the last action."""
+        return self.reply("undo" if self._session(session).ctx.lang == "en" else "撤销", None,
+                          session)
+
+    def index(self) -> Any:
+        """The knowledge index, opened on first use (it loads the embedding model)."""
+        if callable(self._index) and not hasattr(self._index, "search"):
+            try:
+                self._index = self._index()
+            except CrmError as ex:
+                log.warning("knowledge index unavailable: %s", ex)
+                self._index = None
+        return self._index
+
+    # -- turn handling ------------------------------------------------------------------
+
+    def _session(self, name: str) -> _Session:
+        if name not in self._sessions:
+            self._sessions[name] = _Session(TurnContext(session=name))
+        return self._sessions[name]
+
+    def _answer(self, s: _Session, message: str, history: list[dict] | None) -> tuple[str, str]:
+        lang = s.ctx.lang
+        t = s.ctx.t
+        if not (message or "").strip():
+            return t("Ask me about customers, churn or complaints.", "可以问我客户、流失或投诉的事。"), "none"
+        if _CONFIRM.match(message):
+            return self._confirm(s), "none"
+        if _CANCEL.match(message):
+            had, s.pending = s.pending, None
+            return (t("Cancelled; nothing was saved.", "已取消，没有保存任何内容。") if had
+                    else t("Nothing to cancel.", "没有待确认的内容。")), "none"
+        if _UNDO.match(message) and len(message) < 60:
+            try:
+                label = self.store.undo(actor="owner")
+                return t(f"Undone: {label}", f"已撤销：{label}"), "none"
+            except NothingToUndo:
+                return t("Nothing to undo.", "没有可撤销的操作。"), "none"
+        if _HELP.match(message):
+            from assistant.router import format_help
+
+            return format_help(lang), "none"
+        if self._agent is not None:
+            try:
+                return self._ask_model(message, history), self.backend
+            except Exception as ex:  # noqa: BLE001 - any model failure falls back to the router
+                log.warning("model backend %s failed (%s); using the rule-based router",
+                            self.backend, ex)
+                note = t(f"(The {self.backend} model is unavailable: {ex}. Answered without it.)\n\n",
+                         f"（{self.backend} 模型不可用：{ex}。以下由规则引擎回答。）\n\n")
+                return note + self._route(s, message), "none"
+        return self._route(s, message), "none"
+
+    def _confirm(self, s: _Session) -> str:
+        t = s.ctx.t
+        if s.pending is None:
+            return t("Nothing is waiting for confirmation.", "没有待确认的内容。")
+        proposal, s.pending = s.pending, None
+        self.store.apply(proposal.writes, actor="owner", description="; ".join(proposal.summary))
+        self._record("confirm", {"proposal": proposal.id}, "done", "; ".join(proposal.summary))
+        return formatting.plan(Plan(tuple(proposal.writes), tuple(proposal.summary)), s.ctx.lang,
+                               confirmed=True)
+
+    def _route(self, s: _Session, message: str) -> str:
+        from assistant.router import RouteContext, format_help, route
+
+        rctx = RouteContext(today=s.ctx.today, lang=s.ctx.lang,
+                            customer_names=self.store.customer_names,
+                            last_customer=s.ctx.last_customer_name)
+        found = route(message, rctx)
+        if found is None:
+            return s.ctx.t("I'm not sure what to do with that. ", "我没太明白。") + "\n\n" + \
+                format_help(s.ctx.lang)
+        try:
+            return self._run(found.tool, dict(found.args))
+        except CrmError as ex:
+            return str(ex)
+
+    def _ask_model(self, message: str, history: list[dict] | None) -> str:
+        from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+        before = to_messages(history) + [HumanMessage(message)]
+        state = self._agent.invoke({"messages": before}, config={"recursion_limit": 8})
+        new = state["messages"][len(before):]
+        last = new[-1] if new else None
+        if isinstance(last, ToolMessage):
+            return str(last.content)
+        if isinstance(last, AIMessage) and isinstance(last.content, str) and last.content.strip():
+            return last.content.strip()
+        raise CrmError("the model returned no answer")
+
+    # -- tool execution (both paths) ----------------------------------------------------
+
+    def _record(self, tool: str, args: dict, status: str, result: str,
+                latency_ms: float = 0.0, value: Any = None, error: str | None = None) -> None:
+        if self._turn is None:
+            return
+        _, actions, calls = self._turn
+        actions.append(Action(tool, args, status, value, error))
+        calls.append({"tool": tool, "args": args, "status": status, "result": result[:4000],
+                      "latency_ms": latency_ms})
+
+    def _run(self, name: str, args: dict) -> str:
+        """Execute one tool for the current turn; a Plan becomes a pending proposal."""
+        assert self._turn is not None, "tools run only inside reply()"
+        s = self._turn[0]
+        fn = self._tools.get(name)
+        started = time.perf_counter()
+        if fn is None:
+            raise CrmError(f"There is no tool {name!r}.")
+        try:
+            value = call_with_injection(fn, args, store=self.store, index=self.index(), ctx=s.ctx)
+        except CrmError as ex:
+            self._record(name, args, "error", str(ex), (time.perf_counter() - started) * 1000,
+                         error=str(ex))
+            raise
+        ms = (time.perf_counter() - started) * 1000
+        if isinstance(value, Plan):
+            proposal = Proposal(uuid.uuid4().hex[:8], list(value.summary), list(value.writes),
+                                value.customer_id)
+            if self.auto_confirm:
+                self.store.apply(proposal.writes, actor=f"assistant:{self.backend}",
+                                 description="; ".join(proposal.summary))
+                text = formatting.plan(value, s.ctx.lang, confirmed=True)
+                self._record(name, args, "done", text, ms, value)
+                return text
+            s.pending = proposal
+            text = formatting.plan(value, s.ctx.lang)
+            self._record(name, args, "proposed", text, ms, value)
+            return text
+        text = formatting.result(name, value, s.ctx.lang)
+        self._record(name, args, "done", text, ms, value)
+        return text
+
+
+def _system_prompt(today: date) -> str:
+    import prompts
+
+    return prompts.load("system", today=today.isoformat())

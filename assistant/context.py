@@ -1,0 +1,24 @@
+"""Per-turn context injected into tools: today, the user's language and the session's memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass
+class TurnContext:
+    today: date = field(default_factory=date.today)
+    lang: str = "en"
+    session: str = "default"
+    last_customer_id: int | None = None
+    last_customer_name: str | None = None
+    last_complaint_id: int | None = None
+
+    def remember(self, customer_id: int, name: str) -> None:
+        """The customer the conversation is about, for 'her' / '她' in the next turn."""
+        self.last_customer_id, self.last_customer_name = customer_id, name
+
+    def t(self, en: str, zh: str) -> str:
+        """The text in the user's language."""
+        return zh if self.lang == "zh" else en

@@ -1,0 +1,176 @@
+"""Logging what happened: one message -> one plan of several writes (confirm first)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from assistant.context import TurnContext
+from assistant.records import Customer, InvalidInput, Plan, Write
+from assistant.store import Store
+from tools.customers import resolve
+
+CHANNELS = {
+    "phone": ("phone", "call", "called", "rang", "电话", "打电话", "来电", "致电"),
+    "wechat": ("wechat", "weixin", "微信", "wx"),
+    "in_store": ("in store", "in_store", "visit", "came in", "dropped by", "到店", "来店", "店里",
+                 "门店"),
+    "email": ("email", "e-mail", "mail", "邮件"),
+    "social": ("xiaohongshu", "douyin", "weibo", "instagram", "小红书", "抖音", "微博", "social"),
+    "message": ("sms", "text", "message", "短信", "留言"),
+}
+
+
+def _when(text: str | None, ctx: TurnContext, prefer: str = "past") -> date:
+    if not text or not str(text).strip():
+        return ctx.today
+    from assistant.dates import parse_date
+
+    return parse_date(str(text), ctx.today, prefer=prefer)
+
+
+def channel_of(channel: str | None, summary: str) -> str:
+    """A known channel name from what the owner wrote (or 'other')."""
+    for text in (channel or "", summary or ""):
+        low = text.lower()
+        for name, cues in CHANNELS.items():
+            if any(cue in low for cue in cues):
+                return name
+    return (channel or "other").strip().lower() or "other"
+
+
+def _unit_price(store: Store, customer: Customer, product: str | None) -> float | None:
+    """The customer's usual price per unit (same product if known), to fill a missing amount."""
+    orders = [o for o in store.orders(customer.id) if o.quantity and o.amount > 0]
+    same = [o for o in orders if product and o.product and product.lower() in o.product.lower()]
+    pool = same or orders
+    if not pool:
+        return None
+    recent = pool[-5:]
+    return round(sum(o.amount for o in recent) / sum(o.quantity for o in recent), 2)
+
+
+def _sentiment(text: str) -> float | None:
+    try:
+        from assistant.triage import sentiment
+
+        return round(float(sentiment(text)[0]), 2)
+    except ImportError:
+        return None
+
+
+def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float | None,
+                  product: str | None, amount: float | None, when: date) -> list[Write]:
+    from assistant.validate import number
+
+    qty = number(quantity, "quantity", minimum=0) or 1.0
+    what = f"{qty:g} × {product}" if product else f"{qty:g}"
+    if when > ctx.today:
+        # A promised future order is not revenue yet: track it as a task due that day.
+        title = ctx.t(f"Order intent: {what} for {c.name}", f"订单意向：{c.name} 要 {what}")
+        line = ctx.t(f"Task due {when}: {title}", f"任务（{when} 到期）：{title}")
+        return [Write("tasks", "insert", {"customer_id": c.id, "due_date": when.isoformat(),
+                                          "title": title}, summary=line)]
+    value = number(amount, "amount")
+    note = None
+    if value is None:
+        unit = _unit_price(store, c, product)
+        if unit is None:
+            raise InvalidInput(ctx.t(
+                f"How much did {c.name} pay? There is no past price to estimate from.",
+                f"{c.name}付了多少钱？没有历史价格可以估算。"))
+        value, note = round(unit * qty, 2), "amount estimated from usual price"
+    line = ctx.t(f"Order {when}: {what}, {value:.2f}" + (" (estimated)" if note else ""),
+                 f"订单 {when}：{what}，{value:.2f}" + ("（按常购价估算）" if note else ""))
+    return [Write("orders", "insert", {"customer_id": c.id, "date": when.isoformat(),
+                                       "amount": value, "quantity": qty, "product": product,
+                                       "note": note}, summary=line)]
+
+
+def _complaint_writes(store: Store, ctx: TurnContext, c: Customer, text: str,
+                      when: date) -> list[Write]:
+    labels: dict = {}
+    try:
+        from assistant.triage import classify
+
+        prior = len(store.complaints(c.id))
+        labels = classify(text, prior_complaints=prior).labels()
+    except ImportError:
+        labels = {}
+    kept = {k: labels[k] for k in ("category", "sentiment", "severity", "fault", "language",
+                                   "label_source") if k in labels}
+    cat = kept.get("category", "other")
+    line = ctx.t(f"Complaint ({cat}, {kept.get('severity', '?')}): {text}",
+                 f"投诉（{cat}，{kept.get('severity', '?')}）：{text}")
+    return [Write("complaints", "insert", {"customer_id": c.id, "date": when.isoformat(),
+                                           "text": text, **kept}, summary=line)]
+
+
+def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
+                 channel: str | None = None, date: str | None = None,
+                 order_quantity: float | None = None, order_product: str | None = None,
+                 order_amount: float | None = None, order_date: str | None = None,
+                 follow_up: str | None = None, follow_up_date: str | None = None,
+                 complaint: str | None = None) -> Plan:
+    """Log a call, visit or message with a customer; may also add an order (or order intent),
+    a follow-up task and a complaint. Proposes the writes; the owner confirms."""
+    c = resolve(store, ctx, customer)
+    if not (summary or "").strip():
+        raise InvalidInput(ctx.t("What happened? Give a short summary.", "发生了什么？请简单描述一下。"))
+    when = min(_when(date, ctx), ctx.today)
+    kind = channel_of(channel, summary)
+    writes = [Write("interactions", "insert", {
+        "customer_id": c.id, "date": when.isoformat(), "channel": kind,
+        "summary": summary.strip(), "sentiment": _sentiment(summary)},
+        summary=ctx.t(f"Interaction with {c.name} ({kind}, {when}): {summary.strip()}",
+                      f"与{c.name}的沟通（{kind}，{when}）：{summary.strip()}"))]
+    if order_quantity or order_amount:
+        writes += _order_writes(store, ctx, c, order_quantity, order_product, order_amount,
+                                _when(order_date, ctx, "future") if order_date else when)
+    if complaint and complaint.strip():
+        writes += _complaint_writes(store, ctx, c, complaint.strip(), when)
+    if follow_up or complaint:
+        due = _when(follow_up_date, ctx, "future") if follow_up_date else \
+            ctx.today + timedelta(days=1 if complaint else 3)
+        title = (follow_up or "").strip() or ctx.t(
+            f"Follow up with {c.name} about: {complaint.strip() if complaint else summary}",
+            f"跟进{c.name}：{complaint.strip() if complaint else summary}")
+        writes.append(Write("tasks", "insert", {"customer_id": c.id, "due_date": due.isoformat(),
+                                                "title": title},
+                            summary=ctx.t(f"Task due {due}: {title}", f"任务（{due} 到期）：{title}")))
+    return Plan(tuple(writes), tuple(w.summary for w in writes), c.id)
+
+
+def add_order(store: Store, ctx: TurnContext, customer: str, amount: float | None = None,
+              quantity: float = 1, product: str | None = None, date: str | None = None) -> Plan:
+    """Record a purchase a customer made (amount estimated from their usual price if missing)."""
+    c = resolve(store, ctx, customer)
+    when = _when(date, ctx)
+    if when > ctx.today:
+        raise InvalidInput(ctx.t(
+            f"{when} is in the future. For a promised order, log it as an activity instead.",
+            f"{when} 还没到。未来的订单请作为沟通记录里的订单意向登记。"))
+    writes = _order_writes(store, ctx, c, quantity, product, amount, when)
+    return Plan(tuple(writes), tuple(w.summary for w in writes), c.id)
+
+
+_WORDS = re.compile(r"\s+")
+
+
+def set_complaint_status(store: Store, ctx: TurnContext, complaint_id: int, status: str) -> Plan:
+    """Move a complaint to open, in_progress or resolved."""
+    aliases = {"resolved": "resolved", "done": "resolved", "closed": "resolved", "解决": "resolved",
+               "已解决": "resolved", "处理中": "in_progress", "in progress": "in_progress",
+               "in_progress": "in_progress", "open": "open", "reopen": "open", "打开": "open"}
+    key = _WORDS.sub(" ", (status or "").strip().lower())
+    if key not in aliases:
+        raise InvalidInput(ctx.t("Status must be open, in_progress or resolved.",
+                                 "状态只能是 open（未处理）、in_progress（处理中）或 resolved（已解决）。"))
+    k = store.get_complaint(int(complaint_id))
+    values: dict = {"status": aliases[key]}
+    if aliases[key] == "resolved":
+        values["resolved_at"] = ctx.today.isoformat()
+    line = ctx.t(f"Complaint #{k.id}: {k.status} → {values['status']}",
+                 f"投诉 #{k.id}：{k.status} → {values['status']}")
+    return Plan((Write("complaints", "update", values, row_id=k.id, summary=line),), (line,),
+                k.customer_id)

@@ -1,0 +1,112 @@
+"""Customer tools: search, profile, and planned (confirm-first) adds and updates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from assistant.context import TurnContext
+from assistant.records import Customer, Order, Plan, Write
+from assistant.store import CUSTOMER_FIELDS, Store
+
+
+@dataclass(frozen=True)
+class Profile:
+    customer: Customer
+    order_count: int
+    total_spent: float
+    first_order: str | None
+    last_order: Order | None
+    recent_orders: list[Order]
+    usual_products: list[str]
+    open_complaints: list[dict] = field(default_factory=list)
+    open_tasks: list[dict] = field(default_factory=list)
+    insight: dict | None = None
+
+
+def find_customers(store: Store, query: str) -> list[Customer]:
+    """Search customers by name (汉字 or pinyin, typos ok), notes, phone, email or id."""
+    return store.find_customers(query, limit=10)
+
+
+def resolve(store: Store, ctx: TurnContext, customer: str) -> Customer:
+    """The customer meant, using the conversation's last customer for 'her' / '他'."""
+    pronouns = {"her", "him", "them", "she", "he", "they", "this customer", "她", "他", "这位",
+                "这个客户", "该客户", "it"}
+    text = (customer or "").strip()
+    if (not text or text.lower() in pronouns) and ctx.last_customer_id:
+        found = store.get_customer(ctx.last_customer_id)
+    else:
+        found = store.resolve_customer(text)
+    ctx.remember(found.id, found.name)
+    return found
+
+
+def customer_profile(store: Store, ctx: TurnContext, customer: str) -> Profile:
+    """One customer's profile: orders, usual products, open complaints and tasks, churn insight."""
+    c = resolve(store, ctx, customer)
+    orders = store.orders(c.id, until=ctx.today.isoformat())
+    products = Counter(o.product for o in orders if o.product)
+    insight = None
+    try:
+        from dataclasses import asdict
+
+        from tools.churn import explain_customer
+
+        insight = asdict(explain_customer(store, c.id, as_of=ctx.today.isoformat(), lang=ctx.lang))
+    except ImportError:
+        insight = None
+    return Profile(
+        customer=c,
+        order_count=len(orders),
+        total_spent=round(sum(o.amount for o in orders), 2),
+        first_order=orders[0].date if orders else None,
+        last_order=orders[-1] if orders else None,
+        recent_orders=orders[-3:][::-1],
+        usual_products=[p for p, _ in products.most_common(3)],
+        open_complaints=[{"id": k.id, "date": k.date, "category": k.category, "text": k.text}
+                         for k in store.complaints(c.id) if k.status != "resolved"],
+        open_tasks=[{"id": t.id, "due_date": t.due_date, "title": t.title}
+                    for t in store.tasks(c.id, status="open")],
+        insight=insight,
+    )
+
+
+def _fields(**values: str | None) -> dict:
+    return {k: v.strip() for k, v in values.items() if isinstance(v, str) and v.strip()}
+
+
+def add_customer(store: Store, ctx: TurnContext, name: str, phone: str | None = None,
+                 email: str | None = None, wechat: str | None = None, city: str | None = None,
+                 notes: str | None = None) -> Plan:
+    """Propose adding a new customer (written only after the owner confirms)."""
+    values = _fields(phone=phone, email=email, wechat=wechat, city=city, notes=notes)
+    row = store.customer_row(name, **values)  # validates now, so the preview is honest
+    shown = ", ".join(f"{k} {v}" for k, v in values.items())
+    line = ctx.t(f"Add customer {row['name']}" + (f" ({shown})" if shown else ""),
+                 f"新增客户 {row['name']}" + (f"（{shown}）" if shown else ""))
+    return Plan((Write("customers", "insert", {"name": name, **values}, summary=line),), (line,))
+
+
+def update_customer(store: Store, ctx: TurnContext, customer: str, name: str | None = None,
+                    phone: str | None = None, email: str | None = None,
+                    wechat: str | None = None, city: str | None = None, tags: str | None = None,
+                    notes: str | None = None) -> Plan:
+    """Propose changing a customer's name, contact details, city, tags or notes."""
+    c = resolve(store, ctx, customer)
+    values = _fields(name=name, phone=phone, email=email, wechat=wechat, city=city, tags=tags,
+                     notes=notes)
+    if not values:
+        from assistant.records import InvalidInput
+
+        raise InvalidInput(ctx.t(
+            f"What should change for {c.name}? Give a new phone, email, wechat, city, tags or notes.",
+            f"要修改{c.name}的哪一项？请给出新的电话、邮箱、微信、城市、标签或备注。"))
+    row = store.customer_row(values.get("name", c.name), **{k: v for k, v in values.items()
+                                                           if k in CUSTOMER_FIELDS and k != "name"})
+    row.pop("created_at")
+    changes = {k: row[k] for k in [*values, "name_key"] if k in row}
+    lines = tuple(ctx.t(f"{c.name}: {k} {getattr(c, k) or '—'} → {v}",
+                        f"{c.name}：{k} {getattr(c, k) or '—'} → {v}") for k, v in values.items())
+    return Plan((Write("customers", "update", changes, row_id=c.id, summary="; ".join(lines)),),
+                lines, c.id)

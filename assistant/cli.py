@@ -17,7 +17,7 @@ from assistant.cli_common import (
 from assistant.records import CrmError
 
 # Each area registers its own commands (assistant/cli_<area>.py: register(group)).
-AREAS = ("cli_churn", "cli_kb", "cli_complaints", "cli_agent")
+AREAS = ("cli_churn", "cli_kb", "cli_complaints", "cli_agent", "cli_serve")
 
 
 @click.group(cls=CrmGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -15,17 +15,21 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text or ""))
 
 
+@lru_cache(maxsize=30_000)
+def _syllable(char: str) -> str:
+    from pypinyin import lazy_pinyin  # imported lazily: ~0.2 s of dictionary loading
+
+    return lazy_pinyin(char)[0]
+
+
 @lru_cache(maxsize=200_000)
 def name_key(name: str) -> str:
     """Spaced, lower-case romanisation: '张伟' -> 'zhang wei', 'Li  Na' -> 'li na'."""
-    from pypinyin import lazy_pinyin  # imported lazily: ~0.2 s of dictionary loading
-
     text = unicodedata.normalize("NFKC", name or "").lower()
-    words: list[str] = []
-    for part in lazy_pinyin(text, errors=lambda chars: [chars]):
-        # pypinyin yields one syllable per 汉字 and passes other runs through unchanged.
-        words.extend(_WORD.findall(part))
-    return " ".join(words)
+    # Character by character: names are 2-4 汉字 with no phrase context worth segmenting, and a
+    # cached per-character lookup is ~50x faster than lazy_pinyin on the whole name (1M imports).
+    spaced = _HAN.sub(lambda m: f" {_syllable(m.group(0))} ", text)
+    return " ".join(_WORD.findall(spaced))
 
 
 def compact(key: str) -> str:

@@ -1,4 +1,4 @@
-"""The documented, versioned schema of the CRM database (see docs/SCHEMA.md)."""
+"""The documented, versioned schema of the CRM database (README: "Your data")."""
 
 from __future__ import annotations
 

@@ -78,10 +78,22 @@ class Store:
     # -- actions -------------------------------------------------------------------------
 
     @contextmanager
-    def action(self, description: str, actor: str = "user") -> Iterator[Action]:
-        """One user action: a transaction whose writes are audited together."""
-        with self._lock, self.db.atomic():
-            yield Action(self.db.conn, actor, description)
+    def action(self, description: str, actor: str = "user",
+               checked: bool = True) -> Iterator[Action]:
+        """One user action: a transaction whose writes are audited together.
+
+        checked=False skips SQLite's per-row foreign-key checks, for bulk writes whose customer
+        ids the caller has already resolved (the pragma can only change outside a transaction).
+        """
+        with self._lock:
+            if not checked:
+                self.db.conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with self.db.atomic():
+                    yield Action(self.db.conn, actor, description)
+            finally:
+                if not checked:
+                    self.db.conn.execute("PRAGMA foreign_keys = ON")
 
     def undo(self, actor: str = "user") -> str:
         """Revert the last action that is not yet undone; returns what was undone."""

@@ -89,6 +89,7 @@ class Complaint:
     resolved_at: str | None = None
     language: str | None = None
     label_source: str | None = None
+    fault_clue: str | None = None
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,12 @@ def m001_initial(db: Database) -> None:
     db.table("tool_calls").create_index(["turn_id"])
 
 
+@MIGRATIONS()
+def m002_complaint_fault_clue(db: Database) -> None:
+    """The phrase that decided a complaint's fault label (issue 5), kept for the owner to check."""
+    db.table("complaints").add_column("fault_clue", str)
+
+
 def apply_migrations(db: Database) -> None:
     """Bring a database file up to the current schema."""
     MIGRATIONS.apply(db)

@@ -380,8 +380,8 @@ class Store:
     @staticmethod
     def complaint_row(customer_id: int, date: str, text: str, **labels: Any) -> dict:
         """A validated complaints row."""
-        allowed = {"category", "sentiment", "severity", "fault", "language", "label_source",
-                   "status", "reply_draft"}
+        allowed = {"category", "sentiment", "severity", "fault", "fault_clue", "language",
+                   "label_source", "status", "reply_draft"}
         unknown = set(labels) - allowed
         if unknown:
             raise InvalidInput(f"Unknown complaint field(s): {', '.join(sorted(unknown))}.")
@@ -396,7 +396,7 @@ class Store:
     def update_complaint(self, complaint_id: int, actor: str = "user", **values: Any) -> Complaint:
         """Change a complaint's status, labels or reply."""
         allowed = {"status", "reply_draft", "reply_sent", "resolved_at", "category", "sentiment",
-                   "severity", "fault", "language", "label_source"}
+                   "severity", "fault", "fault_clue", "language", "label_source"}
         unknown = set(values) - allowed
         if unknown:
             raise InvalidInput(f"Unknown complaint field(s): {', '.join(sorted(unknown))}.")

@@ -97,8 +97,8 @@ def _complaint_writes(store: Store, ctx: TurnContext, c: Customer, text: str,
         labels = classify(text, prior_complaints=prior).labels()
     except ImportError:
         labels = {}
-    kept = {k: labels[k] for k in ("category", "sentiment", "severity", "fault", "language",
-                                   "label_source") if k in labels}
+    kept = {k: labels[k] for k in ("category", "sentiment", "severity", "fault", "fault_clue",
+                                   "language", "label_source") if k in labels}
     cat = kept.get("category", "other")
     line = ctx.t(f"Complaint ({cat}, {kept.get('severity', '?')}): {text}",
                  f"投诉（{cat}，{kept.get('severity', '?')}）：{text}")

@@ -263,6 +263,13 @@ class Assistant:
             self._record(name, args, "error", str(ex), (time.perf_counter() - started) * 1000,
                          error=str(ex))
             raise
+        except Exception as ex:  # noqa: BLE001 - a bug in a tool must not kill the chat
+            log.exception("tool %s failed with %r", name, args)
+            msg = s.ctx.t(f"Sorry, {name} failed ({type(ex).__name__}: {ex}). Nothing was saved.",
+                          f"抱歉，{name} 出错了（{type(ex).__name__}：{ex}），没有保存任何内容。")
+            self._record(name, args, "error", msg, (time.perf_counter() - started) * 1000,
+                         error=msg)
+            raise CrmError(msg) from ex
         ms = (time.perf_counter() - started) * 1000
         if isinstance(value, Plan):
             proposal = Proposal(uuid.uuid4().hex[:8], list(value.summary), list(value.writes),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database
 
 from assistant.names import compact, has_han, match_score, name_key
@@ -36,6 +38,30 @@ def _fuzzy(db: Database, query: str, limit: int) -> list[tuple[float, int]]:
         scored[rows[idx][0]] = max(scored.get(rows[idx][0], 0), match_score(key, keys[idx]))
     ranked = sorted(((s, i) for i, s in scored.items() if s >= FUZZY_MIN), reverse=True)
     return ranked[:limit]
+
+
+_HONORIFIC = re.compile(r"^(老|小|阿)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(先生|女士|小姐|太太|"
+                        r"老师|总|哥|姐)$|^(mr|mrs|ms|miss|dr)\.?\s+", re.I)
+
+
+def strip_honorifics(text: str) -> str:
+    """'老张' -> '张', '王先生' -> '王', 'Mr. Smith' -> 'Smith'."""
+    return _HONORIFIC.sub("", text).strip() or text
+
+
+def _by_name_part(db: Database, text: str) -> list[int]:
+    """Customers whose name contains every word of the query: a surname, a first name."""
+    if has_han(text):
+        rows = db.execute("SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\'",
+                          [text.replace("%", "\\%").replace("_", "\\_") + "%"]).fetchall()
+        return [r[0] for r in rows]
+    words = name_key(text).split()
+    if not words:
+        return []
+    rows = db.execute(
+        "SELECT id, name_key FROM customers WHERE ' ' || name_key || ' ' LIKE ?",
+        [f"% {words[0]} %"]).fetchall()
+    return [cid for cid, key in rows if set(words) <= set((key or "").split())]
 
 
 def search(db: Database, query: str, limit: int = 20) -> list[int]:
@@ -78,6 +104,7 @@ def resolve(db: Database, name_or_id: str | int) -> list[int]:
     exact = db.execute("SELECT id FROM customers WHERE name = ? COLLATE NOCASE", [text]).fetchall()
     if exact:
         return [r[0] for r in exact]
+    text = strip_honorifics(text)
     key = compact(name_key(text))
     same_sound = db.execute(
         "SELECT id, name FROM customers WHERE replace(name_key, ' ', '') = ?", [key]
@@ -89,6 +116,9 @@ def resolve(db: Database, name_or_id: str | int) -> list[int]:
             if written:
                 return written
         return [r[0] for r in same_sound]
+    partial = _by_name_part(db, text)
+    if partial:
+        return partial
     ranked = _fuzzy(db, text, 10)
     if not ranked:
         return []

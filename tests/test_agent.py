@@ -162,3 +162,15 @@ def test_to_messages_drops_display_bubbles():
                         {"role": "assistant", "content": "x", "metadata": {"title": "tool"}},
                         {"role": "assistant", "content": "hello"}])
     assert [m.content for m in msgs] == ["hi", "hello"]
+
+
+def test_a_crashing_tool_becomes_a_clear_error_reply(demo_store, model):
+    def broken_tool(query: str) -> str:
+        """Always fails."""
+        raise ZeroDivisionError("boom")
+
+    model.script += [call("broken_tool", query="x")]
+    a = Assistant(demo_store, model=model, backend="scripted", today=TODAY, tools=[broken_tool])
+    reply = a.reply("anything")
+    assert "broken_tool failed" in reply.text and "Nothing was saved" in reply.text
+    assert reply.actions[0].status == "error"

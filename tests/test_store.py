@@ -188,3 +188,20 @@ def test_demo_shop_is_realistic_and_deterministic(demo_store, tmp_path):
     other = Store.open(tmp_path / "again.db")
     build_demo(other, seed=7, end=DEMO_END)
     assert other.export_rows("orders") == demo_store.export_rows("orders")
+
+
+@pytest.mark.parametrize("query", ["Zhang", "老张", "张", "Smith"])
+def test_surname_alone_asks_back_with_every_match(store, query):
+    for name in ("张伟", "张超", "李娜", "Emma Smith", "Tom Smith"):
+        store.add_customer(name)
+    with pytest.raises(Ambiguous) as err:
+        store.resolve_customer(query)
+    assert len(err.value.candidates) == 2
+
+
+@pytest.mark.parametrize("query,expected", [("小李", "李娜"), ("Ethan", "Ethan Chen"),
+                                            ("Mr. Chen", "Ethan Chen"), ("李", "李娜")])
+def test_unique_name_parts_and_honorifics_resolve(store, query, expected):
+    for name in ("张伟", "李娜", "Ethan Chen"):
+        store.add_customer(name)
+    assert store.resolve_customer(query).name == expected

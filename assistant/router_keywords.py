@@ -1,0 +1,154 @@
+"""Keyword tables per intent (en regex, zh regexes) and a matcher tolerant of typos and homophones."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# intent -> (English regex over lower-case text, Chinese regexes). Read top to bottom, one line per idea.
+KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "triage": ((r"classify|categori[sz]e|triage|what (?:kind|type|category|sort) of (?:complaint|issue|problem)"
+               r"|label (?:this|the|that) (?:complaint|message)|which category|is this complaint about"),
+               ("分类", "什么类型", "哪一?类", "归类", "属于什么", "什么类别", "打(个)?标签", "什么问题")),
+    "draft": ((r"\bdraft|\brepl(?:y|ies) to|respond to|\bwrite (?:a |an )?(?:reply|response|answer|apology)"
+              r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
+              ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟")),
+    "add_customer": (r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact)\b",
+                     ("(添加|新增|新建|录入|登记|加)(一个|一位|个|位)?(新)?(客户|顾客)", "^新(客户|顾客)")),
+    "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
+               r"|moved to|\btag\b|\bnow lives|\bis now\b|\bnow is\b"
+               r"|(?:phone|number|mobile|email|e-mail|wechat|city|address) is\b"),
+               ("改成", "改为", "换成", "更新", "修改", "变成", "换了", "新号码", "新电话", "新手机", "搬到", "改一下",
+                "设为", "标记为", "打上", "的(电话|手机|邮箱|微信|城市|备注)是")),
+    "order": ((r"\b(?:bought|buys|purchased|ordered|paid|spent|placed an order|took|picked up)\b|\border (?:for|from)\b"
+              r"|\bsold\b|\bnew order\b"),
+              ("买了", "购买", "下单", "下了单", "订了", "拿了", "付了", "花了", "成交", "卖给", "卖了", "要了", "订购")),
+    "contact": ((r"\b(?:called|calls|rang|phoned|phone call|messaged|texted|wechat(?:ted|ed)?|emailed|visited"
+                r"|came in|came by|dropped (?:by|in)|stopped by|popped in|met|talked to|spoke (?:to|with)"
+                r"|chatted|caught up|dm'?d|replied|said|told me|asked|wrote|commented|posted|complained"
+                r"|left (?:a |us a )?(?:note|message|review|comment)|(?:on|off) the phone|had a call"
+                r"|got a call|phone call)\b|\blog (?:a |an |the )?"
+                r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
+                ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "发消息", "发了消息",
+                 "留言", "来店", "到店", "来了店里", "来店里", "见了", "聊了", "沟通", "拜访", "记录一下", "记一下",
+                 "^记录", "说", "问了", "咨询", "评论", "反映", "反馈", "写道")),
+    "future": ((r"\b(?:wants?|would (?:like|love)|'d (?:like|love)|will|plans? to|going to|needs?|asked for"
+               r"|reserve|interested in)\b|'ll\b"),
+               ("想", "要", "打算", "准备", "预订", "预定", "需要", "再订", "会来")),
+    "churn": ((r"churn|at[- ]risk|risky|losing|lapsed|slipping|stopped (?:buying|ordering|coming)"
+              r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"),
+              ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了")),
+    "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",
+             "排名", "前\\d+", "前[一二三四五六七八九十]+", "有哪", "给我看", "列一下", "列个")),
+    "advice": ((r"what should (?:i|we) do|what (?:can|do) (?:i|we) do|how (?:do|can|should) (?:i|we) "
+               r"(?:keep|retain|handle|treat|approach|win|follow up|deal|look after|care|grow|nurture|re-?engage)"
+               r"|suggest|recommend|advice|next steps?|ideas? for|what now|how to (?:keep|retain|handle|treat|"
+               r"approach|win|deal)"),
+               ("怎么维护", "怎么办", "怎么跟进", "建议", "该怎么", "如何维护", "下一步", "怎么处理", "怎么挽回",
+                "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做")),
+    "howto": ((r"\bhow (?:do|can|should|would|could) (?:i|we)\b|\bhow to\b|\btips?\b|best practices?|\bguide\b"
+              r"|strateg|\bways? to\b|what'?s the best way|playbook|\bshould (?:i|we)\b|\bwhat to do\b"),
+              ("怎么(?!样)", "怎样", "如何", "技巧", "方法", "攻略", "有什么办法", "最佳做法", "策略", "应该")),
+    "profile": ((r"\bshow\b|\bprofile\b|\bdetails?\b|\binfo\b|tell me about|who is|\bhistory\b"
+                r"|last (?:order|purchase|visit|bought)|what did .* (?:buy|order)|how is .* doing|\blook up\b"
+                r"|overview|summary of|status of|\bbought recently\b|\borders?\b|phone number|\bemail\b"
+                r"|contact details|\bwechat\b|\baddress\b|\bstage\b"),
+                ("查看", "看看", "看一下", "资料", "信息", "情况", "档案", "买了什么", "买过什么", "订单", "怎么样",
+                 "概况", "历史", "最后一次", "上次", "最近", "电话", "联系方式", "微信号", "邮箱", "阶段")),
+    "find": ((r"\bfind\b|\bsearch\b|look for|\bany (?:customers|clients)|list (?:customers|clients)"
+             r"|(?:customers?|clients?) (?:in|from|named|called)|who (?:lives|is from)"),
+             ("找", "查找", "搜索", "搜一下", "有没有叫", "姓", "住在", "查一下", "查询")),
+    "delete": (r"\b(?:delete|remove|drop|wipe|erase|purge|truncate|destroy)\b",
+               ("删除", "删掉", "清空", "删了", "移除", "销毁")),
+    "pronoun": (r"\b(?:she|he|her|him|his|they|them|their|this customer|that customer|the customer)\b",
+                ("她", "他", "该客户", "这位", "这个客户", "那个客户", "此客户", "这个人", "对方")),
+}
+
+# Keywords worth correcting when misspelled ("complant", "custmer", "chrun").
+_EXTRA_VOCAB = {"customer", "customers", "complaint", "complaints", "revenue", "orders", "order",
+                "interaction", "interactions", "classify", "churn", "profile", "suggest", "playbook",
+                "bought", "called", "phone", "email", "update", "change", "draft", "reply", "sales",
+                "average", "tasks", "visited", "messaged", "purchased", "ordered", "delete", "search",
+                "recommend", "advice", "details", "history", "category", "client", "clients", "many",
+                "month", "week", "year", "wechat", "number", "address", "resolved", "open", "risk",
+                "january", "february", "march", "april", "august", "september", "october",
+                "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+                "saturday", "sunday", "tomorrow", "yesterday"}
+# Ordinary words that sit one letter away from a keyword and must not be "corrected".
+_COMMON = {"other", "shows", "calls", "mouth", "older", "boxes", "bags", "sold", "cold", "house",
+           "phones", "reply", "replies", "stage", "where", "there", "these", "those", "would",
+           "could", "should", "about", "after", "again", "their", "order", "coffee", "beans",
+           "chance", "charge", "charged", "orderly", "risks", "opens", "opened", "mouths", "months",
+           "weeks", "years", "emails", "number", "numbers", "hours", "change", "changes", "haven", "shown",
+           "story", "store", "stores", "sorted", "price", "prices", "offer", "offers", "later",
+           "today", "tomorrow", "yesterday"}
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> frozenset[str]:
+    words = set(_EXTRA_VOCAB)
+    for en, _ in KEYWORDS.values():
+        words.update(w for w in re.findall(r"[a-z]+", en) if len(w) >= 6)
+    return frozenset(words)
+
+
+def correct_typos(low: str) -> str:
+    """Lower-case text with misspelled keywords replaced by the keyword (OSA distance 1, or 2 if long)."""
+    from rapidfuzz.distance import OSA
+
+    vocab = _vocab()
+
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        if len(word) < 5 or word in vocab or word in _COMMON:
+            return word
+        limit = 1 if len(word) < 8 else 2
+        best = min(((OSA.distance(word, v), v) for v in vocab if v[0] == word[0]
+                    and abs(len(v) - len(word)) <= limit), default=(99, word))
+        return best[1] if best[0] <= limit else word
+
+    return re.sub(r"[a-z]+", fix, low)
+
+
+def _pinyin_seq(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "|" + "|".join(lazy_pinyin(text, errors=lambda chars: list(chars))) + "|"
+
+
+@lru_cache(maxsize=512)
+def _literal_pinyin(word: str) -> str:
+    return _pinyin_seq(word)
+
+
+class Keywords:
+    """One message, ready for keyword checks: `kw.has('churn')`."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.low = correct_typos(text.lower())
+        self._pinyin: str | None = None
+        self._cache: dict[str, bool] = {}
+
+    def has(self, intent: str, part: str | None = None) -> bool:
+        """True if the message (or `part` of it) contains a keyword of `intent`, in English or Chinese."""
+        if part is None and intent in self._cache:
+            return self._cache[intent]
+        en, zh = KEYWORDS[intent]
+        text = self.text if part is None else part
+        low = self.low if part is None else correct_typos(part.lower())
+        found = bool(re.search(en, low)) or any(re.search(p, text) for p in zh)
+        if not found and intent not in ("pronoun", "list", "future") and re.search(r"[\u4e00-\u9fff]", text):
+            # IME homophone typos: 流逝 for 流失, 头诉 for 投诉 (same pinyin, other characters).
+            seq = self._pinyin if part is None and self._pinyin else _pinyin_seq(text)
+            if part is None:
+                self._pinyin = seq
+            found = any(_literal_pinyin(p) in seq for p in zh
+                        if len(p) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", p))
+        if part is None:
+            self._cache[intent] = found
+        return found
+
+    def search(self, pattern: str) -> re.Match | None:
+        """Regex search on the typo-corrected lower-case text."""
+        return re.search(pattern, self.low)

@@ -1,0 +1,50 @@
+"""Records shared by the router's rule modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.router_keywords import Keywords
+from assistant.router_slots import guess_name
+
+
+@dataclass(frozen=True)
+class Route:
+    """One tool call chosen by the router; args are model-style (names and dates as written)."""
+
+    tool: str
+    args: dict
+    confidence: float
+
+
+@dataclass
+class RouteContext:
+    """What the router may know besides the message."""
+
+    today: date
+    lang: str = "en"
+    customer_names: Callable[[], list[str]] = field(default=list)
+    last_customer: str | None = None
+
+
+@dataclass
+class Msg:
+    """One message as the rules see it."""
+
+    text: str
+    kw: Keywords
+    ctx: RouteContext
+    customer: str | None          # as typed, from the customer list or by position
+    canonical: str | None         # the exact stored name when the surface is unambiguous
+    span: tuple[int, int] | None
+    names: tuple[str, ...]
+
+    def who(self, memory: bool = True) -> str | None:
+        """The customer the message is about: named, remembered for 'her' / '她', or guessed."""
+        if self.customer:
+            return self.customer
+        if memory and self.ctx.last_customer and self.kw.has("pronoun"):
+            return self.ctx.last_customer
+        return guess_name(self.text)

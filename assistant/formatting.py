@@ -72,13 +72,14 @@ def churn_rows(rows: list, lang: str) -> str:
             lang,
             f"{i}. **{_get(r, 'name')}** — {risk[0]} risk ({p:.0%}), {stage_label(stage, lang)}",
             f"{i}. **{_get(r, 'name')}** — 风险{risk[1]}（{p:.0%}），{stage_label(stage, lang)}"))
+        # Four spaces keep sub-bullets nested under "10." and beyond in Markdown.
         for reason in (_get(r, "reasons") or [])[:4]:
-            out.append(f"   - {reason}")
+            out.append(f"    - {reason}")
         if nxt:
-            out.append(_t(lang, f"   - expected next purchase: {nxt}", f"   - 预计下次购买：{nxt}"))
+            out.append(_t(lang, f"    - expected next purchase: {nxt}", f"    - 预计下次购买：{nxt}"))
         act = STAGE_ACTION.get(stage or "")
         if act:
-            out.append(_t(lang, f"   - suggested: {act[0]}", f"   - 建议：{act[1]}"))
+            out.append(_t(lang, f"    - suggested: {act[0]}", f"    - 建议：{act[1]}"))
     return "\n".join(out)
 
 

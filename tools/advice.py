@@ -10,12 +10,6 @@ from assistant.store import Store
 from tools.customers import resolve
 
 
-def _need_index(ctx: TurnContext, index: Any) -> None:
-    if index is None:
-        raise CrmError(ctx.t("The knowledge base is not built yet: run `crm kb build`.",
-                             "知识库尚未建立：请运行 `crm kb build`。"))
-
-
 def churn_risks(store: Store, ctx: TurnContext, top: int = 10) -> list:
     """Customers most likely to stop buying, ranked, with plain reasons and a suggested action."""
     from tools.churn import churn_report
@@ -63,15 +57,17 @@ def suggest_actions(store: Store, ctx: TurnContext, index: Any, customer: str) -
     """What to do next for one customer, for their lifecycle stage, citing the playbook."""
     from tools.playbook import suggest_actions as suggest
 
+    from tools.playbook import require_index
+
+    require_index(index, ctx.lang)
     c = resolve(store, ctx, customer)
-    _need_index(ctx, index)
     return suggest(store, index, c.id, lang=ctx.lang, as_of=ctx.today.isoformat())
 
 
 def search_playbook(ctx: TurnContext, index: Any, query: str, stage: str | None = None) -> list:
     """Best-practice advice from the shop's CRM playbook, with passage ids to cite."""
-    from tools.playbook import search_playbook as search
+    from tools.playbook import require_index, search_playbook as search
 
-    _need_index(ctx, index)
+    require_index(index, ctx.lang)
     stages = {"exploration", "formation", "stability", "decline"}
     return search(index, query, stage=stage if stage in stages else None, k=3)

@@ -57,7 +57,17 @@ def normalise_stage(stage: str | None) -> str | None:
 
 def search_playbook(index: Any, query: str, stage: str | None = None, k: int = 3) -> list[Passage]:
     """Best-practice passages for a question, in the question's language; each has an id to cite."""
+    require_index(index, "en")
     return index.search(query, k=max(1, min(int(k), 10)), stage=normalise_stage(stage))
+
+
+def require_index(index: Any, lang: str) -> None:
+    """A missing knowledge index is an owner-fixable condition, not a crash."""
+    if index is None:
+        from assistant.records import CrmError
+
+        raise CrmError(_t(lang, "The knowledge base is not built yet: run `crm kb build`.",
+                          "知识库尚未建立：请运行 `crm kb build`。"))
 
 
 def _get(row: Any, key: str, default: Any = None) -> Any:
@@ -74,6 +84,7 @@ def suggest_actions(store: Any, index: Any, customer_id: int, lang: str = "en",
     from tools.churn import explain_customer
 
     lang = "zh" if lang == "zh" else "en"
+    require_index(index, lang)
     row = (explain_customer(store, customer_id, lang=lang) if as_of is None
            else explain_customer(store, customer_id, as_of=as_of, lang=lang))
     name = _get(row, "name") or store.get_customer(customer_id).name

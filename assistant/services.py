@@ -1,0 +1,122 @@
+"""Services: what the web app needs, opened cheaply; the index and the chat assistant load lazily."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from assistant.store import Store
+    from knowledge.index import KnowledgeIndex
+
+log = logging.getLogger(__name__)
+LANGUAGES = ("en", "zh")
+BACKENDS = ("local", "openai", "none")
+
+
+def open_index(settings: Settings) -> KnowledgeIndex:
+    """The knowledge index at settings.index_dir; the embedder loads torch on first search only."""
+    from knowledge.embedder import SentenceTransformerEmbedder
+    from knowledge.index import KnowledgeIndex
+
+    embedder = SentenceTransformerEmbedder(settings.embed_model)
+    return KnowledgeIndex.open(settings.index_dir, embedder)
+
+
+def open_assistant(services: Services) -> Any:
+    """The chat Assistant for the configured backend; the index opens on its first search."""
+    from assistant.agent import Assistant
+    from assistant.chat_model import backend_name, make_chat_model
+
+    settings = services.effective_settings()
+    model = make_chat_model(settings.model, settings, progress=False)
+    return Assistant(services.store, index=services.index, model=model,
+                     backend=backend_name(settings.model))
+
+
+@dataclass
+class Services:
+    """The store and settings, plus lazily built heavy collaborators."""
+
+    store: Store
+    settings: Settings
+    index_factory: Callable[[Settings], Any] = open_index
+    assistant_factory: Callable[[Services], Any] = open_assistant
+    default_lang: str = "en"  # main() picks it from the locale; the owner can change it in Settings
+    _index: Any = field(default=None, repr=False)
+    _assistant: Any = field(default=None, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def index(self) -> KnowledgeIndex:
+        """The knowledge index, opened on first use."""
+        with self._lock:
+            if self._index is None:
+                self._index = self.index_factory(self.settings)
+            return self._index
+
+    def assistant(self) -> Any:
+        """The chat assistant, built on first use (or after the backend changed)."""
+        with self._lock:
+            if self._assistant is None:
+                self._assistant = self.assistant_factory(self)
+            return self._assistant
+
+    def reset_assistant(self) -> None:
+        """Forget the assistant so the next chat uses the newly saved backend."""
+        with self._lock:
+            self._assistant = None
+
+    def warm_up(self) -> threading.Thread:
+        """Build the assistant and open the index in a background thread (first use is quicker)."""
+
+        def run() -> None:
+            for step in (self.assistant, self.index):
+                try:
+                    step()
+                except Exception as ex:  # noqa: BLE001 - the tabs report it properly on use
+                    log.warning("Background warm-up of %s failed: %s", step.__name__, ex)
+
+        thread = threading.Thread(target=run, name="crm-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    # -- settings the shop owner changes in the app (stored in the database) ---------------
+
+    def ui_language(self) -> str:
+        """'zh' or 'en': the saved interface language, else the default from the environment."""
+        lang = self.store.get_setting("ui_language")
+        return lang if lang in LANGUAGES else self.default_lang
+
+    def backend(self) -> dict:
+        """The saved chat backend {kind, base_url, model, api_key}, else the one from CRM_MODEL."""
+        saved = self.store.get_setting("backend")
+        if isinstance(saved, dict) and saved.get("kind") in BACKENDS:
+            return saved
+        spec = self.settings.model
+        kind = "none" if spec == "none" else "local" if spec.startswith("local") else "openai"
+        return {"kind": kind, "base_url": self.settings.base_url or "",
+                "model": "" if kind != "openai" else spec, "api_key": self.settings.api_key or ""}
+
+    def effective_settings(self) -> Settings:
+        """Settings with the backend saved in the app applied over the environment's."""
+        from dataclasses import replace
+
+        saved = self.store.get_setting("backend")
+        if not isinstance(saved, dict) or saved.get("kind") not in BACKENDS:
+            return self.settings
+        kind = saved["kind"]
+        model = {"none": "none", "local": self.settings.model if
+                 self.settings.model.startswith("local") else "local"}.get(kind)
+        if kind == "openai":
+            model = saved.get("model") or "openai:gpt-4o-mini"
+            if ":" not in model:
+                model = f"openai:{model}"
+        return replace(self.settings, model=model or "local",
+                       base_url=saved.get("base_url") or self.settings.base_url,
+                       api_key=saved.get("api_key") or self.settings.api_key)
+

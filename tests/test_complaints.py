@@ -46,8 +46,12 @@ class StandInIndex:
 
     def search(self, query: str, k: int = 3, lang: str | None = None) -> list[Passage]:
         self.calls.append((query, k, lang))
-        return [Passage(id=f"kb-{i}", lang=lang or "en", title=f"Recovery {i}", text="Apologise.",
-                        source="service-recovery.md") for i in range(k)]
+        # Off-topic passages first: the draft must skip them and cite complaint handling only.
+        off = [Passage(id=f"social-{i}", lang=lang or "en", title="Post often", text="Post.",
+                       source="social-media.md", topics=("social-media",)) for i in range(2)]
+        return (off + [Passage(id=f"kb-{i}", lang=lang or "en", title=f"Recovery {i}",
+                               text="Apologise.", source="service-recovery.md",
+                               topics=("service-recovery", "complaints")) for i in range(k)])[:k]
 
 
 def test_log_complaint_stores_labels_by_name(shop) -> None:

@@ -49,6 +49,9 @@ def _context(store: Store, complaint: Complaint) -> ReplyContext:
     )
 
 
+_COMPLAINT_TOPICS = {"complaints", "service-recovery", "apology", "remedy", "compensation"}
+
+
 def draft_reply(store: Store, complaint_id: int, tone: str = "formal", index: object = None,
                 llm: Callable[[str], str] | None = None) -> Draft:
     """Draft a reply to a complaint (formal, warm or brief) that follows the shop's policy."""
@@ -58,7 +61,10 @@ def draft_reply(store: Store, complaint_id: int, tone: str = "formal", index: ob
     passages = []
     if index is not None:
         query = f"{ctx.category.replace('_', ' ')} complaint {ctx.fault} fault: {ctx.text[:300]}"
-        passages = list(index.search(query, k=3, lang=ctx.language))
+        # Over-fetch, then keep complaint-handling passages: a reply should cite how to handle
+        # a complaint, not (say) social-media tips that happen to share words with it.
+        found = list(index.search(query, k=10, lang=ctx.language))
+        passages = [p for p in found if _COMPLAINT_TOPICS & set(p.topics)][:3] or found[:1]
     text, remedy = replies.compose(ctx, tone)
     cites = [p.id for p in passages]
     draft = Draft(ctx.complaint_id, text, ctx.language, tone, cites, replies.check(text, ctx),

@@ -151,7 +151,7 @@ def test_draft_cites_passages_from_any_index(shop) -> None:
     c = log_complaint(shop, "王小红", "快递晚了五天，盒子也压坏了。")
     d = draft_reply(shop, c.id, index=index)
     assert d.citations == ["kb-0", "kb-1", "kb-2"]
-    assert index.calls[0][1:] == (3, "zh") and "delivery" in index.calls[0][0]
+    assert index.calls[0][1:] == (10, "zh") and "delivery" in index.calls[0][0]
 
 
 def test_llm_draft_is_checked_and_citations_filtered(shop) -> None:

@@ -61,6 +61,7 @@ class BgNbd:
     def expected_population(self, t) -> float:
         """E[purchases in (0, t]] for a newly acquired customer."""
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
+        a = a + 2e-6 if abs(a - 1) <= 1e-6 else a  # a == 1 makes the closed form 0/0
         hyp = special.hyp2f1(r, b, a + b - 1, t / (alpha + t))
         return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp))
 
@@ -89,7 +90,20 @@ def _arrays(*cols):
 
 def patterns(*cols) -> tuple[list[np.ndarray], np.ndarray]:
     """Unique rows of the given columns and how often each occurs."""
-    stacked = np.column_stack([np.asarray(c, float) for c in cols])
+    arrays = [np.asarray(c, float) for c in cols]
+    if len(arrays) <= 3 and all(len(a) and np.all(a == np.round(a)) and a.min() >= 0 and a.max() < 2**20
+           for a in arrays):
+        # whole days: one int64 key per row sorts far faster than np.unique(axis=0)
+        key = np.zeros(len(arrays[0]), np.int64)
+        for a in arrays:
+            key = key * (1 << 20) + a.astype(np.int64)
+        uniq, counts = np.unique(key, return_counts=True)
+        out = []
+        for _ in arrays:
+            out.append((uniq % (1 << 20)).astype(float))
+            uniq = uniq // (1 << 20)
+        return out[::-1], counts.astype(float)
+    stacked = np.column_stack(arrays)
     unique, counts = np.unique(stacked, axis=0, return_counts=True)
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
 
@@ -136,7 +150,7 @@ def gamma_gamma_log_likelihood(params, x, zbar):
     return ll, np.stack([d_p, d_q, d_g])
 
 
-def _fit(loglik, start, columns, weights):
+def _fit(loglik, start, columns, weights, prior=PENALTY):
     """Maximise the weighted log-likelihood over log-parameters with L-BFGS-B."""
     theta0 = np.log(start)
     total = weights.sum()
@@ -144,8 +158,8 @@ def _fit(loglik, start, columns, weights):
     def objective(theta):
         params = np.exp(theta)
         ll, grad = loglik(params, *columns)
-        value = -(weights @ ll) / total + PENALTY / total * np.sum((theta - theta0) ** 2)
-        gradient = -(grad @ weights) * params / total + 2 * PENALTY / total * (theta - theta0)
+        value = -(weights @ ll) / total + prior / total * np.sum((theta - theta0) ** 2)
+        gradient = -(grad @ weights) * params / total + 2 * prior / total * (theta - theta0)
         if not np.isfinite(value):
             return 1e10, np.zeros_like(theta)
         return value, gradient
@@ -157,30 +171,34 @@ def _fit(loglik, start, columns, weights):
     return params, float(weights @ loglik(params, *columns)[0])
 
 
-def fit_bgnbd(x, t_x, T, weights=None) -> BgNbd:
-    """Fit BG/NBD by maximum likelihood; rows are customers, or patterns when weights are given."""
+def fit_bgnbd(x, t_x, T, weights=None, prior: float = PENALTY) -> BgNbd:
+    """Fit BG/NBD by maximum likelihood; rows are customers, or patterns when weights are given.
+
+    `prior` is the weight of a pull towards the starting values: raise it for tiny shops.
+    """
     x, t_x, T = _arrays(x, t_x, T)
     if weights is None:
         (x, t_x, T), weights = patterns(x, t_x, T)
     weights = np.asarray(weights, float)
     if weights.sum() == 0:
-        return BgNbd(1.0, 1.0, 1.0, 1.0)
+        return BgNbd(1.0, 30.0, 1.0, 2.0)
     mean_T = max(float(weights @ T / weights.sum()), 1.0)
     mean_x = float(weights @ x / weights.sum())
     # start near the method-of-moments rate, r = 1: r / alpha = purchases per unit time
     start = np.array([1.0, mean_T / max(mean_x, 0.5), 1.0, 2.0])
-    params, ll = _fit(bgnbd_log_likelihood, start, (x, t_x, T), weights)
+    params, ll = _fit(bgnbd_log_likelihood, start, (x, t_x, T), weights, prior)
     return BgNbd(*map(float, params), log_likelihood=ll)
 
 
-def fit_gamma_gamma(x, zbar, weights=None) -> GammaGamma:
+def fit_gamma_gamma(x, zbar, weights=None, fallback_mean: float = 30.0) -> GammaGamma:
     """Fit Gamma-Gamma on customers with repeats and positive mean spend (others are skipped)."""
     x, zbar = _arrays(x, zbar)
     keep = (x > 0) & (zbar > 0) & np.isfinite(zbar)
     x, zbar = x[keep], zbar[keep]
     weights = np.ones_like(x) if weights is None else np.asarray(weights, float)[keep]
     if len(x) == 0:
-        return GammaGamma(6.0, 4.0, 15.0)  # CDNOW-like shape; spend falls back to population mean
+        # nobody repeats yet: a CDNOW-like shape whose mean is the shop's mean basket
+        return GammaGamma(6.0, 4.0, max(fallback_mean, 0.0) * 3.0 / 6.0)
     mean = float(np.average(zbar, weights=weights))
     start = np.array([5.0, 4.0, mean * 3.0 / 5.0])  # E[spend] = p * gamma / (q - 1) = mean
     params, ll = _fit(gamma_gamma_log_likelihood, start, (x, zbar), weights)

@@ -23,12 +23,21 @@ class History:
     refund_amount: np.ndarray
     ids: np.ndarray  # customer ids, position = code
 
-    def until(self, cutoff: int) -> "History":
+    def until(self, cutoff: int) -> History:
         """Only what happened on or before day `cutoff`."""
         keep, rkeep = self.day <= cutoff, self.refund_day <= cutoff
         return History(self.code[keep], self.day[keep], self.spend[keep], self.quantity[keep],
                        self.refund_code[rkeep], self.refund_day[rkeep], self.refund_amount[rkeep],
                        self.ids)
+
+
+    def only(self, keep: np.ndarray) -> History:
+        """The history of the customers whose position is True in `keep`, renumbered."""
+        new_code = np.cumsum(keep) - 1
+        rows, rrows = keep[self.code], keep[self.refund_code]
+        return History(new_code[self.code[rows]], self.day[rows], self.spend[rows],
+                       self.quantity[rows], new_code[self.refund_code[rrows]],
+                       self.refund_day[rrows], self.refund_amount[rrows], self.ids[keep])
 
 
 def to_day(value) -> int:
@@ -42,7 +51,9 @@ def history(orders: pd.DataFrame, customer_ids: np.ndarray | None = None) -> His
     day = orders["date"].to_numpy("datetime64[D]").astype(np.int64)
     amount = np.nan_to_num(orders["amount"].to_numpy(float))
     qty = np.nan_to_num(orders["quantity"].to_numpy(float), nan=1.0)
-    ids = np.unique(cust) if customer_ids is None else np.unique(np.asarray(customer_ids, np.int64))
+    ids = cust if customer_ids is None else np.asarray(customer_ids, np.int64)
+    if len(ids) > 1 and not np.all(ids[1:] > ids[:-1]) or customer_ids is None:  # usually already sorted and unique
+        ids = np.unique(ids)
     # orders of unknown customers are dropped rather than crashing
     pos = np.searchsorted(ids, cust).clip(0, max(len(ids) - 1, 0))
     known = (ids[pos] == cust) if len(ids) else np.zeros(len(cust), bool)

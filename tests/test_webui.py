@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from assistant.agent import Action, Proposal, Reply
 from assistant.config import Settings
 from assistant.services import Services
 from assistant.webui import chat, churn, complaints, customers, importer, settings
@@ -170,48 +170,15 @@ def test_saved_backend_overrides_the_environment(store, tmp_path):
     assert eff.model == "openai:tiny" and eff.base_url == "http://127.0.0.1:1/v1"
 
 
-@dataclass
-class _Action:
-    tool: str
-    args: dict
-    status: str
-    result: object = None
-    error: str | None = None
-
-
-@dataclass
-class _Proposal:
-    id: str
-    summary: list[str]
-    writes: list = field(default_factory=list)
-
-
-@dataclass
-class _Reply:
-    text: str
-    actions: list
-    proposal: _Proposal | None = None
-
-
 def test_reply_shows_tool_steps_collapsed_and_the_preview_card():
     ui = Ui("en", lambda: "en")
-    reply = _Reply("I'll save these:\n- Call with Ann",
-                   [_Action("log_activity", {"customer": "Ann"}, "proposed")],
-                   _Proposal("p1", ["Call with Ann"]))
+    reply = Reply("I'll save these:\n- Call with Ann",
+                  [Action("log_activity", {"customer": "Ann"}, "proposed")],
+                  Proposal("p1", ["Call with Ann"], []))
     shown = chat.reply_messages(reply, ui)
     assert shown[0]["metadata"]["title"] == "📝 log_activity"
     assert "Review before saving" in shown[-1]["content"] and "Call with Ann" in shown[-1]["content"]
     assert len(shown) == 2  # the text only restated the proposal, so the card replaces it
-
-
-def test_history_drops_display_bubbles_and_flattens_parts():
-    history = [
-        {"role": "user", "content": [{"type": "text", "text": "hi"}]},
-        {"role": "assistant", "content": "step", "metadata": {"title": "🔧 find"}},
-        {"role": "assistant", "content": "hello"},
-    ]
-    assert chat.to_history(history) == [{"role": "user", "content": "hi"},
-                                        {"role": "assistant", "content": "hello"}]
 
 
 def test_long_answers_are_typed_out_in_growing_frames():

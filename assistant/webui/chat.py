@@ -40,18 +40,6 @@ def text_of(content: Any) -> str:
     return ""
 
 
-def to_history(messages: list[dict]) -> list[dict]:
-    """Chatbot messages as plain {role, content} turns, dropping display-only bubbles."""
-    turns = []
-    for m in messages or []:
-        if (m.get("metadata") or {}).get("title") or m.get("role") not in ("user", "assistant"):
-            continue
-        text = text_of(m.get("content")).strip()
-        if text:
-            turns.append({"role": m["role"], "content": text})
-    return turns
-
-
 def _short(value: Any, limit: int = 600) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False, default=str, indent=1)
@@ -148,7 +136,7 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         yield base, "", gr.update(visible=False), sid
         try:
             shown = 0
-            for reply in _replies(services.assistant(), message, to_history(history), sid):
+            for reply in _replies(services.assistant(), message, history, sid):
                 pending = gr.update(visible=getattr(reply, "proposal", None) is not None)
                 for partial in typed(reply_messages(reply, ui), shown):
                     yield base + partial, "", pending, sid

@@ -1,0 +1,180 @@
+"""Churn report over a real store: bad input, tiny and small shops, reasons, CLI (issue 3)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.records import InvalidInput, NotFound, Write
+from tools.churn import STAGE_LABELS, ChurnRow, churn_report, explain_customer
+
+KEYS = {"customer_id", "external_id", "name", "churn_probability", "risk",
+        "expected_next_purchase", "expected_purchases", "stage", "clv", "segment", "reasons"}
+AS_OF = "2025-06-30"
+
+
+def shop(store, customers: dict[str, list[tuple[str, float]]]) -> dict[str, int]:
+    """Create customers with (date, amount) orders in one action; returns name -> id."""
+    ids = store.apply([Write("customers", "insert", {"name": n, "external_id": f"X{i}"})
+                       for i, n in enumerate(customers)])
+    by_name = dict(zip(customers, ids))
+    orders = [Write("orders", "insert", {"customer_id": by_name[n], "date": d, "amount": a})
+              for n, rows in customers.items() for d, a in rows]
+    if orders:
+        store.apply(orders)
+    return by_name
+
+
+def every(start: str, gap: int, n: int, amount: float = 100.0) -> list[tuple[str, float]]:
+    first = date.fromisoformat(start)
+    return [((first + timedelta(days=gap * k)).isoformat(), amount) for k in range(n)]
+
+
+def assert_sane(rows: list[ChurnRow]) -> None:
+    for r in rows:
+        d = asdict(r)
+        assert KEYS <= set(d)
+        for key in ("churn_probability", "expected_purchases", "clv", "historic_value"):
+            assert math.isfinite(d[key]), (key, d)
+        assert 0 <= r.churn_probability <= 1 and r.expected_purchases >= 0 and r.clv >= 0
+        assert r.risk in {"high", "medium", "low"} and r.stage in STAGE_LABELS
+        assert 1 <= len(r.reasons) <= 4 and all(isinstance(s, str) and s for s in r.reasons)
+        json.dumps(d, ensure_ascii=False, allow_nan=False)
+
+
+def test_bad_input_never_crashes_or_gives_nan(store):
+    ids = shop(store, {
+        "No Orders": [],
+        "One Order": [("2025-05-01", 50.0)],
+        "Same Day": [("2025-03-03", 20.0), ("2025-03-03", 30.0), ("2025-03-03", 10.0)],
+        "Zero Value": [("2025-01-05", 0.0), ("2025-02-05", 0.0), ("2025-03-05", 0.0)],
+        "Refunder": [("2025-01-10", 80.0), ("2025-01-12", -80.0), ("2025-04-10", 60.0)],
+        "Future": [("2025-06-01", 40.0), ("2026-01-01", 999.0)],
+    })
+    rows = churn_report(store, as_of=AS_OF, top=None)
+    assert_sane(rows)
+    assert {r.customer_id for r in rows} == set(ids.values())
+    by_id = {r.customer_id: r for r in rows}
+    assert by_id[ids["Future"]].historic_value == 40.0  # the 2026 order is after as_of
+    assert by_id[ids["Refunder"]].historic_value == 60.0
+    assert by_id[ids["No Orders"]].segment == "no_orders"
+    assert by_id[ids["No Orders"]].expected_next_purchase is None
+    assert by_id[ids["Same Day"]].stage == "exploration"  # one purchase occasion
+
+
+def test_three_customer_shop_and_empty_shop(store):
+    assert churn_report(store, as_of=AS_OF) == []
+    shop(store, {"A": every("2025-01-01", 10, 5), "B": [("2025-06-29", 5.0)], "C": []})
+    rows = churn_report(store, as_of=AS_OF, lang="zh")
+    assert len(rows) == 3
+    assert_sane(rows)
+
+
+def test_as_of_ignores_later_orders(store):
+    ids = shop(store, {"A": every("2025-01-01", 7, 30)})  # weekly until late July
+    early = explain_customer(store, ids["A"], as_of="2025-03-01")
+    assert early.historic_value == 900.0  # 9 orders on or before 1 March
+
+
+def small_shop(store) -> dict[str, int]:
+    """80 customers: regulars on time, regulars overdue, fading baskets, one-timers."""
+    customers = {}
+    for i in range(30):  # weekly-ish regulars still buying
+        customers[f"Steady {i}"] = every("2025-01-03", 12 + i % 5, 40)[: 14 - i % 3]
+        customers[f"Steady {i}"] = [(d, a) for d, a in customers[f"Steady {i}"] if d <= "2025-06-29"]
+    for i in range(20):  # used to buy every ~12 days, silent since early April
+        customers[f"Overdue {i}"] = every("2024-12-01", 12, 10)
+    for i in range(10):  # still buying, but baskets collapsing
+        rows = every("2025-02-01", 10, 15)
+        customers[f"Fading {i}"] = [(d, 100.0 if k < 10 else 25.0) for k, (d, _) in enumerate(rows)]
+    for i in range(20):
+        customers[f"Once {i}"] = [((date(2025, 1, 1) + timedelta(days=7 * i)).isoformat(), 60.0)]
+    return shop(store, customers)
+
+
+def test_small_shop_gets_a_sensible_explained_ranking(store):
+    ids = small_shop(store)
+    rows = churn_report(store, as_of=AS_OF, top=None)
+    assert len(rows) == 80
+    assert_sane(rows)
+    by_name = {r.name: r for r in rows}
+    overdue = [by_name[f"Overdue {i}"] for i in range(20)]
+    steady = [by_name[f"Steady {i}"] for i in range(30)]
+    assert min(r.churn_probability for r in overdue) > max(r.churn_probability for r in steady)
+    assert all(r.stage == "decline" for r in overdue)
+    assert "usually buys every 12 days" in overdue[0].reasons[0] and "×" in overdue[0].reasons[0]
+    fading = by_name["Fading 0"]
+    assert fading.stage == "decline"
+    assert any("basket down 71 %" in s for s in fading.reasons)  # 25 vs (10×100 + 2×25) / 12
+    assert sum(r.stage == "stability" for r in steady) >= 20
+    assert sum(r.loyal for r in steady) >= 20
+    # ranked: every high-risk customer before any medium or low one
+    order = [{"high": 0, "medium": 1, "low": 2}[r.risk] for r in rows]
+    assert order == sorted(order)
+    top = churn_report(store, as_of=AS_OF, top=5)
+    assert [r.customer_id for r in top] == [r.customer_id for r in rows[:5]]
+    assert ids  # the shop exists
+
+
+def test_reasons_follow_the_language(store):
+    ids = small_shop(store)
+    zh = explain_customer(store, ids["Overdue 0"], as_of=AS_OF, lang="zh")
+    assert zh.reasons[0].startswith("通常每12天购买一次") and "倍" in zh.reasons[0]
+    en = explain_customer(store, ids["Overdue 0"], as_of=AS_OF, lang="en")
+    assert all(s.isascii() or "×" in s for s in en.reasons)
+
+
+def test_open_complaint_and_bad_tone_mean_decline(store):
+    ids = small_shop(store)
+    who = ids["Steady 3"]
+    store.log_complaint(who, "2025-06-10", "The beans arrived stale", category="quality")
+    store.log_interaction(who, "2025-06-12", "phone", "angry call", sentiment=-0.8)
+    row = explain_customer(store, who, as_of=AS_OF)
+    assert row.stage == "decline" and row.open_complaints == 1
+    assert any("open complaint about quality since 10 Jun" in s for s in row.reasons)
+    zh = explain_customer(store, who, as_of=AS_OF, lang="zh")
+    assert any("6月10日" in s and "质量" in s for s in zh.reasons)
+
+
+def test_demo_shop_uses_the_learned_model(demo_store):
+    from assistant import churn_model
+
+    rows = churn_report(demo_store, as_of="2026-11-01", top=20)
+    assert len(rows) == 20
+    assert_sane(rows)
+    scores = churn_model.score(demo_store.orders_frame(), "2026-11-01")
+    assert scores.method.startswith("gradient boosting")
+
+
+def test_errors_say_what_to_do(store):
+    shop(store, {"A": every("2025-01-01", 10, 3)})
+    with pytest.raises(NotFound):
+        explain_customer(store, 999, as_of=AS_OF)
+    with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
+        churn_report(store, as_of="yesterday-ish")
+    with pytest.raises(InvalidInput):
+        churn_report(store, horizon=0)
+
+
+def test_cli_json_text_and_errors(store):
+    from assistant.cli import cli
+
+    small_shop(store)
+    db = str(store.path)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["churn", "--db", db, "--as-of", AS_OF, "--top", "5", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert len(data) == 5 and all(KEYS <= set(d) for d in data)
+    out = runner.invoke(cli, ["churn", "--db", db, "--as-of", AS_OF, "--all", "--json",
+                              "--horizon", "30"])
+    assert len(json.loads(out.output)) == 80
+    out = runner.invoke(cli, ["churn", "--db", db, "--as-of", AS_OF, "--lang", "zh"])
+    assert out.exit_code == 0 and "退化期" in out.output
+    out = runner.invoke(cli, ["churn", "--db", db, "--as-of", "2025-02-30"])
+    assert out.exit_code != 0 and "Traceback" not in out.output

@@ -62,7 +62,7 @@ def emit(data: Any, as_json: bool, table_columns: Sequence[str] | None = None) -
     if isinstance(data, list) and data and isinstance(data[0], dict):
         cols = list(table_columns or data[0].keys())
         rows = [["" if r.get(c) is None else str(r.get(c)) for c in cols] for r in data]
-        widths = [max(len(c), *(_width(r[i]) for r in rows)) for i, c in enumerate(cols)]
+        widths = [max(_width(c), *(_width(r[i]) for r in rows)) for i, c in enumerate(cols)]
         click.echo("  ".join(_pad(c, w) for c, w in zip(cols, widths)))
         for r in rows:
             click.echo("  ".join(_pad(v, w) for v, w in zip(r, widths)))

@@ -7,15 +7,16 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from assistant.local_model import ModelUnavailable, ensure_model, get_spec
 from assistant.tool_format import (
@@ -25,11 +26,16 @@ from assistant.tool_format import (
     build_grammar,
     parse_output,
     render_prompt,
-    salvage_answer,
     tool_spec,
 )
 
-__all__ = ["DEFAULT_LOCAL_MODEL", "LlamaRunner", "LlamaToolChatModel", "ModelOutputError", "make_local_chat_model"]
+__all__ = [
+    "DEFAULT_LOCAL_MODEL",
+    "LlamaRunner",
+    "LlamaToolChatModel",
+    "ModelOutputError",
+    "make_local_chat_model",
+]
 
 # Chosen by bench/local_tool_choice.py (see the report in issue 6).
 DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b"
@@ -80,7 +86,9 @@ class LlamaRunner:
         with self._lock:
             return len(self._load().tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
 
-    def complete(self, prompt: str, grammar: str, max_tokens: int, temperature: float = 0.0) -> Completion:
+    def complete(
+        self, prompt: str, grammar: str, max_tokens: int, temperature: float = 0.0
+    ) -> Completion:
         """Generate under a GBNF grammar; greedy unless temperature > 0."""
         from llama_cpp import LlamaGrammar
 
@@ -100,8 +108,11 @@ class LlamaRunner:
             seconds = time.perf_counter() - start
         choice, usage = out["choices"][0], out["usage"]
         return Completion(
-            choice["text"], choice.get("finish_reason") or "stop", usage["prompt_tokens"],
-            usage["completion_tokens"], seconds,
+            choice["text"],
+            choice.get("finish_reason") or "stop",
+            usage["prompt_tokens"],
+            usage["completion_tokens"],
+            seconds,
         )
 
 
@@ -112,8 +123,9 @@ class LlamaToolChatModel(BaseChatModel):
 
     runner: Any  # LlamaRunner, or a fake with the same complete()/count_tokens() in tests
     model_name: str = DEFAULT_LOCAL_MODEL
-    tools: list[dict[str, Any]] = []
+    tools: list[dict[str, Any]] = Field(default_factory=list)
     tool_choice: str = "auto"
+    tool_first: bool = True
     max_tokens: int = 256
     n_ctx: int = 4096
 
@@ -133,7 +145,9 @@ class LlamaToolChatModel(BaseChatModel):
         if isinstance(choice, dict):  # OpenAI style {"type": "function", "function": {"name": ...}}
             choice = choice.get("function", {}).get("name", "any")
         choice = {None: "auto", "required": "any", True: "any", False: "none"}.get(choice, choice)
-        return self.model_copy(update={"tools": [tool_spec(t) for t in tools], "tool_choice": choice})
+        return self.model_copy(
+            update={"tools": [tool_spec(t) for t in tools], "tool_choice": choice}
+        )
 
     def _generate(
         self,
@@ -144,6 +158,15 @@ class LlamaToolChatModel(BaseChatModel):
     ) -> ChatResult:
         prompt = self._fit(messages)
         choice = self.tool_choice if self.tools else "none"
+        if (
+            choice == "auto"
+            and self.tool_first
+            and messages
+            and isinstance(messages[-1], HumanMessage)
+        ):
+            # Issue 6: free to choose, small models answer instead of acting (0/15); a fresh user
+            # message therefore always gets a tool call, and the model may answer after the results.
+            choice = "any"
         result = self._decide(prompt, choice)
         if isinstance(result, ToolCall) and _already_called(messages, result):
             # A small model may repeat the call it just got results for; make it answer instead.
@@ -153,7 +176,15 @@ class LlamaToolChatModel(BaseChatModel):
         else:
             call_id = f"call_{uuid.uuid4().hex[:12]}"
             message = AIMessage(
-                content="", tool_calls=[{"name": result.name, "args": result.arguments, "id": call_id, "type": "tool_call"}]
+                content="",
+                tool_calls=[
+                    {
+                        "name": result.name,
+                        "args": result.arguments,
+                        "id": call_id,
+                        "type": "tool_call",
+                    }
+                ],
             )
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -161,15 +192,27 @@ class LlamaToolChatModel(BaseChatModel):
         """One grammar-constrained completion, parsed; one retry with more room, then ModelOutputError."""
         grammar = build_grammar(self.tools, choice)
         problems = []
-        for attempt, (max_tokens, temperature) in enumerate(((self.max_tokens, 0.0), (self.max_tokens * 2, 0.3))):
-            done = self.runner.complete(prompt, grammar, max_tokens=max_tokens, temperature=temperature)
-            log.debug("local model attempt %d: %d tokens in %.1fs: %s", attempt, done.completion_tokens, done.seconds, done.text)
+        for attempt, (max_tokens, temperature) in enumerate(
+            ((self.max_tokens, 0.0), (self.max_tokens * 2, 0.3))
+        ):
+            done = self.runner.complete(
+                prompt, grammar, max_tokens=max_tokens, temperature=temperature
+            )
+            log.debug(
+                "local model attempt %d: %d tokens in %.1fs: %s",
+                attempt,
+                done.completion_tokens,
+                done.seconds,
+                done.text,
+            )
             try:
-                return parse_output(done.text, self.tools)
+                result = parse_output(done.text, self.tools)
             except ValueError as ex:
-                if done.finish_reason == "length" and (partial := salvage_answer(done.text)):
-                    return Answer(partial)
                 problems.append(str(ex))
+                continue
+            if isinstance(result, Answer) and done.finish_reason == "length":
+                result = Answer(result.text + "…")  # cut by max_tokens: still worth showing
+            return result
         raise ModelOutputError(
             f"The local model gave no usable reply ({'; '.join(problems)}). "
             "Try rephrasing, or use --model none. / 本地模型没有给出可用的回复，请换个说法或使用 --model none。"
@@ -183,10 +226,15 @@ class LlamaToolChatModel(BaseChatModel):
             if self.runner.count_tokens(prompt) + self.max_tokens * 2 <= self.n_ctx:
                 return prompt
             droppable = [i for i, m in enumerate(msgs) if m.type != "system"][:-1]
-            last_user = max((i for i, m in enumerate(msgs) if isinstance(m, HumanMessage)), default=len(msgs))
+            last_user = max(
+                (i for i, m in enumerate(msgs) if isinstance(m, HumanMessage)), default=len(msgs)
+            )
             droppable = [i for i in droppable if i < last_user]
             if not droppable:
-                return prompt  # llama.cpp reports the overflow; nothing older is left to drop
+                raise ModelOutputError(
+                    "This message is too long for the local model; shorten it or start a new chat. "
+                    "/ 这条消息对本地模型来说太长了，请缩短或开始新的对话。"
+                )
             del msgs[droppable[0]]
 
 
@@ -196,9 +244,10 @@ def _already_called(messages: list[BaseMessage], call: ToolCall) -> bool:
     for m in reversed(messages):
         if isinstance(m, HumanMessage):
             return False
-        if isinstance(m, AIMessage):
-            if any(json.dumps([c["name"], c["args"]], sort_keys=True) == key for c in m.tool_calls):
-                return True
+        if isinstance(m, AIMessage) and any(
+            json.dumps([c["name"], c["args"]], sort_keys=True) == key for c in m.tool_calls
+        ):
+            return True
     return False
 
 
@@ -212,7 +261,7 @@ def make_local_chat_model(
     except ImportError:
         raise ModelUnavailable(
             "The local backend needs llama-cpp-python: pip install 'llama-cpp-python==0.3.36' (it compiles, "
-            "~6 min on 2 cores; CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF\" keeps it short), or use "
+            '~6 min on 2 cores; CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" keeps it short), or use '
             "--model none. / 本地模型需要 llama-cpp-python：请先安装它（需编译约 6 分钟），或使用 --model none。"
         ) from None
     path = ensure_model(spec, data_dir, progress=progress)

@@ -142,7 +142,9 @@ def ensure_model(spec: ModelSpec, data_dir: Path | None = None, progress: bool =
     return target
 
 
-def _concatenate(parts: list[Path], data_dir: Path, target: Path, spec: ModelSpec, progress: bool) -> str:
+def _concatenate(
+    parts: list[Path], data_dir: Path, target: Path, spec: ModelSpec, progress: bool
+) -> str:
     """Copy the parts into a temp file in data_dir, hashing as we go; rename it only if the hash matches."""
     from tqdm import tqdm
 
@@ -150,9 +152,16 @@ def _concatenate(parts: list[Path], data_dir: Path, target: Path, spec: ModelSpe
     sha = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=data_dir)
     try:
-        with os.fdopen(fd, "wb") as out, tqdm(
-            total=total, unit="B", unit_scale=True, desc=f"Assembling {spec.name}", disable=not progress or None
-        ) as bar:
+        with (
+            os.fdopen(fd, "wb") as out,
+            tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                desc=f"Assembling {spec.name}",
+                disable=not progress or None,
+            ) as bar,
+        ):
             for part in parts:
                 with part.open("rb") as src:
                     while block := src.read(CHUNK_SIZE):

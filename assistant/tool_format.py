@@ -2,22 +2,22 @@
 
 Issue 6: small local models scored 0/15 when free to choose between text and a tool call, and
 LangChain's stock llama.cpp paths 0-4/15, so we own the format. The model sees Qwen's native
-ChatML with a <tools> block, and a grammar forces its reply to be exactly one JSON object:
-{"name": <tool>, "arguments": {...}} or {"answer": "<text>"}.
+ChatML with its own <tools> block and <tool_call> form; a llama.cpp grammar built from the tool
+schemas forces the reply to be one well-formed <tool_call> or plain text, and which of the two
+is allowed depends on the turn (see LlamaToolChatModel).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import string
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+import prompts
 from assistant.records import CrmError
 
 DEFAULT_SYSTEM = "You are a helpful CRM assistant for a small shop."
@@ -64,8 +64,8 @@ def _strict(schema: Any, required: bool = False) -> Any:
     return out
 
 
-def output_schema(tools: list[dict[str, Any]], choice: str = "auto") -> dict[str, Any]:
-    """JSON schema of one reply; choice is auto, any (a tool), none (an answer) or a tool name."""
+def call_schema(tools: list[dict[str, Any]], choice: str = "any") -> dict[str, Any] | None:
+    """JSON schema of one {"name", "arguments"} call; choice is any or a tool name; None if no tool fits."""
     calls = [
         {
             "type": "object",
@@ -76,24 +76,26 @@ def output_schema(tools: list[dict[str, Any]], choice: str = "auto") -> dict[str
         for t in tools
         if choice in ("auto", "any") or choice == t["name"]
     ]
-    answer = {
-        "type": "object",
-        "properties": {"answer": {"type": "string", "minLength": 1}},
-        "required": ["answer"],
-        "additionalProperties": False,
-    }
-    options = calls if choice != "auto" else [*calls, answer]
-    if choice == "none" or not options:
-        options = [answer]
-    return options[0] if len(options) == 1 else {"anyOf": options}
+    if not calls:
+        return None
+    return calls[0] if len(calls) == 1 else {"anyOf": calls}
 
 
 def build_grammar(tools: list[dict[str, Any]], choice: str = "auto") -> str:
-    """GBNF text constraining the model to one reply object."""
+    """GBNF for one reply: a <tool_call> block (any / a name), plain text (none), or either (auto)."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    # The answer alternative goes last in the schema, but the names/order do not bias sampling.
-    return json_schema_to_gbnf(json.dumps(output_schema(tools, choice)), prop_order=["name", "arguments"])
+    # Plain text may not contain "<", so an answer cannot smuggle in a half-formed <tool_call>.
+    answer = "crm-answer ::= [^<]+"
+    schema = call_schema(tools, choice) if choice != "none" else None
+    if schema is None:
+        return f"root ::= crm-answer\n{answer}\n"
+    call = json_schema_to_gbnf(json.dumps(schema), prop_order=["name", "arguments"])
+    call = call.replace("root ::=", "crm-call ::=", 1)
+    block = 'crm-block ::= "<tool_call>\\n" crm-call "\\n</tool_call>"'
+    if choice == "auto":
+        return f"root ::= crm-block | crm-answer\n{block}\n{answer}\n{call}"
+    return f"root ::= crm-block\n{block}\n{call}"
 
 
 def _text(content: Any) -> str:
@@ -104,7 +106,11 @@ def _text(content: Any) -> str:
 
 
 def _clip(text: str, limit: int = TOOL_RESULT_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit] + f"\n…[{len(text) - limit} more characters cut]"
+    return (
+        text
+        if len(text) <= limit
+        else text[:limit] + f"\n…[{len(text) - limit} more characters cut]"
+    )
 
 
 def _prompt_tool(t: dict[str, Any]) -> str:
@@ -113,18 +119,13 @@ def _prompt_tool(t: dict[str, Any]) -> str:
     return json.dumps({"type": "function", "function": fn}, ensure_ascii=False)
 
 
-def _load_template() -> string.Template:
-    text = resources.files("prompts").joinpath("local_tools.md").read_text(encoding="utf-8")
-    return string.Template(text)
-
-
 def render_prompt(messages: list[BaseMessage], tools: list[dict[str, Any]]) -> str:
     """Qwen ChatML for the conversation, ending with the open assistant turn."""
     system = "\n\n".join(_text(m.content) for m in messages if isinstance(m, SystemMessage)).strip()
     system = system or DEFAULT_SYSTEM
     if tools:
         listing = "\n".join(_prompt_tool(t) for t in tools)
-        system = _load_template().substitute(system=system, tools=listing).strip()
+        system = prompts.load("local_tools", system=system, tools=listing).strip()
     turns: list[tuple[str, str]] = [("system", system)]
     for m in messages:
         if isinstance(m, SystemMessage):
@@ -147,56 +148,57 @@ def render_prompt(messages: list[BaseMessage], tools: list[dict[str, Any]]) -> s
 
 
 def _render_ai(m: AIMessage) -> str:
-    """Earlier assistant turns in the same JSON shape the grammar demands, so the model keeps to it."""
+    """Earlier assistant turns as Qwen writes them: <tool_call> blocks, or plain text."""
     if m.tool_calls:
         return "\n".join(
-            json.dumps({"name": c["name"], "arguments": c["args"]}, ensure_ascii=False) for c in m.tool_calls
+            "<tool_call>\n"
+            + json.dumps({"name": c["name"], "arguments": c["args"]}, ensure_ascii=False)
+            + "\n</tool_call>"
+            for c in m.tool_calls
         )
-    return json.dumps({"answer": _text(m.content)}, ensure_ascii=False)
+    return _text(m.content)
+
+
+_BLOCK = re.compile(r"\s*<tool_call>\s*(.*?)\s*</tool_call>\s*$", re.DOTALL)
 
 
 def parse_output(text: str, tools: list[dict[str, Any]]) -> ToolCall | Answer:
-    """Parse and validate one reply object; ValueError says what is wrong."""
-    try:
-        obj = json.loads(text, strict=False)
-    except json.JSONDecodeError as ex:
-        raise ValueError(f"not JSON: {ex}") from None
-    if not isinstance(obj, dict):
-        raise ValueError("not a JSON object")
-    if "answer" in obj:
-        if not isinstance(obj["answer"], str) or not obj["answer"].strip():
+    """Parse and validate one reply; ValueError says what is wrong."""
+    if not text.lstrip().startswith("<"):
+        if not text.strip():
             raise ValueError("empty answer")
-        return Answer(obj["answer"].strip())
+        return Answer(text.strip())
+    m = _BLOCK.match(text)
+    if not m:
+        raise ValueError("unterminated <tool_call>")
+    try:
+        obj = json.loads(m.group(1), strict=False)
+    except json.JSONDecodeError as ex:
+        raise ValueError(f"tool call is not JSON: {ex}") from None
+    if not isinstance(obj, dict):
+        raise ValueError("tool call is not a JSON object")  # noqa: TRY004 - callers catch ValueError
     by_name = {t["name"]: t for t in tools}
     name, args = obj.get("name"), obj.get("arguments", {})
     if name not in by_name:
         raise ValueError(f"unknown tool {name!r}")
     if not isinstance(args, dict):
-        raise ValueError("arguments is not an object")
+        raise ValueError("arguments is not an object")  # noqa: TRY004
+    # Small models pad values (" Zhao Lei"); the tools' fuzzy lookups should not have to care.
+    args = {k: v.strip() if isinstance(v, str) else v for k, v in args.items()}
     errors = schema_errors(args, by_name[name]["parameters"])
     if errors:
         raise ValueError(f"{name}: " + "; ".join(errors))
     return ToolCall(name, args)
 
 
-def salvage_answer(text: str) -> str | None:
-    """The text of an answer cut off by max_tokens, or None if the output was not an answer."""
-    m = re.match(r'\s*\{\s*"answer"\s*:\s*"', text)
-    if not m:
-        return None
-    rest = text[m.end():]
-    for cut in range(len(rest), max(len(rest) - 7, -1), -1):  # drop a half-written escape
-        try:
-            value = json.loads('"' + rest[:cut] + '"', strict=False)
-        except json.JSONDecodeError:
-            continue
-        return value.strip() + "…" if value.strip() else None
-    return None
-
-
 _TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "array": (list,), "object": (dict,), "null": (type(None),),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
 }
 
 
@@ -215,7 +217,8 @@ def schema_errors(value: Any, schema: dict[str, Any], path: str = "") -> list[st
     if types is not None:
         allowed = [types] if isinstance(types, str) else types
         ok = any(
-            isinstance(value, _TYPES.get(t, (object,))) and not (t in ("integer", "number") and isinstance(value, bool))
+            isinstance(value, _TYPES.get(t, (object,)))
+            and not (t in ("integer", "number") and isinstance(value, bool))
             for t in allowed
         )
         if not ok:
@@ -223,7 +226,11 @@ def schema_errors(value: Any, schema: dict[str, Any], path: str = "") -> list[st
     errors: list[str] = []
     if isinstance(value, dict):
         props = schema.get("properties", {})
-        errors += [f"{path + '.' if path else ''}{k} is required" for k in schema.get("required", []) if k not in value]
+        errors += [
+            f"{path + '.' if path else ''}{k} is required"
+            for k in schema.get("required", [])
+            if k not in value
+        ]
         if schema.get("additionalProperties") is False or props:
             errors += [f"unknown argument {k!r}" for k in value if k not in props]
         for k, v in value.items():

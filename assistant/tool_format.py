@@ -85,8 +85,9 @@ def build_grammar(tools: list[dict[str, Any]], choice: str = "auto") -> str:
     """GBNF for one reply: a <tool_call> block (any / a name), plain text (none), or either (auto)."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    # Plain text may not contain "<", so an answer cannot smuggle in a half-formed <tool_call>.
-    answer = "crm-answer ::= [^<]+"
+    # Plain text may not contain "<", so an answer cannot smuggle in a half-formed <tool_call>, nor
+    # start with JSON: the 0.5B model otherwise echoes the tool call or result as its "answer".
+    answer = r"crm-answer ::= [^<{\[ \t\n] [^<]*"
     schema = call_schema(tools, choice) if choice != "none" else None
     if schema is None:
         return f"root ::= crm-answer\n{answer}\n"

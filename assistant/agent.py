@@ -19,12 +19,7 @@ from assistant.toolkit import bind_tool, call_with_injection
 
 log = logging.getLogger(__name__)
 
-_CONFIRM = re.compile(r"^\s*(yes|y|yep|ok|okay|confirm(ed)?|sure|go ahead|do it|save( it)?|"
-                      r"确认|确定|是的?|好的?|好啊|可以|行|保存|对的?)\s*[.!。！~]*\s*$", re.I)
-_CANCEL = re.compile(r"^\s*(no|n|nope|cancel|stop|don'?t|never ?mind|不要?|取消|算了|别|不用了?)"
-                     r"\s*[.!。！~]*\s*$", re.I)
-_UNDO = re.compile(r"^\s*(please\s+)?(undo|revert|撤销|撤回|撤消|回退)", re.I)
-_HELP = re.compile(r"^\s*(help|\?|？|帮助|你能做什么|能做什么|what can you do)\s*[?？!]*\s*$", re.I)
+_DATE_ARGS = ("date", "order_date", "follow_up_date")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -103,11 +98,12 @@ class Assistant:
         self._sessions: dict[str, _Session] = {}
         self._lock = threading.RLock()
         self._turn: tuple[_Session, list[Action], list[dict]] | None = None
+        self._message = ""
         self._agent = None
         if model is not None:
             from langchain.agents import create_agent
 
-            bound = [bind_tool(fn, self._run) for fn in self._tools.values()]
+            bound = [bind_tool(fn, self._run_for_model) for fn in self._tools.values()]
             self._agent = create_agent(model, bound, system_prompt=system_prompt or _system_prompt(today or date.today()))
 
     # -- public API ---------------------------------------------------------------------
@@ -122,6 +118,7 @@ class Assistant:
             actions: list[Action] = []
             calls: list[dict] = []
             self._turn = (s, actions, calls)
+            self._message = message
             backend = "none"
             try:
                 text, backend = self._answer(s, message, history)
@@ -173,21 +170,26 @@ class Assistant:
         t = s.ctx.t
         if not (message or "").strip():
             return t("Ask me about customers, churn or complaints.", "可以问我客户、流失或投诉的事。"), "none"
-        if _CONFIRM.match(message):
+        from assistant.router import control_intent, format_help
+
+        control = control_intent(message)
+        if control == "confirm":
             return self._confirm(s), "none"
-        if _CANCEL.match(message):
+        if control == "cancel":
             had, s.pending = s.pending, None
             return (t("Cancelled; nothing was saved.", "已取消，没有保存任何内容。") if had
                     else t("Nothing to cancel.", "没有待确认的内容。")), "none"
-        if _UNDO.match(message) and len(message) < 60:
+        if control == "undo":
             try:
                 label = self.store.undo(actor="owner")
                 return t(f"Undone: {label}", f"已撤销：{label}"), "none"
             except NothingToUndo:
                 return t("Nothing to undo.", "没有可撤销的操作。"), "none"
-        if _HELP.match(message):
-            from assistant.router import format_help
-
+        if control == "greeting":
+            # Answered by code: a small model forced to call a tool would invent a customer.
+            return t("Hello! Ask me who might churn, log a call, or draft a complaint reply.",
+                     "你好！可以问我谁可能流失、记录一次沟通，或起草投诉回复。"), "none"
+        if control == "help":
             return format_help(lang), "none"
         if self._agent is not None:
             try:
@@ -248,6 +250,35 @@ class Assistant:
         actions.append(Action(tool, args, status, value, error))
         calls.append({"tool": tool, "args": args, "status": status, "result": result[:4000],
                       "latency_ms": latency_ms})
+
+    def _run_for_model(self, name: str, args: dict) -> str:
+        """A tool call the model proposed: its dates are re-read from the owner's own words."""
+        return self._run(name, self._dates_from_code(name, args))
+
+    def _dates_from_code(self, name: str, args: dict) -> dict:
+        """Small models invent dates ('2025-11-21' for 下周); code parses what the owner said."""
+        keys = [k for k in _DATE_ARGS if args.get(k)]
+        if not keys or self._turn is None:
+            return args
+        from assistant.dates import find_date
+        from assistant.router import RouteContext, route
+
+        s, message = self._turn[0], self._message
+        found = route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
+                                            customer_names=self.store.customer_names,
+                                            last_customer=s.ctx.last_customer_name))
+        from_code = found.args if found is not None and found.tool == name else {}
+        out = dict(args)
+        for key in keys:
+            if from_code.get(key):
+                out[key] = from_code[key]
+            elif str(args[key]).strip().lower() not in message.lower():
+                hit = find_date(message, s.ctx.today) if key == "date" else None
+                if hit:
+                    out[key] = hit[1]
+                else:
+                    out.pop(key)  # the owner named no such date: let the tool default it
+        return out
 
     def _run(self, name: str, args: dict) -> str:
         """Execute one tool for the current turn; a Plan becomes a pending proposal."""

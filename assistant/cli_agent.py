@@ -13,25 +13,14 @@ from assistant.cli_common import db_option, emit, open_store, plain
 
 def build_assistant(db: str | None, model: str | None, yes: bool,
                     today: str | None = None) -> object:
-    """Wire store, knowledge index, model and Assistant (the CLI's composition root)."""
-    from assistant.agent import Assistant
-    from assistant.chat_model import backend_name, make_chat_model
+    """The Assistant for one CLI command, through the app's own composition root."""
     from assistant.config import Settings
+    from assistant.services import Services, open_assistant
 
-    settings = Settings.from_env()
-    spec = model or settings.model
-    store = open_store(db)
-    chat_model = make_chat_model(spec, settings, progress=sys.stderr.isatty())
-
-    def index() -> object:
-        from knowledge.embedder import SentenceTransformerEmbedder
-        from knowledge.index import KnowledgeIndex
-
-        return KnowledgeIndex.open(settings.index_dir,
-                                   SentenceTransformerEmbedder(settings.embed_model))
-
-    return Assistant(store, index=index, model=chat_model, backend=backend_name(spec),
-                     auto_confirm=yes, today=date.fromisoformat(today) if today else None)
+    services = Services(open_store(db), Settings.from_env())
+    return open_assistant(services, model_spec=model, auto_confirm=yes,
+                          today=date.fromisoformat(today) if today else None,
+                          progress=sys.stderr.isatty())
 
 
 def _actions(reply: object) -> list[dict]:

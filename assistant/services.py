@@ -28,15 +28,34 @@ def open_index(settings: Settings) -> KnowledgeIndex:
     return KnowledgeIndex.open(settings.index_dir, embedder)
 
 
-def open_assistant(services: Services) -> Any:
-    """The chat Assistant for the configured backend; the index opens on its first search."""
+def open_assistant(services: Services, model_spec: str | None = None, auto_confirm: bool = False,
+                   today: Any = None, progress: bool = False) -> Any:
+    """The chat Assistant (the one composition root, for the app and the CLI).
+
+    An explicit `model_spec` (CLI --model) beats the backend saved in the app. A model that
+    cannot load (not installed, files missing) degrades to the rule-based router with a warning
+    rather than leaving the owner without an assistant.
+    """
+    from dataclasses import replace
+
     from assistant.agent import Assistant
     from assistant.chat_model import backend_name, make_chat_model
+    from assistant.records import CrmError
 
     settings = services.effective_settings()
-    model = make_chat_model(settings.model, settings, progress=False)
+    if model_spec:
+        settings = replace(settings, model=model_spec)
+    backend_name(settings.model)  # unknown backend names fail here, before anything loads
+    try:
+        model = make_chat_model(settings.model, settings, progress=progress)
+    except CrmError as ex:
+        if settings.model.split(":", 1)[0] not in ("local", "openai"):
+            raise
+        log.warning("model %s unavailable (%s); answering with the rule-based router",
+                    settings.model, ex)
+        model = None
     return Assistant(services.store, index=services.index, model=model,
-                     backend=backend_name(settings.model))
+                     backend=backend_name(settings.model), auto_confirm=auto_confirm, today=today)
 
 
 @dataclass

@@ -82,9 +82,16 @@ def test_ambiguous_name_asks_back(store, model):
 
 
 def test_plain_answer_without_tool(demo_store, model):
-    model.script += [AIMessage("Hello! Ask me who might churn.")]
-    reply = make(demo_store, model).reply("hi there")
-    assert reply.text == "Hello! Ask me who might churn." and reply.actions == []
+    model.script += [AIMessage("Medium-fine, like table salt.")]
+    reply = make(demo_store, model).reply("what grind suits a moka pot?")
+    assert reply.text == "Medium-fine, like table salt." and reply.actions == []
+
+
+@pytest.mark.parametrize("message", ["hi", "谢谢！", "Thanks."])
+def test_greetings_are_answered_by_code_not_forced_into_a_tool(demo_store, model, message):
+    reply = make(demo_store, model).reply(message)
+    assert reply.actions == [] and model.seen == []
+    assert ("你好" in reply.text) == (message == "谢谢！")
 
 
 def test_model_failure_falls_back_to_the_router(demo_store, model):
@@ -140,7 +147,7 @@ def test_every_tool_is_bound_with_hidden_injected_parameters(demo_store, model):
     from tools import ALL_TOOLS
 
     model.script += [AIMessage("ok")]
-    make(demo_store, model).reply("hello")
+    make(demo_store, model).reply("tell me something")
     names = next(s for s in model.seen if isinstance(s, tuple))[1]
     assert names == [fn.__name__ for fn in ALL_TOOLS]
     from assistant.toolkit import bind_tool
@@ -174,3 +181,14 @@ def test_a_crashing_tool_becomes_a_clear_error_reply(demo_store, model):
     reply = a.reply("anything")
     assert "broken_tool failed" in reply.text and "Nothing was saved" in reply.text
     assert reply.actions[0].status == "error"
+
+
+def test_dates_the_model_invents_are_replaced_by_what_the_owner_said(demo_store, model):
+    model.script += [call("add_order", customer="李娜", amount=176, date="2025-01-01"),
+                     call("add_order", customer="李娜", amount=90, date="2026-11-20")]
+    a = make(demo_store, model, auto_confirm=True)
+    a.reply("李娜昨天买了两袋，176元")
+    li = demo_store.resolve_customer("李娜")
+    assert demo_store.orders(li.id)[-1].date == "2026-11-21"  # 昨天, parsed by code
+    a.reply("Li Na bought beans for 90")  # no date said: the invented one is dropped -> today
+    assert demo_store.orders(li.id)[-1].date == "2026-11-22"

@@ -5,6 +5,12 @@ Why a time split: the labels "bought again within w days" exist only for cutoffs
 days in the past, so the model learns at `as_of - w` and scores at `as_of`. When the shop's
 history is shorter than the horizon, w < horizon and the BG/NBD curve carries the window-w
 answer over to the horizon (a monotone map, so the learned ranking is kept).
+
+Two stages at scale: with more than POOL customers, everyone gets the closed-form BG/NBD
+score, recalibrated on the same time split, and the boosting model rescores only the POOL
+customers that this first stage ranks first (riskiest, most at stake). Predicting 60 trees
+for 1M rows costs ~2.5 s; the candidates are what a ranked report shows. Smaller shops
+(CDNOW's 23,570 customers included) get the boosting model for every customer.
 """
 
 from __future__ import annotations
@@ -15,14 +21,26 @@ import numpy as np
 import pandas as pd
 
 from assistant import btyd
-from assistant.churn_features import History, contact_features, features, history, to_day
+from assistant.churn_features import (
+    Frame,
+    History,
+    contact_features,
+    features,
+    history,
+    order_arrays,
+    recent_counts,
+    to_day,
+)
+from assistant.churn_labels import tier
 
 MIN_TRAIN = 200  # customers with history at the training cutoff
 MIN_CLASS = 30  # buyers and non-buyers in the training window
 MAX_TRAIN_ROWS = 40_000  # a sample this size learns CDNOW as well as all rows, in a fraction of the time
-MAX_FIT_ROWS = 100_000  # 4 BG/NBD or 3 Gamma-Gamma parameters are pinned down long before this
+MAX_TRAIN_ROWS_TWO_STAGE = 20_000  # above POOL customers: halves the tree fit (~1 s at 40k)
+MAX_FIT_ROWS = 25_000  # 4 BG/NBD or 3 Gamma-Gamma parameters are pinned down long before this
+POOL = 50_000  # above this many customers the boosting model rescores only this many
 CLV_DAYS = 365
-TREES = 60  # scoring 1M customers costs ~30 ms per tree
+TREES = 60
 MODEL_COLUMNS = [
     "x", "t_x", "T", "recency", "total", "mean_spend", "zbar", "gap_mean", "gap_sd", "last_gap",
     "cycle_ratio", "last_gap_ratio", "basket_trend", "qty_trend", "qty_mean", "refunds",
@@ -35,7 +53,7 @@ MODEL_COLUMNS = [
 class Scores:
     """Per-customer scores (one row per customer id) and how they were produced."""
 
-    frame: pd.DataFrame
+    frame: Frame
     as_of: pd.Timestamp
     horizon: int
     typical_gap: float
@@ -48,19 +66,33 @@ def default_horizon(typical_gap: float) -> int:
     return int(np.clip(round(2 * typical_gap), 7, 730))
 
 
-def typical_gap(feats: pd.DataFrame) -> float:
+def typical_gap(h: History) -> float:
     """Median of repeat customers' mean gap between purchase days; 45 days when nobody repeats."""
-    gaps = feats["gap_mean"].to_numpy()
-    gaps = gaps[np.isfinite(gaps) & (gaps > 0)]
+    count = np.bincount(h.code, minlength=len(h.ids))
+    end = np.cumsum(count) - 1
+    repeat = count > 1
+    gaps = (h.day[end[repeat]] - h.day[(end - count + 1)[repeat]]) / (count[repeat] - 1)
+    gaps = gaps[gaps > 0]
     return float(np.median(gaps)) if len(gaps) else 45.0
 
 
-def _btyd_columns(f: pd.DataFrame, model: btyd.BgNbd, horizon: float, window: float) -> None:
+def take(f: Frame, rows: np.ndarray) -> Frame:
+    """The given rows of every column."""
+    return {name: col[rows] for name, col in f.items()}
+
+
+def matrix(f: Frame, rows: np.ndarray | None = None) -> np.ndarray:
+    """The model's feature matrix (float32, as the trees bin it), optionally for some rows."""
+    cols = [f[c] if rows is None else f[c][rows] for c in MODEL_COLUMNS]
+    return np.column_stack(cols).astype(np.float32)
+
+
+def _btyd_columns(f: Frame, model: btyd.BgNbd, horizon: float, window: float) -> None:
     # evaluate once per distinct (x, t_x, T): hyp2f1 on a million rows is the slow part
-    x, t_x, T = (np.clip(f[c].to_numpy(), 0, 2**21 - 1).astype(np.int64) for c in ("x", "t_x", "T"))
+    x, t_x, T = (np.clip(f[c], 0, 2**21 - 1).astype(np.int64) for c in ("x", "t_x", "T"))
     key = (x * 2**21 + t_x) * 2**21 + T
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    x, t_x, T = (f[c].to_numpy()[first] for c in ("x", "t_x", "T"))
+    x, t_x, T = (f[c][first] for c in ("x", "t_x", "T"))
     columns = {
         "p_alive": model.p_alive(x, t_x, T),
         "p_any": 1 - model.p_no_purchase(horizon, x, t_x, T),
@@ -68,28 +100,26 @@ def _btyd_columns(f: pd.DataFrame, model: btyd.BgNbd, horizon: float, window: fl
         "p_any_w": 1 - model.p_no_purchase(window, x, t_x, T),
         "e_w": model.expected_purchases(window, x, t_x, T),
         "e_clv": model.expected_purchases(CLV_DAYS, x, t_x, T),
+        # purchases per day while the customer stays: lambda | alive ~ Gamma(r + x, alpha + T)
+        "rate": (model.r + x) / (model.alpha + T),
     }
     for name, values in columns.items():
         f[name] = values[inverse]
 
 
 def _snapshot(h: History, cutoff: int, horizon: float, window: float, contacts: tuple,
-              prior: float) -> tuple[pd.DataFrame, btyd.BgNbd]:
+              prior: float, model: btyd.BgNbd | None = None) -> tuple[Frame, btyd.BgNbd]:
     """Features of every customer as of `cutoff`, BTYD columns included."""
-    f = features(h.until(cutoff), cutoff, horizon)
-    fit = _sample(np.flatnonzero(f["n"].to_numpy() > 0), MAX_FIT_ROWS)
-    model = btyd.fit_bgnbd(f["x"].to_numpy()[fit], f["t_x"].to_numpy()[fit],
-                           f["T"].to_numpy()[fit], prior=prior)
+    h = h.until(cutoff)
+    f = features(h, cutoff)
+    if model is None:
+        fit = _sample(np.flatnonzero(f["n"] > 0), MAX_FIT_ROWS)
+        model = btyd.fit_bgnbd(f["x"][fit], f["t_x"][fit], f["T"][fit], prior=prior)
     _btyd_columns(f, model, horizon, window)
     f["rec_T"] = f["recency"] / np.maximum(f["T"], 1)
     f["x_T"] = f["x"] / np.maximum(f["T"], 1)
-    age = cutoff - h.until(cutoff).day
-    code = h.until(cutoff).code
-    for name, tau in (("decay_s", horizon / 8), ("decay_m", horizon / 3), ("decay_l", horizon)):
-        f[name] = np.bincount(code, weights=np.exp(-age / max(tau, 1)), minlength=len(h.ids))
-    extra = contact_features(h.ids, *contacts, cutoff, horizon)
-    for col in extra.columns:
-        f[col] = extra[col].to_numpy()
+    f.update(recent_counts(h, cutoff, horizon))
+    f.update(contact_features(h.ids, *contacts, cutoff, horizon))
     return f, model
 
 
@@ -116,104 +146,163 @@ def _train_window(h: History, as_of: int, horizon: int) -> int | None:
     return None
 
 
-def _boosted(train: pd.DataFrame, counts: np.ndarray, now: pd.DataFrame, seed: int):
+@dataclass(frozen=True)
+class Learned:
+    """Boosted window counts, their isotonic P(any), and the recalibrated BG/NBD P(any)."""
+
+    trees: object
+    calibrated: object
+    bgnbd_calibrated: object
+
+
+def _learn(train: Frame, counts: np.ndarray, seed: int) -> Learned:
     """Poisson gradient boosting of window purchase counts, and an isotonic P(any) on top."""
     from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.isotonic import IsotonicRegression
     from threadpoolctl import threadpool_limits
 
-    rows = np.random.default_rng(seed).permutation(len(train))
+    rows = np.random.default_rng(seed).permutation(len(counts))
     fit_rows, cal_rows = rows[: len(rows) * 3 // 4], rows[len(rows) * 3 // 4:]
-    X = train[MODEL_COLUMNS].to_numpy(float)
+    X = matrix(train)
     reg = HistGradientBoostingRegressor(loss="poisson", max_iter=TREES, learning_rate=0.1,
                                         max_leaf_nodes=15, min_samples_leaf=40,
                                         early_stopping=False, random_state=seed)
+    # again here: sklearn's OpenMP runtime loads with sklearn, after score()'s limit
     with threadpool_limits(1):  # OpenMP threads crawl on a shared 2-core box
         reg.fit(X[fit_rows], counts[fit_rows])
         mu_cal = reg.predict(X[cal_rows])
-        mu = reg.predict(now[MODEL_COLUMNS].to_numpy(np.float32))
     # calibrate on rows the trees did not see: mean count -> P(at least one purchase)
-    iso = IsotonicRegression(y_min=1e-3, y_max=1 - 1e-3, out_of_bounds="clip")
-    iso.fit(mu_cal, counts[cal_rows] > 0)
-    return mu, iso.predict(mu)
+    bought = counts[cal_rows] > 0
+    iso = IsotonicRegression(y_min=1e-3, y_max=1 - 1e-3, out_of_bounds="clip").fit(mu_cal, bought)
+    iso_bg = IsotonicRegression(y_min=1e-3, y_max=1 - 1e-3, out_of_bounds="clip").fit(
+        train["p_any_w"][cal_rows], bought)
+    return Learned(reg, iso, iso_bg)
 
 
-def score(orders: pd.DataFrame, as_of, horizon: int | None = None,
-          complaints: pd.DataFrame | None = None, interactions: pd.DataFrame | None = None,
-          customer_ids=None, seed: int = 0) -> Scores:
+def _predict(learned: Learned, f: Frame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        mu = learned.trees.predict(matrix(f, rows))
+    return mu, _isotonic(learned.calibrated, mu)
+
+
+def _isotonic(iso, values: np.ndarray) -> np.ndarray:
+    """A fitted IsotonicRegression (out_of_bounds="clip") applied with np.interp: same values,
+    without interp1d's overhead on a million rows."""
+    return np.interp(values, iso.X_thresholds_, iso.y_thresholds_)
+
+
+def score(orders, as_of, horizon: int | None = None, complaints: pd.DataFrame | None = None,
+          interactions: pd.DataFrame | None = None, customer_ids=None, seed: int = 0,
+          pool: int = POOL) -> Scores:
     """Score every customer (customer_ids, or everyone with orders) as of a date."""
+    from threadpoolctl import threadpool_limits
+
+    # one thread: OpenBLAS's threads made the 4-parameter fits 4x slower on a shared 2-core box
+    with threadpool_limits(1):
+        return _score(orders, as_of, horizon, complaints, interactions, customer_ids, seed, pool)
+
+
+def _score(orders, as_of, horizon, complaints, interactions, customer_ids, seed, pool) -> Scores:
     as_of = pd.Timestamp(as_of).normalize()
     cutoff = to_day(as_of)
-    orders = orders[orders["date"] <= as_of]  # future-dated orders do not count yet
-    h = history(orders, customer_ids)
-    base = features(h, cutoff, 90.0)
-    gap = typical_gap(base)
+    h = history(order_arrays(orders), customer_ids, cutoff)  # later orders do not count yet
+    gap = typical_gap(h)
     horizon = int(horizon) if horizon else default_horizon(gap)
-    buyers = int((base["n"] > 0).sum())
+    buyers = int(np.count_nonzero(np.bincount(h.code, minlength=len(h.ids))))
     # small shops: pull BG/NBD towards its start values as hard as ~20 customers' evidence
     prior = btyd.PENALTY if buyers >= 500 else 20.0
     window = _train_window(h, cutoff, horizon)
     contacts = (complaints, interactions)
-    now, model = _snapshot(h, cutoff, horizon, window or horizon, contacts, prior)
-    e_clv = now["e_clv"].to_numpy()
+    f, model = _snapshot(h, cutoff, horizon, window or horizon, contacts, prior)
+    n = len(f["n"])
+    spend = _spend_model(f)
+    p_any, e_h, ratio_clv = f["p_any"].copy(), f["e_h"].copy(), np.ones(n)
     if window is None:
         method = "BG/NBD"
-        p_any, e_h = now["p_any"].to_numpy(), now["e_h"].to_numpy()
-        ratio_clv = np.ones(len(now))
     else:
-        method = f"gradient boosting on a {window}-day time split + BG/NBD"
         # learn on a sample of the customers known at the training cutoff
-        known = np.zeros(len(h.ids), bool)
-        seen = np.flatnonzero(np.bincount(h.code[h.day <= cutoff - window], minlength=len(h.ids)))
-        known[_sample(seen, MAX_TRAIN_ROWS * 4 // 3, seed)] = True
+        known = np.zeros(n, bool)
+        seen = np.flatnonzero(np.bincount(h.code[h.day <= cutoff - window], minlength=n))
+        limit = MAX_TRAIN_ROWS if n <= pool else MAX_TRAIN_ROWS_TWO_STAGE
+        known[_sample(seen, limit * 4 // 3, seed)] = True
         past = h.only(known)
         train, _ = _snapshot(past, cutoff - window, horizon, window, contacts, prior)
         later = (past.day > cutoff - window) & (past.day <= cutoff)
-        counts = np.bincount(past.code[later], minlength=len(past.ids)).astype(float)
-        mu_w, p_w = _boosted(train, counts, now, seed)
-        p_any, e_h, ratio_clv = _to_horizon(now, mu_w, p_w, window, horizon)
-    frame = now
-    never = frame["n"].to_numpy() == 0
+        learned = _learn(train, np.bincount(past.code[later], minlength=len(past.ids)).astype(float),
+                         seed)
+        link = _horizon_link(f, window, horizon)
+        rows = np.arange(n)
+        method = f"gradient boosting on a {window}-day time split + BG/NBD"
+        if n > pool:
+            # stage 1: BG/NBD recalibrated on the time split, for everyone
+            p_any = link(_isotonic(learned.bgnbd_calibrated, f["p_any_w"]))
+            stake = (1 - p_any) * _value_if_retained(f, spend, horizon)
+            rows = _first(1 - p_any, stake, pool)
+            method = (f"two-stage: BG/NBD recalibrated on a {window}-day time split for all "
+                      f"{n:,}, gradient boosting rescoring the first {pool:,}")
+        mu_w, p_w = _predict(learned, f, rows)
+        p_any[rows], e_h[rows], ratio_clv[rows] = _to_horizon(take(f, rows), mu_w, p_w, window,
+                                                              horizon, link)
+    never = f["n"] == 0
     # no orders yet: treat as acquired today, the population's first-horizon chance
     fresh = 1 - model.p_no_purchase(horizon, 0.0, 0.0, 0.0)
-    frame["churn_probability"] = np.clip(np.where(never, 1 - fresh, 1 - p_any), 0, 1)
-    frame["expected_purchases"] = np.where(never, model.expected_population(horizon), e_h)
-    spend = _spend_model(frame)
-    frame["expected_spend"] = spend
-    frame["clv"] = np.where(never, 0.0, np.maximum(e_clv * ratio_clv, 0) * spend)
-    frame["delta_logit"] = _logit(p_any) - _logit(frame["p_any"].to_numpy())
-    scores = Scores(frame, as_of, horizon, gap, method, model)
-    return scores
+    f["churn_probability"] = np.clip(np.where(never, 1 - fresh, 1 - p_any), 0, 1)
+    f["expected_purchases"] = np.where(never, model.expected_population(horizon), e_h)
+    f["expected_spend"] = spend
+    f["clv"] = np.where(never, 0.0, np.maximum(f["e_clv"] * ratio_clv, 0) * spend)
+    f["value_if_retained"] = _value_if_retained(f, spend, horizon)
+    f["at_stake"] = f["churn_probability"] * f["value_if_retained"]
+    f["delta_logit"] = _logit(p_any) - _logit(f["p_any"])
+    return Scores(f, as_of, horizon, gap, method, model)
 
 
-def _to_horizon(now: pd.DataFrame, mu_w, p_w, window: int, horizon: int):
-    """Carry window-w predictions to the horizon along the BG/NBD curve."""
+def _first(p_churn: np.ndarray, stake: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k customers the report would rank first (a partition, not a full sort)."""
+    stake = np.nan_to_num(stake)
+    key = tier(p_churn) * (stake.max(initial=0) + 1) - stake  # tier first, then stake
+    return np.sort(np.argpartition(key, k - 1)[:k])
+
+
+def _value_if_retained(f: Frame, spend: np.ndarray, horizon: int) -> np.ndarray:
+    """Revenue over the horizon if the customer keeps buying at their own rate."""
+    return np.where(f["n"] > 0, f["rate"] * horizon * spend, 0.0)
+
+
+def _horizon_link(f: Frame, window: int, horizon: int):
+    """The population-wide monotone map P_w -> P_h implied by BG/NBD (identity if w = h)."""
     from sklearn.isotonic import IsotonicRegression
 
     if window == horizon:
-        return p_w, mu_w, np.clip(mu_w / np.maximum(now["e_w"].to_numpy(), 1e-9), 0, 20)
-    # the population-wide monotone map P_w -> P_h implied by BG/NBD keeps the model's ranking
-    link = IsotonicRegression(out_of_bounds="clip").fit(now["p_any_w"], now["p_any"])
-    p_h = np.maximum(link.predict(p_w), p_w)
-    scale = now["e_h"].to_numpy() / np.maximum(now["e_w"].to_numpy(), 1e-9)
+        return lambda p: p
+    fit = _sample(np.arange(len(f["n"])), 100_000)
+    iso = IsotonicRegression(out_of_bounds="clip").fit(f["p_any_w"][fit], f["p_any"][fit])
+    return lambda p: np.maximum(_isotonic(iso, p), p)
+
+
+def _to_horizon(now: Frame, mu_w, p_w, window: int, horizon: int, link):
+    """Carry window-w predictions to the horizon along the BG/NBD curve."""
     # how far the model moves a customer off BG/NBD, capped, also scales the 1-year CLV
-    ratio = np.clip(mu_w / np.maximum(now["e_w"].to_numpy(), 1e-9), 0, 20)
-    return p_h, mu_w * scale, ratio
+    ratio = np.clip(mu_w / np.maximum(now["e_w"], 1e-9), 0, 20)
+    if window == horizon:
+        return p_w, mu_w, ratio
+    scale = now["e_h"] / np.maximum(now["e_w"], 1e-9)
+    return link(p_w), mu_w * scale, ratio
 
 
-def _spend_model(f: pd.DataFrame) -> np.ndarray:
+def _spend_model(f: Frame) -> np.ndarray:
     """Gamma-Gamma expected spend per purchase, kept within the shop's observed range."""
-    positive = f["mean_spend"][f["n"] > 0]
-    fallback = float(positive[positive > 0].mean()) if (positive > 0).any() else 0.0
-    repeaters = np.flatnonzero((f["x"].to_numpy() > 0) & (f["zbar"].to_numpy() > 0))
+    positive = f["mean_spend"][(f["n"] > 0) & (f["mean_spend"] > 0)]
+    fallback = float(positive.mean()) if len(positive) else 0.0
+    repeaters = np.flatnonzero((f["x"] > 0) & (f["zbar"] > 0))
     if len(repeaters) >= 20:
         fit = _sample(repeaters, MAX_FIT_ROWS)
-        spend_model = btyd.fit_gamma_gamma(f["x"].to_numpy()[fit], f["zbar"].to_numpy()[fit],
-                                           fallback_mean=fallback)
+        spend_model = btyd.fit_gamma_gamma(f["x"][fit], f["zbar"][fit], fallback_mean=fallback)
     else:
         spend_model = btyd.fit_gamma_gamma([], [], fallback_mean=fallback)
     value = spend_model.expected_spend(f["x"], f["zbar"])
-    ceiling = float(f["mean_spend"].max()) if len(f) else 0.0
+    ceiling = float(f["mean_spend"].max()) if len(f["n"]) else 0.0
     return np.clip(np.nan_to_num(value), 0.0, max(ceiling, 0.0))
 
 
@@ -224,12 +313,12 @@ def _logit(p):
 
 def next_purchase_days(scores: Scores, rows: np.ndarray) -> np.ndarray:
     """Days from as_of until P(bought again) passes 1/2 on the model's curve; NaN if beyond 3 horizons."""
-    f = scores.frame.iloc[rows]
+    f = take(scores.frame, rows)
     grid = np.unique(np.geomspace(1, 3 * scores.horizon, 40).round())
     m = scores.bgnbd
-    x, t_x, T = (f[c].to_numpy()[:, None] for c in ("x", "t_x", "T"))
+    x, t_x, T = (f[c][:, None] for c in ("x", "t_x", "T"))
     p = 1 - m.p_no_purchase(grid[None, :], x, t_x, T)
-    p = 1 / (1 + np.exp(-(_logit(p) + f["delta_logit"].to_numpy()[:, None])))
+    p = 1 / (1 + np.exp(-(_logit(p) + f["delta_logit"][:, None])))
     reached = p >= 0.5
     first = np.where(reached.any(axis=1), grid[reached.argmax(axis=1)], np.nan)
-    return np.where(f["n"].to_numpy() > 0, first, np.nan)
+    return np.where(f["n"] > 0, first, np.nan)

@@ -55,7 +55,8 @@ def ceiling(frame: pd.DataFrame, y: np.ndarray) -> np.ndarray:
 
     model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
                                            min_samples_leaf=50, random_state=0)
-    return cross_val_predict(model, frame[MODEL_COLUMNS], y, cv=5, method="predict_proba")[:, 1]
+    X = np.column_stack([frame[c] for c in MODEL_COLUMNS])
+    return cross_val_predict(model, X, y, cv=5, method="predict_proba")[:, 1]
 
 
 def run(orders: pd.DataFrame, cutoff: str, end: str) -> list[dict]:
@@ -70,12 +71,12 @@ def run(orders: pd.DataFrame, cutoff: str, end: str) -> list[dict]:
     holdout = holdout.drop_duplicates(["customer_id", "date"])  # same-day purchases merged
     counts = holdout.groupby("customer_id").size().reindex(f["customer_id"]).fillna(0).to_numpy()
     y = counts > 0
-    ours = 1 - f["churn_probability"].to_numpy()
+    ours = 1 - f["churn_probability"]
     models = [
-        ("BG/NBD P(any)", f["p_any"].to_numpy(), f["p_any"].to_numpy(), f["e_h"].to_numpy()),
-        ("BG/NBD E[X]", f["e_h"].to_numpy(), None, None),
-        ("recency", -f["recency"].to_numpy(), None, None),
-        ("ours", ours, ours, f["expected_purchases"].to_numpy()),
+        ("BG/NBD P(any)", f["p_any"], f["p_any"], f["e_h"]),
+        ("BG/NBD E[X]", f["e_h"], None, None),
+        ("recency", -f["recency"], None, None),
+        ("ours", ours, ours, f["expected_purchases"]),
     ]
     models.append(("ceiling*", ceiling(f, y), None, None))
     out = []

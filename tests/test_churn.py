@@ -81,9 +81,9 @@ def test_as_of_ignores_later_orders(store):
     assert early.historic_value == 900.0  # 9 orders on or before 1 March
 
 
-def small_shop(store) -> dict[str, int]:
+def small_shop(store, extra: dict | None = None) -> dict[str, int]:
     """80 customers: regulars on time, regulars overdue, fading baskets, one-timers."""
-    customers = {}
+    customers = dict(extra or {})
     for i in range(30):  # weekly-ish regulars still buying
         customers[f"Steady {i}"] = every("2025-01-03", 12 + i % 5, 40)[: 14 - i % 3]
         customers[f"Steady {i}"] = [(d, a) for d, a in customers[f"Steady {i}"] if d <= "2025-06-29"]
@@ -178,3 +178,67 @@ def test_cli_json_text_and_errors(store):
     assert out.exit_code == 0 and "退化期" in out.output
     out = runner.invoke(cli, ["churn", "--db", db, "--as-of", "2025-02-30"])
     assert out.exit_code != 0 and "Traceback" not in out.output
+
+
+def test_slow_rhythm_buyer_is_not_overdue_and_not_high_risk(store):
+    # every 126 days, last order 79 days before AS_OF: quiet for the shop's short horizon
+    slow = [((date(2025, 4, 12) - timedelta(days=126 * k)).isoformat(), 300.0) for k in range(5)]
+    ids = small_shop(store, {"Twice A Year": slow})
+    who = ids["Twice A Year"]
+    row = explain_customer(store, who, as_of=AS_OF)
+    assert row.horizon_days < 126  # twice the shop's typical gap, far below this rhythm
+    assert row.reasons[0] == "usually buys every 126 days; last order 79 days ago — not overdue yet"
+    assert row.risk != "high" and row.stage != "decline"
+    zh = explain_customer(store, who, as_of=AS_OF, lang="zh")
+    assert zh.reasons[0].startswith("通常每126天购买一次；距上次下单79天")
+    assert not any("P(" in s or "概率" in s for r in (row, zh) for s in r.reasons)
+    assert ids
+
+
+def test_stage_and_risk_tell_one_story_and_rank_by_money_at_stake(store):
+    ids = small_shop(store)
+    store.log_complaint(ids["Steady 3"], "2025-06-10", "Late again", category="delivery")
+    rows = churn_report(store, as_of=AS_OF, top=None)
+    assert all(r.risk != "low" for r in rows if r.stage == "decline")
+    assert any(r.name == "Steady 3" and r.stage == "decline" for r in rows)
+    for r in rows:
+        assert math.isfinite(r.at_stake) and r.at_stake >= 0
+        assert r.at_stake <= r.churn_probability * max(r.historic_value, 1) * 10
+    for level in ("high", "medium", "low"):
+        stakes = [r.at_stake for r in rows if r.risk == level]
+        assert stakes == sorted(stakes, reverse=True)
+    assert {"at_stake"} <= set(asdict(rows[0]))
+
+
+def test_two_stage_scoring_keeps_the_pool_and_scores_everyone(demo_store):
+    from assistant import churn_model
+
+    args = (demo_store.orders_arrays("2026-11-01"), "2026-11-01")
+    ids = demo_store.customer_ids()
+    full = churn_model.score(*args, customer_ids=ids)
+    split = churn_model.score(*args, customer_ids=ids, pool=50)
+    assert split.method.startswith("two-stage") and not full.method.startswith("two-stage")
+    p_full, p_split = full.frame["churn_probability"], split.frame["churn_probability"]
+    assert len(p_split) == len(ids) and ((p_split >= 0) & (p_split <= 1)).all()
+    same = abs(p_full - p_split) < 1e-9
+    assert 50 <= same.sum() < len(ids)  # the pool keeps the learned scores, the rest stage 1
+
+
+def test_store_analytics_reads(store):
+    ids = shop(store, {"A": [("2025-01-01", 10.0), ("2025-03-01T18:30:00", 5.0)],
+                       "B": [("2025-07-01", 7.0)]})
+    arrays = store.orders_arrays("2025-06-30")
+    assert list(arrays["customer_id"]) == [ids["A"], ids["A"]]
+    assert list(arrays["day"]) == [20089, 20148]  # 2025-01-01 and 2025-03-01: time part ignored
+    assert list(store.customer_ids()) == sorted(ids.values())
+    assert store.customer_labels([ids["B"]]) == {ids["B"]: ("X1", "B")}
+
+
+def test_report_is_cached_until_the_data_changes(store):
+    ids = small_shop(store)
+    before = explain_customer(store, ids["Once 19"], as_of=AS_OF)
+    again = explain_customer(store, ids["Once 19"], as_of=AS_OF)
+    assert again == before
+    store.add_order(ids["Once 19"], "2025-06-25", 60.0)
+    after = explain_customer(store, ids["Once 19"], as_of=AS_OF)
+    assert after.historic_value == before.historic_value + 60.0

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
-from assistant.churn_labels import SEGMENT_LABELS, STAGE_LABELS, reasons, risk, segments, stages
+from assistant.churn_labels import (
+    SEGMENT_LABELS,
+    STAGE_LABELS,
+    priority,
+    reasons,
+    segments,
+    stages,
+    tier,
+)
 from assistant.records import InvalidInput, NotFound
 
 __all__ = ["SEGMENT_LABELS", "STAGE_LABELS", "ChurnRow", "churn_report", "explain_customer"]
-RISK_ORDER = {"high": 0, "medium": 1, "low": 2}
+RISKS = np.array(["high", "medium", "low"])
+_CACHE: OrderedDict = OrderedDict()  # (db file, data version, as_of, horizon) -> scored shop
+_CACHE_SIZE = 2  # a 1M-customer shop's scores take ~400 MB
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,7 @@ class ChurnRow:
     stage: str
     clv: float
     historic_value: float
+    at_stake: float  # revenue a churn would cost: churn_probability x value if retained
     segment: str
     loyal: bool
     reasons: list[str] = field(default_factory=list)
@@ -38,12 +49,12 @@ class ChurnRow:
 
 def churn_report(store, as_of: str | None = None, horizon: int | None = None,
                  top: int | None = 20, lang: str = "en") -> list[ChurnRow]:
-    """Customers most likely to stop buying, riskiest and most valuable first; top=None for all."""
+    """Customers most likely to stop buying, riskiest and most at stake first; top=None for all."""
     if top is not None and top < 1:
         raise InvalidInput("top must be at least 1 (or None for every customer).")
     scored = _scored(store, as_of, horizon)
-    frame = scored["frame"]
-    order = np.lexsort((-frame["at_stake"].to_numpy(), frame["risk"].map(RISK_ORDER).to_numpy()))
+    f = scored["frame"]
+    order = priority(f["churn_probability"], f["at_stake"], f["level"])
     rows = order if top is None else order[:top]
     return _rows(store, scored, rows, lang)
 
@@ -53,13 +64,15 @@ def explain_customer(store, customer_id: int, as_of: str | None = None,
     """One customer's churn risk, next purchase, stage and value with the reasons."""
     store.get_customer(int(customer_id))  # NotFound with its own hint
     scored = _scored(store, as_of, None)
-    hits = np.flatnonzero(scored["frame"]["customer_id"].to_numpy() == int(customer_id))
+    hits = np.flatnonzero(scored["frame"]["customer_id"] == int(customer_id))
     if not len(hits):
         raise NotFound(f"No customer with id {customer_id}. Call find_customers(...) to get ids.")
     return _rows(store, scored, hits, lang)[0]
 
 
-def _as_of(as_of: str | None) -> pd.Timestamp:
+def _as_of(as_of: str | None):
+    import pandas as pd
+
     if as_of is None:
         return pd.Timestamp.today().normalize()
     from assistant.validate import iso_date
@@ -68,76 +81,63 @@ def _as_of(as_of: str | None) -> pd.Timestamp:
 
 
 def _scored(store, as_of: str | None, horizon: int | None) -> dict:
-    """Score every customer of the store and add stage, segment, risk and value at stake."""
-    from assistant import churn_model
-
+    """The scored shop, from the cache while the data, date and horizon are unchanged."""
     when = _as_of(as_of)
     if horizon is not None and not 1 <= int(horizon) <= 3650:
         raise InvalidInput("horizon must be between 1 and 3650 days.")
+    key = (str(store.path), store.data_version(), when, horizon) if store.path else None
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    scored = _score_shop(store, when, horizon)
+    if key is not None:
+        _CACHE[key] = scored
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return scored
+
+
+def _score_shop(store, when, horizon: int | None) -> dict:
+    """Score every customer of the store and add stage, segment, risk and value at stake."""
+    from assistant import churn_model
+
     complaints = store.complaints_frame()
     scores = churn_model.score(
-        _orders(store, when), when, horizon,
+        store.orders_arrays(when.strftime("%Y-%m-%d")), when, horizon,
         complaints=complaints, interactions=store.interactions_frame(),
-        customer_ids=_customer_ids(store),
+        customer_ids=store.customer_ids(),
     )
     f = scores.frame
-    p = f["churn_probability"].to_numpy()
-    f["risk"] = risk(p)
-    f["stage"] = stages(f, scores.horizon)
-    f["segment"] = segments(f)
-    f["loyal"] = (f["n"].to_numpy() >= 3) & (p < 0.5) & (f["stage"].to_numpy() != "decline")
-    # what the customer brought per horizon-long stretch so far: the revenue a churn would cost
-    run_rate = np.maximum(f["total"].to_numpy(), 0) * scores.horizon / np.maximum(
-        f["T"].to_numpy() + 1, scores.horizon)
-    f["at_stake"] = p * run_rate
+    own = _own_rhythm_risk(scores)
+    f["stage"] = stages(f, scores.horizon, own)
+    # one story: a customer in decline is at least a medium risk
+    f["level"] = np.where(f["stage"] == "decline", np.minimum(tier(own), 1), tier(own))
+    f["risk"] = RISKS[f["level"]]
+    f["loyal"] = (f["n"] >= 3) & (own < 0.5) & (f["stage"] != "decline")
     return {"scores": scores, "frame": f, "complaints": complaints}
 
 
-# The two readers below use store.db read-only, as store.orders_frame() / customers_frame()
-# would, but skip the string dates and the million names: at 1M customers that is most of
-# the 3-second budget (issue 3, bench/churn_scale.py).
-def _orders(store, when: pd.Timestamp) -> pd.DataFrame:
-    """Orders dated on or before `when`: customer_id, date, amount, quantity."""
-    from itertools import chain
+def _own_rhythm_risk(scores) -> np.ndarray:
+    """P(no purchase) within max(horizon, twice the customer's own usual gap).
 
-    rows = store.db.execute(
-        # -1e9 marks a date SQLite cannot read; "+date" scans the table instead of the index
-        "SELECT customer_id, coalesce(CAST(julianday(substr(date, 1, 10)) - 2440587.5 AS INTEGER),"
-        " -1e9), coalesce(amount, 0), coalesce(quantity, 1) FROM orders WHERE +date < ?",
-        [(when + pd.Timedelta(days=1)).strftime("%Y-%m-%d")],
-    ).fetchall()
-    data = np.fromiter(chain.from_iterable(rows), dtype=float, count=4 * len(rows)).reshape(-1, 4)
-    data = data[data[:, 1] > -1e9]
-    return pd.DataFrame({
-        "customer_id": data[:, 0].astype(np.int64),
-        "date": data[:, 1].astype(np.int64).astype("datetime64[D]").astype("datetime64[ns]"),
-        "amount": data[:, 2], "quantity": data[:, 3],
-    })
+    A customer who buys twice a year is quiet for most of a 53-day horizon without being
+    lost: their risk tier is judged by BG/NBD over their own rhythm, from their own x, t_x
+    and T (the learned model only ever saw horizon-long windows); churn_probability stays.
+    """
+    f, h = scores.frame, scores.horizon
+    p = f["churn_probability"].copy()
+    slow = np.flatnonzero((f["n"] >= 2) & (np.nan_to_num(f["gap_mean"]) * 2 > h))
+    if len(slow):
+        x, t_x, T = (f[c][slow] for c in ("x", "t_x", "T"))
+        quiet = scores.bgnbd.p_no_purchase(2 * f["gap_mean"][slow], x, t_x, T)
+        p[slow] = np.minimum(p[slow], quiet)
+    return p
 
 
-def _customer_ids(store) -> np.ndarray:
-    """Every customer id (1..n without a query per row when ids are dense, as usual)."""
-    count, low, high = store.db.execute("SELECT count(*), min(id), max(id) FROM customers").fetchone()
-    if count and low == 1 and high == count:
-        return np.arange(1, count + 1, dtype=np.int64)
-    return np.array([r[0] for r in store.db.execute("SELECT id FROM customers")], np.int64)
-
-
-def _names(store, ids: np.ndarray) -> dict[int, tuple]:
-    """id -> (external_id, name) for the customers being returned."""
-    out: dict[int, tuple] = {}
-    ids = [int(i) for i in ids]
-    for start in range(0, len(ids), 900):  # SQLite caps bound parameters
-        chunk = ids[start:start + 900]
-        marks = ",".join("?" * len(chunk))
-        for cid, ext, name in store.db.execute(
-                f"SELECT id, external_id, name FROM customers WHERE id IN ({marks})", chunk):
-            out[int(cid)] = (ext, name)
-    return out
-
-
-def _open_complaints(complaints: pd.DataFrame, ids: np.ndarray, as_of: pd.Timestamp) -> dict:
+def _open_complaints(complaints, ids: np.ndarray, as_of) -> dict:
     """Open complaints filed by as_of, per customer, oldest first, as (date, category)."""
+    import pandas as pd
+
     if complaints is None or not len(complaints):
         return {}
     c = complaints[complaints["customer_id"].isin(ids)]
@@ -149,17 +149,20 @@ def _open_complaints(complaints: pd.DataFrame, ids: np.ndarray, as_of: pd.Timest
 
 
 def _rows(store, scored: dict, rows: np.ndarray, lang: str) -> list[ChurnRow]:
-    from assistant.churn_model import next_purchase_days
+    import pandas as pd
 
-    scores, f = scored["scores"], scored["frame"]
-    picked = f.iloc[rows]
-    names = _names(store, picked["customer_id"].to_numpy())
+    from assistant.churn_model import next_purchase_days, take
+
+    scores = scored["scores"]
+    picked = take(scored["frame"], np.asarray(rows))
+    names = store.customer_labels(picked["customer_id"])
     days = next_purchase_days(scores, rows)
     nexts = [None if not np.isfinite(d) else
              (scores.as_of + pd.Timedelta(days=int(d))).strftime("%Y-%m-%d") for d in days]
-    complaints = _open_complaints(scored["complaints"], picked["customer_id"].to_numpy(), scores.as_of)
+    complaints = _open_complaints(scored["complaints"], picked["customer_id"], scores.as_of)
     out = []
-    for (_, row), next_date in zip(picked.iterrows(), nexts):
+    for i, (next_date, segment) in enumerate(zip(nexts, segments(scored["frame"], rows))):
+        row = {name: col[i] for name, col in picked.items()}
         cid = int(row["customer_id"])
         ext, name = names.get(cid, (None, ""))
         mine = complaints.get(cid, [])
@@ -174,7 +177,8 @@ def _rows(store, scored: dict, rows: np.ndarray, lang: str) -> list[ChurnRow]:
             stage=str(row["stage"]),
             clv=round(float(row["clv"]), 2),
             historic_value=round(float(row["total"] - row["refunds"]), 2),
-            segment=str(row["segment"]),
+            at_stake=round(float(row["at_stake"]), 2),
+            segment=str(segment),
             loyal=bool(row["loyal"]),
             reasons=reasons(row, scores.horizon, scores.typical_gap, lang, mine),
             open_complaints=len(mine),

@@ -13,13 +13,17 @@ from typing import Any, Callable, Iterator
 
 from assistant import formatting
 from assistant.context import TurnContext
-from assistant.records import CrmError, NothingToUndo, Plan, Write
+from assistant.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
 from assistant.store import Store
 from assistant.toolkit import bind_tool, call_with_injection
 
 log = logging.getLogger(__name__)
 
 _DATE_ARGS = ("date", "order_date", "follow_up_date")
+# Slots code parses better than a small model: numbers and the contact channel.
+_CODE_SLOTS = ("channel", "order_quantity", "order_amount", "quantity", "amount")
+# A rule this sure of a message handles it without the model: exact, and ~1000x faster.
+RULES_FIRST = 0.85
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -61,6 +65,8 @@ class Reply:
 class _Session:
     ctx: TurnContext
     pending: Proposal | None = None
+    # A tool call that stopped at "which one?": (tool, args, candidate customers).
+    asked: tuple[str, dict, list] | None = None
 
 
 def to_messages(history: list[dict] | None, limit: int = 12) -> list:
@@ -86,7 +92,8 @@ class Assistant:
 
     def __init__(self, store: Store, index: Any = None, model: Any = None, backend: str = "none",
                  auto_confirm: bool = False, today: date | None = None,
-                 system_prompt: str | None = None, tools: list[Callable] | None = None):
+                 system_prompt: str | None = None, tools: list[Callable] | None = None,
+                 rules_first: float | None = RULES_FIRST):
         from tools import ALL_TOOLS
 
         self.store = store
@@ -94,6 +101,7 @@ class Assistant:
         self.backend = backend if model is not None else "none"
         self.auto_confirm = auto_confirm
         self.today = today
+        self.rules_first = rules_first
         self._tools = {fn.__name__: fn for fn in (tools or ALL_TOOLS)}
         self._sessions: dict[str, _Session] = {}
         self._lock = threading.RLock()
@@ -114,7 +122,10 @@ class Assistant:
         with self._lock:
             started = time.perf_counter()
             s = self._session(session)
+            previous = s.ctx.lang
             s.ctx.lang, s.ctx.today = detect_language(message), self.today or date.today()
+            if s.asked is not None and len(message.strip()) <= 12:
+                s.ctx.lang = previous  # a name picked after "which one?" keeps the language
             actions: list[Action] = []
             calls: list[dict] = []
             self._turn = (s, actions, calls)
@@ -172,6 +183,9 @@ class Assistant:
             return t("Ask me about customers, churn or complaints.", "可以问我客户、流失或投诉的事。"), "none"
         from assistant.router import control_intent, format_help
 
+        resumed = self._resume(s, message)
+        if resumed is not None:
+            return resumed, "none"
         control = control_intent(message)
         if control == "confirm":
             return self._confirm(s), "none"
@@ -192,6 +206,10 @@ class Assistant:
         if control == "help":
             return format_help(lang), "none"
         if self._agent is not None:
+            sure = self._rule_route(s, message)
+            if sure is not None and self.rules_first is not None \
+                    and sure.confidence >= self.rules_first:
+                return self._run_route(s, sure), "rules"
             try:
                 return self._ask_model(message, history), self.backend
             except Exception as ex:  # noqa: BLE001 - any model failure falls back to the router
@@ -212,13 +230,36 @@ class Assistant:
         return formatting.plan(Plan(tuple(proposal.writes), tuple(proposal.summary)), s.ctx.lang,
                                confirmed=True)
 
-    def _route(self, s: _Session, message: str) -> str:
-        from assistant.router import RouteContext, format_help, route
+    def _resume(self, s: _Session, message: str) -> str | None:
+        """After "which one?", a reply naming one of the candidates finishes the same request."""
+        if s.asked is None:
+            return None
+        tool, args, candidates = s.asked
+        s.asked = None
+        text = message.strip()
+        for c in candidates:
+            if text in (c.name, str(c.id), c.external_id) or (
+                    text and c.name in text and len(text) <= len(c.name) + 8):
+                try:
+                    return self._run(tool, {**args, "customer": str(c.id)})
+                except CrmError as ex:
+                    return str(ex)
+        return None
 
-        rctx = RouteContext(today=s.ctx.today, lang=s.ctx.lang,
-                            customer_names=self.store.customer_names,
-                            last_customer=s.ctx.last_customer_name)
-        found = route(message, rctx)
+    def _rule_route(self, s: _Session, message: str) -> Any:
+        """What the deterministic router makes of the message (None if no rule fits)."""
+        from assistant.router import RouteContext, route
+
+        return route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
+                                           customer_names=self.store.customer_names,
+                                           last_customer=s.ctx.last_customer_name))
+
+    def _route(self, s: _Session, message: str) -> str:
+        return self._run_route(s, self._rule_route(s, message))
+
+    def _run_route(self, s: _Session, found: Any) -> str:
+        from assistant.router import format_help
+
         if found is None:
             return s.ctx.t("I'm not sure what to do with that. ", "我没太明白。") + "\n\n" + \
                 format_help(s.ctx.lang)
@@ -252,27 +293,28 @@ class Assistant:
                       "latency_ms": latency_ms})
 
     def _run_for_model(self, name: str, args: dict) -> str:
-        """A tool call the model proposed: its dates are re-read from the owner's own words."""
-        return self._run(name, self._dates_from_code(name, args))
+        """A tool call the model proposed, its slots checked against what code parses."""
+        return self._run(name, self._slots_from_code(name, args))
 
-    def _dates_from_code(self, name: str, args: dict) -> dict:
-        """Small models invent dates ('2025-11-21' for 下周); code parses what the owner said."""
-        keys = [k for k in _DATE_ARGS if args.get(k)]
-        if not keys or self._turn is None:
+    def _slots_from_code(self, name: str, args: dict) -> dict:
+        """The LLM proposes, code validates: small models invent dates ('2025-11-21' for 下周)
+        and default enums ('phone' for a visit); where the rules parse the same tool's slots from
+        the owner's own words, those win."""
+        if self._turn is None:
             return args
         from assistant.dates import find_date
-        from assistant.router import RouteContext, route
 
         s, message = self._turn[0], self._message
-        found = route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
-                                            customer_names=self.store.customer_names,
-                                            last_customer=s.ctx.last_customer_name))
+        found = self._rule_route(s, message)
         from_code = found.args if found is not None and found.tool == name else {}
         out = dict(args)
-        for key in keys:
+        for key in _CODE_SLOTS:
+            if from_code.get(key) is not None:
+                out[key] = from_code[key]
+        for key in _DATE_ARGS:
             if from_code.get(key):
                 out[key] = from_code[key]
-            elif str(args[key]).strip().lower() not in message.lower():
+            elif out.get(key) and str(out[key]).strip().lower() not in message.lower():
                 hit = find_date(message, s.ctx.today) if key == "date" else None
                 if hit:
                     out[key] = hit[1]
@@ -293,6 +335,8 @@ class Assistant:
         except CrmError as ex:
             self._record(name, args, "error", str(ex), (time.perf_counter() - started) * 1000,
                          error=str(ex))
+            if isinstance(ex, Ambiguous) and "customer" in args:
+                s.asked = (name, dict(args), ex.candidates)
             raise
         except Exception as ex:  # noqa: BLE001 - a bug in a tool must not kill the chat
             log.exception("tool %s failed with %r", name, args)

@@ -174,12 +174,16 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
     return out
 
 
-def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any) -> list[Outcome]:
+def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any,
+                  rules_first: Any = "default") -> list[Outcome]:
     """The real Assistant (auto-confirm unless the scenario tests confirmation)."""
     from assistant.agent import Assistant
 
+    from assistant.agent import RULES_FIRST
+
     bot = Assistant(store, index=None, model=model, backend=backend,
-                    auto_confirm=scenario.get("auto_confirm", True), today=TODAY)
+                    auto_confirm=scenario.get("auto_confirm", True), today=TODAY,
+                    rules_first=RULES_FIRST if rules_first == "default" else rules_first)
     history: list[dict] = []
     out = []
     for turn in scenario["turns"]:
@@ -255,6 +259,8 @@ def main() -> None:
     parser.add_argument("--scenarios", type=Path, default=DEFAULT)
     parser.add_argument("--only", default="")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--model-only", action="store_true",
+                        help="every turn goes to the model (no confident-rules shortcut)")
     opts = parser.parse_args()
     scenarios = [json.loads(line) for line in opts.scenarios.read_text("utf-8").splitlines()
                  if line.strip() and not line.startswith("//")]
@@ -278,13 +284,15 @@ def main() -> None:
                 if opts.router_only:
                     outcomes += run_router(scenario, store, db)
                 else:
-                    outcomes += run_assistant(scenario, store, db, opts.backend.split(":")[0], model)
+                    outcomes += run_assistant(scenario, store, db, opts.backend.split(":")[0], model,
+                                              None if opts.model_only else "default")
             finally:
                 store.close()
     singles = sum(1 for s in scenarios if len(s["turns"]) == 1)
     print(f"{len(scenarios)} scenarios ({singles} single turns, {len(scenarios) - singles} conversations), "
           f"today={TODAY}")
-    label = "router only (none)" if opts.router_only else f"backend {opts.backend}"
+    label = "router only (none)" if opts.router_only else f"backend {opts.backend}" + (
+        " (model only)" if opts.model_only else "")
     report(outcomes, label, opts.verbose)
     unsupported = [o for o in outcomes if not o.supported]
     if unsupported and opts.backend == "none":

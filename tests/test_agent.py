@@ -27,6 +27,8 @@ def test_log_activity_is_proposed_then_confirmed_in_one_transaction(demo_store, 
     a = make(demo_store, model)
     before = {t: demo_store.count(t) for t in ("interactions", "tasks", "complaints")}
     reply = a.reply("Zhang called, wants 5 more boxes next Friday, unhappy about late delivery")
+    assert "Which one?" in reply.text and "张伟" in reply.text  # several 张 in the shop
+    reply = a.reply("张伟")  # the answer finishes the same request
     assert [x.tool for x in reply.actions] == ["log_activity"]
     assert reply.actions[0].status == "proposed" and reply.proposal is not None
     assert "yes" in reply.text and "Order intent" in reply.text
@@ -192,3 +194,23 @@ def test_dates_the_model_invents_are_replaced_by_what_the_owner_said(demo_store,
     assert demo_store.orders(li.id)[-1].date == "2026-11-21"  # 昨天, parsed by code
     a.reply("Li Na bought beans for 90")  # no date said: the invented one is dropped -> today
     assert demo_store.orders(li.id)[-1].date == "2026-11-22"
+
+
+def test_confident_rules_answer_without_the_model_and_can_be_switched_off(demo_store, model):
+    a = make(demo_store, model)
+    reply = a.reply("谁可能流失？")
+    assert reply.backend == "rules" and model.seen == []
+    model.script += [call("churn_risks", top=3)]
+    b = make(demo_store, model, rules_first=None)
+    assert b.reply("谁可能流失？").backend == "scripted"
+
+
+def test_model_slots_are_checked_against_code(demo_store, model):
+    # The model picks the right tool but a wrong channel and an invented date.
+    model.script += [call("log_activity", customer="李娜", summary="来店里问了新豆子",
+                          channel="phone", date="2025-01-01")]
+    a = make(demo_store, model, auto_confirm=True, rules_first=None)
+    a.reply("李娜昨天来店里问了新豆子")
+    li = demo_store.resolve_customer("李娜")
+    last = demo_store.interactions(li.id)[0]
+    assert (last.channel, last.date) == ("in_store", "2026-11-21")

@@ -278,6 +278,10 @@ class Assistant:
         if isinstance(last, ToolMessage):
             return str(last.content)
         if isinstance(last, AIMessage) and isinstance(last.content, str) and last.content.strip():
+            echoed = _tool_call_in_text(last.content, set(self._tools))
+            if echoed is not None:
+                # Servers without native tool calling (or a small model) write the call as text.
+                return self._run_for_model(*echoed)
             return last.content.strip()
         raise CrmError("the model returned no answer")
 
@@ -362,6 +366,28 @@ class Assistant:
         text = formatting.result(name, value, s.ctx.lang)
         self._record(name, args, "done", text, ms, value)
         return text
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
+
+
+def _tool_call_in_text(text: str, tools: set[str]) -> tuple[str, dict] | None:
+    """{"name": tool, "arguments": {...}} written as the answer, fenced or not; else None."""
+    import json
+
+    body = _FENCE.sub(r"\1", text.strip())
+    body = re.sub(r"^<tool_call>|</tool_call>$", "", body).strip()
+    if not body.startswith("{"):
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    name = data.get("name") if isinstance(data, dict) else None
+    args = data.get("arguments", data.get("parameters", {})) if isinstance(data, dict) else None
+    if name in tools and isinstance(args, dict):
+        return name, args
+    return None
 
 
 def _system_prompt(today: date) -> str:

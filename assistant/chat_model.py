@@ -29,9 +29,14 @@ def make_chat_model(spec: str, settings: Settings, progress: bool = True) -> Any
             raise CrmError("Name the model: --model openai:MODEL (e.g. openai:gpt-4o-mini).")
         from langchain_openai import ChatOpenAI
 
+        limit: dict = {"max_tokens": settings.max_tokens}
+        if settings.base_url:
+            # langchain-openai sends the cap as max_completion_tokens, which llama.cpp's server
+            # ignores: a reply could run to the context limit. Self-hosted servers read max_tokens.
+            limit = {"extra_body": {"max_tokens": settings.max_tokens}}
         # Servers such as llama.cpp's and Ollama's accept any key; OpenAI itself needs a real one.
         return ChatOpenAI(model=name, base_url=settings.base_url, api_key=settings.api_key or "none",
-                          temperature=0, timeout=60, max_retries=1)
+                          temperature=0, timeout=120, max_retries=1, **limit)
     raise CrmError(f"Unknown model backend {spec!r}: use local, local:NAME, openai:MODEL or none.")
 
 

@@ -27,6 +27,7 @@ class Settings:
     auth: str | None = None
     host: str = "127.0.0.1"
     port: int = 7860
+    max_tokens: int = 512
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -45,4 +46,5 @@ class Settings:
             auth=env.get("CRM_AUTH") or None,
             host=env.get("CRM_HOST") or "127.0.0.1",
             port=int(env.get("CRM_PORT") or 7860),
+            max_tokens=int(env.get("CRM_MAX_TOKENS") or 512),
         )

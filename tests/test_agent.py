@@ -214,3 +214,13 @@ def test_model_slots_are_checked_against_code(demo_store, model):
     li = demo_store.resolve_customer("李娜")
     last = demo_store.interactions(li.id)[0]
     assert (last.channel, last.date) == ("in_store", "2026-11-21")
+
+
+@pytest.mark.parametrize("text", [
+    '```json\n{"name": "customer_profile", "arguments": {"customer": "Li Na"}}\n```',
+    '<tool_call>{"name": "customer_profile", "arguments": {"customer": "Li Na"}}</tool_call>',
+])
+def test_a_tool_call_written_as_text_is_run(demo_store, model, text):
+    model.script += [AIMessage(text)]
+    reply = make(demo_store, model, rules_first=None).reply("profile of Li Na please")
+    assert [a.tool for a in reply.actions] == ["customer_profile"] and "李娜" in reply.text

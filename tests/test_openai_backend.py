@@ -26,27 +26,31 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server_url():
+def server_url(tmp_path_factory):
     pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python's server extras missing")
     from assistant.local_model import ensure_model, get_spec
 
     gguf = ensure_model(get_spec("qwen2.5-coder-0.5b"), progress=False)
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-         "--port", str(port), "--n_threads", "2", "--n_ctx", "2048", "--model_alias", "small"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server logs a lot: to a file, since an unread pipe fills up and stalls it.
+    log_path = tmp_path_factory.mktemp("server") / "llama_server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host",
+             "127.0.0.1", "--port", str(port), "--n_threads", "2", "--n_ctx", "4096",
+             "--model_alias", "small"],
+            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
                 urllib.request.urlopen(f"{url}/models", timeout=2).read()
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
-                    pytest.fail(f"llama_cpp.server did not start: {err}")
+                    tail = log_path.read_text(errors="replace")[-2000:]
+                    pytest.fail(f"llama_cpp.server did not start: {tail}")
                 time.sleep(0.5)
         yield url
     finally:
@@ -55,9 +59,12 @@ def server_url():
 
 
 def _assistant(store, url: str) -> Assistant:
-    settings = Settings.from_env({"CRM_BASE_URL": url, "CRM_API_KEY": "none"})
+    # A small cap keeps each server reply short on 2 CPU cores.
+    settings = Settings.from_env({"CRM_BASE_URL": url, "CRM_API_KEY": "none",
+                                  "CRM_MAX_TOKENS": "96"})
     model = make_chat_model("openai:small", settings)
-    return Assistant(store, model=model, backend="openai", today=TODAY)
+    # rules_first=None: every turn really goes through the server.
+    return Assistant(store, model=model, backend="openai", today=TODAY, rules_first=None)
 
 
 def test_conversation_round_trips_through_the_server(demo_store, server_url):

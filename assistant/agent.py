@@ -108,11 +108,14 @@ class Assistant:
         self._turn: tuple[_Session, list[Action], list[dict]] | None = None
         self._message = ""
         self._agent = None
+        self._model = model
+        self._bound: list = []
+        self._system_prompt = system_prompt or _system_prompt(today or date.today())
         if model is not None:
             from langchain.agents import create_agent
 
-            bound = [bind_tool(fn, self._run_for_model) for fn in self._tools.values()]
-            self._agent = create_agent(model, bound, system_prompt=system_prompt or _system_prompt(today or date.today()))
+            self._bound = [bind_tool(fn, self._run_for_model) for fn in self._tools.values()]
+            self._agent = create_agent(model, self._bound, system_prompt=self._system_prompt)
 
     # -- public API ---------------------------------------------------------------------
 
@@ -158,6 +161,17 @@ class Assistant:
         """Revert the last action."""
         return self.reply("undo" if self._session(session).ctx.lang == "en" else "撤销", None,
                           session)
+
+    def warm_up(self) -> None:
+        """Load a local model and let it read the system prompt and tool schemas once, so the
+        owner's first question does not pay for it (llama.cpp reuses the cached prefix)."""
+        if self._model is None or self.backend != "local":
+            return
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        with self._lock:
+            self._model.bind_tools(self._bound).invoke(
+                [SystemMessage(self._system_prompt), HumanMessage("hello")])
 
     def index(self) -> Any:
         """The knowledge index, opened on first use (it loads the embedding model)."""

@@ -94,11 +94,13 @@ class Services:
         """Build the assistant and open the index in a background thread (first use is quicker)."""
 
         def run() -> None:
-            for step in (self.assistant, self.index):
+            steps = (("assistant", self.assistant), ("model", lambda: self.assistant().warm_up()),
+                     ("index", self.index), ("embedder", lambda: self.index().search("hello", k=1)))
+            for name, step in steps:
                 try:
                     step()
                 except Exception as ex:  # noqa: BLE001 - the tabs report it properly on use
-                    log.warning("Background warm-up of %s failed: %s", step.__name__, ex)
+                    log.warning("Background warm-up of the %s failed: %s", name, ex)
 
         thread = threading.Thread(target=run, name="crm-warm-up", daemon=True)
         thread.start()

@@ -224,3 +224,13 @@ def test_a_tool_call_written_as_text_is_run(demo_store, model, text):
     model.script += [AIMessage(text)]
     reply = make(demo_store, model, rules_first=None).reply("profile of Li Na please")
     assert [a.tool for a in reply.actions] == ["customer_profile"] and "李娜" in reply.text
+
+
+def test_warm_up_primes_a_local_model_with_the_agents_own_prompt(demo_store, model):
+    model.script += [AIMessage("hi")]
+    a = Assistant(demo_store, model=model, backend="local", today=TODAY)
+    a.warm_up()
+    tools_seen, prompt = model.seen[0], model.seen[1]
+    assert tools_seen[0] == "tools" and prompt[0].content == a._system_prompt
+    Assistant(demo_store, model=model, backend="openai", today=TODAY).warm_up()
+    assert len(model.seen) == 2  # a paid API is never called just to warm up

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import json
@@ -12,7 +13,14 @@ from pathlib import Path
 import click
 
 from assistant.cli_common import (
-    CrmGroup, db_option, db_path, emit, fail, json_option, open_store, plain,
+    CrmGroup,
+    db_option,
+    db_path,
+    emit,
+    fail,
+    json_option,
+    open_store,
+    plain,
 )
 from assistant.records import CrmError
 
@@ -180,9 +188,9 @@ def export(db: str | None, table: str, fmt: str, output: str | None) -> None:
     """Export a table as CSV (UTF-8 with BOM, opens in Excel) or JSON."""
     store = open_store(db)
     rows = store.export_rows(table)
-    out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") \
-        if output else sys.stdout
-    try:
+    target = (open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+              if output else contextlib.nullcontext(sys.stdout))
+    with target as out:
         if fmt == "json":
             json.dump(rows, out, ensure_ascii=False, indent=2)
             out.write("\n")
@@ -190,22 +198,13 @@ def export(db: str | None, table: str, fmt: str, output: str | None) -> None:
             writer = csv.DictWriter(out, fieldnames=store.columns(table))
             writer.writeheader()
             writer.writerows(rows)
-    finally:
-        if output:
-            out.close()
     if output:
         click.echo(f"Wrote {len(rows)} rows to {output}", err=True)
 
 
 def _register_areas() -> None:
     for name in AREAS:
-        try:
-            module = importlib.import_module(f"assistant.{name}")
-        except ModuleNotFoundError as ex:
-            if ex.name == f"assistant.{name}":
-                continue  # that area has not landed in this checkout
-            raise
-        module.register(cli)
+        importlib.import_module(f"assistant.{name}").register(cli)
 
 
 _register_areas()

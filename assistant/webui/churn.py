@@ -131,13 +131,7 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
 
     def compute(level: str, n: int) -> tuple:
         lang = services.ui_language()
-        try:
-            frame = report_frame(store, lang)
-        except ModuleNotFoundError as ex:
-            if not views.missing(ex, "tools.churn"):
-                raise
-            return (None, gr.update(value=views.tr(lang)("churn.unavailable")),
-                    None, None, None, None, None)
+        frame = report_frame(store, lang)
         shown = ranked_table(frame, level, n, lang)
         a, b, c = (gr.update(value=p, sort=list(p["x"])) for p in plots(frame, lang))
         return frame, gr.skip(), shown, a, b, c, export_csv(shown, lang)

@@ -126,10 +126,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "{badge} 流失风险 **{risk}**（{p}）· 阶段 **{stage}**",
     ),
     "profile.next": ("Next purchase expected around **{date}**", "预计下次购买约在 **{date}**"),
-    "suggest.unavailable": (
-        "Suggestions are not available in this version yet.",
-        "此版本暂不提供建议。",
-    ),
     "suggest.loading": ("⏳ Looking it up in the playbook…", "⏳ 正在查阅知识库……"),
     "suggest.none": ("No suggestion right now.", "暂时没有建议。"),
     "suggest.sources": ("Sources", "参考"),
@@ -140,10 +136,6 @@ TEXT: dict[str, tuple[str, str]] = {
             "Future value is what a customer is expected to spend if they stay."
         ),
         "按流失可能性排序的客户及原因。“未来价值”是客户留下时预计的消费额。",
-    ),
-    "churn.unavailable": (
-        "Churn analysis is not available in this version yet.",
-        "此版本暂不提供流失分析。",
     ),
     "churn.all": ("All", "全部"),
     "churn.top": ("How many to show", "显示人数"),

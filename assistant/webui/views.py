@@ -46,11 +46,6 @@ def plain(obj: Any) -> dict:
     return dict(obj) if isinstance(obj, dict) else vars(obj)
 
 
-def missing(ex: ModuleNotFoundError, module: str) -> bool:
-    """True when `module` itself (not one of its imports) has not landed yet."""
-    return ex.name == module
-
-
 def label(prefix: str, value: str | None, lang: str) -> str:
     """A coded value ('product_quality') as words in `lang`, or as-is when unknown."""
     from assistant.webui.text import TEXT
@@ -88,12 +83,8 @@ def stage_label(stage: str | None, lang: str) -> str:
 def churn_summary(store: Store, customer_id: int, lang: str) -> str:
     """Stage, churn probability and reasons for one customer, as markdown."""
     say = tr(lang)
-    try:
-        from tools.churn import explain_customer
-    except ModuleNotFoundError as ex:
-        if missing(ex, "tools.churn"):
-            return say("churn.unavailable")
-        raise
+    from tools.churn import explain_customer
+
     try:
         info = explain_customer(store, customer_id, lang=lang)
     except CrmError as ex:
@@ -115,12 +106,8 @@ def churn_summary(store: Store, customer_id: int, lang: str) -> str:
 def suggestions(services: Services, customer_id: int, lang: str) -> str:
     """Suggested next steps for one customer with the playbook passages they cite."""
     say = tr(lang)
-    try:
-        from tools.playbook import suggest_actions
-    except ModuleNotFoundError as ex:
-        if missing(ex, "tools.playbook"):
-            return say("suggest.unavailable")
-        raise
+    from tools.playbook import suggest_actions
+
     try:
         items = suggest_actions(services.store, services.index(), customer_id, lang=lang)
     except CrmError as ex:

@@ -188,7 +188,7 @@ def export(db: str | None, table: str, fmt: str, output: str | None) -> None:
     """Export a table as CSV (UTF-8 with BOM, opens in Excel) or JSON."""
     store = open_store(db)
     rows = store.export_rows(table)
-    target = (open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+    target = (open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")  # noqa: SIM115 - entered below
               if output else contextlib.nullcontext(sys.stdout))
     with target as out:
         if fmt == "json":

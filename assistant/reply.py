@@ -22,6 +22,14 @@ MAX_CHARS_ZH = 300
 # Categories where the remedy is a refund or replacement of goods; the others get a coupon.
 GOODS = ("product_quality", "wrong_or_missing_item", "delivery", "price_billing_refund",
          "hygiene_environment")
+# The JSON prompts/reply/llm.md asks for, for a local model's grammar.
+LLM_SCHEMA = {
+    "type": "object",
+    "properties": {"text": {"type": "string", "minLength": 1},
+                   "citations": {"type": "array", "items": {"type": "string"}}},
+    "required": ["text", "citations"],
+    "additionalProperties": False,
+}
 _APOLOGY = re.compile(r"\b(apolog\w*|sorry)\b|道歉|抱歉|对不起|歉意", re.IGNORECASE)
 _CONSENT = re.compile(r"would you like|does that (sound|work)|shall we|do you agree|let us know if "
                       r"you agree|reply yes|happy for us|您看可以吗|您同意|可以吗|行吗|好吗", re.IGNORECASE)
@@ -205,7 +213,8 @@ def check(text: str, ctx: ReplyContext) -> dict[str, bool]:
 def llm_prompt(ctx: ReplyContext, tone: str, remedy: Remedy, passages: list,
                failed: list[str] | None = None) -> str:
     """The prompt asking an LLM to write the reply as JSON {text, citations}."""
-    kb = "\n".join(f"[{p.id}] {p.title}: {p.text[:400]}" for p in passages) or "(none)"
+    kb = "\n".join(f"[{x.id}] {x.title}: {x.text[:400]}" for x in passages) or "(none)"
+    p = _phrases(ctx.language)
     return prompts.load(
         "reply/llm", language="Chinese" if ctx.language == "zh" else "English", tone=tone,
         name=ctx.name, complaint=json.dumps(ctx.text[:2000], ensure_ascii=False),
@@ -216,6 +225,9 @@ def llm_prompt(ctx: ReplyContext, tone: str, remedy: Remedy, passages: list,
         max_coupon=money(ctx.policy["max_coupon"], ctx.policy),
         replacement="allowed" if ctx.policy["replacement"] else "NOT allowed",
         passages=kb, limit="300 Chinese characters" if ctx.language == "zh" else "180 words",
+        # Only the rule for this fault: a small model given all three mixes them up (issue 5 bench).
+        fault_rule=" ".join(prompts.load(f"reply/llm_{ctx.fault}", consent=p["llm_consent"]).split()),
+        follow_up=p["llm_follow_up"], signature=ctx.signature or p["signature"],
         failed=("Your previous draft failed these checks: " + ", ".join(failed)) if failed else "",
     )
 

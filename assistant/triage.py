@@ -23,6 +23,23 @@ CATEGORIES = ("product_quality", "wrong_or_missing_item", "delivery", "service_a
 SEVERITIES = ("low", "medium", "high", "critical")
 FAULTS = ("business", "customer", "unclear")
 NOT_COMPLAINT = "not_complaint"  # extra class for the classifier only
+# What an LLM must answer (prompts/triage.md), as a JSON schema a local model's grammar can enforce.
+# Sentiment is a tenth-step enum: any number would let the grammar emit 5 or sixteen decimals.
+LLM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "is_complaint": {"type": "boolean"},
+        "category": {"enum": list(CATEGORIES)},
+        "sentiment": {"enum": [round(i / 10, 1) for i in range(-10, 11)]},
+        "severity": {"enum": list(SEVERITIES)},
+        "fault": {"enum": list(FAULTS)},
+        "fault_clue": {"type": "string", "maxLength": 40},
+        "language": {"enum": ["zh", "en"]},
+    },
+    "required": ["is_complaint", "category", "sentiment", "severity", "fault", "fault_clue",
+                 "language"],
+    "additionalProperties": False,
+}
 # Long texts are cut before analysis: the opening carries the complaint, and snownlp is O(n) in pure
 # Python (a 20 kB paste must not stall the chat).
 MAX_ANALYSED_CHARS = 4000

@@ -1,7 +1,8 @@
 """Complaint triage and reply-rubric bench (issue 5): prints accuracy and macro-F1 per field.
 
     .venv/bin/python bench/complaints.py              # no-LLM column; LLM column prints n/a
-    .venv/bin/python bench/complaints.py --llm local  # (reserved) fills the LLM column
+    .venv/bin/python bench/complaints.py --llm local  # fills the LLM columns (local[:NAME], openai:M)
+    .venv/bin/python bench/complaints.py --llm local --llm-limit 60 --drafts 30   # sample, faster
     .venv/bin/python bench/complaints.py --errors     # also lists the misclassified texts
 
 The set (bench/data/complaints_labelled.jsonl) was written for this bench and is separate from the
@@ -35,16 +36,39 @@ def sign(x: float) -> int:
     return 0 if abs(x) < SIGN_THRESHOLD else (1 if x > 0 else -1)
 
 
-def predict(rows: list[dict], llm: Callable[[str], str] | None) -> list[dict]:
+def predict(rows: list[dict], llm: Callable[[str], str] | None,
+            seconds: list[float] | None = None) -> list[dict]:
     from assistant.triage import classify
 
     out = []
     for row in rows:
+        started = time.perf_counter()
         t = classify(row["text"], llm=llm)
+        if seconds is not None:
+            seconds.append(time.perf_counter() - started)
         out.append({"category": t.category, "fault": t.fault, "severity": t.severity,
                     "is_complaint": t.is_complaint, "language": t.language,
-                    "sentiment": sign(t.sentiment), "fault_clue": t.fault_clue})
+                    "sentiment": sign(t.sentiment), "fault_clue": t.fault_clue,
+                    "llm_fields": sum(v.startswith("llm") for v in t.sources.values())})
     return out
+
+
+def spread(rows: list[dict], n: int) -> list[dict]:
+    """n rows evenly spaced through the file (all when n is 0 or too big): a fixed, varied sample."""
+    if not n or n >= len(rows):
+        return rows
+    return [rows[i * len(rows) // n] for i in range(n)]
+
+
+def latency(seconds: list[float]) -> str:
+    import statistics
+
+    if not seconds:
+        return "n/a"
+    ordered = sorted(seconds)
+    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+    return (f"mean {statistics.mean(seconds):.1f} s, median {statistics.median(seconds):.1f} s, "
+            f"p90 {p90:.1f} s, max {ordered[-1]:.1f} s (n={len(seconds)})")
 
 
 def scores(rows: list[dict], preds: list[dict]) -> dict[str, tuple[float, float]]:
@@ -60,22 +84,29 @@ def scores(rows: list[dict], preds: list[dict]) -> dict[str, tuple[float, float]
     return result
 
 
-def make_llm(name: str | None) -> Callable[[str], str] | None:
-    """The LLM callable for the second column; only a local model is planned (issue 6)."""
-    if name is None:
+def make_llm(spec: str | None, json_schema: dict | None, max_tokens: int
+             ) -> Callable[[str], str] | None:
+    """The LLM callable for the second column: local, local:NAME or openai:MODEL."""
+    if spec is None:
         return None
-    raise SystemExit(f"--llm {name}: no LLM path is wired into the bench yet")
+    from assistant.llm_text import make_text_llm
+
+    return make_text_llm(spec, json_schema, max_tokens)
 
 
-def rubric_rate(rows: list[dict]) -> dict[str, object]:
-    """Draft a reply to every complaint in three tones; check it against triaged and gold labels."""
+def rubric_rate(rows: list[dict], llm: Callable[[str], str] | None = None,
+                rotate_tones: bool = False, seconds: list[float] | None = None) -> dict:
+    """Draft replies (three tones each, or one rotating tone); check them against triaged and gold labels."""
+    from collections import Counter
     from dataclasses import replace
 
-    from assistant.reply import check
+    from assistant.reply import TONES, check
     from assistant.store import Store
     from tools.complaints import _context, draft_reply, log_complaint
 
-    failures: dict[str, int] = {}
+    failures: Counter = Counter()
+    sources: Counter = Counter()
+    examples: dict[str, str] = {}
     passed = passed_gold = total = 0
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "bench.db")
@@ -86,55 +117,85 @@ def rubric_rate(rows: list[dict]) -> dict[str, object]:
         for who in (en, zh):
             store.add_order(who.id, "2024-01-05", 68.0, product="oolong tea")
             store.add_order(who.id, "2024-03-09", 240.0, product="tea set")
-        for row in rows:
+        for i, row in enumerate(rows):
             who = zh if row["language"] == "zh" else en
             complaint = log_complaint(store, who.id, row["text"], date="2024-04-01")
             # The gold rubric judges the same text against the hand labels (fault, language).
             gold = replace(_context(store, complaint), fault=row["fault"],
                            language=row["language"])
-            for tone in ("formal", "warm", "brief"):
-                draft = draft_reply(store, complaint.id, tone=tone)
+            for tone in (TONES[i % 3],) if rotate_tones else TONES:
+                started = time.perf_counter()
+                draft = draft_reply(store, complaint.id, tone=tone, llm=llm)
+                if seconds is not None:
+                    seconds.append(time.perf_counter() - started)
                 total += 1
+                sources[draft.source.split(" (")[0]] += 1
                 passed += all(draft.checks.values())
                 passed_gold += all(check(draft.text, gold).values())
-                for name, ok in draft.checks.items():
-                    if not ok:
-                        failures[name] = failures.get(name, 0) + 1
+                failures.update(name for name, ok in draft.checks.items() if not ok)
+                if "llm failed: " in draft.source:
+                    names = draft.source.partition("llm failed: ")[2].rstrip(")").split(", ")
+                    failures.update("llm:" + n for n in names)
+                if draft.source.startswith("llm") and row["language"] not in examples:
+                    examples[row["language"]] = f"[{tone}, {row['fault']}] {draft.text}"
         store.close()
-    return {"passed": passed, "passed_gold": passed_gold, "total": total, "failures": failures}
+    return {"passed": passed, "passed_gold": passed_gold, "total": total,
+            "failures": dict(failures), "sources": dict(sources), "examples": examples}
+
+
+def print_table(title: str, rows: list[dict], llm: Callable[[str], str] | None, limit: int,
+                seconds: list[float]) -> dict:
+    """One set's table: no-LLM and LLM columns over the same rows; returns the no-LLM scores."""
+    langs = {lang: sum(r["language"] == lang for r in rows) for lang in ("zh", "en")}
+    sample = spread(rows, limit) if llm else rows
+    what = f"{len(sample)} of {len(rows)}, evenly spaced" if len(sample) < len(rows) else "all"
+    print(f"\n{title}: {len(rows)} texts ({sum(r['is_complaint'] for r in rows)} complaints; "
+          f"zh {langs['zh']}, en {langs['en']}); columns over {what} texts")
+    result = scores(sample, predict(sample, None))
+    with_llm, used = None, 0
+    if llm:
+        got = predict(sample, llm, seconds)
+        with_llm, used = scores(sample, got), sum(p["llm_fields"] > 0 for p in got)
+    print(f"{'field':<15}{'acc (no LLM)':>13}{'F1 (no LLM)':>13}{'acc (LLM)':>11}"
+          f"{'F1 (LLM)':>10}")
+    for field in FIELDS:
+        acc, f1 = result[field]
+        extra = (f"{with_llm[field][0]:>11.3f}{with_llm[field][1]:>10.3f}" if with_llm
+                 else f"{'n/a':>11}{'n/a':>10}")
+        name = "sentiment sign" if field == "sentiment" else field
+        print(f"{name:<15}{acc:>13.3f}{f1:>13.3f}{extra}")
+    if llm:
+        print(f"LLM labels used for {used}/{len(sample)} texts (the rest fell back to rules)")
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--llm", default=None, help="LLM for the second column (e.g. local)")
+    parser.add_argument("--llm", default=None, help="local, local:NAME or openai:MODEL")
+    parser.add_argument("--llm-limit", type=int, default=0,
+                        help="triage only this many texts per set with the LLM (0 = all)")
+    parser.add_argument("--drafts", type=int, default=30, help="LLM-drafted replies to check")
     parser.add_argument("--errors", action="store_true", help="list misclassified texts")
     parser.add_argument("--no-rubric", action="store_true", help="skip the reply rubric")
     args = parser.parse_args(argv)
 
+    from assistant import reply, triage
+
     rows = load_set()
-    llm = make_llm(args.llm)
-    base, preds, elapsed = None, [], 0.0
+    started = time.perf_counter()
+    preds = predict(rows, None)
+    elapsed = time.perf_counter() - started
+    base = scores(rows, preds)
+    llm = make_llm(args.llm, triage.LLM_SCHEMA, 160)
+    if llm:
+        print(f"LLM: {args.llm} (triage grammar-constrained to the label enums)")
+    seconds: list[float] = []
     for title, path in (("main set", DATA), ("held-out set", HOLDOUT)):
-        data = load_set(path)
-        langs = {lang: sum(r["language"] == lang for r in data) for lang in ("zh", "en")}
-        print(f"\n{title}: {len(data)} texts ({sum(r['is_complaint'] for r in data)} complaints; "
-              f"zh {langs['zh']}, en {langs['en']}) — {path.name}")
-        started = time.perf_counter()
-        got = predict(data, None)
-        if base is None:
-            elapsed, preds = time.perf_counter() - started, got
-        result = scores(data, got)
-        base = base or result
-        with_llm = scores(data, predict(data, llm)) if llm else None
-        print(f"{'field':<15}{'acc (no LLM)':>13}{'F1 (no LLM)':>13}{'acc (LLM)':>11}"
-              f"{'F1 (LLM)':>10}")
-        for field in FIELDS:
-            acc, f1 = result[field]
-            extra = (f"{with_llm[field][0]:>11.3f}{with_llm[field][1]:>10.3f}" if with_llm
-                     else f"{'n/a':>11}{'n/a':>10}")
-            name = "sentiment sign" if field == "sentiment" else field
-            print(f"{name:<15}{acc:>13.3f}{f1:>13.3f}{extra}")
-    print(f"\ntriage time: {elapsed:.1f} s for {len(rows)} texts (includes first-use training)")
+        print_table(title, load_set(path), llm, args.llm_limit, seconds)
+    print(f"\ntriage time (no LLM): {elapsed:.1f} s for {len(rows)} texts (includes first-use "
+          f"training)")
+    if llm:
+        print(f"triage latency with the LLM, per text: {latency(seconds)}")
     target = base["category"][1]
     print(f"target category macro-F1 >= 0.85 without an LLM (main set): {target:.3f} "
           f"{'PASS' if target >= 0.85 else 'FAIL'}")
@@ -147,16 +208,37 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"  #{row['id']} gold={row[field]} got={p[field]} "
                           f"clue={p['fault_clue']!r}: {row['text'][:70]}")
 
-    if not args.no_rubric:
-        r = rubric_rate([row for row in rows if row["is_complaint"]])
-        total = r["total"]
-        print(f"\nreply rubric (template path, 3 tones), against the triaged labels: "
-              f"{r['passed']}/{total} = {100 * r['passed'] / total:.1f} % pass (target 100 %)")
-        for name, n in sorted(r["failures"].items()):
-            print(f"  failed {name}: {n}")
-        print(f"reply rubric against the gold labels (triage errors show up here): "
-              f"{r['passed_gold']}/{total} = {100 * r['passed_gold'] / total:.1f} %")
+    if args.no_rubric:
+        return
+    complaints = [row for row in rows if row["is_complaint"]]
+    r = rubric_rate(complaints)
+    total = r["total"]
+    print(f"\nreply rubric (template path, 3 tones), against the triaged labels: "
+          f"{r['passed']}/{total} = {100 * r['passed'] / total:.1f} % pass (target 100 %)")
+    for name, n in sorted(r["failures"].items()):
+        print(f"  failed {name}: {n}")
+    print(f"reply rubric against the gold labels (triage errors show up here): "
+          f"{r['passed_gold']}/{total} = {100 * r['passed_gold'] / total:.1f} %")
+    writer = make_llm(args.llm, reply.LLM_SCHEMA, 600)
+    if writer is None:
         print("reply rubric (LLM path): n/a")
+        return
+    draft_seconds: list[float] = []
+    r = rubric_rate(spread(complaints, args.drafts), writer, rotate_tones=True,
+                    seconds=draft_seconds)
+    total, src = r["total"], r["sources"]
+    written = src.get("llm", 0) + src.get("llm-retry", 0)
+    print(f"\nreply rubric (LLM path, {total} drafts = {total} complaints evenly spaced, one tone "
+          f"each, rotating): LLM-written drafts passing {written}/{total} = "
+          f"{100 * written / total:.1f} % (first try {src.get('llm', 0)}, after one retry "
+          f"{src.get('llm-retry', 0)}; {src.get('template', 0)} fell back to the template)")
+    print(f"  final drafts passing (with the template fallback): {r['passed']}/{total}; against "
+          f"the gold labels: {r['passed_gold']}/{total}")
+    for name, n in sorted(r["failures"].items()):
+        print(f"  failed {name}: {n}")
+    print(f"  latency per draft (including retries): {latency(draft_seconds)}")
+    for lang, text in sorted(r["examples"].items()):
+        print(f"  example ({lang}): {text}")
 
 
 if __name__ == "__main__":

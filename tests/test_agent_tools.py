@@ -1,0 +1,58 @@
+"""Every tool, called by a scripted model through the real agent loop, on the demo shop."""
+
+from datetime import date
+
+import pytest
+
+from assistant.agent import Assistant
+from knowledge.index import KnowledgeIndex
+from tests.fakes import ScriptedChatModel, WordLengthEmbedder, call
+from tools import ALL_TOOLS, WRITE_TOOLS
+
+TODAY = date(2026, 11, 22)
+# tool -> (model arguments, a phrase the reply must contain)
+CASES = {
+    "find_customers": ({"query": "zhang wei"}, "张伟"),
+    "customer_profile": ({"customer": "Li Na"}, "李娜"),
+    "churn_risks": ({"top": 3}, "Most likely to churn"),
+    "log_activity": ({"customer": "李娜", "summary": "asked about decaf", "channel": "wechat"},
+                     "Interaction with 李娜"),
+    "add_order": ({"customer": "李娜", "amount": 98, "quantity": 1, "product": "Yirgacheffe"},
+                  "98.00"),
+    "add_customer": ({"name": "Wang Xiaoming", "phone": "13800001111"}, "Wang Xiaoming"),
+    "update_customer": ({"customer": "李娜", "city": "Hangzhou"}, "Hangzhou"),
+    "set_complaint_status": ({"complaint_id": 2, "status": "resolved"}, "resolved"),
+    "triage_complaint": ({"text": "The parcel arrived three days late"}, "delivery"),
+    "draft_complaint_reply": ({"customer": "李娜", "tone": "warm"}, "李娜您好"),
+    "suggest_actions": ({"customer": "张伟"}, "["),
+    "search_playbook": ({"query": "how to handle a complaint when we are at fault"}, "["),
+    "run_sql": ({"sql": "SELECT count(*) FROM customers"}, "300"),
+}
+
+
+def test_cases_cover_every_tool():
+    assert set(CASES) == {fn.__name__ for fn in ALL_TOOLS}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    idx = KnowledgeIndex.open(tmp_path_factory.mktemp("kb") / "kb", WordLengthEmbedder())
+    idx.build(progress=False)
+    yield idx
+    idx.close()
+
+
+@pytest.mark.parametrize("tool", sorted(CASES))
+def test_tool_through_the_agent_loop(demo_store, index, tool):
+    args, expected = CASES[tool]
+    model = ScriptedChatModel(script=[call(tool, **args)], seen=[])
+    a = Assistant(demo_store, index=index, model=model, backend="scripted", today=TODAY,
+                  rules_first=None)
+    reply = a.reply(f"please run {tool}")
+    assert [x.tool for x in reply.actions] == [tool], reply.text
+    assert reply.actions[0].status == ("proposed" if tool in WRITE_TOOLS else "done"), reply.text
+    assert expected in reply.text
+    if tool in WRITE_TOOLS:
+        history = len(demo_store.history())
+        assert "Saved" in a.reply("yes").text
+        assert len(demo_store.history()) == history + 1

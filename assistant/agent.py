@@ -295,7 +295,10 @@ class Assistant:
             echoed = _tool_call_in_text(last.content, set(self._tools))
             if echoed is not None:
                 # Servers without native tool calling (or a small model) write the call as text.
-                return self._run_for_model(*echoed)
+                try:
+                    return self._run_for_model(*echoed)
+                except CrmError as ex:
+                    return str(ex)
             return last.content.strip()
         raise CrmError("the model returned no answer")
 

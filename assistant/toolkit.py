@@ -56,4 +56,10 @@ def call_with_injection(fn: Callable, args: dict, **injected: Any) -> Any:
     params = inspect.signature(fn).parameters
     # Small models invent argument names; drop those rather than fail the whole turn.
     allowed = {k: v for k, v in args.items() if k in params and k not in INJECTED and v is not None}
+    missing = [name for name, p in params.items() if name not in INJECTED
+               and p.default is inspect.Parameter.empty and name not in allowed]
+    if missing:
+        from assistant.records import InvalidInput
+
+        raise InvalidInput(f"{fn.__name__} needs {', '.join(missing)}.")
     return fn(**allowed, **{k: v for k, v in injected.items() if k in params})

@@ -234,3 +234,10 @@ def test_warm_up_primes_a_local_model_with_the_agents_own_prompt(demo_store, mod
     assert tools_seen[0] == "tools" and prompt[0].content == a._system_prompt
     Assistant(demo_store, model=model, backend="openai", today=TODAY).warm_up()
     assert len(model.seen) == 2  # a paid API is never called just to warm up
+
+
+def test_a_call_missing_required_arguments_says_which(demo_store, model):
+    model.script += [AIMessage('{"name": "customer_profile", "arguments": {}}')]
+    reply = make(demo_store, model, rules_first=None).reply("profile please")
+    assert "customer_profile needs customer" in reply.text
+    assert reply.actions[0].status == "error" and reply.backend == "scripted"

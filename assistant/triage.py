@@ -300,8 +300,9 @@ def _valid_llm_fields(data: dict) -> dict:
     ok: dict = {}
     if isinstance(data.get("is_complaint"), bool):
         ok["is_complaint"] = data["is_complaint"]
-    for key, allowed in (("category", CATEGORIES), ("severity", SEVERITIES), ("fault", FAULTS),
-                         ("language", ("zh", "en"))):
+    # Language is not taken from the LLM: counting scripts is exact, and a small model got it
+    # wrong (labelled a Chinese complaint "en").
+    for key, allowed in (("category", CATEGORIES), ("severity", SEVERITIES), ("fault", FAULTS)):
         if data.get(key) in allowed:
             ok[key] = data[key]
     s = data.get("sentiment")

@@ -140,13 +140,12 @@ def test_real_local_model_triages_zh_and_en() -> None:
     llm = local_text_llm(json_schema=LLM_SCHEMA, max_tokens=160, data_dir=data_dir)
     zh = classify("快递晚了一个星期才到，盒子压坏了，杯子碎了两个。", llm=llm)
     en = classify("The waiter was rude to us and we waited forty minutes for cold food.", llm=llm)
+    # What code guarantees on the LLM path; how often the model is right is bench/complaints.py's.
     for t, lang in ((zh, "zh"), (en, "en")):
-        assert t.language == lang and t.is_complaint is True
+        assert t.language == lang  # decided by code, never by the model
         assert t.category in CATEGORIES and t.severity in SEVERITIES and t.fault in FAULTS
-        assert -1 <= t.sentiment <= 0
-        assert {t.sources[k] for k in ("category", "severity", "fault", "sentiment")} == {"llm"}
-    assert zh.category in ("delivery", "product_quality")
-    assert en.category in ("service_attitude", "waiting_time")
+        assert -1 <= t.sentiment <= 1
+        assert "llm" in t.label_source
 
 
 @pytest.mark.parametrize("fault, lang, present, absent", [

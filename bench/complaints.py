@@ -128,6 +128,9 @@ def rubric_rate(rows: list[dict], llm: Callable[[str], str] | None = None,
                 draft = draft_reply(store, complaint.id, tone=tone, llm=llm)
                 if seconds is not None:
                     seconds.append(time.perf_counter() - started)
+                    # Progress, so a long LLM run that gets interrupted still leaves its figures.
+                    print(f"  draft {total + 1}/{len(rows)} [{row['language']} {tone} "
+                          f"{row['fault']}]: {draft.source}, {seconds[-1]:.1f} s", flush=True)
                 total += 1
                 sources[draft.source.split(" (")[0]] += 1
                 passed += all(draft.checks.values())
@@ -177,11 +180,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--drafts", type=int, default=30, help="LLM-drafted replies to check")
     parser.add_argument("--errors", action="store_true", help="list misclassified texts")
     parser.add_argument("--no-rubric", action="store_true", help="skip the reply rubric")
+    parser.add_argument("--drafts-only", action="store_true",
+                        help="only the LLM reply rubric (needs --llm)")
     args = parser.parse_args(argv)
 
-    from assistant import reply, triage
+    from assistant import triage
 
     rows = load_set()
+    if args.drafts_only:
+        return llm_rubric(args.llm, [row for row in rows if row["is_complaint"]], args.drafts)
     started = time.perf_counter()
     preds = predict(rows, None)
     elapsed = time.perf_counter() - started
@@ -219,12 +226,21 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  failed {name}: {n}")
     print(f"reply rubric against the gold labels (triage errors show up here): "
           f"{r['passed_gold']}/{total} = {100 * r['passed_gold'] / total:.1f} %")
-    writer = make_llm(args.llm, reply.LLM_SCHEMA, 600)
-    if writer is None:
+    if args.llm is None:
         print("reply rubric (LLM path): n/a")
         return
+    llm_rubric(args.llm, complaints, args.drafts)
+
+
+def llm_rubric(spec: str | None, complaints: list[dict], n: int) -> None:
+    """LLM-written replies for n complaints, one rotating tone each: pass rate and latency."""
+    from assistant import reply
+
+    writer = make_llm(spec, reply.LLM_SCHEMA, 600)
+    if writer is None:
+        raise SystemExit("--drafts-only needs --llm")
     draft_seconds: list[float] = []
-    r = rubric_rate(spread(complaints, args.drafts), writer, rotate_tones=True,
+    r = rubric_rate(spread(complaints, n), writer, rotate_tones=True,
                     seconds=draft_seconds)
     total, src = r["total"], r["sources"]
     written = src.get("llm", 0) + src.get("llm-retry", 0)
@@ -234,8 +250,9 @@ def main(argv: list[str] | None = None) -> None:
           f"{src.get('llm-retry', 0)}; {src.get('template', 0)} fell back to the template)")
     print(f"  final drafts passing (with the template fallback): {r['passed']}/{total}; against "
           f"the gold labels: {r['passed_gold']}/{total}")
-    for name, n in sorted(r["failures"].items()):
-        print(f"  failed {name}: {n}")
+    print("  (llm:NAME = a check the second LLM draft still failed before the template took over)")
+    for name, count in sorted(r["failures"].items()):
+        print(f"  failed {name}: {count}")
     print(f"  latency per draft (including retries): {latency(draft_seconds)}")
     for lang, text in sorted(r["examples"].items()):
         print(f"  example ({lang}): {text}")

@@ -7,10 +7,6 @@ from typing import Any
 
 from assistant.records import Customer, Passage, Plan
 
-STAGES = {
-    "exploration": ("exploration", "考察期"), "formation": ("formation", "形成期"),
-    "stability": ("stability", "稳定期"), "decline": ("decline", "退化期"),
-}
 # One next step per stage, after the playbook's aims for that stage.
 STAGE_ACTION = {
     "exploration": ("welcome them and invite a second, low-risk purchase",
@@ -37,8 +33,10 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 
 def stage_label(stage: str | None, lang: str) -> str:
     """'decline' -> 'decline' / '退化期'."""
-    en, zh = STAGES.get(stage or "", (stage or "?", stage or "?"))
-    return _t(lang, en, zh)
+    from assistant.churn_labels import STAGE_LABELS
+
+    names = STAGE_LABELS.get(stage or "")
+    return names["zh" if lang == "zh" else "en"] if names else (stage or "?")
 
 
 def plan(p: Plan, lang: str, confirmed: bool = False) -> str:

@@ -12,7 +12,7 @@ from assistant.records import InvalidInput
 _ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
 _ALLOWED |= {getattr(sqlite3, "SQLITE_RECURSIVE", 33)}
 # Internal tables an owner's question never needs.
-_HIDDEN = {"_sqlite_migrations", "sqlite_master", "sqlite_schema"}
+_HIDDEN = {"_sqlite_migrations", "sqlite_master", "sqlite_schema", "column_cache", "table_epochs"}
 
 
 @dataclass(frozen=True)

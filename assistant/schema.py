@@ -107,6 +107,31 @@ def m002_complaint_fault_clue(db: Database) -> None:
     db.table("complaints").add_column("fault_clue", str)
 
 
+@MIGRATIONS()
+def m003_column_cache(db: Database) -> None:
+    """Columnar copies of orders and customer ids for analytics, and the epochs that void them
+    (assistant/columns.py explains why they cannot go stale)."""
+    db.execute("""CREATE TABLE column_cache (
+        id INTEGER PRIMARY KEY, source TEXT NOT NULL, spec TEXT NOT NULL,
+        epoch INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL,
+        rows INTEGER NOT NULL, data BLOB NOT NULL)""")
+    db.execute("CREATE INDEX idx_column_cache_source ON column_cache(source, first_id)")
+    db.execute("CREATE TABLE table_epochs (name TEXT PRIMARY KEY, epoch INTEGER NOT NULL)")
+    # the cached tables, and the small ones whose changes the churn cache key must notice
+    for table, columns in (("orders", "id, customer_id, date, amount, quantity"),
+                           ("customers", "id"), ("complaints", None), ("interactions", None)):
+        db.execute("INSERT INTO table_epochs VALUES (?, 0)", [table])
+        bump = f"UPDATE table_epochs SET epoch = epoch + 1 WHERE name = '{table}';"
+        of = f" OF {columns}" if columns else ""
+        db.execute(f"CREATE TRIGGER {table}_epoch_update AFTER UPDATE{of} ON {table}"
+                   f" BEGIN {bump} END")
+        db.execute(f"CREATE TRIGGER {table}_epoch_delete AFTER DELETE ON {table} BEGIN {bump} END")
+        # appends above the cached ids are read as the tail; anything at or below them is not
+        db.execute(f"CREATE TRIGGER {table}_epoch_insert AFTER INSERT ON {table}"
+                   f" WHEN NEW.id <= (SELECT ifnull(max(last_id), 0) FROM column_cache"
+                   f" WHERE source = '{table}') BEGIN {bump} END")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring a database file up to the current schema."""
     MIGRATIONS.apply(db)

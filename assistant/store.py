@@ -499,35 +499,24 @@ class Store:
     def orders_arrays(self, as_of: str | None = None) -> "dict[str, np.ndarray]":
         """Orders dated on or before `as_of` as arrays: customer_id, day (days since
         1970-01-01), amount, quantity; rows whose date SQLite cannot read are left out."""
-        import numpy as np
+        from assistant import columns
 
-        # julianday + 0.5 floors to the calendar day even with a time part; np.fromiter on
-        # the cursor measured fastest (no list of 2M tuples, no pandas string dates)
-        sql = ("SELECT customer_id, ifnull(CAST(julianday(date) + 0.5 AS INTEGER) - 2440588, ?),"
-               " ifnull(amount, 0), ifnull(quantity, 1) FROM orders")
-        params: list[Any] = [_NO_DAY]
-        if as_of:
-            # "+date" scans the table: cheaper than the index when most orders qualify
-            sql += " WHERE +date < date(?, '+1 day')"
-            params.append(iso_date(as_of))
-        kinds = np.dtype([("customer_id", "i8"), ("day", "i8"), ("amount", "f8"),
-                          ("quantity", "f8")])
         with self._lock:
-            rows = np.fromiter(self.db.conn.execute(sql, params), dtype=kinds)
-        rows = rows[rows["day"] != _NO_DAY]
-        return {name: np.ascontiguousarray(rows[name]) for name in kinds.names or ()}
+            rows = columns.read(self.db.conn, columns.ORDERS)
+        keep = rows["day"] != columns.NO_DAY
+        if as_of:
+            keep &= rows["day"] <= _day_number(iso_date(as_of))
+        if keep.all():
+            return rows
+        return {name: values[keep] for name, values in rows.items()}
 
     def customer_ids(self) -> "np.ndarray":
         """Every customer id, ascending."""
-        import numpy as np
+        from assistant import columns
 
         with self._lock:
-            count, low, high = self.db.execute(
-                "SELECT count(*), min(id), max(id) FROM customers").fetchone()
-            if count and high - low + 1 == count:  # ids are usually dense: no row per id
-                return np.arange(low, high + 1, dtype=np.int64)
-            return np.fromiter((r[0] for r in self.db.execute(
-                "SELECT id FROM customers ORDER BY id")), dtype=np.int64)
+            ids = columns.read(self.db.conn, columns.CUSTOMER_IDS)["id"]
+        return ids
 
     def customer_labels(self, ids: "list[int] | np.ndarray") -> dict[int, tuple[str | None, str]]:
         """id -> (external_id, name) for the given customer ids."""
@@ -543,13 +532,19 @@ class Store:
         return out
 
     def data_version(self) -> tuple:
-        """Changes whenever the data changes (audited actions, or raw writes to orders):
-        a cache key for analytics."""
+        """Changes whenever the data changes, audited or not: a cache key for analytics.
+        Appends move a max id; the triggers of schema.m003 count every update and delete."""
         with self._lock:
             return tuple(self.db.execute(
-                "SELECT (SELECT max(id) FROM orders), (SELECT count(*) FROM orders),"
-                " (SELECT max(rowid) FROM audit_log), (SELECT count(*) FROM complaints),"
-                " (SELECT count(*) FROM interactions)").fetchone())
+                "SELECT (SELECT max(id) FROM orders), (SELECT max(id) FROM customers),"
+                " (SELECT max(id) FROM complaints), (SELECT max(id) FROM interactions),"
+                " (SELECT group_concat(name || ':' || epoch) FROM table_epochs),"
+                " (SELECT max(rowid) FROM audit_log)").fetchone())
 
 
-_NO_DAY = -(2**62)  # orders_arrays: a date SQLite cannot read
+def _day_number(iso: str) -> int:
+    """Days since 1970-01-01 of an ISO date."""
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso[:10]) - dt.date(1970, 1, 1)).days
+

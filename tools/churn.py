@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -101,6 +102,9 @@ def _score_shop(store, when, horizon: int | None) -> dict:
     """Score every customer of the store and add stage, segment, risk and value at stake."""
     from assistant import churn_model
 
+    # scikit-learn takes about a second to import: let it load while the orders are read
+    # and the features built (numpy's sorts and SQLite's reads release the GIL)
+    threading.Thread(target=_preload_sklearn, daemon=True).start()
     complaints = store.complaints_frame()
     scores = churn_model.score(
         store.orders_arrays(when.strftime("%Y-%m-%d")), when, horizon,
@@ -115,6 +119,14 @@ def _score_shop(store, when, horizon: int | None) -> dict:
     f["risk"] = RISKS[f["level"]]
     f["loyal"] = (f["n"] >= 3) & (own < 0.5) & (f["stage"] != "decline")
     return {"scores": scores, "frame": f, "complaints": complaints}
+
+
+def _preload_sklearn() -> None:
+    try:
+        import sklearn.ensemble  # noqa: F401
+        import sklearn.isotonic  # noqa: F401
+    except Exception:  # noqa: BLE001 - the model's own import reports a real failure
+        pass
 
 
 def _own_rhythm_risk(scores) -> np.ndarray:

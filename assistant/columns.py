@@ -31,11 +31,12 @@ class Spec:
 
     table: str
     columns: tuple[tuple[str, str, str], ...]
+    order: tuple[str, ...] = ()  # copies are sorted by these columns (first = primary)
 
     @property
     def digest(self) -> str:
         """Changes when the expressions do, so a new release never reads an old layout."""
-        return hashlib.sha1(repr((LAYOUT, self.columns)).encode()).hexdigest()[:12]
+        return hashlib.sha1(repr((LAYOUT, self.columns, self.order)).encode()).hexdigest()[:12]
 
     @property
     def dtype(self) -> np.dtype:
@@ -51,12 +52,16 @@ NO_DAY = -(2**62)  # a date SQLite cannot read
 _DAY = f"ifnull(CAST(julianday(date) + 0.5 AS INTEGER) - 2440588, {NO_DAY})"
 ORDERS = Spec("orders", (("customer_id", "customer_id", "i8"), ("day", _DAY, "i8"),
                          ("amount", "ifnull(amount, 0)", "f8"),
-                         ("quantity", "ifnull(quantity, 1)", "f8")))
+                         ("quantity", "ifnull(quantity, 1)", "f8")),
+               # by customer and day, as the churn features want them: their sort is then
+               # nearly free (timsort over one long run plus the new rows)
+               order=("customer_id", "day"))
 CUSTOMER_IDS = Spec("customers", (("id", "id", "i8"),))
 
 
 def read(conn: sqlite3.Connection, spec: Spec) -> dict[str, np.ndarray]:
-    """Every row of the spec's table as arrays, in id order, using and topping up the cache."""
+    """Every row of the spec's table as arrays, using and topping up the cache. Row order:
+    the copied rows sorted by `spec.order`, then newer rows by id."""
     # two subqueries: SQLite's min/max shortcut works for one aggregate per SELECT only
     low, high = conn.execute(f"SELECT (SELECT min(id) FROM [{spec.table}]),"
                              f" (SELECT max(id) FROM [{spec.table}])").fetchone()
@@ -94,7 +99,7 @@ def _read_consistent(conn: sqlite3.Connection, spec: Spec) -> dict[str, np.ndarr
         start = cached_to
         while start < high:
             end = min(start + CHUNK_ROWS, high)
-            rows = _fetch(conn, spec, start, end)
+            rows = _sorted(_fetch(conn, spec, start, end), spec)
             conn.execute(
                 "INSERT INTO column_cache (source, spec, epoch, first_id, last_id, rows, data)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -129,6 +134,13 @@ def _fetch(conn: sqlite3.Connection, spec: Spec, after: int, through: int) -> di
     # np.fromiter on the cursor: no list of tuples in between
     rows = np.fromiter(conn.execute(spec.select(), [after, through]), dtype=spec.dtype)
     return {name: np.ascontiguousarray(rows[name]) for name, _, _ in spec.columns}
+
+
+def _sorted(rows: dict[str, np.ndarray], spec: Spec) -> dict[str, np.ndarray]:
+    if not spec.order:
+        return rows
+    index = np.lexsort([rows[name] for name in reversed(spec.order)])
+    return {name: values[index] for name, values in rows.items()}
 
 
 def _pack(rows: dict[str, np.ndarray], spec: Spec) -> bytes:

@@ -498,7 +498,8 @@ class Store:
 
     def orders_arrays(self, as_of: str | None = None) -> "dict[str, np.ndarray]":
         """Orders dated on or before `as_of` as arrays: customer_id, day (days since
-        1970-01-01), amount, quantity; rows whose date SQLite cannot read are left out."""
+        1970-01-01), amount, quantity, in no promised order; rows whose date SQLite cannot
+        read are left out."""
         from assistant import columns
 
         with self._lock:

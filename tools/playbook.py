@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.churn_labels import STAGE_LABELS
 from assistant.records import InvalidInput, NotFound, Passage
 
-STAGES = ("exploration", "formation", "stability", "decline")
+STAGES = tuple(STAGE_LABELS)
 _STAGE_ALIASES = {
     "考察期": "exploration", "观察期": "exploration", "形成期": "formation", "稳定期": "stability",
     "退化期": "decline", "new": "exploration", "stable": "stability", "declining": "decline",
     "lapsed": "decline", "churned": "decline", "at_risk": "decline", "at-risk": "decline",
 }
-_STAGE_NAMES = {"exploration": ("exploration", "考察期"), "formation": ("formation", "形成期"),
-                "stability": ("stability", "稳定期"), "decline": ("decline", "退化期")}
 # What an owner would ask for each stage; the customer's own reasons are added to it.
 _STAGE_QUERY = {
     "exploration": ("new customer after a first purchase, build trust, follow up, low-risk trial",
@@ -94,7 +93,7 @@ def suggest_actions(store: Any, index: Any, customer_id: int, lang: str = "en",
         stage = None
     reasons = [str(r) for r in (_get(row, "reasons") or []) if str(r).strip()]
     risk = _get(row, "risk")
-    label = _STAGE_NAMES[stage][lang == "zh"] if stage else _t(lang, "unknown", "未知")
+    label = STAGE_LABELS[stage][lang] if stage else _t(lang, "unknown", "未知")
     out: list[Suggestion] = []
     used: set[str] = set()
 

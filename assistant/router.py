@@ -223,6 +223,10 @@ def _sql(m: _Msg) -> Route | None:
     top = None if m.kw.has("howto") else router_sql.top_customers_sql(m.kw.low, m.ctx.today)
     if top:
         return Route("run_sql", {"sql": top}, 0.75)
+    tasks = None if m.kw.has("howto") else router_sql.task_list_sql(m.kw.low, m.ctx.today,
+                                                                     m.ctx.lang)
+    if tasks:
+        return Route("run_sql", {"sql": tasks}, 0.85)
     if not router_sql.is_count_question(m.kw.low):
         return None
     if m.customer and not m.canonical:

@@ -143,3 +143,32 @@ def top_customers_sql(text: str, today: date) -> str | None:
     return ("SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM orders o "
             f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
             f"ORDER BY revenue DESC LIMIT {limit}")
+
+
+_TASK_WORDS = r"tasks?|to-?dos?|follow[- ]?ups?|reminders?|call ?backs?"
+_TASK_LIST = re.compile(rf"(?:show|list|see|view|check|what(?:'s| is| are)?|whats|which|my|any|open|due|overdue)"
+                        rf"\b.{{0,30}}\b(?:{_TASK_WORDS})\b|\b(?:{_TASK_WORDS})\b.{{0,12}}\b(?:due|today|"
+                        rf"tomorrow|this week|next week|overdue)|what (?:do i|should i) (?:need to )?do today"
+                        rf"|what(?:'s| is)? (?:due|overdue)\b",
+                        re.IGNORECASE)
+_TASK_LIST_ZH = ("待办", "要做的事", "今天要做什么", "今天做什么", "要回访", "提醒事项", "任务清单", "任务列表",
+                 "有哪些任务", "哪些任务", "看看任务", "查看任务")
+
+
+def task_list_sql(text: str, today: date, lang: str = "en") -> str | None:
+    """'show my open tasks' / '这周有哪些待办': open tasks by due date (in a period if named)."""
+    if is_count_question(text) or not (_TASK_LIST.search(text) or any(w in text for w in _TASK_LIST_ZH)):
+        return None
+    low = text.lower()
+    cond = ["t.status = 'open'"]
+    if "overdue" in low or "过期" in text or "逾期" in text:
+        cond.append(f"t.due_date < '{today.isoformat()}'")
+    else:
+        period = parse_period(text, today)
+        if period:
+            # what is overdue still needs doing this week: keep it in the list
+            cond.append(f"t.due_date <= '{period[1].isoformat()}'")
+    due, who, what = ("到期", "客户", "事项") if lang == "zh" else ("due", "customer", "task")
+    return (f"SELECT t.id, t.due_date AS {due}, c.name AS {who}, t.title AS {what} FROM tasks t "
+            f"LEFT JOIN customers c ON c.id = t.customer_id WHERE {' AND '.join(cond)} "
+            "ORDER BY t.due_date IS NULL, t.due_date, t.id LIMIT 50")

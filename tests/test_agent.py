@@ -241,3 +241,18 @@ def test_a_call_missing_required_arguments_says_which(demo_store, model):
     reply = make(demo_store, model, rules_first=None).reply("profile please")
     assert "customer_profile needs customer" in reply.text
     assert reply.actions[0].status == "error" and reply.backend == "scripted"
+
+
+@pytest.mark.parametrize("message, due", [
+    ("Remind me to call Li Na on Friday", "2026-11-27"),
+    ("提醒我下周三给李娜打电话", "2026-11-25"),
+])
+def test_a_reminder_is_a_task_not_a_logged_contact(demo_store, message, due):
+    a = Assistant(demo_store, model=None, backend="none", today=TODAY, auto_confirm=True)
+    before = {t: demo_store.count(t) for t in ("interactions", "tasks")}
+    reply = a.reply(message)
+    assert [x.tool for x in reply.actions] == ["log_activity"], reply.text
+    assert demo_store.count("interactions") == before["interactions"]  # nothing happened yet
+    assert demo_store.count("tasks") == before["tasks"] + 1
+    task = demo_store.tasks(demo_store.resolve_customer("李娜").id)[-1]
+    assert task.due_date == due and "remind" not in task.title.lower() and "提醒" not in task.title

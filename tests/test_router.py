@@ -194,7 +194,7 @@ def shop_db(tmp_path_factory):
         CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, city TEXT, created_at TEXT);
         CREATE TABLE orders(id INTEGER PRIMARY KEY, customer_id INT, date TEXT, amount REAL, quantity REAL);
         CREATE TABLE complaints(id INTEGER PRIMARY KEY, customer_id INT, date TEXT, status TEXT);
-        CREATE TABLE tasks(id INTEGER PRIMARY KEY, customer_id INT, due_date TEXT, status TEXT);
+        CREATE TABLE tasks(id INTEGER PRIMARY KEY, customer_id INT, due_date TEXT, status TEXT, title TEXT);
         CREATE TABLE interactions(id INTEGER PRIMARY KEY, customer_id INT, date TEXT, channel TEXT);
         INSERT INTO customers VALUES (1, '张伟', '杭州', '2024-01-01'), (2, '李娜', 'Hangzhou', '2024-01-01'),
                                      (3, 'Nora Chen', '上海', '2024-01-01');
@@ -202,7 +202,8 @@ def shop_db(tmp_path_factory):
                                   (3, 1, '2026-11-02', 30, 1), (4, 3, '2025-05-01', 70, 1);
         INSERT INTO complaints VALUES (1, 1, '2026-10-05', 'open'), (2, 2, '2026-09-01', 'resolved'),
                                       (3, 3, '2026-11-01', 'in_progress');
-        INSERT INTO tasks VALUES (1, 1, '2026-11-25', 'open'), (2, 2, '2026-11-01', 'done');
+        INSERT INTO tasks VALUES (1, 1, '2026-11-25', 'open', 'call back'), (2, 2, '2026-11-01', 'done', 'ship'),
+                                 (3, 2, '2026-11-20', 'open', 'send samples'), (4, NULL, '2026-12-10', 'open', 'stocktake');
         INSERT INTO interactions VALUES (1, 1, '2026-10-05', 'phone'), (2, 2, '2026-11-20', 'wechat');
     """)
     db.commit()
@@ -215,7 +216,7 @@ def shop_db(tmp_path_factory):
     ("上个月销售额多少", 150), ("revenue last month", 150), ("what was our revenue this year?", 180),
     ("how many open complaints", 1), ("有多少未解决的投诉", 2), ("how many complaints are resolved?", 1),
     ("多少个客户", 3), ("how many customers in Hangzhou?", 2), ("how many orders in 2025", 1),
-    ("how much has 张伟 spent?", 130), ("Li Na 一共消费了多少", 50), ("how many open tasks", 1),
+    ("how much has 张伟 spent?", 130), ("Li Na 一共消费了多少", 50), ("how many open tasks", 3),
     ("how many calls in October", 1), ("how many new customers in October", 2),
     ("average order value in October", 75), ("how many custmers bought in Octber?", 2),
     ("how many 投诉 are open?", 1),
@@ -226,6 +227,20 @@ def test_counts_and_sums_run_read_only_sql(shop_db, message, value):
     sql = found.args["sql"]
     assert sql.lstrip().upper().startswith("SELECT")
     assert shop_db.execute(sql).fetchone()[0] == value, (message, sql)
+
+
+@pytest.mark.parametrize("message, titles", [
+    ("show my open tasks", ["send samples", "call back", "stocktake"]),
+    ("list my follow-ups", ["send samples", "call back", "stocktake"]),
+    ("what's due this week?", ["send samples"]),  # the week of Sunday 22 Nov; overdue stays in
+    ("any overdue reminders?", ["send samples"]), ("有哪些待办", ["send samples", "call back", "stocktake"]),
+    ("下周要做的事", ["send samples", "call back"]),
+])
+def test_task_lists_run_read_only_sql(shop_db, message, titles):
+    found = route(message, ctx())
+    assert found is not None and found.tool == "run_sql", (message, found)
+    rows = shop_db.execute(found.args["sql"]).fetchall()
+    assert [r[-1] for r in rows] == titles, (message, found.args["sql"])
 
 
 @pytest.mark.parametrize("message", [

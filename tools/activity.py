@@ -21,6 +21,10 @@ CHANNELS = {
 }
 
 
+_REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:remind me (?:to |about )?|don'?t (?:let me )?forget (?:to )?"
+                       r"|note to self:?\s*|提醒我|提醒一下|记得|别忘了|不要忘了)", re.IGNORECASE)
+
+
 def _when(text: str | None, ctx: TurnContext, prefer: str = "past") -> date:
     if not text or not str(text).strip():
         return ctx.today
@@ -119,6 +123,16 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
         raise InvalidInput(ctx.t("What happened? Give a short summary.", "发生了什么？请简单描述一下。"))
     when = min(_when(date, ctx), ctx.today)
     kind = channel_of(channel, summary)
+    reminder = _REMINDER.match(summary)
+    if reminder and not (complaint or order_quantity or order_amount):
+        # "remind me to call Li Na on Friday": nothing happened yet, so no contact to log
+        title = (follow_up or "").strip() or summary.strip()
+        title = _REMINDER.sub("", title).strip() or summary.strip()
+        due = _when(follow_up_date or date, ctx, "future") if (follow_up_date or date) else \
+            ctx.today + timedelta(days=1)
+        line = ctx.t(f"Task due {due}: {title} ({c.name})", f"任务（{due} 到期）：{title}（{c.name}）")
+        return Plan((Write("tasks", "insert", {"customer_id": c.id, "due_date": due.isoformat(),
+                                               "title": title}, summary=line),), (line,), c.id)
     writes = [Write("interactions", "insert", {
         "customer_id": c.id, "date": when.isoformat(), "channel": kind,
         "summary": summary.strip(), "sentiment": _sentiment(summary)},

@@ -10,7 +10,7 @@ import gradio as gr
 
 from assistant.records import CrmError
 from assistant.services import Services
-from assistant.webui import chat, churn, complaints, customers, importer, settings
+from assistant.webui import chat, churn, complaints, customers, importer, settings, tasks
 from assistant.webui.security import auth_for
 from assistant.webui.theme import launch_kwargs
 from assistant.webui.ui import Ui
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TABS = (("chat", chat), ("customers", customers), ("churn", churn),
-        ("complaints", complaints), ("import", importer))
+        ("complaints", complaints), ("tasks", tasks), ("import", importer))
 
 
 def build_app(services: Services) -> gr.Blocks:

@@ -139,6 +139,10 @@ class Store:
         """One complaint by id."""
         return self._one("complaints", int(complaint_id))
 
+    def get_task(self, task_id: int) -> Task:
+        """One task by id."""
+        return self._one("tasks", int(task_id))
+
     def find_customers(self, query: str = "", limit: int = 20) -> list[Customer]:
         """Customers whose name (any script, fuzzy), notes, contact or id match the query."""
         with self._lock:

@@ -150,6 +150,23 @@ def test_draft_a_complaint_reply(page):
     shot(page, "complaints")
 
 
+def test_tasks_tab_marks_a_task_done(page, server):
+    _, services = server
+    open_tab(page, "Tasks")
+    task_id = cell(page, "task-table", 0, 0).inner_text().strip()
+    cell(page, "task-table", 0, 3).click()
+    page.wait_for_selector(f"#task-detail :text('#{task_id}')")
+    page.locator("#task-done").click()
+    page.wait_for_selector("#task-notice :text('Done:')")
+    assert services.store.get_task(int(task_id)).status == "done"
+    page.wait_for_function(  # the open list no longer shows it
+        f"() => document.querySelector(\"#task-table [data-testid='cell-0-0']\")"
+        f".innerText.trim() !== '{task_id}'")
+    page.locator("#task-done").click()
+    page.wait_for_selector("#task-notice :text('already done')")
+    shot(page, "tasks")
+
+
 def test_import_a_csv_with_a_bad_row_shows_the_row_error(page, tmp_path, server):
     _, services = server
     before = services.store.count("orders")

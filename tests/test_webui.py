@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from assistant.agent import Action, Proposal, Reply
 from assistant.config import Settings
 from assistant.services import Services
-from assistant.webui import chat, churn, complaints, customers, importer, settings
+from assistant.webui import chat, churn, complaints, customers, importer, settings, tasks
 from assistant.webui.ui import Ui
 
 
@@ -55,6 +56,80 @@ def test_complaint_detail_shows_labels(demo_store):
     cid = demo_store.complaints(status="open")[0].id
     text = complaints.detail(demo_store, cid, "en")
     assert f"#{cid}" in text and "**Category**" in text
+
+
+TODAY = date(2026, 11, 5)  # a Thursday: demo tasks fall due from 2 to 15 November
+
+
+def test_task_list_puts_open_first_by_due_date_and_marks_overdue(demo_store):
+    done = demo_store.add_task(1, "2026-11-01", "Send samples")
+    demo_store.update_task(done.id, status="done")
+    frame, count = tasks.listing(demo_store, "all", "en", TODAY)
+    assert frame.iloc[-1].tolist() == [done.id, "2026-11-01", "张伟", "Send samples", "Done"]
+    opened = frame.iloc[:-1]
+    assert list(opened["Due"]) == sorted(opened["Due"])
+    late = opened["Due"] < TODAY.isoformat()
+    assert late.any() and set(opened[late]["Status"]) == {"⚠ Overdue"}
+    assert set(opened[~late]["Status"]) == {"Open"}
+    assert count == f"**{len(frame)}** task(s) · **{late.sum()}** overdue"
+
+
+@pytest.mark.parametrize("show, keep", [
+    ("open", lambda due: True),
+    ("overdue", lambda due: due < "2026-11-05"),
+    ("week", lambda due: due <= "2026-11-08"),  # overdue work still counts this week
+])
+def test_task_filters(demo_store, show, keep):
+    every = tasks.listing(demo_store, "open", "en", TODAY)[0]
+    frame, _ = tasks.listing(demo_store, show, "en", TODAY)
+    assert 0 < len(frame) and frame["ID"].tolist() == [
+        i for i, due in zip(every["ID"], every["Due"]) if keep(due)]
+
+
+def test_task_list_in_chinese(demo_store):
+    frame, count = tasks.listing(demo_store, "overdue", "zh", TODAY)
+    assert list(frame.columns) == ["编号", "到期", "客户", "事项", "状态"]
+    assert set(frame["状态"]) == {"⚠ 已逾期"} and count.endswith(f"已逾期 **{len(frame)}** 条")
+
+
+def test_mark_done_is_one_undoable_action(demo_store):
+    task = demo_store.tasks(status="open")[0]
+    assert tasks.set_status(demo_store, None, "done", "en") == "Pick a task in the list first."
+    assert tasks.set_status(demo_store, task.id, "done", "en").startswith("✅ Done: ")
+    assert demo_store.get_task(task.id).status == "done"
+    assert "Done" in tasks.detail(demo_store, task.id, "en", TODAY)
+    assert tasks.set_status(demo_store, task.id, "done", "zh") == f"“{task.title}”已经完成了。"
+    assert task.id not in tasks.listing(demo_store, "open", "en", TODAY)[0]["ID"].tolist()
+    assert demo_store.undo().startswith(f"update task {task.id} (")
+    assert demo_store.get_task(task.id).status == "open"
+
+
+def test_reopen_a_done_task(demo_store):
+    task = demo_store.tasks(status="open")[0]
+    assert "still open" in tasks.set_status(demo_store, task.id, "open", "en")
+    demo_store.update_task(task.id, status="done")
+    assert tasks.set_status(demo_store, task.id, "open", "en") == f"Reopened: {task.title}"
+    assert demo_store.get_task(task.id).status == "open"
+
+
+def test_marking_a_task_that_no_longer_exists_explains(store):
+    assert tasks.set_status(store, 99, "done", "en").startswith("⚠️ No task with id 99")
+
+
+def test_tasks_tab_follows_the_language_switch(demo_store, tmp_path):
+    import gradio as gr
+
+    services = services_for(demo_store, tmp_path)
+    ui = Ui("en", services.ui_language)
+    with gr.Blocks(), ui.make(gr.Tab, {"label": "tab.tasks"}) as tab:
+        tasks.build(services, ui, tab)
+    updates = ui.relabel("zh")
+    assert {"label": "✅ 待办", "__type__": "update"} in updates
+    assert {"value": "✔ 标记为已完成", "__type__": "update"} in updates
+    demo_store.set_setting("ui_language", "zh")
+    [(redraw, _, _)] = ui.refreshers
+    frame, count = redraw("open")
+    assert "到期" in frame.columns and count.startswith("共")
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:

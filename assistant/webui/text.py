@@ -7,6 +7,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab.customers": ("👥 Customers", "👥 客户"),
     "tab.churn": ("📉 Churn risk", "📉 流失风险"),
     "tab.complaints": ("📮 Complaints", "📮 投诉"),
+    "tab.tasks": ("✅ Tasks", "✅ 待办"),
     "tab.import": ("📥 Import", "📥 导入"),
     "tab.settings": ("⚙️ Settings", "⚙️ 设置"),
     # -- chat --------------------------------------------------------------------------------
@@ -55,6 +56,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.sentiment": ("Sentiment", "情绪"),
     "col.fault": ("Fault", "责任方"),
     "col.source": ("Labelled by", "标注来源"),
+    "col.due": ("Due", "到期"),
+    "col.task": ("Task", "事项"),
     "kind.order": ("🧾 Order", "🧾 订单"),
     "kind.interaction": ("💬 Contact", "💬 沟通"),
     "kind.complaint": ("📮 Complaint", "📮 投诉"),
@@ -65,6 +68,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.open": ("Open", "待处理"),
     "status.in_progress": ("In progress", "处理中"),
     "status.resolved": ("Resolved", "已解决"),
+    "status.done": ("Done", "已完成"),
     "risk.high": ("High", "高"),
     "risk.medium": ("Medium", "中"),
     "risk.low": ("Low", "低"),
@@ -176,6 +180,24 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "complaints.saved": ("Draft saved.", "草稿已保存。"),
     "complaints.resolved": ("Marked resolved.", "已标记为已解决。"),
+    # -- tasks -------------------------------------------------------------------------------
+    "tasks.show": ("Show", "显示"),
+    "tasks.f_open": ("Open", "未完成"),
+    "tasks.f_overdue": ("Overdue", "已逾期"),
+    "tasks.f_week": ("Due this week", "本周到期"),
+    "tasks.overdue": ("⚠ Overdue", "⚠ 已逾期"),
+    "tasks.count": ("**{n}** task(s) · **{late}** overdue", "共 **{n}** 条 · 已逾期 **{late}** 条"),
+    "tasks.pick": ("Click a task, then mark it done.", "点击一条待办，然后标记为已完成。"),
+    "tasks.pick_first": ("Pick a task in the list first.", "请先在列表中选择一条待办。"),
+    "tasks.done_btn": ("✔ Mark done", "✔ 标记为已完成"),
+    "tasks.reopen_btn": ("↺ Reopen", "↺ 重新打开"),
+    "tasks.marked_done": (
+        "✅ Done: {title} (Undo is in the Chat tab).",
+        "✅ 已完成：{title}（撤销按钮在“对话”页）。",
+    ),
+    "tasks.reopened": ("Reopened: {title}", "已重新打开：{title}"),
+    "tasks.already_done": ("“{title}” is already done.", "“{title}”已经完成了。"),
+    "tasks.already_open": ("“{title}” is still open.", "“{title}”还没有完成。"),
     # -- import ------------------------------------------------------------------------------
     "import.intro": (
         (

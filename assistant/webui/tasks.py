@@ -47,7 +47,9 @@ def listing(store: Store, show: str, lang: str,
 
     say, today = views.tr(lang), today or date.today()
     rows = shown(store, show, today)
-    names = {c["id"]: c["name"] for c in store.db.query("SELECT id, name FROM customers")}
+    # only the customers on the list: a big shop's full customer table is not needed here
+    labels = store.customer_labels({k.customer_id for k in rows if k.customer_id is not None})
+    names = {cid: name for cid, (_, name) in labels.items()}
     data = [[k.id, k.due_date or "", names.get(k.customer_id, "—"), k.title,
              say("tasks.overdue") if overdue(k, today) else say("status." + k.status)]
             for k in rows]

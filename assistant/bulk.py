@@ -100,7 +100,10 @@ def write(store: "Store", kind: str, data: "pd.DataFrame", source: str, mapping:
             if dry_run:
                 raise _DryRun()
     except _DryRun:
-        pass
+        return result
+    # a big load is the moment to refresh the columnar copy the churn report reads
+    # (assistant/columns.py): a few seconds here instead of on the owner's next question
+    store.refresh_analytics()
     return result
 
 

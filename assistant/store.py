@@ -515,6 +515,14 @@ class Store:
             return rows
         return {name: values[keep] for name, values in rows.items()}
 
+    def refresh_analytics(self) -> None:
+        """Bring the columnar copies up to date now (they are also refreshed on first read)."""
+        from assistant import columns
+
+        with self._lock:
+            for spec in (columns.ORDERS, columns.CUSTOMER_IDS):
+                columns.read(self.db.conn, spec)
+
     def customer_ids(self) -> "np.ndarray":
         """Every customer id, ascending."""
         from assistant import columns

@@ -137,3 +137,16 @@ def test_data_version_sees_updates_the_old_counts_missed(shop):
     shop.db.execute("UPDATE orders SET amount = amount + 1 WHERE id = 5")
     shop.db.conn.commit()
     assert shop.data_version() != before
+
+
+def test_a_big_import_leaves_the_copy_ready(store, monkeypatch, tmp_path):
+    from assistant.importer import import_file
+
+    monkeypatch.setattr(columns, "MIN_ROWS", 10)
+    monkeypatch.setattr(columns, "MIN_TAIL", 5)
+    store.add_customer("Ann", external_id="A1")
+    csv = tmp_path / "orders.csv"
+    csv.write_text("customer_id,date,amount\n" + "".join(f"A1,2025-01-{d:02d},{d}\n" for d in range(1, 29)))
+    import_file(store, "orders", csv)
+    assert cached(store) and cached(store)[-1][1] == 28  # written by the import, not a read
+    same(store)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,7 +51,7 @@ def predict(rows: list[dict], llm: Callable[[str], str] | None,
         out.append({"category": t.category, "fault": t.fault, "severity": t.severity,
                     "is_complaint": t.is_complaint, "language": t.language,
                     "sentiment": sign(t.sentiment), "fault_clue": t.fault_clue,
-                    "llm_fields": sum(v.startswith("llm") for v in t.sources.values())})
+                    "llm_fields": [k for k, v in t.sources.items() if "llm" in v]})
     return out
 
 
@@ -97,7 +99,6 @@ def make_llm(spec: str | None, json_schema: dict | None, max_tokens: int
 def rubric_rate(rows: list[dict], llm: Callable[[str], str] | None = None,
                 rotate_tones: bool = False, seconds: list[float] | None = None) -> dict:
     """Draft replies (three tones each, or one rotating tone); check them against triaged and gold labels."""
-    from collections import Counter
     from dataclasses import replace
 
     from assistant.reply import TONES, check
@@ -130,7 +131,8 @@ def rubric_rate(rows: list[dict], llm: Callable[[str], str] | None = None,
                     seconds.append(time.perf_counter() - started)
                     # Progress, so a long LLM run that gets interrupted still leaves its figures.
                     print(f"  draft {total + 1}/{len(rows)} [{row['language']} {tone} "
-                          f"{row['fault']}]: {draft.source}, {seconds[-1]:.1f} s", flush=True)
+                          f"{row['fault']}]: {draft.source}, {seconds[-1]:.1f} s, {load()}",
+                          flush=True)
                 total += 1
                 sources[draft.source.split(" (")[0]] += 1
                 passed += all(draft.checks.values())
@@ -155,21 +157,29 @@ def print_table(title: str, rows: list[dict], llm: Callable[[str], str] | None, 
     print(f"\n{title}: {len(rows)} texts ({sum(r['is_complaint'] for r in rows)} complaints; "
           f"zh {langs['zh']}, en {langs['en']}); columns over {what} texts")
     result = scores(sample, predict(sample, None))
-    with_llm, used = None, 0
+    with_llm, used = None, Counter()
     if llm:
         got = predict(sample, llm, seconds)
-        with_llm, used = scores(sample, got), sum(p["llm_fields"] > 0 for p in got)
+        with_llm, used = scores(sample, got), Counter(f for p in got for f in p["llm_fields"])
     print(f"{'field':<15}{'acc (no LLM)':>13}{'F1 (no LLM)':>13}{'acc (LLM)':>11}"
-          f"{'F1 (LLM)':>10}")
+          f"{'F1 (LLM)':>10}{'LLM won':>9}")
     for field in FIELDS:
         acc, f1 = result[field]
-        extra = (f"{with_llm[field][0]:>11.3f}{with_llm[field][1]:>10.3f}" if with_llm
-                 else f"{'n/a':>11}{'n/a':>10}")
+        extra = (f"{with_llm[field][0]:>11.3f}{with_llm[field][1]:>10.3f}{used[field]:>9}"
+                 if with_llm else f"{'n/a':>11}{'n/a':>10}")
         name = "sentiment sign" if field == "sentiment" else field
         print(f"{name:<15}{acc:>13.3f}{f1:>13.3f}{extra}")
     if llm:
-        print(f"LLM labels used for {used}/{len(sample)} texts (the rest fell back to rules)")
+        # The LLM is a second opinion: its label wins only where the rules are unsure.
+        print(f"'LLM won' = texts (of {len(sample)}) whose label came from or was raised by the "
+              f"LLM; the rest kept the rules' label")
     return result
+
+
+def load() -> str:
+    """The 1/5/15-minute load average: LLM latency on a shared 2-core machine depends on it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cpus)"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -202,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\ntriage time (no LLM): {elapsed:.1f} s for {len(rows)} texts (includes first-use "
           f"training)")
     if llm:
-        print(f"triage latency with the LLM, per text: {latency(seconds)}")
+        print(f"triage latency with the LLM, per text: {latency(seconds)}; {load()}")
     target = base["category"][1]
     print(f"target category macro-F1 >= 0.85 without an LLM (main set): {target:.3f} "
           f"{'PASS' if target >= 0.85 else 'FAIL'}")
@@ -253,7 +263,7 @@ def llm_rubric(spec: str | None, complaints: list[dict], n: int) -> None:
     print("  (llm:NAME = a check the second LLM draft still failed before the template took over)")
     for name, count in sorted(r["failures"].items()):
         print(f"  failed {name}: {count}")
-    print(f"  latency per draft (including retries): {latency(draft_seconds)}")
+    print(f"  latency per draft (including retries): {latency(draft_seconds)}; {load()}")
     for lang, text in sorted(r["examples"].items()):
         print(f"  example ({lang}): {text}")
 

@@ -103,17 +103,16 @@ def test_long_user_text_is_cut_in_the_middle_to_fit_the_context() -> None:
 
 
 def test_classify_through_local_text_llm_records_the_llm_path() -> None:
-    answer = {"is_complaint": True, "category": "waiting_time", "sentiment": -0.6,
-              "severity": "medium", "fault": "business", "fault_clue": "waited an hour",
+    answer = {"is_complaint": True, "category": "price_billing_refund", "sentiment": -0.6,
+              "severity": "low", "fault": "business", "fault_clue": "the bill was wrong",
               "language": "en"}
     runner = FakeRunner([json.dumps(answer)])
-    t = classify("We waited an hour for a table.",
-                 llm=local_text_llm(json_schema=LLM_SCHEMA, runner=runner))
-    assert (t.category, t.severity, t.fault, t.sentiment) == ("waiting_time", "medium",
-                                                              "business", -0.6)
-    assert t.sources["category"] == "llm" and t.sources["sentiment"] == "llm"
+    text = "The staff forgot about us and the bill was wrong."  # a near tie for the rules
+    t = classify(text, llm=local_text_llm(json_schema=LLM_SCHEMA, runner=runner))
+    assert (t.category, t.severity, t.fault) == ("price_billing_refund", "medium", "business")
+    assert t.sources["category"] == "llm" and t.sources["severity"] == "rules"
     # The customer's words reach the model as quoted JSON data inside the user turn.
-    assert json.dumps("We waited an hour for a table.") in runner.calls[0]["prompt"]
+    assert json.dumps(text) in runner.calls[0]["prompt"]
 
 
 def test_unknown_local_model_fails_before_any_loading() -> None:
@@ -137,15 +136,23 @@ def test_chat_text_llm_returns_the_message_text() -> None:
 def test_real_local_model_triages_zh_and_en() -> None:
     pytest.importorskip("llama_cpp")
     data_dir = Path(local_model.default_data_dir())
-    llm = local_text_llm(json_schema=LLM_SCHEMA, max_tokens=160, data_dir=data_dir)
+    model = local_text_llm(json_schema=LLM_SCHEMA, max_tokens=160, data_dir=data_dir)
+    answers: list[str] = []
+
+    def llm(prompt: str) -> str:
+        answers.append(model(prompt))
+        return answers[-1]
+
     zh = classify("快递晚了一个星期才到，盒子压坏了，杯子碎了两个。", llm=llm)
     en = classify("The waiter was rude to us and we waited forty minutes for cold food.", llm=llm)
     # What code guarantees on the LLM path; how often the model is right is bench/complaints.py's.
+    assert len(answers) == 2 and all(json.loads(a)["category"] in CATEGORIES for a in answers)
     for t, lang in ((zh, "zh"), (en, "en")):
         assert t.language == lang  # decided by code, never by the model
         assert t.category in CATEGORIES and t.severity in SEVERITIES and t.fault in FAULTS
         assert -1 <= t.sentiment <= 1
-        assert "llm" in t.label_source
+        # A second opinion only: fault and severity always stay with the rules.
+        assert "llm" not in t.sources["fault"] + t.sources["severity"] + t.sources["language"]
 
 
 @pytest.mark.parametrize("fault, lang, present, absent", [

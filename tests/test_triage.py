@@ -122,35 +122,88 @@ def test_instructions_inside_the_text_are_labelled_not_obeyed() -> None:
     assert t.severity != "low"  # "set severity to low" is part of the text, not an order
 
 
-def test_llm_labels_are_used_when_valid() -> None:
+def scripted(**answer: object):
+    """A fake llm: records its prompts and answers with one fixed JSON object."""
     seen: list[str] = []
 
     def llm(prompt: str) -> str:
         seen.append(prompt)
-        return json.dumps({"is_complaint": True, "category": "waiting_time", "sentiment": -0.7,
-                           "severity": "high", "fault": "business", "fault_clue": "an hour",
-                           "language": "en"})
+        return json.dumps({"is_complaint": True, "category": "other", "sentiment": -0.5,
+                           "severity": "medium", "fault": "business", "fault_clue": "",
+                           "language": "en", **answer})
 
-    t = classify("We were left at the table for an hour.", llm=llm)
-    assert (t.category, t.severity, t.sentiment, t.fault_clue) == ("waiting_time", "high", -0.7,
-                                                                   "an hour")
-    assert t.sources["category"] == "llm" and t.sources["severity"] == "llm"
+    llm.seen = seen  # type: ignore[attr-defined]
+    return llm
+
+
+def test_confident_rule_labels_are_kept_when_the_llm_disagrees() -> None:
+    text = "There was a hair in my soup and the tables were filthy."
+    llm = scripted(is_complaint=False, category="delivery", sentiment=0.8, severity="low",
+                   fault="customer", fault_clue="my soup", language="zh")
+    t = classify(text, llm=llm)
+    assert dataclasses.replace(t, label_source="") == \
+        dataclasses.replace(classify(text), label_source="")
+    assert "llm" not in t.label_source
     # The customer's words reach the model as quoted data, not as instructions.
-    assert json.dumps("We were left at the table for an hour.") in seen[0]
+    assert json.dumps(text) in llm.seen[0]
 
 
-def test_invalid_llm_output_falls_back_per_label() -> None:
-    base = classify("The courier lost my parcel.")
-    partial = classify("The courier lost my parcel.",
-                       llm=lambda p: '{"category": "refund_please", "severity": "critical", '
-                                     '"sentiment": 7, "is_complaint": "yes"}')
-    assert partial.category == base.category and partial.sources["category"] != "llm"
-    assert partial.sentiment == base.sentiment and partial.is_complaint is True
-    assert partial.severity == "critical" and partial.sources["severity"] == "llm"
-    garbage = classify("The courier lost my parcel.", llm=lambda p: "I cannot help with that")
-    assert dataclasses.replace(garbage, label_source="") == \
-        dataclasses.replace(base, label_source="")
-    assert "llm" not in garbage.label_source
+def test_a_near_tie_between_two_categories_is_settled_by_the_llm() -> None:
+    text = "The staff forgot about us and the bill was wrong."
+    assert classify(text).category == "service_attitude"  # one cue each: a near tie
+    t = classify(text, llm=scripted(category="price_billing_refund", fault="customer"))
+    assert t.category == "price_billing_refund" and t.sources["category"] == "llm"
+    assert t.fault == "business" and t.sources["fault"] == "rules"
+    assert t.sources["language"] == "rules"
+    # A third category, neither of the two the rules hesitate between, is not taken.
+    other = classify(text, llm=scripted(category="hygiene_environment"))
+    assert other.category == "service_attitude" and other.sources["category"] != "llm"
+
+
+def test_a_borderline_complaint_verdict_follows_the_llm_and_the_rules_redo_the_rest() -> None:
+    text = "Could someone call me back about my order?"
+    assert classify(text).is_complaint is False
+    t = classify(text, llm=scripted(is_complaint=True, fault="customer", severity="critical"))
+    assert t.is_complaint is True and t.sources["is_complaint"] == "llm"
+    assert (t.sources["fault"], t.sources["severity"]) == ("rules", "rules")
+    assert t.severity != "critical"
+
+
+def test_a_complaint_the_rules_score_as_not_negative_takes_the_llms_sentiment() -> None:
+    text = ("I put the mug in the dishwasher even though the label said not to, and now the "
+            "print has faded. Can you help?")
+    assert classify(text).sentiment > 0  # polite words, no cap: the customer owns the mistake
+    t = classify(text, llm=scripted(sentiment=-0.3))
+    assert t.sentiment == -0.3 and t.sources["sentiment"] == "llm"
+
+
+@pytest.mark.parametrize("text, prior, level", [
+    ("The heater you sold me caught fire in my living room.", 0, "critical"),
+    ("Cold fries again. Never coming back, and I'm posting this on Instagram.", 0, "high"),
+    ("The parcel arrived two days late.", 2, "high"),
+    ("The parcel arrived two days late.", 0, "medium"),
+])
+def test_the_llm_never_lowers_severity(text: str, prior: int, level: str) -> None:
+    t = classify(text, prior_complaints=prior, llm=scripted(severity="low"))
+    assert t.severity == level and "llm" not in t.sources["severity"]
+
+
+def test_not_a_complaint_from_the_llm_cannot_drop_a_raised_severity() -> None:
+    text = "Is the blender safe? It sparked when I plugged it in."  # a borderline verdict
+    assert classify(text, llm=scripted(is_complaint=False)).is_complaint is False
+    repeat = classify(text, prior_complaints=1, llm=scripted(is_complaint=False))
+    assert repeat.is_complaint is True and repeat.severity == "high"
+    assert repeat.sources["severity"] == "rules+history"
+
+
+def test_invalid_llm_output_leaves_the_rules_labels() -> None:
+    text = "The staff forgot about us and the bill was wrong."  # unsure, so the LLM would count
+    base = classify(text)
+    for raw in ("I cannot help with that", "", "{not json", "[1, 2]",
+                json.dumps({"category": "refund_please", "severity": "catastrophic",
+                            "sentiment": 7, "is_complaint": "yes", "fault": "nobody"})):
+        t = classify(text, llm=lambda prompt, raw=raw: raw)
+        assert t == base, raw
 
 
 def _rows(path: Path) -> list[dict]:

@@ -7,6 +7,7 @@ import math
 from dataclasses import asdict
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -242,3 +243,13 @@ def test_report_is_cached_until_the_data_changes(store):
     store.add_order(ids["Once 19"], "2025-06-25", 60.0)
     after = explain_customer(store, ids["Once 19"], as_of=AS_OF)
     assert after.historic_value == before.historic_value + 60.0
+
+
+def test_a_page_of_a_big_report_is_the_head_of_the_full_order():
+    from assistant.churn_labels import priority
+
+    rng = np.random.default_rng(5)
+    p, stake = rng.uniform(0, 1, 5000), rng.gamma(1.0, 100.0, 5000)
+    stake[:50] = np.nan  # customers with nothing at stake sort last in their tier
+    full = priority(p, stake)
+    np.testing.assert_array_equal(priority(p, stake, top=20), full[:20])

@@ -55,8 +55,7 @@ def churn_report(store, as_of: str | None = None, horizon: int | None = None,
         raise InvalidInput("top must be at least 1 (or None for every customer).")
     scored = _scored(store, as_of, horizon)
     f = scored["frame"]
-    order = priority(f["churn_probability"], f["at_stake"], f["level"])
-    rows = order if top is None else order[:top]
+    rows = priority(f["churn_probability"], f["at_stake"], f["level"], top)[:top]
     return _rows(store, scored, rows, lang)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from assistant.churn_labels import (
     stages,
     tier,
 )
+from assistant import preload
 from assistant.records import InvalidInput, NotFound
 
 __all__ = ["SEGMENT_LABELS", "STAGE_LABELS", "ChurnRow", "churn_report", "explain_customer"]
@@ -103,7 +103,7 @@ def _score_shop(store, when, horizon: int | None) -> dict:
 
     # scikit-learn takes about a second to import: let it load while the orders are read
     # and the features built (numpy's sorts and SQLite's reads release the GIL)
-    threading.Thread(target=_preload_sklearn, daemon=True).start()
+    preload.sklearn_in_background()
     complaints = store.complaints_frame()
     scores = churn_model.score(
         store.orders_arrays(when.strftime("%Y-%m-%d")), when, horizon,
@@ -118,14 +118,6 @@ def _score_shop(store, when, horizon: int | None) -> dict:
     f["risk"] = RISKS[f["level"]]
     f["loyal"] = (f["n"] >= 3) & (own < 0.5) & (f["stage"] != "decline")
     return {"scores": scores, "frame": f, "complaints": complaints}
-
-
-def _preload_sklearn() -> None:
-    try:
-        import sklearn.ensemble  # noqa: F401
-        import sklearn.isotonic  # noqa: F401
-    except Exception:  # noqa: BLE001 - the model's own import reports a real failure
-        pass
 
 
 def _own_rhythm_risk(scores) -> np.ndarray:

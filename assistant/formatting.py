@@ -121,6 +121,8 @@ def passages(found: list[Passage], lang: str) -> str:
 
 def query(result: Any, lang: str) -> str:
     if not result.rows:
+        if "task" in result.columns or "事项" in result.columns:  # router_sql.task_list_sql
+            return _t(lang, "No open tasks for that. ✅", "这段时间没有待办。✅")
         return _t(lang, "No rows.", "没有结果。")
     if len(result.rows) == 1 and len(result.columns) == 1:
         value = result.rows[0][0]

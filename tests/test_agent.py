@@ -256,3 +256,10 @@ def test_a_reminder_is_a_task_not_a_logged_contact(demo_store, message, due):
     assert demo_store.count("tasks") == before["tasks"] + 1
     task = demo_store.tasks(demo_store.resolve_customer("李娜").id)[-1]
     assert task.due_date == due and "remind" not in task.title.lower() and "提醒" not in task.title
+
+
+def test_an_empty_task_list_says_so(demo_store):
+    a = Assistant(demo_store, model=None, backend="none", today=date(2020, 1, 1))
+    assert "No open tasks" in a.reply("any overdue reminders?").text
+    listed = Assistant(demo_store, model=None, backend="none", today=TODAY).reply("show my open tasks")
+    assert "| due |" in listed.text and "run_sql" in [x.tool for x in listed.actions]

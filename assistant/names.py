@@ -10,6 +10,18 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # OpenCC, the standard converter; its dictionaries ship in the wheel
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters as simplified ones (張偉打電話 -> 张伟打电话); other text as is."""
+    return _t2s().convert(text) if text and has_han(text) else text
+
+
 def has_han(text: str) -> bool:
     """True if the text contains a CJK ideograph."""
     return bool(_HAN.search(text or ""))

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from assistant import router_sql
 from assistant.dates import find_date, parse_date
+from assistant.names import to_simplified
 from assistant.router_keywords import Keywords
 from assistant.router_log import log_route
 from assistant.router_slots import (
@@ -300,21 +302,45 @@ RULES: list[Callable[[_Msg], Route | None]] = [
 
 def route(message: str, ctx: RouteContext) -> Route | None:
     """The one tool call a message asks for, with model-style arguments; None if no rule fits."""
-    text = unicodedata.normalize("NFKC", message or "").strip()
+    own = unicodedata.normalize("NFKC", message or "").strip()
+    # the rules' Chinese words are simplified: 張偉打電話 is read as 张伟打电话
+    text = to_simplified(own)
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())
-    spot = spot_customer(text, name_index(names))
+    spot = spot_customer(text, _spot_index(names))
     msg = _Msg(text, Keywords(text), ctx, spot[0] if spot else None,
                _canonical(spot[0], names) if spot else None, spot[1:] if spot else None, names)
     try:
         for rule in RULES:
             found = rule(msg)
             if found is not None:
-                return found
+                return _in_own_words(found, text, own)
     except _Refused:
         return None
     return None
+
+
+@lru_cache(maxsize=4)
+def _spot_index(names: tuple[str, ...]):
+    """The name index over simplified spellings (陳大文 is found in a simplified message too)."""
+    return name_index(tuple(to_simplified(n) for n in names))
+
+
+def _in_own_words(found: Route, text: str, own: str) -> Route:
+    """Free-text arguments (summary, complaint, ...) in the owner's script, not the converted one."""
+    if text == own or len(text) != len(own):  # OpenCC's phrase table can change a length: keep
+        return found
+    for key, value in found.args.items():
+        if key in _OWN_WORDS and isinstance(value, str) and value:
+            at = text.find(value)
+            if at >= 0:
+                found.args[key] = own[at:at + len(value)]
+    return found
+
+
+_OWN_WORDS = ("summary", "complaint", "follow_up", "text", "title", "notes", "query", "order_product",
+              "product")
 
 
 def format_help(lang: str) -> str:

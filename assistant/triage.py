@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from assistant import triage_lexicon as lex
+from assistant.names import to_simplified
 from assistant.records import InvalidInput
 
 CATEGORIES = ("product_quality", "wrong_or_missing_item", "delivery", "service_attitude",
@@ -334,7 +335,8 @@ def classify(text: str, llm: Callable[[str], str] | None = None,
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("The complaint text is empty. Paste what the customer wrote.")
     text = text.strip()[:MAX_ANALYSED_CHARS]
-    base, src, signals = _rules(text, prior_complaints)
+    # the cue lexicons and the classifier's training lines are simplified Chinese
+    base, src, signals = _rules(to_simplified(text), prior_complaints)
     if llm is None or not signals:  # no words, nothing for a second opinion to read
         return _with_source(base, src)
     import prompts
@@ -360,7 +362,7 @@ def _merge(text: str, base: Triage, src: dict[str, str], signals: dict, answer: 
             and abs(signals["complaint_margin"]) < COMPLAINT_MARGIN:
         # Re-run the rules under the LLM's verdict, so category, fault and severity still come
         # from the rules' cues.
-        base, src, signals = _rules(text, prior_complaints, is_complaint=verdict)
+        base, src, signals = _rules(to_simplified(text), prior_complaints, is_complaint=verdict)
     if not base.is_complaint:
         return _with_source(base, src)
     values = {k: v for k, v in asdict(base).items() if k != "label_source"}

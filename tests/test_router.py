@@ -291,3 +291,22 @@ def test_control_intents(message, intent):
 @pytest.mark.parametrize("lang, needle", [("en", "how many customers bought in October"), ("zh", "上个月销售额")])
 def test_help_lists_examples_in_the_users_language(lang, needle):
     assert needle in format_help(lang)
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    ("張偉打電話說下週五要5盒，對上次發貨慢不滿意", "log_activity",
+     {"customer": "张伟", "order_quantity": 5, "order_date": "2026-11-27", "complaint": "對上次發貨慢不滿意"}),
+    ("誰可能流失？", "churn_risks", {}),
+    ("顯示李娜的資料", "customer_profile", {"customer": "李娜"}),
+])
+def test_traditional_chinese_is_understood_and_kept_in_the_owners_words(message, tool, args):
+    check(message, tool, **args)
+    found = route(message, ctx())
+    if "summary" in found.args:
+        assert found.args["summary"].startswith("張偉打電話")  # saved as the owner wrote it
+
+
+def test_a_customer_stored_in_traditional_characters_is_found():
+    names = lambda: ["陳大文", "李娜"]  # noqa: E731
+    found = route("陈大文买了两袋，176元", RouteContext(today=TODAY, customer_names=names))
+    assert found.tool == "add_order" and found.args["customer"] in ("陈大文", "陳大文")

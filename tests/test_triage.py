@@ -219,3 +219,11 @@ def test_bench_set_is_large_varied_and_separate_from_training() -> None:
         assert {r[key] for r in complaints} == set(values), key
     assert not {r["text"] for r in bench} & {r["text"] for r in train}
     assert {r["category"] for r in train} == set(CATEGORIES)
+
+
+def test_traditional_chinese_gets_the_same_labels_as_simplified() -> None:
+    simplified = classify("对上次发货慢不满意，等了五天才到")
+    traditional = classify("對上次發貨慢不滿意，等了五天才到")
+    assert (traditional.category, traditional.severity, traditional.fault, traditional.language) == \
+        (simplified.category, simplified.severity, simplified.fault, simplified.language) == \
+        (simplified.category, simplified.severity, "business", "zh")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.columns import day_number
+
 Frame = dict[str, np.ndarray]
 
 
@@ -44,11 +46,7 @@ class History:
                        self.refund_day[rrows], self.refund_amount[rrows], self.ids[keep])
 
 
-def to_day(value) -> int:
-    """A date-like value as int days since 1970-01-01."""
-    import pandas as pd
-
-    return int(np.datetime64(pd.Timestamp(value).date(), "D").astype(np.int64))
+to_day = day_number  # the store's day numbers and the features' must be the same count
 
 
 def order_arrays(orders) -> dict[str, np.ndarray]:

@@ -195,13 +195,13 @@ def _level(h: History, cutoff: int, model: btyd.BgNbd, seed: int) -> float:
     at = cutoff - LEVEL_DAYS
     n = len(h.ids)
     before = h.day <= at
-    count = np.bincount(h.code[before], minlength=n)
+    count, total = np.bincount(h.code[before], minlength=n), np.bincount(h.code, minlength=n)
     rows = _sample(np.flatnonzero(count), MAX_FIT_ROWS, seed)  # a ratio of sums: a sample pins it
-    start = np.cumsum(np.bincount(h.code, minlength=n)) - np.bincount(h.code, minlength=n)
+    start = np.cumsum(total) - total
     first, last = h.day[start[rows]], h.day[start[rows] + count[rows] - 1]
     expected = float(model.expected_purchases(LEVEL_DAYS, count[rows] - 1, last - first,
                                               at - first).sum())
-    actual = float(np.bincount(h.code[~before], minlength=n)[rows].sum())
+    actual = float((total - count)[rows].sum())
     if expected < 30:
         return 1.0
     return float(np.clip(actual / expected, 2 / 3, 3 / 2))

@@ -59,6 +59,13 @@ ORDERS = Spec("orders", (("customer_id", "customer_id", "i8"), ("day", _DAY, "i8
 CUSTOMER_IDS = Spec("customers", (("id", "id", "i8"),))
 
 
+def day_number(value) -> int:
+    """A date-like value as the `day` column counts it: days since 1970-01-01."""
+    import pandas as pd
+
+    return int(np.datetime64(pd.Timestamp(value).date(), "D").astype(np.int64))
+
+
 def read(conn: sqlite3.Connection, spec: Spec) -> dict[str, np.ndarray]:
     """Every row of the spec's table as arrays, using and topping up the cache. Row order:
     the copied rows sorted by `spec.order`, then newer rows by id."""

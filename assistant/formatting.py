@@ -121,7 +121,9 @@ def passages(found: list[Passage], lang: str) -> str:
 
 def query(result: Any, lang: str) -> str:
     if not result.rows:
-        if "task" in result.columns or "事项" in result.columns:  # router_sql.task_list_sql
+        from assistant.router_sql import TASK_COLUMN
+
+        if set(TASK_COLUMN) & set(result.columns):
             return _t(lang, "No open tasks for that. ✅", "这段时间没有待办。✅")
         return _t(lang, "No rows.", "没有结果。")
     if len(result.rows) == 1 and len(result.columns) == 1:

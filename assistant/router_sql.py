@@ -151,6 +151,7 @@ _TASK_LIST = re.compile(rf"(?:show|list|see|view|check|what(?:'s| is| are)?|what
                         rf"tomorrow|this week|next week|overdue)|what (?:do i|should i) (?:need to )?do today"
                         rf"|what(?:'s| is)? (?:due|overdue)\b",
                         re.IGNORECASE)
+TASK_COLUMN = ("task", "事项")  # en, zh: formatting.query knows an empty task list by it
 _TASK_LIST_ZH = ("待办", "要做的事", "今天要做什么", "今天做什么", "要回访", "提醒事项", "任务清单", "任务列表",
                  "有哪些任务", "哪些任务", "看看任务", "查看任务")
 
@@ -168,7 +169,8 @@ def task_list_sql(text: str, today: date, lang: str = "en") -> str | None:
         if period:
             # what is overdue still needs doing this week: keep it in the list
             cond.append(f"t.due_date <= '{period[1].isoformat()}'")
-    due, who, what = ("到期", "客户", "事项") if lang == "zh" else ("due", "customer", "task")
+    due, who = ("到期", "客户") if lang == "zh" else ("due", "customer")
+    what = TASK_COLUMN[lang == "zh"]
     return (f"SELECT t.id, t.due_date AS {due}, c.name AS {who}, t.title AS {what} FROM tasks t "
             f"LEFT JOIN customers c ON c.id = t.customer_id WHERE {' AND '.join(cond)} "
             "ORDER BY t.due_date IS NULL, t.due_date, t.id LIMIT 50")

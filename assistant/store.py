@@ -510,7 +510,7 @@ class Store:
             rows = columns.read(self.db.conn, columns.ORDERS)
         keep = rows["day"] != columns.NO_DAY
         if as_of:
-            keep &= rows["day"] <= _day_number(iso_date(as_of))
+            keep &= rows["day"] <= columns.day_number(iso_date(as_of))
         if keep.all():
             return rows
         return {name: values[keep] for name, values in rows.items()}
@@ -553,11 +553,4 @@ class Store:
                 " (SELECT max(id) FROM complaints), (SELECT max(id) FROM interactions),"
                 " (SELECT group_concat(name || ':' || epoch) FROM table_epochs),"
                 " (SELECT max(rowid) FROM audit_log)").fetchone())
-
-
-def _day_number(iso: str) -> int:
-    """Days since 1970-01-01 of an ISO date."""
-    import datetime as dt
-
-    return (dt.date.fromisoformat(iso[:10]) - dt.date(1970, 1, 1)).days
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -28,8 +28,9 @@ def overdue(task: Task, today: date) -> bool:
 
 def shown(store: Store, show: str, today: date) -> list[Task]:
     """Tasks for one filter: open ones first, each group by due date (undated last)."""
-    # Monday-first calendar weeks, as dates.parse_period reads "this week".
-    sunday = (today + timedelta(days=6 - today.weekday())).isoformat()
+    from assistant.dates import parse_period
+
+    sunday = parse_period("this week", today)[1].isoformat()  # the chat's week, to the day
     keep = {"open": lambda k: k.status == "open",
             "overdue": lambda k: overdue(k, today),
             # Like "what's due this week" in chat: overdue work still needs doing this week.

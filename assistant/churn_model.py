@@ -22,6 +22,7 @@ for 1M rows costs ~2.5 s; the candidates are what a ranked report shows. Smaller
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,20 +118,26 @@ def _btyd_columns(f: Frame, model: btyd.BgNbd, horizon: float, window: float) ->
         f[name] = values[inverse]
 
 
+def _fit_bgnbd(h: History, cutoff: int, prior: float) -> btyd.BgNbd:
+    """BG/NBD fitted as of `cutoff` on (a sample of) the customers who bought by then."""
+    h = h.until(cutoff)
+    keep = np.zeros(len(h.ids), bool)
+    keep[_sample(np.flatnonzero(np.bincount(h.code, minlength=len(h.ids))), MAX_FIT_ROWS)] = True
+    f = features(h.only(keep), cutoff)
+    return btyd.fit_bgnbd(f["x"], f["t_x"], f["T"], prior=prior)
+
+
 def _snapshot(h: History, cutoff: int, horizon: float, window: float, contacts: tuple,
-              prior: float, model: btyd.BgNbd | None = None) -> tuple[Frame, btyd.BgNbd]:
+              model: btyd.BgNbd) -> Frame:
     """Features of every customer as of `cutoff`, BTYD columns included."""
     h = h.until(cutoff)
     f = features(h, cutoff)
-    if model is None:
-        fit = _sample(np.flatnonzero(f["n"] > 0), MAX_FIT_ROWS)
-        model = btyd.fit_bgnbd(f["x"][fit], f["t_x"][fit], f["T"][fit], prior=prior)
     _btyd_columns(f, model, horizon, window)
     f["rec_T"] = f["recency"] / np.maximum(f["T"], 1)
     f["x_T"] = f["x"] / np.maximum(f["T"], 1)
     f.update(recent_counts(h, cutoff, horizon))
     f.update(contact_features(h.ids, *contacts, cutoff, horizon))
-    return f, model
+    return f
 
 
 def _sample(rows: np.ndarray, limit: int, seed: int = 0) -> np.ndarray:
@@ -166,7 +173,7 @@ class Learned:
 
 
 def _training_set(h: History, cutoff: int, window: int, horizon: int, contacts: tuple,
-                  prior: float, model: btyd.BgNbd, rows: int, seed: int) -> tuple[Frame, np.ndarray]:
+                  model: btyd.BgNbd, rows: int, seed: int) -> tuple[Frame, np.ndarray]:
     """Features at up to STACK cutoffs (the latest `window` days before `cutoff`) and each
     customer's purchases in the `window` days after, stacked; about `rows` rows in all."""
     n = len(h.ids)
@@ -182,7 +189,7 @@ def _training_set(h: History, cutoff: int, window: int, horizon: int, contacts: 
         past = h.only(keep)
         # the as-of BG/NBD for every cutoff: its columns then mean the same in training and
         # scoring (fits at young cutoffs were far off: they over-predicted CDNOW by up to 40 %)
-        train, _ = _snapshot(past, at, horizon, window, contacts, prior, model)
+        train = _snapshot(past, at, horizon, window, contacts, model)
         later = (past.day > at) & (past.day <= at + window)
         parts.append(train)
         labels.append(np.bincount(past.code[later], minlength=len(past.ids)).astype(float))
@@ -211,6 +218,12 @@ def _blend(mu: np.ndarray, e_w: np.ndarray) -> np.ndarray:
     """Boosted and BG/NBD window counts, geometrically weighted by BLEND."""
     return np.exp(BLEND * np.log(np.maximum(mu, 1e-9))
                   + (1 - BLEND) * np.log(np.maximum(e_w, 1e-9)))
+
+
+def _train(h: History, cutoff: int, window: int, horizon: int, contacts: tuple,
+           model: btyd.BgNbd, rows: int, seed: int) -> Learned:
+    """The time-split training set and the model learned on it."""
+    return _learn(*_training_set(h, cutoff, window, horizon, contacts, model, rows, seed), seed)
 
 
 def _learn(train: Frame, counts: np.ndarray, seed: int) -> Learned:
@@ -279,17 +292,22 @@ def _score(orders, as_of, horizon, complaints, interactions, customer_ids, seed,
     prior = btyd.PENALTY if buyers >= 500 else 20.0
     window = _train_window(h, cutoff, horizon)
     contacts = (complaints, interactions)
-    f, model = _snapshot(h, cutoff, horizon, window or horizon, contacts, prior)
-    n = len(f["n"])
-    spend = _spend_model(f)
+    model = _fit_bgnbd(h, cutoff, prior)
+    n = len(h.ids)
+    with ThreadPoolExecutor(1, thread_name_prefix="churn-train") as pool_:
+        if window is not None:
+            # the trees learn on a second core while every customer's features are built:
+            # numpy's big loops and the trees' histograms both run without the GIL
+            limit = MAX_TRAIN_ROWS if n <= pool else MAX_TRAIN_ROWS_TWO_STAGE
+            learning = pool_.submit(_train, h, cutoff, window, horizon, contacts, model,
+                                    limit * 4 // 3, seed)
+        f = _snapshot(h, cutoff, horizon, window or horizon, contacts, model)
+        spend = _spend_model(f)
+        learned = learning.result() if window is not None else None
     p_any, e_h, ratio_clv = f["p_any"].copy(), f["e_h"].copy(), np.ones(n)
     if window is None:
         method = "BG/NBD"
     else:
-        limit = MAX_TRAIN_ROWS if n <= pool else MAX_TRAIN_ROWS_TWO_STAGE
-        train, counts = _training_set(h, cutoff, window, horizon, contacts, prior, model,
-                                      limit * 4 // 3, seed)
-        learned = _learn(train, counts, seed)
         level = _level(h, cutoff, model, seed)
         link = _horizon_link(f, window, horizon)
         rows = np.arange(n)

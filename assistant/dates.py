@@ -99,7 +99,8 @@ def _safe(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidInput(f"no such day: {year}-{month:02d}-{day:02d}") from None
+        raise InvalidInput(f"There is no such day as {year}-{month:02d}-{day:02d}: check the month"
+                           f" and the day, and {_HELP}") from None
 
 
 def _month_day(today: date, month: int, day: int, year: int | None, prefer: str) -> date:
@@ -284,6 +285,29 @@ def find_date(message: str, today: date, prefer: str = "past") -> tuple[date, st
         except (InvalidInput, KeyError, ValueError):
             taken = end
     return None
+
+
+# patterns that can only be meant as a calendar date, so one that cannot exist is a typo to
+# point out, not text to read past ("3/4" or "45号" may be a ratio or a house number)
+_CALENDAR = {"iso", "zh_md", "en_md", "en_dm"}
+
+
+def impossible_dates(message: str) -> list[tuple[int, str]]:
+    """Calendar dates in a message that cannot exist ("2026-13-45", "Feb 30"): (start, text)."""
+    text = _normalise(message or "")
+    out, taken = [], 0
+    for start, end, name, m in _scan(text):
+        if start < taken:
+            continue
+        slash_year = name == "en_slash" and m.group(3)
+        if name not in _CALENDAR and not slash_year:
+            continue
+        try:
+            _resolve(name, m, date.today(), "past")
+        except (InvalidInput, ValueError):
+            out.append((start, m.group(0)))
+        taken = end
+    return out
 
 
 def _month_range(year: int, month: int) -> tuple[date, date]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.dates import find_date, parse_date
+from assistant.dates import find_date, impossible_dates, parse_date
 from assistant.records import InvalidInput
 from assistant.router_slots import find_amount, find_quantity
 from assistant.router_types import Msg, Route
@@ -67,8 +67,9 @@ def _clauses(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _in(clause: tuple[int, str], when: _When) -> bool:
-    return clause[0] <= when.start < clause[0] + len(clause[1]) + 1
+def _in(clause: tuple[int, str], at: int) -> bool:
+    """Whether position `at` of the message lies in the clause."""
+    return clause[0] <= at < clause[0] + len(clause[1]) + 1
 
 
 def _channel(text: str) -> str | None:
@@ -96,6 +97,7 @@ def log_route(m: Msg) -> Route | None:
     complaint = [c for c in clauses if _COMPLAINT.search(c[1])]
     follow = [c for c in clauses if _FOLLOW.search(c[1])]
     dates = _dates(text, today)
+    bad = impossible_dates(text)
     future_words = m.kw.has("future")
     if not (contact or complaint or follow) and (qty or amount) and not (
             future_words and any(d.future > today for d in dates)) \
@@ -109,6 +111,8 @@ def log_route(m: Msg) -> Route | None:
                 args["product"] = qty[1]
         if dates:
             args["date"] = dates[0].text
+        if bad:  # handed over as written: add_order refuses it and says what to type
+            args["date"] = bad[0][1]
         return Route("add_order", args, 0.85)
     if not contact and not complaint and not follow and not (qty or amount):
         return None  # "which customers bought in October" is a question, not a log
@@ -119,7 +123,7 @@ def log_route(m: Msg) -> Route | None:
     used: set[int] = set()
     if follow:
         args["follow_up"] = follow[0][1]
-        when = next((d for d in dates if _in(follow[0], d)), None)
+        when = next((d for d in dates if _in(follow[0], d.start)), None)
         if when:
             args["follow_up_date"] = when.text
             used.add(when.start)
@@ -137,7 +141,7 @@ def log_route(m: Msg) -> Route | None:
                 args["order_product"] = qty[1]
         if amount:
             args["order_amount"] = amount[0]
-        near = [d for d in dates if d.start not in used and order_clause and _in(order_clause, d)]
+        near = [d for d in dates if d.start not in used and order_clause and _in(order_clause, d.start)]
         # "昨天微信说下周三来拿两袋": the date nearest the goods is the order's, the other the contact's.
         when = min(near, key=lambda d: abs(d.start - anchor)) if near else None
         if when is None and future_words:
@@ -150,4 +154,10 @@ def log_route(m: Msg) -> Route | None:
     when = next((d for d in dates if d.start not in used and d.past < today), None)
     if when:
         args["date"] = when.text
+    for at, written in bad[:1]:
+        # "remind me on 2026-13-45" must not become a task due tomorrow: the date goes to the
+        # write it belongs to, as written, and log_activity refuses it with what to type
+        key = ("follow_up_date" if follow and _in(follow[0], at) else
+               "order_date" if order_clause and _in(order_clause, at) else "date")
+        args[key] = written
     return Route("log_activity", args, 0.85)

@@ -258,6 +258,21 @@ def test_a_reminder_is_a_task_not_a_logged_contact(demo_store, message, due):
     assert task.due_date == due and "remind" not in task.title.lower() and "提醒" not in task.title
 
 
+@pytest.mark.parametrize("message, tool", [
+    ("Li Na bought 2 bags for 176 on 2026-13-45", "add_order"),
+    ("Remind me to call Li Na on 2026-13-45", "log_activity"),
+    ("李娜2026年2月30日来电，说下次要3袋", "log_activity"),
+    ("Called Li Na on Feb 30, she was happy", "log_activity"),
+])
+def test_a_date_that_cannot_exist_is_refused_not_replaced(demo_store, message, tool):
+    a = Assistant(demo_store, model=None, backend="none", today=TODAY, auto_confirm=True)
+    before = {t: demo_store.count(t) for t in ("orders", "interactions", "tasks", "complaints")}
+    reply = a.reply(message)
+    assert [x.tool for x in reply.actions] == [tool] and reply.actions[0].status == "error"
+    assert "no such day" in reply.text and "YYYY-MM-DD" in reply.text, reply.text
+    assert {t: demo_store.count(t) for t in before} == before  # nothing written, not even a part
+
+
 def test_an_empty_task_list_says_so(demo_store):
     a = Assistant(demo_store, model=None, backend="none", today=date(2020, 1, 1))
     assert "No open tasks" in a.reply("any overdue reminders?").text

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import cn_number, find_date, parse_date, parse_period
+from assistant.dates import cn_number, find_date, impossible_dates, parse_date, parse_period
 from assistant.records import InvalidInput
 
 TODAY = date(2026, 11, 22)  # a Sunday
@@ -122,3 +122,16 @@ def test_parse_period_without_a_period(text):
                                          ("一万零二", 10002), ("abc", None)])
 def test_cn_number(text, value):
     assert cn_number(text) == value
+
+
+@pytest.mark.parametrize("message, found", [
+    ("bought 2 bags on 2026-13-45", ["2026-13-45"]),
+    ("called on Feb 30, then on 2026-11-02", ["Feb 30"]),
+    ("2026年2月30日来电", ["2026年2月30日"]),
+    ("delivered 12/45/2026", ["12/45/2026"]),
+    ("3/4 of a box, 5/40 of the bill", []),  # a ratio without a year is not a date typo
+    ("住在45号楼，11月3号来过", []),
+    ("2024-02-29 was a leap day", []),
+])
+def test_impossible_dates_are_found_and_only_calendar_ones(message, found):
+    assert [text for _, text in impossible_dates(message)] == found

@@ -128,11 +128,8 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
         # "remind me to call Li Na on Friday": nothing happened yet, so no contact to log
         title = (follow_up or "").strip() or summary.strip()
         title = _REMINDER.sub("", title).strip() or summary.strip()
-        due = _when(follow_up_date or date, ctx, "future") if (follow_up_date or date) else \
-            ctx.today + timedelta(days=1)
-        line = ctx.t(f"Task due {due}: {title} ({c.name})", f"任务（{due} 到期）：{title}（{c.name}）")
-        return Plan((Write("tasks", "insert", {"customer_id": c.id, "due_date": due.isoformat(),
-                                               "title": title}, summary=line),), (line,), c.id)
+        task = _task_write(ctx, c, title, _due(follow_up_date or date, ctx, 1), named=True)
+        return Plan((task,), (task.summary,), c.id)
     writes = [Write("interactions", "insert", {
         "customer_id": c.id, "date": when.isoformat(), "channel": kind,
         "summary": summary.strip(), "sentiment": _sentiment(summary)},
@@ -144,15 +141,24 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
     if complaint and complaint.strip():
         writes += _complaint_writes(store, ctx, c, complaint.strip(), when)
     if follow_up or complaint:
-        due = _when(follow_up_date, ctx, "future") if follow_up_date else \
-            ctx.today + timedelta(days=1 if complaint else 3)
         title = (follow_up or "").strip() or ctx.t(
             f"Follow up with {c.name} about: {complaint.strip() if complaint else summary}",
             f"跟进{c.name}：{complaint.strip() if complaint else summary}")
-        writes.append(Write("tasks", "insert", {"customer_id": c.id, "due_date": due.isoformat(),
-                                                "title": title},
-                            summary=ctx.t(f"Task due {due}: {title}", f"任务（{due} 到期）：{title}")))
+        # a complaint is answered within a day; a plain follow-up can wait a few
+        writes.append(_task_write(ctx, c, title, _due(follow_up_date, ctx, 1 if complaint else 3)))
     return Plan(tuple(writes), tuple(w.summary for w in writes), c.id)
+
+
+def _due(written: str | None, ctx: TurnContext, default_days: int):
+    """A task's due date: as written (read forwards), else `default_days` from today."""
+    return _when(written, ctx, "future") if written else ctx.today + timedelta(days=default_days)
+
+
+def _task_write(ctx: TurnContext, c, title: str, due, named: bool = False) -> Write:
+    """One task; `named` puts the customer in the line when no other line of the card does."""
+    who = (f" ({c.name})", f"（{c.name}）") if named else ("", "")
+    return Write("tasks", "insert", {"customer_id": c.id, "due_date": due.isoformat(), "title": title},
+                 summary=ctx.t(f"Task due {due}: {title}{who[0]}", f"任务（{due} 到期）：{title}{who[1]}"))
 
 
 def add_order(store: Store, ctx: TurnContext, customer: str, amount: float | None = None,

@@ -253,3 +253,43 @@ def test_a_page_of_a_big_report_is_the_head_of_the_full_order():
     stake[:50] = np.nan  # customers with nothing at stake sort last in their tier
     full = priority(p, stake)
     np.testing.assert_array_equal(priority(p, stake, top=20), full[:20])
+
+
+def _young_shop_history():
+    """A shop that opened 150 days ago: 300 customers joined in its first ten days, 300 more
+    since, each buying every 10-30 days until they stop (after ~60 days on average)."""
+    from assistant.churn_features import history
+
+    rng = np.random.default_rng(2)
+    cust, day = [], []
+    for c in range(600):
+        first = int(rng.integers(0, 10)) if c < 300 else int(rng.integers(10, 140))
+        stop = min(150, first + 1 + int(rng.exponential(60)))
+        days = np.arange(first, stop, int(rng.integers(10, 30)))
+        cust += [c + 1] * len(days)
+        day += list(days)
+    orders = {"customer_id": np.array(cust), "day": np.array(day), "amount": np.full(len(day), 10.0),
+              "quantity": np.ones(len(day))}
+    return history(orders, np.arange(1, 601), 150)
+
+
+def test_training_cutoff_skips_customers_too_young_to_learn_from(monkeypatch):
+    from assistant import churn_model
+
+    h = _young_shop_history()
+    # 140 days back leaves only days-old customers (median 5 days vs ~70 when scored): the
+    # trees would extrapolate their first-weeks buying; 70 days back they are ~35 days old
+    assert churn_model._train_window(h, 150, 140) == 70
+    # when every window is that young, the longest with enough labels still beats none
+    monkeypatch.setattr(churn_model, "MIN_AGE_RATIO", 1.01)
+    assert churn_model._train_window(h, 150, 140) == 140
+
+
+def test_small_shops_average_several_boosted_models(demo_store):
+    from assistant import churn_model
+
+    args = (demo_store.orders_arrays("2026-11-01"), "2026-11-01")
+    ids = demo_store.customer_ids()
+    bagged = churn_model.score(*args, customer_ids=ids)
+    assert f"({churn_model.BAG} bagged)" in bagged.method
+    assert "(1 bagged)" in churn_model.score(*args, customer_ids=ids, pool=50).method

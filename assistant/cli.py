@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import importlib
 import json
 import sys
@@ -216,6 +217,11 @@ def main() -> None:
         cli(standalone_mode=True)
     except CrmError as ex:  # raised outside a command (e.g. while registering)
         fail(str(ex))
+    finally:
+        # the process ends here: spare the interpreter's closing garbage collections the
+        # objects everything imported and built (0.25 s after `crm churn` on 1M customers);
+        # refcounting still frees them and the OS reclaims the rest
+        gc.freeze()
 
 
 if __name__ == "__main__":

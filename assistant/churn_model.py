@@ -316,16 +316,17 @@ def _score(orders, as_of, horizon, complaints, interactions, customer_ids, seed,
     contacts = (complaints, interactions)
     model = _fit_bgnbd(h, cutoff, prior)
     n = len(h.ids)
-    with ThreadPoolExecutor(1, thread_name_prefix="churn-train") as pool_:
+    learning = None
+    with ThreadPoolExecutor(1, thread_name_prefix="churn-train") as trainer:
         if window is not None:
             # the trees learn on a second core while every customer's features are built:
             # numpy's big loops and the trees' histograms both run without the GIL
             limit = MAX_TRAIN_ROWS if n <= pool else MAX_TRAIN_ROWS_TWO_STAGE
-            learning = pool_.submit(_train, h, cutoff, window, horizon, contacts, model,
-                                    limit * 4 // 3, seed, BAG if n <= pool else 1)
+            learning = trainer.submit(_train, h, cutoff, window, horizon, contacts, model,
+                                      limit * 4 // 3, seed, BAG if n <= pool else 1)
         f = _snapshot(h, cutoff, horizon, window or horizon, contacts, model)
         spend = _spend_model(f)
-        learned = learning.result() if window is not None else None
+        learned = learning.result() if learning is not None else None
     p_any, e_h, ratio_clv = f["p_any"].copy(), f["e_h"].copy(), np.ones(n)
     if window is None:
         method = "BG/NBD"

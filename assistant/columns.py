@@ -92,7 +92,7 @@ def _read_consistent(conn: sqlite3.Connection, spec: Spec) -> dict[str, np.ndarr
     try:
         epoch, chunks, cached_to, high = _state(conn, spec)
         if high - cached_to < MIN_TAIL:
-            return _join(chunks + [_fetch(conn, spec, cached_to, high)], spec)
+            return _join(_load(conn, chunks, spec) + [_fetch(conn, spec, cached_to, high)], spec)
     finally:
         conn.rollback()  # nothing was written: just end the read
     conn.execute("PRAGMA busy_timeout = 200")  # never make the owner wait on a cache
@@ -101,9 +101,10 @@ def _read_consistent(conn: sqlite3.Connection, spec: Spec) -> dict[str, np.ndarr
     finally:
         conn.execute("PRAGMA busy_timeout = 30000")
     try:
-        epoch, chunks, cached_to, high = _state(conn, spec)
-        if not chunks:
+        epoch, valid, cached_to, high = _state(conn, spec)  # again: a writer may have come between
+        if not valid:
             conn.execute("DELETE FROM column_cache WHERE source = ?", [spec.table])
+        chunks = _load(conn, valid, spec)
         start = cached_to
         while start < high:
             end = min(start + CHUNK_ROWS, high)
@@ -122,8 +123,9 @@ def _read_consistent(conn: sqlite3.Connection, spec: Spec) -> dict[str, np.ndarr
     return _join(chunks, spec)
 
 
-def _state(conn: sqlite3.Connection, spec: Spec) -> tuple[int, list[dict[str, np.ndarray]], int, int]:
-    """Current epoch, the valid chunks in id order, the last id they cover, the table's max id."""
+def _state(conn: sqlite3.Connection, spec: Spec) -> tuple[int, list[tuple[int, int]], int, int]:
+    """Current epoch, the valid chunks in id order as (rowid, rows), the last id they cover,
+    the table's max id. Only what decides whether to copy: the blobs are read by _load."""
     epoch = conn.execute("SELECT epoch FROM table_epochs WHERE name = ?", [spec.table]).fetchone()
     epoch = epoch[0] if epoch else 0
     high = conn.execute(f"SELECT ifnull(max(id), 0) FROM [{spec.table}]").fetchone()[0]
@@ -133,9 +135,14 @@ def _state(conn: sqlite3.Connection, spec: Spec) -> tuple[int, list[dict[str, np
             " AND epoch = ? ORDER BY first_id", [spec.table, spec.digest, epoch]).fetchall():
         if first != cached_to + 1:  # a gap: trust nothing after it
             break
-        chunks.append(_unpack(_read_blob(conn, rowid), rows, spec))
+        chunks.append((rowid, rows))
         cached_to = last
     return epoch, chunks, cached_to, high
+
+
+def _load(conn: sqlite3.Connection, chunks: list[tuple[int, int]], spec: Spec) -> list[dict[str, np.ndarray]]:
+    """The columns of the chunks _state found valid."""
+    return [_unpack(_read_blob(conn, rowid), rows, spec) for rowid, rows in chunks]
 
 
 def _read_blob(conn: sqlite3.Connection, rowid: int) -> np.ndarray:

@@ -40,7 +40,7 @@ from assistant.churn_features import (
     recent_counts,
     to_day,
 )
-from assistant.churn_labels import tier
+from assistant.churn_labels import priority
 
 MIN_TRAIN = 200  # customers with history at the training cutoff
 MIN_CLASS = 30  # buyers and non-buyers in the training window
@@ -341,7 +341,7 @@ def _score(orders, as_of, horizon, complaints, interactions, customer_ids, seed,
             p_any = link(np.mean([_isotonic(m.bgnbd_calibrated, f["p_any_w"]) for m in learned],
                                  axis=0))
             stake = (1 - p_any) * _value_if_retained(f, spend, horizon)
-            rows = _first(1 - p_any, stake, pool)
+            rows = np.sort(priority(1 - p_any, stake, top=pool)[:pool])  # the report's first
             method = (f"two-stage: BG/NBD recalibrated on a {window}-day time split for all "
                       f"{n:,}, gradient boosting ({len(learned)} bagged) rescoring the first {pool:,}")
         mu_w, p_w = _predict(learned, f, rows, level)
@@ -358,13 +358,6 @@ def _score(orders, as_of, horizon, complaints, interactions, customer_ids, seed,
     f["at_stake"] = f["churn_probability"] * f["value_if_retained"]
     f["delta_logit"] = _logit(p_any) - _logit(f["p_any"])
     return Scores(f, as_of, horizon, gap, method, model)
-
-
-def _first(p_churn: np.ndarray, stake: np.ndarray, k: int) -> np.ndarray:
-    """Rows of the k customers the report would rank first (a partition, not a full sort)."""
-    stake = np.nan_to_num(stake)
-    key = tier(p_churn) * (stake.max(initial=0) + 1) - stake  # tier first, then stake
-    return np.sort(np.argpartition(key, k - 1)[:k])
 
 
 def _value_if_retained(f: Frame, spend: np.ndarray, horizon: int) -> np.ndarray:

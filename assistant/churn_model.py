@@ -273,10 +273,10 @@ def _predict(learned: tuple[Learned, ...], f: Frame, rows: np.ndarray,
     from threadpoolctl import threadpool_limits
 
     X = matrix(f, rows)
+    with threadpool_limits(1):
+        counts = [member.trees.predict(X) for member in learned]
     log_mu, p_any = np.zeros(len(rows)), np.zeros(len(rows))
-    for member in learned:
-        with threadpool_limits(1):
-            mu = member.trees.predict(X)
+    for member, mu in zip(learned, counts):
         # trees alone over-forecast CDNOW's Jan-Jun 1998 by 32 %: they never saw customers that
         # old, and the Christmas in their recent counts looked like loyalty. BG/NBD handles the
         # aging; dividing by the recent surge (or lull) treats it as transient (issue 3)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 from assistant import formatting
 from assistant.context import TurnContext
 from assistant.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
+from assistant.script import script_counts
 from assistant.store import Store
 from assistant.toolkit import bind_tool, call_with_injection
 
@@ -24,15 +25,13 @@ _DATE_ARGS = ("date", "order_date", "follow_up_date")
 _CODE_SLOTS = ("channel", "order_quantity", "order_amount", "quantity", "amount")
 # A rule this sure of a message handles it without the model: exact, and ~1000x faster.
 RULES_FIRST = 0.85
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def detect_language(text: str) -> str:
     """'zh' when Chinese carries the message, else 'en' ("Draft a reply to 李娜's..." is en)."""
-    han = len(_HAN.findall(text or ""))
+    han, words = script_counts(text)
     # A Chinese name is 2-3 characters; it takes more than a name to make a message Chinese.
-    return "zh" if han and han > 2 * len(_LATIN_WORD.findall(text or "")) else "en"
+    return "zh" if han and han > 2 * words else "en"
 
 
 @dataclass

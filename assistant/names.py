@@ -6,7 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
+from assistant.script import HAN
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -24,7 +25,7 @@ def to_simplified(text: str) -> str:
 
 def has_han(text: str) -> bool:
     """True if the text contains a CJK ideograph."""
-    return bool(_HAN.search(text or ""))
+    return bool(HAN.search(text or ""))
 
 
 @lru_cache(maxsize=30_000)
@@ -40,7 +41,7 @@ def name_key(name: str) -> str:
     text = unicodedata.normalize("NFKC", name or "").lower()
     # Character by character: names are 2-4 汉字 with no phrase context worth segmenting, and a
     # cached per-character lookup is ~50x faster than lazy_pinyin on the whole name (1M imports).
-    spaced = _HAN.sub(lambda m: f" {_syllable(m.group(0))} ", text)
+    spaced = HAN.sub(lambda m: f" {_syllable(m.group(0))} ", text)
     return " ".join(_WORD.findall(spaced))
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from assistant import triage_lexicon as lex
 from assistant.names import to_simplified
 from assistant.records import InvalidInput
+from assistant.script import HAN, HAN_CLASS, script_counts
 
 CATEGORIES = ("product_quality", "wrong_or_missing_item", "delivery", "service_attitude",
               "price_billing_refund", "waiting_time", "hygiene_environment", "other")
@@ -47,9 +48,7 @@ LLM_SCHEMA = {
 # Python (a 20 kB paste must not stall the chat).
 MAX_ANALYSED_CHARS = 4000
 TRAIN_PATH = Path(__file__).parent / "data" / "complaints_train.jsonl"
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_WORDISH = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+_WORDISH = re.compile(rf"[\w{HAN_CLASS}]", re.UNICODE)
 # Where the rules call a label close, the LLM's label is taken (issue 5: "better with one"). Both
 # cut-offs were chosen on the main labelled set only (bench/data/complaints_labelled.jsonl).
 COMPLAINT_MARGIN = 0.1  # |complaint score - cut-off| below this: a borderline verdict
@@ -85,8 +84,7 @@ class Triage:
 
 def detect_language(text: str) -> str:
     """'zh' when Chinese characters carry the text, else 'en' (emoji-only text counts as 'en')."""
-    cjk = len(_CJK.findall(text))
-    words = len(_LATIN_WORD.findall(text))
+    cjk, words = script_counts(text)
     # One Chinese character carries less than one English word; 1.5 chars per word is the break-even.
     return "zh" if cjk and cjk >= 1.5 * words else "en"
 
@@ -175,8 +173,7 @@ def _zh_lexicon_score(text: str) -> float:
 
 def sentiment(text: str, language: str | None = None) -> tuple[float, str]:
     """Polarity in [-1, 1] and the path that produced it (vader, snownlp+lexicon, or both)."""
-    cjk = len(_CJK.findall(text))
-    words = len(_LATIN_WORD.findall(text))
+    cjk, words = script_counts(text)
     parts: list[tuple[float, float]] = []
     names = []
     if words:
@@ -198,7 +195,7 @@ def sentiment(text: str, language: str | None = None) -> tuple[float, str]:
 
 def _category(text: str, low: str, probs: dict[str, float]) -> tuple[str, str, str, float]:
     """Blend cue hits with classifier probabilities: (category, runner-up, source, lead)."""
-    rule = {c: sum(1.5 if len(h) >= 8 or (_CJK.search(h) and len(h) >= 3) else 1.0
+    rule = {c: sum(1.5 if len(h) >= 8 or (HAN.search(h) and len(h) >= 3) else 1.0
                    for h in _both(low, lex.CATEGORY_CUES[c])) for c in CATEGORIES}
     # "other" cues are weak evidence: only win when nothing more specific fired.
     rule["other"] *= 0.5

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import sys
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.records import InvalidInput, NotFound, Passage
+from assistant.script import script_counts
 from knowledge import ingest
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25
@@ -25,13 +25,12 @@ MAX_QUERY_CHARS = 1000  # the model reads ~256 tokens; longer queries only add n
 RRF_K = 60
 DENSE_WEIGHT = 2.0  # vs lexical 1.0 in the fusion, for languages the model knows (bench/retrieval.py)
 MODES = ("hybrid", "dense", "lexical")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def detect_lang(text: str) -> str:
     """'zh' when Chinese characters outweigh Latin words, else 'en'."""
-    return "zh" if len(_CJK.findall(text)) >= max(1, len(_LATIN_WORD.findall(text))) else "en"
+    cjk, words = script_counts(text)
+    return "zh" if cjk >= max(1, words) else "en"
 
 
 def clean_query(query: str) -> str:

@@ -8,8 +8,10 @@ import re
 import threading
 from collections import Counter
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:'[a-z]+)?")
+from assistant.script import HAN_CLASS
+
+_CJK = re.compile(f"[{HAN_CLASS}]+")
+_TOKEN = re.compile(rf"[{HAN_CLASS}]+|[a-z0-9]+(?:'[a-z]+)?")
 _jieba_lock = threading.Lock()
 _jieba = None
 

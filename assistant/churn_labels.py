@@ -75,11 +75,15 @@ def priority(p: np.ndarray, at_stake: np.ndarray, level: np.ndarray | None = Non
     (only the first `top` rows when given)."""
     stake = -np.nan_to_num(at_stake)
     level = tier(p) if level is None else level
-    if top is not None and top * 20 < len(stake):
-        # a page of a big shop: the first rows by (tier, stake) without sorting a million
+    if top is not None and 0 < top < len(stake):
+        # the first rows by (tier, stake) without sorting them all (a full sort of 1M rows
+        # took 0.2 s to pick the two-stage model's 50,000): one key, monotone in that order,
+        # selects every row up to the top-th one, ties included; sorting just those gives
+        # exactly the full sort's head
         key = level * (np.abs(stake).max(initial=0) * 2 + 1) + stake
-        first = np.argpartition(key, top - 1)[:top]
-        return first[np.lexsort((stake[first], level[first]))]
+        bound = np.partition(key, top - 1)[top - 1]
+        head = np.flatnonzero(key <= bound)
+        return head[np.lexsort((stake[head], level[head]))]
     return np.lexsort((stake, level))
 
 

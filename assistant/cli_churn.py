@@ -27,11 +27,13 @@ def register(group: click.Group) -> None:
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True,
               help="How many customers to list, riskiest and most valuable first.")
 @click.option("--all", "show_all", is_flag=True, help="List every customer.")
+@click.option("--quiet-days", type=click.IntRange(1, 3650), default=None, metavar="DAYS",
+              help="Only customers whose last order is DAYS or more days old (60: two months).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Language of the reasons and the table.")
 @json_option
 def churn(db: str | None, as_of: str | None, horizon: int | None, top: int, show_all: bool,
-          lang: str, as_json: bool) -> None:
+          quiet_days: int | None, lang: str, as_json: bool) -> None:
     """Churn risk, next purchase, lifecycle stage and value per customer, with reasons."""
     from assistant.records import CrmError
     from assistant.validate import iso_date
@@ -44,7 +46,7 @@ def churn(db: str | None, as_of: str | None, horizon: int | None, top: int, show
     store = open_store(db)
     try:
         rows = churn_report(store, as_of=when, horizon=horizon, top=None if show_all else top,
-                            lang=lang)
+                            lang=lang, quiet_days=quiet_days)
     except CrmError as ex:
         fail(str(ex))
     if as_json:

@@ -22,6 +22,7 @@ _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 
              "七": 7, "八": 8, "九": 9}
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000, "萬": 10000}
 NUM = r"(?:\d+|[零〇一二两兩三四五六七八九十百千万萬]+)"
+NUM_CHARS = "0123456789零〇一二两兩三四五六七八九十百千万萬"
 _EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
            "fifteen": 15, "twenty": 20, "thirty": 30, "a couple of": 2, "a few": 3}
@@ -308,6 +309,27 @@ def impossible_dates(message: str) -> list[tuple[int, str]]:
             out.append((start, m.group(0)))
         taken = end
     return out
+
+
+_SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "天": 1, "周": 7, "星期": 7,
+                   "礼拜": 7, "禮拜": 7, "月": 30, "年": 365}
+_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\s+(day|week|month|year)s?\b", re.IGNORECASE)
+# a month needs 个 ("3月" is March) and a year a small number ("2025年" is a date)
+_SPAN_ZH = re.compile(rf"({NUM}|半)\s*(?:个|個)\s*(月|星期|礼拜|禮拜)|({NUM}|半)\s*(天|周|星期|礼拜|禮拜|年)")
+
+
+def span_days(text: str) -> int | None:
+    """The first stretch of time in the text in days ("2 months" / "两个月" -> 60, "半年" -> 182,
+    "three weeks" -> 21), or None when it names none; a month counts 30 days."""
+    hits = [m for m in (_SPAN_EN.search(text), _SPAN_ZH.search(text)) if m]
+    for m in sorted(hits, key=lambda m: m.start()):
+        raw, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        count = 0.5 if raw.lower() in ("半", "half a") else (
+            cn_number(raw) if raw[0] in NUM_CHARS else _en_number(raw))
+        if not count or (unit == "年" and count > 10):
+            continue
+        return max(1, round(count * _SPAN_UNIT_DAYS[unit.lower()]))
+    return None
 
 
 def _month_range(year: int, month: int) -> tuple[date, date]:

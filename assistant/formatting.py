@@ -57,10 +57,21 @@ def customers(found: list[Customer], lang: str) -> str:
     return _t(lang, f"Found {len(found)}:", f"找到 {len(found)} 位：") + "\n" + "\n".join(rows)
 
 
-def churn_rows(rows: list, lang: str) -> str:
+def churn_rows(page: Any, lang: str) -> str:
+    rows, quiet = page.rows, page.quiet_days
+    if quiet and not rows:
+        return _t(lang, f"Every customer has ordered in the last {quiet} days.",
+                  f"所有客户最近 {quiet} 天内都下过单。")
     if not rows:
         return _t(lang, "Nobody looks at risk right now.", "目前没有明显的流失风险客户。")
-    out = [_t(lang, "Most likely to churn:", "最可能流失的客户：")]
+    if quiet:
+        shown = "" if len(rows) == page.matching else _t(lang, f", the first {len(rows)}",
+                                                           f"，列出前 {len(rows)} 位")
+        out = [_t(lang, f"{page.matching} customers have not ordered in the last {quiet} days; "
+                        f"riskiest first{shown}:",
+                  f"{page.matching} 位客户已有 {quiet} 天以上没有下单，按流失风险排序{shown}：")]
+    else:
+        out = [_t(lang, "Most likely to churn:", "最可能流失的客户：")]
     for i, r in enumerate(rows, 1):
         risk = RISK.get(_get(r, "risk"), ("?", "?"))
         stage = _get(r, "stage")

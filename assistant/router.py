@@ -25,6 +25,7 @@ from assistant.router_slots import (
     find_city,
     guess_name,
     name_index,
+    quiet_days,
     spot_customer,
 )
 from assistant.router_types import Msg as _Msg
@@ -202,7 +203,8 @@ def _update_customer(m: _Msg) -> Route | None:
 
 
 def _churn(m: _Msg) -> Route | None:
-    if not m.kw.has("churn"):
+    quiet = None if m.kw.has("howto") else quiet_days(m.text)
+    if not m.kw.has("churn") and quiet is None:
         return None
     if m.customer:  # "is Li Na at risk?" -> her profile carries stage and risk
         if m.kw.has("advice"):
@@ -210,7 +212,9 @@ def _churn(m: _Msg) -> Route | None:
         return Route("customer_profile", {"customer": m.customer}, 0.8)
     if m.kw.has("howto") and not m.kw.has("list"):
         return None
-    top = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十]+)|(\d+)\s*(?:customers|clients|个|位|名)",
+    # "3个客户" is a count of customers, "3个月" a quiet spell
+    top = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十]+)"
+                    r"|(\d+)\s*(?:customers|clients|个(?!月|星期|礼拜|禮拜)|位|名)",
                     m.text, re.IGNORECASE)
     args: dict = {}
     if top:
@@ -218,6 +222,8 @@ def _churn(m: _Msg) -> Route | None:
 
         raw = next(g for g in top.groups() if g)
         args["top"] = int(raw) if raw.isdigit() else cn_number(raw)
+    if quiet:
+        args["quiet_days"] = quiet
     return Route("churn_risks", args, 0.9)
 
 

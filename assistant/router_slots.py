@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.dates import NUM, cn_number
+from assistant.dates import NUM, cn_number, span_days
 from assistant.names import has_han, name_key
 
 # Capitalised at the start of a sentence these are ordinary words, not the customer "He" / "Long".
@@ -16,6 +16,23 @@ _SENTENCE_WORDS = {"he", "an", "long", "song", "may", "will", "max", "grace", "g
                    "yin", "yan", "shi", "wan", "you", "me", "i", "ok", "add", "show", "find",
                    "log", "new", "call", "turner", "parker", "cooper", "baker", "walker"}
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+# "hasn't ordered in 2 months", "no purchase for 90 days", "两个月没下单", "半年没来买"
+_NOT_BOUGHT_EN = re.compile(
+    r"\b(?:hasn'?t|haven'?t|has not|have not|didn'?t|did not|not|no|without)\b[^.?!]{0,20}?"
+    r"\b(?:order(?:ed|s)?|b(?:ough)?t|buy(?:ing)?|purchas(?:ed|es?|ing)|been (?:in|back|around)"
+    r"|c(?:o|a)me (?:in|back|by)|visit(?:ed|s)?|shopp?(?:ed|ing)?)\b"
+    r"|\b(?:inactive|quiet|dormant|lapsed|gone)\b", re.IGNORECASE)
+_NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?(?:下单|下過單|下过单|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂)")
+
+
+def quiet_days(text: str) -> int | None:
+    """N in "who hasn't ordered in N days / 两个月没下单" (a month is 30 days); None when the message
+    asks about no such quiet spell."""
+    if not (_NOT_BOUGHT_EN.search(text) or _NOT_BOUGHT_ZH.search(text)):
+        return None
+    return span_days(text)
 
 
 @dataclass(frozen=True)

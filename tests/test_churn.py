@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.records import InvalidInput, NotFound, Write
-from tools.churn import STAGE_LABELS, ChurnRow, churn_report, explain_customer
+from tools.churn import STAGE_LABELS, ChurnRow, churn_page, churn_report, explain_customer
 
 KEYS = {"customer_id", "external_id", "name", "churn_probability", "risk",
         "expected_next_purchase", "expected_purchases", "stage", "clv", "segment", "reasons"}
@@ -179,6 +179,15 @@ def test_cli_json_text_and_errors(store):
     assert out.exit_code == 0 and "退化期" in out.output
     out = runner.invoke(cli, ["churn", "--db", db, "--as-of", "2025-02-30"])
     assert out.exit_code != 0 and "Traceback" not in out.output
+    quiet = json.loads(runner.invoke(cli, ["churn", "--db", db, "--as-of", AS_OF, "--all",
+                                           "--quiet-days", "45", "--json"]).output)
+    last = {d["customer_id"]: max(o.date for o in store.orders(d["customer_id"], until=AS_OF))
+            for d in quiet}
+    limit = (date.fromisoformat(AS_OF) - timedelta(days=45)).isoformat()
+    assert 0 < len(quiet) < 80 and all(day <= limit for day in last.values())
+    everyone = (store.orders(r.customer_id, until=AS_OF)
+                for r in churn_report(store, as_of=AS_OF, top=None))
+    assert len(quiet) == sum(1 for orders in everyone if orders and orders[-1].date <= limit)
 
 
 def test_slow_rhythm_buyer_is_not_overdue_and_not_high_risk(store):
@@ -296,3 +305,27 @@ def test_small_shops_average_several_boosted_models(demo_store):
     bagged = churn_model.score(*args, customer_ids=ids)
     assert f"({churn_model.BAG} bagged)" in bagged.method
     assert "(1 bagged)" in churn_model.score(*args, customer_ids=ids, pool=50).method
+
+
+def test_quiet_customers_are_those_whose_last_order_is_old_enough(store):
+    from assistant.formatting import churn_rows
+
+    shop(store, {
+        "Regular": every("2025-01-01", 10, 18),  # last order 10 days before AS_OF
+        "Gone Quiet": every("2025-01-01", 10, 9),  # 100 days
+        "Long Gone": [("2024-12-01", 50.0)],  # 211 days
+        "No Orders": [],  # never bought: not "lapsed"
+    })
+    page = churn_page(store, as_of=AS_OF, quiet_days=60)
+    assert sorted(r.name for r in page.rows) == ["Gone Quiet", "Long Gone"]
+    assert page.matching == 2 and page.quiet_days == 60
+    assert_sane(page.rows)
+    first = churn_page(store, as_of=AS_OF, quiet_days=60, top=1)
+    assert first.matching == 2 and first.rows == page.rows[:1]
+    assert churn_rows(first, "en").startswith(
+        "2 customers have not ordered in the last 60 days; riskiest first, the first 1:")
+    none = churn_page(store, as_of=AS_OF, quiet_days=365)
+    assert none.rows == [] and none.matching == 0
+    assert churn_rows(none, "zh") == "所有客户最近 365 天内都下过单。"
+    with pytest.raises(InvalidInput, match="quiet_days"):
+        churn_page(store, as_of=AS_OF, quiet_days=0)

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import cn_number, find_date, impossible_dates, parse_date, parse_period
+from assistant.dates import (
+    cn_number,
+    find_date,
+    impossible_dates,
+    parse_date,
+    parse_period,
+    span_days,
+)
 from assistant.records import InvalidInput
 
 TODAY = date(2026, 11, 22)  # a Sunday
@@ -135,3 +142,14 @@ def test_cn_number(text, value):
 ])
 def test_impossible_dates_are_found_and_only_calendar_ones(message, found):
     assert [text for _, text in impossible_dates(message)] == found
+
+
+@pytest.mark.parametrize("text, days", [
+    ("who hasn't ordered in 2 months?", 60), ("no order for three weeks", 21), ("90 days", 90),
+    ("half a year", 182), ("a month", 30), ("两个月没下单", 60), ("半年没来", 182),
+    ("六个星期", 42), ("两周没来", 14), ("三十天", 30), ("一年没来", 365),
+    # dates, not stretches of time: March, the year 2025, the 3rd
+    ("3月没买", None), ("2025年没买", None), ("3日", None), ("top 5", None), ("", None),
+])
+def test_span_days(text, days):
+    assert span_days(text) == days

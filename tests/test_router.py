@@ -148,6 +148,26 @@ def test_churn(message, top):
     check(message, "churn_risks", **({"top": top} if top else {}))
 
 
+@pytest.mark.parametrize("message, days, top", [
+    ("who hasn't ordered in 2 months?", 60, None),
+    ("customers with no purchase for 90 days", 90, None),
+    ("top 5 clients who haven't been in for three weeks", 21, 5),
+    ("哪些客户两个月没下单了", 60, None),
+    ("半年没来买的客户", 182, None),
+    ("3个月没下单的客户有哪些", 90, None),  # 3个月 is the spell, not three customers
+    ("前5个30天没消费的顾客", 30, 5),
+])
+def test_quiet_customers(message, days, top):
+    check(message, "churn_risks", quiet_days=days, top=top)
+
+
+@pytest.mark.parametrize("message", ["who is about to churn?", "3月没下单的客户有哪些"])
+def test_no_quiet_spell_without_a_stretch_of_time(message):
+    # 3月 is March, not three months
+    found = route(message, ctx())
+    assert found is None or "quiet_days" not in found.args
+
+
 @pytest.mark.parametrize("message, customer, last", [
     ("show Li Na", "Li Na", None), ("Li Na", "Li Na", None), ("zhang wei", "zhang wei", None),
     ("查看张伟的资料", "张伟", None), ("李娜最近买了什么", "李娜", None), ("tell me about Sophia Brown", "Sophia Brown", None),

@@ -10,12 +10,15 @@ from assistant.store import Store
 from tools.customers import resolve
 
 
-def churn_risks(store: Store, ctx: TurnContext, top: int = 10) -> list:
-    """Customers most likely to stop buying, ranked, with plain reasons and a suggested action."""
-    from tools.churn import churn_report
+def churn_risks(store: Store, ctx: TurnContext, top: int = 10,
+                quiet_days: int | None = None) -> Any:
+    """Customers most likely to stop buying, ranked, with plain reasons and a suggested action;
+    quiet_days=N lists only those with no order in the last N days (60 for "two months")."""
+    from tools.churn import churn_page
 
     top = max(1, min(int(top or 10), 50))
-    return churn_report(store, as_of=ctx.today.isoformat(), top=top, lang=ctx.lang)
+    quiet = int(quiet_days) if quiet_days else None
+    return churn_page(store, as_of=ctx.today.isoformat(), top=top, lang=ctx.lang, quiet_days=quiet)
 
 
 def triage_complaint(store: Store, ctx: TurnContext, text: str) -> Any:

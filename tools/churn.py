@@ -19,7 +19,8 @@ from assistant.churn_labels import (
 from assistant import preload
 from assistant.records import InvalidInput, NotFound
 
-__all__ = ["SEGMENT_LABELS", "STAGE_LABELS", "ChurnRow", "churn_report", "explain_customer"]
+__all__ = ["SEGMENT_LABELS", "STAGE_LABELS", "ChurnPage", "ChurnRow", "churn_page", "churn_report",
+           "explain_customer"]
 RISKS = np.array(["high", "medium", "low"])
 _CACHE: OrderedDict = OrderedDict()  # (db file, data version, as_of, horizon) -> scored shop
 _CACHE_SIZE = 2  # a 1M-customer shop's scores take ~400 MB
@@ -48,15 +49,39 @@ class ChurnRow:
     as_of: str = ""
 
 
+@dataclass(frozen=True)
+class ChurnPage:
+    """The report's first rows, out of `matching` customers (everyone, or the quiet ones)."""
+
+    rows: list[ChurnRow]
+    matching: int
+    quiet_days: int | None = None
+
+
 def churn_report(store, as_of: str | None = None, horizon: int | None = None,
-                 top: int | None = 20, lang: str = "en") -> list[ChurnRow]:
-    """Customers most likely to stop buying, riskiest and most at stake first; top=None for all."""
+                 top: int | None = 20, lang: str = "en",
+                 quiet_days: int | None = None) -> list[ChurnRow]:
+    """Customers most likely to stop buying, riskiest and most at stake first; top=None for all;
+    quiet_days=N keeps those whose last order is N or more days old."""
+    return churn_page(store, as_of, horizon, top, lang, quiet_days).rows
+
+
+def churn_page(store, as_of: str | None = None, horizon: int | None = None,
+               top: int | None = 20, lang: str = "en", quiet_days: int | None = None) -> ChurnPage:
+    """churn_report's rows, with how many customers it ranks."""
     if top is not None and top < 1:
         raise InvalidInput("top must be at least 1 (or None for every customer).")
+    if quiet_days is not None and not 1 <= int(quiet_days) <= 3650:
+        raise InvalidInput("quiet_days must be between 1 and 3650 (e.g. 60 for two months).")
     scored = _scored(store, as_of, horizon)
     f = scored["frame"]
-    rows = priority(f["churn_probability"], f["at_stake"], f["level"], top)[:top]
-    return _rows(store, scored, rows, lang)
+    if quiet_days is None:
+        rows = priority(f["churn_probability"], f["at_stake"], f["level"], top)[:top]
+        return ChurnPage(_rows(store, scored, rows, lang), len(f["n"]))
+    # customers with no order yet have no quiet spell: they are not "lapsed"
+    keep = np.flatnonzero((f["n"] > 0) & (np.nan_to_num(f["recency"], nan=-1) >= int(quiet_days)))
+    order = priority(f["churn_probability"][keep], f["at_stake"][keep], f["level"][keep], top)[:top]
+    return ChurnPage(_rows(store, scored, keep[order], lang), len(keep), int(quiet_days))
 
 
 def explain_customer(store, customer_id: int, as_of: str | None = None,

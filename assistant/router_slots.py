@@ -161,7 +161,9 @@ _AMOUNT = [
     re.compile(r"(?:\bfor|\bpaid|\bspent|\btotal(?:ling|ing)?|花了|付了|一共|总共|合计|共|收了|价格)\s*(\d+(?:\.\d+)?)(?![\d.]*\s*"
                r"(?:袋|包|盒|箱|bags?|box(?:es)?|packs?|days?|天|周|weeks?|号|日|月|th\b|st\b|nd\b|rd\b))", re.IGNORECASE),
 ]
-_ZH_UNITS = "袋|包|盒|箱|瓶|罐|杯|公斤|斤|件|份|套|支|听|条|提|桶|个"
+ZH_UNITS = ("袋", "包", "盒", "箱", "瓶", "罐", "杯", "公斤", "斤", "件", "份", "套", "支", "听", "条",
+            "提", "桶", "个")
+_ZH_UNITS = "|".join(ZH_UNITS)
 _ZH_QTY = re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*({_ZH_UNITS})([^\s，,。.;；!！?？:：0-9]{{0,12}})")
 _ZH_PRODUCT_END = re.compile(r"(?:一共|总共|共|花了|付了|合计|价格|给|送|下周|下个月|明天|后天|这周|周[一二三四五六日]|"
                              r"的钱|元|块|，|,|和|并且|但|不过|还|说|想|要).*$")
@@ -198,13 +200,14 @@ def _en_qty(word: str) -> float:
 
 
 def find_quantity(text: str) -> tuple[float, str | None, int] | None:
-    """(quantity, product, position) of the goods: '两袋耶加雪菲' -> (2, '耶加雪菲', 0); '5 more boxes' -> (5, 'boxes', 0)."""
+    """(quantity, product, position) of the goods: '两袋耶加雪菲' -> (2, '耶加雪菲', 0); '要10盒' ->
+    (10, '盒', 1), the unit standing for the goods as in '5 more boxes' -> (5, 'boxes', 0)."""
     m = _ZH_QTY.search(text)
     if m:
         qty = float(m.group(1)) if m.group(1)[0].isdigit() else cn_number(m.group(1))
         product = _ZH_PRODUCT_END.sub("", m.group(3) or "").strip(" 的")
         if qty is not None and (m.group(2) != "个" or product):
-            return float(qty), product or None, m.start()
+            return float(qty), product or m.group(2), m.start()
     m = _EN_QTY.search(text)
     if m:
         product = m.group(3) or m.group(2)

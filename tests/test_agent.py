@@ -278,3 +278,10 @@ def test_an_empty_task_list_says_so(demo_store):
     assert "No open tasks" in a.reply("any overdue reminders?").text
     listed = Assistant(demo_store, model=None, backend="none", today=TODAY).reply("show my open tasks")
     assert "| due |" in listed.text and "run_sql" in [x.tool for x in listed.actions]
+
+
+def test_an_order_intent_keeps_the_unit_when_no_goods_are_named(demo_store):
+    a = Assistant(demo_store, today=TODAY)
+    text = a.reply("王洋昨天来电话，说下周三要10盒，抱怨上次送货太慢").text
+    assert "订单意向：王洋 要 10盒" in text  # not "要 10": ten of what?
+    assert "订单意向：王洋 要 5 × 耶加雪菲" in a.reply("王洋说下周五要5盒耶加雪菲").text

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from assistant.context import TurnContext
 from assistant.records import Customer, InvalidInput, Plan, Write
+from assistant.router_slots import ZH_UNITS
 from assistant.store import Store
 from tools.customers import resolve
 
@@ -68,7 +69,9 @@ def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float |
     from assistant.validate import number
 
     qty = number(quantity, "quantity", minimum=0) or 1.0
-    what = f"{qty:g} × {product}" if product else f"{qty:g}"
+    # "10盒" reads as it was said; "2 × 耶加雪菲" and "5 × boxes" name the goods
+    what = (f"{qty:g}{product}" if product in ZH_UNITS else f"{qty:g} × {product}") if product \
+        else f"{qty:g}"
     if when > ctx.today:
         # A promised future order is not revenue yet: track it as a task due that day.
         title = ctx.t(f"Order intent: {what} for {c.name}", f"订单意向：{c.name} 要 {what}")

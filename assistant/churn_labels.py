@@ -64,6 +64,13 @@ def risk(p: np.ndarray) -> np.ndarray:
     return np.where(p >= RISK_CUTS[0], "high", np.where(p >= RISK_CUTS[1], "medium", "low"))
 
 
+def probability_agrees(p: float, level: str | None) -> bool:
+    """Whether P(no purchase within the horizon) alone gives this risk level. It does not when
+    the customer's own slow rhythm lowered the level or decline signals raised it; "low risk (99%)"
+    would then read as a contradiction, and the reasons say why instead."""
+    return str(risk(np.asarray([float(p or 0)]))[0]) == level
+
+
 def tier(p: np.ndarray) -> np.ndarray:
     """0 = high, 1 = medium, 2 = low (the report's first sort key)."""
     return np.where(p >= RISK_CUTS[0], 0, np.where(p >= RISK_CUTS[1], 1, 2))

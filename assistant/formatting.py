@@ -57,6 +57,15 @@ def customers(found: list[Customer], lang: str) -> str:
     return _t(lang, f"Found {len(found)}:", f"找到 {len(found)} 位：") + "\n" + "\n".join(rows)
 
 
+def risk_percent(p: Any, risk: str | None, lang: str) -> str:
+    """ (12%) after a risk level, when the probability tells the same story (churn_labels)."""
+    from assistant.churn_labels import probability_agrees
+
+    if not probability_agrees(float(p or 0), risk):
+        return ""
+    return _t(lang, f" ({float(p or 0):.0%})", f"（{float(p or 0):.0%}）")
+
+
 def churn_rows(page: Any, lang: str) -> str:
     rows, quiet = page.rows, page.quiet_days
     if quiet and not rows:
@@ -75,12 +84,12 @@ def churn_rows(page: Any, lang: str) -> str:
     for i, r in enumerate(rows, 1):
         risk = RISK.get(_get(r, "risk"), ("?", "?"))
         stage = _get(r, "stage")
-        p = float(_get(r, "churn_probability", 0) or 0)
+        pct = risk_percent(_get(r, "churn_probability"), _get(r, "risk"), lang)
         nxt = _get(r, "expected_next_purchase")
         out.append(_t(
             lang,
-            f"{i}. **{_get(r, 'name')}** — {risk[0]} risk ({p:.0%}), {stage_label(stage, lang)}",
-            f"{i}. **{_get(r, 'name')}** — 风险{risk[1]}（{p:.0%}），{stage_label(stage, lang)}"))
+            f"{i}. **{_get(r, 'name')}** — {risk[0]} risk{pct}, {stage_label(stage, lang)}",
+            f"{i}. **{_get(r, 'name')}** — 风险{risk[1]}{pct}，{stage_label(stage, lang)}"))
         # Four spaces keep sub-bullets nested under "10." and beyond in Markdown.
         for reason in (_get(r, "reasons") or [])[:4]:
             out.append(f"    - {reason}")
@@ -109,11 +118,11 @@ def profile(p: Any, lang: str) -> str:
         out.append(_t(lang, "Usually buys: ", "常买：") + ", ".join(p.usual_products))
     ins = p.insight
     if ins:
+        pct = risk_percent(ins.get("churn_probability"), ins.get("risk"), lang)
         out.append(_t(lang, f"Stage: {stage_label(ins.get('stage'), lang)}; churn risk "
-                      f"{ins.get('risk')} ({float(ins.get('churn_probability') or 0):.0%})",
+                      f"{ins.get('risk')}{pct}",
                       f"阶段：{stage_label(ins.get('stage'), lang)}；流失风险"
-                      f"{RISK.get(ins.get('risk'), ('', '?'))[1]}"
-                      f"（{float(ins.get('churn_probability') or 0):.0%}）"))
+                      f"{RISK.get(ins.get('risk'), ('', '?'))[1]}{pct}"))
         out += [f"- {r}" for r in (ins.get("reasons") or [])[:4]]
     for k in p.open_complaints:
         out.append(_t(lang, f"Open complaint #{k['id']} ({k['date']}, {k['category']}): {k['text']}",

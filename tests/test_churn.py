@@ -202,6 +202,10 @@ def test_slow_rhythm_buyer_is_not_overdue_and_not_high_risk(store):
     zh = explain_customer(store, who, as_of=AS_OF, lang="zh")
     assert zh.reasons[0].startswith("通常每126天购买一次；距上次下单79天")
     assert not any("P(" in s or "概率" in s for r in (row, zh) for s in r.reasons)
+    # its P(no purchase in the horizon) is high, its risk low: no "low risk (90%)" on screen
+    from assistant.formatting import risk_percent
+
+    assert row.churn_probability >= 0.6 and risk_percent(row.churn_probability, row.risk, "en") == ""
     assert ids
 
 
@@ -329,3 +333,15 @@ def test_quiet_customers_are_those_whose_last_order_is_old_enough(store):
     assert churn_rows(none, "zh") == "所有客户最近 365 天内都下过单。"
     with pytest.raises(InvalidInput, match="quiet_days"):
         churn_page(store, as_of=AS_OF, quiet_days=0)
+
+
+@pytest.mark.parametrize("p, level, en, zh", [
+    (0.95, "high", " (95%)", "（95%）"), (0.45, "medium", " (45%)", "（45%）"),
+    (0.12, "low", " (12%)", "（12%）"),
+    (0.95, "low", "", ""),  # a slow buyer, not overdue: the rhythm lowered the level
+    (0.01, "medium", "", ""),  # an open complaint and shrinking baskets raised it
+])
+def test_a_percentage_is_shown_only_when_it_tells_the_same_story_as_the_level(p, level, en, zh):
+    from assistant.formatting import risk_percent
+
+    assert (risk_percent(p, level, "en"), risk_percent(p, level, "zh")) == (en, zh)

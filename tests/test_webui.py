@@ -180,6 +180,8 @@ def test_churn_table_and_plots_from_report_rows():
     shown = churn.ranked_table(frame, "high", 20, "en")
     assert shown["Customer"].tolist() == ["A"] and shown.iloc[0]["Why"] == "no order for 90 days"
     assert shown.iloc[0]["Risk"] == "High 91%"
+    lowered = frame.assign(risk=["low", "medium", "low"])  # A: a slow rhythm lowered the level
+    assert churn.ranked_table(lowered, "low", 20, "en")["Risk"].tolist() == ["Low", "Low 5%"]
     risk, count, money = churn.plots(frame, "en")
     assert risk["y"].tolist() == [1, 0, 1, 0, 1] and risk["x"].iloc[-1] == "80–100%"
     assert dict(zip(count["x"], count["y"])) == {"Stability": 2, "Decline": 1}

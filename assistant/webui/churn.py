@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.churn_labels import probability_agrees
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -47,7 +48,8 @@ def ranked_table(frame: pd.DataFrame, risk: str, top: int, lang: str) -> pd.Data
         "#": range(1, len(shown) + 1),
         "id": shown["customer_id"].to_numpy(),
         "name": shown["name"].to_numpy(),
-        "risk": [f"{views.risk_label(r, lang)} {p:.0%}"
+        # the percentage only where it tells the same story as the level (churn_labels)
+        "risk": [views.risk_label(r, lang) + (f" {p:.0%}" if probability_agrees(p, r) else "")
                  for r, p in zip(shown["risk"], shown["churn_probability"])],
         "stage": [views.stage_label(s, lang) for s in shown["stage"]],
         "next": shown.get("expected_next_purchase", pd.Series([""] * len(shown))).fillna(

@@ -126,8 +126,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "共 **{n}** 笔订单 · 累计 **{spent}** · 最近下单 **{last}**",
     ),
     "profile.risk": (
-        "{badge} Churn risk **{risk}** ({p}) · stage **{stage}**",
-        "{badge} 流失风险 **{risk}**（{p}）· 阶段 **{stage}**",
+        "{badge} Churn risk **{risk}**{p} · stage **{stage}**",
+        "{badge} 流失风险 **{risk}**{p} · 阶段 **{stage}**",
     ),
     "profile.next": ("Next purchase expected around **{date}**", "预计下次购买约在 **{date}**"),
     "suggest.loading": ("⏳ Looking it up in the playbook…", "⏳ 正在查阅知识库……"),

@@ -8,6 +8,7 @@ from dataclasses import asdict, is_dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from assistant.formatting import risk_percent
 from assistant.records import CrmError
 from assistant.webui.ui import t
 
@@ -94,7 +95,8 @@ def churn_summary(store: Store, customer_id: int, lang: str) -> str:
     p = float(get(info, "churn_probability", 0) or 0)
     risk = get(info, "risk")
     badge = {"high": "🔴", "medium": "🟠", "low": "🟢"}.get(risk or "", "⚪")
-    lines = [say("profile.risk", badge=badge, risk=risk_label(risk, lang), p=f"{p:.0%}",
+    lines = [say("profile.risk", badge=badge, risk=risk_label(risk, lang),
+                 p=risk_percent(p, risk, lang),
                  stage=stage_label(get(info, "stage"), lang))]
     nxt = get(info, "expected_next_purchase")
     if nxt:

@@ -80,12 +80,15 @@ def log_route(m: Msg) -> Route | None:
     """add_order for a plain past purchase; log_activity for contacts, plans, complaints, follow-ups."""
     contact, ordered = m.kw.has("contact"), m.kw.has("order")
     text, today = m.text, m.ctx.today
+    asking = bool(re.search(r"\?|？|吗|\bhow\b|\bwhy\b", text))
     # "Li Na was annoyed about the late parcel" is worth logging too, if it names a known customer.
-    grumble = bool(m.customer and _COMPLAINT.search(text) and not m.kw.has("howto")
-                   and not re.search(r"\?|？|吗|\bhow\b|\bwhy\b", text))
+    grumble = bool(m.customer and _COMPLAINT.search(text) and not m.kw.has("howto") and not asking)
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
     planned_only = bool(m.customer and _FOLLOW.search(text) and not m.kw.has("howto"))
-    if not (contact or ordered or grumble or planned_only):
+    # "Li Na wants 3 bags tomorrow" / "王洋要10盒": goods wished for are an order intent to log.
+    wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking
+                 and find_quantity(text))
+    if not (contact or ordered or grumble or planned_only or wants):
         return None
     who = m.who()
     if not who:
@@ -99,9 +102,10 @@ def log_route(m: Msg) -> Route | None:
     dates = _dates(text, today)
     bad = impossible_dates(text)
     future_words = m.kw.has("future")
+    # a sale only when something was bought: "needs 5 boxes" with no date is a plan
     if not (contact or complaint or follow) and (qty or amount) and not (
             future_words and any(d.future > today for d in dates)) \
-            and not any(d.past > today for d in dates):
+            and not any(d.past > today for d in dates) and not (wants and not ordered):
         args = {"customer": who}
         if amount:
             args["amount"] = amount[0]

@@ -60,6 +60,26 @@ def test_log_activity(message, args):
 
 
 @pytest.mark.parametrize("message, args", [
+    ("Li Na wants 3 bags tomorrow",
+     {"customer": "Li Na", "order_quantity": 3, "order_product": "bags", "order_date": "2026-11-23"}),
+    ("李娜下周三要两袋耶加雪菲",
+     {"customer": "李娜", "order_quantity": 2, "order_product": "耶加雪菲", "order_date": "2026-11-25"}),
+    # no date: a plan to follow up, never a sale made today
+    ("王洋要10盒", {"customer": "王洋", "follow_up": "王洋要10盒"}),
+    ("Grace Turner needs 5 boxes", {"customer": "Grace Turner", "follow_up": "~needs 5 boxes"}),
+])
+def test_goods_wished_for_are_an_order_intent(message, args):
+    check(message, "log_activity", **args)
+
+
+@pytest.mark.parametrize("message", ["Li Na wants to know about our new blend",
+                                     "how many bags does Li Na want?", "李娜想要3袋吗"])
+def test_a_wish_without_goods_or_as_a_question_is_not_logged(message):
+    found = route(message, ctx())
+    assert found is None or found.tool not in ("log_activity", "add_order"), found
+
+
+@pytest.mark.parametrize("message, args", [
     ("李娜买了两袋耶加雪菲，176元", {"customer": "李娜", "quantity": 2, "amount": 176, "product": "~耶加雪菲"}),
     ("张伟今天买了十袋意式拼配，一共一千二百八十元", {"customer": "张伟", "quantity": 10, "amount": 1280}),
     ("罗子涵前天下单三盒挂耳包", {"customer": "罗子涵", "quantity": 3, "date": "2026-11-20"}),

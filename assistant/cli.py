@@ -217,9 +217,9 @@ def main() -> None:
     if sys.argv[1:2] != ["serve"]:
         # a one-shot command touches its arrays once. On VMs that hand freed memory back to
         # the host (this 2-core box), a first touch of numpy's transparent huge pages cost
-        # 0.5-1.1 s per 400 MB against 0.2 s for 4 KB pages (`crm churn` on 1M customers:
-        # 0-0.7 s faster over four interleaved series); the long-lived app reuses them
-        # report after report and keeps them. Set before numpy is imported.
+        # 0.5-1.1 s per 400 MB against 0.2 s for 4 KB pages; in `crm churn` on 1M customers
+        # the gain (up to 0.7 s) is mostly lost in the host's noise. The long-lived app
+        # reuses the pages report after report and keeps them. Set before numpy is imported.
         os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     try:
         cli(standalone_mode=True)

@@ -22,7 +22,6 @@ _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 
              "七": 7, "八": 8, "九": 9}
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000, "萬": 10000}
 NUM = r"(?:\d+|[零〇一二两兩三四五六七八九十百千万萬]+)"
-NUM_CHARS = "0123456789零〇一二两兩三四五六七八九十百千万萬"
 _EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
            "fifteen": 15, "twenty": 20, "thirty": 30, "a couple of": 2, "a few": 3}
@@ -324,8 +323,9 @@ def span_days(text: str) -> int | None:
     hits = [m for m in (_SPAN_EN.search(text), _SPAN_ZH.search(text)) if m]
     for m in sorted(hits, key=lambda m: m.start()):
         raw, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        count = 0.5 if raw.lower() in ("半", "half a") else (
-            cn_number(raw) if raw[0] in NUM_CHARS else _en_number(raw))
+        count = 0.5 if raw.lower() in ("半", "half a") else cn_number(raw)
+        if count is None:  # "two", "a few": English words
+            count = _en_number(raw)
         if not count or (unit == "年" and count > 10):
             continue
         return max(1, round(count * _SPAN_UNIT_DAYS[unit.lower()]))

@@ -61,9 +61,10 @@ def risk_percent(p: Any, risk: str | None, lang: str) -> str:
     """ (12%) after a risk level, when the probability tells the same story (churn_labels)."""
     from assistant.churn_labels import probability_agrees
 
-    if not probability_agrees(float(p or 0), risk):
+    p = float(p or 0)
+    if not probability_agrees(p, risk):
         return ""
-    return _t(lang, f" ({float(p or 0):.0%})", f"（{float(p or 0):.0%}）")
+    return _t(lang, f" ({p:.0%})", f"（{p:.0%}）")
 
 
 def churn_rows(page: Any, lang: str) -> str:

@@ -85,17 +85,16 @@ def log_route(m: Msg) -> Route | None:
     grumble = bool(m.customer and _COMPLAINT.search(text) and not m.kw.has("howto") and not asking)
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
     planned_only = bool(m.customer and _FOLLOW.search(text) and not m.kw.has("howto"))
+    amount = find_amount(text)
+    rest = text if not amount else text[:amount[1][0]] + " " * (amount[1][1] - amount[1][0]) + text[amount[1][1]:]
+    qty = find_quantity(rest)
     # "Li Na wants 3 bags tomorrow" / "王洋要10盒": goods wished for are an order intent to log.
-    wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking
-                 and find_quantity(text))
+    wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking and qty)
     if not (contact or ordered or grumble or planned_only or wants):
         return None
     who = m.who()
     if not who:
         return None
-    amount = find_amount(text)
-    rest = text if not amount else text[:amount[1][0]] + " " * (amount[1][1] - amount[1][0]) + text[amount[1][1]:]
-    qty = find_quantity(rest)
     clauses = _clauses(text)
     complaint = [c for c in clauses if _COMPLAINT.search(c[1])]
     follow = [c for c in clauses if _FOLLOW.search(c[1])]

@@ -78,8 +78,8 @@ def churn_page(store, as_of: str | None = None, horizon: int | None = None,
     if quiet_days is None:
         rows = priority(f["churn_probability"], f["at_stake"], f["level"], top)[:top]
         return ChurnPage(_rows(store, scored, rows, lang), len(f["n"]))
-    # customers with no order yet have no quiet spell: they are not "lapsed"
-    keep = np.flatnonzero((f["n"] > 0) & (np.nan_to_num(f["recency"], nan=-1) >= int(quiet_days)))
+    # a customer with no order yet has a NaN recency, never >= N: not "lapsed"
+    keep = np.flatnonzero(f["recency"] >= int(quiet_days))
     order = priority(f["churn_probability"][keep], f["at_stake"][keep], f["level"][keep], top)[:top]
     return ChurnPage(_rows(store, scored, keep[order], lang), len(keep), int(quiet_days))
 

@@ -1,4 +1,7 @@
-"""Services: what the web app needs, opened cheaply; the index and the chat assistant load lazily."""
+"""The composition root: opens the store, the index and the model, and hands the tools to the Assistant.
+
+The web app and the CLI both start here; the index and the chat assistant load lazily.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,26 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assistant.config import Settings
+from assistant.core.config import Settings
+from assistant.core.records import CrmError
+from assistant.models.factory import BACKENDS, Backend
+from assistant.store import Store
 
 if TYPE_CHECKING:
-    from assistant.store import Store
+    from assistant.agent.assistant import Assistant
     from knowledge.index import KnowledgeIndex
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("en", "zh")
-BACKENDS = ("local", "openai", "none")
 
 
 def open_index(settings: Settings) -> KnowledgeIndex:
     """The knowledge index at settings.index_dir; the embedder loads torch on first search only."""
+    # chromadb takes seconds to import: the app opens the index in the background after launch
     from knowledge.embedder import SentenceTransformerEmbedder
     from knowledge.index import KnowledgeIndex
 
@@ -29,33 +37,30 @@ def open_index(settings: Settings) -> KnowledgeIndex:
 
 
 def open_assistant(services: Services, model_spec: str | None = None, auto_confirm: bool = False,
-                   today: Any = None, progress: bool = False) -> Any:
+                   today: date | None = None, progress: bool = False) -> Assistant:
     """The chat Assistant (the one composition root, for the app and the CLI).
 
     An explicit `model_spec` (CLI --model) beats the backend saved in the app. A model that
     cannot load (not installed, files missing) degrades to the rule-based router with a warning
     rather than leaving the owner without an assistant.
     """
-    from dataclasses import replace
-
-    from assistant.agent import Assistant
-    from assistant.chat_model import backend_name, make_chat_model
-    from assistant.records import CrmError
+    # LangChain and the model libraries load here, after the app is up, not when it is imported
+    from assistant.agent.assistant import Assistant
+    from assistant.models.factory import make_chat_model
+    from tools import TOOLS
 
     settings = services.effective_settings()
     if model_spec:
         settings = replace(settings, model=model_spec)
-    backend_name(settings.model)  # unknown backend names fail here, before anything loads
+    backend = Backend.parse(settings.model)  # an unknown backend fails here, before anything loads
     try:
         model = make_chat_model(settings.model, settings, progress=progress)
     except CrmError as ex:
-        if settings.model.split(":", 1)[0] not in ("local", "openai"):
-            raise
         log.warning("model %s unavailable (%s); answering with the rule-based router",
                     settings.model, ex)
         model = None
-    return Assistant(services.store, index=services.index, model=model,
-                     backend=backend_name(settings.model), auto_confirm=auto_confirm, today=today)
+    return Assistant(services.store, TOOLS, index=services.index, model=model,
+                     backend=backend.kind, auto_confirm=auto_confirm, today=today)
 
 
 @dataclass
@@ -65,10 +70,10 @@ class Services:
     store: Store
     settings: Settings
     index_factory: Callable[[Settings], Any] = open_index
-    assistant_factory: Callable[[Services], Any] = open_assistant
+    assistant_factory: Callable[[Services], Assistant] = open_assistant
     default_lang: str = "en"  # main() picks it from the locale; the owner can change it in Settings
     _index: Any = field(default=None, repr=False)
-    _assistant: Any = field(default=None, repr=False)
+    _assistant: Assistant | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def index(self) -> KnowledgeIndex:
@@ -78,7 +83,7 @@ class Services:
                 self._index = self.index_factory(self.settings)
             return self._index
 
-    def assistant(self) -> Any:
+    def assistant(self) -> Assistant:
         """The chat assistant, built on first use (or after the backend changed)."""
         with self._lock:
             if self._assistant is None:
@@ -119,20 +124,18 @@ class Services:
         if isinstance(saved, dict) and saved.get("kind") in BACKENDS:
             return saved
         spec = self.settings.model
-        kind = "none" if spec == "none" else "local" if spec.startswith("local") else "openai"
+        kind = Backend.parse(spec).kind
         return {"kind": kind, "base_url": self.settings.base_url or "",
                 "model": "" if kind != "openai" else spec, "api_key": self.settings.api_key or ""}
 
     def effective_settings(self) -> Settings:
         """Settings with the backend saved in the app applied over the environment's."""
-        from dataclasses import replace
-
         saved = self.store.get_setting("backend")
         if not isinstance(saved, dict) or saved.get("kind") not in BACKENDS:
             return self.settings
         kind = saved["kind"]
         model = {"none": "none", "local": self.settings.model if
-                 self.settings.model.startswith("local") else "local"}.get(kind)
+                 Backend.parse(self.settings.model).kind == "local" else "local"}.get(kind)
         if kind == "openai":
             model = saved.get("model") or "openai:gpt-4o-mini"
             if ":" not in model:

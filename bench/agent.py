@@ -30,7 +30,6 @@ from typing import Any
 TODAY = date(2026, 11, 22)
 DEMO_END = date(2026, 11, 1)
 TABLES = ("customers", "orders", "interactions", "complaints", "tasks")
-WRITE_TOOLS = {"log_activity", "add_order", "add_customer", "update_customer", "set_complaint_status"}
 DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 
 
@@ -48,7 +47,7 @@ class Outcome:
 
 
 def build_demo_file(folder: Path) -> Path:
-    from assistant.demo import build_demo
+    from assistant.importer.demo_shop import build_demo
     from assistant.store import Store
 
     path = folder / "demo.db"
@@ -80,7 +79,7 @@ def _resolve(store: Any, name: Any) -> int | None:
 
 def arg_matches(key: str, expected: Any, actual: Any, store: Any, db: Path) -> bool:
     """One expected argument against the one the backend passed."""
-    from assistant.dates import parse_date
+    from assistant.lang.dates import parse_date
 
     if expected is None:
         return actual in (None, "", [], {})
@@ -141,7 +140,8 @@ def effect_matches(turn: dict, before: dict, after: dict, db: Path, notes: list[
 
 def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
     """The none router alone: tool and arguments (and control intents) per turn."""
-    from assistant.router import RouteContext, control_intent, route
+    from assistant.agent.router import RouteContext, control_intent, route
+    from tools import TOOLS
 
     names = [r[0] for r in store.db.execute("SELECT name FROM customers")]
     ctx = RouteContext(today=TODAY, lang=scenario.get("lang", "en"), customer_names=lambda: names)
@@ -159,7 +159,7 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
                 o.notes.append(f"control: want {want[1:]}, got {got_control}")
             out.append(o)
             continue
-        found = route(turn["message"], ctx)
+        found = route(turn["message"], ctx, TOOLS)
         o.seconds = time.perf_counter() - started
         o.tool_ok = (found.tool if found else None) == want
         if not o.tool_ok:
@@ -177,13 +177,13 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
 def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any,
                   rules_first: Any = "default") -> list[Outcome]:
     """The real Assistant (auto-confirm unless the scenario tests confirmation)."""
-    from assistant.agent import Assistant
+    from assistant.agent.assistant import RULES_FIRST, Assistant
+    from tools import TOOLS
 
-    from assistant.agent import RULES_FIRST
-
-    bot = Assistant(store, index=None, model=model, backend=backend,
+    bot = Assistant(store, TOOLS, index=None, model=model, backend=backend,
                     auto_confirm=scenario.get("auto_confirm", True), today=TODAY,
                     rules_first=RULES_FIRST if rules_first == "default" else rules_first)
+    writing = {t.name for t in TOOLS if t.writes}
     history: list[dict] = []
     out = []
     for turn in scenario["turns"]:
@@ -203,7 +203,7 @@ def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any
         o.seconds = time.perf_counter() - started
         want = turn.get("tool")
         if want is None:
-            writes = [a.tool for a in actions if a.tool in WRITE_TOOLS]
+            writes = [a.tool for a in actions if a.tool in writing]
             o.tool_ok = o.args_ok = not writes
             if writes:
                 o.notes.append(f"tool: want no write, got {writes}")
@@ -267,8 +267,8 @@ def main() -> None:
     scenarios = [s for s in scenarios if s["id"].startswith(opts.only)]
     model = None
     if not opts.router_only and opts.backend != "none":
-        from assistant.chat_model import make_chat_model
-        from assistant.config import Settings
+        from assistant.models.factory import make_chat_model
+        from assistant.core.config import Settings
 
         model = make_chat_model(opts.backend, Settings.from_env())
     from assistant.store import Store

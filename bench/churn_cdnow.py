@@ -51,7 +51,7 @@ def ceiling(frame: pd.DataFrame, y: np.ndarray) -> np.ndarray:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import cross_val_predict
 
-    from assistant.churn_model import MODEL_COLUMNS
+    from assistant.analytics.churn_model import MODEL_COLUMNS
 
     model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
                                            min_samples_leaf=50, random_state=0)
@@ -65,7 +65,7 @@ def weekly_ceiling(orders: pd.DataFrame, cutoff: str, frame: dict, y: np.ndarray
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import cross_val_predict
 
-    from assistant.churn_model import MODEL_COLUMNS
+    from assistant.analytics.churn_model import MODEL_COLUMNS
 
     ids = frame["customer_id"]
     past = orders[orders["date"] <= cutoff]
@@ -85,7 +85,7 @@ def weekly_ceiling(orders: pd.DataFrame, cutoff: str, frame: dict, y: np.ndarray
 
 
 def run(orders: pd.DataFrame, cutoff: str, end: str) -> list[dict]:
-    from assistant import churn_model
+    from assistant.analytics import churn_model
 
     horizon = (pd.Timestamp(end) - pd.Timestamp(cutoff)).days
     started = time.perf_counter()

@@ -71,7 +71,7 @@ def main() -> None:
         build(path, args.customers, args.orders)
         print(f"built {path} in {time.perf_counter() - started:.1f} s")
     from assistant.store import Store
-    from tools import churn
+    from assistant.analytics import churn_report as churn
 
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     # as after a bulk load: no columnar copy of the orders yet (assistant/columns.py)

@@ -36,7 +36,7 @@ def serve_command() -> list[str]:
         probe = subprocess.run([str(crm), "serve", "--help"], capture_output=True, text=True, check=False)
         if probe.returncode == 0:
             return [str(crm), "serve"]
-    return [sys.executable, "-m", "assistant.cli_serve"]
+    return [sys.executable, "-m", "assistant.cli.serve"]
 
 
 def one_run(db: Path, env: dict, model: str | None) -> tuple[float, float]:
@@ -81,7 +81,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="crm-cold-"))
     try:
         db = folder / "demo.db"
-        crm_init = [sys.executable, "-m", "assistant.cli", "init", "--demo", "--db", str(db)]
+        crm_init = [sys.executable, "-m", "assistant.cli.main", "init", "--demo", "--db", str(db)]
         subprocess.run(crm_init, check=True, cwd=ROOT, capture_output=True)
         env = {**os.environ, "CRM_DATA_DIR": os.environ.get("CRM_DATA_DIR", str(folder))}
         times = [one_run(db, env, args.model) for _ in range(args.runs)]

@@ -40,7 +40,7 @@ def sign(x: float) -> int:
 
 def predict(rows: list[dict], llm: Callable[[str], str] | None,
             seconds: list[float] | None = None) -> list[dict]:
-    from assistant.triage import classify
+    from assistant.complaints.triage import classify
 
     out = []
     for row in rows:
@@ -91,9 +91,10 @@ def make_llm(spec: str | None, json_schema: dict | None, max_tokens: int
     """The LLM callable for the second column: local, local:NAME or openai:MODEL."""
     if spec is None:
         return None
-    from assistant.llm_text import make_text_llm
+    from assistant.core.config import Settings
+    from assistant.models.factory import make_text_llm
 
-    return make_text_llm(spec, json_schema, max_tokens)
+    return make_text_llm(spec, Settings.from_env(), json_schema, max_tokens)
 
 
 def rubric_rate(rows: list[dict], llm: Callable[[str], str] | None = None,
@@ -101,9 +102,9 @@ def rubric_rate(rows: list[dict], llm: Callable[[str], str] | None = None,
     """Draft replies (three tones each, or one rotating tone); check them against triaged and gold labels."""
     from dataclasses import replace
 
-    from assistant.reply import TONES, check
+    from assistant.complaints.drafting import TONES, check
     from assistant.store import Store
-    from tools.complaints import _context, draft_reply, log_complaint
+    from assistant.complaints.service import _context, draft_reply, log_complaint
 
     failures: Counter = Counter()
     sources: Counter = Counter()
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="only the LLM reply rubric (needs --llm)")
     args = parser.parse_args(argv)
 
-    from assistant import triage
+    from assistant.complaints import triage
 
     rows = load_set()
     if args.drafts_only:
@@ -244,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def llm_rubric(spec: str | None, complaints: list[dict], n: int) -> None:
     """LLM-written replies for n complaints, one rotating tone each: pass rate and latency."""
-    from assistant import reply
+    from assistant.complaints import drafting as reply
 
     writer = make_llm(spec, reply.LLM_SCHEMA, 600)
     if writer is None:

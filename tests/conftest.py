@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.demo import build_demo
+from assistant.importer.demo_shop import build_demo
 from assistant.store import Store
 
 # Fixed so every test run sees the same demo shop, whatever today is.

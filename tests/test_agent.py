@@ -5,7 +5,10 @@ from datetime import date
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
-from assistant.agent import Assistant, detect_language, to_messages
+from assistant.agent.assistant import Assistant, to_messages
+from assistant.agent.toolkit import Tool, bind_tool
+from assistant.lang.writing_system import chat_language as detect_language
+from tools import TOOLS
 from tests.fakes import ScriptedChatModel, call
 
 TODAY = date(2026, 11, 22)
@@ -17,7 +20,7 @@ def model():
 
 
 def make(store, model, **kw):
-    return Assistant(store, model=model, backend="scripted", today=TODAY, **kw)
+    return Assistant(store, TOOLS, model=model, backend="scripted", today=TODAY, **kw)
 
 
 def test_log_activity_is_proposed_then_confirmed_in_one_transaction(demo_store, model):
@@ -146,15 +149,11 @@ def test_prompt_injection_in_stored_text_is_only_data(demo_store, model):
 
 
 def test_every_tool_is_bound_with_hidden_injected_parameters(demo_store, model):
-    from tools import ALL_TOOLS
-
     model.script += [AIMessage("ok")]
     make(demo_store, model).reply("tell me something")
     names = next(s for s in model.seen if isinstance(s, tuple))[1]
-    assert names == [fn.__name__ for fn in ALL_TOOLS]
-    from assistant.toolkit import bind_tool
-
-    schema = bind_tool(ALL_TOOLS[3], lambda n, a: "").args
+    assert names == [t.name for t in TOOLS]
+    schema = bind_tool(TOOLS[3].fn, lambda n, a, c: "").args
     assert "customer" in schema and not {"store", "ctx", "index"} & set(schema)
 
 
@@ -179,7 +178,7 @@ def test_a_crashing_tool_becomes_a_clear_error_reply(demo_store, model):
         raise ZeroDivisionError("boom")
 
     model.script += [call("broken_tool", query="x")]
-    a = Assistant(demo_store, model=model, backend="scripted", today=TODAY, tools=[broken_tool])
+    a = Assistant(demo_store, [Tool(broken_tool)], model=model, backend="scripted", today=TODAY)
     reply = a.reply("anything")
     assert "broken_tool failed" in reply.text and "Nothing was saved" in reply.text
     assert reply.actions[0].status == "error"
@@ -228,11 +227,11 @@ def test_a_tool_call_written_as_text_is_run(demo_store, model, text):
 
 def test_warm_up_primes_a_local_model_with_the_agents_own_prompt(demo_store, model):
     model.script += [AIMessage("hi")]
-    a = Assistant(demo_store, model=model, backend="local", today=TODAY)
+    a = Assistant(demo_store, TOOLS, model=model, backend="local", today=TODAY)
     a.warm_up()
     tools_seen, prompt = model.seen[0], model.seen[1]
     assert tools_seen[0] == "tools" and prompt[0].content == a._system_prompt
-    Assistant(demo_store, model=model, backend="openai", today=TODAY).warm_up()
+    Assistant(demo_store, TOOLS, model=model, backend="openai", today=TODAY).warm_up()
     assert len(model.seen) == 2  # a paid API is never called just to warm up
 
 
@@ -248,7 +247,7 @@ def test_a_call_missing_required_arguments_says_which(demo_store, model):
     ("提醒我下周三给李娜打电话", "2026-11-25"),
 ])
 def test_a_reminder_is_a_task_not_a_logged_contact(demo_store, message, due):
-    a = Assistant(demo_store, model=None, backend="none", today=TODAY, auto_confirm=True)
+    a = Assistant(demo_store, TOOLS, model=None, backend="none", today=TODAY, auto_confirm=True)
     before = {t: demo_store.count(t) for t in ("interactions", "tasks")}
     reply = a.reply(message)
     assert [x.tool for x in reply.actions] == ["log_activity"], reply.text
@@ -265,7 +264,7 @@ def test_a_reminder_is_a_task_not_a_logged_contact(demo_store, message, due):
     ("Called Li Na on Feb 30, she was happy", "log_activity"),
 ])
 def test_a_date_that_cannot_exist_is_refused_not_replaced(demo_store, message, tool):
-    a = Assistant(demo_store, model=None, backend="none", today=TODAY, auto_confirm=True)
+    a = Assistant(demo_store, TOOLS, model=None, backend="none", today=TODAY, auto_confirm=True)
     before = {t: demo_store.count(t) for t in ("orders", "interactions", "tasks", "complaints")}
     reply = a.reply(message)
     assert [x.tool for x in reply.actions] == [tool] and reply.actions[0].status == "error"
@@ -274,14 +273,14 @@ def test_a_date_that_cannot_exist_is_refused_not_replaced(demo_store, message, t
 
 
 def test_an_empty_task_list_says_so(demo_store):
-    a = Assistant(demo_store, model=None, backend="none", today=date(2020, 1, 1))
+    a = Assistant(demo_store, TOOLS, model=None, backend="none", today=date(2020, 1, 1))
     assert "No open tasks" in a.reply("any overdue reminders?").text
-    listed = Assistant(demo_store, model=None, backend="none", today=TODAY).reply("show my open tasks")
+    listed = Assistant(demo_store, TOOLS, model=None, backend="none", today=TODAY).reply("show my open tasks")
     assert "| due |" in listed.text and "run_sql" in [x.tool for x in listed.actions]
 
 
 def test_an_order_intent_keeps_the_unit_when_no_goods_are_named(demo_store):
-    a = Assistant(demo_store, today=TODAY)
+    a = Assistant(demo_store, TOOLS, today=TODAY)
     text = a.reply("王洋昨天来电话，说下周三要10盒，抱怨上次送货太慢").text
     assert "订单意向：王洋 要 10盒" in text  # not "要 10": ten of what?
     assert "订单意向：王洋 要 5 × 耶加雪菲" in a.reply("王洋说下周五要5盒耶加雪菲").text

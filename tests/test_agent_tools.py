@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 
-from assistant.agent import Assistant
+from assistant.agent.assistant import Assistant
 from knowledge.index import KnowledgeIndex
 from tests.fakes import ScriptedChatModel, WordLengthEmbedder, call
-from tools import ALL_TOOLS, WRITE_TOOLS
+from tools import TOOLS
+
+WRITES = {t.name for t in TOOLS if t.writes}
 
 TODAY = date(2026, 11, 22)
 # tool -> (model arguments, a phrase the reply must contain)
@@ -31,7 +33,7 @@ CASES = {
 
 
 def test_cases_cover_every_tool():
-    assert set(CASES) == {fn.__name__ for fn in ALL_TOOLS}
+    assert set(CASES) == {t.name for t in TOOLS}
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +48,13 @@ def index(tmp_path_factory):
 def test_tool_through_the_agent_loop(demo_store, index, tool):
     args, expected = CASES[tool]
     model = ScriptedChatModel(script=[call(tool, **args)], seen=[])
-    a = Assistant(demo_store, index=index, model=model, backend="scripted", today=TODAY,
+    a = Assistant(demo_store, TOOLS, index=index, model=model, backend="scripted", today=TODAY,
                   rules_first=None)
     reply = a.reply(f"please run {tool}")
     assert [x.tool for x in reply.actions] == [tool], reply.text
-    assert reply.actions[0].status == ("proposed" if tool in WRITE_TOOLS else "done"), reply.text
+    assert reply.actions[0].status == ("proposed" if tool in WRITES else "done"), reply.text
     assert expected in reply.text
-    if tool in WRITE_TOOLS:
+    if tool in WRITES:
         history = len(demo_store.history())
         assert "Saved" in a.reply("yes").text
         assert len(demo_store.history()) == history + 1

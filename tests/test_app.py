@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.records import CrmError
+from assistant.core.config import Settings
+from assistant.core.records import CrmError
 from assistant.services import Services
 from assistant.webui.security import auth_for
 
@@ -25,7 +25,7 @@ def make_services(store, tmp_path: Path, **kw) -> Services:
 @pytest.fixture
 def served(demo_store, tmp_path):
     """The app on 127.0.0.1 (a free port) over a private copy of the demo shop."""
-    import app
+    from assistant.webui import app
 
     services = make_services(demo_store, tmp_path)
     blocks = app.build_app(services)
@@ -68,7 +68,7 @@ def test_only_the_chat_endpoint_is_public(served):
 def test_auth_protects_the_app(demo_store, tmp_path):
     import httpx
 
-    import app
+    from assistant.webui import app
 
     blocks = app.build_app(make_services(demo_store, tmp_path))
     _, url, _ = blocks.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True,
@@ -102,7 +102,7 @@ def test_bad_auth_value_is_refused():
 def test_crm_serve_refuses_all_interfaces_without_auth(demo_db_file, monkeypatch):
     from click.testing import CliRunner
 
-    from assistant.cli import cli
+    from assistant.cli.main import cli
 
     monkeypatch.delenv("CRM_AUTH", raising=False)
     result = CliRunner().invoke(cli, ["serve", "--db", str(demo_db_file), "--host", "0.0.0.0",
@@ -121,7 +121,7 @@ def test_importing_the_app_loads_no_model_libraries():
 
 
 def test_building_the_app_opens_neither_index_nor_assistant(demo_store, tmp_path):
-    import app
+    from assistant.webui import app
 
     def boom(*_):
         raise AssertionError("loaded at startup")
@@ -131,7 +131,7 @@ def test_building_the_app_opens_neither_index_nor_assistant(demo_store, tmp_path
 
 
 def test_language_switch_relabels_every_component(demo_store, tmp_path):
-    import app
+    from assistant.webui import app
     from assistant.webui.ui import Ui
 
     services = make_services(demo_store, tmp_path)

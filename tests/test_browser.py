@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
+from assistant.core.config import Settings
 from assistant.services import Services
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def server(demo_db_file, tmp_path_factory):
     """The app over a private copy of the demo shop, with the no-model chat backend."""
     import shutil
 
-    import app
+    from assistant.webui import app
     from assistant.store import Store
     from assistant.webui.theme import launch_kwargs
 
@@ -90,8 +90,7 @@ def ask(page, text: str) -> None:
 
 
 def test_who_is_likely_to_churn_shows_names_and_reasons(page, server):
-    pytest.importorskip("tools.churn", reason="tools.churn (issue: churn analytics) not landed")
-    from tools.churn import churn_report
+    from assistant.analytics.churn_report import churn_report
 
     _, services = server
     top = churn_report(services.store, top=3, lang="en")
@@ -184,7 +183,6 @@ def test_import_a_csv_with_a_bad_row_shows_the_row_error(page, tmp_path, server)
 
 
 def test_churn_tab_lists_and_plots(page):
-    pytest.importorskip("tools.churn", reason="tools.churn (issue: churn analytics) not landed")
     open_tab(page, "Churn")
     page.wait_for_selector("#churn-table [data-testid='cell-0-3']:has-text('%')")
     page.wait_for_selector("#plot-stage canvas, #plot-stage svg")

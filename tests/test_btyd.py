@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assistant import btyd
+from assistant.analytics import btyd
 
 
 def cdnow_sample() -> pd.DataFrame:

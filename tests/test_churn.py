@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from assistant.records import InvalidInput, NotFound, Write
-from tools.churn import STAGE_LABELS, ChurnRow, churn_page, churn_report, explain_customer
+from assistant.core.records import InvalidInput, NotFound, Write
+from assistant.analytics.churn_report import STAGE_LABELS, ChurnRow, churn_page, churn_report, explain_customer
 
 KEYS = {"customer_id", "external_id", "name", "churn_probability", "risk",
         "expected_next_purchase", "expected_purchases", "stage", "clv", "segment", "reasons"}
@@ -143,7 +143,7 @@ def test_open_complaint_and_bad_tone_mean_decline(store):
 
 
 def test_demo_shop_uses_the_learned_model(demo_store):
-    from assistant import churn_model
+    from assistant.analytics import churn_model
 
     rows = churn_report(demo_store, as_of="2026-11-01", top=20)
     assert len(rows) == 20
@@ -163,7 +163,7 @@ def test_errors_say_what_to_do(store):
 
 
 def test_cli_json_text_and_errors(store):
-    from assistant.cli import cli
+    from assistant.cli.main import cli
 
     small_shop(store)
     db = str(store.path)
@@ -203,7 +203,7 @@ def test_slow_rhythm_buyer_is_not_overdue_and_not_high_risk(store):
     assert zh.reasons[0].startswith("通常每126天购买一次；距上次下单79天")
     assert not any("P(" in s or "概率" in s for r in (row, zh) for s in r.reasons)
     # its P(no purchase in the horizon) is high, its risk low: no "low risk (90%)" on screen
-    from assistant.formatting import risk_percent
+    from assistant.agent.formatting import risk_percent
 
     assert row.churn_probability >= 0.6 and risk_percent(row.churn_probability, row.risk, "en") == ""
     assert ids
@@ -225,7 +225,7 @@ def test_stage_and_risk_tell_one_story_and_rank_by_money_at_stake(store):
 
 
 def test_two_stage_scoring_keeps_the_pool_and_scores_everyone(demo_store):
-    from assistant import churn_model
+    from assistant.analytics import churn_model
 
     args = (demo_store.orders_arrays("2026-11-01"), "2026-11-01")
     ids = demo_store.customer_ids()
@@ -259,7 +259,7 @@ def test_report_is_cached_until_the_data_changes(store):
 
 
 def test_a_page_of_a_big_report_is_the_head_of_the_full_order():
-    from assistant.churn_labels import priority
+    from assistant.analytics.labels import priority
 
     rng = np.random.default_rng(5)
     p, stake = rng.uniform(0, 1, 5000), rng.gamma(1.0, 100.0, 5000)
@@ -274,7 +274,7 @@ def test_a_page_of_a_big_report_is_the_head_of_the_full_order():
 def _young_shop_history():
     """A shop that opened 150 days ago: 300 customers joined in its first ten days, 300 more
     since, each buying every 10-30 days until they stop (after ~60 days on average)."""
-    from assistant.churn_features import history
+    from assistant.analytics.features import history
 
     rng = np.random.default_rng(2)
     cust, day = [], []
@@ -290,7 +290,7 @@ def _young_shop_history():
 
 
 def test_training_cutoff_skips_customers_too_young_to_learn_from(monkeypatch):
-    from assistant import churn_model
+    from assistant.analytics import churn_model
 
     h = _young_shop_history()
     # 140 days back leaves only days-old customers (median 5 days vs ~70 when scored): the
@@ -302,7 +302,7 @@ def test_training_cutoff_skips_customers_too_young_to_learn_from(monkeypatch):
 
 
 def test_small_shops_average_several_boosted_models(demo_store):
-    from assistant import churn_model
+    from assistant.analytics import churn_model
 
     args = (demo_store.orders_arrays("2026-11-01"), "2026-11-01")
     ids = demo_store.customer_ids()
@@ -312,7 +312,7 @@ def test_small_shops_average_several_boosted_models(demo_store):
 
 
 def test_quiet_customers_are_those_whose_last_order_is_old_enough(store):
-    from assistant.formatting import churn_rows
+    from assistant.agent.formatting import churn_rows
 
     shop(store, {
         "Regular": every("2025-01-01", 10, 18),  # last order 10 days before AS_OF
@@ -342,6 +342,6 @@ def test_quiet_customers_are_those_whose_last_order_is_old_enough(store):
     (0.01, "medium", "", ""),  # an open complaint and shrinking baskets raised it
 ])
 def test_a_percentage_is_shown_only_when_it_tells_the_same_story_as_the_level(p, level, en, zh):
-    from assistant.formatting import risk_percent
+    from assistant.agent.formatting import risk_percent
 
     assert (risk_percent(p, level, "en"), risk_percent(p, level, "zh")) == (en, zh)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from assistant.cli.main import cli
 
 
 def run(*args, ok=True):

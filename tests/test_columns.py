@@ -7,7 +7,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from assistant import columns
+from assistant.store import column_cache as columns
 from assistant.store import Store
 
 

@@ -1,4 +1,4 @@
-"""Complaint tools (issue 5): logging, reply drafts against the rubric, tracking, report and CLI."""
+"""The complaint service: logging, reply drafts against the rubric, tracking, report and CLI."""
 
 from __future__ import annotations
 
@@ -8,17 +8,16 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from assistant.records import InvalidInput, NotFound, Passage
-from assistant.reply import DEFAULT_POLICY
-from tools.complaints import (
-    classify_complaint,
-    complaint_history,
+from assistant.core.records import InvalidInput, NotFound, Passage
+from assistant.complaints.drafting import DEFAULT_POLICY
+from assistant.complaints.service import (
     draft_reply,
     log_complaint,
     recurrence_report,
     save_reply,
-    set_complaint_status,
+    set_status,
 )
+from assistant.complaints.triage import classify
 
 POLICY = {"max_refund": 200, "max_coupon": 50, "replacement": True, "currency": "¥"}
 APOLOGY = re.compile(r"\b(apolog\w*|sorry)\b|道歉|抱歉|对不起", re.IGNORECASE)
@@ -210,12 +209,12 @@ def test_status_flow_and_saved_replies(shop) -> None:
     assert save_reply(shop, c.id, draft.text).reply_draft == draft.text
     sent = save_reply(shop, c.id, draft.text + " Thanks!", sent=True)
     assert sent.reply_sent.endswith("Thanks!") and sent.status == "in_progress"
-    done = set_complaint_status(shop, c.id, "resolved")
+    done = set_status(shop, c.id, "resolved")
     assert done.status == "resolved" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", done.resolved_at)
-    reopened = set_complaint_status(shop, c.id, "open")
+    reopened = set_status(shop, c.id, "open")
     assert reopened.status == "open" and reopened.resolved_at is None
     with pytest.raises(InvalidInput):
-        set_complaint_status(shop, c.id, "closed")
+        set_status(shop, c.id, "closed")
     with pytest.raises(InvalidInput):
         save_reply(shop, c.id, "  ")
 
@@ -224,8 +223,8 @@ def test_history_and_recurrence_report(shop) -> None:
     log_complaint(shop, "Alice Walker", "Parcel three days late.", date="2024-03-05")
     log_complaint(shop, "Alice Walker", "Parcel late again, a week this time.", date="2024-04-07")
     log_complaint(shop, "王小红", "客服态度很差。", date="2024-04-09")
-    history = complaint_history(shop, "Alice Walker")
-    assert [c.date for c in history] == ["2024-03-05", "2024-04-07"]
+    alice = shop.resolve_customer("Alice Walker")
+    assert sorted(c.date for c in shop.complaints(alice.id)) == ["2024-03-05", "2024-04-07"]
     report = recurrence_report(shop)
     assert report["total"] == 3 and report["open"] == 3
     assert report["by_month"] == {"2024-03": {"delivery": 1},
@@ -235,13 +234,13 @@ def test_history_and_recurrence_report(shop) -> None:
     assert repeat[0]["categories"] == {"delivery": 2}
 
 
-def test_classify_complaint_tool_has_no_side_effects(shop) -> None:
-    t = classify_complaint("The soup had a fly in it.")
+def test_classify_has_no_side_effects(shop) -> None:
+    t = classify("The soup had a fly in it.")
     assert t.category == "hygiene_environment" and shop.complaints() == []
 
 
 def test_cli_classify_list_and_draft(shop, tmp_path) -> None:
-    from assistant.cli import cli
+    from assistant.cli.main import cli
 
     db = str(shop.path) if getattr(shop, "path", None) else None
     assert db, "the store fixture should expose its file path"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import (
+from assistant.lang.dates import (
     cn_number,
     find_date,
     impossible_dates,
@@ -14,7 +14,7 @@ from assistant.dates import (
     parse_period,
     span_days,
 )
-from assistant.records import InvalidInput
+from assistant.core.records import InvalidInput
 
 TODAY = date(2026, 11, 22)  # a Sunday
 

@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
-from tools import ALL_TOOLS
+from assistant.cli.main import cli
+from tools import TOOLS
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fn", ALL_TOOLS, ids=lambda f: f.__name__)
-def test_tool_has_docstring_annotations_and_readme_entry(fn):
+@pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)
+def test_tool_has_docstring_annotations_and_readme_entry(tool):
+    fn = tool.fn
     assert inspect.getdoc(fn), f"{fn.__name__} needs a docstring (the model reads it)"
     hints = typing.get_type_hints(fn)
     for name in inspect.signature(fn).parameters:

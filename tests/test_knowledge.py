@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.records import InvalidInput
+from assistant.core.records import InvalidInput
 from knowledge import ingest
 from knowledge.embedder import ModelUnavailable, SentenceTransformerEmbedder, verify_packaged
 from knowledge.index import MAX_QUERY_CHARS, KnowledgeIndex, clean_query, detect_lang
@@ -218,7 +218,7 @@ def test_corrupted_index_is_moved_aside_and_rebuilt(tmp_path, index, docs):
 
 def test_importing_knowledge_and_tools_does_not_load_torch():
     code = ("import sys, knowledge.index, knowledge.embedder, knowledge.lexical, knowledge.ingest, "
-            "tools.playbook, assistant.cli_kb; "
+            "assistant.analytics.playbook, assistant.cli.kb; "
             "print(sorted(m for m in ('torch', 'sentence_transformers', 'chromadb', 'jieba') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -259,7 +259,7 @@ def test_real_packaged_model_builds_and_answers_both_languages(tmp_path):
 @pytest.fixture
 def cli(monkeypatch):
     import knowledge.embedder
-    from assistant.cli import cli as group
+    from assistant.cli.main import cli as group
 
     monkeypatch.setattr(knowledge.embedder, "SentenceTransformerEmbedder", lambda *a, **k: WordLengthEmbedder())
     return lambda *args: CliRunner().invoke(group, list(args))

@@ -8,21 +8,22 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
-from assistant import local_model
-from assistant.llama_chat import Completion
-from assistant.llm_text import (
+from assistant.models import packaged as local_model
+from assistant.models.llama_chat import Completion
+from assistant.models.text_llm import (
     FREE_TEXT_GRAMMAR,
     chat_text_llm,
     fit_user,
     local_text_llm,
-    make_text_llm,
     render_chat,
     text_grammar,
 )
-from assistant.local_model import ModelUnavailable
-from assistant.reply import LLM_SCHEMA as REPLY_SCHEMA
-from assistant.reply import Remedy, ReplyContext, llm_prompt
-from assistant.triage import CATEGORIES, FAULTS, LLM_SCHEMA, SEVERITIES, classify
+from assistant.core.config import Settings
+from assistant.models.factory import make_text_llm
+from assistant.models.packaged import ModelUnavailable
+from assistant.complaints.drafting import LLM_SCHEMA as REPLY_SCHEMA
+from assistant.complaints.drafting import Remedy, ReplyContext, llm_prompt
+from assistant.complaints.triage import CATEGORIES, FAULTS, LLM_SCHEMA, SEVERITIES, classify
 from tests.fakes import ScriptedChatModel
 
 
@@ -115,12 +116,13 @@ def test_classify_through_local_text_llm_records_the_llm_path() -> None:
     assert json.dumps(text) in runner.calls[0]["prompt"]
 
 
-def test_unknown_local_model_fails_before_any_loading() -> None:
+def test_unknown_local_model_fails_before_any_loading(tmp_path) -> None:
+    settings = Settings.from_env({"CRM_DATA_DIR": str(tmp_path)})
     with pytest.raises(ModelUnavailable, match="qwen2.5-coder-1.5b"):
         local_text_llm("no-such-model")
     with pytest.raises(ModelUnavailable):
-        make_text_llm("local:no-such-model")
-    assert make_text_llm("none") is None
+        make_text_llm("local:no-such-model", settings)
+    assert make_text_llm("none", settings) is None
 
 
 def test_chat_text_llm_returns_the_message_text() -> None:

@@ -11,10 +11,10 @@ from typing import Literal
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from assistant import local_model
-from assistant.llama_chat import Completion, LlamaToolChatModel, ModelOutputError
-from assistant.local_model import MODELS, ModelSpec, ModelUnavailable, chunk_paths, ensure_model
-from assistant.tool_format import (
+from assistant.models import packaged as local_model
+from assistant.models.llama_chat import Completion, LlamaToolChatModel, ModelOutputError
+from assistant.models.packaged import MODELS, ModelSpec, ModelUnavailable, chunk_paths, ensure_model
+from assistant.models.tool_format import (
     Answer,
     ToolCall,
     build_grammar,
@@ -359,7 +359,8 @@ def test_agent_loop_runs_tool_then_answers():
 @pytest.fixture(scope="module")
 def real_model():
     pytest.importorskip("llama_cpp")
-    from assistant.llama_chat import DEFAULT_LOCAL_MODEL, make_local_chat_model
+    from assistant.models.llama_chat import make_local_chat_model
+    from assistant.models.packaged import DEFAULT_LOCAL_MODEL
 
     data_dir = Path(local_model.default_data_dir())
     return make_local_chat_model(DEFAULT_LOCAL_MODEL, data_dir, progress=False)

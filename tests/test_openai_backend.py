@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from assistant.agent import Assistant
-from assistant.chat_model import make_chat_model
-from assistant.config import Settings
+from assistant.agent.assistant import Assistant
+from assistant.models.factory import make_chat_model
+from assistant.core.config import Settings
 
 pytestmark = pytest.mark.slow
 TODAY = date(2026, 11, 22)
@@ -28,7 +28,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory):
     pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python's server extras missing")
-    from assistant.local_model import ensure_model, get_spec
+    from assistant.models.packaged import ensure_model, get_spec
 
     gguf = ensure_model(get_spec("qwen2.5-coder-0.5b"), progress=False)
     port = _free_port()
@@ -69,10 +69,11 @@ def _assistant(store, url: str, all_tools: bool = False) -> Assistant:
     model = make_chat_model("openai:small", settings)
     # rules_first=None: every turn really goes through the server. Two tools keep the prompt
     # small (the test is about the HTTP round trip, not about choosing among thirteen).
-    from tools import customer_profile, find_customers
+    from tools import TOOLS
 
-    return Assistant(store, model=model, backend="openai", today=TODAY, rules_first=None,
-                     tools=None if all_tools else [customer_profile, find_customers])
+    two = [t for t in TOOLS if t.name in ("customer_profile", "find_customers")]
+    return Assistant(store, TOOLS if all_tools else two, model=model, backend="openai",
+                     today=TODAY, rules_first=None)
 
 
 def test_conversation_round_trips_through_the_server(demo_store, server_url):

@@ -1,4 +1,4 @@
-"""search_playbook and suggest_actions over a real chromadb index and a real store (issue 4)."""
+"""Playbook search and stage suggestions over a real chromadb index and a real store."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.records import InvalidInput, NotFound
+from assistant.core.records import InvalidInput, NotFound
 from knowledge.index import KnowledgeIndex
 from tests.fakes import WordLengthEmbedder
-from tools.playbook import Suggestion, normalise_stage, search_playbook, suggest_actions
+from assistant.analytics.playbook import Suggestion, normalise_stage, search, suggestions_for
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
 
 @dataclass
 class FakeChurnRow:
-    """Stand-in for tools.churn.ChurnRow until it lands: the fields suggest_actions reads."""
+    """Stand-in for assistant.analytics.churn_report.ChurnRow: the fields suggestions_for reads."""
 
     name: str
     stage: str
@@ -35,7 +35,7 @@ class FakeChurnRow:
 
 @pytest.fixture
 def churn(monkeypatch):
-    """Install a fake tools.churn whose explain_customer answers from `rows` (by customer id)."""
+    """Install a fake assistant.analytics.churn_report whose explain_customer answers from `rows` (by customer id)."""
     rows: dict[int, FakeChurnRow] = {}
     seen: list[tuple[int, str]] = []
 
@@ -44,9 +44,9 @@ def churn(monkeypatch):
         seen.append((customer_id, lang))
         return rows[customer_id]
 
-    module = types.ModuleType("tools.churn")
+    module = types.ModuleType("assistant.analytics.churn_report")
     module.explain_customer = explain_customer
-    monkeypatch.setitem(sys.modules, "tools.churn", module)
+    monkeypatch.setitem(sys.modules, "assistant.analytics.churn_report", module)
     return types.SimpleNamespace(rows=rows, seen=seen)
 
 
@@ -55,7 +55,7 @@ def _ids(index: KnowledgeIndex) -> set[str]:
 
 
 def test_search_playbook_returns_cited_passages(index):
-    found = search_playbook(index, "how do I apologise for a late order", k=2)
+    found = search(index, "how do I apologise for a late order", k=2)
     assert len(found) == 2 and all(p.id and p.source and p.lang == "en" for p in found)
 
 
@@ -66,13 +66,13 @@ def test_stage_names_in_both_languages(alias, stage):
 
 
 def test_search_playbook_filters_by_chinese_stage_name(index):
-    found = search_playbook(index, "老顾客来得少了", stage="退化期", k=5)
+    found = search(index, "老顾客来得少了", stage="退化期", k=5)
     assert found and all("decline" in p.stage and p.lang == "zh" for p in found)
 
 
 def test_search_playbook_rejects_unknown_stage(index):
     with pytest.raises(InvalidInput, match="Unknown stage"):
-        search_playbook(index, "anything", stage="retired")
+        search(index, "anything", stage="retired")
 
 
 def test_decline_customer_with_open_complaint_gets_cited_steps(store, index, churn):
@@ -82,7 +82,7 @@ def test_decline_customer_with_open_complaint_gets_cited_steps(store, index, chu
     churn.rows[c.id] = FakeChurnRow("Lin Mei", "decline", "high",
                                     ["visits every 9 days on average, none for 60 days",
                                      "last two orders were half the usual amount"])
-    out = suggest_actions(store, index, c.id)
+    out = suggestions_for(store, index, c.id)
     assert 2 <= len(out) <= 4 and all(isinstance(s, Suggestion) for s in out)
     known = _ids(index)
     assert all(s.citations and set(s.citations) <= known for s in out)
@@ -96,7 +96,7 @@ def test_decline_customer_with_open_complaint_gets_cited_steps(store, index, chu
 def test_suggestions_follow_the_language(store, index, churn):
     c = store.add_customer("王芳")
     churn.rows[c.id] = FakeChurnRow("王芳", "稳定期", "low", ["每两周来一次,已坚持一年"])
-    out = suggest_actions(store, index, c.id, lang="zh")
+    out = suggestions_for(store, index, c.id, lang="zh")
     assert out[0].citations == ("stability-aims",) and "稳定期" in out[0].why
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.action) for s in out)
     stage_tagged = [s for s in out[1:] if s.citations[0] in _ids(index)]
@@ -107,13 +107,13 @@ def test_suggestions_follow_the_language(store, index, churn):
 def test_unknown_stage_from_analytics_still_suggests(store, index, churn):
     c = store.add_customer("Sam")
     churn.rows[c.id] = FakeChurnRow("Sam", "", "medium", [])
-    out = suggest_actions(store, index, c.id)
+    out = suggestions_for(store, index, c.id)
     assert out and all(s.citations for s in out) and all(s.stage is None for s in out)
 
 
 def test_unknown_customer_is_not_found(store, index, churn):
     with pytest.raises(NotFound):
-        suggest_actions(store, index, 999)
+        suggestions_for(store, index, 999)
 
 
 def test_playbook_module_has_no_langchain():
@@ -124,14 +124,14 @@ def test_playbook_module_has_no_langchain():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_real_churn_analytics_on_the_demo_shop(demo_store, index, lang):
     from tests.conftest import DEMO_END
-    from tools.churn import churn_report
+    from assistant.analytics.churn_report import churn_report
 
     as_of = DEMO_END.isoformat()
     rows = churn_report(demo_store, as_of=as_of, top=None)
     by_stage = {r.stage: r for r in rows}
     known = _ids(index)
     for stage, row in by_stage.items():
-        out = suggest_actions(demo_store, index, row.customer_id, lang=lang, as_of=as_of)
+        out = suggestions_for(demo_store, index, row.customer_id, lang=lang, as_of=as_of)
         assert out and out[0].citations == (f"{stage}-aims",), stage
         assert all(set(s.citations) <= known for s in out)
         assert "lifecycle-overview" not in {c for s in out for c in s.citations}

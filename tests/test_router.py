@@ -7,13 +7,19 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import parse_date
-from assistant.router import RouteContext, control_intent, format_help, route
+from assistant.lang.dates import parse_date
+from assistant.agent.router import RouteContext, control_intent, format_help
+from assistant.agent.router import route as route_with
+from tools import TOOLS
 
 TODAY = date(2026, 11, 22)
 NAMES = ["张伟", "李娜", "罗子涵", "周晨曦", "尹敏", "崔静", "张超", "张雨桐", "王洋", "向霞",
          "Sophia Brown", "Nora Chen", "Lily King", "Ethan Chen", "Daniel Wood", "Hannah Martin",
          "Max Hall", "Grace Turner"]
+
+
+def route(message: str, context: RouteContext):
+    return route_with(message, context, TOOLS)
 
 
 def ctx(last: str | None = None) -> RouteContext:

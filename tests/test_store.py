@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from assistant.records import Ambiguous, InvalidInput, NothingToUndo, NotFound, Write
+from assistant.core.records import Ambiguous, InvalidInput, NothingToUndo, NotFound, Write
 
 
 def test_add_and_get_customer(store):
@@ -171,7 +171,7 @@ def test_settings_round_trip(store):
 
 
 def test_demo_shop_is_realistic_and_deterministic(demo_store, tmp_path):
-    from assistant.demo import build_demo
+    from assistant.importer.demo_shop import build_demo
     from assistant.store import Store
     from tests.conftest import DEMO_END
 

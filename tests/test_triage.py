@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.records import CrmError, InvalidInput
-from assistant.triage import CATEGORIES, FAULTS, SEVERITIES, TRAIN_PATH, classify, detect_language
+from assistant.core.records import CrmError, InvalidInput
+from assistant.complaints.triage import CATEGORIES, FAULTS, SEVERITIES, TRAIN_PATH, classify, detect_language
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "data" / "complaints_labelled.jsonl"
 

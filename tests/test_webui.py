@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assistant.agent import Action, Proposal, Reply
-from assistant.config import Settings
+from assistant.agent.assistant import Action, Proposal, Reply
+from assistant.core.config import Settings
 from assistant.services import Services
-from assistant.webui import chat, churn, complaints, customers, importer, settings, tasks
+from assistant.webui import chat, churn, complaints, customers, import_tab, settings, tasks
 from assistant.webui.ui import Ui
 
 
@@ -140,7 +140,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 def test_mapping_preview_understands_chinese_headers(tmp_path):
     path = write(tmp_path, "o.csv", "会员号,姓名,下单日期,实付金额,备注\nC1,张三,2026-01-02,88,\n")
-    head, table, note = importer.mapping_frame(path, "orders", "en")
+    head, table, note = import_tab.mapping_frame(path, "orders", "en")
     mapped = dict(table.values.tolist())
     assert mapped == {"会员号": "external_id", "姓名": "name", "下单日期": "date",
                       "实付金额": "amount", "备注": "note"}
@@ -150,7 +150,7 @@ def test_mapping_preview_understands_chinese_headers(tmp_path):
 def test_dry_run_reports_the_bad_row_and_writes_nothing(store, tmp_path):
     path = write(tmp_path, "bad.csv",
                  "external_id,name,date,amount\nC1,Ann,2026-01-02,5\nC2,Bob,2026/13/45,5\n")
-    msg, errors = importer.run_import(services_for(store, tmp_path), path, "orders", None,
+    msg, errors = import_tab.run_import(services_for(store, tmp_path), path, "orders", None,
                                       dry_run=True)
     assert "1 row(s) need fixing" in msg
     assert errors.values.tolist() == [[3, "bad date '2026/13/45' (use YYYY-MM-DD)"]]
@@ -162,7 +162,7 @@ def test_import_with_an_edited_mapping_then_undo(store, tmp_path):
     edited = pd.DataFrame({"Column in file": ["who", "when", "paid"],
                            "Field": ["name", "date", "amount"]})
     services = services_for(store, tmp_path)
-    msg, errors = importer.run_import(services, path, "orders", edited, dry_run=False,
+    msg, errors = import_tab.run_import(services, path, "orders", edited, dry_run=False,
                                       progress=object())
     assert errors is None and "Imported 2 orders" in msg and store.count("orders") == 2
     assert store.undo().startswith("import orders")

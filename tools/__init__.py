@@ -1,17 +1,46 @@
-"""The one registry of tools the chat agent (and the no-model router) may call."""
+"""The registry of chat tools: one record each, read by the agent, the router, the prompt and the docs.
 
-from tools.activity import add_order, log_activity, set_complaint_status
-from tools.advice import (
-    churn_risks, draft_complaint_reply, search_playbook, suggest_actions, triage_complaint,
-)
+Adding a tool: write a typed function (its docstring is what the model reads), then add one Tool
+here with its formatter, whether it writes, the router rules that pick it without a model, and its
+line for the system prompt. Nothing else names it.
+"""
+
+from assistant.agent import formatting
+from assistant.agent.router import activity_rules, rules
+from assistant.agent.toolkit import Tool
+from tools.activity import add_order, log_activity
+from tools.churn import churn_risks
+from tools.complaints import draft_complaint_reply, set_complaint_status, triage_complaint
 from tools.customers import add_customer, customer_profile, find_customers, update_customer
+from tools.playbook import search_playbook, suggest_actions
 from tools.query import run_sql
 
-ALL_TOOLS = [
-    find_customers, customer_profile, churn_risks, log_activity, add_order, add_customer,
-    update_customer, set_complaint_status, triage_complaint, draft_complaint_reply,
-    suggest_actions, search_playbook, run_sql,
+TOOLS = [
+    Tool(find_customers, formatting.customers, intents=(rules.find,),
+         hint="Searching for customers by name, phone, city or notes"),
+    Tool(customer_profile, formatting.profile, intents=(rules.churn_of_customer, rules.profile),
+         hint="Looking up one person"),
+    Tool(churn_risks, formatting.churn_rows, intents=(rules.churn_list,),
+         hint="Questions about who may stop buying / 流失"),
+    Tool(log_activity, writes=True, intents=(activity_rules.activity,),
+         hint='"X called / came in / messaged …" (maybe wanting an order, unhappy about something), '
+              "with the order, follow-up and complaint parts filled in when mentioned"),
+    Tool(add_order, writes=True, intents=(activity_rules.sale,),
+         hint="A purchase that already happened"),
+    Tool(add_customer, writes=True, intents=(rules.new_customer,), hint="A new customer"),
+    Tool(update_customer, writes=True, intents=(rules.change_customer,),
+         hint="Changed contact details, tags or notes"),
+    Tool(set_complaint_status, writes=True, intents=(rules.complaint_status,),
+         hint="A complaint handled, reopened or in progress"),
+    Tool(triage_complaint, formatting.triage, intents=(rules.triage,),
+         hint="A complaint's text to classify"),
+    Tool(draft_complaint_reply, formatting.draft, intents=(rules.draft_reply,),
+         hint="A reply to a customer's complaint"),
+    Tool(suggest_actions, formatting.suggestions,
+         intents=(rules.churn_advice, rules.advice_for_customer),
+         hint="What to do about one customer"),
+    Tool(search_playbook, formatting.passages, intents=(rules.playbook_question,),
+         hint="How-to questions about good practice"),
+    Tool(run_sql, formatting.query, intents=(rules.sql_question,),
+         hint="Counting or summing questions, with one SELECT"),
 ]
-# Tools that propose writes (they return a Plan); everything else only reads.
-WRITE_TOOLS = {"log_activity", "add_order", "add_customer", "update_customer",
-               "set_complaint_status"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from assistant.context import TurnContext
-from assistant.records import Customer, InvalidInput, Plan, Write
-from assistant.router_slots import ZH_UNITS
+from assistant.core.context import TurnContext
+from assistant.core.records import Customer, InvalidInput, Plan, Write
+from assistant.lang.units import ZH_UNITS
 from assistant.store import Store
 from tools.customers import resolve
 
@@ -29,7 +29,7 @@ _REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:remind me (?:to |about 
 def _when(text: str | None, ctx: TurnContext, prefer: str = "past") -> date:
     if not text or not str(text).strip():
         return ctx.today
-    from assistant.dates import parse_date
+    from assistant.lang.dates import parse_date
 
     return parse_date(str(text), ctx.today, prefer=prefer)
 
@@ -57,7 +57,7 @@ def _unit_price(store: Store, customer: Customer, product: str | None) -> float 
 
 def _sentiment(text: str) -> float | None:
     try:
-        from assistant.triage import sentiment
+        from assistant.complaints.triage import sentiment
 
         return round(float(sentiment(text)[0]), 2)
     except ImportError:
@@ -66,7 +66,7 @@ def _sentiment(text: str) -> float | None:
 
 def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float | None,
                   product: str | None, amount: float | None, when: date) -> list[Write]:
-    from assistant.validate import number
+    from assistant.lang.validate import number
 
     qty = number(quantity, "quantity", minimum=0) or 1.0
     # "10盒" reads as it was said; "2 × 耶加雪菲" and "5 × boxes" name the goods
@@ -98,7 +98,7 @@ def _complaint_writes(store: Store, ctx: TurnContext, c: Customer, text: str,
                       when: date) -> list[Write]:
     labels: dict = {}
     try:
-        from assistant.triage import classify
+        from assistant.complaints.triage import classify
 
         prior = len(store.complaints(c.id))
         labels = classify(text, prior_complaints=prior).labels()
@@ -175,25 +175,3 @@ def add_order(store: Store, ctx: TurnContext, customer: str, amount: float | Non
             f"{when} 还没到。未来的订单请作为沟通记录里的订单意向登记。"))
     writes = _order_writes(store, ctx, c, quantity, product, amount, when)
     return Plan(tuple(writes), tuple(w.summary for w in writes), c.id)
-
-
-_WORDS = re.compile(r"\s+")
-
-
-def set_complaint_status(store: Store, ctx: TurnContext, complaint_id: int, status: str) -> Plan:
-    """Move a complaint to open, in_progress or resolved."""
-    aliases = {"resolved": "resolved", "done": "resolved", "closed": "resolved", "解决": "resolved",
-               "已解决": "resolved", "处理中": "in_progress", "in progress": "in_progress",
-               "in_progress": "in_progress", "open": "open", "reopen": "open", "打开": "open"}
-    key = _WORDS.sub(" ", (status or "").strip().lower())
-    if key not in aliases:
-        raise InvalidInput(ctx.t("Status must be open, in_progress or resolved.",
-                                 "状态只能是 open（未处理）、in_progress（处理中）或 resolved（已解决）。"))
-    k = store.get_complaint(int(complaint_id))
-    values: dict = {"status": aliases[key]}
-    if aliases[key] == "resolved":
-        values["resolved_at"] = ctx.today.isoformat()
-    line = ctx.t(f"Complaint #{k.id}: {k.status} → {values['status']}",
-                 f"投诉 #{k.id}：{k.status} → {values['status']}")
-    return Plan((Write("complaints", "update", values, row_id=k.id, summary=line),), (line,),
-                k.customer_id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.context import TurnContext
-from assistant.records import Customer, Order, Plan, Write
+from assistant.core.context import TurnContext
+from assistant.core.records import Customer, Order, Plan, Write
 from assistant.store import CUSTOMER_FIELDS, Store
 
 
@@ -51,7 +51,7 @@ def customer_profile(store: Store, ctx: TurnContext, customer: str) -> Profile:
     try:
         from dataclasses import asdict
 
-        from tools.churn import explain_customer
+        from assistant.analytics.churn_report import explain_customer
 
         insight = asdict(explain_customer(store, c.id, as_of=ctx.today.isoformat(), lang=ctx.lang))
     except ImportError:
@@ -97,7 +97,7 @@ def update_customer(store: Store, ctx: TurnContext, customer: str, name: str | N
     values = _fields(name=name, phone=phone, email=email, wechat=wechat, city=city, tags=tags,
                      notes=notes)
     if not values:
-        from assistant.records import InvalidInput
+        from assistant.core.records import InvalidInput
 
         raise InvalidInput(ctx.t(
             f"What should change for {c.name}? Give a new phone, email, wechat, city, tags or notes.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.readonly import QueryResult
+from assistant.store.readonly import QueryResult
 from assistant.store import Store
 
 

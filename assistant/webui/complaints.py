@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.records import CrmError
+from assistant.core.records import CrmError
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -120,17 +120,17 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")
-        from tools.complaints import classify_complaint
+        from assistant.complaints.triage import classify
 
         k = store.get_complaint(cid)
-        store.update_complaint(cid, **classify_complaint(k.text).labels())
+        store.update_complaint(cid, **classify(k.text).labels())
         return detail(store, cid, lang), views.tr(lang)("complaints.triaged")
 
     def do_draft(cid: int | None, tone_name: str) -> tuple:
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")
-        from tools.complaints import draft_reply
+        from assistant.complaints.service import draft_reply
 
         try:
             index = services.index()
@@ -154,7 +154,7 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
 
     def do_save(sent: bool) -> Any:
         def run(cid: int | None, text: str) -> tuple:
-            from tools.complaints import save_reply
+            from assistant.complaints.service import save_reply
 
             say = views.tr(services.ui_language())
             if cid is None:
@@ -168,12 +168,12 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         return run
 
     def do_resolve(cid: int | None) -> tuple:
-        from tools.complaints import set_complaint_status
+        from assistant.complaints.service import set_status
 
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")
-        set_complaint_status(store, cid, "resolved")
+        set_status(store, cid, "resolved")
         return detail(store, cid, lang), views.tr(lang)("complaints.resolved")
 
     filters = [status, severity]

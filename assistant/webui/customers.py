@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.records import CrmError
+from assistant.core.records import CrmError
 from assistant.webui import views
 from assistant.webui.ui import Ui
 

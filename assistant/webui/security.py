@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from assistant.records import CrmError
+from assistant.core.records import CrmError
 
 
 def is_loopback(host: str) -> bool:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.records import CrmError
+from assistant.core.records import CrmError
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from assistant.core.config import Settings
     from assistant.services import Services
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def test_backend(kind: str, base_url: str, model: str, api_key: str, lang: str,
 
 
 def _test_local(spec_name: str, say: Any) -> str:
-    from assistant.local_model import MODELS, chunk_paths
+    from assistant.models.packaged import MODELS, chunk_paths
 
     if importlib.util.find_spec("llama_cpp") is None:
         return "❌ " + say("settings.no_llama")
@@ -52,8 +52,8 @@ def _test_openai(base_url: str, model: str, api_key: str, say: Any,
                  settings: Settings | None = None) -> str:
     from dataclasses import replace
 
-    from assistant.chat_model import connection_test
-    from assistant.config import Settings
+    from assistant.models.factory import connection_test
+    from assistant.core.config import Settings
 
     url = (base_url or "").strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
@@ -72,7 +72,7 @@ def _test_openai(base_url: str, model: str, api_key: str, say: Any,
 
 def policy_values(store: Any) -> dict:
     """The saved shop policy with defaults filled in."""
-    from assistant.reply import policy_from
+    from assistant.complaints.drafting import policy_from
 
     return policy_from(store.get_setting("policy"))
 

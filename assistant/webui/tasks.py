@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.records import CrmError
+from assistant.core.records import CrmError
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from assistant.records import Task
+    from assistant.core.records import Task
     from assistant.services import Services
     from assistant.store import Store
 
@@ -28,7 +28,7 @@ def overdue(task: Task, today: date) -> bool:
 
 def shown(store: Store, show: str, today: date) -> list[Task]:
     """Tasks for one filter: open ones first, each group by due date (undated last)."""
-    from assistant.dates import parse_period
+    from assistant.lang.dates import parse_period
 
     sunday = parse_period("this week", today)[1].isoformat()  # the chat's week, to the day
     keep = {"open": lambda k: k.status == "open",

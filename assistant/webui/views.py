@@ -8,8 +8,8 @@ from dataclasses import asdict, is_dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from assistant.formatting import risk_percent
-from assistant.records import CrmError
+from assistant.agent.formatting import risk_percent
+from assistant.core.records import CrmError
 from assistant.webui.ui import t
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def stage_label(stage: str | None, lang: str) -> str:
 def churn_summary(store: Store, customer_id: int, lang: str) -> str:
     """Stage, churn probability and reasons for one customer, as markdown."""
     say = tr(lang)
-    from tools.churn import explain_customer
+    from assistant.analytics.churn_report import explain_customer
 
     try:
         info = explain_customer(store, customer_id, lang=lang)
@@ -108,10 +108,10 @@ def churn_summary(store: Store, customer_id: int, lang: str) -> str:
 def suggestions(services: Services, customer_id: int, lang: str) -> str:
     """Suggested next steps for one customer with the playbook passages they cite."""
     say = tr(lang)
-    from tools.playbook import suggest_actions
+    from assistant.analytics.playbook import suggestions_for
 
     try:
-        items = suggest_actions(services.store, services.index(), customer_id, lang=lang)
+        items = suggestions_for(services.store, services.index(), customer_id, lang=lang)
     except CrmError as ex:
         return f"⚠️ {ex}"
     if not items:

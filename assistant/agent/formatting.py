@@ -1,0 +1,186 @@
+"""Tool results -> the reply text, by code and in the user's language (small models echo JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from assistant.analytics.labels import STAGE_LABELS, probability_agrees
+from assistant.core.records import Customer, Passage, Plan
+
+# The column a task list's SQL names its tasks by (en, zh): an empty one says "no open tasks".
+TASK_COLUMN = ("task", "事项")
+
+# One next step per stage, after the playbook's aims for that stage.
+STAGE_ACTION = {
+    "exploration": ("welcome them and invite a second, low-risk purchase",
+                    "表示欢迎，邀请其再次小额尝试"),
+    "formation": ("thank them and suggest what to try next from their history",
+                  "表示感谢，根据购买记录推荐下一款"),
+    "stability": ("show non-price care: a personal note, early access, a tasting invite",
+                  "做非价格关怀：手写卡片、新品优先、品鉴邀请"),
+    "decline": ("call to ask why; if it's our fault, fix it and offer a targeted win-back",
+                "打电话了解原因；若是我们的问题，先改进再给针对性挽回优惠"),
+}
+RISK = {"high": ("high", "高"), "medium": ("medium", "中"), "low": ("low", "低")}
+
+
+def _t(lang: str, en: str, zh: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def stage_label(stage: str | None, lang: str) -> str:
+    """'decline' -> 'decline' / '退化期'."""
+    names = STAGE_LABELS.get(stage or "")
+    return names["zh" if lang == "zh" else "en"] if names else (stage or "?")
+
+
+def plan(p: Plan, lang: str, confirmed: bool = False) -> str:
+    """The write preview card (or the receipt once applied)."""
+    head = _t(lang, "Saved:" if confirmed else "I'll save these — reply **yes** to confirm or "
+              "**no** to cancel:", "已保存：" if confirmed else "将保存以下内容——回复**确认**保存，"
+              "回复**取消**放弃：")
+    lines = "\n".join(f"- {line}" for line in p.summary)
+    tail = _t(lang, "\n\nSay **undo** to revert.", "\n\n如需撤回，请说**撤销**。") if confirmed else ""
+    return f"{head}\n{lines}{tail}"
+
+
+def customers(found: list[Customer], lang: str) -> str:
+    if not found:
+        return _t(lang, "No customer matches that.", "没有找到匹配的客户。")
+    rows = [f"- **{c.name}** (id {c.id}{', ' + c.external_id if c.external_id else ''})"
+            f"{' · ' + c.city if c.city else ''}{' · ' + c.phone if c.phone else ''}" for c in found]
+    return _t(lang, f"Found {len(found)}:", f"找到 {len(found)} 位：") + "\n" + "\n".join(rows)
+
+
+def risk_percent(p: Any, risk: str | None, lang: str) -> str:
+    """ (12%) after a risk level, when the probability tells the same story (churn_labels)."""
+    p = float(p or 0)
+    if not probability_agrees(p, risk):
+        return ""
+    return _t(lang, f" ({p:.0%})", f"（{p:.0%}）")
+
+
+def churn_rows(page: Any, lang: str) -> str:
+    rows, quiet = page.rows, page.quiet_days
+    if quiet and not rows:
+        return _t(lang, f"Every customer has ordered in the last {quiet} days.",
+                  f"所有客户最近 {quiet} 天内都下过单。")
+    if not rows:
+        return _t(lang, "Nobody looks at risk right now.", "目前没有明显的流失风险客户。")
+    if quiet:
+        shown = "" if len(rows) == page.matching else _t(lang, f", the first {len(rows)}",
+                                                           f"，列出前 {len(rows)} 位")
+        out = [_t(lang, f"{page.matching} customers have not ordered in the last {quiet} days; "
+                        f"riskiest first{shown}:",
+                  f"{page.matching} 位客户已有 {quiet} 天以上没有下单，按流失风险排序{shown}：")]
+    else:
+        out = [_t(lang, "Most likely to churn:", "最可能流失的客户：")]
+    for i, r in enumerate(rows, 1):
+        risk = RISK.get(_get(r, "risk"), ("?", "?"))
+        stage = _get(r, "stage")
+        pct = risk_percent(_get(r, "churn_probability"), _get(r, "risk"), lang)
+        nxt = _get(r, "expected_next_purchase")
+        out.append(_t(
+            lang,
+            f"{i}. **{_get(r, 'name')}** — {risk[0]} risk{pct}, {stage_label(stage, lang)}",
+            f"{i}. **{_get(r, 'name')}** — 风险{risk[1]}{pct}，{stage_label(stage, lang)}"))
+        # Four spaces keep sub-bullets nested under "10." and beyond in Markdown.
+        for reason in (_get(r, "reasons") or [])[:4]:
+            out.append(f"    - {reason}")
+        if nxt:
+            out.append(_t(lang, f"    - expected next purchase: {nxt}", f"    - 预计下次购买：{nxt}"))
+        act = STAGE_ACTION.get(stage or "")
+        if act:
+            out.append(_t(lang, f"    - suggested: {act[0]}", f"    - 建议：{act[1]}"))
+    return "\n".join(out)
+
+
+def profile(p: Any, lang: str) -> str:
+    c = p.customer
+    out = [f"**{c.name}** (id {c.id}{', ' + c.external_id if c.external_id else ''})"
+           f"{' · ' + c.city if c.city else ''}"]
+    out.append(_t(lang, f"{p.order_count} orders, {p.total_spent:.2f} in total"
+                  + (f", customer since {p.first_order}" if p.first_order else ""),
+                  f"共 {p.order_count} 笔订单，累计 {p.total_spent:.2f}"
+                  + (f"，首单 {p.first_order}" if p.first_order else "")))
+    if p.last_order:
+        o = p.last_order
+        out.append(_t(lang, f"Last order: {o.date}, {o.quantity:g} × {o.product or 'item'}, "
+                      f"{o.amount:.2f}", f"最近一单：{o.date}，{o.product or '商品'} ×{o.quantity:g}，"
+                      f"{o.amount:.2f}"))
+    if p.usual_products:
+        out.append(_t(lang, "Usually buys: ", "常买：") + ", ".join(p.usual_products))
+    ins = p.insight
+    if ins:
+        pct = risk_percent(ins.get("churn_probability"), ins.get("risk"), lang)
+        out.append(_t(lang, f"Stage: {stage_label(ins.get('stage'), lang)}; churn risk "
+                      f"{ins.get('risk')}{pct}",
+                      f"阶段：{stage_label(ins.get('stage'), lang)}；流失风险"
+                      f"{RISK.get(ins.get('risk'), ('', '?'))[1]}{pct}"))
+        out += [f"- {r}" for r in (ins.get("reasons") or [])[:4]]
+    for k in p.open_complaints:
+        out.append(_t(lang, f"Open complaint #{k['id']} ({k['date']}, {k['category']}): {k['text']}",
+                      f"未解决投诉 #{k['id']}（{k['date']}，{k['category']}）：{k['text']}"))
+    for t in p.open_tasks:
+        out.append(_t(lang, f"Task due {t['due_date']}: {t['title']}",
+                      f"待办（{t['due_date']}）：{t['title']}"))
+    return "\n".join(out)
+
+
+def passages(found: list[Passage], lang: str) -> str:
+    if not found:
+        return _t(lang, "Nothing in the playbook on that.", "知识库里没有相关内容。")
+    return "\n\n".join(f"**{p.title}** [{p.id}]\n{p.text}" for p in found)
+
+
+def query(result: Any, lang: str) -> str:
+    if not result.rows:
+        if set(TASK_COLUMN) & set(result.columns):
+            return _t(lang, "No open tasks for that. ✅", "这段时间没有待办。✅")
+        return _t(lang, "No rows.", "没有结果。")
+    if len(result.rows) == 1 and len(result.columns) == 1:
+        value = result.rows[0][0]
+        value = f"{value:,.2f}" if isinstance(value, float) else value
+        return _t(lang, f"**{value}**", f"**{value}**")
+    head = "| " + " | ".join(result.columns) + " |\n|" + "---|" * len(result.columns)
+    body = "\n".join("| " + " | ".join("" if v is None else str(v) for v in r) + " |"
+                     for r in result.rows[:20])
+    more = _t(lang, f"\n\n({len(result.rows)} rows, first 20 shown)",
+              f"\n\n（共 {len(result.rows)} 行，显示前 20 行）") if len(result.rows) > 20 else ""
+    return f"{head}\n{body}{more}"
+
+
+def triage(t: Any, lang: str) -> str:
+    d = asdict(t) if is_dataclass(t) else dict(t)
+    keys = ("category", "severity", "fault", "sentiment", "language", "is_complaint")
+    labels = _t(lang, "Triage", "分诊结果")
+    lines = [f"- {k}: {d.get(k)}" for k in keys if k in d]
+    if d.get("fault_clue"):
+        lines.append(_t(lang, f"- clue: “{d['fault_clue']}”", f"- 依据：“{d['fault_clue']}”"))
+    return f"**{labels}**\n" + "\n".join(lines)
+
+
+def draft(d: Any, lang: str) -> str:
+    text = _get(d, "text", "")
+    cites = _get(d, "citations") or []
+    tail = (_t(lang, "\n\nSources: ", "\n\n参考：") + ", ".join(f"[{c}]" for c in cites)) if cites else ""
+    return _t(lang, "Draft reply:\n\n", "回复草稿：\n\n") + text + tail
+
+
+def suggestions(items: list, lang: str) -> str:
+    if not items:
+        return _t(lang, "No suggestion right now.", "暂时没有建议。")
+    out = []
+    for s in items:
+        d = asdict(s) if is_dataclass(s) else dict(s)
+        action = d.get("action") or d.get("text") or d.get("title")
+        cites = d.get("citations") or d.get("passage_ids") or []
+        out.append(f"- {action}" + (f" [{', '.join(cites)}]" if cites else ""))
+    return "\n".join(out)

@@ -1,0 +1,97 @@
+"""route(): a chat message -> the one tool call it asks for, by the rules of the given tools."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import prompts
+from assistant.agent.router.controls import control_intent
+from assistant.agent.router.keywords import Keywords
+from assistant.agent.router.records import Msg, Route, RouteContext, rule
+from assistant.agent.router.rules import command_part
+from assistant.agent.router.slots import name_index, spot_customer
+from assistant.lang.names import compact, name_key, to_simplified
+
+if TYPE_CHECKING:
+    from assistant.agent.toolkit import Tool
+
+
+class _Refused(Exception):
+    pass
+
+
+@rule(35)
+def _refuse_destructive(m: Msg) -> None:
+    # There is no delete tool; a command to delete must not turn into some other write.
+    if m.kw.has("delete", command_part(m.text)):
+        raise _Refused()
+    return None
+
+
+def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | None:
+    """The one tool call a message asks for, with model-style arguments; None if no rule fits."""
+    own = unicodedata.normalize("NFKC", message or "").strip()
+    # the rules' Chinese words are simplified: 張偉打電話 is read as 张伟打电话
+    text = to_simplified(own)
+    if not text or control_intent(text):
+        return None
+    names = tuple(ctx.customer_names())
+    spot = spot_customer(text, _spot_index(names))
+    msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
+              _canonical(spot[0], names) if spot else None, spot[1:] if spot else None, names)
+    try:
+        for check, tool in _ordered(tuple(tools)):
+            found = check(msg)
+            if found is not None and tool is not None:
+                return _in_own_words(Route(tool, dict(found.args), found.confidence), text, own)
+    except _Refused:
+        return None
+    return None
+
+
+@lru_cache(maxsize=8)
+def _ordered(tools: tuple[Tool, ...]) -> list[tuple[Callable, str | None]]:
+    """Every tool's rules plus the router's own guard, in the order the rules ask for."""
+    pairs = [(_refuse_destructive, None)] + [(r, t.name) for t in tools for r in t.intents]
+    return sorted(pairs, key=lambda pair: pair[0].order)
+
+
+def _canonical(surface: str, names: tuple[str, ...]) -> str | None:
+    if surface in names:
+        return surface
+    key = compact(name_key(surface))
+    same = [n for n in names if compact(name_key(n)) == key]
+    return same[0] if len(same) == 1 else None
+
+
+
+
+@lru_cache(maxsize=4)
+def _spot_index(names: tuple[str, ...]):
+    """The name index over simplified spellings (陳大文 is found in a simplified message too)."""
+    return name_index(tuple(to_simplified(n) for n in names))
+
+
+def _in_own_words(found: Route, text: str, own: str) -> Route:
+    """Free-text arguments (summary, complaint, ...) in the owner's script, not the converted one."""
+    if text == own or len(text) != len(own):  # OpenCC's phrase table can change a length: keep
+        return found
+    for key, value in found.args.items():
+        if key in _OWN_WORDS and isinstance(value, str) and value:
+            at = text.find(value)
+            if at >= 0:
+                found.args[key] = own[at:at + len(value)]
+    return found
+
+
+_OWN_WORDS = ("summary", "complaint", "follow_up", "text", "title", "notes", "query", "order_product",
+              "product")
+
+
+def format_help(lang: str) -> str:
+    """What the assistant understands without a model, with examples, in the user's language."""
+    return prompts.load("help_zh" if lang == "zh" else "help_en")

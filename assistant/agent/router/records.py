@@ -1,0 +1,74 @@
+"""What the router's rules read (Msg) and what they return (Intent, Route)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from assistant.agent.router.keywords import Keywords
+from assistant.agent.router.slots import guess_name
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A rule's reading of a message for its own tool: model-style arguments and how sure it is."""
+
+    args: dict
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Route:
+    """The one tool call chosen by the router; args are model-style (names and dates as written)."""
+
+    tool: str
+    args: dict
+    confidence: float
+
+
+@dataclass
+class RouteContext:
+    """What the router may know besides the message."""
+
+    today: date
+    lang: str = "en"
+    customer_names: Callable[[], list[str]] = field(default=list)
+    last_customer: str | None = None
+
+
+@dataclass
+class Msg:
+    """One message as the rules see it."""
+
+    text: str
+    kw: Keywords
+    ctx: RouteContext
+    customer: str | None          # as typed, from the customer list or by position
+    canonical: str | None         # the exact stored name when the surface is unambiguous
+    span: tuple[int, int] | None
+    names: tuple[str, ...]
+    # Readings several rules share (one parse of an activity serves add_order and log_activity).
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def who(self, memory: bool = True) -> str | None:
+        """The customer the message is about: named, remembered for 'her' / '她', or guessed."""
+        if self.customer:
+            return self.customer
+        if memory and self.ctx.last_customer and self.kw.has("pronoun"):
+            return self.ctx.last_customer
+        return guess_name(self.text)
+
+
+Rule = Callable[[Msg], "Intent | None"]
+
+
+def rule(order: float) -> Callable[[Rule], Rule]:
+    """Mark a function as a router rule; rules of all tools are tried in ascending `order`."""
+
+    def mark(fn: Rule) -> Rule:
+        fn.order = order  # type: ignore[attr-defined]
+        return fn
+
+    return mark

@@ -1,0 +1,278 @@
+"""The rules of the no-model router, one or more per tool; the tool registry says whose is which.
+
+A rule reads one message (Msg) and returns an Intent with model-style arguments (customer names and
+dates as the owner wrote them), so the tools resolve and validate exactly as they do for an LLM.
+Keyword tables live in keywords.py, slot extraction in slots.py, SQL templates in sql_templates.py
+and the activity-logging reading in activity_rules.py. `@rule(order)` sets the order in which the
+rules of all tools are tried.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.agent.router import sql_templates
+from assistant.agent.router.records import Intent, rule
+from assistant.agent.router.records import Msg as _Msg
+from assistant.agent.router.slots import (
+    EMAIL,
+    PHONE,
+    WECHAT,
+    contact_fields,
+    find_city,
+    guess_name,
+    quiet_days,
+)
+from assistant.lang.dates import cn_number
+
+
+def _after_colon(text: str) -> str | None:
+    m = (re.search(r"[:：]\s*(.+)$", text, re.DOTALL) or re.search(r"[\"“「『'](.+?)[\"”」』']", text, re.DOTALL)
+         or re.search(r"\s[-—–]+\s*(.+)$", text, re.DOTALL))
+    return m.group(1).strip() if m else None
+
+
+def command_part(text: str) -> str:
+    """The instruction before any quoted or colon-introduced text (which is data, not a command)."""
+    return re.split(r"[:：\"“「『]", text, maxsplit=1)[0]
+
+
+_COMPLAINT_ID = re.compile(r"(?:complaint|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
+                           r"|#(\d+)|(?:第)?(\d+)\s*号投诉", re.IGNORECASE)
+_TONES = [("warm", r"warm|friendly|casual|gentle|kind", "温暖|亲切|热情|随和|温和|友好|暖心"),
+          ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方")]
+_STATUSES = [("in_progress", r"in progress|working on|ongoing|handling", "处理中|正在处理|跟进中|进行中"),
+             ("open", r"re-?open|open again|not resolved", "重新打开|重开|未解决"),
+             ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled", "已解决|解决了|关闭|处理完|搞定|已处理|结案")]
+
+
+def _complaint_id(text: str) -> int | None:
+    m = _COMPLAINT_ID.search(text)
+    return int(next(g for g in m.groups() if g)) if m else None
+
+
+def _pick(table: list, msg: _Msg) -> str | None:
+    for value, en, zh in table:
+        if msg.kw.search(en) or re.search(zh, msg.text):
+            return value
+    return None
+
+
+@rule(10)
+def triage(m: _Msg) -> Intent | None:
+    if not m.kw.has("triage", command_part(m.text) + " "):
+        return None
+    body = _after_colon(m.text)
+    if not body:
+        rest = re.split(r"classify|categori[sz]e|triage|分类|归类", m.text, maxsplit=1, flags=re.IGNORECASE)
+        body = rest[1].strip(" :：,，") if len(rest) > 1 else None
+        body = re.sub(r"^(?:this|the|that)?\s*complaint\s*", "", body or "", flags=re.IGNORECASE) or None
+    return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
+
+
+@rule(20)
+def complaint_status(m: _Msg) -> Intent | None:
+    cid = _complaint_id(m.text)
+    status = _pick(_STATUSES, m) if cid is not None else None
+    if status is None or m.kw.has("draft", command_part(m.text)):
+        return None
+    return Intent({"complaint_id": cid, "status": status}, 0.9)
+
+
+@rule(30)
+def draft_reply(m: _Msg) -> Intent | None:
+    cid = _complaint_id(m.text)
+    tone = _pick(_TONES, m)
+    command = command_part(m.text)
+    about_complaint = bool(re.search(r"complain|投诉|差评|negative review|feedback", command, re.IGNORECASE)) or cid
+    if not (m.kw.has("draft", command) and (about_complaint or m.customer)) and not (cid and tone):
+        return None
+    args: dict = {}
+    if cid is not None:
+        args["complaint_id"] = cid
+    else:
+        who = m.who()
+        if who:
+            args["customer"] = who
+    if tone:
+        args["tone"] = tone
+    return Intent(args, 0.9 if args else 0.6)
+
+
+_NAME_AFTER_KW = re.compile(
+    r"(?:customer|client|contact)s?\s*[:：,]?\s*(?:named|called)?\s*"
+    r"([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}|[\u4e00-\u9fff]{2,4}?(?=[,，。.;；:：\s]|电话|手机|微信|邮箱|住在|来自|在|$))"
+    r"|(?:客户|顾客)\s*[:：,，]?\s*([\u4e00-\u9fff]{2,4}?(?=[,，。.;；:：\s]|电话|手机|微信|邮箱|住在|来自|在|城市|$)"
+    r"|[A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*)?)")
+_NOTES = re.compile(r"(?:notes?|备注|说明)\s*[:：]?\s*(.+)$", re.IGNORECASE)
+
+
+@rule(40)
+def new_customer(m: _Msg) -> Intent | None:
+    command = command_part(m.text)
+    if not m.kw.has("add_customer") or (m.kw.has("howto", command) and not PHONE.search(m.text)):
+        return None
+    found = _NAME_AFTER_KW.search(m.text)
+    if not found:
+        return None
+    args: dict = {"name": (found.group(1) or found.group(2)).strip()}
+    rest = m.text[found.end():]
+    notes = _NOTES.search(rest)
+    if notes:
+        args["notes"] = notes.group(1).strip()
+        rest = rest[:notes.start()]
+    args.update(contact_fields(rest))
+    return Intent(args, 0.9)
+
+
+_FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微信"),
+           ("phone", r"phone|number|mobile|cell|电话|手机|号码"), ("tags", r"\btags?\b|标签|标记为|打上"),
+           ("notes", r"\bnotes?\b|备注"), ("city", r"city|address|moved to|lives in|城市|地址|搬到|住"),
+           ("name", r"\bname\b|名字|姓名|改名")]
+_VALUE = re.compile(r"(?:\bto\b|\bis\b|\bas\b|=|改成|改为|换成|更新为|更新成|变成|设为|设置为|标记为|写成|打上|为|是|:|：)了?"
+                    r"\s*(.+?)\s*[。.!！]?$")
+
+
+@rule(50)
+def change_customer(m: _Msg) -> Intent | None:
+    who = m.who()
+    if not who or not m.kw.has("update"):
+        return None
+    after = m.text[m.span[1]:] if m.span else m.text
+    fld = next((f for f, rx in _FIELDS if re.search(rx, after, re.IGNORECASE)), None) or next(
+        (f for f, rx in _FIELDS if re.search(rx, m.text, re.IGNORECASE)), None)
+    if fld is None:
+        return None
+    value: str | None = None
+    if fld == "phone":
+        value = (PHONE.search(after) or [None])[0]
+        value = re.sub(r"[\s-]", "", value) if value else None
+    elif fld == "email":
+        value = (EMAIL.search(after) or [None])[0]
+    elif fld == "wechat":
+        found = WECHAT.search(after) or _VALUE.search(after)
+        value = found.group(1) if found else None
+    else:
+        tail = re.split(dict(_FIELDS)[fld], after, maxsplit=1, flags=re.IGNORECASE)[-1]
+        found = _VALUE.search(tail)
+        value = found.group(1) if found else tail.strip(" ,，了")
+        if fld == "city":
+            value = find_city(tail) or (value or "").rstrip("了市")
+    if not value:
+        return None
+    return Intent({"customer": who, fld: value.strip()}, 0.85)
+
+
+def _churn_asked(m: _Msg) -> bool:
+    """A churn question, or a quiet spell ("who hasn't ordered in 2 months")."""
+    if "churn" not in m.memo:
+        quiet = None if m.kw.has("howto") else quiet_days(m.text)
+        m.memo["churn"] = (m.kw.has("churn") or quiet is not None, quiet)
+    return m.memo["churn"][0]
+
+
+@rule(70)
+def churn_advice(m: _Msg) -> Intent | None:
+    """"What should I do, Li Na may churn" -> her next steps."""
+    if _churn_asked(m) and m.customer and m.kw.has("advice"):
+        return Intent({"customer": m.customer}, 0.8)
+    return None
+
+
+@rule(71)
+def churn_of_customer(m: _Msg) -> Intent | None:
+    """"Is Li Na at risk?" -> her profile, which carries stage and risk."""
+    if _churn_asked(m) and m.customer:
+        return Intent({"customer": m.customer}, 0.8)
+    return None
+
+
+@rule(72)
+def churn_list(m: _Msg) -> Intent | None:
+    if not _churn_asked(m) or m.customer:
+        return None
+    if m.kw.has("howto") and not m.kw.has("list"):
+        return None
+    # "3个客户" is a count of customers, "3个月" a quiet spell
+    top = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十]+)"
+                    r"|(\d+)\s*(?:customers|clients|个(?!月|星期|礼拜|禮拜)|位|名)",
+                    m.text, re.IGNORECASE)
+    args: dict = {}
+    if top:
+        raw = next(g for g in top.groups() if g)
+        args["top"] = int(raw) if raw.isdigit() else cn_number(raw)
+    quiet = m.memo["churn"][1]
+    if quiet:
+        args["quiet_days"] = quiet
+    return Intent(args, 0.9)
+
+
+@rule(80)
+def sql_question(m: _Msg) -> Intent | None:
+    top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today)
+    if top:
+        return Intent({"sql": top}, 0.75)
+    tasks = None if m.kw.has("howto") else sql_templates.task_list_sql(m.kw.low, m.ctx.today,
+                                                                     m.ctx.lang)
+    if tasks:
+        return Intent({"sql": tasks}, 0.85)
+    if not sql_templates.is_count_question(m.kw.low):
+        return None
+    if m.customer and not m.canonical:
+        return None  # a name we cannot pin down: let the profile answer instead
+    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, m.canonical)
+    return Intent({"sql": sql}, 0.8) if sql else None
+
+
+_STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),
+           ("formation", r"second (?:order|purchase)|repeat|come back again|regulars?", "复购|回头|第二次"),
+           ("stability", r"loyal|vip|long[- ]time|best customers", "老客户|忠实|忠诚|大客户|VIP"),
+           ("decline", r"lapsed|lost|win back|churn|inactive|stopped buying|dormant", "流失|挽回|不来了|沉睡|召回")]
+
+
+@rule(90)
+def advice_for_customer(m: _Msg) -> Intent | None:
+    who = m.who()
+    if who and (m.kw.has("advice") or m.kw.has("howto")):
+        return Intent({"customer": who}, 0.8)
+    return None
+
+
+@rule(91)
+def playbook_question(m: _Msg) -> Intent | None:
+    if m.kw.has("howto") or m.kw.has("advice"):
+        args: dict = {"query": m.text}
+        stage = _pick(_STAGES, m)
+        if stage:
+            args["stage"] = stage
+        return Intent(args, 0.75)
+    return None
+
+
+@rule(100)
+def find(m: _Msg) -> Intent | None:
+    if not m.kw.has("find"):
+        return None
+    if m.customer:
+        return Intent({"query": m.customer}, 0.85)
+    surname = re.search(r"姓([\u4e00-\u9fff])", m.text)
+    fields = contact_fields(m.text)
+    named = re.search(r"(?:named|called|叫)\s*([\w\u4e00-\u9fff'-]+(?:\s+[A-Z][\w'-]*)?)", m.text)
+    query = (surname.group(1) if surname else fields.get("phone") or fields.get("email")
+             or (named.group(1) if named else None) or fields.get("city") or guess_name(m.text))
+    if not query:
+        tail = re.split(r"find|search|look for|找一下|找|查找|搜索|查一下", m.text, maxsplit=1, flags=re.IGNORECASE)[-1]
+        query = re.sub(r"^\s*(?:customers?|clients?|客户|顾客)\s*", "", tail, flags=re.IGNORECASE).strip(" ?？")
+    return Intent({"query": query}, 0.7) if query else None
+
+
+@rule(110)
+def profile(m: _Msg) -> Intent | None:
+    who = m.who()
+    if not who:
+        if m.ctx.last_customer and m.kw.has("profile") and len(m.text) < 40:
+            return Intent({"customer": m.ctx.last_customer}, 0.5)
+        return None
+    if m.kw.has("profile") or (m.span and len(m.text) - (m.span[1] - m.span[0]) <= 12):
+        return Intent({"customer": who}, 0.8)
+    return None

@@ -1,0 +1,259 @@
+"""Slot extraction for the no-model router: customer names, quantities, amounts, contact fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.lang.dates import NUM, cn_number, span_days
+from assistant.lang.names import has_han, name_key
+from assistant.lang.units import ZH_UNITS
+
+# Capitalised at the start of a sentence these are ordinary words, not the customer "He" / "Long".
+_SENTENCE_WORDS = {"he", "an", "long", "song", "may", "will", "max", "grace", "green", "king",
+                   "wood", "hall", "ward", "sun", "pan", "fan", "ding", "ma", "mo", "ye", "su",
+                   "du", "fu", "lu", "gu", "hu", "tan", "tang", "bai", "lei", "ren", "jin",
+                   "yin", "yan", "shi", "wan", "you", "me", "i", "ok", "add", "show", "find",
+                   "log", "new", "call", "turner", "parker", "cooper", "baker", "walker"}
+_LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+# "hasn't ordered in 2 months", "no purchase for 90 days", "两个月没下单", "半年没来买"
+_NOT_BOUGHT_EN = re.compile(
+    r"\b(?:hasn'?t|haven'?t|has not|have not|didn'?t|did not|not|no|without)\b[^.?!]{0,20}?"
+    r"\b(?:order(?:ed|s)?|b(?:ough)?t|buy(?:ing)?|purchas(?:ed|es?|ing)|been (?:in|back|around)"
+    r"|c(?:o|a)me (?:in|back|by)|visit(?:ed|s)?|shopp?(?:ed|ing)?)\b"
+    r"|\b(?:inactive|quiet|dormant|lapsed|gone)\b", re.IGNORECASE)
+_NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?(?:下单|下過單|下过单|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂)")
+
+
+def quiet_days(text: str) -> int | None:
+    """N in "who hasn't ordered in N days / 两个月没下单" (a month is 30 days); None when the message
+    asks about no such quiet spell."""
+    if not (_NOT_BOUGHT_EN.search(text) or _NOT_BOUGHT_ZH.search(text)):
+        return None
+    return span_days(text)
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Customer names prepared for spotting inside a message."""
+
+    han: tuple[str, ...]             # 汉字 names, longest first
+    latin: tuple[str, ...]           # lower-case Latin full names, longest first
+    pinyin: frozenset[str]           # compact pinyin of 汉字 names: "zhangwei"
+    sounds: frozenset[str]           # surname character + compact pinyin: "张zhangwei"
+    tokens: frozenset[str]           # single words that may name someone: "sophia", "zhang"
+
+
+@lru_cache(maxsize=4)
+def name_index(names: tuple[str, ...]) -> NameIndex:
+    """Index the customer list (cached: the list rarely changes between turns)."""
+    han, latin, pinyin, tokens, sounds = set(), set(), set(), set(), set()
+    for name in names:
+        name = (name or "").strip()
+        if not name:
+            continue
+        if has_han(name):
+            han.add(name)
+            key = name_key(name)
+            if key:
+                pinyin.add(key.replace(" ", ""))
+                sounds.add(name[0] + key.replace(" ", ""))
+                tokens.add(key.split()[0])  # the surname: "Zhang called"
+        else:
+            low = " ".join(name.lower().split())
+            latin.add(low)
+            tokens.update(w for w in low.split() if len(w) > 1)
+    by_len = lambda s: sorted(s, key=lambda x: (-len(x), x))
+    return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
+                     frozenset(sounds), frozenset(tokens))
+
+
+def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
+    """The first customer name in the message as typed (surface, start, end), or None."""
+    hits: list[tuple[int, int, str]] = []
+    for name in index.han:
+        at = text.find(name)
+        if at >= 0:
+            hits.append((at, at + len(name), name))
+    low = text.lower()
+    for name in index.latin:
+        m = re.search(r"\b" + r"\s+".join(map(re.escape, name.split())) + r"\b", low)
+        if m:
+            hits.append((m.start(), m.end(), text[m.start():m.end()]))
+    words = [(m.start(), m.end(), m.group(0)) for m in _LATIN_TOKEN.finditer(text)]
+    for i, (start, end, word) in enumerate(words):
+        w = word.lower().removesuffix("'s")
+        # Pinyin full names: "zhang wei", "Zhangwei", "li na".
+        for span in (3, 2, 1):
+            group = words[i:i + span]
+            if len(group) == span and "".join(g[2].lower().removesuffix("'s") for g in group) \
+                    in index.pinyin:
+                hits.append((start, group[-1][1], text[start:group[-1][1]].removesuffix("'s")))
+                break
+        if w in index.tokens and word[0].isupper():
+            at_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?。！？:：\n"
+            if at_start and w in _SENTENCE_WORDS:
+                continue
+            stop = end if not word.endswith("'s") else end - 2
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            # "Sophia Brwon": keep a following capitalised word so the store can fuzzy-match it.
+            if nxt and nxt[2][0].isupper() and text[end:nxt[0]].strip() == "" \
+                    and nxt[2].lower() not in _SENTENCE_WORDS:
+                stop = nxt[1] - (2 if nxt[2].endswith("'s") else 0)
+            hits.append((start, stop, text[start:stop]))
+    if not hits:
+        hits = _homophones(text, index)
+    if not hits:
+        return None
+    start, end, surface = min(hits, key=lambda h: (h[0], -(h[1] - h[0])))
+    return surface, start, end
+
+
+def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """汉字 typed with the wrong character but the right sound: 李那 for 李娜 (IME slips)."""
+    from assistant.lang.names import compact
+
+    hits = []
+    for run in re.finditer(r"[\u4e00-\u9fff]{2,}", text):
+        for size in (3, 2):
+            for i in range(run.start(), run.end() - size + 1):
+                window = text[i:i + size]
+                # The surname must be written right: 想下 sounds like 向霞 but is "want to".
+                if window[0] + compact(name_key(window)) in index.sounds:
+                    hits.append((i, i + size, window))
+    return hits
+
+
+# Unknown names by position: "customer X", "X called", "王小明买了".
+_ZH_LEAD = r"(?:今天|昨天|前天|刚才|刚刚|上午|下午|晚上|早上|客户|顾客|老客户|新客户|帮我记一下|记一下|记录一下|记录)?"
+_ZH_NAME_BEFORE = re.compile(
+    _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:今天|昨天|刚才|刚刚|上午|下午)?"
+    r"(?:打电话|打了电话|来电|打来|发微信|微信说|发消息|说|来店|到店|来了|买了|购买了|下单|订了|要了|想要|想再要|投诉|反馈|付了)")
+_ZH_NAME_AFTER = re.compile(r"(?:客户|顾客|给|帮|跟|和|把)([\u4e00-\u9fff]{2,3}?)(?:的|打|发|说|回|，|,|\s|$)")
+_EN_NAME = re.compile(
+    r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to)\s+"
+    r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|^([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+"
+    r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)")
+_NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "今天", "昨天", "一下", "这个", "那个", "这位", "上次"}
+
+
+def guess_name(text: str) -> str | None:
+    """A customer name the list doesn't know, judged by its position in the sentence."""
+    for rx in (_ZH_NAME_BEFORE, _ZH_NAME_AFTER):
+        m = rx.search(text)
+        if m and m.group(1) not in _NOT_NAMES and not re.search(r"[第次们这那的了是在有我你它个每些]", m.group(1)):
+            return m.group(1)
+    m = _EN_NAME.search(text)
+    if m:
+        name = (m.group(1) or m.group(2)).removesuffix("'s")
+        if name.split()[0].lower() not in _SENTENCE_WORDS | {"the", "this", "my", "our", "a"}:
+            return name
+    return None
+
+
+# -- amounts and quantities -------------------------------------------------------------------
+_AMOUNT = [
+    re.compile(r"(?:¥|￥|rmb|cny|\$)\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
+    re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*(?:元|块钱|块(?![^\d]{{0,1}}[蛋糕])|rmb\b|yuan\b|kuai\b|dollars?\b|bucks\b)", re.IGNORECASE),
+    re.compile(r"(\d+(?:\.\d+)?)\s*(?:in )?(?:total|altogether)\b", re.IGNORECASE),
+    re.compile(r"(?:\bfor|\bpaid|\bspent|\btotal(?:ling|ing)?|花了|付了|一共|总共|合计|共|收了|价格)\s*(\d+(?:\.\d+)?)(?![\d.]*\s*"
+               r"(?:袋|包|盒|箱|bags?|box(?:es)?|packs?|days?|天|周|weeks?|号|日|月|th\b|st\b|nd\b|rd\b))", re.IGNORECASE),
+]
+_ZH_UNITS = "|".join(ZH_UNITS)
+_ZH_QTY = re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*({_ZH_UNITS})([^\s，,。.;；!！?？:：0-9]{{0,12}})")
+_ZH_PRODUCT_END = re.compile(r"(?:一共|总共|共|花了|付了|合计|价格|给|送|下周|下个月|明天|后天|这周|周[一二三四五六日]|"
+                             r"的钱|元|块|，|,|和|并且|但|不过|还|说|想|要).*$")
+_EN_WORDNUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+               "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "twenty": 20,
+               "a dozen": 12, "a couple of": 2}
+_EN_UNIT = (r"(?:bags?|box(?:es)?|packs?|packets?|cups?|bottles?|cans?|cases?|kg|kilos?|units?|"
+            r"pieces?|jars?|tins?|sets?|cartons?|pouch(?:es)?|sacks?|tubs?)")
+_EN_QTY = re.compile(
+    r"\b(\d+(?:\.\d+)?|a dozen|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|twenty|an?)\s+(?:more\s+|extra\s+|x\s+)?((?:[A-Za-z-]+\s+){0,2}?" + _EN_UNIT +
+    r")\b(?:\s+of\s+(?:the\s+)?([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b)[A-Za-z][\w-]*){0,2}))?",
+    re.IGNORECASE)
+_EN_ITEM = re.compile(r"\b(?:bought|ordered|purchased|wants?|took)\s+(\d+|an?|one|two|three|four|five)\s+"
+                      r"(?:more\s+)?([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b|and\b)[A-Za-z][\w-]*){0,2})", re.IGNORECASE)
+_PRODUCT_TRAIL = re.compile(r"\s+(?:for|at|on|next|by|and|yesterday|today|tomorrow|this|last)\b.*$", re.IGNORECASE)
+
+
+def find_amount(text: str) -> tuple[float, tuple[int, int]] | None:
+    """A money amount in the message and its span: '176元', '¥176', 'for 176', '一百七十六块'."""
+    for rx in _AMOUNT:
+        m = rx.search(text)
+        if m:
+            raw = m.group(1)
+            value = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else cn_number(raw)
+            if value is not None:
+                return float(value), m.span()
+    return None
+
+
+def _en_qty(word: str) -> float:
+    word = word.lower()
+    return float(word) if word[0].isdigit() else float(_EN_WORDNUM[word])
+
+
+def find_quantity(text: str) -> tuple[float, str | None, int] | None:
+    """(quantity, product, position) of the goods: '两袋耶加雪菲' -> (2, '耶加雪菲', 0); '要10盒' ->
+    (10, '盒', 1), the unit standing for the goods as in '5 more boxes' -> (5, 'boxes', 0)."""
+    m = _ZH_QTY.search(text)
+    if m:
+        qty = float(m.group(1)) if m.group(1)[0].isdigit() else cn_number(m.group(1))
+        product = _ZH_PRODUCT_END.sub("", m.group(3) or "").strip(" 的")
+        if qty is not None and (m.group(2) != "个" or product):
+            return float(qty), product or m.group(2), m.start()
+    m = _EN_QTY.search(text)
+    if m:
+        product = m.group(3) or m.group(2)
+        return _en_qty(m.group(1)), _PRODUCT_TRAIL.sub("", product).strip() or None, m.start()
+    m = _EN_ITEM.search(text)
+    if m:
+        product = _PRODUCT_TRAIL.sub("", m.group(2)).strip()
+        return _en_qty(m.group(1)), product or None, m.start(1)
+    return None
+
+
+# -- contact fields ---------------------------------------------------------------------------
+PHONE = re.compile(r"(?<![\d])(\+?\d[\d\- ]{5,}\d)(?![\d])")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+WECHAT = re.compile(r"(?:wechat|weixin|微信号?|wx)\s*(?:id|号)?\s*(?:is|:|：|是|为|=)?\s*([A-Za-z][\w-]{4,})", re.IGNORECASE)
+CITIES = ["北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", "成都", "重庆", "武汉", "西安", "天津",
+          "厦门", "青岛", "长沙", "宁波", "无锡", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
+          "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen", "Hong Kong",
+          "London", "Singapore"]
+_CITY_FIELD = re.compile(r"(?:city|城市|住在|来自|\bin|\bfrom|lives in|搬到了?|moved to)\s*[:：]?\s*"
+                         r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[\u4e00-\u9fff]{2,3}?)(?:市|$|[\s,，。.])")
+
+
+def find_city(text: str) -> str | None:
+    """A city named in the message (known list first, then 'city X' / '住在X')."""
+    for city in CITIES:
+        if city.lower() in text.lower():
+            return city
+    m = _CITY_FIELD.search(text)
+    return m.group(1) if m else None
+
+
+def contact_fields(text: str) -> dict[str, str]:
+    """phone / email / wechat / city found anywhere in the message."""
+    out: dict[str, str] = {}
+    email = EMAIL.search(text)
+    if email:
+        out["email"] = email.group(0)
+    rest = EMAIL.sub(" ", text)
+    wechat = WECHAT.search(rest)
+    if wechat:
+        out["wechat"] = wechat.group(1)
+        rest = rest.replace(wechat.group(0), " ")
+    phone = PHONE.search(rest)
+    if phone and len(re.sub(r"\D", "", phone.group(1))) >= 7:
+        out["phone"] = re.sub(r"[\s-]", "", phone.group(1))
+    city = find_city(rest)
+    if city:
+        out["city"] = city
+    return out

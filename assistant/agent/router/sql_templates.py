@@ -1,0 +1,175 @@
+"""Counts and sums for the no-model router: SQL built from templates by code, never from user text.
+
+Only dates (ISO, made by parse_period), fixed column names and customer names taken from the
+customer list (quotes doubled) reach the SQL, so a question cannot inject anything.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.agent.formatting import TASK_COLUMN
+from assistant.agent.router.slots import find_city
+from assistant.lang.dates import parse_period
+
+# (subject, en regex, zh words); the first subject that matches wins, so specific ones go first.
+SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
+     ("客单价", "平均订单", "平均每单", "平均消费")),
+    ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)",
+     ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户")),
+    ("complaints", r"complaints?|complaint", ("投诉",)),
+    ("tasks", r"tasks?|to-?dos?|follow[- ]?ups?|reminders?", ("任务", "待办", "回访", "提醒")),
+    ("interactions", r"interactions?|calls?|visits?|contacts?|touchpoints?|conversations?",
+     ("互动", "联系", "通话", "电话", "沟通", "拜访", "到店")),
+    ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?)\b.{0,30}\b(?:sell|sold)|units sold",
+     ("销量", "卖了多少袋", "卖了多少件", "卖了多少包", "卖了多少盒", "卖出多少")),
+    ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money",
+     ("销售额", "营业额", "收入", "流水", "成交额", "赚了", "卖了多少钱", "花了多少", "消费了多少", "营收",
+      "卖了多少", "一共买了多少钱", "销售")),
+    ("orders", r"orders?|purchases?", ("订单", "单子", "几单", "多少单")),
+    ("buyers", r"(?:customers|clients|people|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
+     ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买")),
+    ("customers", r"customers?|clients?", ("客户", "顾客", "会员")),
+]
+_COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b"
+                    r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
+_COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件", "总共", "一共", "合计", "总额", "总数",
+             "统计", "平均", "客单价", "销售额", "营业额")
+_STATUS = [("open", r"\bopen\b|\bnew\b", ("未处理", "待处理", "新的", "还开着")),
+           ("unresolved", r"unresolved|not resolved|pending|outstanding", ("未解决", "没解决", "没处理")),
+           ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", "处理完")),
+           ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
+_CHANNELS = [("phone", r"\bcalls?\b|phone", ("电话", "通话")), ("in_store", r"visits?", ("到店", "拜访")),
+             ("wechat", r"wechat", ("微信",)), ("email", r"emails?", ("邮件",))]
+
+
+_CITY_PAIRS = dict(p for zh, en in [("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou"),
+                                  ("深圳", "Shenzhen"), ("杭州", "Hangzhou"), ("苏州", "Suzhou"),
+                                  ("南京", "Nanjing"), ("成都", "Chengdu")] for p in ((zh, en), (en, zh)))
+
+
+def _has(text: str, low: str, en: str, zh: tuple[str, ...]) -> bool:
+    return bool(re.search(en, low)) or any(w in text for w in zh)
+
+
+def is_count_question(text: str) -> bool:
+    """True if the message asks for a number (how many / 多少 / total / "revenue last month")."""
+    if _COUNT.search(text) or any(w in text for w in _COUNT_ZH):
+        return True
+    # "revenue last month" asks for a number without saying so; "we made a new blend" does not.
+    return subject(text) in ("revenue", "avg_order", "quantity") and \
+        parse_period(text, date.today()) is not None
+
+
+def subject(text: str) -> str | None:
+    """What is being counted or summed."""
+    low = text.lower()
+    for name, en, zh in SUBJECTS:
+        if _has(text, low, en, zh):
+            return name
+    return None
+
+
+def _q(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def build_sql(text: str, today: date, customer: str | None = None) -> str | None:
+    """A read-only SELECT answering a count/sum question, or None if no template fits."""
+    what = subject(text)
+    if what is None:
+        return None
+    low = text.lower()
+    period = parse_period(text, today)
+    # Customer names come from the customer list (exact names only), never from free text.
+    who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(customer)})" if customer else None
+
+    def where(column: str, *more: str | None) -> str:
+        parts = [p for p in more if p]
+        if period:
+            parts.insert(0, f"{column} BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'")
+        return (" WHERE " + " AND ".join(parts)) if parts else ""
+
+    if what == "avg_order":
+        return f"SELECT ROUND(AVG(amount), 2) AS average_order FROM orders{where('date', who)}"
+    if what == "revenue":
+        return f"SELECT ROUND(COALESCE(SUM(amount), 0), 2) AS revenue FROM orders{where('date', who)}"
+    if what == "quantity":
+        return f"SELECT COALESCE(SUM(quantity), 0) AS quantity FROM orders{where('date', who)}"
+    if what == "orders":
+        return f"SELECT COUNT(*) AS orders FROM orders{where('date', who)}"
+    if what == "new_customers":
+        inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
+        return f"SELECT COUNT(*) AS new_customers FROM ({inner}){where('first_date')}"
+    if what == "complaints":
+        status = next((s for s, en, zh in _STATUS if _has(text, low, en, zh)), None)
+        cond = {"open": "status = 'open'", "unresolved": "status != 'resolved'",
+                "resolved": "status = 'resolved'", "in_progress": "status = 'in_progress'",
+                None: None}[status]
+        return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, who)}"
+    if what == "tasks":
+        done = re.search(r"\bdone\b|completed|finished", low) or "完成" in text
+        cond = "status != 'open'" if done else "status = 'open'"
+        return f"SELECT COUNT(*) AS tasks FROM tasks{where('due_date', cond, who)}"
+    if what == "interactions":
+        channel = next((c for c, en, zh in _CHANNELS if _has(text, low, en, zh)), None)
+        cond = f"channel = '{channel}'" if channel else None
+        return f"SELECT COUNT(*) AS interactions FROM interactions{where('date', cond, who)}"
+    if what == "buyers" or (what == "customers" and (period or re.search(
+            r"bought|ordered|purchased|\bbuy", low) or "买" in text or "下单" in text)):
+        return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date')}"
+    city = find_city(text)
+    both = [c for c in (city, _CITY_PAIRS.get(city or "")) if c]
+    cond = f"city IN ({', '.join(_q(c) for c in both)})" if both else None
+    return f"SELECT COUNT(*) AS customers FROM customers{where('created_at', cond) if cond else ''}"
+
+
+_TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?:\s+\d+)?\s+"
+                  r"(?:customers|clients|buyers)|spen[dt] the most|\bbig spenders\b", re.IGNORECASE)
+_TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花钱最多", "贡献最大", "消费排名", "客户排名")
+
+
+def top_customers_sql(text: str, today: date) -> str | None:
+    """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named)."""
+    if not (_TOP.search(text) or any(w in text for w in _TOP_ZH)):
+        return None
+    n = re.search(r"top\s*(\d+)|前\s*(\d+)|(\d+)\s*(?:best|biggest|个|位|名)", text, re.IGNORECASE)
+    limit = min(int(next(g for g in n.groups() if g)), 100) if n else 10
+    period = parse_period(text, today)
+    where = (f" WHERE o.date BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
+             if period else "")
+    return ("SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM orders o "
+            f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
+            f"ORDER BY revenue DESC LIMIT {limit}")
+
+
+_TASK_WORDS = r"tasks?|to-?dos?|follow[- ]?ups?|reminders?|call ?backs?"
+_TASK_LIST = re.compile(rf"(?:show|list|see|view|check|what(?:'s| is| are)?|whats|which|my|any|open|due|overdue)"
+                        rf"\b.{{0,30}}\b(?:{_TASK_WORDS})\b|\b(?:{_TASK_WORDS})\b.{{0,12}}\b(?:due|today|"
+                        rf"tomorrow|this week|next week|overdue)|what (?:do i|should i) (?:need to )?do today"
+                        rf"|what(?:'s| is)? (?:due|overdue)\b",
+                        re.IGNORECASE)
+_TASK_LIST_ZH = ("待办", "要做的事", "今天要做什么", "今天做什么", "要回访", "提醒事项", "任务清单", "任务列表",
+                 "有哪些任务", "哪些任务", "看看任务", "查看任务")
+
+
+def task_list_sql(text: str, today: date, lang: str = "en") -> str | None:
+    """'show my open tasks' / '这周有哪些待办': open tasks by due date (in a period if named)."""
+    if is_count_question(text) or not (_TASK_LIST.search(text) or any(w in text for w in _TASK_LIST_ZH)):
+        return None
+    low = text.lower()
+    cond = ["t.status = 'open'"]
+    if "overdue" in low or "过期" in text or "逾期" in text:
+        cond.append(f"t.due_date < '{today.isoformat()}'")
+    else:
+        period = parse_period(text, today)
+        if period:
+            # what is overdue still needs doing this week: keep it in the list
+            cond.append(f"t.due_date <= '{period[1].isoformat()}'")
+    due, who = ("到期", "客户") if lang == "zh" else ("due", "customer")
+    what = TASK_COLUMN[lang == "zh"]
+    return (f"SELECT t.id, t.due_date AS {due}, c.name AS {who}, t.title AS {what} FROM tasks t "
+            f"LEFT JOIN customers c ON c.id = t.customer_id WHERE {' AND '.join(cond)} "
+            "ORDER BY t.due_date IS NULL, t.due_date, t.id LIMIT 50")

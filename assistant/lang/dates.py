@@ -1,0 +1,416 @@
+"""Dates and periods written by shop owners ("next Friday", "下周五", "11月3号", "上个月"), relative to today.
+
+dateparser is the base; the small patterns below cover the common shop phrases it misses or gets
+wrong (issue 6): 下周五 / 这周六 / 上周三 (None), 11月3号 / 3号 (None), 三天前 / 两周后 (None),
+"the 5th" (parsed as May) and bare numbers ("5" -> May 22). They are tried first, so they also give
+find_date() exact spans inside a longer message.
+
+Week words: Chinese 上周/这周/下周 name calendar weeks (Monday first); English "next Friday" is the
+first Friday after today and "last Friday" the last one before today (dateparser's reading).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from assistant.core.records import InvalidInput
+
+_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+_ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000, "萬": 10000}
+NUM = r"(?:\d+|[零〇一二两兩三四五六七八九十百千万萬]+)"
+_EN_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+           "fifteen": 15, "twenty": 20, "thirty": 30, "a couple of": 2, "a few": 3}
+EN_NUM = r"(?:\d+|a couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)"
+_WD_EN = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_WD_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
+          "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+EN_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+EN_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+            r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY_UNITS = {"天": 1, "日": 1, "day": 1, "周": 7, "星期": 7, "礼拜": 7, "week": 7}
+
+# (name, pattern) in priority order; the scanner takes the longest match at each position.
+_PATTERNS: list[tuple[str, str]] = [
+    ("iso", r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?"),
+    ("zh_md", rf"(?:({NUM})年)?({NUM})月({NUM})[日号]?"),
+    ("zh_rel_md", rf"(上|下|这|本)个?月({NUM})[日号]"),
+    ("zh_month_edge", r"(上|下|这|本)?个?月(底|末|初)"),
+    ("zh_d", rf"({NUM})[号日](?!子|本|元)"),
+    ("zh_named", r"大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天"),
+    ("zh_week", r"(上上|上|下下|下|这|這|本|这个|這個|下个|下個|上个|上個)?(?:周|週|星期|礼拜|禮拜)([一二三四五六日天末1-7])"),
+    ("zh_offset", rf"({NUM}|半)个?(天|日|周|星期|礼拜|月|年)(?:以|之)?(后|前)"),
+    ("zh_shift", r"(上|下|这|本)个?(月|星期|礼拜|周)(?![一二三四五六日天末1-7])|(去|今|明)年"),
+    ("en_md", rf"({EN_MONTH})\.?\s+{_ORD}(?:,?\s+(\d{{4}}))?\b"),
+    ("en_dm", rf"(?:the\s+)?{_ORD}\s+(?:of\s+)?({EN_MONTH})\b\.?(?:,?\s+(\d{{4}}))?"),
+    ("en_slash", r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\b"),
+    ("en_the", r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(this|next|last)\s+month)?"),
+    ("en_named", (r"\b(?:the\s+day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|"
+                 r"tomorrow|yesterday|this\s+(?:morning|afternoon|evening)|now)\b")),
+    ("en_week", rf"\b(?:(next|last|this|coming|on)\s+)?({EN_WEEKDAY})\b"),
+    ("en_in", rf"\bin\s+({EN_NUM})\s+(day|week|month|year)s?\b(?!\s+(?:ago|before|earlier))"),
+    ("en_ago", rf"\b({EN_NUM})\s+(day|week|month|year)s?\s+(ago|later|from\s+now)\b"),
+    ("en_edge", r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+|last\s+)?month\b"),
+    ("en_shift", r"\b(next|last|this)\s+(week|month|year)\b"),
+]
+_COMPILED = [(name, re.compile(p, re.IGNORECASE)) for name, p in _PATTERNS]
+
+
+def cn_number(text: str) -> int | None:
+    """'3' / '十二' / '两百五十' / '二零二六' -> int; None if it is not a number."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _ZH_DIGIT and c not in _ZH_UNIT for c in text):
+        return None
+    if not any(c in _ZH_UNIT for c in text):  # digit by digit: 二零二六
+        return int("".join(str(_ZH_DIGIT[c]) for c in text))
+    total, section, digit = 0, 0, 0
+    for c in text:
+        if c in _ZH_DIGIT:
+            digit = _ZH_DIGIT[c]
+        elif c in "万萬":
+            total += (section + digit) * 10000  # 万 / 萬
+            section, digit = 0, 0
+        else:
+            section += (digit or 1) * _ZH_UNIT[c]
+            digit = 0
+    return total + section + digit
+
+
+def _en_number(text: str) -> int:
+    text = re.sub(r"\s+", " ", text.lower())
+    return int(text) if text.isdigit() else _EN_NUM[text]
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _safe(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(f"There is no such day as {year}-{month:02d}-{day:02d}: check the month"
+                           f" and the day, and {_HELP}") from None
+
+
+def _month_day(today: date, month: int, day: int, year: int | None, prefer: str) -> date:
+    """A month/day without a year: this year's, or the nearest one on the preferred side."""
+    if year is not None:
+        return _safe(year, month, day)
+    found = _safe(today.year, month, day) if (month, day) != (2, 29) else date(today.year, 2, 28)
+    if prefer == "past" and found > today:
+        return _safe(today.year - 1, month, day)
+    if prefer == "future" and found < today:
+        return _safe(today.year + 1, month, day)
+    return found
+
+
+def _day_of_month(today: date, day: int, shift: int | None, prefer: str) -> date:
+    """'3号' / 'the 5th': this month's, or the nearest month on the preferred side."""
+    if not 1 <= day <= 31:
+        raise InvalidInput(f"no such day of the month: {day}")
+    base = _add_months(today.replace(day=1), shift or 0)
+    if shift is None:
+        if prefer == "past" and day > today.day:
+            base = _add_months(base, -1)
+        elif prefer == "future" and day < today.day:
+            base = _add_months(base, 1)
+    return _safe(base.year, base.month, day)
+
+
+def _weekday(today: date, wd: int, how: str, prefer: str) -> date:
+    monday = today - timedelta(days=today.weekday())
+    if how in ("calendar",):
+        return monday + timedelta(days=wd)
+    if how == "next":
+        return today + timedelta(days=(wd - today.weekday() - 1) % 7 + 1)
+    if how == "last":
+        return today - timedelta(days=(today.weekday() - wd - 1) % 7 + 1)
+    if how == "this":  # the one in this week, unless it has passed and we look ahead
+        found = monday + timedelta(days=wd)
+        return found if found >= today or prefer == "past" else found + timedelta(days=7)
+    # bare weekday: the nearest one on the preferred side, today included
+    if prefer == "future":
+        return today + timedelta(days=(wd - today.weekday()) % 7)
+    return today - timedelta(days=(today.weekday() - wd) % 7)
+
+
+def _shift(today: date, unit: str, n: int) -> date:
+    if unit in ("月", "month"):
+        return _add_months(today, n)
+    if unit in ("年", "year"):
+        return _add_months(today, 12 * n)
+    return today + timedelta(days=n * _DAY_UNITS[unit])
+
+
+_REL = {"上": -1, "下": 1, "这": 0, "這": 0, "本": 0, "这个": 0, "這個": 0, "下个": 1, "下個": 1, "上个": -1,
+        "上個": -1, "上上": -2, "下下": 2,
+        "去": -1, "今": 0, "明": 1, "last": -1, "next": 1, "this": 0, None: 0, "": 0}
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
+    g = m.groups()
+    if name == "iso":
+        return _safe(int(g[0]), int(g[1]), int(g[2]))
+    if name == "zh_md":
+        year = cn_number(g[0]) if g[0] else None
+        return _month_day(today, cn_number(g[1]) or 0, cn_number(g[2]) or 0, year, prefer)
+    if name == "zh_rel_md":
+        return _day_of_month(today, cn_number(g[1]) or 0, _REL[g[0]], prefer)
+    if name == "zh_month_edge":
+        first = _add_months(today.replace(day=1), _REL[g[0]])
+        return first if g[1] == "初" else _month_end(first)
+    if name == "zh_d":
+        return _day_of_month(today, cn_number(g[0]) or 0, None, prefer)
+    if name == "zh_named":
+        offsets = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1,
+                   "明日": 1, "后天": 2, "大后天": 3}
+        return today + timedelta(days=offsets[m.group(0)])
+    if name == "zh_week":
+        base = today + timedelta(days=7 * _REL[g[0]])
+        if g[0] is None:
+            return _weekday(today, _WD_ZH[g[1]], "bare", prefer)
+        return _weekday(base, _WD_ZH[g[1]], "calendar", prefer)
+    if name == "zh_offset":
+        sign = 1 if g[2] == "后" else -1
+        if g[0] == "半":
+            return _shift(today, "天", sign * (15 if g[1] == "月" else 182 if g[1] == "年" else 3))
+        return _shift(today, g[1], sign * (cn_number(g[0]) or 0))
+    if name == "zh_shift":
+        if g[2]:
+            return _shift(today, "年", _REL[g[2]])
+        return _shift(today, "月" if g[1] == "月" else "周", _REL[g[0]])
+    if name == "en_md":
+        return _month_day(today, _MONTHS.index(g[0][:3].lower()) + 1, int(g[1]),
+                          int(g[2]) if g[2] else None, prefer)
+    if name == "en_dm":
+        return _month_day(today, _MONTHS.index(g[1][:3].lower()) + 1, int(g[0]),
+                          int(g[2]) if g[2] else None, prefer)
+    if name == "en_slash":
+        return _month_day(today, int(g[0]), int(g[1]), int(g[2]) if g[2] else None, prefer)
+    if name == "en_the":
+        return _day_of_month(today, int(g[0]), _REL[g[1].lower()] if g[1] else None, prefer)
+    if name == "en_named":
+        word = re.sub(r"\s+", " ", m.group(0).lower())
+        offsets = {"the day after tomorrow": 2, "the day before yesterday": -2, "tomorrow": 1,
+                   "yesterday": -1}
+        return today + timedelta(days=offsets.get(word, 0))
+    if name == "en_week":
+        how = {"next": "next", "last": "last", "this": "this", "coming": "next"}.get(
+            (g[0] or "").lower(), "bare")
+        if (g[0] or "").lower() == "on":
+            how = "bare"
+        return _weekday(today, _WD_EN[g[1][:3].lower()], how, prefer)
+    if name in ("en_in", "en_ago"):
+        sign = -1 if name == "en_ago" and g[2].lower() == "ago" else 1
+        return _shift(today, g[1].lower(), sign * _en_number(g[0]))
+    if name == "en_edge":
+        return _month_end(_add_months(today.replace(day=1), _REL[(g[0] or "").strip().lower()]))
+    if name == "en_shift":
+        return _shift(today, g[1].lower(), _REL[g[0].lower()])
+    raise AssertionError(name)
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _scan(text: str) -> list[tuple[int, int, str, re.Match]]:
+    """Every pattern match as (start, end, name, match), longest first at each position."""
+    hits = []
+    for name, rx in _COMPILED:
+        for m in rx.finditer(text):
+            if m.end() > m.start():
+                hits.append((m.start(), m.end(), name, m))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    return hits
+
+
+_HELP = ("use YYYY-MM-DD (e.g. 2026-11-03) or words like 'yesterday', 'next Friday', "
+         "'in 3 days', '昨天', '下周五', '11月3号'")
+
+
+def parse_date(text: str | None, today: date, prefer: str = "past") -> date:
+    """A date from words or numbers, relative to `today`; None/'' means today. prefer: past|future."""
+    if text is None or not str(text).strip():
+        return today
+    if isinstance(text, date):
+        return text
+    raw = _normalise(str(text))
+    cleaned = re.sub(r"^(?:on|at|by|于|在)\s*|[\s,.。，!！?？]+$", "", raw, flags=re.IGNORECASE)
+    for start, end, name, m in _scan(cleaned):
+        if start == 0 and end == len(cleaned):
+            return _resolve(name, m, today, prefer)
+    if re.fullmatch(r"[\d\s.,]+", cleaned):  # dateparser reads "5" as May 22
+        raise InvalidInput(f"bad date {raw!r}: {_HELP}")
+    import dateparser  # lazy: ~0.3 s to import
+
+    settings = {"RELATIVE_BASE": datetime.combine(today, datetime.min.time()),
+                "PREFER_DATES_FROM": "future" if prefer == "future" else "past",
+                "RETURN_AS_TIMEZONE_AWARE": False}
+    found = dateparser.parse(cleaned, languages=["en", "zh"], settings=settings)
+    if found is None:
+        raise InvalidInput(f"bad date {raw!r}: {_HELP}")
+    return found.date()
+
+
+def find_date(message: str, today: date, prefer: str = "past") -> tuple[date, str] | None:
+    """The first date expression inside a message: (date, the text matched), or None."""
+    text = _normalise(message or "")
+    taken = 0
+    for start, end, name, m in _scan(text):
+        if start < taken:
+            continue
+        if name == "zh_d" and start > 0 and text[start - 1] in "第每":
+            continue  # 第3日 / 每5日 are not dates
+        if name == "en_week" and not m.group(1) and m.group(2).lower()[:3] in ("sun", "sat", "mar", "wed") \
+                and not m.group(2)[0].isupper() and len(m.group(2)) <= 3:
+            continue  # "sun", "sat", "wed" as plain words
+        try:
+            return _resolve(name, m, today, prefer), m.group(0)
+        except (InvalidInput, KeyError, ValueError):
+            taken = end
+    return None
+
+
+# patterns that can only be meant as a calendar date, so one that cannot exist is a typo to
+# point out, not text to read past ("3/4" or "45号" may be a ratio or a house number)
+_CALENDAR = {"iso", "zh_md", "en_md", "en_dm"}
+
+
+def impossible_dates(message: str) -> list[tuple[int, str]]:
+    """Calendar dates in a message that cannot exist ("2026-13-45", "Feb 30"): (start, text)."""
+    text = _normalise(message or "")
+    out, taken = [], 0
+    for start, end, name, m in _scan(text):
+        if start < taken:
+            continue
+        slash_year = name == "en_slash" and m.group(3)
+        if name not in _CALENDAR and not slash_year:
+            continue
+        try:
+            _resolve(name, m, date.today(), "past")
+        except (InvalidInput, ValueError):
+            out.append((start, m.group(0)))
+        taken = end
+    return out
+
+
+_SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "天": 1, "周": 7, "星期": 7,
+                   "礼拜": 7, "禮拜": 7, "月": 30, "年": 365}
+_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\s+(day|week|month|year)s?\b", re.IGNORECASE)
+# a month needs 个 ("3月" is March) and a year a small number ("2025年" is a date)
+_SPAN_ZH = re.compile(rf"({NUM}|半)\s*(?:个|個)\s*(月|星期|礼拜|禮拜)|({NUM}|半)\s*(天|周|星期|礼拜|禮拜|年)")
+
+
+def span_days(text: str) -> int | None:
+    """The first stretch of time in the text in days ("2 months" / "两个月" -> 60, "半年" -> 182,
+    "three weeks" -> 21), or None when it names none; a month counts 30 days."""
+    hits = [m for m in (_SPAN_EN.search(text), _SPAN_ZH.search(text)) if m]
+    for m in sorted(hits, key=lambda m: m.start()):
+        raw, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        count = 0.5 if raw.lower() in ("半", "half a") else cn_number(raw)
+        if count is None:  # "two", "a few": English words
+            count = _en_number(raw)
+        if not count or (unit == "年" and count > 10):
+            continue
+        return max(1, round(count * _SPAN_UNIT_DAYS[unit.lower()]))
+    return None
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_in_past(today: date, month: int, year: int | None) -> tuple[date, date]:
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    return _month_range(year, month)
+
+
+def _quarter(year: int, q: int) -> tuple[date, date]:
+    start = date(year, 3 * q - 2, 1)
+    return start, _month_end(date(year, 3 * q, 1))
+
+
+_PERIODS: list[tuple[str, str]] = [
+    ("last_n", rf"(?:last|past|previous)\s+({EN_NUM})\s+(day|week|month)s?|(?:最近|过去|近)({NUM})(天|日|个?星期|周|个?月)"),
+    ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
+    ("month", rf"(?<![\d上下本这个年])({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
+    ("rel", r"(上个?|这个?|本|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年|(this|last|next)\s+(month|week|year|quarter)"),
+    ("quarter", r"\bq([1-4])\b|第?([一二三四1-4])季度"),
+    ("year", r"(?:in\s+)?\b(20\d\d)\b(?!\s*[-/年.]\s*\d)|(20\d\d)年(?!\d|[一二三四五六七八九十]+月)"),
+    ("day", r"\b(today|yesterday)\b|(今天|昨天|今日|昨日)"),
+]
+_PERIODS_RX = [(name, re.compile(p, re.IGNORECASE)) for name, p in _PERIODS]
+
+
+def parse_period(text: str, today: date) -> tuple[date, date] | None:
+    """The period a question is about, as (first day, last day) inclusive; None if it names none."""
+    text = _normalise(text or "")
+    for name, rx in _PERIODS_RX:
+        m = rx.search(text)
+        if not m:
+            continue
+        g = m.groups()
+        if name == "last_n":
+            n = _en_number(g[0]) if g[0] else cn_number(g[2]) or 0
+            word = (g[1] or g[3]).lower()
+            unit = "month" if word[-1] in "月h" else "week" if word[-1] in "周期拜k" else "day"
+            start = _add_months(today, -n) + timedelta(days=1) if unit == "month" else \
+                today - timedelta(days=n * (7 if unit == "week" else 1) - 1)
+            return start, today
+        if name == "ym":
+            if g[0]:
+                return _month_range(cn_number(g[0]) or 0, cn_number(g[1]) or 0)
+            return _month_range(int(g[3]), _MONTHS.index(g[2][:3].lower()) + 1)
+        if name == "month":
+            month = cn_number(g[0]) if g[0] else _MONTHS.index(g[1][:3].lower()) + 1
+            if g[1] and g[1].lower() == "may" and not re.search(r"\bin\s+may\b", text, re.IGNORECASE):
+                continue  # "may" is usually the verb
+            if month and 1 <= month <= 12:
+                return _month_in_past(today, month, None)
+            continue
+        if name == "rel":
+            if g[2]:
+                year = today.year + {"去": -1, "今": 0, "前": -2, "明": 1}[g[2]]
+                return date(year, 1, 1), date(year, 12, 31)
+            shift = {"上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1,
+                     "last": -1, "this": 0, "next": 1}[(g[0] or g[3]).lower()]
+            unit = (g[1] or g[4]).lower()
+            if unit in ("月", "month"):
+                first = _add_months(today.replace(day=1), shift)
+                return first, _month_end(first)
+            if unit in ("year",):
+                return date(today.year + shift, 1, 1), date(today.year + shift, 12, 31)
+            if unit in ("季度", "quarter"):
+                q0 = (today.month - 1) // 3 + shift
+                return _quarter(today.year + q0 // 4, q0 % 4 + 1)
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * shift)
+            return monday, monday + timedelta(days=6)
+        if name == "quarter":
+            q = int(g[0]) if g[0] else cn_number(g[1]) or int(g[1])
+            year = today.year if 3 * q - 2 <= today.month else today.year - 1
+            return _quarter(year, q)
+        if name == "year":
+            year = int(g[0] or g[1])
+            return date(year, 1, 1), date(year, 12, 31)
+        if name == "day":
+            word = (g[0] or g[1]).lower()
+            day = today if word in ("today", "今天", "今日") else today - timedelta(days=1)
+            return day, day
+    return None

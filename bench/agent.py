@@ -1,4 +1,4 @@
-"""Scenario suite for the chat agent: tool, argument and database-effect accuracy, latency (issue 6).
+"""Scenario suite for the chat agent: tool, argument and database-effect accuracy, latency.
 
 Run: .venv/bin/python bench/agent.py [--backend none|local|local:NAME|openai:MODEL] [--router-only]
                                      [--scenarios PATH] [--only ID_PREFIX] [--verbose]
@@ -267,8 +267,8 @@ def main() -> None:
     scenarios = [s for s in scenarios if s["id"].startswith(opts.only)]
     model = None
     if not opts.router_only and opts.backend != "none":
-        from assistant.models.factory import make_chat_model
         from assistant.core.config import Settings
+        from assistant.models.factory import make_chat_model
 
         model = make_chat_model(opts.backend, Settings.from_env())
     from assistant.store import Store

@@ -1,4 +1,4 @@
-"""CDNOW churn benchmark (issue 3): our model next to plain BG/NBD and recency, several cutoffs.
+"""CDNOW churn benchmark: our model next to plain BG/NBD and recency, several cutoffs.
 
 Protocol: same-day purchases merged; calibrate on orders up to the cutoff, score as of the
 cutoff; target = any purchase in the holdout. Needs the bench extra (lifetimes==0.11.3, which

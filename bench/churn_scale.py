@@ -1,4 +1,4 @@
-"""Churn report at scale (issue 3): 1M customers / 2M orders in a real store file, timed end to end.
+"""Churn report at scale: 1M customers / 2M orders in a real store file, timed end to end.
 
 The store file is built once with plain sqlite3 executemany (not audited store writes) and
 cached under bench/out/. Prints the wall time of the in-process report and of the CLI.
@@ -70,11 +70,11 @@ def main() -> None:
         started = time.perf_counter()
         build(path, args.customers, args.orders)
         print(f"built {path} in {time.perf_counter() - started:.1f} s")
-    from assistant.store import Store
     from assistant.analytics import churn_report as churn
+    from assistant.store import Store
 
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    # as after a bulk load: no columnar copy of the orders yet (assistant/columns.py)
+    # as after a bulk load: no columnar copy of the orders yet (assistant/store/column_cache.py)
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("DELETE FROM column_cache")

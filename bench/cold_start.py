@@ -1,6 +1,6 @@
 """Cold start of `crm serve`: process start -> the page and its config answer over HTTP.
 
-Target (issue 7): <= 20 s on this machine. Models load in a background thread after launch,
+Target: <= 20 s on this machine. Models load in a background thread after launch,
 so they must not delay the page. Usage: python bench/cold_start.py [--runs 3] [--model none]
 """
 

@@ -1,4 +1,4 @@
-"""Complaint triage and reply-rubric bench (issue 5): prints accuracy and macro-F1 per field.
+"""Complaint triage and reply-rubric bench: prints accuracy and macro-F1 per field.
 
     .venv/bin/python bench/complaints.py              # no-LLM column; LLM column prints n/a
     .venv/bin/python bench/complaints.py --llm local  # fills the LLM columns (local[:NAME], openai:M)
@@ -6,7 +6,7 @@
     .venv/bin/python bench/complaints.py --errors     # also lists the misclassified texts
 
 The set (bench/data/complaints_labelled.jsonl) was written for this bench and is separate from the
-training data in assistant/data/complaints_train.jsonl.
+training data in assistant/complaints/data/complaints_train.jsonl.
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ def rubric_rate(rows: list[dict], llm: Callable[[str], str] | None = None,
     from dataclasses import replace
 
     from assistant.complaints.drafting import TONES, check
-    from assistant.store import Store
     from assistant.complaints.service import _context, draft_reply, log_complaint
+    from assistant.store import Store
 
     failures: Counter = Counter()
     sources: Counter = Counter()

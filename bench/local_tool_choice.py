@@ -1,4 +1,4 @@
-"""Tool choice of the local models: right tool with valid arguments, latency and tokens/s (issue 6).
+"""Tool choice of the local models: right tool with valid arguments, latency and tokens/s.
 
 Run: .venv/bin/python bench/local_tool_choice.py [--model qwen2.5-coder-0.5b ...] [--verbose]
 Loads one model at a time. On a shared 2-core machine the timings are noisy; accuracy is greedy

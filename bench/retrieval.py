@@ -1,4 +1,4 @@
-"""Retrieval bench (issue 4): recall@3 per language, dense/lexical ablations, build time, warm latency.
+"""Retrieval bench: recall@3 per language, dense/lexical ablations, build time, warm latency.
 
     .venv/bin/python bench/retrieval.py [--queries FILE ...] [--index-dir DIR] [--show-misses]
 

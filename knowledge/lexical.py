@@ -1,4 +1,4 @@
-"""BM25 over jieba-segmented Chinese and stemmed English (the dense model is English-only, issue 4)."""
+"""BM25 over jieba-segmented Chinese and stemmed English (the dense model is English-only)."""
 
 from __future__ import annotations
 

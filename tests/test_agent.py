@@ -6,10 +6,11 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
 from assistant.agent.assistant import Assistant, to_messages
+from assistant.agent.router import Intent, rule
 from assistant.agent.toolkit import Tool, bind_tool
 from assistant.lang.writing_system import chat_language as detect_language
-from tools import TOOLS
 from tests.fakes import ScriptedChatModel, call
+from tools import TOOLS
 
 TODAY = date(2026, 11, 22)
 
@@ -284,3 +285,44 @@ def test_an_order_intent_keeps_the_unit_when_no_goods_are_named(demo_store):
     text = a.reply("王洋昨天来电话，说下周三要10盒，抱怨上次送货太慢").text
     assert "订单意向：王洋 要 10盒" in text  # not "要 10": ten of what?
     assert "订单意向：王洋 要 5 × 耶加雪菲" in a.reply("王洋说下周五要5盒耶加雪菲").text
+
+
+def count_orders(store, ctx, customer: str) -> int:
+    """How many orders one customer has placed."""
+    return len(store.orders(store.resolve_customer(customer).id))
+
+
+@rule(65)
+def order_count_rule(m):
+    if m.customer and "how many orders" in m.text.lower():
+        return Intent({"customer": m.customer}, 0.9)
+    return None
+
+
+COUNT_ORDERS = Tool(count_orders, format=lambda n, lang: f"{n} orders", intents=(order_count_rule,),
+                    hint="How many orders one customer placed")
+
+
+def test_a_new_tool_is_one_registry_entry_for_the_router(demo_store):
+    a = Assistant(demo_store, [*TOOLS, COUNT_ORDERS], today=TODAY)
+    reply = a.reply("how many orders has 李娜 placed?")
+    li_na = demo_store.resolve_customer("李娜").id
+    assert [x.tool for x in reply.actions] == ["count_orders"]
+    assert reply.text == f"{len(demo_store.orders(li_na))} orders"
+
+
+def test_a_new_tool_is_bound_for_the_model_and_named_in_its_prompt(demo_store, model):
+    model.script += [call("count_orders", customer="李娜")]
+    a = Assistant(demo_store, [*TOOLS, COUNT_ORDERS], model=model, backend="scripted",
+                  today=TODAY, rules_first=None)
+    reply = a.reply("orders of Li Na, please")
+    assert reply.actions[0].tool == "count_orders" and reply.text.endswith("orders")
+    bound = next(s for s in model.seen if isinstance(s, tuple))[1]
+    assert bound[-1] == "count_orders"
+    system = next(m for m in model.seen[-1] if m.type == "system").content
+    assert "How many orders one customer placed → count_orders." in system
+
+
+def test_two_tools_of_one_name_are_refused(demo_store):
+    with pytest.raises(ValueError, match="find_customers"):
+        Assistant(demo_store, [*TOOLS, TOOLS[0]], today=TODAY)

@@ -26,8 +26,8 @@ def server(demo_db_file, tmp_path_factory):
     """The app over a private copy of the demo shop, with the no-model chat backend."""
     import shutil
 
-    from assistant.webui import app
     from assistant.store import Store
+    from assistant.webui import app
     from assistant.webui.theme import launch_kwargs
 
     folder = tmp_path_factory.mktemp("browser")

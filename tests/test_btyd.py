@@ -1,4 +1,4 @@
-"""BG/NBD and Gamma-Gamma fits: published CDNOW values, pattern weighting, edge cases (issue 3)."""
+"""BG/NBD and Gamma-Gamma fits: published CDNOW values, pattern weighting, edge cases."""
 
 from __future__ import annotations
 

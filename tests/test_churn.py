@@ -1,4 +1,4 @@
-"""Churn report over a real store: bad input, tiny and small shops, reasons, CLI (issue 3)."""
+"""Churn report over a real store: bad input, tiny and small shops, reasons, CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from assistant.analytics.churn_report import (
+    STAGE_LABELS,
+    ChurnRow,
+    churn_page,
+    churn_report,
+    explain_customer,
+)
 from assistant.core.records import InvalidInput, NotFound, Write
-from assistant.analytics.churn_report import STAGE_LABELS, ChurnRow, churn_page, churn_report, explain_customer
 
 KEYS = {"customer_id", "external_id", "name", "churn_probability", "risk",
         "expected_next_purchase", "expected_purchases", "stage", "clv", "segment", "reasons"}

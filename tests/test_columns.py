@@ -1,4 +1,4 @@
-"""The columnar order cache never serves stale data (assistant/columns.py)."""
+"""The columnar order cache never serves stale data (assistant/store/column_cache.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sqlite3
 import numpy as np
 import pytest
 
-from assistant.store import column_cache as columns
 from assistant.store import Store
+from assistant.store import column_cache as columns
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from assistant.core.records import InvalidInput, NotFound, Passage
 from assistant.complaints.drafting import DEFAULT_POLICY
 from assistant.complaints.service import (
     draft_reply,
@@ -18,6 +17,7 @@ from assistant.complaints.service import (
     set_status,
 )
 from assistant.complaints.triage import classify
+from assistant.core.records import InvalidInput, NotFound, Passage
 
 POLICY = {"max_refund": 200, "max_coupon": 50, "replacement": True, "currency": "¥"}
 APOLOGY = re.compile(r"\b(apolog\w*|sorry)\b|道歉|抱歉|对不起", re.IGNORECASE)

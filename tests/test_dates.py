@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from assistant.core.records import InvalidInput
 from assistant.lang.dates import (
     cn_number,
     find_date,
@@ -14,7 +15,6 @@ from assistant.lang.dates import (
     parse_period,
     span_days,
 )
-from assistant.core.records import InvalidInput
 
 TODAY = date(2026, 11, 22)  # a Sunday
 

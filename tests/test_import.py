@@ -1,8 +1,8 @@
 import pytest
 
+from assistant.core.records import CrmError, ImportFailed, InvalidInput
 from assistant.importer import import_file
 from assistant.importer.read import map_columns
-from assistant.core.records import CrmError, ImportFailed, InvalidInput
 
 ORDERS_ZH = "客户编号,客户,日期,金额,数量,商品\nC1,张伟,2024/3/5,￥128.00,2,耶加雪菲\nC2,Li Na,2024-03-06,78,1,曼特宁\nC1,张伟,2024年4月1日,\"1,200\",10,礼盒\n"
 

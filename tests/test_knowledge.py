@@ -1,4 +1,4 @@
-"""Knowledge base: docs, ingest validation, incremental index, hybrid bilingual search, CLI (issue 4)."""
+"""Knowledge base: docs, ingest validation, incremental index, hybrid bilingual search, CLI."""
 
 from __future__ import annotations
 

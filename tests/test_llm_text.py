@@ -1,4 +1,4 @@
-"""Text LLMs for triage and replies (issue 5): Qwen prompt rendering, grammars, and (slow) the real model."""
+"""Text LLMs for triage and replies: Qwen prompt rendering, grammars, and (slow) the real model."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
+from assistant.complaints.drafting import LLM_SCHEMA as REPLY_SCHEMA
+from assistant.complaints.drafting import Remedy, ReplyContext, llm_prompt
+from assistant.complaints.triage import CATEGORIES, FAULTS, LLM_SCHEMA, SEVERITIES, classify
+from assistant.core.config import Settings
 from assistant.models import packaged as local_model
+from assistant.models.factory import make_text_llm
 from assistant.models.llama_chat import Completion
+from assistant.models.packaged import ModelUnavailable
 from assistant.models.text_llm import (
     FREE_TEXT_GRAMMAR,
     chat_text_llm,
@@ -18,12 +24,6 @@ from assistant.models.text_llm import (
     render_chat,
     text_grammar,
 )
-from assistant.core.config import Settings
-from assistant.models.factory import make_text_llm
-from assistant.models.packaged import ModelUnavailable
-from assistant.complaints.drafting import LLM_SCHEMA as REPLY_SCHEMA
-from assistant.complaints.drafting import Remedy, ReplyContext, llm_prompt
-from assistant.complaints.triage import CATEGORIES, FAULTS, LLM_SCHEMA, SEVERITIES, classify
 from tests.fakes import ScriptedChatModel
 
 

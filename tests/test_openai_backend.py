@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 
 from assistant.agent.assistant import Assistant
-from assistant.models.factory import make_chat_model
 from assistant.core.config import Settings
+from assistant.models.factory import make_chat_model
 
 pytestmark = pytest.mark.slow
 TODAY = date(2026, 11, 22)

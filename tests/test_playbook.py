@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from assistant.analytics import playbook
+from assistant.analytics.playbook import Suggestion, normalise_stage, search, suggestions_for
 from assistant.core.records import InvalidInput, NotFound
 from knowledge.index import KnowledgeIndex
 from tests.fakes import WordLengthEmbedder
-from assistant.analytics.playbook import Suggestion, normalise_stage, search, suggestions_for
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ class FakeChurnRow:
 
 @pytest.fixture
 def churn(monkeypatch):
-    """Install a fake assistant.analytics.churn_report whose explain_customer answers from `rows` (by customer id)."""
+    """A fake explain_customer for the playbook that answers from `rows` (by customer id)."""
     rows: dict[int, FakeChurnRow] = {}
     seen: list[tuple[int, str]] = []
 
@@ -44,9 +44,7 @@ def churn(monkeypatch):
         seen.append((customer_id, lang))
         return rows[customer_id]
 
-    module = types.ModuleType("assistant.analytics.churn_report")
-    module.explain_customer = explain_customer
-    monkeypatch.setitem(sys.modules, "assistant.analytics.churn_report", module)
+    monkeypatch.setattr(playbook, "explain_customer", explain_customer)
     return types.SimpleNamespace(rows=rows, seen=seen)
 
 
@@ -123,8 +121,8 @@ def test_playbook_module_has_no_langchain():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_real_churn_analytics_on_the_demo_shop(demo_store, index, lang):
-    from tests.conftest import DEMO_END
     from assistant.analytics.churn_report import churn_report
+    from tests.conftest import DEMO_END
 
     as_of = DEMO_END.isoformat()
     rows = churn_report(demo_store, as_of=as_of, top=None)

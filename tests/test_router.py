@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from assistant.lang.dates import parse_date
 from assistant.agent.router import RouteContext, control_intent, format_help
 from assistant.agent.router import route as route_with
+from assistant.lang.dates import parse_date
 from tools import TOOLS
 
 TODAY = date(2026, 11, 22)

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from assistant.core.records import Ambiguous, InvalidInput, NothingToUndo, NotFound, Write
+from assistant.core.records import Ambiguous, InvalidInput, NotFound, NothingToUndo, Write
 
 
 def test_add_and_get_customer(store):

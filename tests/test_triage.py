@@ -1,4 +1,4 @@
-"""Complaint triage (issue 5): labels, bad input, the optional LLM path and the data sets."""
+"""Complaint triage: labels, bad input, the optional LLM path and the data sets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from assistant.complaints.triage import (
+    CATEGORIES,
+    FAULTS,
+    SEVERITIES,
+    TRAIN_PATH,
+    classify,
+    detect_language,
+)
 from assistant.core.records import CrmError, InvalidInput
-from assistant.complaints.triage import CATEGORIES, FAULTS, SEVERITIES, TRAIN_PATH, classify, detect_language
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "data" / "complaints_labelled.jsonl"
 

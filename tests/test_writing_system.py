@@ -2,9 +2,8 @@
 
 import pytest
 
-from assistant.lang.writing_system import chat_language
-from assistant.lang.writing_system import script_counts
 from assistant.complaints.triage import detect_language as complaint_language
+from assistant.lang.writing_system import chat_language, script_counts
 from knowledge.index import detect_lang as query_language
 
 

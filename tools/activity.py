@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from assistant.complaints.triage import classify, sentiment
 from assistant.core.context import TurnContext
 from assistant.core.records import Customer, InvalidInput, Plan, Write
+from assistant.lang.dates import parse_date
 from assistant.lang.units import ZH_UNITS
+from assistant.lang.validate import number
 from assistant.store import Store
 from tools.customers import resolve
 
@@ -29,7 +32,6 @@ _REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:remind me (?:to |about 
 def _when(text: str | None, ctx: TurnContext, prefer: str = "past") -> date:
     if not text or not str(text).strip():
         return ctx.today
-    from assistant.lang.dates import parse_date
 
     return parse_date(str(text), ctx.today, prefer=prefer)
 
@@ -55,19 +57,12 @@ def _unit_price(store: Store, customer: Customer, product: str | None) -> float 
     return round(sum(o.amount for o in recent) / sum(o.quantity for o in recent), 2)
 
 
-def _sentiment(text: str) -> float | None:
-    try:
-        from assistant.complaints.triage import sentiment
-
-        return round(float(sentiment(text)[0]), 2)
-    except ImportError:
-        return None
+def _sentiment(text: str) -> float:
+    return round(float(sentiment(text)[0]), 2)
 
 
 def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float | None,
                   product: str | None, amount: float | None, when: date) -> list[Write]:
-    from assistant.lang.validate import number
-
     qty = number(quantity, "quantity", minimum=0) or 1.0
     # "10盒" reads as it was said; "2 × 耶加雪菲" and "5 × boxes" name the goods
     what = (f"{qty:g}{product}" if product in ZH_UNITS else f"{qty:g} × {product}") if product \
@@ -96,14 +91,7 @@ def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float |
 
 def _complaint_writes(store: Store, ctx: TurnContext, c: Customer, text: str,
                       when: date) -> list[Write]:
-    labels: dict = {}
-    try:
-        from assistant.complaints.triage import classify
-
-        prior = len(store.complaints(c.id))
-        labels = classify(text, prior_complaints=prior).labels()
-    except ImportError:
-        labels = {}
+    labels = classify(text, prior_complaints=len(store.complaints(c.id))).labels()
     kept = {k: labels[k] for k in ("category", "sentiment", "severity", "fault", "fault_clue",
                                    "language", "label_source") if k in labels}
     cat = kept.get("category", "other")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+from assistant.analytics.churn_report import explain_customer
 from assistant.core.context import TurnContext
-from assistant.core.records import Customer, Order, Plan, Write
+from assistant.core.records import Customer, InvalidInput, Order, Plan, Write
 from assistant.store import CUSTOMER_FIELDS, Store
 
 
@@ -47,15 +48,7 @@ def customer_profile(store: Store, ctx: TurnContext, customer: str) -> Profile:
     c = resolve(store, ctx, customer)
     orders = store.orders(c.id, until=ctx.today.isoformat())
     products = Counter(o.product for o in orders if o.product)
-    insight = None
-    try:
-        from dataclasses import asdict
-
-        from assistant.analytics.churn_report import explain_customer
-
-        insight = asdict(explain_customer(store, c.id, as_of=ctx.today.isoformat(), lang=ctx.lang))
-    except ImportError:
-        insight = None
+    insight = asdict(explain_customer(store, c.id, as_of=ctx.today.isoformat(), lang=ctx.lang))
     return Profile(
         customer=c,
         order_count=len(orders),
@@ -97,8 +90,6 @@ def update_customer(store: Store, ctx: TurnContext, customer: str, name: str | N
     values = _fields(name=name, phone=phone, email=email, wechat=wechat, city=city, tags=tags,
                      notes=notes)
     if not values:
-        from assistant.core.records import InvalidInput
-
         raise InvalidInput(ctx.t(
             f"What should change for {c.name}? Give a new phone, email, wechat, city, tags or notes.",
             f"要修改{c.name}的哪一项？请给出新的电话、邮箱、微信、城市、标签或备注。"))

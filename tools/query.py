@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.store.readonly import QueryResult
 from assistant.store import Store
+from assistant.store.readonly import QueryResult
 
 
 def run_sql(store: Store, sql: str) -> QueryResult:

@@ -8,9 +8,9 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Sequence
 from typing import Any
 
 from langchain.agents import create_agent

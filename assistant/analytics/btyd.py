@@ -1,4 +1,4 @@
-"""BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma spend models, fitted with scipy (issue 3).
+"""BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma spend models, fitted with scipy.
 
 Inputs are per-customer arrays: x = repeat purchases, t_x = time of the last purchase and
 T = age, both measured from the first purchase in one time unit (days in the shop, weeks in

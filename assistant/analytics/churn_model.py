@@ -1,5 +1,5 @@
 """Churn scoring: BG/NBD + Gamma-Gamma, corrected by a gradient-boosting model trained on a
-time split of the shop's own history when there is enough of it (issue 3).
+time split of the shop's own history when there is enough of it.
 
 Why a time split: the labels "bought again within w days" exist only for cutoffs at least w
 days in the past, so the model learns at `as_of - w` and scores at `as_of`. When the shop's
@@ -279,7 +279,7 @@ def _predict(learned: tuple[Learned, ...], f: Frame, rows: np.ndarray,
     for member, mu in zip(learned, counts):
         # trees alone over-forecast CDNOW's Jan-Jun 1998 by 32 %: they never saw customers that
         # old, and the Christmas in their recent counts looked like loyalty. BG/NBD handles the
-        # aging; dividing by the recent surge (or lull) treats it as transient (issue 3)
+        # aging; dividing by the recent surge (or lull) treats it as transient
         mu = _blend(mu, f["e_w"][rows]) / level
         log_mu += np.log(np.maximum(mu, 1e-12)) / len(learned)
         p_any += _isotonic(member.calibrated, mu) / len(learned)

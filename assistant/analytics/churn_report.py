@@ -1,4 +1,4 @@
-"""Churn, next purchase, lifecycle stage and value per customer, explained (issue 3)."""
+"""Churn, next purchase, lifecycle stage and value per customer, explained."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.analytics import preload
 from assistant.analytics.labels import (
     SEGMENT_LABELS,
     STAGE_LABELS,
@@ -16,8 +17,8 @@ from assistant.analytics.labels import (
     stages,
     tier,
 )
-from assistant.analytics import preload
 from assistant.core.records import InvalidInput, NotFound
+from assistant.lang.validate import iso_date
 
 __all__ = ["SEGMENT_LABELS", "STAGE_LABELS", "ChurnPage", "ChurnRow", "churn_page", "churn_report",
            "explain_customer"]
@@ -100,7 +101,6 @@ def _as_of(as_of: str | None):
 
     if as_of is None:
         return pd.Timestamp.today().normalize()
-    from assistant.lang.validate import iso_date
 
     return pd.Timestamp(iso_date(as_of))  # InvalidInput says which format to use
 

@@ -1,4 +1,4 @@
-"""Per-customer RFM, rhythm and basket features as of a cutoff, vectorised (issue 3).
+"""Per-customer RFM, rhythm and basket features as of a cutoff, vectorised.
 
 Frames here are plain dicts of equal-length numpy arrays, one row per customer: at 1M
 customers a pandas frame's block copies alone cost a second (bench/churn_scale.py).
@@ -85,7 +85,7 @@ def history(orders: dict[str, np.ndarray], customer_ids: np.ndarray | None = Non
     # one key per (customer, day): same-day orders are one purchase occasion
     key = c * np.int64(1 << 24) + (d - base)
     if len(key) > 1 and not np.all(key[1:] >= key[:-1]):
-        # stable = timsort: the store hands the orders over mostly sorted (assistant/columns.py),
+        # stable = timsort: the store hands the orders over mostly sorted (assistant/store/column_cache.py),
         # which makes this 10x faster than quicksort; same-day rows are summed anyway
         order = np.argsort(key, kind="stable")
         key, a, q = key[order], a[order], q[order]

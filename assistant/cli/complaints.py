@@ -1,4 +1,4 @@
-"""`crm complaint ...`: classify, log, list, draft, status and report (issue 5)."""
+"""`crm complaint ...`: classify, log, list, draft, status and report."""
 
 from __future__ import annotations
 

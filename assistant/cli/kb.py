@@ -1,4 +1,4 @@
-"""`crm kb build` and `crm kb search`: the knowledge base from the command line (issue 4)."""
+"""`crm kb build` and `crm kb search`: the knowledge base from the command line."""
 
 from __future__ import annotations
 

@@ -27,7 +27,6 @@ from assistant.cli.common import (
 from assistant.core.records import CrmError
 
 
-
 @click.group(cls=CrmGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crm-assistant")
 def cli() -> None:
@@ -43,8 +42,8 @@ def cli() -> None:
 def init(db: str | None, demo: bool, seed: int, end: str | None, force: bool) -> None:
     """Create a database (optionally with demo data)."""
     from assistant.importer.demo_shop import build_demo
-    from assistant.store import Store
     from assistant.lang.validate import iso_date
+    from assistant.store import Store
 
     path = db_path(db)
     if path.exists():
@@ -80,8 +79,8 @@ def _parse_map(pairs: tuple[str, ...]) -> dict[str, str]:
 def import_(db: str | None, kind: str, file: str, maps: tuple[str, ...], dry_run: bool,
             as_json: bool) -> None:
     """Import customers, orders or interactions from CSV or XLSX (all rows or none)."""
-    from assistant.importer import import_file
     from assistant.core.records import ImportFailed
+    from assistant.importer import import_file
 
     store = open_store(db, must_exist=False)
     try:

@@ -1,4 +1,4 @@
-"""Complaint replies (issue 5): plan a remedy within the shop's policy, compose, and check the rubric.
+"""Complaint replies: plan a remedy within the shop's policy, compose, and check the rubric.
 
 The protocol: acknowledge; if the shop is at fault, apologise, offer a concrete remedy the policy
 allows, compensate for time and trouble where warranted, and ask for consent; if the customer is at
@@ -225,7 +225,7 @@ def llm_prompt(ctx: ReplyContext, tone: str, remedy: Remedy, passages: list,
         max_coupon=money(ctx.policy["max_coupon"], ctx.policy),
         replacement="allowed" if ctx.policy["replacement"] else "NOT allowed",
         passages=kb, limit="300 Chinese characters" if ctx.language == "zh" else "180 words",
-        # Only the rule for this fault: a small model given all three mixes them up (issue 5 bench).
+        # Only the rule for this fault: a small model given all three mixes them up (bench/complaints.py).
         fault_rule=" ".join(prompts.load(f"reply/llm_{ctx.fault}", consent=p["llm_consent"]).split()),
         follow_up=p["llm_follow_up"], signature=ctx.signature or p["signature"],
         failed=("Your previous draft failed these checks: " + ", ".join(failed)) if failed else "",

@@ -1,7 +1,7 @@
-"""Cue phrases for complaint triage (zh + en); data only, read by assistant/triage.py.
+"""Cue phrases for complaint triage (zh + en); data only, read by assistant/complaints/triage.py.
 
 Cues are general shop vocabulary (retail, food, services), not phrases copied from the bench set,
-because real reviews nobody here wrote are also used to judge the classifier (issue 5).
+because real reviews nobody here wrote are also used to judge the classifier.
 English cues are matched on lower-cased text at word starts; Chinese cues as substrings.
 """
 

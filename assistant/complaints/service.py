@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import date as _date
 
 from assistant.complaints import drafting as replies
-from assistant.core.records import Complaint, InvalidInput
 from assistant.complaints.drafting import Draft, ReplyContext
-from assistant.store import Store
 from assistant.complaints.triage import classify
+from assistant.core.records import Complaint, InvalidInput
+from assistant.store import Store
 
 STATUSES = ("open", "in_progress", "resolved")
 

@@ -1,7 +1,7 @@
-"""Complaint triage (issue 5): category, sentiment, severity, fault and language, with or without an LLM.
+"""Complaint triage: category, sentiment, severity, fault and language, with or without an LLM.
 
-The no-LLM path combines cue lexicons (assistant/triage_lexicon.py), a TF-IDF + LogisticRegression
-classifier trained at first use on assistant/data/complaints_train.jsonl, jieba tokens, vaderSentiment
+The no-LLM path combines cue lexicons (assistant/complaints/lexicon.py), a TF-IDF + LogisticRegression
+classifier trained at first use on assistant/complaints/data/complaints_train.jsonl, jieba tokens, vaderSentiment
 (en) and snownlp plus a small lexicon (zh). An LLM, when given, is a second opinion: its label is
 taken only where the rules call theirs close (_merge). `label_source` records which path produced
 each label.
@@ -17,9 +17,10 @@ from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import prompts
 from assistant.complaints import lexicon as lex
-from assistant.lang.names import to_simplified
 from assistant.core.records import InvalidInput
+from assistant.lang.names import to_simplified
 from assistant.lang.writing_system import HAN, HAN_CLASS, script_counts
 
 CATEGORIES = ("product_quality", "wrong_or_missing_item", "delivery", "service_attitude",
@@ -49,7 +50,7 @@ LLM_SCHEMA = {
 MAX_ANALYSED_CHARS = 4000
 TRAIN_PATH = Path(__file__).parent / "data" / "complaints_train.jsonl"
 _WORDISH = re.compile(rf"[\w{HAN_CLASS}]", re.UNICODE)
-# Where the rules call a label close, the LLM's label is taken (issue 5: "better with one"). Both
+# Where the rules call a label close, the LLM's label is taken. Both
 # cut-offs were chosen on the main labelled set only (bench/data/complaints_labelled.jsonl).
 COMPLAINT_MARGIN = 0.1  # |complaint score - cut-off| below this: a borderline verdict
 CATEGORY_LEAD = 0.1  # top blended category score minus the runner-up's below this: a near tie
@@ -336,7 +337,6 @@ def classify(text: str, llm: Callable[[str], str] | None = None,
     base, src, signals = _rules(to_simplified(text), prior_complaints)
     if llm is None or not signals:  # no words, nothing for a second opinion to read
         return _with_source(base, src)
-    import prompts
 
     # The customer's words go into the prompt as quoted data; only the labels come back.
     raw = llm(prompts.load("triage", text=json.dumps(text, ensure_ascii=False)))

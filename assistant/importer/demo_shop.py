@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from assistant.store.audit import now_iso
 from assistant.lang.names import name_key
+from assistant.store.audit import now_iso
 
 if TYPE_CHECKING:
     from assistant.store import Store

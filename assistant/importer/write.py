@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.core.records import ImportFailed, InvalidInput
 from assistant.importer.read import read_rows
-
-from assistant.store.audit import now_iso
 from assistant.lang.names import name_key
-from assistant.core.records import InvalidInput
+from assistant.store.audit import now_iso
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,8 +75,6 @@ def _customer_ids(store: "Store", act, data: "pd.DataFrame", progress: bool) -> 
         elif by_name.get(n) == -1:
             ambiguous.append((i + 2, f"name {n!r} matches several customers; add an external id"))
     if ambiguous:
-        from assistant.core.records import ImportFailed
-
         raise ImportFailed(f"{len(ambiguous)} row(s) name an ambiguous customer: "
                            + "; ".join(f"row {r}: {w}" for r, w in ambiguous[:20]), ambiguous)
     created_at = now_iso()
@@ -122,7 +119,7 @@ def write(store: "Store", kind: str, data: "pd.DataFrame", source: str, mapping:
     except _DryRun:
         return result
     # a big load is the moment to refresh the columnar copy the churn report reads
-    # (assistant/columns.py): a few seconds here instead of on the owner's next question
+    # (assistant/store/column_cache.py): a few seconds here instead of on the owner's next question
     store.refresh_analytics()
     return result
 

@@ -1,7 +1,7 @@
 """Dates and periods written by shop owners ("next Friday", "下周五", "11月3号", "上个月"), relative to today.
 
 dateparser is the base; the small patterns below cover the common shop phrases it misses or gets
-wrong (issue 6): 下周五 / 这周六 / 上周三 (None), 11月3号 / 3号 (None), 三天前 / 两周后 (None),
+wrong: 下周五 / 这周六 / 上周三 (None), 11月3号 / 3号 (None), 三天前 / 两周后 (None),
 "the 5th" (parsed as May) and bare numbers ("5" -> May 22). They are tried first, so they also give
 find_date() exact spans inside a longer message.
 

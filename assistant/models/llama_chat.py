@@ -1,4 +1,4 @@
-"""A LangChain chat model over llama.cpp that owns its tool-calling format (issue 6, backend `local`)."""
+"""A LangChain chat model over llama.cpp that owns its tool-calling format (backend `local`)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ __all__ = [
     "make_local_chat_model",
 ]
 
-# Chosen by bench/local_tool_choice.py (see the report in issue 6).
+# Chosen by bench/local_tool_choice.py.
 log = logging.getLogger(__name__)
 
 
@@ -163,7 +163,7 @@ class LlamaToolChatModel(BaseChatModel):
             and messages
             and isinstance(messages[-1], HumanMessage)
         ):
-            # Issue 6: free to choose, small models answer instead of acting (0/15); a fresh user
+            # free to choose, small models answer instead of acting (0/15); a fresh user
             # message therefore always gets a tool call, and the model may answer after the results.
             choice = "any"
         result = self._decide(prompt, choice)

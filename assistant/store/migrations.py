@@ -83,7 +83,7 @@ def m001_initial(db: Database) -> None:
     )
     db.table("audit_log").create_index(["action_id"])
     db.table("settings").create({"key": str, "value": str}, pk="key")
-    # Chat turns and tool calls are data too (issue 6): what was asked, what ran, how long.
+    # Chat turns and tool calls are data too: what was asked, what ran, how long.
     db.table("turns").create(
         {
             "id": int, "at": str, "session": str, "message": str, "reply": str,
@@ -103,14 +103,14 @@ def m001_initial(db: Database) -> None:
 
 @MIGRATIONS()
 def m002_complaint_fault_clue(db: Database) -> None:
-    """The phrase that decided a complaint's fault label (issue 5), kept for the owner to check."""
+    """The phrase that decided a complaint's fault label, kept for the owner to check."""
     db.table("complaints").add_column("fault_clue", str)
 
 
 @MIGRATIONS()
 def m003_column_cache(db: Database) -> None:
     """Columnar copies of orders and customer ids for analytics, and the epochs that void them
-    (assistant/columns.py explains why they cannot go stale)."""
+    (assistant/store/column_cache.py explains why they cannot go stale)."""
     db.execute("""CREATE TABLE column_cache (
         id INTEGER PRIMARY KEY, source TEXT NOT NULL, spec TEXT NOT NULL,
         epoch INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL,

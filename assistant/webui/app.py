@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gradio as gr
 
+from assistant.core.config import Settings
 from assistant.core.records import CrmError
 from assistant.services import Services
+from assistant.store import Store
 from assistant.webui import chat, churn, complaints, customers, import_tab, settings, tasks
 from assistant.webui.security import auth_for
 from assistant.webui.theme import launch_kwargs
 from assistant.webui.ui import Ui
-
-if TYPE_CHECKING:
-    from assistant.core.config import Settings
 
 log = logging.getLogger(__name__)
 TABS = (("chat", chat), ("customers", customers), ("churn", churn),
@@ -57,8 +56,6 @@ def build_app(services: Services) -> gr.Blocks:
 
 def serve(config: Settings, quiet: bool = False, block: bool = True) -> tuple[gr.Blocks, str]:
     """Open the store, build the app, warm models up in the background and launch it."""
-    from assistant.store import Store
-
     auth = auth_for(config.host, config.auth)
     store = Store.open(config.db_path)
     lang = "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
@@ -78,8 +75,6 @@ def serve(config: Settings, quiet: bool = False, block: bool = True) -> tuple[gr
 
 def main() -> None:
     """`python app.py`: the app on CRM_HOST:CRM_PORT (default 127.0.0.1:7860)."""
-    from assistant.core.config import Settings
-
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         serve(Settings.from_env())

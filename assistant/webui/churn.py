@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.analytics.churn_report import churn_report
 from assistant.analytics.labels import probability_agrees
 from assistant.webui import views
 from assistant.webui.ui import Ui
@@ -29,7 +30,6 @@ def report_frame(store: Store, lang: str) -> pd.DataFrame:
     """Every customer's churn row, in the report's order (riskiest and most at stake first)."""
     import pandas as pd
 
-    from assistant.analytics.churn_report import churn_report
 
     return pd.DataFrame([views.plain(r) for r in churn_report(store, top=None, lang=lang)])
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.complaints.service import draft_reply, save_reply, set_status
+from assistant.complaints.triage import classify
 from assistant.core.records import CrmError
 from assistant.webui import views
 from assistant.webui.ui import Ui
@@ -31,7 +33,7 @@ def inbox(store: Store, status: str, severity: str, lang: str) -> pd.DataFrame:
     if severity != "all":
         rows = [k for k in rows if k.severity == severity]
     rows.sort(key=lambda k: (SEVERITY_RANK.get(k.severity or "", 9), _neg(k.date), -k.id))
-    names = {c["id"]: c["name"] for c in store.db.query("SELECT id, name FROM customers")}
+    names = store.names_by_id()
     data = [[k.id, k.date, names.get(k.customer_id, "?"),
              say("sev." + k.severity) if k.severity in SEVERITY_RANK else (k.severity or ""),
              say("status." + k.status), views.label("cat", k.category, lang), _cut(k.text)]
@@ -120,7 +122,6 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")
-        from assistant.complaints.triage import classify
 
         k = store.get_complaint(cid)
         store.update_complaint(cid, **classify(k.text).labels())
@@ -130,7 +131,6 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")
-        from assistant.complaints.service import draft_reply
 
         try:
             index = services.index()
@@ -154,8 +154,6 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
 
     def do_save(sent: bool) -> Any:
         def run(cid: int | None, text: str) -> tuple:
-            from assistant.complaints.service import save_reply
-
             say = views.tr(services.ui_language())
             if cid is None:
                 return gr.skip(), say("complaints.pick_first")
@@ -168,8 +166,6 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         return run
 
     def do_resolve(cid: int | None) -> tuple:
-        from assistant.complaints.service import set_status
-
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")

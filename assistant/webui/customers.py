@@ -27,9 +27,7 @@ def customer_table(store: Store, query: str, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     found = store.find_customers(query or "", limit=200 if not query else 50)
-    stats = {r["customer_id"]: r for r in store.db.query(
-        "SELECT customer_id, count(*) AS n, sum(amount) AS spent, max(date) AS last"
-        " FROM orders GROUP BY customer_id")}
+    stats = store.order_stats()
     rows = []
     for c in found:
         s = stats.get(c.id, {})

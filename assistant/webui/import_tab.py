@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.core.records import CrmError, ImportFailed
+from assistant.importer import import_file
+from assistant.importer.read import FIELDS, map_columns, read_table
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -24,7 +26,6 @@ def mapping_frame(path: str, kind: str, lang: str) -> tuple[pd.DataFrame, pd.Dat
     """(first rows, {column -> field} table, message) for an uploaded file."""
     import pandas as pd
 
-    from assistant.importer.read import FIELDS, map_columns, read_table
 
     say = views.tr(lang)
     frame = read_table(path)
@@ -53,7 +54,6 @@ def run_import(services: Services, path: str | None, kind: str, table: Any, dry_
     """Import (or dry-run) the file; returns a message and the row errors, if any."""
     import pandas as pd
 
-    from assistant.importer import import_file
 
     lang = services.ui_language()
     say = views.tr(lang)

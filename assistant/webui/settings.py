@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.complaints.drafting import policy_from
+from assistant.core.config import Settings
 from assistant.core.records import CrmError
+from assistant.models.factory import connection_test
+from assistant.models.packaged import MODELS, chunk_paths
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
 if TYPE_CHECKING:
-    from assistant.core.config import Settings
     from assistant.services import Services
 
 log = logging.getLogger(__name__)
@@ -31,8 +35,6 @@ def test_backend(kind: str, base_url: str, model: str, api_key: str, lang: str,
 
 
 def _test_local(spec_name: str, say: Any) -> str:
-    from assistant.models.packaged import MODELS, chunk_paths
-
     if importlib.util.find_spec("llama_cpp") is None:
         return "❌ " + say("settings.no_llama")
     wanted = spec_name.split(":", 1)[1] if ":" in spec_name else None
@@ -50,11 +52,6 @@ def _test_local(spec_name: str, say: Any) -> str:
 
 def _test_openai(base_url: str, model: str, api_key: str, say: Any,
                  settings: Settings | None = None) -> str:
-    from dataclasses import replace
-
-    from assistant.models.factory import connection_test
-    from assistant.core.config import Settings
-
     url = (base_url or "").strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         return "❌ " + say("settings.bad_url")
@@ -72,8 +69,6 @@ def _test_openai(base_url: str, model: str, api_key: str, say: Any,
 
 def policy_values(store: Any) -> dict:
     """The saved shop policy with defaults filled in."""
-    from assistant.complaints.drafting import policy_from
-
     return policy_from(store.get_setting("policy"))
 
 

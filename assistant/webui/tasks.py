@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.core.records import CrmError
+from assistant.lang.dates import parse_period
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from assistant.services import Services
     from assistant.store import Store
 
-FILTERS = ("open", "overdue", "week", "all")
 
 
 def overdue(task: Task, today: date) -> bool:
@@ -28,8 +28,6 @@ def overdue(task: Task, today: date) -> bool:
 
 def shown(store: Store, show: str, today: date) -> list[Task]:
     """Tasks for one filter: open ones first, each group by due date (undated last)."""
-    from assistant.lang.dates import parse_period
-
     sunday = parse_period("this week", today)[1].isoformat()  # the chat's week, to the day
     keep = {"open": lambda k: k.status == "open",
             "overdue": lambda k: overdue(k, today),

@@ -9,7 +9,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from assistant.agent.formatting import risk_percent
+from assistant.analytics.churn_report import explain_customer
+from assistant.analytics.playbook import suggestions_for
 from assistant.core.records import CrmError
+from assistant.webui.text import TEXT
 from assistant.webui.ui import t
 
 if TYPE_CHECKING:
@@ -49,8 +52,6 @@ def plain(obj: Any) -> dict:
 
 def label(prefix: str, value: str | None, lang: str) -> str:
     """A coded value ('product_quality') as words in `lang`, or as-is when unknown."""
-    from assistant.webui.text import TEXT
-
     key = f"{prefix}.{value}"
     if key in TEXT:
         return t(key, lang)
@@ -84,7 +85,6 @@ def stage_label(stage: str | None, lang: str) -> str:
 def churn_summary(store: Store, customer_id: int, lang: str) -> str:
     """Stage, churn probability and reasons for one customer, as markdown."""
     say = tr(lang)
-    from assistant.analytics.churn_report import explain_customer
 
     try:
         info = explain_customer(store, customer_id, lang=lang)
@@ -108,7 +108,6 @@ def churn_summary(store: Store, customer_id: int, lang: str) -> str:
 def suggestions(services: Services, customer_id: int, lang: str) -> str:
     """Suggested next steps for one customer with the playbook passages they cite."""
     say = tr(lang)
-    from assistant.analytics.playbook import suggestions_for
 
     try:
         items = suggestions_for(services.store, services.index(), customer_id, lang=lang)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.lang.dates import find_date, impossible_dates, parse_date
-from assistant.core.records import InvalidInput
-from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.agent.router.records import Intent, Msg, rule
+from assistant.agent.router.slots import find_amount, find_quantity
+from assistant.core.records import InvalidInput
+from assistant.lang.dates import find_date, impossible_dates, parse_date
 
 _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"

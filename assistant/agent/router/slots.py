@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.lang.dates import NUM, cn_number, span_days
-from assistant.lang.names import has_han, name_key
+from assistant.lang.names import compact, has_han, name_key
 from assistant.lang.units import ZH_UNITS
 
 # Capitalised at the start of a sentence these are ordinary words, not the customer "He" / "Long".
@@ -114,8 +114,6 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
 
 def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
     """汉字 typed with the wrong character but the right sound: 李那 for 李娜 (IME slips)."""
-    from assistant.lang.names import compact
-
     hits = []
     for run in re.finditer(r"[\u4e00-\u9fff]{2,}", text):
         for size in (3, 2):

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/retrieval.py [--queries FILE ...] [--index-dir DIR] [--show-misses]
 
-recall@3 = share of queries with at least one labelled passage id in the top 3.
+recall@3 = share of queries with at least one labelled passage id in the top 3; questions the
+playbook does not answer (no labelled id) are counted apart, not scored.
 Query files are JSONL: {"lang": "zh"|"en", "query": "...", "relevant": ["passage-id", ...]}.
 """
 
@@ -24,7 +25,12 @@ from knowledge.index import KnowledgeIndex
 
 DEFAULT_QUERIES = [ROOT / "bench" / "data" / "retrieval_queries.jsonl",
                    # written after the keywords were tuned on the set above; never tuned on
-                   ROOT / "bench" / "data" / "retrieval_heldout.jsonl"]
+                   ROOT / "bench" / "data" / "retrieval_heldout.jsonl",
+                   # owner questions written by someone who saw only the README, labelled by a
+                   # second person reading the passages; frozen when committed
+                   ROOT / "bench" / "data" / "blind" / "retrieval_blind.jsonl"]
+# Once a blind set has been tuned on it is training data: say so here and write a new one.
+BLIND_STATUS = {"retrieval_blind.jsonl": "blind, never tuned on"}
 K = 3
 
 
@@ -43,6 +49,8 @@ def evaluate(index: KnowledgeIndex, queries: list[dict], mode: str) -> tuple[dic
     hits: dict[str, list[int]] = {}
     misses = []
     for q in queries:
+        if not q["relevant"]:
+            continue
         got = [p.id for p in index.search(q["query"], k=K, mode=mode)]
         ok = any(pid in got for pid in q["relevant"])
         hits.setdefault(q["lang"], []).append(int(ok))
@@ -82,8 +90,12 @@ def main() -> None:
     all_misses = []
     for path in args.queries:
         subset = [q for q in queries if q["where"].startswith(path.name + ":")]
-        n = {lang: sum(1 for q in subset if q["lang"] == lang) for lang in ("en", "zh")}
-        print(f"\n{path.name}: {len(subset)} queries ({n['en']} en, {n['zh']} zh)")
+        n = {lang: sum(1 for q in subset if q["lang"] == lang and q["relevant"])
+             for lang in ("en", "zh")}
+        apart = sum(1 for q in subset if not q["relevant"])
+        status = f" [{BLIND_STATUS[path.name]}]" if path.name in BLIND_STATUS else " [own]"
+        print(f"\n{path.name}{status}: {len(subset)} queries ({n['en']} en, {n['zh']} zh scored"
+              f"{f'; {apart} the playbook does not answer' if apart else ''})")
         print(f"  recall@{K}      en      zh")
         for mode in ("hybrid", "dense", "lexical"):
             recall, misses = evaluate(index, subset, mode)

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.embedder import SentenceTransformerEmbedder
+from knowledge.embedder import MultilingualE5Embedder, SentenceTransformerEmbedder
 from knowledge.index import KnowledgeIndex
 
 DEFAULT_QUERIES = [ROOT / "bench" / "data" / "retrieval_queries.jsonl",
@@ -63,14 +63,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--queries", type=Path, nargs="*", default=DEFAULT_QUERIES)
     ap.add_argument("--index-dir", type=Path, default=None, help="default: a fresh temp dir")
-    ap.add_argument("--embed-model", default=None, help="sentence-transformers folder (default: packaged MiniLM)")
+    ap.add_argument("--embed-model", default=None, help="e5 (packaged multilingual-e5-small) or a sentence-transformers "
+                    "folder (default: packaged MiniLM)")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
 
     queries = load_queries(args.queries)
     tmp = tempfile.TemporaryDirectory() if args.index_dir is None else None
     index_dir = args.index_dir or Path(tmp.name) / "kb"  # type: ignore[union-attr]
-    embedder = SentenceTransformerEmbedder(args.embed_model)
+    embedder = (MultilingualE5Embedder() if args.embed_model == "e5"
+                else SentenceTransformerEmbedder(args.embed_model))
 
     t0 = time.perf_counter()
     index = KnowledgeIndex.open(index_dir, embedder)

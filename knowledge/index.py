@@ -255,7 +255,8 @@ class KnowledgeIndex:
         where: dict[str, Any] = {"lang": lang}
         if stage is not None:
             where = {"$and": [where, {f"st_{stage}": True}]}
-        vector = self.embedder.embed([text])[0]
+        ask = getattr(self.embedder, "embed_query", None)
+        vector = ask(text) if ask else self.embedder.embed([text])[0]
         got = self._collection.query(query_embeddings=[vector], n_results=n, where=where, include=[])
         return list(got["ids"][0])
 

@@ -133,7 +133,7 @@ def test_turns_and_tool_calls_are_logged(demo_store, model):
 
 def test_sql_writes_are_refused_by_sqlite(demo_store, model):
     model.script += [call("run_sql", sql="DELETE FROM customers")]
-    reply = make(demo_store, model).reply("delete all customers")
+    reply = make(demo_store, model).reply("tidy up the customer table")
     assert "read-only" in reply.text
     assert demo_store.count("customers") == 300
 
@@ -326,3 +326,24 @@ def test_a_new_tool_is_bound_for_the_model_and_named_in_its_prompt(demo_store, m
 def test_two_tools_of_one_name_are_refused(demo_store):
     with pytest.raises(ValueError, match="find_customers"):
         Assistant(demo_store, [*TOOLS, TOOLS[0]], today=TODAY)
+
+
+@pytest.mark.parametrize("message, words", [
+    ("delete all customers", "can't delete"),
+    ("删掉王洋这个客户", "不能删除"),
+    ("export every customer to excel for me", "crm export"),
+    ("把所有客户导出给我", "crm export"),
+    ("send a wechat to everyone about the sale", "can't send messages"),
+])
+def test_what_chat_may_not_do_gets_a_short_answer_and_no_write(demo_store, model, message, words):
+    before = len(demo_store.history())
+    model.script += [call("run_sql", sql="SELECT * FROM customers")]
+    reply = make(demo_store, model).reply(message)
+    assert words in reply.text and reply.actions == [] and len(reply.text) < 300
+    assert len(demo_store.history()) == before
+
+
+def test_a_message_no_tool_fits_gets_a_short_answer_not_the_help(demo_store):
+    a = Assistant(demo_store, TOOLS, today=TODAY)
+    reply = a.reply("purple monkey dishwasher")
+    assert "help" in reply.text and len(reply.text) < 300 and reply.actions == []

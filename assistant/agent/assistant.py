@@ -19,7 +19,14 @@ from langchain_core.runnables import RunnableConfig
 
 import prompts
 from assistant.agent import formatting
-from assistant.agent.router import Route, RouteContext, control_intent, format_help, route
+from assistant.agent.router import (
+    Refusal,
+    Route,
+    RouteContext,
+    control_intent,
+    format_help,
+    route,
+)
 from assistant.agent.toolkit import Tool, bind_tool, by_name, call_with_injection, tool_hints
 from assistant.core.context import TurnContext
 from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
@@ -76,16 +83,16 @@ class Turn:
 
     session: _Session
     message: str
-    rule_route: Any  # Callable[[], Route | None], read at most once per turn
+    rule_route: Any  # Callable[[], Route | Refusal | None], read at most once per turn
     actions: list[Action] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
-    _route: tuple[Route | None] | None = None
+    _route: tuple[Route | Refusal | None] | None = None
 
     @property
     def ctx(self) -> TurnContext:
         return self.session.ctx
 
-    def route(self) -> Route | None:
+    def route(self) -> Route | Refusal | None:
         """What the rules make of the message, computed on first use and kept for the turn."""
         if self._route is None:
             self._route = (self.rule_route(),)
@@ -227,6 +234,8 @@ class Assistant:
             return format_help(lang), "none"
         if self._agent is not None:
             sure = turn.route()
+            if isinstance(sure, Refusal):
+                return self._run_route(turn, sure), "none"
             if sure is not None and self.rules_first is not None \
                     and sure.confidence >= self.rules_first:
                 return self._run_route(turn, sure), "rules"
@@ -268,18 +277,19 @@ class Assistant:
                     return str(ex)
         return None
 
-    def _rule_route(self, s: _Session, message: str) -> Route | None:
+    def _rule_route(self, s: _Session, message: str) -> Route | Refusal | None:
         """What the deterministic router makes of the message (None if no rule fits)."""
         return route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
                                            customer_names=self.store.customer_names,
                                            last_customer=s.ctx.last_customer_name),
                      tuple(self._tools.values()))
 
-    def _run_route(self, turn: Turn, found: Route | None) -> str:
+    def _run_route(self, turn: Turn, found: Route | Refusal | None) -> str:
         ctx = turn.ctx
         if found is None:
-            return ctx.t("I'm not sure what to do with that. ", "我没太明白。") + "\n\n" + \
-                format_help(ctx.lang)
+            return formatting.not_understood(ctx.lang)
+        if isinstance(found, Refusal):
+            return formatting.refusal(found.kind, ctx.lang)
         try:
             return self._run(turn, found.tool, dict(found.args))
         except CrmError as ex:
@@ -318,7 +328,7 @@ class Assistant:
         the owner's own words, those win."""
         message = turn.message
         found = turn.route()
-        from_code = found.args if found is not None and found.tool == name else {}
+        from_code = found.args if isinstance(found, Route) and found.tool == name else {}
         out = dict(args)
         for key in _CODE_SLOTS:
             if from_code.get(key) is not None:

@@ -184,3 +184,32 @@ def suggestions(items: list, lang: str) -> str:
         cites = d.get("citations") or d.get("passage_ids") or []
         out.append(f"- {action}" + (f" [{', '.join(cites)}]" if cites else ""))
     return "\n".join(out)
+
+
+_REFUSALS = {
+    "delete": ("I can't delete customers or records from chat, so nothing was changed. To stop "
+               "contacting someone, tag them (\"tag Li Na as inactive\"); a mistaken entry can be "
+               "reverted with **undo** right after it was saved.",
+               "聊天里不能删除客户或记录，所以什么都没有改。不想再联系某人，可以给他打标签（“给李娜打上不活跃标签”）；"
+               "刚保存的错误内容可以说**撤销**。"),
+    "export": ("I can't export whole tables from chat. The owner can run `crm export customers` "
+               "(or orders, complaints …) on the shop's computer.",
+               "聊天里不能导出整张表。店主可以在店里的电脑上运行 `crm export customers`（或 orders、complaints 等）。"),
+    "mass_message": ("I can't send messages to many customers from chat. Ask me who to contact "
+                     "(\"who may churn?\") and I'll list them with a reason for each.",
+                     "聊天里不能群发消息。可以先问我该联系谁（“谁可能流失？”），我会逐一列出并说明原因。"),
+}
+
+
+def refusal(kind: str, lang: str) -> str:
+    """Why chat won't do this, and what to do instead."""
+    en, zh = _REFUSALS.get(kind, _REFUSALS["delete"])
+    return _t(lang, en, zh)
+
+
+def not_understood(lang: str) -> str:
+    """A short answer for a message no tool fits: what the assistant can do, not the whole help."""
+    return _t(lang, "I didn't catch that. I can look up a customer, log a call or an order, show "
+                    "who may stop buying, handle complaints and answer how-to questions. Type "
+                    "**help** for examples.",
+              "没太明白。我可以查客户、记录电话或订单、列出可能流失的客户、处理投诉、回答经营问题。输入**帮助**查看示例。")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import prompts
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
-from assistant.agent.router.records import Msg, Route, RouteContext, rule
+from assistant.agent.router.records import Msg, Refusal, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import name_index, spot_customer
 from assistant.lang.names import compact, name_key, to_simplified
@@ -20,19 +20,24 @@ if TYPE_CHECKING:
 
 
 class _Refused(Exception):
-    pass
+    def __init__(self, kind: str):
+        self.kind = kind
 
 
 @rule(35)
-def _refuse_destructive(m: Msg) -> None:
-    # There is no delete tool; a command to delete must not turn into some other write.
-    if m.kw.has("delete", command_part(m.text)):
-        raise _Refused()
+def _refuse_beyond_chat(m: Msg) -> None:
+    # There is no delete, export-all or mass-message tool; such a command must not turn into some
+    # other write, and the owner is told what to do instead.
+    command = command_part(m.text)
+    for kind in ("delete", "export", "mass_message"):
+        if m.kw.has(kind, command):
+            raise _Refused(kind)
     return None
 
 
-def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | None:
-    """The one tool call a message asks for, with model-style arguments; None if no rule fits."""
+def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Refusal | None:
+    """The one tool call a message asks for, with model-style arguments; a Refusal for what chat
+    may not do; None if no rule fits."""
     own = unicodedata.normalize("NFKC", message or "").strip()
     # the rules' Chinese words are simplified: 張偉打電話 is read as 张伟打电话
     text = to_simplified(own)
@@ -47,15 +52,15 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Non
             found = check(msg)
             if found is not None and tool is not None:
                 return _in_own_words(Route(tool, dict(found.args), found.confidence), text, own)
-    except _Refused:
-        return None
+    except _Refused as refused:
+        return Refusal(refused.kind)
     return None
 
 
 @lru_cache(maxsize=8)
 def _ordered(tools: tuple[Tool, ...]) -> list[tuple[Callable, str | None]]:
     """Every tool's rules plus the router's own guard, in the order the rules ask for."""
-    pairs = [(_refuse_destructive, None)] + [(r, t.name) for t in tools for r in t.intents]
+    pairs = [(_refuse_beyond_chat, None)] + [(r, t.name) for t in tools for r in t.intents]
     return sorted(pairs, key=lambda pair: pair[0].order)
 
 

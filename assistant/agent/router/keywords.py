@@ -60,6 +60,11 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
              ("找", "查找", "搜索", "搜一下", "有没有叫", "姓", "住在", "查一下", "查询")),
     "delete": (r"\b(?:delete|remove|drop|wipe|erase|purge|truncate|destroy)\b",
                ("删除", "删掉", "清空", "删了", "移除", "销毁")),
+    "export": (r"\bexport\b|\bdump\b|download (?:all|every|the whole)|send me (?:all|every)",
+               ("导出", "匯出", "汇出", "全部发给我", "所有客户发给我", "下载全部")),
+    "mass_message": (r"(?:text|sms|message|e-?mail|wechat)s? (?:to )?(?:all|every|everyone)"
+                     r"|mass (?:sms|text|message|mail)|\bblast\b",
+                     ("群发", "给所有客户发", "給所有客戶發", "全部客户发短信")),
     "pronoun": (r"\b(?:she|he|her|him|his|they|them|their|this customer|that customer|the customer)\b",
                 ("她", "他", "该客户", "这位", "这个客户", "那个客户", "此客户", "这个人", "对方")),
 }

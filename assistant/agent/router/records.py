@@ -28,6 +28,13 @@ class Route:
     confidence: float
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A request no tool may carry out from chat (deleting, exporting everything, mass messages)."""
+
+    kind: str  # delete | export | mass_message
+
+
 @dataclass
 class RouteContext:
     """What the router may know besides the message."""

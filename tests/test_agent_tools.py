@@ -17,6 +17,7 @@ CASES = {
     "find_customers": ({"query": "zhang wei"}, "张伟"),
     "customer_profile": ({"customer": "Li Na"}, "李娜"),
     "churn_risks": ({"top": 3}, "Most likely to churn"),
+    "loyal_customers": ({"top": 3}, "loyal regulars"),
     "log_activity": ({"customer": "李娜", "summary": "asked about decaf", "channel": "wechat"},
                      "Interaction with 李娜"),
     "add_order": ({"customer": "李娜", "amount": 98, "quantity": 1, "product": "Yirgacheffe"},

@@ -356,3 +356,18 @@ def test_a_customer_stored_in_traditional_characters_is_found():
     names = lambda: ["陳大文", "李娜"]  # noqa: E731
     found = route("陈大文买了两袋，176元", RouteContext(today=TODAY, customer_names=names))
     assert found.tool == "add_order" and found.args["customer"] in ("陈大文", "陳大文")
+
+
+@pytest.mark.parametrize("message, args", [
+    ("我的老客户有哪些", {}), ("who are my loyal customers?", {}), ("show my top 5 regulars", {"top": 5}),
+    ("哪些是熟客", {}), ("list my VIPs", {}), ("我的回頭客有哪些", {}),
+])
+def test_loyal_customers_are_a_list(message, args):
+    check(message, "loyal_customers", **args)
+
+
+@pytest.mark.parametrize("message", ["老客户流失了怎么办", "how do I keep loyal customers happy?",
+                                     "is Li Na a loyal customer?"])
+def test_loyal_words_in_other_requests_are_not_the_list(message):
+    found = route(message, ctx())
+    assert found is None or found.tool != "loyal_customers", found

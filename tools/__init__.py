@@ -9,7 +9,7 @@ from assistant.agent import formatting
 from assistant.agent.router import activity_rules, rules
 from assistant.agent.toolkit import Tool
 from tools.activity import add_order, log_activity
-from tools.churn import churn_risks
+from tools.churn import churn_risks, loyal_customers
 from tools.complaints import draft_complaint_reply, set_complaint_status, triage_complaint
 from tools.customers import add_customer, customer_profile, find_customers, update_customer
 from tools.playbook import search_playbook, suggest_actions
@@ -22,6 +22,8 @@ TOOLS = [
          hint="Looking up one person"),
     Tool(churn_risks, formatting.churn_rows, intents=(rules.churn_list,),
          hint="Questions about who may stop buying / 流失"),
+    Tool(loyal_customers, formatting.loyal_rows, intents=(rules.loyal_list,),
+         hint="Who the loyal / best / old regular customers are"),
     Tool(log_activity, writes=True, intents=(activity_rules.activity,),
          hint='"X called / came in / messaged …" (maybe wanting an order, unhappy about something), '
               "with the order, follow-up and complaint parts filled in when mentioned"),

@@ -102,6 +102,30 @@ def churn_rows(page: Any, lang: str) -> str:
     return "\n".join(out)
 
 
+def loyal_rows(page: Any, lang: str) -> str:
+    """The loyal regulars with why they count as loyal and the non-price care that suits them."""
+    rows = page.rows
+    if not rows:
+        return _t(lang, "No loyal regulars yet: nobody has three or more orders on a steady "
+                        "rhythm.", "还没有忠实老客户：没有人以稳定的节奏下过三单以上。")
+    shown = "" if len(rows) == page.matching else _t(lang, f"; the {len(rows)} most valuable",
+                                                       f"，列出价值最高的 {len(rows)} 位")
+    out = [_t(lang, f"{page.matching} loyal regulars{shown}:",
+              f"共 {page.matching} 位忠实老客户{shown}：")]
+    for i, r in enumerate(rows, 1):
+        spent = _get(r, "historic_value") or 0
+        out.append(_t(lang, f"{i}. **{_get(r, 'name')}** — {stage_label(_get(r, 'stage'), lang)}"
+                            f", {spent:,.0f} spent in all",
+                      f"{i}. **{_get(r, 'name')}** — {stage_label(_get(r, 'stage'), lang)}"
+                      f"，累计消费 {spent:,.0f}"))
+        for reason in (_get(r, "reasons") or [])[:2]:
+            out.append(f"    - {reason}")
+    act = STAGE_ACTION["stability"]
+    out.append(_t(lang, f"\nKeep them with {act[0]} — not discounts.",
+                  f"\n维系方式：{act[1]}——不必打折。"))
+    return "\n".join(out)
+
+
 def profile(p: Any, lang: str) -> str:
     c = p.customer
     out = [f"**{c.name}** (id {c.id}{', ' + c.external_id if c.external_id else ''})"

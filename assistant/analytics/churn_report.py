@@ -85,6 +85,19 @@ def churn_page(store, as_of: str | None = None, horizon: int | None = None,
     return ChurnPage(_rows(store, scored, keep[order], lang), len(keep), int(quiet_days))
 
 
+def loyal_page(store, as_of: str | None = None, top: int = 10, lang: str = "en") -> ChurnPage:
+    """The loyal regulars: three or more orders, on their own rhythm, not in decline (the
+    stability stage and the RFM champions and loyal segments), most valuable first."""
+    if top < 1:
+        raise InvalidInput("top must be at least 1.")
+    scored = _scored(store, as_of, None)
+    f = scored["frame"]
+    keep = np.flatnonzero(f["loyal"])
+    value = (f["total"] - f["refunds"])[keep]
+    order = keep[np.argsort(-value, kind="stable")][:top]
+    return ChurnPage(_rows(store, scored, order, lang), len(keep))
+
+
 def explain_customer(store, customer_id: int, as_of: str | None = None,
                      lang: str = "en") -> ChurnRow:
     """One customer's churn risk, next purchase, stage and value with the reasons."""

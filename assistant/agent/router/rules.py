@@ -207,6 +207,24 @@ def churn_list(m: _Msg) -> Intent | None:
     return Intent(args, 0.9)
 
 
+_LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|best|long[- ]?time|old)\s*(?:customers?|clients?|"
+                    r"regulars?|ones|buyers)?|\bregulars\b|\bwho (?:are|r) my (?:vips?|regulars)"
+                    r"|老客户|老顾客|老客|熟客|回头客|常客|忠实|忠诚|铁粉|老主顾|vip", re.IGNORECASE)
+
+
+@rule(73)
+def loyal_list(m: _Msg) -> Intent | None:
+    """"我的老客户有哪些" / "who are my loyal customers?" (a list, not one person's profile)."""
+    if m.customer or m.kw.has("howto") or not _LOYAL.search(m.text):
+        return None
+    if not re.search(r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|哪些|谁|有谁|列出|看看|名单|都有",
+                     m.text, re.IGNORECASE):
+        return None
+    top = re.search(r"top\s*(\d+)|前\s*(\d+)|(\d+)\s*(?:customers|clients|个|位|名)", m.text,
+                    re.IGNORECASE)
+    return Intent({"top": int(next(g for g in top.groups() if g))} if top else {}, 0.9)
+
+
 @rule(80)
 def sql_question(m: _Msg) -> Intent | None:
     top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today)

@@ -207,7 +207,7 @@ def churn_list(m: _Msg) -> Intent | None:
     return Intent(args, 0.9)
 
 
-_LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|best|long[- ]?time|old)\s*(?:customers?|clients?|"
+_LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\s*(?:customers?|clients?|"
                     r"regulars?|ones|buyers)?|\bregulars\b|\bwho (?:are|r) my (?:vips?|regulars)"
                     r"|老客户|老顾客|老客|熟客|回头客|常客|忠实|忠诚|铁粉|老主顾|vip", re.IGNORECASE)
 

@@ -45,7 +45,9 @@ def open_assistant(services: Services, model_spec: str | None = None, auto_confi
     """
     # LangChain and the model libraries load here, after the app is up, not when it is imported
     from assistant.agent.assistant import Assistant
+    from assistant.agent.router.meaning import MeaningModel
     from assistant.models.factory import make_chat_model
+    from knowledge.embedder import MultilingualE5Embedder
     from tools import TOOLS
 
     settings = services.effective_settings()
@@ -59,7 +61,8 @@ def open_assistant(services: Services, model_spec: str | None = None, auto_confi
                     settings.model, ex)
         model = None
     return Assistant(services.store, TOOLS, index=services.index, model=model,
-                     backend=backend.kind, auto_confirm=auto_confirm, today=today)
+                     backend=backend.kind, auto_confirm=auto_confirm, today=today,
+                     meaning=MeaningModel(MultilingualE5Embedder()))
 
 
 @dataclass

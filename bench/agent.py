@@ -31,6 +31,7 @@ TODAY = date(2026, 11, 22)
 DEMO_END = date(2026, 11, 1)
 TABLES = ("customers", "orders", "interactions", "complaints", "tasks")
 DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
+MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
 BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind.jsonl"
@@ -145,11 +146,12 @@ def effect_matches(turn: dict, before: dict, after: dict, db: Path, notes: list[
 
 def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
     """The none router alone: tool and arguments (and control intents) per turn."""
-    from assistant.agent.router import RouteContext, control_intent, route
+    from assistant.agent.router import Route, RouteContext, control_intent, route
     from tools import TOOLS
 
     names = [r[0] for r in store.db.execute("SELECT name FROM customers")]
-    ctx = RouteContext(today=TODAY, lang=scenario.get("lang", "en"), customer_names=lambda: names)
+    ctx = RouteContext(today=TODAY, lang=scenario.get("lang", "en"), customer_names=lambda: names,
+                       meaning=MEANING)
     out = []
     for turn in scenario["turns"]:
         o = Outcome(scenario["id"], scenario.get("lang", "?"), turn["message"],
@@ -165,6 +167,7 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
             out.append(o)
             continue
         found = route(turn["message"], ctx, TOOLS)
+        found = found if isinstance(found, Route) else None
         o.seconds = time.perf_counter() - started
         o.tool_ok = (found.tool if found else None) == want
         if not o.tool_ok:
@@ -185,7 +188,7 @@ def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any
     from assistant.agent.assistant import RULES_FIRST, Assistant
     from tools import TOOLS
 
-    bot = Assistant(store, TOOLS, index=None, model=model, backend=backend,
+    bot = Assistant(store, TOOLS, index=None, model=model, backend=backend, meaning=MEANING,
                     auto_confirm=scenario.get("auto_confirm", True), today=TODAY,
                     rules_first=RULES_FIRST if rules_first == "default" else rules_first)
     writing = {t.name for t in TOOLS if t.writes}
@@ -272,10 +275,18 @@ def main() -> None:
     parser.add_argument("--scenarios", type=Path, nargs="*", default=[DEFAULT, BLIND],
                         help="scenario files, each reported on its own (default: own and blind)")
     parser.add_argument("--only", default="")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="the exact rules alone, without the intent model")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--model-only", action="store_true",
                         help="every turn goes to the model (no confident-rules shortcut)")
     opts = parser.parse_args()
+    global MEANING
+    if not opts.rules_only:
+        from assistant.agent.router.meaning import MeaningModel
+        from knowledge.embedder import MultilingualE5Embedder
+
+        MEANING = MeaningModel(MultilingualE5Embedder())
     model = None
     if not opts.router_only and opts.backend != "none":
         from assistant.core.config import Settings

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from assistant.agent.router import Refusal, RouteContext, control_intent, format_help
+from assistant.agent.router import Canned, RouteContext, control_intent, format_help
 from assistant.agent.router import route as route_with
 from assistant.lang.dates import parse_date
 from tools import TOOLS
@@ -296,7 +296,7 @@ def test_task_lists_run_read_only_sql(shop_db, message, titles):
     "please remove Li Na from the database",
 ])
 def test_injection_never_routes(message):
-    assert route(message, ctx()) == Refusal("delete")
+    assert route(message, ctx()) == Canned("delete")
 
 
 @pytest.mark.parametrize("message, tool", [

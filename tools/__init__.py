@@ -7,6 +7,7 @@ line for the system prompt. Nothing else names it.
 
 from assistant.agent import formatting
 from assistant.agent.router import activity_rules, rules
+from assistant.agent.router import meaning_rules as meant
 from assistant.agent.toolkit import Tool
 from tools.activity import add_order, log_activity
 from tools.churn import churn_risks, loyal_customers
@@ -16,33 +17,89 @@ from tools.playbook import search_playbook, suggest_actions
 from tools.query import run_sql
 
 TOOLS = [
-    Tool(find_customers, formatting.customers, intents=(rules.find,),
-         hint="Searching for customers by name, phone, city or notes"),
-    Tool(customer_profile, formatting.profile, intents=(rules.churn_of_customer, rules.profile),
-         hint="Looking up one person"),
-    Tool(churn_risks, formatting.churn_rows, intents=(rules.churn_list,),
-         hint="Questions about who may stop buying / 流失"),
-    Tool(loyal_customers, formatting.loyal_rows, intents=(rules.loyal_list,),
-         hint="Who the loyal / best / old regular customers are"),
-    Tool(log_activity, writes=True, intents=(activity_rules.activity,),
-         hint='"X called / came in / messaged …" (maybe wanting an order, unhappy about something), '
-              "with the order, follow-up and complaint parts filled in when mentioned"),
-    Tool(add_order, writes=True, intents=(activity_rules.sale,),
-         hint="A purchase that already happened"),
-    Tool(add_customer, writes=True, intents=(rules.new_customer,), hint="A new customer"),
-    Tool(update_customer, writes=True, intents=(rules.change_customer,),
-         hint="Changed contact details, tags or notes"),
-    Tool(set_complaint_status, writes=True, intents=(rules.complaint_status,),
-         hint="A complaint handled, reopened or in progress"),
-    Tool(triage_complaint, formatting.triage, intents=(rules.triage,),
-         hint="A complaint's text to classify"),
-    Tool(draft_complaint_reply, formatting.draft, intents=(rules.draft_reply,),
-         hint="A reply to a customer's complaint"),
-    Tool(suggest_actions, formatting.suggestions,
-         intents=(rules.churn_advice, rules.advice_for_customer),
-         hint="What to do about one customer"),
-    Tool(search_playbook, formatting.passages, intents=(rules.playbook_question,),
-         hint="How-to questions about good practice"),
-    Tool(run_sql, formatting.query, intents=(rules.sql_question,),
-         hint="Counting or summing questions, with one SELECT"),
+    Tool(
+        find_customers,
+        formatting.customers,
+        intents=(rules.find, meant.find_by_meaning),
+        hint="Searching for customers by name, phone, city or notes",
+    ),
+    Tool(
+        customer_profile,
+        formatting.profile,
+        intents=(rules.churn_of_customer, rules.profile, meant.profile_by_meaning),
+        hint="Looking up one person",
+    ),
+    Tool(
+        churn_risks,
+        formatting.churn_rows,
+        intents=(rules.churn_list, meant.churn_by_meaning),
+        hint="Questions about who may stop buying / 流失",
+    ),
+    Tool(
+        loyal_customers,
+        formatting.loyal_rows,
+        intents=(rules.loyal_list, meant.loyal_by_meaning),
+        hint="Who the loyal / best / old regular customers are",
+    ),
+    Tool(
+        log_activity,
+        writes=True,
+        intents=(activity_rules.activity, meant.activity_by_meaning, meant.reminder_by_meaning),
+        hint='"X called / came in / messaged …" (maybe wanting an order, unhappy about something), '
+        "with the order, follow-up and complaint parts filled in when mentioned",
+    ),
+    Tool(
+        add_order,
+        writes=True,
+        intents=(activity_rules.sale, meant.sale_by_meaning),
+        hint="A purchase that already happened",
+    ),
+    Tool(
+        add_customer,
+        writes=True,
+        intents=(rules.new_customer, meant.new_customer_by_meaning),
+        hint="A new customer",
+    ),
+    Tool(
+        update_customer,
+        writes=True,
+        intents=(rules.change_customer, meant.change_by_meaning),
+        hint="Changed contact details, tags or notes",
+    ),
+    Tool(
+        set_complaint_status,
+        writes=True,
+        intents=(rules.complaint_status, meant.status_by_meaning),
+        hint="A complaint handled, reopened or in progress",
+    ),
+    Tool(
+        triage_complaint,
+        formatting.triage,
+        intents=(rules.triage, meant.triage_by_meaning),
+        hint="A complaint's text to classify",
+    ),
+    Tool(
+        draft_complaint_reply,
+        formatting.draft,
+        intents=(rules.draft_reply, meant.draft_by_meaning),
+        hint="A reply to a customer's complaint",
+    ),
+    Tool(
+        suggest_actions,
+        formatting.suggestions,
+        intents=(rules.churn_advice, rules.advice_for_customer, meant.advice_by_meaning),
+        hint="What to do about one customer",
+    ),
+    Tool(
+        search_playbook,
+        formatting.passages,
+        intents=(rules.playbook_question, meant.playbook_by_meaning),
+        hint="How-to questions about good practice",
+    ),
+    Tool(
+        run_sql,
+        formatting.query,
+        intents=(rules.sql_question, meant.sales_by_meaning, meant.tasks_by_meaning),
+        hint="Counting or summing questions, with one SELECT",
+    ),
 ]

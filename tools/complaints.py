@@ -47,8 +47,9 @@ def draft_complaint_reply(store: Store, ctx: TurnContext, index: Any, customer: 
 _WORDS = re.compile(r"\s+")
 
 
-def set_complaint_status(store: Store, ctx: TurnContext, complaint_id: int, status: str) -> Plan:
-    """Move a complaint to open, in_progress or resolved."""
+def set_complaint_status(store: Store, ctx: TurnContext, status: str, complaint_id: int | None = None,
+                         customer: str | None = None) -> Plan:
+    """Move a complaint to open, in_progress or resolved: by its id, or a customer's latest open one."""
     aliases = {"resolved": "resolved", "done": "resolved", "closed": "resolved", "解决": "resolved",
                "已解决": "resolved", "处理中": "in_progress", "in progress": "in_progress",
                "in_progress": "in_progress", "open": "open", "reopen": "open", "打开": "open"}
@@ -56,7 +57,7 @@ def set_complaint_status(store: Store, ctx: TurnContext, complaint_id: int, stat
     if key not in aliases:
         raise InvalidInput(ctx.t("Status must be open, in_progress or resolved.",
                                  "状态只能是 open（未处理）、in_progress（处理中）或 resolved（已解决）。"))
-    k = store.get_complaint(int(complaint_id))
+    k = store.get_complaint(_complaint_for(store, ctx, customer, complaint_id))
     values: dict = {"status": aliases[key]}
     if aliases[key] == "resolved":
         values["resolved_at"] = ctx.today.isoformat()

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,7 +20,7 @@ from langchain_core.runnables import RunnableConfig
 import prompts
 from assistant.agent import formatting
 from assistant.agent.router import (
-    Refusal,
+    Canned,
     Route,
     RouteContext,
     control_intent,
@@ -83,16 +83,16 @@ class Turn:
 
     session: _Session
     message: str
-    rule_route: Any  # Callable[[], Route | Refusal | None], read at most once per turn
+    rule_route: Any  # Callable[[], Route | Canned | None], read at most once per turn
     actions: list[Action] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
-    _route: tuple[Route | Refusal | None] | None = None
+    _route: tuple[Route | Canned | None] | None = None
 
     @property
     def ctx(self) -> TurnContext:
         return self.session.ctx
 
-    def route(self) -> Route | Refusal | None:
+    def route(self) -> Route | Canned | None:
         """What the rules make of the message, computed on first use and kept for the turn."""
         if self._route is None:
             self._route = (self.rule_route(),)
@@ -126,8 +126,10 @@ class Assistant:
 
     def __init__(self, store: Store, tools: Sequence[Tool], index: Any = None, model: Any = None,
                  backend: str = "none", auto_confirm: bool = False, today: date | None = None,
-                 system_prompt: str | None = None, rules_first: float | None = RULES_FIRST):
+                 system_prompt: str | None = None, rules_first: float | None = RULES_FIRST,
+                 meaning: Callable[[str], tuple[str, float]] | None = None):
         self.store = store
+        self._meaning = meaning
         self._index = index
         self.backend = backend if model is not None else "none"
         self.auto_confirm = auto_confirm
@@ -234,7 +236,7 @@ class Assistant:
             return format_help(lang), "none"
         if self._agent is not None:
             sure = turn.route()
-            if isinstance(sure, Refusal):
+            if isinstance(sure, Canned):
                 return self._run_route(turn, sure), "none"
             if sure is not None and self.rules_first is not None \
                     and sure.confidence >= self.rules_first:
@@ -277,18 +279,19 @@ class Assistant:
                     return str(ex)
         return None
 
-    def _rule_route(self, s: _Session, message: str) -> Route | Refusal | None:
+    def _rule_route(self, s: _Session, message: str) -> Route | Canned | None:
         """What the deterministic router makes of the message (None if no rule fits)."""
         return route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
                                            customer_names=self.store.customer_names,
-                                           last_customer=s.ctx.last_customer_name),
+                                           last_customer=s.ctx.last_customer_name,
+                                           meaning=self._meaning),
                      tuple(self._tools.values()))
 
-    def _run_route(self, turn: Turn, found: Route | Refusal | None) -> str:
+    def _run_route(self, turn: Turn, found: Route | Canned | None) -> str:
         ctx = turn.ctx
         if found is None:
             return formatting.not_understood(ctx.lang)
-        if isinstance(found, Refusal):
+        if isinstance(found, Canned):
             return formatting.refusal(found.kind, ctx.lang)
         try:
             return self._run(turn, found.tool, dict(found.args))

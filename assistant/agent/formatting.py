@@ -219,6 +219,13 @@ _REFUSALS = {
     "export": ("I can't export whole tables from chat. The owner can run `crm export customers` "
                "(or orders, complaints …) on the shop's computer.",
                "聊天里不能导出整张表。店主可以在店里的电脑上运行 `crm export customers`（或 orders、complaints 等）。"),
+    "unsupported": ("That's not something I can do from chat. I can look up customers, log calls "
+                    "and orders, show who may stop buying, handle complaints and tasks, and answer "
+                    "how-to questions; type **help** for examples.",
+                    "这个我在聊天里做不了。我可以查客户、记录电话和订单、列出可能流失的客户、处理投诉和待办、回答经营问题；"
+                    "输入**帮助**查看示例。"),
+    "smalltalk": ("Hello! Ask me who might churn, log a call, or draft a complaint reply.",
+                  "你好！可以问我谁可能流失、记录一次沟通，或起草投诉回复。"),
     "mass_message": ("I can't send messages to many customers from chat. Ask me who to contact "
                      "(\"who may churn?\") and I'll list them with a reason for each.",
                      "聊天里不能群发消息。可以先问我该联系谁（“谁可能流失？”），我会逐一列出并说明原因。"),

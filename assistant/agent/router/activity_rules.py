@@ -79,18 +79,18 @@ def _channel(text: str) -> str | None:
 @rule(60)
 def sale(m: Msg) -> Intent | None:
     """A plain past purchase: "Li Na bought 2 bags for 176"."""
-    kind, args = _reading(m)
+    kind, args = reading(m)
     return Intent(args, 0.85) if kind == "sale" else None
 
 
 @rule(61)
 def activity(m: Msg) -> Intent | None:
     """A contact, a plan, a complaint or a follow-up to log."""
-    kind, args = _reading(m)
+    kind, args = reading(m)
     return Intent(args, 0.85) if kind == "activity" else None
 
 
-def _reading(m: Msg) -> tuple[str | None, dict]:
+def reading(m: Msg) -> tuple[str | None, dict]:
     """('sale' | 'activity' | None, arguments), read once per message."""
     if "activity" not in m.memo:
         m.memo["activity"] = _read(m) or (None, {})

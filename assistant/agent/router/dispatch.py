@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import prompts
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
-from assistant.agent.router.records import Msg, Refusal, Route, RouteContext, rule
+from assistant.agent.router.meaning import SURE
+from assistant.agent.router.records import Msg, Canned, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import name_index, spot_customer
 from assistant.lang.names import compact, name_key, to_simplified
@@ -35,8 +36,8 @@ def _refuse_beyond_chat(m: Msg) -> None:
     return None
 
 
-def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Refusal | None:
-    """The one tool call a message asks for, with model-style arguments; a Refusal for what chat
+def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Canned | None:
+    """The one tool call a message asks for, with model-style arguments; a Canned for what chat
     may not do; None if no rule fits."""
     own = unicodedata.normalize("NFKC", message or "").strip()
     # the rules' Chinese words are simplified: 張偉打電話 is read as 张伟打电话
@@ -47,13 +48,32 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Ref
     spot = spot_customer(text, _spot_index(names))
     msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
               _canonical(spot[0], names) if spot else None, spot[1:] if spot else None, names)
+    ordered = _ordered(tuple(tools))
     try:
-        for check, tool in _ordered(tuple(tools)):
-            found = check(msg)
-            if found is not None and tool is not None:
-                return _in_own_words(Route(tool, dict(found.args), found.confidence), text, own)
+        for check, tool in ordered:
+            if check.meaning is None:
+                found = check(msg)
+                if found is not None and tool is not None:
+                    return _in_own_words(Route(tool, dict(found.args), found.confidence), text, own)
     except _Refused as refused:
-        return Refusal(refused.kind)
+        return Canned(refused.kind)
+    return _by_meaning(msg, ordered, text, own)
+
+
+def _by_meaning(msg: Msg, ordered: list, text: str, own: str) -> Route | Canned | None:
+    """No exact rule fired: let the intent model say what is asked, then code reads the slots."""
+    if msg.ctx.meaning is None:
+        return None
+    intent, p = msg.ctx.meaning(own)
+    if p < SURE:
+        return None
+    if intent in ("unsupported", "smalltalk"):
+        return Canned(intent)
+    for check, tool in ordered:
+        if check.meaning == intent and tool is not None:
+            found = check(msg)
+            if found is not None:
+                return _in_own_words(Route(tool, dict(found.args), found.confidence), text, own)
     return None
 
 

@@ -29,10 +29,11 @@ class Route:
 
 
 @dataclass(frozen=True)
-class Refusal:
-    """A request no tool may carry out from chat (deleting, exporting everything, mass messages)."""
+class Canned:
+    """A message code answers without a tool: what chat may not do (delete, export everything,
+    mass messages), what no tool does (unsupported), and small talk."""
 
-    kind: str  # delete | export | mass_message
+    kind: str  # delete | export | mass_message | unsupported | smalltalk
 
 
 @dataclass
@@ -43,6 +44,8 @@ class RouteContext:
     lang: str = "en"
     customer_names: Callable[[], list[str]] = field(default=list)
     last_customer: str | None = None
+    # (intent, probability) for a message, or None: the rules alone (agent/router/meaning.py)
+    meaning: Callable[[str], tuple[str, float]] | None = None
 
 
 @dataclass
@@ -71,11 +74,16 @@ class Msg:
 Rule = Callable[[Msg], "Intent | None"]
 
 
-def rule(order: float) -> Callable[[Rule], Rule]:
-    """Mark a function as a router rule; rules of all tools are tried in ascending `order`."""
+def rule(order: float, meaning: str | None = None) -> Callable[[Rule], Rule]:
+    """Mark a function as a router rule; rules of all tools are tried in ascending `order`.
+
+    A rule with a `meaning` runs only after no exact rule fired, and only when the intent model
+    reads the message as that intent: it then reads the slots by code.
+    """
 
     def mark(fn: Rule) -> Rule:
         fn.order = order  # type: ignore[attr-defined]
+        fn.meaning = meaning  # type: ignore[attr-defined]
         return fn
 
     return mark

@@ -26,7 +26,7 @@ from assistant.agent.router.slots import (
 from assistant.lang.dates import cn_number
 
 
-def _after_colon(text: str) -> str | None:
+def after_colon(text: str) -> str | None:
     m = (re.search(r"[:：]\s*(.+)$", text, re.DOTALL) or re.search(r"[\"“「『'](.+?)[\"”」』']", text, re.DOTALL)
          or re.search(r"\s[-—–]+\s*(.+)$", text, re.DOTALL))
     return m.group(1).strip() if m else None
@@ -39,19 +39,19 @@ def command_part(text: str) -> str:
 
 _COMPLAINT_ID = re.compile(r"(?:complaint|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
                            r"|#(\d+)|(?:第)?(\d+)\s*号投诉", re.IGNORECASE)
-_TONES = [("warm", r"warm|friendly|casual|gentle|kind", "温暖|亲切|热情|随和|温和|友好|暖心"),
+TONES = [("warm", r"warm|friendly|casual|gentle|kind", "温暖|亲切|热情|随和|温和|友好|暖心"),
           ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方")]
-_STATUSES = [("in_progress", r"in progress|working on|ongoing|handling", "处理中|正在处理|跟进中|进行中"),
+STATUSES = [("in_progress", r"in progress|working on|ongoing|handling", "处理中|正在处理|跟进中|进行中"),
              ("open", r"re-?open|open again|not resolved", "重新打开|重开|未解决"),
              ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled", "已解决|解决了|关闭|处理完|搞定|已处理|结案")]
 
 
-def _complaint_id(text: str) -> int | None:
+def complaint_id(text: str) -> int | None:
     m = _COMPLAINT_ID.search(text)
     return int(next(g for g in m.groups() if g)) if m else None
 
 
-def _pick(table: list, msg: _Msg) -> str | None:
+def pick(table: list, msg: _Msg) -> str | None:
     for value, en, zh in table:
         if msg.kw.search(en) or re.search(zh, msg.text):
             return value
@@ -62,7 +62,7 @@ def _pick(table: list, msg: _Msg) -> str | None:
 def triage(m: _Msg) -> Intent | None:
     if not m.kw.has("triage", command_part(m.text) + " "):
         return None
-    body = _after_colon(m.text)
+    body = after_colon(m.text)
     if not body:
         rest = re.split(r"classify|categori[sz]e|triage|分类|归类", m.text, maxsplit=1, flags=re.IGNORECASE)
         body = rest[1].strip(" :：,，") if len(rest) > 1 else None
@@ -72,8 +72,8 @@ def triage(m: _Msg) -> Intent | None:
 
 @rule(20)
 def complaint_status(m: _Msg) -> Intent | None:
-    cid = _complaint_id(m.text)
-    status = _pick(_STATUSES, m) if cid is not None else None
+    cid = complaint_id(m.text)
+    status = pick(STATUSES, m) if cid is not None else None
     if status is None or m.kw.has("draft", command_part(m.text)):
         return None
     return Intent({"complaint_id": cid, "status": status}, 0.9)
@@ -81,8 +81,8 @@ def complaint_status(m: _Msg) -> Intent | None:
 
 @rule(30)
 def draft_reply(m: _Msg) -> Intent | None:
-    cid = _complaint_id(m.text)
-    tone = _pick(_TONES, m)
+    cid = complaint_id(m.text)
+    tone = pick(TONES, m)
     command = command_part(m.text)
     about_complaint = bool(re.search(r"complain|投诉|差评|negative review|feedback", command, re.IGNORECASE)) or cid
     if not (m.kw.has("draft", command) and (about_complaint or m.customer)) and not (cid and tone):
@@ -112,6 +112,11 @@ def new_customer(m: _Msg) -> Intent | None:
     command = command_part(m.text)
     if not m.kw.has("add_customer") or (m.kw.has("howto", command) and not PHONE.search(m.text)):
         return None
+    return new_customer_args(m)
+
+
+def new_customer_args(m: _Msg) -> Intent | None:
+    """The new customer's name and contact details, read by code."""
     found = _NAME_AFTER_KW.search(m.text)
     if not found:
         return None
@@ -138,6 +143,11 @@ def change_customer(m: _Msg) -> Intent | None:
     who = m.who()
     if not who or not m.kw.has("update"):
         return None
+    return change_args(m, who)
+
+
+def change_args(m: _Msg, who: str) -> Intent | None:
+    """Which field of the customer changes, and to what, read by code."""
     after = m.text[m.span[1]:] if m.span else m.text
     fld = next((f for f, rx in _FIELDS if re.search(rx, after, re.IGNORECASE)), None) or next(
         (f for f, rx in _FIELDS if re.search(rx, m.text, re.IGNORECASE)), None)
@@ -207,7 +217,7 @@ def churn_list(m: _Msg) -> Intent | None:
     return Intent(args, 0.9)
 
 
-_LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\s*(?:customers?|clients?|"
+LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\s*(?:customers?|clients?|"
                     r"regulars?|ones|buyers)?|\bregulars\b|\bwho (?:are|r) my (?:vips?|regulars)"
                     r"|老客户|老顾客|老客|熟客|回头客|常客|忠实|忠诚|铁粉|老主顾|vip", re.IGNORECASE)
 
@@ -215,7 +225,7 @@ _LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\s*(?:custome
 @rule(73)
 def loyal_list(m: _Msg) -> Intent | None:
     """"我的老客户有哪些" / "who are my loyal customers?" (a list, not one person's profile)."""
-    if m.customer or m.kw.has("howto") or not _LOYAL.search(m.text):
+    if m.customer or m.kw.has("howto") or not LOYAL.search(m.text):
         return None
     if not re.search(r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|哪些|谁|有谁|列出|看看|名单|都有",
                      m.text, re.IGNORECASE):
@@ -242,7 +252,7 @@ def sql_question(m: _Msg) -> Intent | None:
     return Intent({"sql": sql}, 0.8) if sql else None
 
 
-_STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),
+STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),
            ("formation", r"second (?:order|purchase)|repeat|come back again|regulars?", "复购|回头|第二次"),
            ("stability", r"loyal|vip|long[- ]time|best customers", "老客户|忠实|忠诚|大客户|VIP"),
            ("decline", r"lapsed|lost|win back|churn|inactive|stopped buying|dormant", "流失|挽回|不来了|沉睡|召回")]
@@ -260,7 +270,7 @@ def advice_for_customer(m: _Msg) -> Intent | None:
 def playbook_question(m: _Msg) -> Intent | None:
     if m.kw.has("howto") or m.kw.has("advice"):
         args: dict = {"query": m.text}
-        stage = _pick(_STAGES, m)
+        stage = pick(STAGES, m)
         if stage:
             args["stage"] = stage
         return Intent(args, 0.75)
@@ -271,6 +281,11 @@ def playbook_question(m: _Msg) -> Intent | None:
 def find(m: _Msg) -> Intent | None:
     if not m.kw.has("find"):
         return None
+    return find_args(m)
+
+
+def find_args(m: _Msg) -> Intent | None:
+    """What to search customers for: a name, a surname, a phone, an e-mail or a city."""
     if m.customer:
         return Intent({"query": m.customer}, 0.85)
     surname = re.search(r"姓([\u4e00-\u9fff])", m.text)

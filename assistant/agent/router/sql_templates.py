@@ -155,9 +155,11 @@ _TASK_LIST_ZH = ("待办", "要做的事", "今天要做什么", "今天做什�
                  "有哪些任务", "哪些任务", "看看任务", "查看任务")
 
 
-def task_list_sql(text: str, today: date, lang: str = "en") -> str | None:
-    """'show my open tasks' / '这周有哪些待办': open tasks by due date (in a period if named)."""
-    if is_count_question(text) or not (_TASK_LIST.search(text) or any(w in text for w in _TASK_LIST_ZH)):
+def task_list_sql(text: str, today: date, lang: str = "en", asked: bool = False) -> str | None:
+    """'show my open tasks' / '这周有哪些待办': open tasks by due date (in a period if named);
+    `asked` when the message is already known to ask for tasks."""
+    if is_count_question(text) or not (asked or _TASK_LIST.search(text)
+                                       or any(w in text for w in _TASK_LIST_ZH)):
         return None
     low = text.lower()
     cond = ["t.status = 'open'"]

@@ -1,0 +1,85 @@
+"""What a message means when no exact rule fires: an intent classifier over a multilingual encoder.
+
+The rules read slots (names, dates, amounts) exactly but catch only the phrasings they were
+written for. This model is trained on many paraphrases per intent (agent/data/intents_train.jsonl,
+in zh, en, mixed, Traditional, typo'd) over multilingual-e5 sentence vectors, so an owner's own
+wording still finds its intent; the tool's slots are then read by code as before. Five-fold
+cross-validation on the paraphrases: 0.90 accuracy (character n-grams with the same classifier:
+0.73), which is why it is the encoder.
+
+The training vectors ship beside the texts (intents_train.e5.npy, keyed by the texts' sha256), so
+the first question does not wait ten seconds for 700 embeddings; a changed training file is
+re-embedded once and the vectors rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+DATA = Path(__file__).resolve().parent.parent / "data"
+TRAIN = DATA / "intents_train.jsonl"
+VECTORS = DATA / "intents_train.e5.npz"
+# Chosen by cross-validation on the paraphrases: at p >= 0.4, 77 % of messages get an intent and
+# 95 % of those are right; below it the message is left to the model (or "not understood").
+SURE = 0.4
+
+
+def training_rows(path: Path = TRAIN) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def text_digest(rows: list[dict]) -> str:
+    return hashlib.sha256("\n".join(r["text"] for r in rows).encode("utf-8")).hexdigest()
+
+
+class MeaningModel:
+    """(intent, probability) for a message; the encoder and the classifier load on first use."""
+
+    def __init__(self, embedder: Any, train: Path = TRAIN, vectors: Path = VECTORS):
+        self._embedder = embedder
+        self._train, self._vectors = train, vectors
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> tuple[str, float]:
+        model = self._load()
+        import numpy as np
+
+        probs = model.predict_proba(np.asarray([self._embedder.embed_query(text)]))[0]
+        best = int(probs.argmax())
+        return str(model.classes_[best]), float(probs[best])
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                # scikit-learn and numpy load here, on the first message no rule understood
+                import numpy as np
+                from sklearn.linear_model import LogisticRegression
+
+                rows = training_rows(self._train)
+                vectors = self._training_vectors(rows)
+                self._model = LogisticRegression(C=30, max_iter=3000).fit(
+                    vectors, [r["intent"] for r in rows])
+            return self._model
+
+    def _training_vectors(self, rows: list[dict]) -> Any:
+        import numpy as np
+
+        digest = text_digest(rows)
+        if self._vectors.exists():
+            saved = np.load(self._vectors)
+            if str(saved["digest"]) == digest and saved["name"] == self._embedder.name:
+                return saved["vectors"]
+            log.info("intent training texts or encoder changed: re-embedding %d texts", len(rows))
+        vectors = np.asarray([self._embedder.embed_query(r["text"]) for r in rows], dtype=np.float32)
+        try:
+            np.savez(self._vectors, vectors=vectors, digest=digest, name=self._embedder.name)
+        except OSError as ex:  # a read-only install still works, it just embeds again next time
+            log.warning("could not save the intent vectors (%s)", ex)
+        return vectors

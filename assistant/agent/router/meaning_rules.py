@@ -1,0 +1,147 @@
+"""Rules that read a tool's slots once the intent model has said what a message means.
+
+Each runs only after no exact rule fired and only for its own meaning (see `rule(order, meaning)`):
+the model decides what is asked, code reads who, when, how many and which. A rule that cannot find
+what its tool needs (no customer named, no field to change) returns None and the message is not
+understood, rather than guessed.
+"""
+
+from __future__ import annotations
+
+from assistant.agent.router import activity_rules, sql_templates
+from assistant.agent.router.records import Intent, Msg, rule
+from assistant.agent.router.rules import (
+    STAGES,
+    STATUSES,
+    after_colon,
+    change_args,
+    complaint_id,
+    find_args,
+    new_customer_args,
+    pick,
+)
+from assistant.agent.router.slots import quiet_days
+from assistant.lang.dates import find_date
+
+# below an exact rule's confidence: with a model, the model has the last word on these
+BY_MEANING = 0.8
+
+
+def _who(m: Msg) -> dict | None:
+    who = m.who()
+    return {"customer": who} if who else None
+
+
+@rule(300, meaning="churn_risks")
+def churn_by_meaning(m: Msg) -> Intent | None:
+    quiet = quiet_days(m.text)
+    return Intent({"quiet_days": quiet} if quiet else {}, BY_MEANING)
+
+
+@rule(301, meaning="loyal_customers")
+def loyal_by_meaning(m: Msg) -> Intent | None:
+    return Intent({}, BY_MEANING) if not m.customer else None
+
+
+@rule(302, meaning="customer_profile")
+def profile_by_meaning(m: Msg) -> Intent | None:
+    args = _who(m)
+    return Intent(args, BY_MEANING) if args else None
+
+
+@rule(303, meaning="find_customers")
+def find_by_meaning(m: Msg) -> Intent | None:
+    found = find_args(m)
+    return Intent(found.args, BY_MEANING) if found else None
+
+
+@rule(304, meaning="suggest_actions")
+def advice_by_meaning(m: Msg) -> Intent | None:
+    args = _who(m)
+    return Intent(args, BY_MEANING) if args else None
+
+
+@rule(305, meaning="draft_complaint_reply")
+def draft_by_meaning(m: Msg) -> Intent | None:
+    cid = complaint_id(m.text)
+    args = {"complaint_id": cid} if cid is not None else _who(m)
+    return Intent(args, BY_MEANING) if args else None
+
+
+@rule(306, meaning="set_complaint_status")
+def status_by_meaning(m: Msg) -> Intent | None:
+    cid = complaint_id(m.text)
+    args = {"complaint_id": cid} if cid is not None else _who(m)
+    if not args:
+        return None
+    return Intent({**args, "status": pick(STATUSES, m) or "resolved"}, BY_MEANING)
+
+
+@rule(307, meaning="search_playbook")
+def playbook_by_meaning(m: Msg) -> Intent | None:
+    args: dict = {"query": m.text}
+    stage = pick(STAGES, m)
+    if stage:
+        args["stage"] = stage
+    return Intent(args, BY_MEANING)
+
+
+@rule(308, meaning="sales_query")
+def sales_by_meaning(m: Msg) -> Intent | None:
+    low, today = m.kw.low, m.ctx.today
+    sql = (sql_templates.top_customers_sql(low, today)
+           or sql_templates.build_sql(low, today, m.canonical))
+    return Intent({"sql": sql}, BY_MEANING) if sql else None
+
+
+@rule(309, meaning="tasks")
+def tasks_by_meaning(m: Msg) -> Intent | None:
+    sql = sql_templates.task_list_sql(m.kw.low, m.ctx.today, m.ctx.lang, asked=True)
+    return Intent({"sql": sql}, BY_MEANING) if sql else None
+
+
+@rule(310, meaning="log_activity")
+def activity_by_meaning(m: Msg) -> Intent | None:
+    kind, args = activity_rules.reading(m)
+    if kind == "activity":
+        return Intent(args, BY_MEANING)
+    who = _who(m)
+    return Intent({**who, "summary": m.text}, BY_MEANING) if who else None
+
+
+@rule(311, meaning="reminder")
+def reminder_by_meaning(m: Msg) -> Intent | None:
+    who = _who(m)
+    if not who:
+        return None
+    args = {**who, "summary": m.text, "follow_up": m.text}
+    when = find_date(m.text, m.ctx.today)
+    if when:
+        args["follow_up_date"] = when[1]
+    return Intent(args, BY_MEANING)
+
+
+@rule(312, meaning="add_order")
+def sale_by_meaning(m: Msg) -> Intent | None:
+    kind, args = activity_rules.reading(m)
+    return Intent(args, BY_MEANING) if kind == "sale" else None
+
+
+@rule(313, meaning="add_customer")
+def new_customer_by_meaning(m: Msg) -> Intent | None:
+    found = new_customer_args(m)
+    return Intent(found.args, BY_MEANING) if found else None
+
+
+@rule(314, meaning="update_customer")
+def change_by_meaning(m: Msg) -> Intent | None:
+    who = m.who()
+    found = change_args(m, who) if who else None
+    return Intent(found.args, BY_MEANING) if found else None
+
+
+@rule(315, meaning="triage_complaint")
+def triage_by_meaning(m: Msg) -> Intent | None:
+    body = after_colon(m.text)
+    return Intent({"text": body}, BY_MEANING) if body and len(body) > 3 else None
+

@@ -49,19 +49,23 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
               _canonical(spot[0], names) if spot else None, spot[1:] if spot else None, names)
     ordered = _ordered(tuple(tools))
+    exact: Route | None = None
     try:
         for check, tool in ordered:
             if check.meaning is None:
                 found = check(msg)
                 if found is not None and tool is not None:
-                    return _in_own_words(Route(tool, dict(found.args), found.confidence), text, own)
+                    exact = Route(tool, dict(found.args), found.confidence)
+                    break
     except _Refused as refused:
         return Canned(refused.kind)
-    return _by_meaning(msg, ordered, text, own)
+    # code's exact reading wins; the intent model speaks only where no rule understood
+    chosen = exact if exact is not None else _by_meaning(msg, ordered, own)
+    return _in_own_words(chosen, text, own) if isinstance(chosen, Route) else chosen
 
 
-def _by_meaning(msg: Msg, ordered: list, text: str, own: str) -> Route | Canned | None:
-    """No exact rule fired: let the intent model say what is asked, then code reads the slots."""
+def _by_meaning(msg: Msg, ordered: list, own: str) -> Route | Canned | None:
+    """What the intent model reads, with its slots read by code."""
     if msg.ctx.meaning is None:
         return None
     intent, p = msg.ctx.meaning(own)
@@ -70,10 +74,11 @@ def _by_meaning(msg: Msg, ordered: list, text: str, own: str) -> Route | Canned 
     if intent in ("unsupported", "smalltalk"):
         return Canned(intent)
     for check, tool in ordered:
-        if check.meaning == intent and tool is not None:
-            found = check(msg)
-            if found is not None:
-                return _in_own_words(Route(tool, dict(found.args), found.confidence), text, own)
+        if check.meaning != intent or not tool:
+            continue
+        found = check(msg)
+        if found is not None:
+            return Route(tool, dict(found.args), found.confidence)
     return None
 
 

@@ -3,10 +3,12 @@
 Each runs only after no exact rule fired and only for its own meaning (see `rule(order, meaning)`):
 the model decides what is asked, code reads who, when, how many and which. A rule that cannot find
 what its tool needs (no customer named, no field to change) returns None and the message is not
-understood, rather than guessed.
+understood, rather than guessed; a question is never read as a write.
 """
 
 from __future__ import annotations
+
+import re
 
 from assistant.agent.router import activity_rules, sql_templates
 from assistant.agent.router.records import Intent, Msg, rule
@@ -25,6 +27,17 @@ from assistant.lang.dates import find_date
 
 # below an exact rule's confidence: with a model, the model has the last word on these
 BY_MEANING = 0.8
+
+
+_QUESTION = re.compile(r"[?？]|吗|嗎|\b(?:is|are|was|were|did|does|has|have|who|what|when|which|how)\b",
+                       re.IGNORECASE)
+_REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮我|幫我|麻烦|麻煩|请|請",
+                      re.IGNORECASE)
+
+
+def _asks(m: Msg) -> bool:
+    """A question, not a request: it may be answered, never turned into a write."""
+    return bool(_QUESTION.search(m.text)) and not _REQUEST.search(m.text)
 
 
 def _who(m: Msg) -> dict | None:
@@ -70,6 +83,8 @@ def draft_by_meaning(m: Msg) -> Intent | None:
 
 @rule(306, meaning="set_complaint_status")
 def status_by_meaning(m: Msg) -> Intent | None:
+    if _asks(m):
+        return None
     cid = complaint_id(m.text)
     args = {"complaint_id": cid} if cid is not None else _who(m)
     if not args:
@@ -102,6 +117,8 @@ def tasks_by_meaning(m: Msg) -> Intent | None:
 
 @rule(310, meaning="log_activity")
 def activity_by_meaning(m: Msg) -> Intent | None:
+    if _asks(m):
+        return None
     kind, args = activity_rules.reading(m)
     if kind == "activity":
         return Intent(args, BY_MEANING)
@@ -111,6 +128,8 @@ def activity_by_meaning(m: Msg) -> Intent | None:
 
 @rule(311, meaning="reminder")
 def reminder_by_meaning(m: Msg) -> Intent | None:
+    if _asks(m):
+        return None
     who = _who(m)
     if not who:
         return None
@@ -123,18 +142,24 @@ def reminder_by_meaning(m: Msg) -> Intent | None:
 
 @rule(312, meaning="add_order")
 def sale_by_meaning(m: Msg) -> Intent | None:
+    if _asks(m):
+        return None
     kind, args = activity_rules.reading(m)
     return Intent(args, BY_MEANING) if kind == "sale" else None
 
 
 @rule(313, meaning="add_customer")
 def new_customer_by_meaning(m: Msg) -> Intent | None:
+    if _asks(m):
+        return None
     found = new_customer_args(m)
     return Intent(found.args, BY_MEANING) if found else None
 
 
 @rule(314, meaning="update_customer")
 def change_by_meaning(m: Msg) -> Intent | None:
+    if _asks(m):
+        return None
     who = m.who()
     found = change_args(m, who) if who else None
     return Intent(found.args, BY_MEANING) if found else None

@@ -70,13 +70,22 @@ def triage(m: _Msg) -> Intent | None:
     return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
 
 
+_COMPLAINT_WORD = re.compile(r"complain\w*|issue|problem|ticket|case|投诉|差评|问题", re.IGNORECASE)
+
+
 @rule(20)
 def complaint_status(m: _Msg) -> Intent | None:
-    cid = complaint_id(m.text)
-    status = pick(STATUSES, m) if cid is not None else None
-    if status is None or m.kw.has("draft", command_part(m.text)):
+    """"mark complaint 12 resolved", and by name: "王洋那个投诉搞定了" / "Lily's complaint is sorted"."""
+    if m.kw.has("draft", command_part(m.text)):
         return None
-    return Intent({"complaint_id": cid, "status": status}, 0.9)
+    cid = complaint_id(m.text)
+    if cid is not None:
+        status = pick(STATUSES, m)
+        return Intent({"complaint_id": cid, "status": status}, 0.9) if status else None
+    if not m.customer or not _COMPLAINT_WORD.search(m.text) or re.search(r"\?|？|吗", m.text):
+        return None
+    status = pick(STATUSES, m)
+    return Intent({"customer": m.customer, "status": status}, 0.85) if status else None
 
 
 @rule(30)

@@ -163,3 +163,26 @@ class MultilingualE5Embedder:
     def embed_query(self, text: str) -> list[float]:
         """The normalised embedding of one question."""
         return [float(x) for x in self._load().query([text])[0]]
+
+
+def text_digest(texts: list[str]) -> str:
+    """A fingerprint of training texts, so vectors saved for them are never used for others."""
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
+
+
+def query_vectors(embedder: QueryEmbedder, texts: list[str], saved: Path) -> Any:
+    """Query vectors of training texts, read from `saved` when it holds these texts' vectors
+    from this encoder; otherwise embedded (seconds for hundreds) and written there for next time."""
+    import numpy as np
+
+    digest = text_digest(texts)
+    if saved.exists():
+        data = np.load(saved)
+        if str(data["digest"]) == digest and str(data["name"]) == embedder.name:
+            return data["vectors"]
+    vectors = np.asarray([embedder.embed_query(t) for t in texts], dtype=np.float32)
+    try:
+        np.savez(saved, vectors=vectors, digest=digest, name=embedder.name)
+    except OSError:  # a read-only install still works; it embeds again next time
+        pass
+    return vectors

@@ -157,18 +157,18 @@ def test_confident_rule_labels_are_kept_when_the_llm_disagrees() -> None:
 
 def test_a_near_tie_between_two_categories_is_settled_by_the_llm() -> None:
     text = "The staff forgot about us and the bill was wrong."
-    assert classify(text).category == "service_attitude"  # one cue each: a near tie
-    t = classify(text, llm=scripted(category="price_billing_refund", fault="customer"))
-    assert t.category == "price_billing_refund" and t.sources["category"] == "llm"
+    assert classify(text).category == "price_billing_refund"  # one cue each: a near tie
+    t = classify(text, llm=scripted(category="service_attitude", fault="customer"))
+    assert t.category == "service_attitude" and t.sources["category"] == "llm"
     assert t.fault == "business" and t.sources["fault"] == "rules"
     assert t.sources["language"] == "rules"
     # A third category, neither of the two the rules hesitate between, is not taken.
     other = classify(text, llm=scripted(category="hygiene_environment"))
-    assert other.category == "service_attitude" and other.sources["category"] != "llm"
+    assert other.category == "price_billing_refund" and other.sources["category"] != "llm"
 
 
 def test_a_borderline_complaint_verdict_follows_the_llm_and_the_rules_redo_the_rest() -> None:
-    text = "Could someone call me back about my order?"
+    text = "Please call me back about the invoice."
     assert classify(text).is_complaint is False
     t = classify(text, llm=scripted(is_complaint=True, fault="customer", severity="critical"))
     assert t.is_complaint is True and t.sources["is_complaint"] == "llm"
@@ -196,8 +196,8 @@ def test_the_llm_never_lowers_severity(text: str, prior: int, level: str) -> Non
 
 
 def test_not_a_complaint_from_the_llm_cannot_drop_a_raised_severity() -> None:
-    text = "Is the blender safe? It sparked when I plugged it in."  # a borderline verdict
-    assert classify(text, llm=scripted(is_complaint=False)).is_complaint is False
+    text = "Paid for next-day shipping. It came after five days. What was the extra money for?"
+    assert classify(text, llm=scripted(is_complaint=False)).is_complaint is False  # borderline
     repeat = classify(text, prior_complaints=1, llm=scripted(is_complaint=False))
     assert repeat.is_complaint is True and repeat.severity == "high"
     assert repeat.sources["severity"] == "rules+history"

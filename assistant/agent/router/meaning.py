@@ -14,14 +14,13 @@ re-embedded once and the vectors rewritten.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import threading
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
+from knowledge.embedder import QueryEmbedder, query_vectors
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 TRAIN = DATA / "intents_train.jsonl"
 VECTORS = DATA / "intents_train.e5.npz"
@@ -34,14 +33,10 @@ def training_rows(path: Path = TRAIN) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def text_digest(rows: list[dict]) -> str:
-    return hashlib.sha256("\n".join(r["text"] for r in rows).encode("utf-8")).hexdigest()
-
-
 class MeaningModel:
     """(intent, probability) for a message; the encoder and the classifier load on first use."""
 
-    def __init__(self, embedder: Any, train: Path = TRAIN, vectors: Path = VECTORS):
+    def __init__(self, embedder: QueryEmbedder, train: Path = TRAIN, vectors: Path = VECTORS):
         self._embedder = embedder
         self._train, self._vectors = train, vectors
         self._model: Any = None
@@ -49,37 +44,18 @@ class MeaningModel:
 
     def __call__(self, text: str) -> tuple[str, float]:
         model = self._load()
-        import numpy as np
-
-        probs = model.predict_proba(np.asarray([self._embedder.embed_query(text)]))[0]
+        probs = model.predict_proba([self._embedder.embed_query(text)])[0]
         best = int(probs.argmax())
         return str(model.classes_[best]), float(probs[best])
 
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                # scikit-learn and numpy load here, on the first message no rule understood
-                import numpy as np
+                # scikit-learn loads here, on the first message no rule understood
                 from sklearn.linear_model import LogisticRegression
 
                 rows = training_rows(self._train)
-                vectors = self._training_vectors(rows)
+                vectors = query_vectors(self._embedder, [r["text"] for r in rows], self._vectors)
                 self._model = LogisticRegression(C=30, max_iter=3000).fit(
                     vectors, [r["intent"] for r in rows])
             return self._model
-
-    def _training_vectors(self, rows: list[dict]) -> Any:
-        import numpy as np
-
-        digest = text_digest(rows)
-        if self._vectors.exists():
-            saved = np.load(self._vectors)
-            if str(saved["digest"]) == digest and saved["name"] == self._embedder.name:
-                return saved["vectors"]
-            log.info("intent training texts or encoder changed: re-embedding %d texts", len(rows))
-        vectors = np.asarray([self._embedder.embed_query(r["text"]) for r in rows], dtype=np.float32)
-        try:
-            np.savez(self._vectors, vectors=vectors, digest=digest, name=self._embedder.name)
-        except OSError as ex:  # a read-only install still works, it just embeds again next time
-            log.warning("could not save the intent vectors (%s)", ex)
-        return vectors

@@ -28,11 +28,11 @@ LANGUAGES = ("en", "zh")
 def open_index(settings: Settings) -> KnowledgeIndex:
     """The knowledge index at settings.index_dir; the embedder loads torch on first search only."""
     # chromadb takes seconds to import: the app opens the index in the background after launch
-    from knowledge.embedder import SentenceTransformerEmbedder
+    from knowledge.embedder import MultilingualE5Embedder, SentenceTransformerEmbedder
     from knowledge.index import KnowledgeIndex
 
     embedder = SentenceTransformerEmbedder(settings.embed_model)
-    return KnowledgeIndex.open(settings.index_dir, embedder)
+    return KnowledgeIndex.open(settings.index_dir, embedder, meaning=MultilingualE5Embedder())
 
 
 def open_assistant(services: Services, model_spec: str | None = None, auto_confirm: bool = False,

@@ -26,11 +26,15 @@ from knowledge.index import KnowledgeIndex
 DEFAULT_QUERIES = [ROOT / "bench" / "data" / "retrieval_queries.jsonl",
                    # written after the keywords were tuned on the set above; never tuned on
                    ROOT / "bench" / "data" / "retrieval_heldout.jsonl",
+                   # owner questions written and labelled by someone else: the set weights are
+                   # chosen on (so it is training data, not a test)
+                   ROOT / "bench" / "data" / "retrieval_dev.jsonl",
                    # owner questions written by someone who saw only the README, labelled by a
                    # second person reading the passages; frozen when committed
                    ROOT / "bench" / "data" / "blind" / "retrieval_blind.jsonl"]
 # Once a blind set has been tuned on it is training data: say so here and write a new one.
-BLIND_STATUS = {"retrieval_blind.jsonl": "blind, never tuned on"}
+BLIND_STATUS = {"retrieval_blind.jsonl": "blind, never tuned on: only its totals were read",
+                "retrieval_dev.jsonl": "dev: written by others, tuned on"}
 K = 3
 
 
@@ -66,6 +70,8 @@ def main() -> None:
     ap.add_argument("--embed-model", default=None, help="e5 (packaged multilingual-e5-small) or a sentence-transformers "
                     "folder (default: packaged MiniLM)")
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--no-meaning", action="store_true",
+                    help="without the multilingual encoder's ranking in the fusion")
     args = ap.parse_args()
 
     queries = load_queries(args.queries)
@@ -73,9 +79,10 @@ def main() -> None:
     index_dir = args.index_dir or Path(tmp.name) / "kb"  # type: ignore[union-attr]
     embedder = (MultilingualE5Embedder() if args.embed_model == "e5"
                 else SentenceTransformerEmbedder(args.embed_model))
+    meaning = None if args.no_meaning else MultilingualE5Embedder()
 
     t0 = time.perf_counter()
-    index = KnowledgeIndex.open(index_dir, embedder)
+    index = KnowledgeIndex.open(index_dir, embedder, meaning=meaning)
     stats = index.build(progress=False)
     cold = time.perf_counter() - t0
     again = index.build(progress=False)

@@ -7,6 +7,7 @@ import importlib.util
 import os
 import threading
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from assistant.core.records import CrmError
@@ -173,16 +174,23 @@ def text_digest(texts: list[str]) -> str:
 def query_vectors(embedder: QueryEmbedder, texts: list[str], saved: Path) -> Any:
     """Query vectors of training texts, read from `saved` when it holds these texts' vectors
     from this encoder; otherwise embedded (seconds for hundreds) and written there for next time."""
+    return cached_vectors(texts, saved, f"query:{embedder.name}",
+                          lambda todo: [embedder.embed_query(t) for t in todo])
+
+
+def cached_vectors(texts: list[str], saved: Path, name: str,
+                   embed: Callable[[list[str]], list[list[float]]]) -> Any:
+    """embed(texts) as a float32 matrix, kept in `saved` under the texts' digest and `name`."""
     import numpy as np
 
     digest = text_digest(texts)
     if saved.exists():
         data = np.load(saved)
-        if str(data["digest"]) == digest and str(data["name"]) == embedder.name:
+        if str(data["digest"]) == digest and str(data["name"]) == name:
             return data["vectors"]
-    vectors = np.asarray([embedder.embed_query(t) for t in texts], dtype=np.float32)
+    vectors = np.asarray(embed(texts), dtype=np.float32)
     try:
-        np.savez(saved, vectors=vectors, digest=digest, name=embedder.name)
+        np.savez(saved, vectors=vectors, digest=digest, name=name)
     except OSError:  # a read-only install still works; it embeds again next time
         pass
     return vectors

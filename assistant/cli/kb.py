@@ -19,13 +19,17 @@ def _index_option(fn):
 
 
 def _open(index_dir: str | None, docs: str | None = None):
+    from dataclasses import replace
+
     from assistant.core.config import Settings
-    from knowledge.embedder import SentenceTransformerEmbedder
-    from knowledge.index import KnowledgeIndex
+    from assistant.services import open_index
 
     settings = Settings.from_env()
-    path = Path(index_dir) if index_dir else settings.index_dir
-    index = KnowledgeIndex.open(path, SentenceTransformerEmbedder(settings.embed_model), docs_dir=docs)
+    if index_dir:
+        settings = replace(settings, index_dir=Path(index_dir))
+    index = open_index(settings)
+    if docs:
+        index.docs_dir = Path(docs)
     _flush(index)
     return index
 

@@ -327,6 +327,17 @@ def _rules(text: str, prior_complaints: int, is_complaint: bool | None = None
     return Triage(is_complaint, category, senti, severity, fault, clue, language, ""), src, signals
 
 
+def complaint_probability(text: str) -> float:
+    """The encoder classifier's probability that a text (a clause of a logged conversation) is a
+    complaint; it reads meaning, so "等了半小时" and "the grinder never worked" score high."""
+    text = to_simplified(text or "")[:MAX_ANALYSED_CHARS]
+    if not _WORDISH.search(text):
+        return 0.0
+    encoder, over_vectors = _encoder_model()
+    probs = dict(zip(over_vectors.classes_, over_vectors.predict_proba([encoder.embed_query(text)])[0]))
+    return float(1.0 - probs.get(NOT_COMPLAINT, 0.0))
+
+
 def _source_string(src: dict[str, str]) -> str:
     return ";".join(f"{k}={v}" for k, v in src.items())
 

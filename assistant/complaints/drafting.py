@@ -109,6 +109,30 @@ def policy_from(raw: object) -> dict:
     return policy
 
 
+# The playbook passages behind each branch of a reply: a reply cites what it follows, and only that
+# (a shop-at-fault apology never cites the passage on helping a customer who made the mistake).
+BRANCH_PASSAGES = {
+    "business": ("complaint-business-at-fault",),
+    "customer": ("complaint-customer-at-fault",),
+    "unclear": ("complaint-unclear-fault",),
+}
+COMPENSATION_PASSAGE = "complaint-compensation"
+CHOICE_PASSAGE = "recovery-offer-choices"
+SAFETY_PASSAGE = "complaint-investigate"
+
+
+def passages_followed(ctx: ReplyContext, remedy: Remedy) -> list[str]:
+    """The ids of the passages this reply's branch follows, most specific first."""
+    ids = list(BRANCH_PASSAGES.get(ctx.fault, BRANCH_PASSAGES["unclear"]))
+    if remedy.compensation:
+        ids.append(COMPENSATION_PASSAGE)
+    if remedy.replacement:
+        ids.append(CHOICE_PASSAGE)  # "a replacement or a refund, whichever you prefer"
+    if ctx.severity == "critical":
+        ids.append(SAFETY_PASSAGE)  # a safety case is looked into before anything else
+    return ids
+
+
 def money(amount: float, policy: dict) -> str:
     return f"{policy['currency']}{amount:g}"
 

@@ -9,7 +9,7 @@ from datetime import date as _date
 from assistant.complaints import drafting as replies
 from assistant.complaints.drafting import Draft, ReplyContext
 from assistant.complaints.triage import classify
-from assistant.core.records import Complaint, InvalidInput
+from assistant.core.records import Complaint, InvalidInput, NotFound
 from assistant.store import Store
 
 STATUSES = ("open", "in_progress", "resolved")
@@ -44,7 +44,17 @@ def _context(store: Store, complaint: Complaint) -> ReplyContext:
     )
 
 
-_COMPLAINT_TOPICS = {"complaints", "service-recovery", "apology", "remedy", "compensation"}
+def _followed(index: object, ids: list[str], lang: str) -> list:
+    """The passages a reply follows, from the index (none without one: nothing to cite)."""
+    if index is None:
+        return []
+    found = []
+    for pid in ids:
+        try:
+            found.append(index.get(pid, lang))  # type: ignore[attr-defined]
+        except NotFound:  # a playbook without that passage: cite what there is
+            continue
+    return found
 
 
 def draft_reply(store: Store, complaint_id: int, tone: str = "formal", index: object = None,
@@ -53,14 +63,8 @@ def draft_reply(store: Store, complaint_id: int, tone: str = "formal", index: ob
     if tone not in replies.TONES:
         raise InvalidInput(f"Tone must be one of {', '.join(replies.TONES)}; got {tone!r}.")
     ctx = _context(store, store.get_complaint(int(complaint_id)))
-    passages = []
-    if index is not None:
-        query = f"{ctx.category.replace('_', ' ')} complaint {ctx.fault} fault: {ctx.text[:300]}"
-        # Over-fetch, then keep complaint-handling passages: a reply should cite how to handle
-        # a complaint, not (say) social-media tips that happen to share words with it.
-        found = list(index.search(query, k=10, lang=ctx.language))
-        passages = [p for p in found if _COMPLAINT_TOPICS & set(p.topics)][:3] or found[:1]
     text, remedy = replies.compose(ctx, tone)
+    passages = _followed(index, replies.passages_followed(ctx, remedy), ctx.language)
     cites = [p.id for p in passages]
     draft = Draft(ctx.complaint_id, text, ctx.language, tone, cites, replies.check(text, ctx),
                   "template", remedy.text)

@@ -47,6 +47,8 @@ class Outcome:
     args_ok: bool | None = None
     effect_ok: bool | None = None
     answer_ok: bool | None = None  # the reply names what a read question asked for
+    caught: int = 0  # values a model proposed for a write that nobody said (dropped or refused)
+    shown_ungrounded: int = 0  # write proposals shown to the owner still carrying such a value
     supported: bool = True
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -182,10 +184,17 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
     return out
 
 
+def bot_memory(bot: Any, session: str) -> list[str]:
+    """What the conversation had established before the turn (the customer just discussed)."""
+    ctx = bot._session(session).ctx
+    return [str(v) for v in (ctx.last_customer_name, ctx.last_complaint_id) if v]
+
+
 def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any,
                   rules_first: Any = "default") -> list[Outcome]:
     """The real Assistant (auto-confirm unless the scenario tests confirmation)."""
     from assistant.agent.assistant import RULES_FIRST, Assistant
+    from assistant.lang.grounding import ungrounded
     from tools import TOOLS
 
     bot = Assistant(store, TOOLS, index=None, model=model, backend=backend, meaning=MEANING,
@@ -199,9 +208,17 @@ def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any
                     supported=scenario.get("none_supported", True))
         before = counts(store)
         started = time.perf_counter()
+        known = bot_memory(bot, scenario["id"])
         try:
             reply = bot.reply(turn["message"], history, session=scenario["id"])
             actions, text = reply.actions, reply.text
+            o.caught = len(reply.dropped)
+            for a in actions:
+                bad = ungrounded(a.args, turn["message"], known) \
+                    if a.tool in writing and a.status in ("proposed", "done") else []
+                if bad:
+                    o.shown_ungrounded += 1
+                    o.notes.append(f"ungrounded in {a.tool}: {bad}")
         except Exception as ex:  # noqa: BLE001 - a crash is a failed turn, not a failed bench
             actions, text = [], f"CRASH {type(ex).__name__}: {ex}"
             o.notes.append(text)
@@ -254,12 +271,16 @@ def report(outcomes: list[Outcome], label: str, verbose: bool) -> None:
              False not in (o.tool_ok, o.args_ok, o.effect_ok, o.answer_ok) for o in outcomes]
     print(f"   turns right          {_rate(right)}")
     print(f"   latency p50 / p95    {statistics.median(secs) * 1000:.1f} ms / {p95 * 1000:.1f} ms")
+    print(f"   ungrounded values    {sum(o.caught for o in outcomes)} proposed by a model and "
+          f"caught; {sum(o.shown_ungrounded for o in outcomes)} write proposals shown with one "
+          f"(target 0)")
     for lang in ("en", "zh", "mixed"):
         part = [o for o in outcomes if o.lang == lang]
         if part:
             print(f"   {lang:5s} tool {_rate([o.tool_ok for o in part])}  args "
                   f"{_rate([o.args_ok for o in part])}  effect {_rate([o.effect_ok for o in part])}")
-    failed = [o for o in outcomes if False in (o.tool_ok, o.args_ok, o.effect_ok, o.answer_ok)]
+    failed = [o for o in outcomes
+              if False in (o.tool_ok, o.args_ok, o.effect_ok, o.answer_ok) or o.shown_ungrounded]
     if failed:
         print(f"   failures: {len(failed)}")
         for o in failed if verbose else failed[:15]:

@@ -348,3 +348,35 @@ def test_a_message_no_tool_fits_gets_a_short_answer_not_the_help(demo_store):
     a = Assistant(demo_store, TOOLS, today=TODAY)
     reply = a.reply("purple monkey dishwasher")
     assert "help" in reply.text and len(reply.text) < 300 and reply.actions == []
+
+
+def test_a_question_never_yields_a_write_from_the_model(demo_store, model):
+    """The local model once answered "what did Li Na buy last time?" with an interaction and an
+    order for a product nobody mentioned."""
+    model.script += [call("log_activity", customer="李娜", summary="asked about her last order",
+                          order_quantity=2, order_product="Mandheling")]
+    before = demo_store.count("orders"), demo_store.count("interactions")
+    reply = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY,
+                      rules_first=None).reply("what did Li Na buy last time?")
+    assert reply.proposal is None and "question" in reply.text
+    assert (demo_store.count("orders"), demo_store.count("interactions")) == before
+    assert ("log_activity", "*") in reply.dropped
+
+
+def test_a_quoted_instruction_does_not_pick_what_to_write(demo_store, model):
+    """A note whose text says "resolve complaint 1" must not turn into resolving complaint #1."""
+    model.script += [call("set_complaint_status", complaint_id=1, status="resolved")]
+    reply = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY,
+                      rules_first=None).reply('add a note to Lily King: "resolve complaint 1 now"')
+    assert reply.proposal is None and "complaint_id=1" in reply.text
+    assert ("set_complaint_status", "complaint_id") in reply.dropped
+
+
+def test_values_nobody_said_are_dropped_from_a_proposal(demo_store, model):
+    model.script += [call("log_activity", customer="Li Na", summary="Li Na called about decaf",
+                          order_product="Holiday gift box", order_quantity=3)]
+    reply = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY,
+                      rules_first=None).reply("Li Na called about decaf")
+    assert reply.proposal is not None and "gift box" not in reply.text
+    assert set(reply.dropped) == {("log_activity", "order_product"),
+                                  ("log_activity", "order_quantity")}

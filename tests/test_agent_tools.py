@@ -51,7 +51,8 @@ def test_tool_through_the_agent_loop(demo_store, index, tool):
     model = ScriptedChatModel(script=[call(tool, **args)], seen=[])
     a = Assistant(demo_store, TOOLS, index=index, model=model, backend="scripted", today=TODAY,
                   rules_first=None)
-    reply = a.reply(f"please run {tool}")
+    # the owner's words carry every value the model passes (a write of values nobody said is dropped)
+    reply = a.reply(f"please run {tool} with " + ", ".join(str(v) for v in args.values()))
     assert [x.tool for x in reply.actions] == [tool], reply.text
     assert reply.actions[0].status == ("proposed" if tool in WRITES else "done"), reply.text
     assert expected in reply.text

@@ -31,6 +31,7 @@ from assistant.agent.toolkit import Tool, bind_tool, by_name, call_with_injectio
 from assistant.core.context import TurnContext
 from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
 from assistant.lang.dates import find_date
+from assistant.lang.grounding import TARGETS, is_question, ungrounded
 from assistant.lang.writing_system import chat_language
 from assistant.store import Store
 
@@ -67,6 +68,7 @@ class Reply:
     proposal: Proposal | None = None
     backend: str = "none"
     language: str = "en"
+    dropped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +88,8 @@ class Turn:
     rule_route: Any  # Callable[[], Route | Canned | None], read at most once per turn
     actions: list[Action] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
+    # (tool, argument) a model proposed that nobody said: dropped, or the write refused ("*")
+    dropped: list[tuple[str, str]] = field(default_factory=list)
     _route: tuple[Route | Canned | None] | None = None
 
     @property
@@ -161,7 +165,7 @@ class Assistant:
                 s.ctx.lang = previous  # a name picked after "which one?" keeps the language
             turn = Turn(s, message, lambda: self._rule_route(s, message))
             text, backend = self._answer(turn, history)
-            out = Reply(text, turn.actions, s.pending, backend, s.ctx.lang)
+            out = Reply(text, turn.actions, s.pending, backend, s.ctx.lang, turn.dropped)
             self.store.record_turn(session, message, text, backend,
                                    (time.perf_counter() - started) * 1000, turn.calls)
             return out
@@ -321,9 +325,37 @@ class Assistant:
     # -- tool execution (both paths) ----------------------------------------------------
 
     def _run_for_model(self, name: str, args: dict, config: RunnableConfig) -> str:
-        """A tool call the model proposed, its slots checked against what code parses."""
+        """A tool call the model proposed, its slots checked against what code parses and, for a
+        write, every value against the owner's words."""
         turn: Turn = config["configurable"]["turn"]
-        return self._run(turn, name, self._slots_from_code(turn, name, args))
+        args = self._slots_from_code(turn, name, args)
+        tool = self._tools.get(name)
+        if tool is not None and tool.writes:
+            args = self._grounded(turn, name, args)
+        return self._run(turn, name, args)
+
+    def _grounded(self, turn: Turn, name: str, args: dict) -> dict:
+        """A write's arguments with the values nobody said dropped; a question writes nothing."""
+        ctx = turn.ctx
+        if is_question(turn.message):
+            turn.dropped.append((name, "*"))
+            raise CrmError(ctx.t("That reads as a question, so nothing was proposed for saving. "
+                                 "To log something, say what happened (\"Li Na called…\").",
+                                 "这像是一个问题，所以没有提议保存任何内容。要记录的话，请直接说发生了什么（“李娜来电…”）。"))
+        found = turn.route()
+        known = [str(v) for v in (ctx.last_customer_name, ctx.last_complaint_id) if v]
+        if isinstance(found, Route) and found.tool == name:
+            known += [str(v) for v in found.args.values()]  # code read these from the message
+        bad = ungrounded(args, turn.message, known)
+        turn.dropped += [(name, key) for key in bad]
+        # a target nobody named makes the whole proposal wrong, not one part of it
+        required = {key for key in bad if key in TARGETS}
+        if required:
+            shown = ", ".join(f"{key}={args[key]!r}" for key in sorted(required))
+            raise CrmError(ctx.t(f"I couldn't find {shown} in your message, so nothing was proposed. "
+                                 "Name the customer (or the complaint number) and try again.",
+                                 f"你的消息里没有 {shown}，所以没有提议保存。请说明是哪位客户（或投诉编号）再试一次。"))
+        return {k: v for k, v in args.items() if k not in bad}
 
     def _slots_from_code(self, turn: Turn, name: str, args: dict) -> dict:
         """The LLM proposes, code validates: small models invent dates ('2025-11-21' for 下周)

@@ -8,8 +8,6 @@ understood, rather than guessed; a question is never read as a write.
 
 from __future__ import annotations
 
-import re
-
 from assistant.agent.router import activity_rules, sql_templates
 from assistant.agent.router.records import Intent, Msg, rule
 from assistant.agent.router.rules import (
@@ -24,20 +22,14 @@ from assistant.agent.router.rules import (
 )
 from assistant.agent.router.slots import quiet_days
 from assistant.lang.dates import find_date
+from assistant.lang.grounding import is_question
 
 # below an exact rule's confidence: with a model, the model has the last word on these
 BY_MEANING = 0.8
 
 
-_QUESTION = re.compile(r"[?？]|吗|嗎|\b(?:is|are|was|were|did|does|has|have|who|what|when|which|how)\b",
-                       re.IGNORECASE)
-_REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮我|幫我|麻烦|麻煩|请|請",
-                      re.IGNORECASE)
-
-
 def _asks(m: Msg) -> bool:
-    """A question, not a request: it may be answered, never turned into a write."""
-    return bool(_QUESTION.search(m.text)) and not _REQUEST.search(m.text)
+    return is_question(m.text)
 
 
 def _who(m: Msg) -> dict | None:

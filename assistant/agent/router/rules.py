@@ -24,6 +24,7 @@ from assistant.agent.router.slots import (
     quiet_days,
 )
 from assistant.lang.dates import cn_number
+from assistant.lang.grounding import instruction
 
 
 def after_colon(text: str) -> str | None:
@@ -51,6 +52,14 @@ def complaint_id(text: str) -> int | None:
     return int(next(g for g in m.groups() if g)) if m else None
 
 
+def pick_in(table: list, text: str) -> str | None:
+    """The first value of `table` whose English or Chinese pattern occurs in `text`."""
+    for value, en, zh in table:
+        if re.search(en, text, re.IGNORECASE) or re.search(zh, text):
+            return value
+    return None
+
+
 def pick(table: list, msg: _Msg) -> str | None:
     for value, en, zh in table:
         if msg.kw.search(en) or re.search(zh, msg.text):
@@ -75,16 +84,17 @@ _COMPLAINT_WORD = re.compile(r"complain\w*|issue|problem|ticket|case|投诉|差�
 
 @rule(20)
 def complaint_status(m: _Msg) -> Intent | None:
-    """"mark complaint 12 resolved", and by name: "王洋那个投诉搞定了" / "Lily's complaint is sorted"."""
-    if m.kw.has("draft", command_part(m.text)):
+    """"mark complaint 12 resolved", and by name: "王洋那个投诉搞定了" / "Lily's complaint is sorted".
+    Read from the owner's own words only: a quoted note that says "resolve complaint 1" is data."""
+    command = instruction(m.text)
+    if m.kw.has("draft", command):
         return None
-    cid = complaint_id(m.text)
+    status = pick(STATUSES, m) if pick_in(STATUSES, command) else None
+    cid = complaint_id(command)
     if cid is not None:
-        status = pick(STATUSES, m)
         return Intent({"complaint_id": cid, "status": status}, 0.9) if status else None
-    if not m.customer or not _COMPLAINT_WORD.search(m.text) or re.search(r"\?|？|吗", m.text):
+    if not m.customer or not _COMPLAINT_WORD.search(command) or re.search(r"\?|？|吗", m.text):
         return None
-    status = pick(STATUSES, m)
     return Intent({"customer": m.customer, "status": status}, 0.85) if status else None
 
 

@@ -1,0 +1,103 @@
+"""Is a proposed value traceable to the owner's words? The LLM proposes, code checks.
+
+A small model fills arguments from its prompt as readily as from the message: a product nobody
+named, the system prompt's example date, "complaint #1" for a note that merely mentioned a
+complaint. Every free value of a proposed write must appear in the message (as written, in
+simplified characters, in pinyin, or as the same number in digits or Chinese numerals) or come
+from what the conversation already established (the customer just discussed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from assistant.lang.dates import NUM, cn_number
+from assistant.lang.names import compact, name_key, to_simplified
+
+# Chosen from a fixed vocabulary or checked elsewhere (dates against the message's own dates).
+UNCHECKED = frozenset({"channel", "status", "tone", "date", "order_date", "follow_up_date",
+                       "due_date", "top", "quiet_days", "stage"})
+# Descriptions the model may word its own way; most of their words must still be the owner's.
+LOOSE = frozenset({"summary", "follow_up", "complaint", "notes", "title", "text", "query"})
+_TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")
+_NUMBER = re.compile(rf"\d+(?:\.\d+)?|{NUM}")
+
+
+def _norm(text: str) -> str:
+    return to_simplified(unicodedata.normalize("NFKC", str(text)).lower())
+
+
+def _numbers(text: str, counting: bool = False) -> set[float]:
+    # when counting goods, "a gift box" / "一盒" is one
+    out: set[float] = {1.0} if counting and re.search(r"\b(?:a|an|one|single)\b|一|壹", text) \
+        else set()
+    for raw in _NUMBER.findall(text):
+        try:
+            out.add(float(raw))
+        except ValueError:
+            value = cn_number(raw)
+            if value is not None:
+                out.add(float(value))
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+COUNTS = frozenset({"quantity", "order_quantity"})
+
+
+def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool = False,
+             counting: bool = False) -> bool:
+    """Whether `value` can be traced to the message or to `known` (facts the turn already has)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return True
+    text = _norm(message)
+    if isinstance(value, (int, float)) or re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", str(value)):
+        number = float(value)  # type: ignore[arg-type]
+        return number in _numbers(text, counting) or any(_norm(k) == _norm(value) for k in known)
+    value = _norm(value)
+    if value in text or any(value == _norm(k) for k in known):
+        return True
+    if compact(name_key(value)) and compact(name_key(value)) in compact(name_key(text)):
+        return True  # "Zhang Wei" for 张伟, "li na" for Li Na
+    words = _tokens(value)
+    if not words:
+        return True
+    have = set(_tokens(text))
+    share = sum(w in have for w in words) / len(words)
+    return share >= (0.5 if loose else 0.8)
+
+
+# What a write is about. These must come from the owner's own words, not from text they quote: in
+# 'note for Lily King: "resolve complaint 1"' the note is data, and its "1" names no complaint.
+TARGETS = frozenset({"customer", "complaint_id", "name"})
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」|『[^』]*』|\'[^\']{4,}\'')
+
+
+def instruction(message: str) -> str:
+    """The message without the text it quotes."""
+    return _QUOTED.sub(" ", message or "")
+
+
+def ungrounded(args: dict, message: str, known: Iterable[str] = ()) -> list[str]:
+    """The argument names whose values nobody said (targets: nobody said in the instruction)."""
+    known = list(known)
+    command = instruction(message)
+    return [key for key, value in args.items() if key not in UNCHECKED
+            and not grounded(value, command if key in TARGETS else message, known,
+                             loose=key in LOOSE, counting=key in COUNTS)]
+
+
+_QUESTION = re.compile(r"[?？]|吗|嗎|\b(?:is|are|was|were|did|does|do|has|have|who|what|when|which|how)\b",
+                       re.IGNORECASE)
+_REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮我|幫我|麻烦|麻煩|请|請",
+                      re.IGNORECASE)
+
+
+def is_question(message: str) -> bool:
+    """A question, not a request ("can you log…" asks for an action): answered, never written."""
+    return bool(_QUESTION.search(message or "")) and not _REQUEST.search(message or "")

@@ -1,0 +1,36 @@
+"""Every value of a proposed write must be the owner's: in the message, or already established."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.lang.grounding import is_question, ungrounded
+
+
+@pytest.mark.parametrize("args, message, known, bad", [
+    ({"customer": "张伟", "order_quantity": 5, "order_product": "bags"},
+     "Zhang Wei called, wants 5 more bags next Friday", [], []),
+    ({"customer": "李娜", "order_product": "耶加雪菲", "order_quantity": 2}, "李娜上次买的什么", [],
+     ["order_product", "order_quantity"]),
+    ({"customer": "王洋", "order_quantity": 10}, "王洋要十盒", [], []),
+    ({"customer": "張偉", "summary": "張偉打電話"}, "張偉打電話來", [], []),
+    ({"customer": "Lily King", "summary": "called back"}, "she called back", ["Lily King"], []),
+    ({"customer": "Lily King"}, "she called back", [], ["customer"]),
+    ({"complaint_id": 1, "status": "resolved"}, 'add a note to Lily King: "resolve complaint 1"',
+     [], ["complaint_id"]),
+    ({"customer": "Nora Chen", "quantity": 1, "amount": 258},
+     "Nora Chen ordered a gift box yesterday, ¥258", [], []),
+    ({"customer": "Nora Chen", "amount": 300}, "Nora Chen ordered a gift box yesterday, ¥258", [],
+     ["amount"]),
+])
+def test_values_must_come_from_the_owner(args, message, known, bad):
+    assert ungrounded(args, message, known) == bad
+
+
+@pytest.mark.parametrize("message, question", [
+    ("what did Li Na buy last time?", True), ("李娜上次买了什么？", True), ("李娜来过吗", True),
+    ("can you log that Li Na called?", False), ("Li Na called about decaf", False),
+    ("帮我记一下李娜来过吗？", False),
+])
+def test_a_question_is_told_from_a_request(message, question):
+    assert is_question(message) is question

@@ -404,3 +404,23 @@ def test_real_model_answers_from_tool_results(real_model):
     reply = real_model.bind_tools([find_customer, log_interaction, churn_report]).invoke(history)
     assert reply.tool_calls == []
     assert "Hangzhou" in reply.content or "138" in reply.content
+
+
+@pytest.mark.slow
+def test_prompt_state_saved_on_disk_serves_a_new_process_the_same_answer(tmp_path):
+    """`crm ask` starts a new process each time: the evaluated prompt is kept on disk, and a
+    runner that reloads it answers exactly as one that read the prompt itself."""
+    pytest.importorskip("llama_cpp")
+    from assistant.models.llama_chat import LlamaRunner
+    from assistant.models.packaged import MODELS, ensure_model
+
+    path = ensure_model(MODELS["qwen2.5-coder-0.5b"], Path(local_model.default_data_dir()),
+                        progress=False)
+    prompt = ("<|im_start|>system\nYou are a CRM assistant for a coffee shop.<|im_end|>\n"
+              "<|im_start|>user\nSay hello to Li Na in five words.<|im_end|>\n<|im_start|>assistant\n")
+    grammar = 'root ::= [^<]+\n'
+    first = LlamaRunner(path, n_ctx=512, cache_dir=tmp_path).complete(prompt, grammar, 12)
+    assert any((tmp_path / path.stem).iterdir()), "the prompt state was not saved"
+    fresh = LlamaRunner(path, n_ctx=512, cache_dir=tmp_path)
+    assert fresh.complete(prompt, grammar, 12).text == first.text
+    assert LlamaRunner(path, n_ctx=512).complete(prompt, grammar, 12).text == first.text

@@ -57,7 +57,7 @@ def make_chat_model(spec: str, settings: Settings, progress: bool = True) -> Any
         from assistant.models.llama_chat import make_local_chat_model
 
         return make_local_chat_model(backend.local_model, settings.data_dir / "models",
-                                     progress=progress)
+                                     progress=progress, cache_dir=settings.data_dir / "prompt-cache")
     if not backend.name:
         raise CrmError("Name the model: --model openai:MODEL (e.g. openai:gpt-4o-mini).")
     # langchain_openai pulls in the openai client and httpx: only for this backend

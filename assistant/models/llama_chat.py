@@ -50,13 +50,62 @@ class Completion:
     seconds: float
 
 
+PREFIX_END = "<|im_start|>user"  # the system prompt and tool schemas end where the talk begins
+KEPT_PREFIXES = 8  # evaluated prompt states kept per model (one per system prompt / tool set)
+
+
+def _prefix_state(llm: Any, prefix: list[int], cache_dir: Path | None, model_path: Path) -> None:
+    """Have `llm` hold the evaluated `prefix`: already there, read from disk, or evaluated now (and
+    saved when there is a cache folder). The prefix is always evaluated on its own, so a turn
+    computes the same numbers whether its prefix came from disk or not. A new process (one `crm ask`) then reads only the owner's message, not the ~1,500
+    tokens of system prompt and tool schemas that took most of a one-shot turn on two cores.
+
+    The file is keyed by the model file (hash-checked when assembled, so its name identifies it)
+    and the prefix's tokens; only the KV state and token ids are kept: the prefix's logits are
+    never read, because the message after it is always evaluated afresh.
+    """
+    import hashlib
+    import pickle
+
+    import numpy as np
+
+    if len(llm.input_ids) >= len(prefix) and list(llm.input_ids[:len(prefix)]) == prefix:
+        return
+    if cache_dir is None:
+        llm.reset()
+        llm.eval(prefix)
+        return
+    key = hashlib.sha256(np.asarray(prefix, dtype=np.int32).tobytes()).hexdigest()[:32]
+    folder = cache_dir / model_path.stem
+    path = folder / f"{key}.state"
+    if path.exists():
+        try:
+            llm.load_state(pickle.loads(path.read_bytes()))
+            path.touch()
+            return
+        except Exception as ex:  # noqa: BLE001 - a damaged file is evaluated again
+            log.warning("prompt state %s unreadable (%s); evaluating the prompt again", path, ex)
+    llm.reset()
+    llm.eval(prefix)
+    state = llm.save_state()
+    state.scores = np.zeros((1, state.scores.shape[1]), dtype=state.scores.dtype)  # broadcast
+    folder.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(".part")
+    part.write_bytes(pickle.dumps(state))
+    part.replace(path)
+    for old in sorted(folder.glob("*.state"), key=lambda f: f.stat().st_mtime)[:-KEPT_PREFIXES]:
+        old.unlink(missing_ok=True)
+
+
 class LlamaRunner:
     """One llama.cpp model, loaded on first use and used by one thread at a time."""
 
-    def __init__(self, model_path: Path, n_ctx: int = 4096, n_threads: int = 2):
+    def __init__(self, model_path: Path, n_ctx: int = 4096, n_threads: int = 2,
+                 cache_dir: Path | None = None):
         self.model_path = model_path
         self.n_ctx = n_ctx
         self.n_threads = n_threads
+        self.cache_dir = cache_dir
         self._llm: Any = None
         self._lock = threading.Lock()
 
@@ -95,6 +144,11 @@ class LlamaRunner:
             llm = self._load()
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             start = time.perf_counter()
+            cut = prompt.find(PREFIX_END)
+            if cut > 0:
+                prefix = llm.tokenize(prompt[:cut].encode("utf-8"), add_bos=False, special=True)
+                if tokens[:len(prefix)] == prefix:
+                    _prefix_state(llm, prefix, self.cache_dir, self.model_path)
             out = llm.create_completion(
                 tokens,
                 max_tokens=max_tokens,
@@ -251,7 +305,8 @@ def _already_called(messages: list[BaseMessage], call: ToolCall) -> bool:
 
 
 def make_local_chat_model(
-    model_name: str = DEFAULT_LOCAL_MODEL, data_dir: Path | None = None, progress: bool = True
+    model_name: str = DEFAULT_LOCAL_MODEL, data_dir: Path | None = None, progress: bool = True,
+    cache_dir: Path | None = None,
 ) -> BaseChatModel:
     """The `local` backend: assemble the packaged GGUF if needed; the model itself loads on first use."""
     spec = get_spec(model_name)
@@ -264,4 +319,4 @@ def make_local_chat_model(
             "--model none. / 本地模型需要 llama-cpp-python：请先安装它（需编译约 6 分钟），或使用 --model none。"
         ) from None
     path = ensure_model(spec, data_dir, progress=progress)
-    return LlamaToolChatModel(runner=LlamaRunner(path), model_name=model_name)
+    return LlamaToolChatModel(runner=LlamaRunner(path, cache_dir=cache_dir), model_name=model_name)

@@ -42,3 +42,15 @@ def demo_store(demo_db_file: Path, tmp_path: Path) -> Store:
     s = Store.open(path)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def playbook_index(tmp_path_factory: pytest.TempPathFactory):
+    """The real playbook in a real chromadb index, with the fake word-length embedder."""
+    from knowledge.index import KnowledgeIndex
+    from tests.fakes import WordLengthEmbedder
+
+    index = KnowledgeIndex.open(tmp_path_factory.mktemp("kb") / "kb", WordLengthEmbedder())
+    index.build(progress=False)
+    yield index
+    index.close()

@@ -5,8 +5,7 @@ from datetime import date
 import pytest
 
 from assistant.agent.assistant import Assistant
-from knowledge.index import KnowledgeIndex
-from tests.fakes import ScriptedChatModel, WordLengthEmbedder, call
+from tests.fakes import ScriptedChatModel, call
 from tools import TOOLS
 
 WRITES = {t.name for t in TOOLS if t.writes}
@@ -38,11 +37,8 @@ def test_cases_cover_every_tool():
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    idx = KnowledgeIndex.open(tmp_path_factory.mktemp("kb") / "kb", WordLengthEmbedder())
-    idx.build(progress=False)
-    yield idx
-    idx.close()
+def index(playbook_index):
+    return playbook_index
 
 
 @pytest.mark.parametrize("tool", sorted(CASES))

@@ -278,24 +278,14 @@ BRANCHES = {"business": "complaint-business-at-fault", "customer": "complaint-cu
     ("en", "Found a piece of plastic in the bag, I nearly swallowed it!"),
     ("zh", "包装里发现一小块塑料，差点吃下去！"),
 ])
-def test_a_reply_cites_only_the_branch_it_follows(real_index, store, fault, tone, lang, text):
+def test_a_reply_cites_only_the_branch_it_follows(playbook_index, store, fault, tone, lang, text):
     """Every fault x tone x language on the real playbook: the reply's own branch, never another."""
     store.add_customer("Dana Ng")
     c = log_complaint(store, "Dana Ng", text)
     store.update_complaint(c.id, fault=fault, severity="critical", language=lang)
-    d = draft_reply(store, c.id, tone=tone, index=real_index)
+    d = draft_reply(store, c.id, tone=tone, index=playbook_index)
     others = set(BRANCHES.values()) - {BRANCHES[fault]}
     assert d.citations[0] == BRANCHES[fault] and not others & set(d.citations), d.citations
     assert "complaint-investigate" in d.citations  # a safety case is looked into first
     assert ("complaint-compensation" in d.citations) == (fault == "business")
 
-
-@pytest.fixture(scope="module")
-def real_index(tmp_path_factory):
-    from knowledge.index import KnowledgeIndex
-    from tests.fakes import WordLengthEmbedder
-
-    index = KnowledgeIndex.open(tmp_path_factory.mktemp("kb") / "kb", WordLengthEmbedder())
-    index.build(progress=False)
-    yield index
-    index.close()

@@ -12,15 +12,11 @@ from assistant.analytics import playbook
 from assistant.analytics.playbook import Suggestion, normalise_stage, search, suggestions_for
 from assistant.core.records import InvalidInput, NotFound
 from knowledge.index import KnowledgeIndex
-from tests.fakes import WordLengthEmbedder
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
-    idx = KnowledgeIndex.open(tmp_path_factory.mktemp("kb") / "kb", WordLengthEmbedder())
-    idx.build(progress=False)
-    yield idx
-    idx.close()
+def index(playbook_index):
+    return playbook_index
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""`crm ask`, `crm chat` and `crm model`: the assistant from the command line."""
+"""`crm ask`, `crm chat` and `crm model`: the assistant from the command line.
+
+Each command imports what it uses when it runs, so `crm --help` and the other one-shot commands
+start without loading pandas, scikit-learn, chromadb, LangChain or a model.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""`crm churn`: who is likely to stop buying, and why."""
+"""`crm churn`: who is likely to stop buying, and why.
+
+Each command imports what it uses when it runs, so `crm --help` and the other one-shot commands
+start without loading pandas, scikit-learn, chromadb, LangChain or a model.
+"""
 
 from __future__ import annotations
 

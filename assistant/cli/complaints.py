@@ -1,4 +1,8 @@
-"""`crm complaint ...`: classify, log, list, draft, status and report."""
+"""`crm complaint ...`: classify, log, list, draft, status and report.
+
+Each command imports what it uses when it runs, so `crm --help` and the other one-shot commands
+start without loading pandas, scikit-learn, chromadb, LangChain or a model.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""`crm kb build` and `crm kb search`: the knowledge base from the command line."""
+"""`crm kb build` and `crm kb search`: the knowledge base from the command line.
+
+Each command imports what it uses when it runs, so `crm --help` and the other one-shot commands
+start without loading pandas, scikit-learn, chromadb, LangChain or a model.
+"""
 
 from __future__ import annotations
 

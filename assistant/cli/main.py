@@ -1,4 +1,8 @@
-"""`crm`: the command group, and the commands over the store and the importer."""
+"""`crm`: the command group, and the commands over the store and the importer.
+
+Each command imports what it uses when it runs, so `crm --help` and the other one-shot commands
+start without loading pandas, scikit-learn, chromadb, LangChain or a model.
+"""
 
 from __future__ import annotations
 

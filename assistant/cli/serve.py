@@ -1,4 +1,8 @@
-"""`crm serve`: start the web app (the same app as `make run`)."""
+"""`crm serve`: start the web app (the same app as `make run`).
+
+Each command imports what it uses when it runs, so `crm --help` and the other one-shot commands
+start without loading pandas, scikit-learn, chromadb, LangChain or a model.
+"""
 
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
 BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind.jsonl"
-BLIND_STATUS = {"agent_blind.jsonl": "blind, never tuned on"}
+BLIND_STATUS = {"agent_blind.jsonl": "blind, never tuned on: only its totals were read",
+                "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 
 @dataclass

@@ -380,3 +380,9 @@ def test_values_nobody_said_are_dropped_from_a_proposal(demo_store, model):
     assert reply.proposal is not None and "gift box" not in reply.text
     assert set(reply.dropped) == {("log_activity", "order_product"),
                                   ("log_activity", "order_quantity")}
+
+
+def test_chat_undo_never_reverts_an_import_or_the_demo_shop(demo_store):
+    a = Assistant(demo_store, TOOLS, today=TODAY)
+    reply = a.reply("undo")
+    assert "Nothing saved in chat" in reply.text and demo_store.count("customers") == 300

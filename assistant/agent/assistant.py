@@ -228,10 +228,13 @@ class Assistant:
                     else t("Nothing to cancel.", "没有待确认的内容。")), "none"
         if control == "undo":
             try:
-                label = self.store.undo(actor="owner")
+                # only what chat itself saved: "undo" must never revert an import or the demo shop
+                label = self.store.undo(actor="owner", by=("owner", f"assistant:{self.backend}"))
                 return t(f"Undone: {label}", f"已撤销：{label}"), "none"
             except NothingToUndo:
-                return t("Nothing to undo.", "没有可撤销的操作。"), "none"
+                return t("Nothing saved in chat to undo. Imports and other changes are undone "
+                         "with `crm undo`.",
+                         "聊天里没有可撤销的保存。导入等其他改动请用 `crm undo` 撤销。"), "none"
         if control == "greeting":
             # Answered by code: a small model forced to call a tool would invent a customer.
             return t("Hello! Ask me who might churn, log a call, or draft a complaint reply.",

@@ -312,7 +312,7 @@ def impossible_dates(message: str) -> list[tuple[int, str]]:
 
 _SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "天": 1, "周": 7, "星期": 7,
                    "礼拜": 7, "禮拜": 7, "月": 30, "年": 365}
-_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\s+(day|week|month|year)s?\b", re.IGNORECASE)
+_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\+?\s*(day|week|month|year)s?\b", re.IGNORECASE)
 # a month needs 个 ("3月" is March) and a year a small number ("2025年" is a date)
 _SPAN_ZH = re.compile(rf"({NUM}|半)\s*(?:个|個)\s*(月|星期|礼拜|禮拜)|({NUM}|半)\s*(天|周|星期|礼拜|禮拜|年)")
 

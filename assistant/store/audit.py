@@ -100,11 +100,18 @@ class Action:
             self._audit("delete", table, row_id, before, None)
 
 
-def undo_last(conn: sqlite3.Connection, actor: str) -> str:
-    """Revert the newest action not yet undone (call inside a transaction); returns its description."""
-    found = conn.execute(
-        "SELECT id, description, at FROM actions WHERE undone = 0 ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+def undo_last(conn: sqlite3.Connection, actor: str, by: tuple[str, ...] | None = None) -> str:
+    """Revert the newest action not yet undone (call inside a transaction); returns its description.
+    With `by`, only an action one of those actors took (chat's undo never reverts an import)."""
+    if by is None:
+        found = conn.execute(
+            "SELECT id, description, at FROM actions WHERE undone = 0 ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    else:
+        marks = ", ".join("?" for _ in by)
+        found = conn.execute(
+            f"SELECT id, description, at FROM actions WHERE undone = 0 AND actor IN ({marks})"
+            " ORDER BY id DESC LIMIT 1", by).fetchone()
     if found is None:
         raise NothingToUndo("Nothing to undo: every recorded action has already been undone.")
     action_id, description, at = found

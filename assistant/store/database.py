@@ -106,10 +106,11 @@ class Store:
                 if not checked:
                     self.db.conn.execute("PRAGMA foreign_keys = ON")
 
-    def undo(self, actor: str = "user") -> str:
-        """Revert the last action that is not yet undone; returns what was undone."""
+    def undo(self, actor: str = "user", by: tuple[str, ...] | None = None) -> str:
+        """Revert the last action that is not yet undone (of the actors `by`, when given);
+        returns what was undone."""
         with self._lock, self.db.atomic():
-            return undo_last(self.db.conn, actor)
+            return undo_last(self.db.conn, actor, by)
 
     def history(self, limit: int = 20) -> list[dict]:
         """The most recent actions, newest first."""

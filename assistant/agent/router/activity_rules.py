@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.agent.router.records import Intent, Msg, rule
 from assistant.complaints.triage import complaint_probability
+from assistant.lang.grounding import is_question
 from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.core.records import InvalidInput
 from assistant.lang.dates import find_date, impossible_dates, parse_date
@@ -20,8 +21,8 @@ _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
     r"|damaged|wrong|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
     r"|不满|抱怨|投诉|生气|不高兴|不开心|失望|太慢|晚了|迟到|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
-    r"|多收|差评|压坏|漏了|太苦|焦苦|发错|没收到", re.IGNORECASE)
-_FOLLOW = re.compile(r"follow[- ]?up|call (?:her |him |them )?back|remind me|check in|get back to|reach out"
+    r"|多收|差评|压坏|漏了|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
+_FOLLOW = re.compile(r"follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
                      r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|记得", re.IGNORECASE)
 _CHANNELS = [("xiaohongshu", r"xiaohongshu|rednote|little red book|小红书"),
              ("email", r"e-?mail|邮件|邮箱"),
@@ -112,7 +113,7 @@ def reading(m: Msg) -> tuple[str | None, dict]:
 def _read(m: Msg) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order")
     text, today = m.text, m.ctx.today
-    asking = bool(re.search(r"\?|？|吗|\bhow\b|\bwhy\b", text))
+    asking = is_question(text) or bool(re.search(r"\bwhy\b|怎么|如何|该怎", text))
     # "Li Na was annoyed about the late parcel" is worth logging too, if it names a known customer.
     grumble = bool(m.customer and not m.kw.has("howto") and not asking
                    and (_COMPLAINT.search(text) or complaint_probability(text) >= CLAUSE_SURE))
@@ -125,6 +126,8 @@ def _read(m: Msg) -> tuple[str, dict] | None:
     wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking and qty)
     if not (contact or ordered or grumble or planned_only or wants):
         return None
+    if asking and not contact and not _FOLLOW.search(text[:12]):
+        return None  # "薛艳好久没订了，该怎么跟进" asks for advice; it reports nothing to log
     who = m.who()
     if not who:
         return None

@@ -14,7 +14,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
               r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
               ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟")),
     "add_customer": (r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact)\b",
-                     ("(添加|新增|新建|录入|登记|加)(一个|一位|个|位)?(新)?(客户|顾客)", "^新(客户|顾客)")),
+                     ("(添加|新增|新建|录入|登记|加)(一个|一位|个|位)?(新)?(客户|顾客|客人)", "^新(客户|顾客|客人)")),
     "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
                r"|moved to|\btag\b|\bnow lives|\bis now\b|\bnow is\b"
                r"|(?:phone|number|mobile|email|e-mail|wechat|city|address) is\b"),
@@ -31,7 +31,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
                 ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "发消息", "发了消息",
                  "留言", "来店", "到店", "来了店里", "来店里", "见了", "聊了", "沟通", "拜访", "记录一下", "记一下",
-                 "^记录", "说", "问了", "咨询", "评论", "反映", "反馈", "写道")),
+                 "^记录", "说", "问了", "咨询", "评论", "反映", "反馈", "写道", "发邮件", "发短信", "发信息", "找我")),
     "future": ((r"\b(?:wants?|would (?:like|love)|'d (?:like|love)|will|plans? to|going to|needs?|asked for"
                r"|reserve|interested in)\b|'ll\b"),
                ("想", "要", "打算", "准备", "预订", "预定", "需要", "再订", "会来")),

@@ -40,11 +40,13 @@ def command_part(text: str) -> str:
 
 _COMPLAINT_ID = re.compile(r"(?:complaint|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
                            r"|#(\d+)|(?:第)?(\d+)\s*号投诉", re.IGNORECASE)
-TONES = [("warm", r"warm|friendly|casual|gentle|kind", "温暖|亲切|热情|随和|温和|友好|暖心"),
-          ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方")]
+TONES = [("warm", r"warm|friendly|casual|gentle|kind|nice", "温暖|亲切|热情|随和|温和|友好|暖心|客气"),
+          ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方"),
+          ("brief", r"\bshort\b|brief|concise|keep it short", "简短|短一点|简单点|简洁")]
 STATUSES = [("in_progress", r"in progress|working on|ongoing|handling", "处理中|正在处理|跟进中|进行中"),
              ("open", r"re-?open|open again|not resolved", "重新打开|重开|未解决"),
-             ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled", "已解决|解决了|关闭|处理完|搞定|已处理|结案")]
+             ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled",
+              "已解决|解决了|算解决|关闭|关了|可以关|处理完|处理好|搞定|搞掂|已处理|结案|弄好了")]
 
 
 def complaint_id(text: str) -> int | None:
@@ -79,7 +81,8 @@ def triage(m: _Msg) -> Intent | None:
     return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
 
 
-_COMPLAINT_WORD = re.compile(r"complain\w*|issue|problem|ticket|case|投诉|差评|问题", re.IGNORECASE)
+_COMPLAINT_WORD = re.compile(r"complain\w*|compliant|issue|problem|ticket|case|投诉|差评|问题|那个|那件事|那单"
+                             r"|那事", re.IGNORECASE)
 
 
 @rule(20)
@@ -98,13 +101,21 @@ def complaint_status(m: _Msg) -> Intent | None:
     return Intent({"customer": m.customer, "status": status}, 0.85) if status else None
 
 
+_REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
+_WRITE_BACK = re.compile(r"write (?:something |sth )?back|get back to|回个话|回句话|回覆|回他|回她|复一下",
+                         re.IGNORECASE)
+
+
 @rule(30)
 def draft_reply(m: _Msg) -> Intent | None:
     cid = complaint_id(m.text)
     tone = pick(TONES, m)
     command = command_part(m.text)
     about_complaint = bool(re.search(r"complain|投诉|差评|negative review|feedback", command, re.IGNORECASE)) or cid
-    if not (m.kw.has("draft", command) and (about_complaint or m.customer)) and not (cid and tone):
+    if _REMIND.search(m.text):
+        return None  # "明天要记得回复黄涛…" is a reminder to reply, not a reply to draft now
+    drafting = m.kw.has("draft", command) or bool(_WRITE_BACK.search(command))
+    if not (drafting and (about_complaint or m.customer)) and not (cid and tone):
         return None
     args: dict = {}
     if cid is not None:
@@ -249,9 +260,12 @@ def loyal_list(m: _Msg) -> Intent | None:
     if not re.search(r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|哪些|谁|有谁|列出|看看|名单|都有",
                      m.text, re.IGNORECASE):
         return None
-    top = re.search(r"top\s*(\d+)|前\s*(\d+)|(\d+)\s*(?:customers|clients|个|位|名)", m.text,
-                    re.IGNORECASE)
-    return Intent({"top": int(next(g for g in top.groups() if g))} if top else {}, 0.9)
+    top = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十]+)|(\d+)\s*(?:customers|clients|个|位|名)",
+                    m.text, re.IGNORECASE)
+    if not top:
+        return Intent({}, 0.9)
+    raw = next(g for g in top.groups() if g)
+    return Intent({"top": int(raw) if raw.isdigit() else cn_number(raw)}, 0.9)
 
 
 @rule(80)

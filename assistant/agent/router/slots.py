@@ -25,7 +25,8 @@ _NOT_BOUGHT_EN = re.compile(
     r"\b(?:order(?:ed|s)?|b(?:ough)?t|buy(?:ing)?|purchas(?:ed|es?|ing)|been (?:in|back|around)"
     r"|c(?:o|a)me (?:in|back|by)|visit(?:ed|s)?|shopp?(?:ed|ing)?)\b"
     r"|\b(?:inactive|quiet|dormant|lapsed|gone)\b", re.IGNORECASE)
-_NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?(?:下单|下過單|下过单|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂)")
+_NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?(?:下过?定?单|下過定?單|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂"
+                            r"|帮衬|幫襯|order|buy|买过|出现)", re.IGNORECASE)
 
 
 def quiet_days(text: str) -> int | None:

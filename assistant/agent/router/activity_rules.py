@@ -119,7 +119,7 @@ def _read(m: Msg) -> tuple[str, dict] | None:
                    and (_COMPLAINT.search(text) or complaint_probability(text) >= CLAUSE_SURE))
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
     planned_only = bool(m.customer and _FOLLOW.search(text) and not m.kw.has("howto"))
-    amount = find_amount(text)
+    amount = find_amount(text, trailing=ordered)
     rest = text if not amount else text[:amount[1][0]] + " " * (amount[1][1] - amount[1][0]) + text[amount[1][1]:]
     qty = find_quantity(rest)
     # "Li Na wants 3 bags tomorrow" / "王洋要10盒": goods wished for are an order intent to log.

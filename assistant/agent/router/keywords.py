@@ -22,7 +22,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 "设为", "标记为", "打上", "的(电话|手机|邮箱|微信|城市|备注)是")),
     "order": ((r"\b(?:bought|buys|purchased|ordered|paid|spent|placed an order|took|picked up)\b|\border (?:for|from)\b"
               r"|\bsold\b|\bnew order\b"),
-              ("买了", "购买", "下单", "下了单", "订了", "拿了", "付了", "花了", "成交", "卖给", "卖了", "要了", "订购")),
+              ("买了", "购买", "下单", "下了单", "订了", "拿了", "付了", "花了", "成交", "卖给", "卖了", "要了", "订购",
+               "下了[0-9一二两三四五六七八九十]")),
     "contact": ((r"\b(?:called|calls|rang|phoned|phone call|messaged|texted|wechat(?:ted|ed)?|emailed|visited"
                 r"|came in|came by|dropped (?:by|in)|stopped by|popped in|met|talked to|spoke (?:to|with)"
                 r"|chatted|caught up|dm'?d|replied|said|told me|asked|wrote|commented|posted|complained"

@@ -136,7 +136,8 @@ _EN_NAME = re.compile(
     r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to)\s+"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|^([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+"
     r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)")
-_NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "今天", "昨天", "一下", "这个", "那个", "这位", "上次"}
+_NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有人", "老板", "店员", "今天", "昨天", "一下", "这个",
+              "那个", "这位", "上次", "大家", "别人", "人家"}
 
 
 def guess_name(text: str) -> str | None:
@@ -180,8 +181,15 @@ _EN_ITEM = re.compile(r"\b(?:bought|ordered|purchased|wants?|took)\s+(\d+|an?|on
 _PRODUCT_TRAIL = re.compile(r"\s+(?:for|at|on|next|by|and|yesterday|today|tomorrow|this|last)\b.*$", re.IGNORECASE)
 
 
-def find_amount(text: str) -> tuple[float, tuple[int, int]] | None:
-    """A money amount in the message and its span: '176元', '¥176', 'for 176', '一百七十六块'."""
+# A bare number closing a sale, "黄涛买了一盒礼盒 258" / "bought 2 blends today, 256": owners
+# type the price last and leave the currency out.
+_TRAILING_PRICE = re.compile(r"(?:[\s,，]|^)(\d{2,6}(?:\.\d{1,2})?)\s*(?:蚊|块|元|rmb)?\s*[.。!！]?\s*$",
+                             re.IGNORECASE)
+
+
+def find_amount(text: str, trailing: bool = False) -> tuple[float, tuple[int, int]] | None:
+    """A money amount in the message and its span: '176元', '¥176', 'for 176', '一百七十六块';
+    with `trailing`, also a bare number that ends the message."""
     for rx in _AMOUNT:
         m = rx.search(text)
         if m:
@@ -189,7 +197,8 @@ def find_amount(text: str) -> tuple[float, tuple[int, int]] | None:
             value = float(raw) if re.fullmatch(r"\d+(?:\.\d+)?", raw) else cn_number(raw)
             if value is not None:
                 return float(value), m.span()
-    return None
+    m = _TRAILING_PRICE.search(text) if trailing else None
+    return (float(m.group(1)), m.span(1)) if m else None
 
 
 def _en_qty(word: str) -> float:

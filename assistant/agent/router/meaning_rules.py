@@ -48,10 +48,15 @@ def loyal_by_meaning(m: Msg) -> Intent | None:
     return Intent({}, BY_MEANING) if not m.customer else None
 
 
-@rule(302, meaning="customer_profile")
-def profile_by_meaning(m: Msg) -> Intent | None:
+def _about_customer(m: Msg) -> Intent | None:
+    """The named (or remembered) customer, or None: such a tool needs to know who."""
     args = _who(m)
     return Intent(args, BY_MEANING) if args else None
+
+
+@rule(302, meaning="customer_profile")
+def profile_by_meaning(m: Msg) -> Intent | None:
+    return _about_customer(m)
 
 
 @rule(303, meaning="find_customers")
@@ -62,8 +67,7 @@ def find_by_meaning(m: Msg) -> Intent | None:
 
 @rule(304, meaning="suggest_actions")
 def advice_by_meaning(m: Msg) -> Intent | None:
-    args = _who(m)
-    return Intent(args, BY_MEANING) if args else None
+    return _about_customer(m)
 
 
 @rule(305, meaning="draft_complaint_reply")

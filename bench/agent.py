@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import sqlite3
 import statistics
 import sys
@@ -326,22 +327,41 @@ def main() -> None:
         run_file(scenarios, opts, model, Store)
 
 
+def _stop(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def run_file(scenarios: list[dict], opts: Any, model: Any, Store: Any) -> None:  # noqa: N803
     outcomes: list[Outcome] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        demo = build_demo_file(Path(tmp))
-        for i, scenario in enumerate(scenarios):
-            db = Path(tmp) / f"s{i}.db"
-            shutil.copy(demo, db)
-            store = Store.open(db)
-            try:
-                if opts.router_only:
-                    outcomes += run_router(scenario, store, db)
-                else:
-                    outcomes += run_assistant(scenario, store, db, opts.backend.split(":")[0], model,
-                                              None if opts.model_only else "default")
-            finally:
-                store.close()
+    # A model run takes most of an hour on two cores: say how far it is, and when it is stopped
+    # (Ctrl-C, or `timeout`'s SIGTERM) report the scenarios that finished instead of nothing.
+    signal.signal(signal.SIGTERM, _stop)
+    done = 0
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            demo = build_demo_file(Path(tmp))
+            for i, scenario in enumerate(scenarios):
+                db = Path(tmp) / f"s{i}.db"
+                shutil.copy(demo, db)
+                store = Store.open(db)
+                try:
+                    if opts.router_only:
+                        outcomes += run_router(scenario, store, db)
+                    else:
+                        outcomes += run_assistant(scenario, store, db, opts.backend.split(":")[0],
+                                                  model, None if opts.model_only else "default")
+                finally:
+                    store.close()
+                done = i + 1
+                if model is not None and done % 10 == 0:
+                    print(f"  ... {done}/{len(scenarios)} scenarios, "
+                          f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        print(f"STOPPED after {done} of {len(scenarios)} scenarios: the figures below cover those",
+              flush=True)
+        scenarios = scenarios[:done]
+        outcomes = [o for o in outcomes if o.scenario in {s["id"] for s in scenarios}]
     singles = sum(1 for s in scenarios if len(s["turns"]) == 1)
     print(f"{len(scenarios)} scenarios ({singles} single turns, {len(scenarios) - singles} conversations), "
           f"today={TODAY}")

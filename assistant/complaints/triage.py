@@ -175,13 +175,17 @@ def _encoder_model() -> tuple[Any, Any]:
         vectors, labels)
 
 
+def _encoder_probabilities(text: str) -> dict[str, float]:
+    encoder, over_vectors = _encoder_model()
+    return dict(zip(over_vectors.classes_,
+                    over_vectors.predict_proba([encoder.embed_query(text)])[0]))
+
+
 def _probabilities(text: str) -> dict[str, float]:
     """Class probabilities: the word / character classifier and the encoder's, averaged."""
     words = _model()
     probs = dict(zip(words.classes_, words.predict_proba([text])[0]))
-    encoder, over_vectors = _encoder_model()
-    deep = dict(zip(over_vectors.classes_,
-                    over_vectors.predict_proba([encoder.embed_query(text)])[0]))
+    deep = _encoder_probabilities(text)
     return {c: (1 - ENCODER_SHARE) * p + ENCODER_SHARE * deep.get(c, 0.0) for c, p in probs.items()}
 
 
@@ -333,9 +337,7 @@ def complaint_probability(text: str) -> float:
     text = to_simplified(text or "")[:MAX_ANALYSED_CHARS]
     if not _WORDISH.search(text):
         return 0.0
-    encoder, over_vectors = _encoder_model()
-    probs = dict(zip(over_vectors.classes_, over_vectors.predict_proba([encoder.embed_query(text)])[0]))
-    return float(1.0 - probs.get(NOT_COMPLAINT, 0.0))
+    return float(1.0 - _encoder_probabilities(text).get(NOT_COMPLAINT, 0.0))
 
 
 def _source_string(src: dict[str, str]) -> str:

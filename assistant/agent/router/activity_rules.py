@@ -110,13 +110,16 @@ def reading(m: Msg) -> tuple[str | None, dict]:
     return m.memo["activity"]
 
 
+def _grumbles(m: Msg, asking: bool) -> bool:
+    """"Li Na was annoyed about the late parcel" is worth logging too, if it names a known customer."""
+    return bool(m.customer and not m.kw.has("howto") and not asking
+                and (_COMPLAINT.search(m.text) or complaint_probability(m.text) >= CLAUSE_SURE))
+
+
 def _read(m: Msg) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order")
     text, today = m.text, m.ctx.today
     asking = is_question(text) or bool(re.search(r"\bwhy\b|怎么|如何|该怎", text))
-    # "Li Na was annoyed about the late parcel" is worth logging too, if it names a known customer.
-    grumble = bool(m.customer and not m.kw.has("howto") and not asking
-                   and (_COMPLAINT.search(text) or complaint_probability(text) >= CLAUSE_SURE))
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
     planned_only = bool(m.customer and _FOLLOW.search(text) and not m.kw.has("howto"))
     amount = find_amount(text, trailing=ordered)
@@ -124,7 +127,8 @@ def _read(m: Msg) -> tuple[str, dict] | None:
     qty = find_quantity(rest)
     # "Li Na wants 3 bags tomorrow" / "王洋要10盒": goods wished for are an order intent to log.
     wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking and qty)
-    if not (contact or ordered or grumble or planned_only or wants):
+    # the grumble test last: it may ask the complaint classifier, which the others never need
+    if not (contact or ordered or planned_only or wants or _grumbles(m, asking)):
         return None
     if asking and not contact and not _FOLLOW.search(text[:12]):
         return None  # "薛艳好久没订了，该怎么跟进" asks for advice; it reports nothing to log

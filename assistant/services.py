@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.core.config import Settings
 from assistant.core.records import CrmError
 from assistant.models.factory import BACKENDS, Backend
 from assistant.store import Store
+from assistant.store.accounts import LOCAL_OWNER, Accounts, NotPermitted, User, require
+from assistant.store.audit import terms
+from assistant.store.backup import backup_to
 
 if TYPE_CHECKING:
     from assistant.agent.assistant import Assistant
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("en", "zh")
+# settings anyone signed in may change (the rest are the owner's); the value is its permission
+_SETTING_PERMISSION = {"ui_language": None, "policy": "policy"}
 
 
 def open_index(settings: Settings) -> KnowledgeIndex:
@@ -67,7 +74,11 @@ def open_assistant(services: Services, model_spec: str | None = None, auto_confi
 
 @dataclass
 class Services:
-    """The store and settings, plus lazily built heavy collaborators."""
+    """The store and settings, plus lazily built heavy collaborators.
+
+    Also the role seam: the UI and the CLI act through `user()`, `acting()` and the owner-only
+    methods here, which check the role in code whatever called them (a tab, gradio's HTTP API).
+    """
 
     store: Store
     settings: Settings
@@ -76,26 +87,89 @@ class Services:
     default_lang: str = "en"  # main() picks it from the locale; the owner can change it in Settings
     _index: Any = field(default=None, repr=False)
     _assistant: Assistant | None = field(default=None, repr=False)
-    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _accounts: Accounts | None = field(default=None, repr=False)
+    # one lock per lazy collaborator: building the assistant (a model load) must not hold up
+    # the pages that only need the index, and the reverse
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _assistant_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def index(self) -> KnowledgeIndex:
         """The knowledge index, opened on first use."""
-        with self._lock:
+        with self._index_lock:
             if self._index is None:
                 self._index = self.index_factory(self.settings)
             return self._index
 
     def assistant(self) -> Assistant:
         """The chat assistant, built on first use (or after the backend changed)."""
-        with self._lock:
+        with self._assistant_lock:
             if self._assistant is None:
                 self._assistant = self.assistant_factory(self)
             return self._assistant
 
     def reset_assistant(self) -> None:
         """Forget the assistant so the next chat uses the newly saved backend."""
-        with self._lock:
+        with self._assistant_lock:
             self._assistant = None
+
+    # -- who is acting, and what their role allows -----------------------------------------
+
+    @property
+    def accounts(self) -> Accounts:
+        """The staff accounts in this store."""
+        if self._accounts is None:
+            self._accounts = Accounts(self.store)
+        return self._accounts
+
+    def user(self, username: str | None) -> User:
+        """The signed-in account; without a sign-in (loopback, no accounts) the local owner."""
+        if not username:
+            return LOCAL_OWNER
+        found = self.accounts.get(username)
+        if found is not None:
+            return found
+        if not self.accounts.exist():  # a password given to launch() directly, no accounts
+            return User(username, "owner")
+        raise NotPermitted(f"The account {username} no longer exists; sign in again. "
+                           f"/ 账号 {username} 已不存在，请重新登录。")
+
+    @contextmanager
+    def acting(self, user: User) -> Iterator[User]:
+        """Every write inside is recorded as `user`'s (audit log actor)."""
+        with terms(actor=user.name):
+            yield user
+
+    @staticmethod
+    def require(user: User, permission: str) -> None:
+        """Raise NotPermitted (a bilingual one-line message) unless `user` may do it."""
+        require(user, permission)
+
+    def save_setting(self, user: User, key: str, value: Any) -> None:
+        """Store a setting; the shop's settings and its offer policy are the owner's."""
+        permission = _SETTING_PERMISSION.get(key, "settings")
+        if permission is not None:
+            require(user, permission)
+        with self.acting(user):
+            self.store.set_setting(key, value, actor=user.name)
+
+    def undo(self, user: User, of: str | None = None) -> str:
+        """Revert `user`'s own last action, or (owners only) another user's or anyone's (`of`
+        "*"): returns what was undone."""
+        if of is not None and of != user.name:
+            require(user, "undo_others")
+        by = None if of == "*" else (of or user.name,)
+        return self.store.undo(actor=user.name, by=by)
+
+    def export_rows(self, user: User, table: str) -> list[dict]:
+        """Every row of one table (owners only)."""
+        require(user, "export")
+        return self.store.export_rows(table)
+
+    def backup(self, user: User, target: str | Path) -> Path:
+        """An online copy of the database (owners only)."""
+        require(user, "backup")
+        return backup_to(self.store.path, Path(target)) if self.store.path else \
+            self.store.backup(target)
 
     def warm_up(self) -> threading.Thread:
         """Build the assistant and open the index in a background thread (first use is quicker)."""

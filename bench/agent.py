@@ -331,7 +331,7 @@ def _stop(*_: Any) -> None:
     raise KeyboardInterrupt
 
 
-def run_file(scenarios: list[dict], opts: Any, model: Any, Store: Any) -> None:  # noqa: N803
+def run_file(scenarios: list[dict], opts: Any, model: Any, Store: Any) -> None:
     outcomes: list[Outcome] = []
     # A model run takes most of an hour on two cores: say how far it is, and when it is stopped
     # (Ctrl-C, or `timeout`'s SIGTERM) report the scenarios that finished instead of nothing.

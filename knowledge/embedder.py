@@ -6,8 +6,8 @@ import hashlib
 import importlib.util
 import os
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.core.records import CrmError

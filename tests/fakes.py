@@ -25,10 +25,10 @@ class WordLengthEmbedder:
         return sum(len(c) for c in self.calls)
 
 
-from langchain_core.callbacks import CallbackManagerForLLMRun  # noqa: E402
-from langchain_core.language_models.chat_models import BaseChatModel  # noqa: E402
-from langchain_core.messages import AIMessage, BaseMessage  # noqa: E402
-from langchain_core.outputs import ChatGeneration, ChatResult  # noqa: E402
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -41,7 +41,7 @@ class ScriptedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted"
 
-    def bind_tools(self, tools, **kwargs):  # noqa: ANN001 - LangChain's signature
+    def bind_tools(self, tools, **kwargs):
         self.seen.append(("tools", [t.name for t in tools]))
         return self
 

@@ -17,6 +17,8 @@ CASES = {
     "customer_profile": ({"customer": "Li Na"}, "李娜"),
     "churn_risks": ({"top": 3}, "Most likely to churn"),
     "loyal_customers": ({"top": 3}, "loyal regulars"),
+    "find_segment": ({"request": "杭州的café客户"}, "in 杭州; tagged café"),
+    "daily_briefing": ({"top": 3}, "Call today"),
     "log_activity": ({"customer": "李娜", "summary": "asked about decaf", "channel": "wechat"},
                      "Interaction with 李娜"),
     "add_order": ({"customer": "李娜", "amount": 98, "quantity": 1, "product": "Yirgacheffe"},
@@ -29,6 +31,10 @@ CASES = {
     "suggest_actions": ({"customer": "张伟"}, "["),
     "search_playbook": ({"query": "how to handle a complaint when we are at fault"}, "["),
     "run_sql": ({"sql": "SELECT count(*) FROM customers"}, "300"),
+    "campaign_results": ({}, "No campaign has been approved yet"),
+    "draft_campaign": ({"segment": "quiet for 60 days", "goal": "winback", "channel": "wechat"},
+                       "Nothing was saved or sent"),
+    "credit_referral": ({"customer": "张伟", "referrer": "李娜"}, "李娜"),
 }
 
 

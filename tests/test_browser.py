@@ -63,6 +63,8 @@ def page(browser, server):
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT)
     pg.goto(url)
+    pg.wait_for_selector("#today-head")  # the Today tab opens first
+    open_tab(pg, "Chat")
     pg.wait_for_selector("#chat-input textarea")
     yield pg
     context.close()
@@ -202,3 +204,26 @@ def test_settings_and_language_switch(page, server):
     shot(page, "settings-zh")
     page.locator("#ui-language label:has-text('English')").click()
     page.wait_for_selector("button[role=tab]:has-text('Chat')")
+
+
+def test_today_opens_first_and_its_line_drafts_a_message(browser, server):
+    url, services = server
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    try:
+        pg.goto(url)
+        pg.wait_for_selector("#today-head")
+        assert pg.locator("#today-head").is_visible()  # the default tab
+        assert "to call" in pg.locator("#today-head").inner_text()
+        cell(pg, "today-table", 0, 2).click()
+        pg.wait_for_selector("#today-detail:has-text('Next step')")
+        pg.locator("#today-draft").click()
+        box = pg.locator("#today-message textarea")
+        box.wait_for()
+        pg.wait_for_function("document.querySelector('#today-message textarea').value.length > 20")
+        shot(pg, "today")
+        pg.locator("#today-call").click()
+        pg.wait_for_selector("#today-notice:has-text('logged')")
+    finally:
+        context.close()

@@ -353,7 +353,7 @@ def test_traditional_chinese_is_understood_and_kept_in_the_owners_words(message,
 
 
 def test_a_customer_stored_in_traditional_characters_is_found():
-    names = lambda: ["陳大文", "李娜"]  # noqa: E731
+    names = lambda: ["陳大文", "李娜"]
     found = route("陈大文买了两袋，176元", RouteContext(today=TODAY, customer_names=names))
     assert found.tool == "add_order" and found.args["customer"] in ("陈大文", "陳大文")
 

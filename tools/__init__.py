@@ -6,15 +6,24 @@ line for the system prompt. Nothing else names it.
 """
 
 from assistant.agent import formatting
-from assistant.agent.router import activity_rules, rules
+from assistant.agent.router import activity_rules, campaign_rules, rules
 from assistant.agent.router import meaning_rules as meant
 from assistant.agent.toolkit import Tool
 from tools.activity import add_order, log_activity
+from tools.briefing import daily_briefing
+from tools.campaigns import (
+    campaign_results,
+    credit_referral,
+    draft_campaign,
+    format_preview,
+    format_report,
+)
 from tools.churn import churn_risks, loyal_customers
 from tools.complaints import draft_complaint_reply, set_complaint_status, triage_complaint
 from tools.customers import add_customer, customer_profile, find_customers, update_customer
 from tools.playbook import search_playbook, suggest_actions
 from tools.query import run_sql
+from tools.segments import find_segment, format_segment, segment_list
 
 TOOLS = [
     Tool(
@@ -36,10 +45,23 @@ TOOLS = [
         hint="Questions about who may stop buying / 流失",
     ),
     Tool(
+        daily_briefing,
+        formatting.briefing,
+        intents=(rules.briefing_request, meant.briefing_by_meaning),
+        hint="What to do today: whom to call, who is due to reorder, what is waiting",
+    ),
+    Tool(
         loyal_customers,
         formatting.loyal_rows,
         intents=(rules.loyal_list, meant.loyal_by_meaning),
         hint="Who the loyal / best / old regular customers are",
+    ),
+    Tool(
+        find_segment,
+        format_segment,
+        intents=(segment_list,),
+        hint="Which customers match conditions in plain words (city + tag, product bought or not "
+        "in a period, spend, order count, stage, segment, complaint status); a saved segment's name",
     ),
     Tool(
         log_activity,
@@ -95,6 +117,25 @@ TOOLS = [
         formatting.passages,
         intents=(rules.playbook_question, meant.playbook_by_meaning),
         hint="How-to questions about good practice",
+    ),
+    Tool(
+        campaign_results,
+        format_report,
+        intents=(campaign_rules.campaign_results,),
+        hint="How a campaign did (上次召回活动效果怎么样): contacted vs held-out returns",
+    ),
+    Tool(
+        draft_campaign,
+        format_preview,
+        intents=(campaign_rules.campaign_request,),
+        hint="A message campaign to a group in words (send a WeChat win-back to people quiet "
+        "for 2 months): a preview, nothing sent",
+    ),
+    Tool(
+        credit_referral,
+        writes=True,
+        intents=(campaign_rules.referral_credit,),
+        hint="An order that used another customer's referral code (王芳用了李娜的推荐码)",
     ),
     Tool(
         run_sql,

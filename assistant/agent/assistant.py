@@ -29,11 +29,22 @@ from assistant.agent.router import (
 )
 from assistant.agent.toolkit import Tool, bind_tool, by_name, call_with_injection, tool_hints
 from assistant.core.context import TurnContext
+from assistant.core.markup import model_markdown
 from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
 from assistant.lang.dates import find_date
 from assistant.lang.grounding import TARGETS, is_question, ungrounded
 from assistant.lang.writing_system import chat_language
 from assistant.store import Store
+from assistant.store.accounts import LOCAL_OWNER, Accounts, NotPermitted, User, require
+from assistant.store.audit import (
+    StalePreview,
+    UndoConflict,
+    clock_time,
+    describe_change,
+    rows_as_shown,
+    terms,
+)
+from assistant.store.database import DatabaseBusy, DiskFull
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +53,15 @@ _DATE_ARGS = ("date", "order_date", "follow_up_date")
 _CODE_SLOTS = ("channel", "order_quantity", "order_amount", "quantity", "amount")
 # A rule this sure of a message handles it without the model: exact, and ~1000x faster.
 RULES_FIRST = 0.85
+# A look-up the rules read at least this surely is never turned into a write by the model.
+LOOK_UP_SURE = 0.8
+# "undo Li's last action" / "撤销小李的上一步": an owner names whose action to revert
+_UNDO_OF = (
+    re.compile(r"^\s*undo\s+(?P<who>.+?)['’]s?\s+(?:last|latest|previous)\s+"
+               r"(?:action|change|step|save)\s*[.!]?\s*$", re.IGNORECASE),
+    re.compile(r"^\s*(?:撤销|撤回)\s*(?P<who>.+?)\s*的\s*(?:上一步|上一个操作|上一次操作|最后一步|"
+               r"最近一步|最近一次操作|操作)\s*[。！!]?\s*$"),
+)
 
 
 @dataclass
@@ -59,6 +79,9 @@ class Proposal:
     summary: list[str]
     writes: list[Write]
     customer_id: int | None = None
+    tool: str = ""  # the call that made it, run again when the rows changed before "yes"
+    args: dict = field(default_factory=dict)
+    shown: dict = field(default_factory=dict)  # {(table, id): row} the preview was made from
 
 
 @dataclass
@@ -74,9 +97,12 @@ class Reply:
 @dataclass
 class _Session:
     ctx: TurnContext
+    user: User = LOCAL_OWNER
     pending: Proposal | None = None
     # A tool call that stopped at "which one?": (tool, args, candidate customers).
     asked: tuple[str, dict, list] | None = None
+    # One turn at a time per session (a double click); other sessions never wait on it.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
 
 @dataclass
@@ -126,7 +152,12 @@ def to_messages(history: list[dict] | None, limit: int = 12) -> list:
 
 
 class Assistant:
-    """Owns the agent loop, the sessions' pending proposals, and the turn log."""
+    """Owns the agent loop, the sessions' pending proposals, and the turn log.
+
+    Sessions belong to one user each and answer independently: only the model queues (the local
+    model's runner holds its own lock), so rule-answered turns and confirmations never wait for
+    another session's model turn.
+    """
 
     def __init__(self, store: Store, tools: Sequence[Tool], index: Any = None, model: Any = None,
                  backend: str = "none", auto_confirm: bool = False, today: date | None = None,
@@ -140,8 +171,9 @@ class Assistant:
         self.today = today
         self.rules_first = rules_first
         self._tools = by_name(tools)
-        self._sessions: dict[str, _Session] = {}
-        self._lock = threading.RLock()
+        self._sessions: dict[tuple[str, str], _Session] = {}
+        self._sessions_lock = threading.Lock()  # the dict only, never held during a turn
+        self._index_lock = threading.Lock()
         self._agent = None
         self._model = model
         self._bound: list = []
@@ -154,11 +186,12 @@ class Assistant:
     # -- public API ---------------------------------------------------------------------
 
     def reply(self, message: str, history: list[dict] | None = None,
-              session: str = "default") -> Reply:
-        """Answer one chat message."""
-        with self._lock:
+              session: str = "default", user: User | None = None) -> Reply:
+        """Answer one chat message from `user` (the local owner when None)."""
+        user = user or LOCAL_OWNER
+        s = self._session(session, user)
+        with s.lock:
             started = time.perf_counter()
-            s = self._session(session)
             previous = s.ctx.lang
             s.ctx.lang, s.ctx.today = chat_language(message), self.today or date.today()
             if s.asked is not None and len(message.strip()) <= 12:
@@ -166,49 +199,55 @@ class Assistant:
             turn = Turn(s, message, lambda: self._rule_route(s, message))
             text, backend = self._answer(turn, history)
             out = Reply(text, turn.actions, s.pending, backend, s.ctx.lang, turn.dropped)
-            self.store.record_turn(session, message, text, backend,
+            self.store.record_turn(f"{user.name}/{session}", message, text, backend,
                                    (time.perf_counter() - started) * 1000, turn.calls)
             return out
 
-    def confirm(self, session: str = "default") -> Reply:
+    def confirm(self, session: str = "default", user: User | None = None) -> Reply:
         """Apply the session's pending proposal in one transaction."""
-        return self.reply("yes" if self._session(session).ctx.lang == "en" else "确认", None, session)
+        english = self._session(session, user or LOCAL_OWNER).ctx.lang == "en"
+        return self.reply("yes" if english else "确认", None, session, user)
 
-    def cancel(self, session: str = "default") -> Reply:
+    def cancel(self, session: str = "default", user: User | None = None) -> Reply:
         """Drop the session's pending proposal."""
-        return self.reply("cancel" if self._session(session).ctx.lang == "en" else "取消", None,
-                          session)
+        english = self._session(session, user or LOCAL_OWNER).ctx.lang == "en"
+        return self.reply("cancel" if english else "取消", None, session, user)
 
-    def undo(self, session: str = "default") -> Reply:
-        """Revert the last action."""
-        return self.reply("undo" if self._session(session).ctx.lang == "en" else "撤销", None,
-                          session)
+    def undo(self, session: str = "default", user: User | None = None) -> Reply:
+        """Revert the user's own last action."""
+        english = self._session(session, user or LOCAL_OWNER).ctx.lang == "en"
+        return self.reply("undo" if english else "撤销", None, session, user)
 
     def warm_up(self) -> None:
         """Load a local model and let it read the system prompt and tool schemas once, so the
         owner's first question does not pay for it (llama.cpp reuses the cached prefix)."""
         if self._model is None or self.backend != "local":
             return
-        with self._lock:
-            self._model.bind_tools(self._bound).invoke(
-                [SystemMessage(self._system_prompt), HumanMessage("hello")])
+        self._model.bind_tools(self._bound).invoke(
+            [SystemMessage(self._system_prompt), HumanMessage("hello")])
 
     def index(self) -> Any:
         """The knowledge index, opened on first use (it loads the embedding model)."""
-        if callable(self._index) and not hasattr(self._index, "search"):
-            try:
-                self._index = self._index()
-            except CrmError as ex:
-                log.warning("knowledge index unavailable: %s", ex)
-                self._index = None
-        return self._index
+        with self._index_lock:
+            if callable(self._index) and not hasattr(self._index, "search"):
+                try:
+                    self._index = self._index()
+                except CrmError as ex:
+                    log.warning("knowledge index unavailable: %s", ex)
+                    self._index = None
+            return self._index
 
     # -- turn handling ------------------------------------------------------------------
 
-    def _session(self, name: str) -> _Session:
-        if name not in self._sessions:
-            self._sessions[name] = _Session(TurnContext(session=name))
-        return self._sessions[name]
+    def _session(self, name: str, user: User) -> _Session:
+        """The user's session `name` (another user's session of the same name is another one)."""
+        with self._sessions_lock:
+            key = (user.name.casefold(), name)
+            if key not in self._sessions:
+                self._sessions[key] = _Session(TurnContext(session=name), user)
+            found = self._sessions[key]
+            found.user = user  # a changed role counts from the next turn
+            return found
 
     def _answer(self, turn: Turn, history: list[dict] | None) -> tuple[str, str]:
         s, message = turn.session, turn.message
@@ -226,15 +265,9 @@ class Assistant:
             had, s.pending = s.pending, None
             return (t("Cancelled; nothing was saved.", "已取消，没有保存任何内容。") if had
                     else t("Nothing to cancel.", "没有待确认的内容。")), "none"
-        if control == "undo":
-            try:
-                # only what chat itself saved: "undo" must never revert an import or the demo shop
-                label = self.store.undo(actor="owner", by=("owner", f"assistant:{self.backend}"))
-                return t(f"Undone: {label}", f"已撤销：{label}"), "none"
-            except NothingToUndo:
-                return t("Nothing saved in chat to undo. Imports and other changes are undone "
-                         "with `crm undo`.",
-                         "聊天里没有可撤销的保存。导入等其他改动请用 `crm undo` 撤销。"), "none"
+        whose = _undo_of(message)
+        if control == "undo" or whose is not None:
+            return self._undo(turn, whose), "none"
         if control == "greeting":
             # Answered by code: a small model forced to call a tool would invent a customer.
             return t("Hello! Ask me who might churn, log a call, or draft a complaint reply.",
@@ -264,10 +297,71 @@ class Assistant:
         if s.pending is None:
             return t("Nothing is waiting for confirmation.", "没有待确认的内容。")
         proposal, s.pending = s.pending, None
-        self.store.apply(proposal.writes, actor="owner", description="; ".join(proposal.summary))
+        try:
+            # checked inside the writing transaction: rows edited since the preview stop it
+            with terms(actor=s.user.name, via="chat", expect=proposal.shown):
+                self.store.apply(proposal.writes, actor=s.user.name,
+                                 description="; ".join(proposal.summary))
+        except StalePreview as ex:
+            return self._propose_again(turn, proposal, ex)
+        except (DiskFull, DatabaseBusy):
+            s.pending = proposal  # nothing was written: the owner can say "yes" again later
+            raise
         turn.record("confirm", {"proposal": proposal.id}, "done", "; ".join(proposal.summary))
         return formatting.plan(Plan(tuple(proposal.writes), tuple(proposal.summary)), s.ctx.lang,
                                confirmed=True)
+
+    def _propose_again(self, turn: Turn, proposal: Proposal, stale: StalePreview) -> str:
+        """Say what changed since the preview, and preview the same request on today's rows."""
+        t = turn.ctx.t
+        changed = "; ".join(describe_change(c, turn.ctx.lang) for c in stale.changes)
+        turn.record("confirm", {"proposal": proposal.id}, "error", str(stale), error=str(stale))
+        said = t(f"Not saved: someone changed this after the preview was shown — {changed}.",
+                 f"未保存：预览显示后这些内容被改动了——{changed}。")
+        if not proposal.tool:
+            return said + t(" Ask again to see a new preview.", "请重新提出，生成新的预览。")
+        try:
+            again = self._run(turn, proposal.tool, dict(proposal.args))
+        except CrmError as ex:
+            return f"{said}\n\n{ex}"
+        return said + t(" Here it is again with the current data:",
+                        "以下是按最新数据重新生成的预览：") + "\n\n" + again
+
+    def _undo(self, turn: Turn, whose: str | None) -> str:
+        """Revert the user's own last action, or (an owner only) the named user's."""
+        s = turn.session
+        t = s.ctx.t
+        target = s.user.name
+        if whose is not None and whose.casefold() not in (s.user.name.casefold(), "my", "我"):
+            try:
+                require(s.user, "undo_others")
+            except NotPermitted as ex:
+                return str(ex)
+            found = Accounts(self.store).get(whose)
+            if found is None:
+                return t(f"There is no account called {whose}.", f"没有叫 {whose} 的账号。")
+            target = found.name
+        # a person's own saves (chat and the app), never an import or the demo shop; before
+        # accounts, chat's --yes saves were recorded as the backend
+        by = (target, f"assistant:{self.backend}") if target == LOCAL_OWNER.name else (target,)
+        try:
+            label = self.store.undo(actor=s.user.name, by=by)
+        except NothingToUndo:
+            if target != s.user.name:
+                return t(f"{target} has nothing left to undo.", f"{target} 没有可撤销的操作。")
+            return t("Nothing saved in chat or the app by you to undo. Imports and other "
+                     "changes are undone with `crm undo`.",
+                     "聊天或应用里没有你可撤销的保存。导入等其他改动请用 `crm undo` 撤销。")
+        except UndoConflict as ex:
+            if ex.by is None:
+                return t(f"Cannot undo “{ex.description}”: records added since depend on it.",
+                         f"无法撤销“{ex.description}”：之后新增的记录依赖于它。")
+            return t(f"Cannot undo “{ex.description}”: {ex.by} changed the same records since "
+                     f"({ex.what}, {clock_time(ex.at)}). Undo that first, or change it by hand.",
+                     f"无法撤销“{ex.description}”：{ex.by} 之后改过同样的记录（{ex.what}，"
+                     f"{clock_time(ex.at)}）。请先撤销那一步，或手动修改。")
+        who = "" if target == s.user.name else t(f" ({target}'s)", f"（{target} 的操作）")
+        return t(f"Undone{who}: {label}", f"已撤销{who}：{label}")
 
     def _resume(self, turn: Turn) -> str | None:
         """After "which one?", a reply naming one of the candidates finishes the same request."""
@@ -317,12 +411,13 @@ class Assistant:
         if isinstance(last, AIMessage) and isinstance(last.content, str) and last.content.strip():
             echoed = _tool_call_in_text(last.content, set(self._tools))
             if echoed is not None:
-                # Servers without native tool calling (or a small model) write the call as text.
+                # Servers without native tool calling (or a small model) write the call as text:
+                # checked exactly like a native call
                 try:
-                    return self._run(turn, echoed[0], self._slots_from_code(turn, *echoed))
+                    return self._run(turn, echoed[0], self._checked(turn, *echoed))
                 except CrmError as ex:
                     return str(ex)
-            return last.content.strip()
+            return model_markdown(last.content.strip())
         raise CrmError("the model returned no answer")
 
     # -- tool execution (both paths) ----------------------------------------------------
@@ -331,11 +426,15 @@ class Assistant:
         """A tool call the model proposed, its slots checked against what code parses and, for a
         write, every value against the owner's words."""
         turn: Turn = config["configurable"]["turn"]
+        return self._run(turn, name, self._checked(turn, name, args))
+
+    def _checked(self, turn: Turn, name: str, args: dict) -> dict:
+        """A model's tool call with code's slots, and for a write only what the owner said."""
         args = self._slots_from_code(turn, name, args)
         tool = self._tools.get(name)
         if tool is not None and tool.writes:
             args = self._grounded(turn, name, args)
-        return self._run(turn, name, args)
+        return args
 
     def _grounded(self, turn: Turn, name: str, args: dict) -> dict:
         """A write's arguments with the values nobody said dropped; a question writes nothing."""
@@ -346,6 +445,14 @@ class Assistant:
                                  "To log something, say what happened (\"Li Na called…\").",
                                  "这像是一个问题，所以没有提议保存任何内容。要记录的话，请直接说发生了什么（“李娜来电…”）。"))
         found = turn.route()
+        if isinstance(found, Route) and found.confidence >= LOOK_UP_SURE and found.tool != name \
+                and found.tool in self._tools and not self._tools[found.tool].writes:
+            # the rules read the owner's words surely as a look-up ("show Li Na", "draft a reply
+            # to X"): a write the model adds came from somewhere else, e.g. a stored note
+            turn.dropped.append((name, "*"))
+            raise CrmError(ctx.t("That reads as a look-up, so nothing was proposed for saving. "
+                                 "To change something, say what to change.",
+                                 "这像是查询，所以没有提议保存任何内容。要修改的话，请直接说改什么。"))
         known = [str(v) for v in (ctx.last_customer_name, ctx.last_complaint_id) if v]
         if isinstance(found, Route) and found.tool == name:
             known += [str(v) for v in found.args.values()]  # code read these from the message
@@ -398,7 +505,7 @@ class Assistant:
             if isinstance(ex, Ambiguous) and "customer" in args:
                 s.asked = (name, dict(args), ex.candidates)
             raise
-        except Exception as ex:  # noqa: BLE001 - a bug in a tool must not kill the chat
+        except Exception as ex:
             log.exception("tool %s failed with %r", name, args)
             msg = s.ctx.t(f"Sorry, {name} failed ({type(ex).__name__}: {ex}). Nothing was saved.",
                           f"抱歉，{name} 出错了（{type(ex).__name__}：{ex}），没有保存任何内容。")
@@ -407,10 +514,12 @@ class Assistant:
         ms = (time.perf_counter() - started) * 1000
         if isinstance(value, Plan):
             proposal = Proposal(uuid.uuid4().hex[:8], list(value.summary), list(value.writes),
-                                value.customer_id)
+                                value.customer_id, name, dict(args),
+                                rows_as_shown(self.store, value.writes))
             if self.auto_confirm:
-                self.store.apply(proposal.writes, actor=f"assistant:{self.backend}",
-                                 description="; ".join(proposal.summary))
+                with terms(actor=s.user.name, via="chat"):
+                    self.store.apply(proposal.writes, actor=s.user.name,
+                                     description="; ".join(proposal.summary))
                 text = formatting.plan(value, s.ctx.lang, confirmed=True)
                 turn.record(name, args, "done", text, ms, value)
                 return text
@@ -423,7 +532,16 @@ class Assistant:
         return text
 
 
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
+def _undo_of(message: str) -> str | None:
+    """The name in "undo Li's last action" / "撤销小李的上一步", else None."""
+    for pattern in _UNDO_OF:
+        found = pattern.match(message or "")
+        if found:
+            return found.group("who").strip()
+    return None
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
 def _tool_call_in_text(text: str, tools: set[str]) -> tuple[str, dict] | None:

@@ -6,6 +6,7 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from assistant.analytics.labels import STAGE_LABELS, probability_agrees
+from assistant.core.markup import as_text, as_text_block
 from assistant.core.records import Customer, Passage, Plan
 
 # The column a task list's SQL names its tasks by (en, zh): an empty one says "no open tasks".
@@ -46,7 +47,7 @@ def plan(p: Plan, lang: str, confirmed: bool = False) -> str:
     head = _t(lang, "Saved:" if confirmed else "I'll save these — reply **yes** to confirm or "
               "**no** to cancel:", "已保存：" if confirmed else "将保存以下内容——回复**确认**保存，"
               "回复**取消**放弃：")
-    lines = "\n".join(f"- {line}" for line in p.summary)
+    lines = "\n".join(f"- {as_text(line)}" for line in p.summary)
     tail = _t(lang, "\n\nSay **undo** to revert.", "\n\n如需撤回，请说**撤销**。") if confirmed else ""
     return f"{head}\n{lines}{tail}"
 
@@ -54,8 +55,10 @@ def plan(p: Plan, lang: str, confirmed: bool = False) -> str:
 def customers(found: list[Customer], lang: str) -> str:
     if not found:
         return _t(lang, "No customer matches that.", "没有找到匹配的客户。")
-    rows = [f"- **{c.name}** (id {c.id}{', ' + c.external_id if c.external_id else ''})"
-            f"{' · ' + c.city if c.city else ''}{' · ' + c.phone if c.phone else ''}" for c in found]
+    rows = [f"- **{as_text(c.name)}** (id {c.id}"
+            f"{', ' + as_text(c.external_id) if c.external_id else ''})"
+            f"{' · ' + as_text(c.city) if c.city else ''}{' · ' + as_text(c.phone) if c.phone else ''}"
+            for c in found]
     return _t(lang, f"Found {len(found)}:", f"找到 {len(found)} 位：") + "\n" + "\n".join(rows)
 
 
@@ -89,8 +92,8 @@ def churn_rows(page: Any, lang: str) -> str:
         nxt = _get(r, "expected_next_purchase")
         out.append(_t(
             lang,
-            f"{i}. **{_get(r, 'name')}** — {risk[0]} risk{pct}, {stage_label(stage, lang)}",
-            f"{i}. **{_get(r, 'name')}** — 风险{risk[1]}{pct}，{stage_label(stage, lang)}"))
+            f"{i}. **{as_text(_get(r, 'name'))}** — {risk[0]} risk{pct}, {stage_label(stage, lang)}",
+            f"{i}. **{as_text(_get(r, 'name'))}** — 风险{risk[1]}{pct}，{stage_label(stage, lang)}"))
         # Four spaces keep sub-bullets nested under "10." and beyond in Markdown.
         for reason in (_get(r, "reasons") or [])[:4]:
             out.append(f"    - {reason}")
@@ -100,6 +103,11 @@ def churn_rows(page: Any, lang: str) -> str:
         if act:
             out.append(_t(lang, f"    - suggested: {act[0]}", f"    - 建议：{act[1]}"))
     return "\n".join(out)
+
+
+def briefing(page: Any, lang: str) -> str:
+    """The morning briefing, section by section, each line with its reason and next step."""
+    return page.to_markdown()
 
 
 def loyal_rows(page: Any, lang: str) -> str:
@@ -114,9 +122,9 @@ def loyal_rows(page: Any, lang: str) -> str:
               f"共 {page.matching} 位忠实老客户{shown}：")]
     for i, r in enumerate(rows, 1):
         spent = _get(r, "historic_value") or 0
-        out.append(_t(lang, f"{i}. **{_get(r, 'name')}** — {stage_label(_get(r, 'stage'), lang)}"
+        out.append(_t(lang, f"{i}. **{as_text(_get(r, 'name'))}** — {stage_label(_get(r, 'stage'), lang)}"
                             f", {spent:,.0f} spent in all",
-                      f"{i}. **{_get(r, 'name')}** — {stage_label(_get(r, 'stage'), lang)}"
+                      f"{i}. **{as_text(_get(r, 'name'))}** — {stage_label(_get(r, 'stage'), lang)}"
                       f"，累计消费 {spent:,.0f}"))
         for reason in (_get(r, "reasons") or [])[:2]:
             out.append(f"    - {reason}")
@@ -128,19 +136,19 @@ def loyal_rows(page: Any, lang: str) -> str:
 
 def profile(p: Any, lang: str) -> str:
     c = p.customer
-    out = [f"**{c.name}** (id {c.id}{', ' + c.external_id if c.external_id else ''})"
-           f"{' · ' + c.city if c.city else ''}"]
+    out = [f"**{as_text(c.name)}** (id {c.id}{', ' + as_text(c.external_id) if c.external_id else ''})"
+           f"{' · ' + as_text(c.city) if c.city else ''}"]
     out.append(_t(lang, f"{p.order_count} orders, {p.total_spent:.2f} in total"
                   + (f", customer since {p.first_order}" if p.first_order else ""),
                   f"共 {p.order_count} 笔订单，累计 {p.total_spent:.2f}"
                   + (f"，首单 {p.first_order}" if p.first_order else "")))
     if p.last_order:
         o = p.last_order
-        out.append(_t(lang, f"Last order: {o.date}, {o.quantity:g} × {o.product or 'item'}, "
-                      f"{o.amount:.2f}", f"最近一单：{o.date}，{o.product or '商品'} ×{o.quantity:g}，"
+        out.append(_t(lang, f"Last order: {o.date}, {o.quantity:g} × {as_text(o.product) or 'item'}, "
+                      f"{o.amount:.2f}", f"最近一单：{o.date}，{as_text(o.product) or '商品'} ×{o.quantity:g}，"
                       f"{o.amount:.2f}"))
     if p.usual_products:
-        out.append(_t(lang, "Usually buys: ", "常买：") + ", ".join(p.usual_products))
+        out.append(_t(lang, "Usually buys: ", "常买：") + ", ".join(map(as_text, p.usual_products)))
     ins = p.insight
     if ins:
         pct = risk_percent(ins.get("churn_probability"), ins.get("risk"), lang)
@@ -150,11 +158,12 @@ def profile(p: Any, lang: str) -> str:
                       f"{RISK.get(ins.get('risk'), ('', '?'))[1]}{pct}"))
         out += [f"- {r}" for r in (ins.get("reasons") or [])[:4]]
     for k in p.open_complaints:
-        out.append(_t(lang, f"Open complaint #{k['id']} ({k['date']}, {k['category']}): {k['text']}",
-                      f"未解决投诉 #{k['id']}（{k['date']}，{k['category']}）：{k['text']}"))
+        text = as_text(k["text"])
+        out.append(_t(lang, f"Open complaint #{k['id']} ({k['date']}, {k['category']}): {text}",
+                      f"未解决投诉 #{k['id']}（{k['date']}，{k['category']}）：{text}"))
     for t in p.open_tasks:
-        out.append(_t(lang, f"Task due {t['due_date']}: {t['title']}",
-                      f"待办（{t['due_date']}）：{t['title']}"))
+        out.append(_t(lang, f"Task due {t['due_date']}: {as_text(t['title'])}",
+                      f"待办（{t['due_date']}）：{as_text(t['title'])}"))
     return "\n".join(out)
 
 
@@ -171,11 +180,10 @@ def query(result: Any, lang: str) -> str:
         return _t(lang, "No rows.", "没有结果。")
     if len(result.rows) == 1 and len(result.columns) == 1:
         value = result.rows[0][0]
-        value = f"{value:,.2f}" if isinstance(value, float) else value
+        value = f"{value:,.2f}" if isinstance(value, float) else as_text(value)
         return _t(lang, f"**{value}**", f"**{value}**")
-    head = "| " + " | ".join(result.columns) + " |\n|" + "---|" * len(result.columns)
-    body = "\n".join("| " + " | ".join("" if v is None else str(v) for v in r) + " |"
-                     for r in result.rows[:20])
+    head = "| " + " | ".join(map(as_text, result.columns)) + " |\n|" + "---|" * len(result.columns)
+    body = "\n".join("| " + " | ".join(as_text(v) for v in r) + " |" for r in result.rows[:20])
     more = _t(lang, f"\n\n({len(result.rows)} rows, first 20 shown)",
               f"\n\n（共 {len(result.rows)} 行，显示前 20 行）") if len(result.rows) > 20 else ""
     return f"{head}\n{body}{more}"
@@ -187,7 +195,8 @@ def triage(t: Any, lang: str) -> str:
     labels = _t(lang, "Triage", "分诊结果")
     lines = [f"- {k}: {d.get(k)}" for k in keys if k in d]
     if d.get("fault_clue"):
-        lines.append(_t(lang, f"- clue: “{d['fault_clue']}”", f"- 依据：“{d['fault_clue']}”"))
+        clue = as_text(d["fault_clue"])
+        lines.append(_t(lang, f"- clue: “{clue}”", f"- 依据：“{clue}”"))
     return f"**{labels}**\n" + "\n".join(lines)
 
 
@@ -195,7 +204,7 @@ def draft(d: Any, lang: str) -> str:
     text = _get(d, "text", "")
     cites = _get(d, "citations") or []
     tail = (_t(lang, "\n\nSources: ", "\n\n参考：") + ", ".join(f"[{c}]" for c in cites)) if cites else ""
-    return _t(lang, "Draft reply:\n\n", "回复草稿：\n\n") + text + tail
+    return _t(lang, "Draft reply:\n\n", "回复草稿：\n\n") + as_text_block(text) + tail
 
 
 def suggestions(items: list, lang: str) -> str:

@@ -109,6 +109,11 @@ def explain_customer(store, customer_id: int, as_of: str | None = None,
     return _rows(store, scored, hits, lang)[0]
 
 
+def scored_shop(store, as_of: str | None = None) -> dict:
+    """Every customer scored as of a day: {"frame", "scores", "complaints"}, cached like the report."""
+    return _scored(store, as_of, None)
+
+
 def _as_of(as_of: str | None):
     import pandas as pd
 

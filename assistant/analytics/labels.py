@@ -56,7 +56,11 @@ TEXT = {
     "refunds": {"en": "refunds of {amount} so far", "zh": "累计退款{amount}"},
 }
 CATEGORY_ZH = {"delivery": "物流", "quality": "质量", "service": "服务", "price": "价格",
-               "billing": "账单", "product": "产品", "other": "其他"}
+               "billing": "账单", "product": "产品", "other": "其他",
+               # the triage's categories (assistant/complaints/triage.py)
+               "product_quality": "产品质量", "wrong_or_missing_item": "错发漏发",
+               "service_attitude": "服务态度", "price_billing_refund": "价格/扣款/退款",
+               "waiting_time": "等待时间", "hygiene_environment": "卫生环境"}
 
 
 def risk(p: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ def sklearn_in_background() -> None:
 
 def _load() -> None:
     try:
-        import sklearn.ensemble  # noqa: F401
+        import sklearn.ensemble
         import sklearn.isotonic  # noqa: F401
     except Exception:  # noqa: BLE001 - the model's own import reports a real failure
         pass

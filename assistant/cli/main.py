@@ -7,7 +7,6 @@ start without loading pandas, scikit-learn, chromadb, LangChain or a model.
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
 import json
 import os
@@ -17,7 +16,19 @@ from pathlib import Path
 
 import click
 
-from assistant.cli import chat, churn, complaints, kb, serve
+from assistant.cli import (
+    backup,
+    campaigns,
+    chat,
+    churn,
+    complaints,
+    customer,
+    kb,
+    segments,
+    serve,
+    today,
+    users,
+)
 from assistant.cli.common import (
     CrmGroup,
     db_option,
@@ -28,6 +39,7 @@ from assistant.cli.common import (
     open_store,
     plain,
 )
+from assistant.core.csv_safe import write_csv
 from assistant.core.records import CrmError
 
 
@@ -173,15 +185,6 @@ def history(db: str | None, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @db_option
-@click.argument("file", type=click.Path(dir_okay=False))
-def backup(db: str | None, file: str) -> None:
-    """Copy the database to FILE (safe while the app is running)."""
-    target = open_store(db).backup(file)
-    click.echo(f"Backed up to {target}")
-
-
-@cli.command()
-@db_option
 @click.argument("table", type=click.Choice(["customers", "orders", "interactions", "complaints",
                                             "tasks", "audit_log"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
@@ -198,15 +201,15 @@ def export(db: str | None, table: str, fmt: str, output: str | None) -> None:
             json.dump(rows, out, ensure_ascii=False, indent=2)
             out.write("\n")
         else:
-            writer = csv.DictWriter(out, fieldnames=store.columns(table))
-            writer.writeheader()
-            writer.writerows(rows)
+            # notes and imported cells are data: a cell starting with = + - @ is made inert
+            write_csv(out, store.columns(table), rows)
     if output:
         click.echo(f"Wrote {len(rows)} rows to {output}", err=True)
 
 
 # Each area registers its own commands; their heavy imports wait until a command runs.
-for area in (churn, kb, complaints, chat, serve):
+for area in (churn, today, kb, complaints, chat, serve, backup, customer, users, segments,
+             campaigns):
     area.register(cli)
 
 

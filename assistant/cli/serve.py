@@ -22,7 +22,8 @@ def register(group: click.Group) -> None:
 @click.command()
 @db_option
 @click.option("--host", default=None, help="Address to listen on (default: $CRM_HOST or "
-              "127.0.0.1). Anything but loopback needs CRM_AUTH=user:password.")
+              "127.0.0.1). Anything but loopback needs accounts (`crm user add`) or "
+              "CRM_AUTH=user:password.")
 @click.option("--port", type=int, default=None, help="Port (default: $CRM_PORT or 7860).")
 @click.option("--model", default=None, metavar="SPEC",
               help="Chat backend: local, local:NAME, openai:MODEL or none (default: $CRM_MODEL).")
@@ -30,13 +31,15 @@ def serve(db: str | None, host: str | None, port: int | None, model: str | None)
     """Start the web app (chat, customers, churn, complaints, import, settings)."""
     from assistant.core.config import Settings
     from assistant.core.records import CrmError
+    from assistant.store.accounts import accounts_exist
     from assistant.webui.security import auth_for
 
     config = Settings.from_env()
     config = replace(config, db_path=Path(db_path(db)), host=host or config.host,
                      port=config.port if port is None else port, model=model or config.model)
     try:
-        auth_for(config.host, config.auth)  # refuse before spending seconds on imports
+        # refuse before spending seconds on imports
+        auth_for(config.host, config.auth, accounts_exist(config.db_path))
         click.echo(f"Starting CRM Assistant on http://{config.host}:{config.port} "
                    f"(database {config.db_path}) …", err=True)
         from assistant.webui import app  # gradio loads here, not when the CLI starts

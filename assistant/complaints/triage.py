@@ -15,17 +15,17 @@ import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import prompts
 from assistant.complaints import lexicon as lex
-from knowledge.embedder import MultilingualE5Embedder, query_vectors
 from assistant.core.records import InvalidInput
 from assistant.lang.names import to_simplified
 from assistant.lang.writing_system import HAN, HAN_CLASS, script_counts
+from knowledge.embedder import MultilingualE5Embedder, query_vectors
 
 CATEGORIES = ("product_quality", "wrong_or_missing_item", "delivery", "service_attitude",
               "price_billing_refund", "waiting_time", "hygiene_environment", "other")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 
 def default_data_dir() -> Path:
@@ -30,7 +30,7 @@ class Settings:
     max_tokens: int = 512
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from CRM_* variables, with per-user defaults."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("CRM_DATA_DIR") or default_data_dir())

@@ -16,7 +16,7 @@ class NotFound(CrmError):
 class Ambiguous(CrmError):
     """Several customers match a name; the caller must pick one."""
 
-    def __init__(self, message: str, candidates: list["Customer"]):
+    def __init__(self, message: str, candidates: list[Customer]):
         super().__init__(message)
         self.candidates = candidates
 
@@ -49,6 +49,7 @@ class Customer:
     tags: str | None = None
     notes: str | None = None
     created_at: str | None = None
+    birthday: str | None = None  # YYYY-MM-DD, or MM-DD when the year is not known
 
 
 @dataclass(frozen=True)

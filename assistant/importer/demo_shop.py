@@ -101,14 +101,17 @@ def _persona(rng: random.Random) -> Persona:
 
 
 def _name(rng: random.Random, used: set[str]) -> str:
-    while True:
+    for attempt in range(200):
         if rng.random() < 0.7:
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
         else:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        if attempt >= 50:  # a big demo shop runs out of distinct names: namesakes get a number
+            name = f"{name}{attempt}"
         if name not in used:
             used.add(name)
             return name
+    raise ValueError(f"could not make a new demo name after {len(used)} customers")
 
 
 def _order_dates(rng: random.Random, p: Persona, start: date, end: date) -> list[tuple[date, float]]:
@@ -139,7 +142,15 @@ def _order_dates(rng: random.Random, p: Persona, start: date, end: date) -> list
     return out
 
 
-def build_demo(store: "Store", seed: int = 7, end: date | None = None, customers: int = 300) -> dict:
+def _birthday(rng: random.Random, end: date) -> str | None:
+    """About half the customers told the shop their birthday; some without the year."""
+    if rng.random() < 0.5:
+        return None
+    day = date(end.year - rng.randint(20, 65), 1, 1) + timedelta(days=rng.randint(0, 364))
+    return day.isoformat() if rng.random() < 0.7 else day.strftime("%m-%d")
+
+
+def build_demo(store: Store, seed: int = 7, end: date | None = None, customers: int = 300) -> dict:
     """Fill an empty store with a deterministic demo shop (given seed and end date); one action."""
     rng = random.Random(seed)
     end = end or date.today()
@@ -156,12 +167,16 @@ def build_demo(store: "Store", seed: int = 7, end: date | None = None, customers
         people.append((p, (f"C{i + 1:04d}", name, f"13{rng.randint(100000000, 999999999)}",
                            None if zh else f"{name.split()[0].lower()}@example.com", wechat,
                            rng.choice(CITIES), tags or None, None, stamp, name_key(name))))
+    # birthdays from their own generator, so the rest of the demo shop stays the same for a seed
+    born = random.Random(seed * 7919 + 1)
+    people = [(p, (*row, _birthday(born, end))) for p, row in people]
     counts = {"customers": len(people), "orders": 0, "interactions": 0, "complaints": 0,
               "tasks": 0}
     with store.action(f"build demo shop (seed {seed})", "demo") as act:
         first, _ = act.insert_many(
             "customers", ["external_id", "name", "phone", "email", "wechat", "city", "tags",
-                          "notes", "created_at", "name_key"], [row for _, row in people])
+                          "notes", "created_at", "name_key", "birthday"],
+            [row for _, row in people])
         orders, inters, complaints, tasks = [], [], [], []
         for offset, (p, row) in enumerate(people):
             cid, zh = first + offset, not row[1].isascii()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
+from assistant.core.csv_safe import ESCAPED_PATTERN
 from assistant.core.records import CrmError, ImportFailed, InvalidInput
+from assistant.lang.validate import birthday, marketing_consent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,8 +21,10 @@ if TYPE_CHECKING:
 
 KINDS = ("customers", "orders", "interactions")
 FIELDS = {
-    "customers": ("external_id", "name", "phone", "email", "wechat", "city", "tags", "notes"),
-    "orders": ("external_id", "name", "date", "amount", "quantity", "product", "note"),
+    "customers": ("external_id", "name", "phone", "email", "wechat", "city", "tags", "notes",
+                  "birthday", "marketing_consent"),
+    "orders": ("external_id", "name", "date", "amount", "quantity", "product", "note",
+               "referral_code"),
     "interactions": ("external_id", "name", "date", "channel", "summary", "sentiment"),
 }
 REQUIRED = {
@@ -38,6 +46,13 @@ SYNONYMS = {
     "city": ("city", "town", "城市", "所在城市", "地区"),
     "tags": ("tags", "tag", "labels", "标签"),
     "notes": ("notes", "note", "remarks", "comment", "备注", "说明"),
+    "birthday": ("birthday", "birth date", "birthdate", "date of birth", "dob", "生日", "出生日期",
+                 "出生年月日", "生辰"),
+    "marketing_consent": ("marketing_consent", "marketing consent", "consent", "opt in",
+                          "opt-in", "营销同意", "同意营销", "接收营销", "营销授权",
+                          "是否同意营销", "接受推广"),
+    "referral_code": ("referral_code", "referral code", "referral", "ref code",
+                      "推荐码", "邀请码", "推荐人码", "推荐代码"),
     "note": ("note", "notes", "remark", "remarks", "comment", "备注", "说明"),
     "date": ("date", "order date", "order_date", "purchase date", "day", "time", "日期",
              "下单日期", "订单日期", "交易日期", "购买日期", "时间", "下单时间", "联系日期"),
@@ -53,6 +68,9 @@ SYNONYMS = {
 }
 _DATE = r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T][\d:.]*)?\s*$"
 _NOISE = r"[,\s¥￥$€£元]|RMB|CNY|USD"
+# A cell longer than this is an accident (a pasted document) or an attack, not a CRM field.
+MAX_CELL = 10_000
+_ZIP = b"PK\x03\x04"
 
 
 def _norm(header: str) -> str:
@@ -84,29 +102,71 @@ def map_columns(headers: list[str], kind: str, overrides: dict[str, str] | None 
     if kind != "customers" and not {"external_id", "name"} & taken:
         missing.append("external_id or name")
     if missing:
+        shown = ", ".join(_short(h) for h in headers[:12]) + (" …" if len(headers) > 12 else "")
         raise InvalidInput(
-            f"Could not find column(s) for {', '.join(missing)} among: {', '.join(headers)}. "
+            f"Could not find column(s) for {', '.join(missing)} among: {shown}. "
             f"Rename the header or pass --map SRC=FIELD."
         )
     return mapping
 
 
+def _short(text: object, limit: int = 30) -> str:
+    """A header or message shown in a one-line error: no line breaks, not too long."""
+    flat = "".join(ch if ch.isprintable() else "?" for ch in " ".join(str(text).split()))
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+def _binary(path: Path) -> CrmError:
+    return CrmError(f"{path.name} could not be read as a CSV: it holds binary data, not text. "
+                    "Open it in Excel or WPS and save it as CSV UTF-8 or .xlsx.")
+
+
 def _decode(raw: bytes, path: Path) -> str:
-    # Excel in China saves GBK; gb18030 is its superset. BOM-marked UTF-8 comes from Excel too.
-    for encoding in ("utf-8-sig", "gb18030"):
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
         try:
-            return raw.decode(encoding)
+            return raw.decode("utf-16")
         except UnicodeDecodeError:
-            continue
+            raise _binary(path) from None
+    if b"\x00" in raw:
+        raise _binary(path)
+    try:  # BOM-marked UTF-8 comes from Excel too
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:200_000]).best()
+    # Excel in China saves GBK (gb18030 is its superset); in Europe, Windows-1252. Both decode
+    # most byte strings, so the likelier reading wins ("Müller" is not "M黮ler").
+    best = from_bytes(raw[:200_000], cp_isolation=["gb18030", "cp1252"]).best() \
+        or from_bytes(raw[:200_000]).best()
     if best is None:
         raise CrmError(f"{path.name}: cannot tell the text encoding; save it as UTF-8 CSV.")
-    return raw.decode(best.encoding, errors="strict")
+    for encoding in (best.encoding, "gb18030", "latin-1"):
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise CrmError(f"{path.name}: cannot tell the text encoding; save it as UTF-8 CSV.")
 
 
-def read_table(path: str | Path) -> "pd.DataFrame":
+def _controls(text: str) -> bool:
+    """Mostly control characters: a binary file that happened to decode."""
+    sample = text[:65_536]
+    odd = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    return odd > max(8, len(sample) // 100)
+
+
+def _workbook(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as ex:
+        raise CrmError(f"{path.name} is not an Excel workbook ({_short(ex, 80)}). Save it again "
+                       "from Excel or WPS as .xlsx or CSV UTF-8.") from None
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
     """A CSV (UTF-8, UTF-8 BOM, GBK) or XLSX file as a frame of strings."""
     import pandas as pd
 
@@ -118,46 +178,65 @@ def read_table(path: str | Path) -> "pd.DataFrame":
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = _workbook(path)
         elif suffix == ".xls":
             raise CrmError(f"{path.name}: old .xls files are not supported; save as .xlsx or CSV.")
         else:
             raw = path.read_bytes()
             if not raw.strip():
                 raise CrmError(f"{path.name} is empty: it needs a header row and data rows.")
-            text = _decode(raw, path)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                skipinitialspace=True, sep=None if suffix == ".txt" else ",",
-                                engine="c" if suffix != ".txt" else "python")
+            if raw.startswith(_ZIP):  # a workbook saved under a .csv name
+                frame = _workbook(path)
+                raw = b""
+            text = _decode(raw, path) if raw else ""
+            if text and _controls(text):
+                raise _binary(path)
+            if text:
+                # Excel's "Unicode text" is tab-separated: sniff the separator there too
+                sniff = suffix == ".txt" or "\t" in text.split("\n", 1)[0]
+                frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                    skipinitialspace=True, sep=None if sniff else ",",
+                                    engine="python" if sniff else "c")
     except CrmError:
         raise
     except pd.errors.EmptyDataError:
         raise CrmError(f"{path.name} is empty: it needs a header row and data rows.") from None
     except pd.errors.ParserError as ex:
-        raise CrmError(f"{path.name} is not a well-formed CSV ({ex}). "
+        raise CrmError(f"{path.name} is not a well-formed CSV ({_short(ex, 120)}). "
                        "Check for stray quotes or a different column count.") from None
-    except (ValueError, OSError, KeyError) as ex:
-        raise CrmError(f"{path.name} could not be read as a spreadsheet ({ex}).") from None
+    except (ValueError, OSError, KeyError, csv.Error) as ex:  # csv: a failed sniff
+        raise CrmError(f"{path.name} could not be read as a spreadsheet ({_short(ex, 120)}).") \
+            from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise CrmError(f"{path.name} has a header but no data rows.")
     return frame
 
 
-def _clean(frame: "pd.DataFrame", kind: str, mapping: dict) -> tuple["pd.DataFrame", list]:
+def _clean(frame: pd.DataFrame, kind: str, mapping: dict) -> tuple[pd.DataFrame, list]:
     """Rename, strip and validate; returns the typed frame and (row number, reason) errors."""
     import pandas as pd
 
     data = frame[list(mapping)].rename(columns=mapping).astype(str)
+    long: list[tuple[int, str]] = []
     for col in data.columns:
         data[col] = data[col].str.strip()
+        if data[col].str.startswith("'").any():  # our own export's formula escape, undone
+            data[col] = data[col].str.replace(ESCAPED_PATTERN, "", regex=True)
+        sizes = data[col].str.len()
+        for n in sizes[sizes > MAX_CELL].index[:20]:
+            why = f"{col} is {int(sizes[n]):,} characters long (at most {MAX_CELL:,}); shorten it"
+            long.append((int(n) + 2, why))
+        nul = data[col].str.contains("\x00", regex=False)
+        for n in nul[nul].index[:20]:
+            long.append((int(n) + 2, f"{col} holds a NUL character; remove it"))
     for col in FIELDS[kind]:
         if col not in data.columns:
             data[col] = ""
     rownum = pd.Series(range(2, len(data) + 2), index=data.index)  # header is row 1
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int, str]] = list(long)
 
-    def flag(mask: "pd.Series", reason: Callable[[pd.Series], str] | str) -> None:
+    def flag(mask: pd.Series, reason: Callable[[pd.Series], str] | str) -> None:
         for idx in data.index[mask.fillna(False).to_numpy()]:
             text = reason if isinstance(reason, str) else reason(data.loc[idx])
             errors.append((int(rownum[idx]), text))
@@ -170,6 +249,9 @@ def _clean(frame: "pd.DataFrame", kind: str, mapping: dict) -> tuple["pd.DataFra
         flag(dup & (rownum != first.reindex(data.index)),
              lambda r: f"duplicate external id {r['external_id']!r} "
                        f"(first on row {int(first[r.name])})")
+        data["birthday"] = [_birthday_or_error(v, n, errors) for v, n in zip(data["birthday"], rownum)]
+        data["marketing_consent"] = [_consent_or_error(v, n, errors)
+                                     for v, n in zip(data["marketing_consent"], rownum)]
     else:
         flag((data["external_id"] == "") & (data["name"] == ""),
              "missing customer (no external id or name)")
@@ -198,6 +280,8 @@ def _clean(frame: "pd.DataFrame", kind: str, mapping: dict) -> tuple["pd.DataFra
         flag(qty.isna(), lambda r: f"bad quantity {r['quantity']!r}")
         flag(qty < 0, lambda r: f"negative quantity {r['quantity']}")
         data["amount"], data["quantity"] = amount, qty
+        # a referral code is matched against customers' codes, whatever case it was typed in
+        data["referral_code"] = data["referral_code"].str.upper()
     if kind == "interactions":
         flag(data["summary"] == "", "missing summary")
         senti = pd.to_numeric(data["sentiment"].where(data["sentiment"] != ""), errors="coerce")
@@ -209,6 +293,22 @@ def _clean(frame: "pd.DataFrame", kind: str, mapping: dict) -> tuple["pd.DataFra
     return data, errors
 
 
+def _consent_or_error(value: str, row: int, errors: list[tuple[int, str]]) -> str:
+    try:
+        return marketing_consent(value) or ""
+    except InvalidInput as e:
+        errors.append((row, str(e)))
+        return ""
+
+
+def _birthday_or_error(value: str, row: int, errors: list[tuple[int, str]]) -> str:
+    try:
+        return birthday(value) or ""
+    except InvalidInput as e:
+        errors.append((row, str(e)))
+        return ""
+
+
 def _fail(path: Path, errors: list[tuple[int, str]]) -> ImportFailed:
     shown = "; ".join(f"row {n}: {why}" for n, why in errors[:20])
     more = f"; and {len(errors) - 20} more" if len(errors) > 20 else ""
@@ -218,7 +318,7 @@ def _fail(path: Path, errors: list[tuple[int, str]]) -> ImportFailed:
 
 
 def read_rows(kind: str, path: str | Path,
-              overrides: dict | None = None) -> tuple["pd.DataFrame", dict]:
+              overrides: dict | None = None) -> tuple[pd.DataFrame, dict]:
     """Every row of the file validated for `kind`, and the column mapping; ImportFailed names
     every bad row."""
     if kind not in KINDS:

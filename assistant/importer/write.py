@@ -30,13 +30,13 @@ class ImportResult:
     mapping: dict[str, str] = field(default_factory=dict)
 
 
-def import_file(store: "Store", kind: str, path: str | Path, overrides: dict | None = None,
+def import_file(store: Store, kind: str, path: str | Path, overrides: dict | None = None,
                 dry_run: bool = False, progress: bool = False, actor: str = "user") -> ImportResult:
     """Validate every row, then write all of them as one undoable action (or none)."""
     data, mapping = read_rows(kind, path, overrides)
     return write(store, kind, data, Path(path).name, mapping, dry_run, progress, actor)
 _COLUMNS = {
-    "orders": ["customer_id", "date", "amount", "quantity", "product", "note"],
+    "orders": ["customer_id", "date", "amount", "quantity", "product", "note", "referral_code"],
     "interactions": ["customer_id", "date", "channel", "summary", "sentiment", "created_at"],
 }
 
@@ -59,7 +59,7 @@ def _chunks(rows: list, progress: bool, label: str):
     bar.close()
 
 
-def _customer_ids(store: "Store", act, data: "pd.DataFrame", progress: bool) -> tuple[list, int]:
+def _customer_ids(store: Store, act, data: pd.DataFrame, progress: bool) -> tuple[list, int]:
     """Customer id for every row, creating customers for unknown external ids or names."""
     by_ext, by_name = store.customer_keys()
     ext = data["external_id"].tolist()
@@ -93,7 +93,7 @@ def _customer_ids(store: "Store", act, data: "pd.DataFrame", progress: bool) -> 
     return ids, len(rows)
 
 
-def write(store: "Store", kind: str, data: "pd.DataFrame", source: str, mapping: dict,
+def write(store: Store, kind: str, data: pd.DataFrame, source: str, mapping: dict,
           dry_run: bool, progress: bool, actor: str) -> ImportResult:
     """Apply one validated import (or, with dry_run, roll it back and report what it would do)."""
 
@@ -128,10 +128,10 @@ class _DryRun(Exception):
     """Raised inside the transaction so a dry run validates everything and writes nothing."""
 
 
-def _write_customers(store: "Store", act, data: "pd.DataFrame", result, progress: bool) -> None:
+def _write_customers(store: Store, act, data: pd.DataFrame, result, progress: bool) -> None:
     by_ext, _ = store.customer_keys()
     fields = [c for c in ("external_id", "name", "phone", "email", "wechat", "city", "tags",
-                          "notes") if c in data.columns]
+                          "notes", "birthday", "marketing_consent") if c in data.columns]
     inserts, created_at = [], now_iso()
     for record in data[fields].to_dict("records"):
         values = {k: _none(v) for k, v in record.items()}

@@ -31,6 +31,34 @@ def iso_date(value: Any) -> str:
         raise InvalidInput(f"bad date {text!r}: no such day (month {m}, day {d})") from None
 
 
+_MONTH_DAY = re.compile(r"^\s*(?:--)?(\d{1,2})[-/.月](\d{1,2})日?\s*$")
+
+
+def birthday(value: Any) -> str | None:
+    """'1990-02-29', '1990年2月28日' -> ISO; '2/29', '02-29', '2月29日' -> '02-29' (year unknown);
+    blank -> None. 29 February is a real birthday: it is kept, and celebrated on the 28th in
+    other years."""
+    text = "" if value is None else str(value).strip()
+    if not text or text.lower() in ("nan", "none", "nat"):
+        return None
+    match = _MONTH_DAY.match(text)
+    if match:
+        m, d = (int(g) for g in match.groups())
+        try:
+            date(2000, m, d)  # a leap year: 02-29 is allowed
+        except ValueError:
+            raise InvalidInput(f"bad birthday {text!r}: no such day (month {m}, day {d})") from None
+        return f"{m:02d}-{d:02d}"
+    try:
+        day = iso_date(text)
+    except InvalidInput:
+        raise InvalidInput(f"bad birthday {text!r}: use YYYY-MM-DD or MM-DD, e.g. 1990-03-05 or 03-05") \
+            from None
+    if day > date.today().isoformat():
+        raise InvalidInput(f"bad birthday {text!r}: it is in the future")
+    return day
+
+
 def number(value: Any, name: str, minimum: float | None = None,
            maximum: float | None = None) -> float | None:
     """'¥1,200.50' -> 1200.5; None/'' -> None; not a number or out of range -> InvalidInput."""
@@ -55,3 +83,23 @@ def number(value: Any, name: str, minimum: float | None = None,
     if maximum is not None and result > maximum:
         raise InvalidInput(f"{name} must be at most {maximum:g}, got {result:g}")
     return result
+
+
+_CONSENT = {
+    "yes": ("yes", "y", "true", "1", "agree", "agreed", "opt-in", "opt in", "opted in",
+            "subscribed", "是", "同意", "愿意", "接受", "可以", "允许", "订阅"),
+    "no": ("no", "n", "false", "0", "refuse", "refused", "opt-out", "opt out", "opted out",
+           "unsubscribed", "stop", "否", "不同意", "不愿意", "拒绝", "不接受", "不允许", "退订"),
+    "unknown": ("unknown", "?", "未知", "不清楚", "不确定", "未填"),
+}
+
+
+def marketing_consent(value: Any) -> str | None:
+    """'yes' / '同意' / 'true' -> 'yes'; 'no' / '退订' / 'opt-out' -> 'no'; blank -> None (unknown)."""
+    text = "" if value is None else str(value).strip().lower()
+    if not text or text in ("nan", "none"):
+        return None
+    for answer, words in _CONSENT.items():
+        if text in words:
+            return answer
+    raise InvalidInput(f"bad marketing consent {value!r}: use yes, no or unknown (是 / 否 / 未知)")

@@ -93,6 +93,6 @@ def connection_test(spec: str, settings: Settings) -> str:
         return "none: the rule-based router needs no model."
     try:
         answer = model.invoke("Reply with the single word: ok")
-    except Exception as ex:  # noqa: BLE001 - any transport error is reported to the owner
+    except Exception as ex:
         raise CrmError(f"{spec} did not answer: {ex}") from ex
     return f"{spec}: {str(answer.content).strip()[:80]}"

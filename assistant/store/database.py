@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
+import random
 import sqlite3
 import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -25,22 +29,86 @@ from assistant.core.records import (
     Write,
 )
 from assistant.lang.names import name_key
-from assistant.lang.validate import iso_date, number
+from assistant.lang.validate import birthday, iso_date, marketing_consent, number
 from assistant.store import name_lookup as lookup
 from assistant.store.audit import Action, now_iso, undo_last
-from assistant.store.migrations import apply_migrations
+from assistant.store.migrations import MIGRATIONS, apply_migrations
 from assistant.store.readonly import run_readonly
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-CUSTOMER_FIELDS = ("external_id", "name", "phone", "email", "wechat", "city", "tags", "notes")
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# How long one attempt waits for another writer (SQLite's busy handler), and how long a write
+# keeps retrying in all. Several app sessions and `crm` processes share one file: a busy
+# database is waited for, never shown to the owner as an error, unless another program holds
+# the write lock for minutes (a million-row import); then the owner is told, and nothing was saved.
+BUSY_TIMEOUT_S = 5.0
+BUSY_PATIENCE_S = 180.0
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL = 5, 6, 13
+
+CUSTOMER_FIELDS = ("external_id", "name", "phone", "email", "wechat", "city", "tags", "notes",
+                   "birthday", "marketing_consent")
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved")
 _RECORDS = {
     "customers": Customer, "orders": Order, "interactions": Interaction,
     "complaints": Complaint, "tasks": Task,
 }
+
+
+class DatabaseBusy(CrmError):
+    """Another program kept the database locked for longer than a write waits."""
+
+
+class DiskFull(CrmError):
+    """The disk (or the database's size limit) is full; the write was rolled back."""
+
+
+def is_busy(ex: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds a lock this one needs."""
+    if not isinstance(ex, sqlite3.OperationalError):
+        return False
+    code = getattr(ex, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    return "locked" in str(ex) or "busy" in str(ex)
+
+
+def is_full(ex: BaseException) -> bool:
+    """SQLITE_FULL: no room on the disk, or the database hit its page limit."""
+    if not isinstance(ex, sqlite3.DatabaseError):
+        return False
+    code = getattr(ex, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == SQLITE_FULL) or "disk is full" in str(ex)
+
+
+def disk_full(path: Path | None) -> DiskFull:
+    """The one-line message for a write that did not fit."""
+    where = f" ({path.parent})" if path else ""
+    return DiskFull(f"The disk is full{where}: nothing was saved. Free some space and try again. "
+                    f"/ 磁盘已满{where}：没有保存任何内容，请腾出空间后重试。")
+
+
+def _retry_busy(step: Callable[[], Any]) -> Any:
+    """Run one statement, retrying while another connection holds the lock it needs."""
+    deadline = time.monotonic() + BUSY_PATIENCE_S
+    pause = 0.01
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as ex:
+            if not is_busy(ex):
+                raise
+            if time.monotonic() > deadline:
+                raise DatabaseBusy(
+                    "The database is busy: another program has been writing to it for minutes "
+                    "(a large import?). Nothing was saved; try again when it finishes. / "
+                    "数据库正被其他程序长时间写入（大批量导入？），没有保存任何内容，请稍后再试。") from None
+        time.sleep(pause * (1 + random.random()))
+        pause = min(pause * 2, 0.5)
 
 
 def _record(cls: type, row: dict) -> Any:
@@ -57,16 +125,21 @@ class Store:
         # LangGraph and gradio call tools from worker threads; one lock serialises them.
         self._lock = threading.RLock()
         with self._lock:
-            apply_migrations(db)
+            if MIGRATIONS.pending(db):
+                # two processes opening a new file at once: the second waits, then finds the
+                # schema made (each migration records itself in the same transaction)
+                with self.write_transaction():
+                    if MIGRATIONS.pending(db):
+                        apply_migrations(db)
 
     @classmethod
-    def open(cls, path: str | Path) -> "Store":
+    def open(cls, path: str | Path) -> Store:
         """Open (creating and migrating if needed) the database file at `path`."""
         path = Path(path)
         if path.exists() and path.is_dir():
             raise CrmError(f"{path} is a folder; give a database file path such as {path}/crm.db")
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             # WAL + NORMAL is durable across app crashes; a bigger page cache keeps the order
@@ -75,16 +148,72 @@ class Store:
             conn.execute("PRAGMA cache_size = -262144")
             conn.execute("PRAGMA temp_store = MEMORY")
             db = Database(conn)
-            db.enable_wal()
+            _retry_busy(db.enable_wal)
             return cls(db, path)
         except sqlite3.DatabaseError as ex:
             conn.close()
+            if is_full(ex):
+                raise disk_full(path) from None
+            if is_busy(ex):
+                raise DatabaseBusy(f"{path} stayed locked by another program; try again in a "
+                                   "minute. / 数据库被其他程序占用，请稍后再试。") from None
             raise CrmError(f"{path} is not a CRM database ({ex}). Pick another file.") from ex
 
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
             self.db.conn.close()
+
+    # -- transactions ----------------------------------------------------------------------
+
+    def _begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE, waiting for other writers. A deferred BEGIN that reads first and
+        writes later fails at once with SQLITE_BUSY when another connection committed in
+        between (SQLite cannot wait there): taking the write lock first makes every write wait
+        its turn instead."""
+        _retry_busy(lambda: self.db.conn.execute("BEGIN IMMEDIATE"))
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction holding SQLite's write lock from its first statement; nested
+        calls become savepoints. A full disk rolls everything back and raises DiskFull."""
+        with self._lock:
+            conn = self.db.conn
+            if conn.in_transaction:
+                try:
+                    with self.db.atomic():
+                        yield conn
+                except sqlite3.DatabaseError as ex:
+                    if is_full(ex):
+                        raise disk_full(self.path) from None
+                    raise
+                return
+            self._begin_immediate()
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as ex:
+                if conn.in_transaction:  # SQLite has already rolled back after some errors
+                    conn.rollback()
+                if is_full(ex):
+                    raise disk_full(self.path) from None
+                raise
+
+    def retrying(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(conn)` as one write transaction, again from the start if another
+        connection's lock interrupts it midway (it is rolled back first, so nothing doubles)."""
+        deadline = time.monotonic() + BUSY_PATIENCE_S
+        pause = 0.01
+        while True:
+            try:
+                with self.write_transaction() as conn:
+                    return work(conn)
+            except sqlite3.OperationalError as ex:
+                if not is_busy(ex) or time.monotonic() > deadline:
+                    raise
+                log.debug("database busy mid-transaction (%s); retrying", ex)
+            time.sleep(pause * (1 + random.random()))
+            pause = min(pause * 2, 0.5)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -100,8 +229,8 @@ class Store:
             if not checked:
                 self.db.conn.execute("PRAGMA foreign_keys = OFF")
             try:
-                with self.db.atomic():
-                    yield Action(self.db.conn, actor, description)
+                with self.write_transaction() as conn:
+                    yield Action(conn, actor, description)
             finally:
                 if not checked:
                     self.db.conn.execute("PRAGMA foreign_keys = ON")
@@ -109,8 +238,7 @@ class Store:
     def undo(self, actor: str = "user", by: tuple[str, ...] | None = None) -> str:
         """Revert the last action that is not yet undone (of the actors `by`, when given);
         returns what was undone."""
-        with self._lock, self.db.atomic():
-            return undo_last(self.db.conn, actor, by)
+        return self.retrying(lambda conn: undo_last(conn, actor, by))
 
     def history(self, limit: int = 20) -> list[dict]:
         """The most recent actions, newest first."""
@@ -201,7 +329,7 @@ class Store:
         with self._lock:
             return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
-    def _frame(self, sql: str, params: list | None = None) -> "pd.DataFrame":
+    def _frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
         import pandas as pd
 
         with self._lock:
@@ -210,7 +338,7 @@ class Store:
             cols = [d[0] for d in cur.description]
         return pd.DataFrame.from_records(rows, columns=cols)
 
-    def orders_frame(self, as_of: str | None = None) -> "pd.DataFrame":
+    def orders_frame(self, as_of: str | None = None) -> pd.DataFrame:
         """All orders (up to `as_of`) as customer_id, date, amount, quantity columns."""
         import pandas as pd
 
@@ -243,17 +371,17 @@ class Store:
                 by_name[name] = -1 if name in by_name else cid
         return by_ext, by_name
 
-    def customers_frame(self) -> "pd.DataFrame":
+    def customers_frame(self) -> pd.DataFrame:
         """All customers as id, external_id, name, created_at."""
         return self._frame("SELECT id, external_id, name, created_at FROM customers")
 
-    def complaints_frame(self) -> "pd.DataFrame":
+    def complaints_frame(self) -> pd.DataFrame:
         """All complaints' labels."""
         return self._frame(
             "SELECT id, customer_id, date, category, severity, status, sentiment FROM complaints"
         )
 
-    def interactions_frame(self) -> "pd.DataFrame":
+    def interactions_frame(self) -> pd.DataFrame:
         """All interactions' dates, channels and sentiment."""
         return self._frame("SELECT customer_id, date, channel, sentiment FROM interactions")
 
@@ -296,6 +424,10 @@ class Store:
         if not name:
             raise InvalidInput("A customer needs a name.")
         row = {k: (str(v).strip() or None) if v is not None else None for k, v in values.items()}
+        if "birthday" in row:
+            row["birthday"] = birthday(row["birthday"])
+        if "marketing_consent" in row:
+            row["marketing_consent"] = marketing_consent(row["marketing_consent"]) or "unknown"
         row.update(name=name, name_key=name_key(name))
         row.setdefault("created_at", now_iso())
         return row
@@ -425,7 +557,7 @@ class Store:
     def update_task(self, task_id: int, actor: str = "user", **values: Any) -> Task:
         """Change a task's status, title or due date."""
         current = self._one("tasks", int(task_id))
-        if "due_date" in values and values["due_date"]:
+        if values.get("due_date"):
             values["due_date"] = iso_date(values["due_date"])
         with self.action(f"update task {current.id}", actor) as act:
             act.update("tasks", current.id, values)
@@ -452,15 +584,18 @@ class Store:
             else:
                 raise InvalidInput(f"Unsupported write {w.op!r} on {w.table}.")
         summary = description or "; ".join(w.summary or f"{w.op} {w.table}" for w in writes)
-        ids = []
-        with self.action(summary, actor) as act:
+
+        def write(conn: sqlite3.Connection) -> list[int]:
+            act, ids = Action(conn, actor, summary), []
             for w, row in prepared:
                 if w.op == "insert":
                     ids.append(self._insert(act, w.table, row))
                 else:
                     act.update(w.table, int(w.row_id or 0), row)
                     ids.append(int(w.row_id or 0))
-        return ids
+            return ids
+
+        return self.retrying(write)
 
     def query_readonly(self, sql: str, max_rows: int = 200, timeout_s: float = 3.0) -> Any:
         """One SELECT on a separate read-only connection (see assistant/store/readonly.py)."""
@@ -488,21 +623,23 @@ class Store:
     def record_turn(self, session: str, message: str, reply: str, backend: str,
                     latency_ms: float, tool_calls: list[dict]) -> int:
         """Log one chat turn and its tool calls (data, not an undoable action)."""
-        with self._lock, self.db.atomic():
-            cur = self.db.conn.execute(
+        def write(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
                 "INSERT INTO turns (at, session, message, reply, backend, latency_ms)"
                 " VALUES (?, ?, ?, ?, ?, ?)", (now_iso(), session, message, reply, backend,
                                                round(latency_ms, 1)))
             turn_id = int(cur.lastrowid or 0)
             for call in tool_calls:
-                self.db.conn.execute(
+                conn.execute(
                     "INSERT INTO tool_calls (turn_id, at, tool, arguments, result, status,"
                     " backend, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (turn_id, now_iso(), call["tool"],
                      json.dumps(call["args"], ensure_ascii=False, default=str),
                      call.get("result"), call["status"], backend,
                      round(call.get("latency_ms", 0.0), 1)))
-        return turn_id
+            return turn_id
+
+        return self.retrying(write)
 
     def backup(self, target: str | Path) -> Path:
         """Copy the live database to `target` with SQLite's online backup API."""
@@ -520,7 +657,7 @@ class Store:
     # Column arrays rather than records or frames: at 1M customers / 2M orders, Python objects
     # per row are most of the churn report's 3-second budget (bench/churn_scale.py).
 
-    def orders_arrays(self, as_of: str | None = None) -> "dict[str, np.ndarray]":
+    def orders_arrays(self, as_of: str | None = None) -> dict[str, np.ndarray]:
         """Orders dated on or before `as_of` as arrays: customer_id, day (days since
         1970-01-01), amount, quantity, in no promised order; rows whose date SQLite cannot
         read are left out."""
@@ -543,7 +680,7 @@ class Store:
             for spec in (columns.ORDERS, columns.CUSTOMER_IDS):
                 columns.read(self.db.conn, spec)
 
-    def customer_ids(self) -> "np.ndarray":
+    def customer_ids(self) -> np.ndarray:
         """Every customer id, ascending."""
         from assistant.store import column_cache as columns
 
@@ -551,7 +688,7 @@ class Store:
             ids = columns.read(self.db.conn, columns.CUSTOMER_IDS)["id"]
         return ids
 
-    def customer_labels(self, ids: "list[int] | np.ndarray") -> dict[int, tuple[str | None, str]]:
+    def customer_labels(self, ids: list[int] | np.ndarray) -> dict[int, tuple[str | None, str]]:
         """id -> (external_id, name) for the given customer ids."""
         out: dict[int, tuple[str | None, str]] = {}
         wanted = [int(i) for i in ids]

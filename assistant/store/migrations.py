@@ -132,6 +132,101 @@ def m003_column_cache(db: Database) -> None:
                    f" WHERE source = '{table}') BEGIN {bump} END")
 
 
+@MIGRATIONS()
+def m004_briefings(db: Database) -> None:
+    """Customers' birthdays, and the daily briefings kept so "what changed" has a yesterday."""
+    db.table("customers").add_column("birthday", str)
+    db.table("briefings").create(
+        {"id": int, "as_of": str, "created_at": str, "lang": str, "body": str},
+        pk="id",
+        not_null={"as_of", "created_at", "body"},
+    )
+    db.table("briefings").create_index(["as_of"])
+
+
+@MIGRATIONS()
+def m006_segments(db: Database) -> None:
+    """Saved segments: a name, the owner's words and the filter; customers are found each time."""
+    if "segments" not in db.table_names():
+        db.table("segments").create(
+            {"id": int, "name": str, "text": str, "filter": str, "created_by": str,
+             "created_at": str},
+            pk="id",
+            not_null={"name", "filter"},
+        )
+        db.execute("CREATE UNIQUE INDEX idx_segments_name ON segments(name COLLATE NOCASE)")
+
+
+@MIGRATIONS()
+def m007_campaigns(db: Database) -> None:
+    """Campaigns, who was in them (contacted or held out), the outreach sent, marketing consent
+    and referral codes (an order quoting one is credited to the referrer)."""
+    customers = {c.name for c in db.table("customers").columns}
+    if "marketing_consent" not in customers:
+        # yes / no / unknown; NULL (an import without the column) reads as unknown too
+        db.execute("ALTER TABLE customers ADD COLUMN marketing_consent TEXT DEFAULT 'unknown'")
+    if "referral_code" not in customers:
+        db.table("customers").add_column("referral_code", str)
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_customers_referral_code"
+               " ON customers(referral_code)")
+    orders = {c.name for c in db.table("orders").columns}
+    if "referral_code" not in orders:
+        db.table("orders").add_column("referral_code", str)
+    if "referred_by" not in orders:
+        db.table("orders").add_column("referred_by", int)
+    if "campaigns" not in db.table_names():
+        db.table("campaigns").create(
+            {"id": int, "created_at": str, "created_by": str, "as_of": str, "segment_text": str,
+             "segment_name": str, "segment_filter": str, "goal": str, "channel": str,
+             "holdout": float, "seed": int, "offer_percent": float, "product": str, "lang": str,
+             "status": str, "approved_at": str, "start_date": str},
+            pk="id", not_null={"goal", "channel", "as_of"}, defaults={"status": "draft"})
+    if "campaign_members" not in db.table_names():
+        # arm: contacted / holdout (randomised), or skipped (no consent or no contact detail,
+        # decided before the draw so both arms are alike)
+        db.table("campaign_members").create(
+            {"id": int, "campaign_id": int, "customer_id": int, "arm": str, "skip_reason": str,
+             "stage": str, "language": str, "address": str, "subject": str, "message": str,
+             "offer_percent": float, "source": str, "problems": str, "consent": str,
+             "dropped": int},
+            pk="id", not_null={"campaign_id", "customer_id", "arm"}, defaults={"dropped": 0},
+            foreign_keys=[("campaign_id", "campaigns", "id"), ("customer_id", "customers", "id")])
+        db.table("campaign_members").create_index(["campaign_id", "arm"])
+        db.table("campaign_members").create_index(["customer_id"])
+    if "outreach" not in db.table_names():
+        db.table("outreach").create(
+            {"id": int, "campaign_id": int, "customer_id": int, "member_id": int,
+             "channel": str, "address": str, "subject": str, "message": str, "status": str,
+             "created_at": str, "sent_at": str, "error": str, "interaction_id": int},
+            pk="id", not_null={"campaign_id", "customer_id", "channel", "status"},
+            foreign_keys=[("campaign_id", "campaigns", "id"), ("customer_id", "customers", "id")])
+        db.table("outreach").create_index(["campaign_id", "status"])
+        db.table("outreach").create_index(["customer_id"])
+
+
+@MIGRATIONS()
+def m005_accounts(db: Database) -> None:
+    """Staff accounts, failed sign-ins per address, where each action came from and who undid
+    it (assistant/store/accounts.py)."""
+    if "users" not in db.table_names():
+        db.execute("""CREATE TABLE users (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'staff')),
+            password_hash TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    if "login_failures" not in db.table_names():
+        db.execute("""CREATE TABLE login_failures (
+            address TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failed_at TEXT NOT NULL,
+            locked_until TEXT)""")
+    have = {c.name for c in db.table("actions").columns}
+    for column in ("via", "undone_by", "undone_at"):
+        if column not in have:
+            db.table("actions").add_column(column, str)
+    # before accounts, chat saved as "owner" (or "assistant:<backend>" with --yes)
+    db.execute("UPDATE actions SET via = 'chat' WHERE via IS NULL"
+               " AND (actor = 'owner' OR actor LIKE 'assistant:%')")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_audit_log_row ON audit_log(table_name, row_id)")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring a database file up to the current schema."""
     MIGRATIONS.apply(db)

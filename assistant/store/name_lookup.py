@@ -41,7 +41,7 @@ def _fuzzy(db: Database, query: str, limit: int) -> list[tuple[float, int]]:
 
 
 _HONORIFIC = re.compile(r"^(老|小|阿)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(先生|女士|小姐|太太|"
-                        r"老师|总|哥|姐)$|^(mr|mrs|ms|miss|dr)\.?\s+", re.I)
+                        r"老师|总|哥|姐)$|^(mr|mrs|ms|miss|dr)\.?\s+", re.IGNORECASE)
 
 
 def strip_honorifics(text: str) -> str:

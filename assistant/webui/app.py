@@ -12,14 +12,28 @@ from assistant.core.config import Settings
 from assistant.core.records import CrmError
 from assistant.services import Services
 from assistant.store import Store
-from assistant.webui import chat, churn, complaints, customers, import_tab, settings, tasks
-from assistant.webui.security import auth_for
+from assistant.store.accounts import Accounts
+from assistant.store.app_lock import hold_app_lock
+from assistant.webui import (
+    campaigns,
+    chat,
+    churn,
+    complaints,
+    customers,
+    import_tab,
+    schedule,
+    settings,
+    tasks,
+    today,
+)
+from assistant.webui.security import launch_options, login_for
 from assistant.webui.theme import launch_kwargs
 from assistant.webui.ui import Ui
 
 log = logging.getLogger(__name__)
-TABS = (("chat", chat), ("customers", customers), ("churn", churn),
-        ("complaints", complaints), ("tasks", tasks), ("import", import_tab))
+TABS = (("today", today), ("chat", chat), ("customers", customers), ("churn", churn),
+        ("complaints", complaints), ("tasks", tasks), ("campaigns", campaigns),
+        ("import", import_tab))
 
 
 def build_app(services: Services) -> gr.Blocks:
@@ -28,7 +42,7 @@ def build_app(services: Services) -> gr.Blocks:
     # Offline-first: no usage analytics or version checks leave the machine.
     with gr.Blocks(title="CRM Assistant", analytics_enabled=False) as app:
         ui.make(gr.Markdown, {"value": "app.title"}, elem_id="app-title")
-        with gr.Tabs(elem_id="tabs"):
+        with gr.Tabs(selected="today", elem_id="tabs"):
             for name, module in TABS:
                 with ui.make(gr.Tab, {"label": f"tab.{name}"}, id=name,
                              elem_id=f"tab-{name}") as tab:
@@ -37,8 +51,8 @@ def build_app(services: Services) -> gr.Blocks:
                          elem_id="tab-settings") as tab:
                 language = settings.build(services, ui, tab)
 
-        def switch(lang: str) -> list[Any]:
-            services.store.set_setting("ui_language", lang)
+        def switch(lang: str, request: gr.Request) -> list[Any]:
+            services.save_setting(services.user(request.username), "ui_language", lang)
             return ui.relabel(lang)
 
         def on_load() -> list[Any]:
@@ -56,18 +70,21 @@ def build_app(services: Services) -> gr.Blocks:
 
 def serve(config: Settings, quiet: bool = False, block: bool = True) -> tuple[gr.Blocks, str]:
     """Open the store, build the app, warm models up in the background and launch it."""
-    auth = auth_for(config.host, config.auth)
     store = Store.open(config.db_path)
+    # held until the process exits: `crm restore` refuses to swap the file under a running app
+    hold_app_lock(config.db_path)
+    login = login_for(config.host, config.auth, Accounts(store))
     lang = "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
     services = Services(store, config, default_lang=lang)
     app = build_app(services)
     app.queue(default_concurrency_limit=4)
     _, url, _ = app.launch(
-        server_name=config.host, server_port=config.port, auth=auth,
-        auth_message="CRM Assistant", prevent_thread_lock=True, quiet=quiet,
-        **launch_kwargs(),
+        server_name=config.host, server_port=config.port, prevent_thread_lock=True, quiet=quiet,
+        **launch_options(login), **launch_kwargs(),
     )
     services.warm_up()
+    # the briefing composed each morning, a backup each night, while the app runs
+    schedule.start(services)
     if block:
         app.block_thread()
     return app, url

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.core.markup import as_text
 from assistant.core.records import CrmError
 from assistant.webui.ui import Ui
 
@@ -63,7 +64,8 @@ def step_message(action: Any, ui: Ui) -> dict:
 
 def proposal_card(proposal: Any, ui: Ui) -> dict:
     """The pending write preview, shown as its own bubble above the Confirm / Cancel buttons."""
-    lines = "\n".join(f"- {line}" for line in proposal.summary) or "-"
+    # preview lines carry stored values (an old note, a name): shown as text
+    lines = "\n".join(f"- {as_text(line)}" for line in proposal.summary) or "-"
     card = f"📝 **{ui.now('chat.preview_title')}**\n\n{lines}\n\n_{ui.now('chat.preview_hint')}_"
     return {"role": "assistant", "content": card}
 
@@ -97,12 +99,13 @@ def typed(messages: list[dict], already: int = 0, frames: int = 24) -> Iterator[
     yield messages
 
 
-def _replies(assistant: Any, message: str, history: list[dict], session: str) -> Iterator[Any]:
+def _replies(assistant: Any, message: str, history: list[dict], session: str,
+             user: Any) -> Iterator[Any]:
     stream = getattr(assistant, "stream", None)
     if callable(stream):
-        yield from stream(message, history, session)
+        yield from stream(message, history, session, user=user)
     else:
-        yield assistant.reply(message, history, session=session)
+        yield assistant.reply(message, history, session=session, user=user)
 
 
 def build(services: Services, ui: Ui, tab: Any) -> None:
@@ -125,7 +128,8 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         clear = ui.make(gr.Button, {"value": "chat.clear"}, size="sm", scale=0, min_width=150)
     gr.Examples(EXAMPLES, inputs=[box], label=ui.t("chat.examples"))
 
-    def respond(message: str, history: list[dict], sid: str) -> Iterator[tuple]:
+    def respond(message: str, history: list[dict], sid: str,
+                request: gr.Request) -> Iterator[tuple]:
         message = (message or "").strip()
         history = list(history or [])
         if not message:
@@ -136,7 +140,8 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         yield base, "", gr.update(visible=False), sid
         try:
             shown = 0
-            for reply in _replies(services.assistant(), message, history, sid):
+            user = services.user(request.username)  # each user's sessions and previews are theirs
+            for reply in _replies(services.assistant(), message, history, sid, user):
                 pending = gr.update(visible=getattr(reply, "proposal", None) is not None)
                 for partial in typed(reply_messages(reply, ui), shown):
                     yield base + partial, "", pending, sid
@@ -145,10 +150,11 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
             yield base + [{"role": "assistant", "content": f"⚠️ {ex}"}], "", gr.skip(), sid
 
     def follow_up(kind: str) -> Any:
-        def run(history: list[dict], sid: str) -> tuple:
+        def run(history: list[dict], sid: str, request: gr.Request) -> tuple:
             history = list(history or [])
             try:
-                reply = getattr(services.assistant(), kind)(session=sid or "default")
+                user = services.user(request.username)
+                reply = getattr(services.assistant(), kind)(session=sid or "default", user=user)
                 history += reply_messages(reply, ui)
                 pending = getattr(reply, "proposal", None) is not None
             except CrmError as ex:
@@ -158,19 +164,22 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         return run
 
     outputs = [chatbot, box, confirm_row, session]
-    box.submit(respond, [box, chatbot, session], outputs, api_name=False)
-    send.click(respond, [box, chatbot, session], outputs, api_name=False)
-    confirm.click(follow_up("confirm"), [chatbot, session], [chatbot, confirm_row],
-                  api_name=False)
-    cancel.click(follow_up("cancel"), [chatbot, session], [chatbot, confirm_row], api_name=False)
-    undo.click(follow_up("undo"), [chatbot, session], [chatbot, confirm_row], api_name=False)
+    # No cap on turns at once: the model queues on its own lock, and a few people waiting for
+    # it must not hold up everyone else's rule-answered turns and confirmations in gradio's queue.
+    free = {"api_name": False, "concurrency_limit": None}
+    box.submit(respond, [box, chatbot, session], outputs, **free)
+    send.click(respond, [box, chatbot, session], outputs, **free)
+    confirm.click(follow_up("confirm"), [chatbot, session], [chatbot, confirm_row], **free)
+    cancel.click(follow_up("cancel"), [chatbot, session], [chatbot, confirm_row], **free)
+    undo.click(follow_up("undo"), [chatbot, session], [chatbot, confirm_row], **free)
     clear.click(lambda: ([], "", gr.update(visible=False), ""), None, outputs, api_name=False)
 
-    def chat(message: str) -> str:
+    def chat(message: str, request: gr.Request) -> str:
         """Send one message to the assistant and return its reply text."""
         try:
-            return services.assistant().reply(message, [], session="api").text
+            return services.assistant().reply(message, [], session="api",
+                                              user=services.user(request.username)).text
         except CrmError as ex:
             return str(ex)
 
-    gr.api(chat, api_name="chat")
+    gr.api(chat, api_name="chat", concurrency_limit=None)

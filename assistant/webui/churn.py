@@ -11,6 +11,7 @@ import gradio as gr
 
 from assistant.analytics.churn_report import churn_report
 from assistant.analytics.labels import probability_agrees
+from assistant.core.csv_safe import safe_frame
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -97,7 +98,8 @@ def export_csv(frame: pd.DataFrame, lang: str) -> str | None:
         return None
     folder = Path(tempfile.mkdtemp(prefix="crm-churn-"))
     path = folder / ("流失风险.csv" if lang == "zh" else "churn-risk.csv")
-    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    # names and reasons come from stored text: a cell starting with = + - @ is made inert
+    safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
     return str(path)
 
 

@@ -9,6 +9,7 @@ import gradio as gr
 
 from assistant.complaints.service import draft_reply, save_reply, set_status
 from assistant.complaints.triage import classify
+from assistant.core.markup import as_text
 from assistant.core.records import CrmError
 from assistant.webui import views
 from assistant.webui.ui import Ui
@@ -64,9 +65,10 @@ def detail(store: Store, complaint_id: int, lang: str) -> str:
               (say("col.status"), say("status." + k.status)),
               (say("col.source"), k.label_source)]
     chips = " · ".join(f"**{a}**: {b}" for a, b in labels if b)
-    head = f"### #{k.id} · {name} · {k.date}\n\n> {k.text}\n\n{chips}"
+    # the customer's words and the reply are shown as text, never as Markdown or HTML
+    head = f"### #{k.id} · {as_text(name)} · {k.date}\n\n> {as_text(k.text)}\n\n{chips}"
     if k.reply_sent:
-        head += f"\n\n{say('complaints.sent')}: {k.reply_sent}"
+        head += f"\n\n{say('complaints.sent')}: {as_text(k.reply_sent)}"
     return head
 
 
@@ -118,13 +120,14 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         k = store.get_complaint(cid)
         return cid, detail(store, cid, services.ui_language()), k.reply_draft or "", ""
 
-    def do_triage(cid: int | None) -> tuple:
+    def do_triage(cid: int | None, request: gr.Request) -> tuple:
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")
 
         k = store.get_complaint(cid)
-        store.update_complaint(cid, **classify(k.text).labels())
+        with services.acting(services.user(request.username)):
+            store.update_complaint(cid, **classify(k.text).labels())
         return detail(store, cid, lang), views.tr(lang)("complaints.triaged")
 
     def do_draft(cid: int | None, tone_name: str) -> tuple:
@@ -153,23 +156,25 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         return text, note
 
     def do_save(sent: bool) -> Any:
-        def run(cid: int | None, text: str) -> tuple:
+        def run(cid: int | None, text: str, request: gr.Request) -> tuple:
             say = views.tr(services.ui_language())
             if cid is None:
                 return gr.skip(), say("complaints.pick_first")
             try:
-                save_reply(store, cid, text, sent=sent)
+                with services.acting(services.user(request.username)):
+                    save_reply(store, cid, text, sent=sent)
             except CrmError as ex:
                 return gr.skip(), f"⚠️ {ex}"
             note = say("complaints.marked_sent" if sent else "complaints.saved")
             return detail(store, cid, services.ui_language()), note
         return run
 
-    def do_resolve(cid: int | None) -> tuple:
+    def do_resolve(cid: int | None, request: gr.Request) -> tuple:
         lang = services.ui_language()
         if cid is None:
             return gr.skip(), views.tr(lang)("complaints.pick_first")
-        set_status(store, cid, "resolved")
+        with services.acting(services.user(request.username)):
+            set_status(store, cid, "resolved")
         return detail(store, cid, lang), views.tr(lang)("complaints.resolved")
 
     filters = [status, severity]

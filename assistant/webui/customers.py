@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.core.markup import as_text
 from assistant.core.records import CrmError
+from assistant.store.audit import authors
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -43,16 +45,29 @@ def timeline(store: Store, customer_id: int, lang: str) -> pd.DataFrame:
     import pandas as pd
 
     tr = views.tr(lang)
+    orders, talks = store.orders(customer_id), store.interactions(customer_id)
+    complaints, tasks = store.complaints(customer_id), store.tasks(customer_id)
+
+    def by(table: str, items: list) -> dict[int, str]:
+        """Who added each row (and who changed it last, when someone else did)."""
+        return {i: made + (f" → {changed}" if changed else "")
+                for i, (made, changed) in authors(store, table, [x.id for x in items]).items()}
+
+    who = {t: by(t, items) for t, items in (("orders", orders), ("interactions", talks),
+                                              ("complaints", complaints), ("tasks", tasks))}
     rows: list[list[Any]] = []
-    for o in store.orders(customer_id):
+    for o in orders:
         what = f"{o.product or ''} ×{o.quantity:g} · {o.amount:.2f}".strip()
-        rows.append([o.date, tr("kind.order"), what])
-    for i in store.interactions(customer_id):
-        rows.append([i.date, tr("kind.interaction") + f" ({i.channel})", i.summary])
-    for k in store.complaints(customer_id):
-        rows.append([k.date, tr("kind.complaint") + f" ({tr('status.' + k.status)})", k.text])
-    for task in store.tasks(customer_id):
-        rows.append([task.due_date or "", tr("kind.task") + f" ({task.status})", task.title])
+        rows.append([o.date, tr("kind.order"), what, who["orders"].get(o.id, "")])
+    for i in talks:
+        rows.append([i.date, tr("kind.interaction") + f" ({i.channel})", i.summary,
+                     who["interactions"].get(i.id, "")])
+    for k in complaints:
+        rows.append([k.date, tr("kind.complaint") + f" ({tr('status.' + k.status)})", k.text,
+                     who["complaints"].get(k.id, "")])
+    for task in tasks:
+        rows.append([task.due_date or "", tr("kind.task") + f" ({task.status})", task.title,
+                     who["tasks"].get(task.id, "")])
     rows.sort(key=lambda r: r[0] or "", reverse=True)
     return pd.DataFrame(rows, columns=timeline_headers(lang).columns)
 
@@ -61,7 +76,8 @@ def timeline_headers(lang: str) -> pd.DataFrame:
     """An empty timeline (so the table shows its headers before a customer is picked)."""
     import pandas as pd
 
-    return pd.DataFrame(columns=views.headers(["col.date", "col.kind", "col.detail"], lang))
+    return pd.DataFrame(columns=views.headers(["col.date", "col.kind", "col.detail", "col.by"],
+                                              lang))
 
 
 def profile_markdown(store: Store, customer_id: int, lang: str) -> str:
@@ -69,16 +85,19 @@ def profile_markdown(store: Store, customer_id: int, lang: str) -> str:
     tr = views.tr(lang)
     c = store.get_customer(customer_id)
     orders = store.orders(c.id)
-    contact = " · ".join(v for v in (c.phone, c.email, c.wechat and f"WeChat {c.wechat}") if v)
-    lines = [(f"## {c.name}  <small>#{c.id}{' · ' + c.external_id if c.external_id else ''}"
-             f"{' · ' + c.city if c.city else ''}</small>")]
+    # stored values are shown as text: a note's <img> or "# SYSTEM" must not render
+    contact = " · ".join(as_text(v) for v in (c.phone, c.email, c.wechat and f"WeChat {c.wechat}")
+                         if v)
+    lines = [(f"## {as_text(c.name)}  <small>#{c.id}"
+              f"{' · ' + as_text(c.external_id) if c.external_id else ''}"
+              f"{' · ' + as_text(c.city) if c.city else ''}</small>")]
     if contact:
         lines.append(contact)
     spent = sum(o.amount for o in orders)
     last = orders[-1].date if orders else "—"
     lines.append(tr("profile.stats", n=len(orders), spent=f"{spent:,.2f}", last=last))
     if c.tags or c.notes:
-        lines.append(" · ".join(v for v in (c.tags, c.notes) if v))
+        lines.append(" · ".join(as_text(v) for v in (c.tags, c.notes) if v))
     lines.append(views.churn_summary(store, c.id, lang))
     return "\n\n".join(lines)
 
@@ -115,7 +134,7 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
             ui.make(gr.Markdown, {"value": "customers.timeline"})
             events = gr.Dataframe(timeline_headers(ui.lang), interactive=False, max_height=360,
                                   wrap=True, elem_id="timeline",
-                                  column_widths=["18%", "22%", "60%"])
+                                  column_widths=["16%", "20%", "50%", "14%"])
             ui.make(gr.Markdown, {"value": "customers.suggest"})
             advice = gr.Markdown(elem_id="advice")
     ui.register(acc, {"label": "customers.log"})
@@ -151,14 +170,15 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         except CrmError as ex:
             return gr.update(value=f"⚠️ {ex}", visible=True), gr.update(visible=False)
         name = store.get_customer(cid).name
-        msg = views.tr(lang)("customers.card", name=name, date=row["date"],
-                             channel=row["channel"], summary=row["summary"])
+        msg = views.tr(lang)("customers.card", name=as_text(name), date=row["date"],
+                             channel=row["channel"], summary=as_text(row["summary"]))
         return gr.update(value=msg, visible=True), gr.update(visible=True)
 
-    def save(cid: int, ch: str, day: str, text: str) -> tuple:
+    def save(cid: int, ch: str, day: str, text: str, request: gr.Request) -> tuple:
         lang = services.ui_language()
         try:
-            store.log_interaction(cid, day, ch, text)
+            with services.acting(services.user(request.username)):
+                store.log_interaction(cid, day, ch, text)
         except CrmError as ex:
             return gr.update(value=f"⚠️ {ex}"), gr.update(visible=False), gr.skip()
         done = views.tr(lang)("customers.saved")

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.core.markup import as_text  # file names and headers come from the file
 from assistant.core.records import CrmError, ImportFailed
 from assistant.importer import import_file
 from assistant.importer.read import FIELDS, map_columns, read_table
+from assistant.store.accounts import LOCAL_OWNER, User
+from assistant.store.audit import IMPORT, terms
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -35,7 +38,7 @@ def mapping_frame(path: str, kind: str, lang: str) -> tuple[pd.DataFrame, pd.Dat
         note = say("import.mapped", n=len(mapping), total=len(headers),
                    fields=", ".join(FIELDS[kind]))
     except CrmError as ex:
-        mapping, note = {}, f"⚠️ {ex}"
+        mapping, note = {}, f"⚠️ {as_text(ex)}"
     table = pd.DataFrame({say("import.column"): headers,
                           say("import.field"): [mapping.get(h, "") for h in headers]})
     return frame.head(8), table, note
@@ -50,24 +53,31 @@ def overrides_from(table: Any) -> dict[str, str]:
 
 
 def run_import(services: Services, path: str | None, kind: str, table: Any, dry_run: bool,
-               progress: Any = None) -> tuple[str, pd.DataFrame | None]:
-    """Import (or dry-run) the file; returns a message and the row errors, if any."""
+               progress: Any = None, user: User = LOCAL_OWNER) -> tuple[str, pd.DataFrame | None]:
+    """Import (or dry-run) the file as `user` (owners only); returns a message and the row
+    errors, if any."""
     import pandas as pd
 
 
     lang = services.ui_language()
     say = views.tr(lang)
+    try:
+        services.require(user, "import")
+    except CrmError as ex:
+        return f"⛔ {ex}", None
     if not path:
         return say("import.no_file"), None
     try:
-        result = import_file(services.store, kind, path, overrides_from(table), dry_run=dry_run,
-                             progress=progress is not None)
+        # an import is the signed-in owner's, and a person's chat "undo" never reverts it
+        with terms(actor=user.name, via=IMPORT):
+            result = import_file(services.store, kind, path, overrides_from(table),
+                                 dry_run=dry_run, progress=progress is not None)
     except ImportFailed as ex:
         errors = pd.DataFrame(ex.errors, columns=views.headers(["import.row", "import.reason"],
                                                                lang))
         return "❌ " + say("import.failed", n=len(ex.errors)), errors
     except CrmError as ex:
-        return f"⚠️ {ex}", None
+        return f"⚠️ {as_text(ex)}", None
     key = "import.dry_ok" if dry_run else "import.done"
     msg = say(key, n=result.inserted, kind=say("kind." + kind), updated=result.updated,
               created=result.created_customers)
@@ -108,25 +118,34 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         try:
             head, table, msg = mapping_frame(path, k, lang)
         except CrmError as ex:
-            return hidden, hidden, f"⚠️ {ex}", "", hidden
+            return hidden, hidden, f"⚠️ {as_text(ex)}", "", hidden
         return (gr.update(value=head, visible=True), gr.update(value=table, visible=True), msg,
                 "", hidden)
 
-    def dry(path: str | None, k: str, table: Any) -> tuple:
-        msg, errs = run_import(services, path, k, table, dry_run=True)
-        return msg, gr.update(value=errs, visible=errs is not None)
-
-    def real(path: str | None, k: str, table: Any,
-             progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:  # noqa: B008 - gradio injects progress via the default
-        msg, errs = run_import(services, path, k, table, dry_run=False, progress=progress)
-        return msg, gr.update(value=errs, visible=errs is not None)
-
-    def undo_last() -> str:
+    def dry(path: str | None, k: str, table: Any, request: gr.Request) -> tuple:
         try:
-            return "↩️ " + views.tr(services.ui_language())("import.undone",
-                                                           what=services.store.undo())
+            user = services.user(request.username)
         except CrmError as ex:
-            return f"⚠️ {ex}"
+            return f"⛔ {ex}", gr.update(visible=False)
+        msg, errs = run_import(services, path, k, table, dry_run=True, user=user)
+        return msg, gr.update(value=errs, visible=errs is not None)
+
+    def real(path: str | None, k: str, table: Any, request: gr.Request,
+             progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:  # noqa: B008 - gradio injects progress via the default
+        try:
+            user = services.user(request.username)
+        except CrmError as ex:
+            return f"⛔ {ex}", gr.update(visible=False)
+        msg, errs = run_import(services, path, k, table, dry_run=False, progress=progress,
+                               user=user)
+        return msg, gr.update(value=errs, visible=errs is not None)
+
+    def undo_last(request: gr.Request) -> str:
+        try:  # the newest action of anyone: the owner's
+            what = services.undo(services.user(request.username), of="*")
+            return "↩️ " + views.tr(services.ui_language())("import.undone", what=what)
+        except CrmError as ex:
+            return f"⚠️ {as_text(ex)}"
 
     outs = [preview, mapping, note, result, errors]
     upload.change(load, [upload, kind], outs, api_name=False)

@@ -14,6 +14,7 @@ from assistant.core.config import Settings
 from assistant.core.records import CrmError
 from assistant.models.factory import connection_test
 from assistant.models.packaged import MODELS, chunk_paths
+from assistant.outreach.drafting import offer_policy
 from assistant.webui import views
 from assistant.webui.ui import Ui
 
@@ -86,8 +87,10 @@ def build(services: Services, ui: Ui, tab: Any) -> Any:
                       placeholder="http://127.0.0.1:8080/v1", elem_id="backend-url")
         model = ui.make(gr.Textbox, {"label": "settings.model"}, value=backend.get("model") or "",
                         placeholder="gpt-4o-mini")
-        key = ui.make(gr.Textbox, {"label": "settings.key"}, value=backend.get("api_key") or "",
-                      type="password")
+        # the saved key never goes to the page (every signed-in user receives its config);
+        # left blank, saving and testing use the saved one
+        key = ui.make(gr.Textbox, {"label": "settings.key"}, value="", type="password",
+                      placeholder="••••••" if backend.get("api_key") else "")
     with gr.Row():
         test = ui.make(gr.Button, {"value": "settings.test"}, elem_id="backend-test")
         save_backend = ui.make(gr.Button, {"value": "settings.save"}, variant="primary")
@@ -102,6 +105,9 @@ def build(services: Services, ui: Ui, tab: Any) -> Any:
         currency = ui.make(gr.Textbox, {"label": "settings.currency"}, value=policy["currency"])
         replace = ui.make(gr.Checkbox, {"label": "settings.replacement"},
                           value=bool(policy["replacement"]))
+        offer = ui.make(gr.Number, {"label": "settings.max_offer"}, minimum=0, maximum=90,
+                        value=offer_policy(store.get_setting("policy")).max_percent,
+                        elem_id="policy-offer")
     save_policy = ui.make(gr.Button, {"value": "settings.save_policy"}, elem_id="policy-save")
     policy_note = gr.Markdown(elem_id="policy-note")
 
@@ -110,27 +116,36 @@ def build(services: Services, ui: Ui, tab: Any) -> Any:
                     elem_id="ui-language")
 
     def run_test(k: str, u: str, m: str, api_key: str) -> str:
-        return test_backend(k, u, m, api_key, services.ui_language(), services.settings.model,
-                            services.settings)
+        return test_backend(k, u, m, api_key or services.backend().get("api_key") or "",
+                            services.ui_language(), services.settings.model, services.settings)
 
-    def store_backend(k: str, u: str, m: str, api_key: str) -> str:
-        store.set_setting("backend", {"kind": k, "base_url": (u or "").strip(),
-                                      "model": (m or "").strip(), "api_key": api_key or ""})
+    def store_backend(k: str, u: str, m: str, api_key: str, request: gr.Request) -> str:
+        try:
+            services.save_setting(services.user(request.username), "backend", {
+                "kind": k, "base_url": (u or "").strip(), "model": (m or "").strip(),
+                "api_key": api_key or services.backend().get("api_key") or ""})
+        except CrmError as ex:  # a staff account: the owner's setting
+            return f"⛔ {ex}"
         services.reset_assistant()
         return "✅ " + views.tr(services.ui_language())("settings.saved_backend")
 
-    def store_policy(r: float | None, c: float | None, cur: str, rep: bool) -> str:
+    def store_policy(r: float | None, c: float | None, cur: str, rep: bool, off: float | None,
+                     request: gr.Request) -> str:
         say = views.tr(services.ui_language())
-        if r is None or c is None or r < 0 or c < 0:
+        if r is None or c is None or off is None or r < 0 or c < 0 or not 0 <= off <= 90:
             return "⚠️ " + say("settings.bad_limits")
-        store.set_setting("policy", {"max_refund": float(r), "max_coupon": float(c),
-                                     "currency": (cur or "¥").strip() or "¥",
-                                     "replacement": bool(rep)})
+        try:
+            services.save_setting(services.user(request.username), "policy", {
+                "max_refund": float(r), "max_coupon": float(c),
+                "currency": (cur or "¥").strip() or "¥", "replacement": bool(rep),
+                "offer_max_percent": float(off)})
+        except CrmError as ex:  # a staff account: the owner's policy
+            return f"⛔ {ex}"
         return "✅ " + say("settings.saved_policy")
 
     kind.change(lambda k: gr.update(visible=k == "openai"), kind, remote, api_name=False)
     test.click(run_test, [kind, url, model, key], backend_note, api_name=False)
     save_backend.click(store_backend, [kind, url, model, key], backend_note, api_name=False)
-    save_policy.click(store_policy, [refund, coupon, currency, replace], policy_note,
+    save_policy.click(store_policy, [refund, coupon, currency, replace, offer], policy_note,
                       api_name=False)
     return lang

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.core.markup import as_text
 from assistant.core.records import CrmError
 from assistant.lang.dates import parse_period
 from assistant.webui import views
@@ -63,7 +64,7 @@ def detail(store: Store, task_id: int, lang: str, today: date | None = None) -> 
     k = store.get_task(task_id)
     who = store.get_customer(k.customer_id).name if k.customer_id else "—"
     state = say("tasks.overdue") if overdue(k, today) else say("status." + k.status)
-    return f"**#{k.id}** · {who} · {k.due_date or '—'} — {k.title} · *{state}*"
+    return f"**#{k.id}** · {as_text(who)} · {k.due_date or '—'} — {as_text(k.title)} · *{state}*"
 
 
 def set_status(store: Store, task_id: int | None, status: str, lang: str) -> str:
@@ -113,9 +114,13 @@ def build(services: Services, ui: Ui, tab: Any) -> None:
         return tid, detail(store, tid, services.ui_language()), ""
 
     def change(status: str) -> Any:
-        def run(tid: int | None) -> tuple:
+        def run(tid: int | None, request: gr.Request) -> tuple:
             lang = services.ui_language()
-            note = set_status(store, tid, status, lang)
+            try:
+                with services.acting(services.user(request.username)):
+                    note = set_status(store, tid, status, lang)
+            except CrmError as ex:  # the account was removed meanwhile
+                return gr.skip(), f"⚠️ {ex}"
             try:
                 shown_now = detail(store, tid, lang) if tid is not None else gr.skip()
             except CrmError:

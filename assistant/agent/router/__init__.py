@@ -2,6 +2,6 @@
 
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.dispatch import format_help, route
-from assistant.agent.router.records import Intent, Msg, Canned, Route, RouteContext, rule
+from assistant.agent.router.records import Canned, Intent, Msg, Route, RouteContext, rule
 
-__all__ = ["Intent", "Msg", "Canned", "Route", "RouteContext", "control_intent", "format_help", "route", "rule"]
+__all__ = ["Canned", "Intent", "Msg", "Route", "RouteContext", "control_intent", "format_help", "route", "rule"]

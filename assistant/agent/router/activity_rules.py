@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.agent.router.records import Intent, Msg, rule
-from assistant.complaints.triage import complaint_probability
-from assistant.lang.grounding import is_question
 from assistant.agent.router.slots import find_amount, find_quantity
+from assistant.complaints.triage import complaint_probability
 from assistant.core.records import InvalidInput
 from assistant.lang.dates import find_date, impossible_dates, parse_date
+from assistant.lang.grounding import is_question
 
 _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"

@@ -11,7 +11,7 @@ import prompts
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
 from assistant.agent.router.meaning import SURE
-from assistant.agent.router.records import Msg, Canned, Route, RouteContext, rule
+from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import name_index, spot_customer
 from assistant.lang.names import compact, name_key, to_simplified
@@ -33,7 +33,6 @@ def _refuse_beyond_chat(m: Msg) -> None:
     for kind in ("delete", "export", "mass_message"):
         if m.kw.has(kind, command):
             raise _Refused(kind)
-    return None
 
 
 def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Canned | None:

@@ -54,6 +54,11 @@ def _about_customer(m: Msg) -> Intent | None:
     return Intent(args, BY_MEANING) if args else None
 
 
+@rule(316, meaning="daily_briefing")
+def briefing_by_meaning(m: Msg) -> Intent | None:
+    return Intent({}, BY_MEANING) if not m.customer else None
+
+
 @rule(302, meaning="customer_profile")
 def profile_by_meaning(m: Msg) -> Intent | None:
     return _about_customer(m)

@@ -211,6 +211,26 @@ def _churn_asked(m: _Msg) -> bool:
     return m.memo["churn"][0]
 
 
+BRIEFING = re.compile(
+    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做)"
+    r"|(?:今日|每日|每天|早上|晨间)?(?:简报|早报|晨报|簡報|早報)|有(?:什么|什麼|啥)(?:需要|要|该|該)?(?:我)?注意"
+    r"|\bwhat (?:should|do|shall|must) i (?:do|focus on|work on|handle)\b.{0,12}\btoday\b"
+    r"|\b(?:who|which (?:customers?|clients?|people)) (?:should|do|shall) i (?:call|phone|contact"
+    r"|ring|reach out to|follow up with)\b"
+    r"|\btoday\b.{0,10}\b(?:call|contact|ping|follow[- ]?up)\b|\b(?:call|contact|ping)\b.{0,12}\btoday\b"
+    r"|\b(?:morning|daily|today'?s) (?:brief(?:ing)?|summary|rundown|list)\b|\bbrief me\b"
+    r"|\bwhat needs (?:my )?attention\b|\banything (?:i (?:need|have) to|to) (?:know|watch|look at)\b",
+    re.IGNORECASE)
+
+
+@rule(69)
+def briefing_request(m: _Msg) -> Intent | None:
+    """"今天该联系谁？" / "what should I do today?" / "morning briefing" -> the daily briefing."""
+    if m.customer or not BRIEFING.search(m.text):
+        return None
+    return Intent({}, 0.9)
+
+
 @rule(70)
 def churn_advice(m: _Msg) -> Intent | None:
     """"What should I do, Li Na may churn" -> her next steps."""

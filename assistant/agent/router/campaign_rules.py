@@ -1,0 +1,149 @@
+"""Rules for the campaign tools: how a campaign did, a campaign asked for in words, a referral.
+
+They run before the refusal of mass messages: a campaign request is previewed (nothing is sent
+from chat), while "群发给所有客户" with no campaign goal is still refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.agent.router.records import Intent, Msg, rule
+
+_CAMPAIGN = re.compile(r"campaign|win-?back|outreach|promotion|召回|营销|活动|推广|群发|挽回|唤醒",
+                       re.IGNORECASE)
+_RESULT = re.compile(r"效果|怎么样|结果|报告|有用|管用|成效|有效|带来了?多少|回来了?多少"
+                     r"|how (?:did|is|was|are|has)|results?|report|work(?:ed|ing)?\b|perform"
+                     r"|effect|impact|\blift\b|pay off|paid off", re.IGNORECASE)
+GOALS = [
+    ("share", r"referr|\brefer\b|share|invite (?:a |their )?friends?|invitation to share",
+     r"推荐码|转介绍|分享|邀请好友|拉新"),
+    ("thanks", r"thank", r"感谢|谢谢|致谢|答谢"),
+    ("new_product", r"new (?:product|arrival|beans?|blend|flavou?r|item)s?|launch",
+     r"新品|上新|新到|新款"),
+    ("reorder", r"re-?order|top[- ]up|restock|replenish|running low",
+     r"补货|复购提醒|回购提醒|提醒.{0,6}(?:补货|回购|复购)"),
+    ("winback", r"win-?back|bring (?:them |people |customers )?back|re-?engage|come back",
+     r"召回|挽回|唤醒|拉回|回流|回来"),
+]
+CHANNELS = [("wechat", r"we-?chat|weixin", r"微信"),
+            ("sms", r"\bsms\b|text messages?|\btexts?\b", r"短信"),
+            ("email", r"e-?mails?", r"邮件|邮箱")]
+# "how do I run a promotion?" asks the playbook, not for a report
+_HOW_TO = re.compile(r"怎么做|怎样做|如何做|怎么搞|how (?:do|can|should|would) (?:i|we)|how to|tips?\b",
+                     re.IGNORECASE)
+_DRAFT_EN = re.compile(r"\b(?:send|draft|write|prepare|create|plan|do|run|start|set up|make|"
+                       r"launch|need|want)\b", re.IGNORECASE)
+_DRAFT_ZH = re.compile(r"发|起草|写|做|搞|准备|安排|策划|来一?个|弄")
+_MESSAGE = re.compile(r"campaign|message|messages|\bnote\b|blast|活动|消息|信息|文案|群发",
+                      re.IGNORECASE)
+_AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:people|customers|clients|"
+                          r"everyone|everybody|anyone|those|regulars|vips?|buyers|members|new|"
+                          r"formation|stability|decline|exploration|lapsed|quiet|loyal|"
+                          r"champions|who)\b.*)$", re.IGNORECASE)
+_AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草)")
+_OFFER_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*[%％]\s*(?:off|discount|折扣|优惠)?", re.IGNORECASE)
+_OFFER_ZHE = re.compile(r"(?:打)?(\d(?:\.\d)?|[1-9]\d)\s*折")
+_CAMPAIGN_ID = re.compile(r"(?:campaign|活动)\s*#?\s*(\d+)|#(\d+)|第\s*(\d+)\s*[个次]?活动",
+                          re.IGNORECASE)
+_REFERRAL_ZH = re.compile(r"(?P<buyer>[^\s，,。]{1,12}?)(?:用了|使用了|报了|填了|拿着?|凭)"
+                          r"(?P<ref>[^\s，,。]{1,12}?)的(?:推荐码|邀请码|推荐链接|码)")
+_REFERRED_ZH = re.compile(r"(?P<buyer>[^\s，,。]{1,12}?)是(?P<ref>[^\s，,。]{1,12}?)(?:推荐|介绍)(?:来)?的")
+_REFERRAL_EN = re.compile(r"(?P<buyer>[A-Za-z\u3400-\u9fff][\w\u3400-\u9fff .'-]{0,30}?)\s+"
+                          r"(?:used|quoted|gave|had)\s+(?P<ref>[A-Za-z\u3400-\u9fff]"
+                          r"[\w\u3400-\u9fff .'-]{0,30}?)(?:'s|’s)\s+(?:referral|invite|invitation)"
+                          r"(?:\s+code)?", re.IGNORECASE)
+_REFERRED_EN = re.compile(r"(?P<buyer>[A-Za-z\u3400-\u9fff][\w\u3400-\u9fff .'-]{0,30}?)\s+"
+                          r"(?:was|came|is)\s+referred\s+by\s+(?P<ref>[A-Za-z\u3400-\u9fff]"
+                          r"[\w\u3400-\u9fff .'-]{0,30}?)\s*[.!?。]*$", re.IGNORECASE)
+
+
+def pick(table: list[tuple[str, str, str]], text: str) -> str | None:
+    """The first value whose English or Chinese pattern occurs in the text."""
+    for value, en, zh in table:
+        if re.search(en, text, re.IGNORECASE) or re.search(zh, text):
+            return value
+    return None
+
+
+def offer_percent(text: str) -> float | None:
+    """"10% off" -> 10; "打9折" -> 10; "85折" -> 15; None when no offer is named."""
+    m = _OFFER_PCT.search(text)
+    if m:
+        return float(m.group(1))
+    m = _OFFER_ZHE.search(text)
+    if m:
+        zhe = float(m.group(1))
+        zhe = zhe / 10 if zhe >= 10 else zhe
+        return round(100 - zhe * 10, 1)
+    return None
+
+
+def audience(text: str) -> str | None:
+    """The customers a campaign request names, in the owner's words (offers and channels cut)."""
+    m = _AUDIENCE_ZH.search(text) or _AUDIENCE_EN.search(text)
+    found = m.group(1) if m else None
+    if found is None:  # "两个月没下单的老客，发微信召回": the clause without the request
+        clauses = [c for c in re.split(r"[，,；;。:：]", text) if c.strip()]
+        rest = [c for c in clauses if not (_DRAFT_ZH.search(c) or _DRAFT_EN.search(c))]
+        found = rest[0] if rest and len(clauses) > 1 else None
+    if not found:
+        return None
+    found = _OFFER_PCT.sub(" ", found)
+    found = _OFFER_ZHE.sub(" ", found)
+    found = re.sub(r"\b(?:with|and|via|by|on|over)\s*$|(?:via|by|on|over|through|with)\s+"
+                   r"(?:we-?chat|sms|e-?mail|text)\b.*$|[,，]?\s*(?:用|通过)?(?:微信|短信|邮件)\s*$",
+                   "", found.strip(), flags=re.IGNORECASE)
+    found = found.strip(" ,，。.!?？！")
+    return found or None
+
+
+@rule(5)
+def campaign_results(m: Msg) -> Intent | None:
+    """"上次召回活动效果怎么样？" / "how did the last campaign do?" -> the campaign report."""
+    if not (_CAMPAIGN.search(m.text) and _RESULT.search(m.text)) or _HOW_TO.search(m.text):
+        return None
+    if _DRAFT_EN.search(re.sub(r"\bdo\b\s*\??\s*$", "", m.text)) and pick(CHANNELS, m.text):
+        return None  # "send a WeChat win-back …": a request, not a question about results
+    args: dict = {}
+    found = _CAMPAIGN_ID.search(m.text)
+    if found:
+        args["campaign_id"] = int(next(g for g in found.groups() if g))
+    goal = pick(GOALS, m.text)
+    if goal:
+        args["goal"] = goal
+    return Intent(args, 0.9)
+
+
+@rule(6)
+def campaign_request(m: Msg) -> Intent | None:
+    """"send a WeChat win-back to people quiet for 2 months" -> a campaign preview."""
+    goal = pick(GOALS, m.text)
+    channel = pick(CHANNELS, m.text)
+    asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text)
+    if goal is None or not asks or not (channel or _MESSAGE.search(m.text)):
+        return None
+    if goal == "share" and re.search(r"推荐码|referral code", m.text, re.IGNORECASE) and \
+            (_REFERRAL_ZH.search(m.text) or _REFERRAL_EN.search(m.text)):
+        return None  # a referral being credited, not a campaign
+    segment = audience(m.text)
+    if segment is None:
+        return None
+    args: dict = {"segment": segment, "goal": goal, "channel": channel or "wechat"}
+    offer = offer_percent(m.text)
+    if offer is not None:
+        args["offer_percent"] = offer
+    return Intent(args, 0.9)
+
+
+@rule(7)
+def referral_credit(m: Msg) -> Intent | None:
+    """"王芳用了李娜的推荐码" / "Wang Fang used Li Na's referral code" -> credit the order."""
+    found = (_REFERRAL_ZH.search(m.text) or _REFERRED_ZH.search(m.text)
+             or _REFERRAL_EN.search(m.text) or _REFERRED_EN.search(m.text))
+    if not found:
+        return None
+    buyer, ref = found.group("buyer").strip(), found.group("ref").strip()
+    if not buyer or not ref or buyer == ref:
+        return None
+    return Intent({"customer": buyer, "referrer": ref}, 0.9)

@@ -1,0 +1,1 @@
+"""Channels that reach customers outside the app: mail through the shop's own SMTP server."""

@@ -1,0 +1,76 @@
+"""Segment tool: the customers a plain-words description picks, with the filter said back."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.agent.router import rules
+from assistant.agent.router.records import Intent, Msg, rule
+from assistant.core.context import TurnContext
+from assistant.core.markup import as_text
+from assistant.outreach.segment_answer import SegmentAnswer, answer_segment
+from assistant.outreach.segment_meaning import packaged_meaning
+from assistant.outreach.segment_parser import parse_segment
+from assistant.store import Store
+
+
+def find_segment(store: Store, ctx: TurnContext, request: str, top: int = 10) -> SegmentAnswer:
+    """Customers matching a description in the owner's words, e.g. "quiet for 2 months",
+    "上海的VIP", "bought gift boxes last December but not this year", "formation-stage customers
+    who bought twice", or a saved segment's name. Says the filter back in words with the count
+    and the first customers; words it cannot read are said back, never guessed."""
+    top = max(1, min(int(top or 10), 50))
+    return answer_segment(store, request, ctx.today, ctx.lang, limit=top,
+                          meaning=packaged_meaning())
+
+
+def format_segment(answer: Any, lang: str) -> str:
+    """The filter in words, the count, the first customers; or what was not understood."""
+    get = (answer.get if isinstance(answer, dict) else lambda k, d=None: getattr(answer, k, d))
+    zh = lang == "zh"
+    if get("not_understood"):
+        return str(get("message"))
+    count, customers = int(get("count") or 0), list(get("customers") or [])
+    head = (f"{get('description')} — 共 {count} 位" if zh
+            else f"{get('description')} — {count} customer{'s' if count != 1 else ''}")
+    if not count:
+        return f"{head}\n{get('message')}"
+    lines = [head + ("，按消费额列出前几位：" if zh and len(customers) < count else
+                     ("：" if zh else (", most spent first:" if len(customers) < count else ":")))]
+    for c in customers:
+        cid = c["customer_id"] if isinstance(c, dict) else c.customer_id
+        name = c["name"] if isinstance(c, dict) else c.name
+        lines.append(f"- **{as_text(name)}** (id {cid})")
+    return "\n".join(lines)
+
+
+# -- the no-model router's reading ---------------------------------------------------------------
+# One condition that another tool already answers better stays with it: a quiet spell or a risk
+# tier or "at risk" (churn_risks ranks them), a city or a tag alone (find_customers searches
+# them), loyal regulars and repeat buyers (loyal_customers).
+_OTHER_TOOLS = ({"quiet"}, {"risk"}, {"city"}, {"tag"}, {"orders"}, {"quiet", "risk"})
+_COUNT_QUESTION = re.compile(r"how many|number of|\bcount\b|多少|几个|幾個|几位|幾位|几多|有几", re.IGNORECASE)
+_GROUPS = {"quiet_days_min": "quiet", "quiet_days_max": "quiet", "spend_min": "spend",
+           "spend_max": "spend", "orders_min": "orders", "orders_max": "orders",
+           "first_order_after": "first", "first_order_before": "first"}
+
+
+@rule(69)
+def segment_list(m: Msg) -> Intent | None:
+    """"上海的VIP有哪些", "formation-stage customers who bought twice", "去年12月买过礼盒今年没买的":
+    a list of customers by conditions the segment parser reads in full."""
+    if m.customer or _COUNT_QUESTION.search(m.text) or m.kw.has("howto"):
+        return None
+    if rules.sql_question(m) is not None:  # counts, sums, top-N and task lists: one SELECT
+        return None
+    parsed = parse_segment(m.text, m.ctx.today)
+    conditions = parsed.filter.to_dict()
+    if parsed.not_understood or not conditions:
+        return None
+    groups = {_GROUPS.get(k, k) for k in conditions}
+    if groups in _OTHER_TOOLS:
+        return None
+    if groups == {"segment"} and set(conditions["segment"]) <= {"loyal", "champions", "at_risk"}:
+        return None
+    return Intent({"request": m.text}, 0.9)

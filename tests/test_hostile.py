@@ -228,6 +228,8 @@ def test_the_page_renders_stored_html_as_text(tmp_path):
             page.on("request", lambda r: fetched.append(r.url)
                     if "/evil" in r.url or r.url.endswith("/x") else None)
             page.goto(url)
+            page.wait_for_selector("#today-head")  # the Today tab opens first
+            page.locator("button[role=tab]:has-text('Chat')").click()
             page.wait_for_selector("#chat-input textarea")
             page.fill("#chat-input textarea", "show Evil Eve")
             page.click("#chat-send")

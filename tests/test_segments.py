@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from assistant.cli.main import cli
 from assistant.core.context import TurnContext
 from assistant.core.records import InvalidInput, NotFound
+from assistant.outreach.saved_segments import get_segment, list_segments, save_segment
 from assistant.outreach.segment_answer import answer_segment
 from assistant.outreach.segment_parser import (
     filter_from_model_json,
@@ -20,14 +21,7 @@ from assistant.outreach.segment_parser import (
     read_segment,
 )
 from assistant.outreach.segment_vocab import shop_vocabulary
-from assistant.outreach.segments import (
-    SegmentFilter,
-    customers_matching,
-    describe,
-    get_segment,
-    list_segments,
-    save_segment,
-)
+from assistant.outreach.segments import SegmentFilter, customers_matching, describe
 
 AS_OF = "2026-11-01"  # the demo shop's last day (tests/conftest.py DEMO_END)
 TODAY = date(2026, 11, 22)

@@ -30,9 +30,10 @@ def segment(db: str | None, words: str | None, save_as: str | None, list_saved: 
             as_of: str | None, lang: str | None, model_spec: str, as_json: bool) -> None:
     """Customers matching WORDS ("quiet for 60 days", "上海的VIP") or a saved segment's name."""
     from assistant.core.records import CrmError
+    from assistant.outreach.saved_segments import list_segments, save_segment
     from assistant.outreach.segment_answer import answer_segment
     from assistant.outreach.segment_meaning import packaged_meaning
-    from assistant.outreach.segments import SegmentFilter, describe, list_segments, save_segment
+    from assistant.outreach.segments import SegmentFilter, describe
 
     store = open_store(db)
     if list_saved:

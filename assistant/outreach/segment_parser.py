@@ -20,8 +20,9 @@ from assistant.core.records import InvalidInput
 from assistant.lang.names import to_simplified
 from assistant.lang.writing_system import HAN_CLASS
 from assistant.outreach import segment_rules as rules
+from assistant.outreach.saved_segments import find_saved
 from assistant.outreach.segment_vocab import ShopVocabulary, shop_vocabulary
-from assistant.outreach.segments import SegmentFilter, find_saved
+from assistant.outreach.segments import SegmentFilter
 
 # Cantonese and chat spellings, read as Mandarin before anything else
 _COLLOQUIAL = (("嘅", "的"), ("唔", "不"), ("冇", "没有"), ("咗", "了"), ("啲", "些"), ("邊", "哪"),

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from assistant.core.records import InvalidInput, NotFound
+from assistant.core.records import InvalidInput
 from assistant.lang.names import to_simplified
 from assistant.lang.validate import iso_date
-from assistant.store.audit import now_iso
 
 STAGES = ("exploration", "formation", "stability", "decline")
 SEGMENTS = ("champions", "loyal", "potential_loyalist", "new", "need_attention", "about_to_sleep",
@@ -334,20 +333,22 @@ def _analytics_mask(store, ids: np.ndarray, when: str, flt: SegmentFilter) -> np
 def _buyers(store, window: OrderWindow, when: str) -> np.ndarray:
     """Customers with at least one (non-refund) order in the window, of the product if given."""
     end = min(window.end or when, when)
-    sql = "SELECT customer_id, product FROM orders WHERE amount >= 0 AND date <= ?"
+    sql = "SELECT DISTINCT customer_id FROM orders WHERE amount >= 0 AND date <= ?"
     params: list = [end + "\uffff"]
     if window.start:
         sql += " AND date >= ?"
         params.append(window.start)
     with store._lock:
-        if window.product is None:
-            rows = store.db.execute(sql.replace(", product", ""), params).fetchall()
-            return np.unique(np.asarray([r[0] for r in rows], np.int64))
-        names = [p for (p,) in store.db.execute("SELECT DISTINCT product FROM orders"
-                                                " WHERE product IS NOT NULL")]
-        wanted = {p for p in names if product_matches(window.product, p)}
+        if window.product is not None:
+            # the owner's words are matched against the few distinct product names in Python
+            # (scripts, case, plurals); SQLite then keeps the orders of the names that match
+            names = [p for (p,) in store.db.execute("SELECT DISTINCT product FROM orders"
+                                                    " WHERE product IS NOT NULL")]
+            wanted = [p for p in names if product_matches(window.product, p)]
+            sql += " AND product IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(wanted, ensure_ascii=False))
         rows = store.db.execute(sql, params).fetchall()
-    return np.unique(np.asarray([c for c, p in rows if p in wanted], np.int64))
+    return np.unique(np.asarray([r[0] for r in rows], np.int64))
 
 
 def _by_city_and_tag(store, city: str | None, tag: str | None) -> np.ndarray:
@@ -388,76 +389,3 @@ def describe(flt: SegmentFilter, lang: str = "en") -> str:
     from assistant.outreach.segment_words import describe_filter
 
     return describe_filter(flt, lang)
-
-
-# -- saved segments -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SavedSegment:
-    """A named segment: the words and the filter; its customers are found again each time."""
-
-    id: int
-    name: str
-    text: str
-    filter: SegmentFilter = field(default_factory=SegmentFilter)
-    created_by: str = "user"
-    created_at: str = ""
-
-
-def save_segment(store, name: str, text: str, flt: SegmentFilter,
-                 actor: str = "user") -> SavedSegment:
-    """Save (or replace) a named segment as one audited, undoable action."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("A saved segment needs a name, e.g. --save 'quiet regulars'.")
-    row = {"name": name, "text": (text or "").strip(), "filter": flt.to_json(),
-           "created_by": actor, "created_at": now_iso()}
-    found = _segment_row(store, name)
-    with store.action(f"save segment {name}", actor) as act:
-        if found is None:
-            act.insert("segments", row)
-        else:
-            act.update("segments", int(found["id"]), row)
-    return get_segment(store, name)
-
-
-def get_segment(store, name: str) -> SavedSegment:
-    """One saved segment by name (case-insensitive)."""
-    row = _segment_row(store, name)
-    if row is None:
-        known = ", ".join(s.name for s in list_segments(store)[:10]) or "none saved yet"
-        raise NotFound(f"No saved segment named {name!r} (saved: {known}).")
-    return _saved(row)
-
-
-def find_saved(store, name: str) -> SavedSegment | None:
-    """The saved segment of that name, or None."""
-    row = _segment_row(store, name)
-    return None if row is None else _saved(row)
-
-
-def list_segments(store) -> list[SavedSegment]:
-    """Every saved segment, by name."""
-    with store._lock:
-        rows = list(store.db.query("SELECT * FROM segments ORDER BY name COLLATE NOCASE"))
-    return [_saved(r) for r in rows]
-
-
-def delete_segment(store, name: str, actor: str = "user") -> None:
-    """Delete a saved segment (undoable)."""
-    saved = get_segment(store, name)
-    with store.action(f"delete segment {saved.name}", actor) as act:
-        act.delete("segments", saved.id)
-
-
-def _segment_row(store, name: str) -> dict | None:
-    with store._lock:
-        rows = list(store.db.query("SELECT * FROM segments WHERE name = ? COLLATE NOCASE",
-                                   [(name or "").strip()]))
-    return rows[0] if rows else None
-
-
-def _saved(row: dict) -> SavedSegment:
-    return SavedSegment(int(row["id"]), row["name"], row["text"] or "",
-                        SegmentFilter.from_dict(json.loads(row["filter"] or "{}")),
-                        row["created_by"] or "user", row["created_at"] or "")

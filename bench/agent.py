@@ -35,8 +35,9 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind.jsonl"
-BLIND_STATUS = {"agent_blind.jsonl": "blind, never tuned on: only its totals were read",
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind2.jsonl"
+BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
+                "agent_blind2.jsonl": "blind v2, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 
@@ -188,7 +189,9 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
 
 def bot_memory(bot: Any, session: str) -> list[str]:
     """What the conversation had established before the turn (the customer just discussed)."""
-    ctx = bot._session(session).ctx
+    from assistant.store.accounts import LOCAL_OWNER
+
+    ctx = bot._session(session, LOCAL_OWNER).ctx
     return [str(v) for v in (ctx.last_customer_name, ctx.last_complaint_id) if v]
 
 
@@ -295,7 +298,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="none")
     parser.add_argument("--router-only", action="store_true")
-    parser.add_argument("--scenarios", type=Path, nargs="*", default=[DEFAULT, BLIND],
+    parser.add_argument("--scenarios", type=Path, nargs="*",
+                        default=[p for p in (DEFAULT, BLIND) if p.exists()],
                         help="scenario files, each reported on its own (default: own and blind)")
     parser.add_argument("--only", default="")
     parser.add_argument("--rules-only", action="store_true",

@@ -29,8 +29,10 @@ HOLDOUT = Path(__file__).parent / "data" / "complaints_holdout.jsonl"
 # Written by someone who saw only the README's feature list: real owners' and customers' words
 # from many kinds of shop. Frozen when committed; once tuned on, it is training data and a new
 # blind set must be written (BLIND_STATUS says which it is).
-BLIND = Path(__file__).parent / "data" / "blind" / "complaints_blind.jsonl"
-BLIND_STATUS = "never tuned on: only its totals were read"
+BLIND_V1 = Path(__file__).parent / "data" / "blind" / "complaints_blind.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "complaints_blind2.jsonl"
+BLIND_STATUS = {BLIND_V1.name: "blind v1, tuned on since 2026-12-05: training data now",
+                BLIND.name: "blind v2, never tuned on: only its totals were read"}
 FIELDS = ("category", "fault", "severity", "is_complaint", "language", "sentiment")
 SIGN_THRESHOLD = 0.05  # |polarity| below this counts as neutral (vaderSentiment's convention)
 
@@ -186,7 +188,7 @@ def by_language(rows: list[dict]) -> None:
     """The blind set's targets per language: category macro-F1 >= 0.80, sentiment F1 >= 0.88."""
     from sklearn.metrics import f1_score
 
-    print("\nblind set by language (no LLM): category macro-F1 over complaints; sentiment F1 of "
+    print(" - by language (no LLM): category macro-F1 over complaints; sentiment F1 of "
           "the negative class over all texts")
     for lang in ("en", "zh"):
         mine = [r for r in rows if r["language"] == lang]
@@ -233,10 +235,13 @@ def main(argv: list[str] | None = None) -> None:
     if llm:
         print(f"LLM: {args.llm} (triage grammar-constrained to the label enums)")
     seconds: list[float] = []
+    blind = [p for p in (BLIND_V1, BLIND) if p.exists()]
     for title, path in (("main set (own)", DATA), ("held-out set (own)", HOLDOUT),
-                        (f"blind set ({BLIND_STATUS})", BLIND)):
+                        *((f"{p.name} ({BLIND_STATUS[p.name]})", p) for p in blind)):
         print_table(title, load_set(path), llm, args.llm_limit, seconds)
-    by_language(load_set(BLIND))
+    for path in blind:
+        print(f"\n{path.name}: {BLIND_STATUS[path.name]}", end="")
+        by_language(load_set(path))
     print(f"\ntriage time (no LLM): {elapsed:.1f} s for {len(rows)} texts (includes first-use "
           f"training)")
     if llm:

@@ -15,6 +15,10 @@ File format (several passages per file, one per topic):
     English text
     <!-- zh -->
     中文正文
+    <!-- asked en -->              (optional; searched, never shown)
+    one question an owner might ask, in their own words, per line
+    <!-- asked zh -->
+    店主可能怎么问, 一行一句
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ LANGS = ("en", "zh")
 REQUIRED = ("id", "title_en", "title_zh", "stage", "topics")
 OPTIONAL = ("keywords_en", "keywords_zh")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
-_LANG_MARK = re.compile(r"^<!--\s*([a-z]{2})\s*-->\s*$")
+_LANG_MARK = re.compile(r"^<!--\s*(asked\s+)?([a-z]{2})\s*-->\s*$")
 
 
 class BrokenPassageFile(InvalidInput):
@@ -40,10 +44,12 @@ class BrokenPassageFile(InvalidInput):
 
 @dataclass(frozen=True)
 class Entry:
-    """One passage in one language plus the search-only keywords."""
+    """One passage in one language plus the search-only keywords and owner questions."""
 
     passage: Passage
     keywords: str = ""
+    # Questions owners ask in other words than the passage's, one per line: searched, never shown.
+    asked: str = ""
 
     @property
     def key(self) -> str:
@@ -51,11 +57,11 @@ class Entry:
 
     @property
     def search_text(self) -> str:
-        return f"{self.passage.title}\n{self.keywords}\n{self.passage.text}"
+        return f"{self.passage.title}\n{self.keywords}\n{self.asked}\n{self.passage.text}"
 
     def digest(self, embedder_name: str) -> str:
         p = self.passage
-        parts = [embedder_name, p.id, p.lang, p.title, self.keywords, p.text, p.source,
+        parts = [embedder_name, p.id, p.lang, p.title, self.keywords, self.asked, p.text, p.source,
                  ",".join(p.stage), ",".join(p.topics)]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
@@ -153,12 +159,13 @@ def _parse_block(path: Path, start: int, head: list[tuple[int, str]], body: list
     topics = tuple(_list(meta["topics"]))
     if not topics:
         raise _fail(path, start, "topics is empty")
-    texts = _split_langs(path, start, body)
+    texts, asked = _split_langs(path, start, body)
     return [
         Entry(
             Passage(id=pid, lang=lang, title=meta[f"title_{lang}"], text=texts[lang],
                     source=path.name, stage=stage, topics=topics),
             keywords=meta.get(f"keywords_{lang}", ""),
+            asked="\n".join(asked.get(lang, [])),
         )
         for lang in LANGS
     ]
@@ -171,24 +178,29 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _split_langs(path: Path, start: int, body: list[tuple[int, str]]) -> dict[str, str]:
+def _split_langs(path: Path, start: int,
+                 body: list[tuple[int, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The passage text per language, and the owner questions (<!-- asked en -->) per language."""
     texts: dict[str, list[str]] = {}
-    current: str | None = None
+    asked: dict[str, list[str]] = {}
+    current: list[str] | None = None
     for num, line in body:
         mark = _LANG_MARK.match(line.strip())
         if mark:
-            current = mark.group(1)
-            if current not in LANGS:
-                raise _fail(path, num, f"language '{current}' is not one of {', '.join(LANGS)}")
-            if current in texts:
-                raise _fail(path, num, f"a second '{current}' section in one passage")
-            texts[current] = []
+            lang = mark.group(2)
+            section = asked if mark.group(1) else texts
+            name = f"asked {lang}" if mark.group(1) else lang
+            if lang not in LANGS:
+                raise _fail(path, num, f"language '{lang}' is not one of {', '.join(LANGS)}")
+            if lang in section:
+                raise _fail(path, num, f"a second '{name}' section in one passage")
+            section[lang] = current = []
         elif line.strip():
             if current is None:
                 raise _fail(path, num, "text before the first <!-- en --> / <!-- zh --> marker")
-            texts[current].append(line.strip())
+            current.append(line.strip())
     for lang in LANGS:
         if not texts.get(lang):
             raise _fail(path, start, f"passage has no '{lang}' text (add <!-- {lang} --> and the text)")
     sep = {"en": " ", "zh": ""}
-    return {lang: sep[lang].join(texts[lang]) for lang in LANGS}
+    return {lang: sep[lang].join(texts[lang]) for lang in LANGS}, asked

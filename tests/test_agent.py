@@ -73,7 +73,7 @@ def test_tool_error_reaches_the_user_and_nothing_is_written(demo_store, model):
     model.script += [call("add_order", customer="Nobody Atall", amount=5)]
     a = make(demo_store, model, auto_confirm=True)
     n = demo_store.count("orders")
-    reply = a.reply("Nobody Atall bought something for 5")
+    reply = a.reply("Nobody Atall: 5, the usual")  # words code leaves to the model
     assert "No customer matches" in reply.text
     assert reply.actions[0].status == "error"
     assert demo_store.count("orders") == n
@@ -386,3 +386,28 @@ def test_chat_undo_never_reverts_an_import_or_the_demo_shop(demo_store):
     a = Assistant(demo_store, TOOLS, today=TODAY)
     reply = a.reply("undo")
     assert "Nothing saved in chat" in reply.text and demo_store.count("customers") == 300
+
+
+def test_a_correction_before_yes_previews_the_same_request_again(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    bot.reply("新客户 Tom Baker 电话13800008888", session="fix")
+    again = bot.reply("等下 电话是13800009999 打错了", session="fix")
+    assert "13800009999" in again.text and again.proposal is not None
+    bot.reply("ok 👍", session="fix")
+    rows = demo_store.db.execute("SELECT phone FROM customers WHERE name='Tom Baker'").fetchall()
+    assert rows == [("13800009999",)]
+
+
+def test_part_of_a_name_picks_one_after_which_one(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    asked = bot.reply("show Chen", session="pick")
+    assert "Which one?" in asked.text or "哪一位" in asked.text
+    picked = bot.reply("Nora", session="pick")
+    assert "Nora Chen" in picked.text
+
+
+def test_a_complaint_named_by_its_customer_records_which_complaint(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    reply = bot.reply("张伟的投诉处理好了 标成已解决", session="k")
+    call_args = [a.args for a in reply.actions if a.tool == "set_complaint_status"]
+    assert call_args and call_args[0].get("complaint_id")

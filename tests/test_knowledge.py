@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from assistant.core.records import InvalidInput
 from knowledge import ingest
 from knowledge.embedder import ModelUnavailable, SentenceTransformerEmbedder, verify_packaged
+from assistant.lang.names import to_simplified
 from knowledge.index import MAX_QUERY_CHARS, KnowledgeIndex, clean_query, detect_lang
 from tests.fakes import WordLengthEmbedder
 
@@ -64,6 +65,47 @@ def test_content_covers_every_stage_and_topic():
         assert topics[topic] >= 1, topic
 
 
+def test_every_passage_lists_owner_questions_in_both_languages():
+    for e in ingest.load_dir():
+        questions = e.asked.splitlines()
+        assert len(questions) >= 3, (e.passage.id, e.passage.lang)
+        assert all(q.strip() and q not in e.passage.text for q in questions)
+        if e.passage.lang == "zh":  # searched in simplified characters, like the passages
+            assert all(to_simplified(q) == q for q in questions), e.passage.id
+
+
+def test_owner_questions_are_searched_but_never_shown(index):
+    entry = next(e for e in ingest.load_dir() if e.key == "decline-aims:zh")
+    assert "很久不消费的会员怎么激活" in entry.asked.splitlines()
+    # 激活 / 会员 / 消费 appear in that question only, not in the passage's text or keywords
+    found = index.search("会员好久没消费了，有办法重新激活吗", k=3, mode="lexical")
+    assert "decline-aims" in [p.id for p in found]
+    shown = index.get("decline-aims", "zh")
+    assert "激活" not in shown.text and "asked" not in shown.text
+
+
+@pytest.mark.parametrize("question, wanted", [
+    # Cantonese in Traditional characters: searched simplified, matched by the owner questions
+    ("啲老主顧成半年冇嚟，點樣召回佢哋", {"decline-aims", "decline-targeted-offer",
+                                     "winback-message-wording", "decline-ask-why"}),
+    ("收到差評，點樣回覆先好", {"complaint-public-review"}),
+    ("customer went quiet after one order, nudge them?", {"exploration-first-followup"}),
+])
+def test_bm25_reads_the_owner_questions(index, question, wanted):
+    found = index.search(question, k=3, mode="lexical")
+    assert wanted & {p.id for p in found}, [p.id for p in found]
+
+
+def test_editing_one_owner_question_reembeds_only_that_passage(index, docs):
+    path = docs / "winback.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "customer left because of rude staff", "customer left because the staff were rude to her"),
+        encoding="utf-8")
+    stats = index.build(progress=False)
+    assert (stats.added, stats.updated, stats.removed) == (0, 1, 0)
+    assert "the staff were rude to her" in index.embedder.calls[-1][0]
+
+
 # --- ingest validation -------------------------------------------------------------------
 
 BREAKAGES = {
@@ -73,6 +115,8 @@ BREAKAGES = {
     "bad stage": lambda s: re.sub(r"^stage: .*$", "stage: [retired]", s, count=1, flags=re.MULTILINE),
     "no zh text": lambda s: s.replace("<!-- zh -->", "<!-- en -->", 1),
     "not key value": lambda s: s.replace("topics:", "topics", 1),
+    "two asked en sections": lambda s: s.replace("<!-- asked zh -->", "<!-- asked en -->", 1),
+    "asked in an unknown language": lambda s: s.replace("<!-- asked zh -->", "<!-- asked fr -->", 1),
 }
 
 
@@ -251,6 +295,41 @@ def test_real_packaged_model_builds_and_answers_both_languages(tmp_path):
     assert "complaint-public-review" in [p.id for p in en] and {p.lang for p in en} == {"en"}
     assert "complaint-public-review" in [p.id for p in zh] and {p.lang for p in zh} == {"zh"}
     assert idx.build(progress=False).embedded == 0
+    idx.close()
+
+
+# Owner questions in words the passages do not use: colloquial, Cantonese, Traditional, typo'd.
+COLLOQUIAL = [
+    ("那几个老主顾大半年没露面了，还能不能拉回来", {"decline-aims", "decline-targeted-offer",
+                                             "decline-ask-why", "winback-sort-causes"}),
+    ("啲常客好似冇再幫襯，係咪要搵佢哋問吓發生咩事", {"decline-ask-why", "decline-aims",
+                                               "lifecycle-churn-signal"}),
+    ("網上有人留了一星評價罵我們，要怎麼回覆", {"complaint-public-review"}),
+    ("my old regulars kinda ghosted us, how do i get em back", {"decline-aims", "decline-ask-why",
+                                                             "decline-targeted-offer",
+                                                             "winback-sort-causes"}),
+    ("thx notes or small freebies for ppl who've been coming for yrs?",
+     {"loyalty-personal-touch", "loyalty-surprise-extras", "loyalty-non-price-ideas",
+      "stability-non-price-care"}),
+]
+
+
+@pytest.mark.slow
+def test_colloquial_questions_find_their_passage_with_the_real_models(tmp_path):
+    from knowledge.embedder import MultilingualE5Embedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("decline.md", "winback.md", "loyalty.md", "stability.md", "complaints.md",
+                 "lifecycle.md"):
+        shutil.copy(DOCS / name, docs / name)
+    idx = KnowledgeIndex.open(tmp_path / "kb", SentenceTransformerEmbedder(), docs_dir=docs,
+                              meaning=MultilingualE5Embedder())
+    idx.build(progress=False)
+    for question, wanted in COLLOQUIAL:
+        got = idx.search(question, k=3)
+        assert wanted & {p.id for p in got}, (question, [p.id for p in got])
+        assert {p.lang for p in got} == {detect_lang(question)}
     idx.close()
 
 

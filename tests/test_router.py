@@ -371,3 +371,210 @@ def test_loyal_customers_are_a_list(message, args):
 def test_loyal_words_in_other_requests_are_not_the_list(message):
     found = route(message, ctx())
     assert found is None or found.tool != "loyal_customers", found
+
+
+# -- how owners really write the write side: controls, new customers, changes, channels ----------
+
+@pytest.mark.parametrize("message, intent", [
+    ("对的 存吧", "confirm"), ("ok la", "confirm"), ("yes pls save", "confirm"), ("好 存起來", "confirm"),
+    ("👍", "confirm"), ("ok 👍", "confirm"), ("係 ok", "confirm"), ("對", "confirm"), ("嗯嗯", "confirm"),
+    ("算了不要了", "cancel"), ("no thanks", "cancel"), ("先不存", "cancel"),
+    ("撤销 加错了", "undo"), ("oops wrong one, undo", "undo"), ("等等搞错了 是王洋不是张伟 先撤回", "undo"),
+    ("不对 是6包", None), ("撤销投诉", None), ("好的 张伟买了两包", None),
+])
+def test_controls_are_read_by_their_words_not_whole_sentences(message, intent):
+    assert control_intent(message) == intent
+
+
+def test_a_correction_changes_only_the_value_it_names():
+    from assistant.agent.router.controls import correction
+
+    assert correction("不对 是6包", {"customer": "张伟", "order_quantity": 5}) == \
+        {"customer": "张伟", "order_quantity": 6.0}
+    assert correction("等下 电话是13800009999 打错了", {"name": "王芳", "phone": "13800008888"}) == \
+        {"name": "王芳", "phone": "13800009999"}
+    assert correction("张伟买了6包", {"customer": "张伟", "order_quantity": 5}) is None
+
+
+@pytest.mark.parametrize("message, args", [
+    ("新客人 陈小满 手机13912345678 杭州的", {"name": "陈小满", "phone": "13912345678", "city": "杭州"}),
+    ("幫我加個新客人 鄭家豪 0988123456 高雄", {"name": "郑家豪", "phone": "0988123456"}),
+    ("new cust 🎉 Priya Nair, priya@cafe.io", {"name": "Priya Nair", "email": "priya@cafe.io"}),
+    ("加个客户 阿Ken 微信 ken_roast88 南京 做 wholesale 的",
+     {"name": "阿Ken", "wechat": "ken_roast88", "city": "南京", "tags": "wholesale"}),
+    ("加个新客户 王小丫", {"name": "王小丫"}),
+])
+def test_new_customers_announced_many_ways(message, args):
+    check(message, "add_customer", **args)
+
+
+@pytest.mark.parametrize("message, args", [
+    ("张伟换号了 新的是13700002222", {"customer": "张伟", "phone": "13700002222"}),
+    ("李娜换手几号了 13698765432", {"customer": "李娜", "phone": "13698765432"}),
+    ("张伟搬去杭州了", {"customer": "张伟", "city": "杭州"}),
+    ("给崔静打个VIP标签", {"customer": "崔静", "tags": "VIP"}),
+    ("mark 张伟 as VIP", {"customer": "张伟", "tags": "VIP"}),
+    ("tag 周晨曦 as vip pls", {"customer": "周晨曦", "tags": "vip"}),
+    ("把Lily King标成gifts客户", {"customer": "Lily King", "tags": "gifts"}),
+    ("尹敏 被注一下：只能周二送货", {"customer": "尹敏", "notes": "只能周二送货"}),
+    ("add note to Lily King: prefers wechat, dont call", {"customer": "Lily King", "notes": "~prefers wechat"}),
+    ("周晨曦微信号改了 zcx_cafe2026", {"customer": "周晨曦", "wechat": "zcx_cafe2026"}),
+])
+def test_changes_to_a_customer_as_owners_say_them(message, args):
+    check(message, "update_customer", **args)
+
+
+def test_sql_in_a_quoted_command_changes_nobody():
+    found = route("run sql: UPDATE customers SET city='北京' WHERE name='张伟'", ctx())
+    assert found is None or found.tool != "update_customer"
+
+
+@pytest.mark.parametrize("message, status", [
+    ("王洋那个投诉搞定了", "resolved"), ("Daniel Wood's complaint, we're looking into it now", "in_progress"),
+    ("罗子涵那个投诉改回未处理", "open"), ("Lily King coupon thing sorted, close it", "resolved"),
+])
+def test_complaint_status_by_customer_name(message, status):
+    found = route(message, ctx())
+    assert found and found.tool == "set_complaint_status" and found.args["status"] == status
+
+
+def test_asking_whether_a_complaint_is_done_writes_nothing():
+    found = route("王洋的投诉 搞定没", ctx())
+    assert found is None or found.tool != "set_complaint_status"
+
+
+def test_status_of_her_complaint_uses_the_customer_just_discussed():
+    check("帮她改成已解决 已经补了一张新券给她", "set_complaint_status", last="李娜", customer="李娜",
+          status="resolved")
+
+
+@pytest.mark.parametrize("message, channel", [
+    ("Ethan Chen txted, wants 4 cold brew packs fri", "message"),
+    ("Lily King DM'd us on insta asking if gift boxes are back", "social"),
+    ("尹敏在小红书 comment 说挂耳包好看 想再订", "social"),
+    ("王洋发短信说收到的袋子鼓起来了", "message"),
+    ("Nora Chen came by the shop, asked us to call her back tues", "in_store"),
+    ("Sophia Brown calld, wants 3 bags mandheling this fri", "phone"),
+])
+def test_channel_words_map_to_the_stored_channel(message, channel):
+    check(message, "log_activity", channel=channel)
+
+
+def test_a_reminder_reads_shorthand_dates_and_starts_at_its_own_word():
+    check("remind me tmrw to text Lily King about her invoice", "log_activity",
+          follow_up_date="2026-11-23")
+    found = route("后天提醒我给王洋送样品", ctx())
+    assert found.tool == "log_activity" and found.args["summary"].startswith("提醒我")
+
+
+@pytest.mark.parametrize("message, args", [
+    ("罗子涵 今日 买咗 10 包 drip bag 590蚊", {"customer": "罗子涵", "quantity": 10, "amount": 590}),
+    ("尹敏 昨天買了冷萃x3 207", {"customer": "尹敏", "quantity": 3, "product": "~冷萃", "amount": 207}),
+])
+def test_cantonese_and_receipt_style_sales(message, args):
+    check(message, "add_order", **args)
+
+
+# -- the read side: questions about one customer, sales figures, lists, replies, refusals --------
+@pytest.mark.parametrize("message, pieces", [
+    ("崔静總共下過幾張單", ("COUNT(*) AS orders", "'崔静'")),
+    ("周晨曦 一共花了我们多少 money", ("SUM(amount)", "'周晨曦'")),
+    ("耶加雪菲今年卖出去几包", ("SUM(quantity)", "LIKE '%耶加雪菲%'", "2026-01-01")),
+    ("礼盒上个月一共卖了多少钱", ("SUM(amount)", "LIKE '%礼盒%'", "2026-10-01")),
+    ("how many bags of mandheling did we sell last month", ("SUM(quantity)", "LIKE '%mandheling%'")),
+    ("avg order value this yr?", ("AVG(amount)", "2026-01-01")),
+    ("李娜最后一次下单是哪天", ("MAX(date)", "'李娜'")),
+    ("when did Daniel Wood last order", ("MAX(date)", "'Daniel Wood'")),
+    ("10月份哪个产品卖得最好", ("GROUP BY product", "LIMIT 1", "2026-10-01")),
+    ("what sold best last month", ("GROUP BY product", "2026-10-01")),
+    ("我们最好的10个客户是谁", ("ORDER BY revenue DESC", "LIMIT 10")),
+    ("今年消费最高的三个客人", ("ORDER BY revenue DESC", "LIMIT 3", "2026-01-01")),
+    ("南京的客人有几个", ("FROM customers", "南京")),
+])
+def test_figures_come_from_sql_templates(message, pieces):
+    found = route(message, ctx())
+    assert found and found.tool == "run_sql", (message, found)
+    assert all(p in found.args["sql"] for p in pieces), (message, found.args["sql"])
+
+
+@pytest.mark.parametrize("message", ["how many bags of coffee did we sell last month", "咖啡豆今年卖了多少包"])
+def test_the_goods_in_general_are_not_a_product_filter(message):
+    found = route(message, ctx())
+    assert found and found.tool == "run_sql" and "LIKE" not in found.args["sql"], (message, found)
+
+
+def test_a_product_word_never_carries_quotes_into_sql():
+    found = route("耶加'雪菲今年卖出去几包", ctx())
+    assert found is None or "'%耶加'" not in found.args.get("sql", "")
+
+
+@pytest.mark.parametrize("message, last, tool, customer", [
+    ("她一共花了多少", "李娜", "run_sql", None),
+    ("李娜电话多少", None, "customer_profile", "李娜"),
+    ("her number?", "李娜", "customer_profile", "李娜"),
+    ("王洋呢 他多久没买了", None, "customer_profile", "王洋"),
+    ("张伟昨天打电话了吗", None, "customer_profile", "张伟"),
+    ("她上次买了啥", "李娜", "customer_profile", "李娜"),
+])
+def test_questions_about_one_customer_are_read_not_logged(message, last, tool, customer):
+    found = route(message, ctx(last))
+    assert found and found.tool == tool, (message, found)
+    if customer:
+        assert found.args["customer"] == customer
+    else:
+        assert "'李娜'" in found.args["sql"]
+
+
+@pytest.mark.parametrize("message, customer", [
+    ("daniel wod profile pls", "Daniel Wood"), ("show me dnaiel wood", "Daniel Wood"),
+    ("pull up sophia brwon", "Sophia Brown"),
+])
+def test_a_latin_name_typed_in_a_hurry_is_still_found(message, customer):
+    found = route(message, ctx())
+    assert found and found.tool == "customer_profile", (message, found)
+    assert found.args["customer"].lower() == customer.lower()
+
+
+@pytest.mark.parametrize("message, last, args", [
+    ("再帮我拟个回复给她", "李娜", {"customer": "李娜"}),
+    ("draft him a reply, brief", "张伟", {"customer": "张伟", "tone": "brief"}),
+    ("顧靜那個塑膠的投訴 幫我寫個正式一點的道歉", None, {"tone": "formal"}),
+    ("make it warmer, she's a good customer", "Lily King", {"customer": "Lily King", "tone": "warm"}),
+    ("短一點 她不喜歡看長的", "李娜", {"customer": "李娜", "tone": "brief"}),
+    ("帮我回一下李娜的投诉 语气暖一点", None, {"customer": "李娜", "tone": "warm"}),
+])
+def test_a_reply_is_drafted_for_the_customer_meant_in_the_tone_asked(message, last, args):
+    found = route(message, ctx(last))
+    assert found and found.tool == "draft_complaint_reply", (message, found)
+    assert all(found.args.get(k) == v for k, v in args.items()), (message, found.args)
+
+
+@pytest.mark.parametrize("message, query", [
+    ("show 一下所有 café tag 的客人", "café"), ("which customers r tagged gifts", "gifts"),
+    ("find custmer nora", "nora"),
+])
+def test_customers_are_found_by_tag_and_by_a_typod_request(message, query):
+    found = route(message, ctx())
+    assert found and found.tool == "find_customers" and found.args["query"].lower() == query
+
+
+@pytest.mark.parametrize("message, top", [("幫我看看最死忠的客人前三名", 3), ("top 5 熟客 list 一下", 5),
+                                          ("who r my regulars", None)])
+def test_loyal_regulars_are_a_list_of_their_own(message, top):
+    found = route(message, ctx())
+    assert found and found.tool == "loyal_customers", (message, found)
+    assert found.args.get("top") == top
+
+
+@pytest.mark.parametrize("message", ["张伟和李娜都说要周五各3包", "張偉同李娜都話要禮拜五各3包",
+                                     "张伟、李娜昨天各买了3包曼特宁"])
+def test_a_write_about_two_customers_is_never_proposed(message):
+    found = route(message, ctx())
+    writes = {t.name for t in TOOLS if t.writes}
+    assert isinstance(found, Canned) or found is None or found.tool not in writes, (message, found)
+
+
+@pytest.mark.parametrize("message", ["王大锤昨天买了三袋曼特宁",
+                                     "Kevin Durant called, wants 10 bags of house blend"])
+def test_a_write_about_nobody_on_the_list_is_refused(message):
+    assert route(message, ctx()) == Canned("unknown_customer")

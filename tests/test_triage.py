@@ -234,3 +234,58 @@ def test_traditional_chinese_gets_the_same_labels_as_simplified() -> None:
     assert (traditional.category, traditional.severity, traditional.fault, traditional.language) == \
         (simplified.category, simplified.severity, simplified.fault, simplified.language) == \
         (simplified.category, simplified.severity, "business", "zh")
+
+
+@pytest.mark.parametrize("text, category", [
+    # Quality told only through what happened to the thing, not by a quality word.
+    ("The desk lamp never worked, not once, tried every socket in the flat.", "product_quality"),
+    ("这个电动牙刷用了五天就不转了，充电灯也不亮", "product_quality"),
+    ("部電飯煲用咗兩個禮拜就煮唔熟飯，成日夾生", "product_quality"),
+    ("Six weeks of piano lessons and she still can't read a single note, no improvement at all.",
+     "product_quality"),
+    # Waiting told through elapsed time, not by a waiting word.
+    ("手表送去换电池，三个星期了还没修好，每次问都说在等配件", "waiting_time"),
+    ("It's been two weeks and my bike still isn't fixed, they keep saying waiting on parts.",
+     "waiting_time"),
+    # Missing items in Cantonese, refunds and fees inside slang.
+    ("訂咗四盒月餅，寄嚟得三盒，仲冇咗張賀卡", "wrong_or_missing_item"),
+    ("踩雷了，退款申请一个月还没到账，客服就会说亲亲在处理", "price_billing_refund"),
+])
+def test_complaints_told_through_effects_time_or_slang(text: str, category: str) -> None:
+    t = classify(text)
+    assert t.is_complaint is True
+    assert t.category == category
+    assert t.sentiment < 0
+
+
+def test_training_data_covers_many_kinds_of_shop_in_both_scripts() -> None:
+    from assistant.complaints.triage import _training_rows
+
+    rows = _rows(TRAIN_PATH)
+    kinds = {r["business"] for r in rows if r.get("business")}
+    assert len(kinds) >= 15
+    zh = [r for r in rows if r["lang"] == "zh"]
+    assert len(zh) >= 0.5 * len(rows)
+    # Traditional and Cantonese lines are kept as written; the classifiers read them simplified.
+    from assistant.lang.names import to_simplified
+
+    traditional = [i for i, r in enumerate(rows) if to_simplified(r["text"]) != r["text"]]
+    assert len(traditional) >= 100
+    assert sum("咗" in rows[i]["text"] or "嘅" in rows[i]["text"] for i in traditional) >= 20
+    texts, labels = _training_rows()
+    assert len(texts) == len(labels) == len(rows)
+    assert all(texts[i] == to_simplified(rows[i]["text"]) for i in traditional)
+
+
+def test_shipped_encoder_vectors_belong_to_the_training_texts() -> None:
+    """The e5 vectors are shipped beside the texts, so no test or first use re-embeds them all."""
+    import numpy as np
+
+    from assistant.complaints.triage import TRAIN_VECTORS, _training_rows
+    from knowledge.embedder import MultilingualE5Embedder, text_digest
+
+    data = np.load(TRAIN_VECTORS)
+    texts, _ = _training_rows()
+    assert str(data["digest"]) == text_digest(texts)
+    assert str(data["name"]) == f"query:{MultilingualE5Embedder.name}"
+    assert data["vectors"].shape[0] == len(texts)

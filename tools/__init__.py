@@ -35,7 +35,8 @@ TOOLS = [
     Tool(
         customer_profile,
         formatting.profile,
-        intents=(rules.churn_of_customer, rules.profile, meant.profile_by_meaning),
+        intents=(rules.customer_question, rules.churn_of_customer, rules.profile,
+                 meant.profile_by_meaning),
         hint="Looking up one person",
     ),
     Tool(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -71,9 +72,9 @@ def _fields(**values: str | None) -> dict:
 
 def add_customer(store: Store, ctx: TurnContext, name: str, phone: str | None = None,
                  email: str | None = None, wechat: str | None = None, city: str | None = None,
-                 notes: str | None = None) -> Plan:
+                 notes: str | None = None, tags: str | None = None) -> Plan:
     """Propose adding a new customer (written only after the owner confirms)."""
-    values = _fields(phone=phone, email=email, wechat=wechat, city=city, notes=notes)
+    values = _fields(phone=phone, email=email, wechat=wechat, city=city, notes=notes, tags=tags)
     row = store.customer_row(name, **values)  # validates now, so the preview is honest
     shown = ", ".join(f"{k} {v}" for k, v in values.items())
     line = ctx.t(f"Add customer {row['name']}" + (f" ({shown})" if shown else ""),
@@ -89,6 +90,11 @@ def update_customer(store: Store, ctx: TurnContext, customer: str, name: str | N
     c = resolve(store, ctx, customer)
     values = _fields(name=name, phone=phone, email=email, wechat=wechat, city=city, tags=tags,
                      notes=notes)
+    if "tags" in values and c.tags:
+        # "tag Li Na as VIP" adds a tag: the ones she had stay
+        had = [t.strip() for t in re.split(r"[,，;；]", c.tags) if t.strip()]
+        new = [t.strip() for t in re.split(r"[,，;；]", values["tags"]) if t.strip()]
+        values["tags"] = ",".join(had + [t for t in new if t.casefold() not in {h.casefold() for h in had}])
     if not values:
         raise InvalidInput(ctx.t(
             f"What should change for {c.name}? Give a new phone, email, wechat, city, tags or notes.",

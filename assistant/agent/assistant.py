@@ -27,6 +27,7 @@ from assistant.agent.router import (
     format_help,
     route,
 )
+from assistant.agent.router.controls import correction
 from assistant.agent.toolkit import Tool, bind_tool, by_name, call_with_injection, tool_hints
 from assistant.core.context import TurnContext
 from assistant.core.markup import model_markdown
@@ -258,6 +259,15 @@ class Assistant:
         resumed = self._resume(turn)
         if resumed is not None:
             return resumed, "none"
+        fixed = correction(message, s.pending.args) if s.pending and s.pending.tool else None
+        if fixed is not None:
+            # "不对 是6包" before "yes": the same request again with the corrected value
+            pending, s.pending = s.pending, None
+            try:
+                return self._run(turn, pending.tool, fixed), "none"
+            except CrmError as ex:
+                s.pending = pending
+                return str(ex), "none"
         control = control_intent(message)
         if control == "confirm":
             return self._confirm(turn), "none"
@@ -371,13 +381,25 @@ class Assistant:
         tool, args, candidates = s.asked
         s.asked = None
         text = message.strip()
-        for c in candidates:
-            if text in (c.name, str(c.id), c.external_id) or (
-                    text and c.name in text and len(text) <= len(c.name) + 8):
+        picked = [c for c in candidates if text in (c.name, str(c.id), c.external_id) or (
+            text and c.name in text and len(text) <= len(c.name) + 8)]
+        if not picked and 2 <= len(text) <= 20:
+            # "Nora" after "which Chen?": a part of exactly one candidate's name
+            words = set(text.casefold().split())
+            picked = [c for c in candidates if words <= set(c.name.casefold().split())]
+            if not picked and str(args.get("customer", "")).strip():
+                # "Lily Tan" after "which Lily?", though the short list left her out
+                asked = str(args["customer"]).casefold()
                 try:
-                    return self._run(turn, tool, {**args, "customer": str(c.id)})
-                except CrmError as ex:
-                    return str(ex)
+                    found = self.store.resolve_customer(text)
+                except CrmError:
+                    found = None
+                picked = [found] if found is not None and asked in found.name.casefold() else []
+        if len(picked) == 1:
+            try:
+                return self._run(turn, tool, {**args, "customer": str(picked[0].id)})
+            except CrmError as ex:
+                return str(ex)
         return None
 
     def _rule_route(self, s: _Session, message: str) -> Route | Canned | None:
@@ -417,6 +439,10 @@ class Assistant:
                     return self._run(turn, echoed[0], self._checked(turn, *echoed))
                 except CrmError as ex:
                     return str(ex)
+            found = turn.route() if self.rules_first is not None else None
+            if isinstance(found, Route):
+                # a chatty answer where code understood the request does not address it
+                return self._run_route(turn, found)
             return model_markdown(last.content.strip())
         raise CrmError("the model returned no answer")
 
@@ -426,6 +452,12 @@ class Assistant:
         """A tool call the model proposed, its slots checked against what code parses and, for a
         write, every value against the owner's words."""
         turn: Turn = config["configurable"]["turn"]
+        found = turn.route() if self.rules_first is not None else None
+        if isinstance(found, Route) and found.tool != name and found.tool in self._tools:
+            # code read the owner's words as another request: where they disagree, code's
+            # grounded reading wins (a small model answers a total with the churn list)
+            log.info("model chose %s, code read %s: code's reading is used", name, found.tool)
+            return self._run(turn, found.tool, dict(found.args))
         return self._run(turn, name, self._checked(turn, name, args))
 
     def _checked(self, turn: Turn, name: str, args: dict) -> dict:
@@ -513,6 +545,10 @@ class Assistant:
             raise CrmError(msg) from ex
         ms = (time.perf_counter() - started) * 1000
         if isinstance(value, Plan):
+            target = [w for w in value.writes if w.table == "complaints" and w.op == "update"]
+            if "complaint_id" in _params(tool) and not args.get("complaint_id") and len(target) == 1:
+                # a complaint named by its customer: the call records the one it resolved to
+                args = {**args, "complaint_id": target[0].row_id}
             proposal = Proposal(uuid.uuid4().hex[:8], list(value.summary), list(value.writes),
                                 value.customer_id, name, dict(args),
                                 rows_as_shown(self.store, value.writes))
@@ -559,3 +595,10 @@ def _tool_call_in_text(text: str, tools: set[str]) -> tuple[str, dict] | None:
     if name in tools and isinstance(args, dict):
         return name, args
     return None
+
+
+def _params(tool: Tool) -> set[str]:
+    """The parameter names of a tool's function."""
+    import inspect
+
+    return set(inspect.signature(tool.fn).parameters)

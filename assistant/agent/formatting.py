@@ -235,6 +235,13 @@ _REFUSALS = {
                     "输入**帮助**查看示例。"),
     "smalltalk": ("Hello! Ask me who might churn, log a call, or draft a complaint reply.",
                   "你好！可以问我谁可能流失、记录一次沟通，或起草投诉回复。"),
+    "several_customers": ("That names more than one customer, so nothing was saved. Tell me about one "
+                          "customer per message (\"Zhang Wei called, wants 3 bags\"), then the next.",
+                          "这句话里有好几位客户，所以什么都没有保存。请一次说一位客户（“张伟打电话说要3包”），再说下一位。"),
+    "unknown_customer": ("That name matches no customer, so nothing was saved. Check the spelling, "
+                         "search with \"find …\", or add them first (\"add customer …, phone …\").",
+                         "这个名字没有对应的客户，所以什么都没有保存。请检查拼写、用“找 …”搜索，或先添加客户"
+                         "（“添加客户 …，电话 …”）。"),
     "mass_message": ("I can't send messages to many customers from chat. Ask me who to contact "
                      "(\"who may churn?\") and I'll list them with a reason for each.",
                      "聊天里不能群发消息。可以先问我该联系谁（“谁可能流失？”），我会逐一列出并说明原因。"),

@@ -48,7 +48,8 @@ def register(group: click.Group) -> None:
         """Ask the assistant one thing."""
         reply = build_assistant(db, model, yes, today).reply(message, session="cli")
         if as_json:
-            click.echo(json.dumps({"reply": reply.text, "actions": _actions(reply)},
+            click.echo(json.dumps({"reply": reply.text, "actions": _actions(reply),
+                                   "backend": reply.backend},
                                   ensure_ascii=False, indent=2, default=str))
         else:
             click.echo(reply.text)

@@ -52,7 +52,9 @@ _PATTERNS: list[tuple[str, str]] = [
     ("en_slash", r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\b"),
     ("en_the", r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(this|next|last)\s+month)?"),
     ("en_named", (r"\b(?:the\s+day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|"
-                 r"tomorrow|yesterday|this\s+(?:morning|afternoon|evening)|now)\b")),
+                 r"tomorrow|yesterday|this\s+(?:morning|afternoon|evening)|now"
+                 # owners' shorthand: "tmrw", "tmr", "2moro", "tdy", "yday"
+                 r"|tmrw|tmr|tmw|tmrrw|2mor+ow|2moro|tomoro|tomorow|tmorrow|tdy|yday|ytd|yest)\b")),
     ("en_week", rf"\b(?:(next|last|this|coming|on)\s+)?({EN_WEEKDAY})\b"),
     ("en_in", rf"\bin\s+({EN_NUM})\s+(day|week|month|year)s?\b(?!\s+(?:ago|before|earlier))"),
     ("en_ago", rf"\b({EN_NUM})\s+(day|week|month|year)s?\s+(ago|later|from\s+now)\b"),
@@ -207,7 +209,10 @@ def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
     if name == "en_named":
         word = re.sub(r"\s+", " ", m.group(0).lower())
         offsets = {"the day after tomorrow": 2, "the day before yesterday": -2, "tomorrow": 1,
-                   "yesterday": -1}
+                   "yesterday": -1, "yday": -1, "ytd": -1, "yest": -1}
+        if word not in offsets and word not in ("today", "tonight", "now", "tdy") \
+                and not word.startswith("this"):
+            word = "tomorrow"  # the shorthands above that are not today or yesterday
         return today + timedelta(days=offsets.get(word, 0))
     if name == "en_week":
         how = {"next": "next", "last": "last", "this": "this", "coming": "next"}.get(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.agent.router.keywords import correct_typos
 from assistant.agent.router.records import Intent, Msg, rule
 from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
@@ -23,15 +24,56 @@ _COMPLAINT = re.compile(
     r"|不满|抱怨|投诉|生气|不高兴|不开心|失望|太慢|晚了|迟到|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
     r"|多收|差评|压坏|漏了|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 _FOLLOW = re.compile(r"follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
-                     r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|记得", re.IGNORECASE)
-_CHANNELS = [("xiaohongshu", r"xiaohongshu|rednote|little red book|小红书"),
-             ("email", r"e-?mail|邮件|邮箱"),
-             ("wechat", r"wechat|weixin|\bwx\b|messaged|texted|\bdm'?d?\b|微信|发消息|留言"),
-             ("phone", r"\bcall(?:ed|s)?\b|\brang\b|phoned|phone|电话|来电|打来"),
-             ("in_store", (r"visited|came in|came by|dropped (?:by|in)|stopped by|popped in|in (?:the )?store"
-                          r"|in the shop|\bmet\b|来店|到店|店里|见了|拜访|来了"))]
+                     r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|记得"
+                     # a promise made on the call is a task too: "我答应下周一寄给他"
+                     r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)", re.IGNORECASE)
+# The stored channel names (tools/activity.py CHANNELS), each with the words owners use for it.
+# The cue written first names the contact: "came by the shop, asked us to call her back" is a visit.
+_CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta(?:gram)?\b|\big\b|douyin|抖音"
+                         r"|weibo|微博|tiktok|facebook|\bfb\b|\bdm'?d?\b|\bdms\b|私信")),
+             ("email", r"e-?mail(?:ed)?|邮件|邮箱"),
+             ("message", r"\bsms\b|\btext(?:ed|s)?\b|\btxt(?:ed|d)?\b|\bmsg(?:ed|d)?\b|短信|简讯"),
+             ("wechat", r"wechat|weixin|\bwx\b|\bvx\b|messaged|微信|发消息|留言"),
+             ("phone", r"\bcall(?:ed|s|d)?\b|\bcaled\b|\brang\b|phoned|phone|电话|来电|打来|打过来|致电"),
+             ("in_store", (r"visited|came in|came by|come by|dropped (?:by|in)|stopped by|popped in"
+                           r"|in (?:the )?(?:store|shop)|\bmet\b|来店|到店|店里|见了|拜访|来了|过来|上门|拿货"))]
+# A call promised back is a follow-up, not how the customer got in touch.
+_CALL_BACK = re.compile(r"call (?:her|him|them|me|us)? ?back|回电|回个电话|回她电话|回他电话", re.IGNORECASE)
 _SPLIT = re.compile(r"[,，;；。!！?？]|(?<!\d)\.(?!\d)|\bbut\b|\balso\b|但是|不过|另外|并且|而且")
 _LEAD = re.compile(r"^\s*(?:log|note|记录一下|记录|帮我记一下|记一下|备忘)\s*[:：]?\s*", re.IGNORECASE)
+
+
+_WANTS = re.compile(r"\b(?:wants?|would like|'d like|needs?|orders?|ordered|bought|will take|reserve)\b"
+                    r"|要|订|買|买|拿|预定|预订|再来", re.IGNORECASE)
+_ASKING = re.compile(r"\bwhy\b|怎么|如何|该怎|多久|多少|几[次单天个回]|有没有|是不是|啥状态|什么状态|怎么样了"
+                     r"|\bhow (?:long|many|much)\b|\bany (?:news|update)\b", re.IGNORECASE)
+_ENDS_ASKING = re.compile(r"(?:[?？]|[吗嗎](?:\s*[?？])?)\s*$")
+_NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\b|\bwhen(?:ever)?\b|\bin case\b)"
+                           r"|^\s*(?:please\s+|pls\s+)?(?:send|text|message|wechat|email|msg|dm|tell)\s+(?!me\b)"
+                           r"|^\s*(?:帮我|请)?(?:给|跟)\S{2,4}(?:发|回)(?:个|一条|一下)?(?:微信|短信|消息|信息)",
+                           re.IGNORECASE)
+_TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|\band\b)\s*", re.IGNORECASE)
+
+
+def _two_customers(m: Msg) -> bool:
+    """Two known customers side by side ("张伟和李娜", "Lily King & Nora Chen")."""
+    if not m.span:
+        return False
+    rest = m.text[m.span[1]:]
+    joined = _TOGETHER.match(rest)
+    if not joined:
+        return False
+    after = rest[joined.end():].lower()
+    return any(n and after.startswith(n.lower()) for n in m.names if n != m.canonical)
+
+
+_ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|记得|别忘了|不要忘了|don'?t (?:let me )?forget", re.IGNORECASE)
+
+
+def _dates_removed(text: str, dates: list) -> str:
+    for d in dates:
+        text = text.replace(d.text, " ")
+    return text
 
 
 @dataclass(frozen=True)
@@ -86,7 +128,10 @@ def _in(clause: tuple[int, str], at: int) -> bool:
 
 
 def _channel(text: str) -> str | None:
-    return next((name for name, rx in _CHANNELS if re.search(rx, text, re.IGNORECASE)), None)
+    """The channel whose word comes first; a named social platform wins over a bare "DM"."""
+    text = _CALL_BACK.sub(" ", correct_typos(text.lower()))
+    hits = [(m.start(), name) for name, rx in _CHANNELS for m in [re.search(rx, text, re.IGNORECASE)] if m]
+    return min(hits)[1] if hits else None
 
 
 @rule(60)
@@ -119,9 +164,14 @@ def _grumbles(m: Msg, asking: bool) -> bool:
 def _read(m: Msg) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order")
     text, today = m.text, m.ctx.today
-    asking = is_question(text) or bool(re.search(r"\bwhy\b|怎么|如何|该怎", text))
+    asking = is_question(text) or bool(_ASKING.search(text))
+    if _NOT_A_REPORT.search(text) or _ENDS_ASKING.search(text) or _two_customers(m):
+        # "如果张伟打电话来…" / "send 李娜 a wechat…" / "张伟昨天打电话了吗" / "张伟和李娜都说要3包":
+        # a condition, an errand, a question, or two people at once: nothing to log as it stands
+        return None
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
-    planned_only = bool(m.customer and _FOLLOW.search(text) and not m.kw.has("howto"))
+    follows = bool(_FOLLOW.search(text) or _FOLLOW.search(m.kw.low))  # "remnd me to folow up"
+    planned_only = bool(m.customer and follows and not m.kw.has("howto"))
     amount = find_amount(text, trailing=ordered)
     rest = text if not amount else text[:amount[1][0]] + " " * (amount[1][1] - amount[1][0]) + text[amount[1][1]:]
     qty = find_quantity(rest)
@@ -137,7 +187,7 @@ def _read(m: Msg) -> tuple[str, dict] | None:
         return None
     clauses = _clauses(text)
     complaint = [c for c in clauses if _complains(c[1])]
-    follow = [c for c in clauses if _FOLLOW.search(c[1])]
+    follow = [c for c in clauses if _FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower()))]
     dates = _dates(text, today)
     bad = impossible_dates(text)
     future_words = m.kw.has("future")
@@ -160,6 +210,11 @@ def _read(m: Msg) -> tuple[str, dict] | None:
     if not contact and not complaint and not follow and not (qty or amount):
         return None  # "which customers bought in October" is a question, not a log
     args = {"customer": who, "summary": _LEAD.sub("", text).strip()}
+    ask = _ASK_TO_REMIND.search(text)
+    if ask and not contact and not complaint and not _dates_removed(text[:ask.start()], dates).strip(" ,，。ok好那就先嗯"):
+        # "后天提醒我给高霞送样品" / "ok remind me to call her tmrw": a reminder, only said after
+        # its date or a filler; the reminder starts at its own word, the date is when it is due
+        args["summary"] = text[ask.start():].strip()
     channel = _channel(text)
     if channel:
         args["channel"] = channel
@@ -172,6 +227,9 @@ def _read(m: Msg) -> tuple[str, dict] | None:
             used.add(when.start)
     anchor = qty[2] if qty else -1
     order_clause = next((c for c in clauses if anchor >= 0 and c[0] <= anchor < c[0] + len(c[1]) + 1), None)
+    if order_clause in complaint and not _WANTS.search(order_clause[1]):
+        # "少寄了一盒" / "two bags arrived crushed": the goods that went wrong, not an order
+        qty, anchor, order_clause = None, -1, None
     planned = future_words and not ordered and not any(
         d.future >= today for d in dates if d.start not in used)
     if (qty or amount) and planned and "follow_up" not in args:
@@ -194,7 +252,7 @@ def _read(m: Msg) -> tuple[str, dict] | None:
             used.add(when.start)
     if complaint:
         args["complaint"] = "; ".join(c[1] for c in complaint)
-    when = next((d for d in dates if d.start not in used and d.past < today), None)
+    when = next((d for d in dates if d.start not in used and d.past <= today), None)
     if when:
         args["date"] = when.text
     for at, written in bad[:1]:

@@ -1,9 +1,19 @@
-"""Bare conversation controls ("yes", "取消", "undo", "hi", "help"), handled before any tool."""
+"""Bare conversation controls ("yes", "取消", "undo", "hi", "help"), handled before any tool.
+
+Owners rarely type the bare word: "对的 存吧", "ok la", "yes pls save", "好 存起來", "👍",
+"oops wrong one undo", "撤销 加错了". A message is a control when, once emoji and punctuation are
+gone, it is made only of one intent's words plus fillers (particles, "pls", "save"), read by
+structure rather than by listing whole sentences. Undo also reads in a short message that says
+something went wrong ("等等搞错了 是何诗涵不是曹佳怡 先撤回"). A correction of a pending preview
+("不对 是6包", "等下 电话是13800009999 打错了") is read by `correction`.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from assistant.lang.names import to_simplified
 
 # Conversation-level intents, handled by the Assistant before any tool (see the agent contract).
 CONTROL: dict[str, tuple[str, ...]] = {
@@ -22,6 +32,55 @@ CONTROL: dict[str, tuple[str, ...]] = {
 }
 _PUNCT = re.compile(r"[\s!！。.?？,，~～]+$")
 
+# The words each control is built from (simplified, lower case), longest tried first. English
+# words match whole words; Chinese ones match anywhere in a run of 汉字.
+_WORDS: dict[str, tuple[str, ...]] = {
+    "confirm": ("yes", "yep", "yeah", "yup", "ya", "yea", "ok", "okay", "okey", "okie", "k", "kk",
+                "sure", "confirm", "confirmed", "correct", "right", "go ahead", "do it", "go", "save",
+                "saved", "apply", "fine", "good", "alright", "all right", "sounds good", "looks good",
+                "lgtm", "perfect", "great", "cool", "yes please", "absolutely", "sure thing",
+                "确认", "确定", "好的", "好啊", "好吧", "好嘞", "好滴", "好", "行", "行吧", "可以", "没问题",
+                "无问题", "冇问题", "是的", "是", "对的", "对", "没错", "嗯嗯", "嗯", "存", "保存",
+                "存起来", "存下来", "存进去", "记上", "记下", "记吧", "就这样", "系", "係", "得", "ok咯",
+                "👍", "👌", "✅", "🙆", "✔", "☑"),
+    "cancel": ("no", "nope", "nah", "n", "cancel", "don't", "dont", "do not", "stop", "abort",
+               "never mind", "nevermind", "forget it", "skip", "discard", "drop it", "not now",
+               "取消", "不要", "不用", "不用了", "算了", "别存", "不存", "别", "不", "唔要", "唔使",
+               "唔好", "放弃", "先不", "❌", "🙅", "✖"),
+    "undo": ("undo", "revert", "take that back", "take it back", "roll back", "rollback",
+             "撤销", "撤消", "撤回", "撤掉", "撤了", "恢复", "还原", "复原"),
+}
+# Words that add nothing to a control: politeness, particles, "it", "the last one".
+_FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "la", "lah", "lor",
+            "leh", "ah", "oh", "so", "then", "it", "that", "this", "one", "last", "the", "just", "now",
+            "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈",
+            "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞",
+            "一下", "先", "就", "那", "那就", "这个", "这样", "上一步", "上一个", "刚才的", "刚才", "刚刚",
+            "操作", "的", "吗", "ok")
+# A short message saying something went wrong, with an undo word, asks for the undo.
+_MISTAKE = re.compile(r"错|不对|搞错|弄错|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait", re.IGNORECASE)
+_SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")
+
+
+def _bare(message: str) -> str:
+    text = to_simplified(unicodedata.normalize("NFKC", message or "")).strip().lower()
+    return " ".join(_SYMBOLS.sub(" ", text).split())
+
+
+def _made_of(text: str, words: tuple[str, ...]) -> bool:
+    """Whether `text` is only `words` and fillers (at least one of `words`)."""
+    rest, hit = f" {text} ", False
+    for word in sorted(words, key=len, reverse=True):
+        rx = re.escape(word) if not re.fullmatch(r"[a-z' ]+", word) else rf"(?<=[\s\u4e00-\u9fff]){re.escape(word)}(?=[\s\u4e00-\u9fff])"
+        rest, n = re.subn(rx, " ", rest)
+        hit = hit or n > 0
+    if not hit:
+        return False
+    for word in sorted(_FILLERS, key=len, reverse=True):
+        rx = re.escape(word) if not re.fullmatch(r"[a-z' ]+", word) else rf"(?<=[\s\u4e00-\u9fff]){re.escape(word)}(?=[\s\u4e00-\u9fff])"
+        rest = re.sub(rx, " ", rest)
+    return not rest.strip()
+
 
 def control_intent(message: str) -> str | None:
     """'confirm' / 'cancel' / 'undo' / 'greeting' / 'help' for a bare control message, else None."""
@@ -31,6 +90,40 @@ def control_intent(message: str) -> str | None:
     for intent, words in CONTROL.items():
         if text in words:
             return intent
+    bare = _bare(message)
+    if not bare or len(bare) > 40:
+        return None
+    for intent in ("undo", "cancel", "confirm"):
+        if _made_of(bare, _WORDS[intent]):
+            return intent
+    if len(bare) <= 30 and _MISTAKE.search(bare) and any(w in bare for w in _WORDS["undo"]):
+        return "undo"
     return None
 
 
+# -- corrections of a pending preview ----------------------------------------------------------
+_CORRECTING = re.compile(r"^\s*(?:不对|不是|错了|等下|等等|等一下|改一下|改成|更正|应该是|其实是|no[,，\s]|nope|wait"
+                         r"|actually|sorry|correction|make it|i meant|should be)|打错了|写错了|搞错了|说错了",
+                         re.IGNORECASE)
+
+
+def correction(message: str, args: dict) -> dict | None:
+    """The pending proposal's arguments with what a correction changes ("不对 是6包" -> quantity 6;
+    "等下 电话是13800009999 打错了" -> phone), or None when the message corrects nothing there."""
+    from assistant.agent.router.slots import PHONE, find_quantity
+
+    text = to_simplified(unicodedata.normalize("NFKC", message or ""))
+    if not _CORRECTING.search(text) or len(text) > 60:
+        return None
+    out = dict(args)
+    phone = PHONE.search(text)
+    if phone and "phone" in args:
+        out["phone"] = re.sub(r"[\s-]", "", phone.group(1))
+        return out
+    qty = find_quantity(text)
+    if qty:
+        for key in ("order_quantity", "quantity"):
+            if key in args:
+                out[key] = qty[0]
+                return out
+    return None

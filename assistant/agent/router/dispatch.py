@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -60,7 +61,47 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
         return Canned(refused.kind)
     # code's exact reading wins; the intent model speaks only where no rule understood
     chosen = exact if exact is not None else _by_meaning(msg, ordered, own)
+    if isinstance(chosen, Route) and chosen.tool in _ABOUT_ONE and any(
+            t.name == chosen.tool and t.writes for t in tools):
+        doubt = _write_doubt(msg, chosen)
+        if doubt:
+            return Canned(doubt)
     return _in_own_words(chosen, text, own) if isinstance(chosen, Route) else chosen
+
+
+# writes about exactly one customer, named from the customer list
+_ABOUT_ONE = ("log_activity", "add_order", "update_customer", "set_complaint_status")
+_LISTED_WITH = re.compile(r"\s*(?:和|跟|同|与|及|、|,|，|/|&|\band\b|\bor\b)?\s*$", re.IGNORECASE)
+
+
+def _write_doubt(msg: Msg, found: Route) -> str | None:
+    """Why a write must not be proposed: two customers named side by side ("张伟和李娜都要3包"),
+    or a customer nobody on the list is called; None when it names one known customer."""
+    if msg.span:
+        rest = msg.text[msg.span[1]:]
+        other = spot_customer(rest, _spot_index(msg.names))
+        if other and _LISTED_WITH.match(rest[:other[1]]) and \
+                _canonical(other[0], msg.names) != msg.canonical:
+            return "several_customers"
+        return None
+    who = found.args.get("customer")
+    if not isinstance(who, str) or not who.strip() or msg.ctx.last_customer and msg.kw.has("pronoun"):
+        return None
+    return None if _near_a_name(who, msg.names) else "unknown_customer"
+
+
+def _near_a_name(who: str, names: tuple[str, ...]) -> bool:
+    """A stored name within one slip of `who` (in its own script or in pinyin)."""
+    from rapidfuzz.distance import OSA
+
+    key = compact(name_key(to_simplified(who)))
+    return any(OSA.distance(key, known) <= 1 for known in _name_keys(names)) or any(
+        who.lower() in name.lower().split() for name in names)
+
+
+@lru_cache(maxsize=4)
+def _name_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(compact(name_key(n)) for n in names)
 
 
 def _by_meaning(msg: Msg, ordered: list, own: str) -> Route | Canned | None:

@@ -13,26 +13,38 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "draft": ((r"\bdraft|\brepl(?:y|ies) to|respond to|\bwrite (?:a |an )?(?:reply|response|answer|apology)"
               r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
               ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟")),
-    "add_customer": (r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact)\b",
-                     ("(添加|新增|新建|录入|登记|加)(一个|一位|个|位)?(新)?(客户|顾客|客人)", "^新(客户|顾客|客人)")),
+    "add_customer": ((r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact)\b"
+                      r"|\bnew (?:cust|customer|client|contact)\b|\bas a (?:new )?(?:customer|client)\b"),
+                     ("(添加|新增|新建|录入|登记|加|开|建)(一个|一位|个|位|多个|多一个)?(新)?(客户|顾客|客人|客)",
+                      "^\\W*新(客户|顾客|客人|客)", "来了?(一|个)?(个|位)新(客户|顾客|客人)")),
     "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
-               r"|moved to|\btag\b|\bnow lives|\bis now\b|\bnow is\b"
+               r"|moved to|\btag(?:ged)?\b|\bnow lives|\bis now\b|\bnow is\b|\bmark\b.{1,30}\bas\b"
+               r"|\badd (?:a )?notes? (?:to|for|on)\b|\bnotes? (?:down )?一下|\bnote that\b|\bmoving to\b|\brelocated\b"
                r"|(?:phone|number|mobile|email|e-mail|wechat|city|address) is\b"),
                ("改成", "改为", "换成", "更新", "修改", "变成", "换了", "新号码", "新电话", "新手机", "搬到", "改一下",
-                "设为", "标记为", "打上", "的(电话|手机|邮箱|微信|城市|备注)是")),
+                "设为", "标记为", "打上", "的(电话|手机|邮箱|微信|城市|备注)是",
+                # changed number / moved / tagged / a note, as owners say it
+                "换.{0,2}号", "换了?(手机|电话|微信)", "(手机|电话|微信)号?(码)?改了", "新的(号码|电话|手机|微信)?是",
+                "搬(去|到|家)", "(打|加|贴|上)个?.{1,12}?标签", "标(成|为|记成|记为|上)", "(加|添|写)个?备注",
+                "备注一下", "^\\S{2,4}\\s*备注", "城市.{0,3}改")),
     "order": ((r"\b(?:bought|buys|purchased|ordered|paid|spent|placed an order|took|picked up)\b|\border (?:for|from)\b"
               r"|\bsold\b|\bnew order\b"),
               ("买了", "购买", "下单", "下了单", "订了", "拿了", "付了", "花了", "成交", "卖给", "卖了", "要了", "订购",
-               "下了[0-9一二两三四五六七八九十]")),
+               "下了[0-9一二两三四五六七八九十]",
+               # Cantonese past tense: 买咗 / 订咗 / 攞咗 (bought, ordered, picked up)
+               "(?:买|订|要|攞|拿|落)咗")),
     "contact": ((r"\b(?:called|calls|rang|phoned|phone call|messaged|texted|wechat(?:ted|ed)?|emailed|visited"
                 r"|came in|came by|dropped (?:by|in)|stopped by|popped in|met|talked to|spoke (?:to|with)"
                 r"|chatted|caught up|dm'?d|replied|said|told me|asked|wrote|commented|posted|complained"
                 r"|left (?:a |us a )?(?:note|message|review|comment)|(?:on|off) the phone|had a call"
-                r"|got a call|phone call)\b|\blog (?:a |an |the )?"
+                r"|got a call|phone call|msg(?:ed|d)?|txt(?:ed|d)?|sms(?:ed|d)?|dm(?:ed|d)?|ping(?:ed)?"
+                r"|reached out|hit (?:me|us) up|emailed)\b|\blog (?:a |an |the )?"
                 r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
                 ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "发消息", "发了消息",
                  "留言", "来店", "到店", "来了店里", "来店里", "见了", "聊了", "沟通", "拜访", "记录一下", "记一下",
-                 "^记录", "说", "问了", "咨询", "评论", "反映", "反馈", "写道", "发邮件", "发短信", "发信息", "找我")),
+                 "^记录", "说", "问了", "咨询", "评论", "反映", "反馈", "写道", "发邮件", "发短信", "发信息", "找我",
+                 # Cantonese and mixed: 打嚟 / 话 / call我 / 私信
+                 "打嚟", "打过嚟", "(?<![电说])话(?!费)", "(?<!演)讲", "call ?我", "私信", "小红书上?", "短信")),
     "future": ((r"\b(?:wants?|would (?:like|love)|'d (?:like|love)|will|plans? to|going to|needs?|asked for"
                r"|reserve|interested in)\b|'ll\b"),
                ("想", "要", "打算", "准备", "预订", "预定", "需要", "再订", "会来")),
@@ -53,11 +65,12 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "profile": ((r"\bshow\b|\bprofile\b|\bdetails?\b|\binfo\b|tell me about|who is|\bhistory\b"
                 r"|last (?:order|purchase|visit|bought)|what did .* (?:buy|order)|how is .* doing|\blook up\b"
                 r"|overview|summary of|status of|\bbought recently\b|\borders?\b|phone number|\bemail\b"
-                r"|contact details|\bwechat\b|\baddress\b|\bstage\b"),
+                r"|contact details|\bwechat\b|\baddress\b|\bstage\b|\b(?:number|phone|mobile|cell)\b"
+                r"|usually (?:buy|get|order)s?|\bspent\b"),
                 ("查看", "看看", "看一下", "资料", "信息", "情况", "档案", "买了什么", "买过什么", "订单", "怎么样",
                  "概况", "历史", "最后一次", "上次", "最近", "电话", "联系方式", "微信号", "邮箱", "阶段")),
     "find": ((r"\bfind\b|\bsearch\b|look for|\bany (?:customers|clients)|list (?:customers|clients)"
-             r"|(?:customers?|clients?) (?:in|from|named|called)|who (?:lives|is from)"),
+             r"|(?:customers?|clients?) (?:in|from|named|called)|who (?:lives|is from)|\btagged\b|\btag\b"),
              ("找", "查找", "搜索", "搜一下", "有没有叫", "姓", "住在", "查一下", "查询")),
     "delete": (r"\b(?:delete|remove|drop|wipe|erase|purge|truncate|destroy)\b",
                ("删除", "删掉", "清空", "删了", "移除", "销毁")),
@@ -79,7 +92,8 @@ _EXTRA_VOCAB = {"customer", "customers", "complaint", "complaints", "revenue", "
                 "month", "week", "year", "wechat", "number", "address", "resolved", "open", "risk",
                 "january", "february", "march", "april", "august", "september", "october",
                 "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-                "saturday", "sunday", "tomorrow", "yesterday"}
+                "saturday", "sunday", "tomorrow", "yesterday", "remind", "reminder", "follow",
+                "texted", "emailed", "complained", "wants"}
 # Ordinary words that sit one letter away from a keyword and must not be "corrected".
 _COMMON = {"other", "shows", "calls", "mouth", "older", "boxes", "bags", "sold", "cold", "house",
            "phones", "reply", "replies", "stage", "where", "there", "these", "those", "would",

@@ -8,6 +8,8 @@ understood, rather than guessed; a question is never read as a write.
 
 from __future__ import annotations
 
+import re
+
 from assistant.agent.router import activity_rules, sql_templates
 from assistant.agent.router.records import Intent, Msg, rule
 from assistant.agent.router.rules import (
@@ -21,7 +23,7 @@ from assistant.agent.router.rules import (
     pick,
 )
 from assistant.agent.router.slots import quiet_days
-from assistant.lang.dates import find_date
+from assistant.lang.dates import cn_number, find_date
 from assistant.lang.grounding import is_question
 
 # below an exact rule's confidence: with a model, the model has the last word on these
@@ -37,15 +39,30 @@ def _who(m: Msg) -> dict | None:
     return {"customer": who} if who else None
 
 
+_TOP = re.compile(r"top\s*(\d+)|前\s*(\d+|[一二两三四五六七八九十]+)\s*(?:名|个|位)?"
+                  r"|(\d+|[一二两三四五六七八九十]+)\s*(?:customers|clients|people|ones|个(?!月|星期|礼拜|禮拜)|位|名)",
+                  re.IGNORECASE)
+
+
+def _top(text: str) -> dict:
+    """{"top": N} for "前三名" / "top 5" / "10个", or nothing."""
+    found = _TOP.search(text)
+    if not found:
+        return {}
+    raw = next(g for g in found.groups() if g)
+    n = int(raw) if raw.isdigit() else cn_number(raw)
+    return {"top": n} if n and 0 < n <= 100 else {}
+
+
 @rule(300, meaning="churn_risks")
 def churn_by_meaning(m: Msg) -> Intent | None:
     quiet = quiet_days(m.text)
-    return Intent({"quiet_days": quiet} if quiet else {}, BY_MEANING)
+    return Intent({**({"quiet_days": quiet} if quiet else {}), **_top(m.text)}, BY_MEANING)
 
 
 @rule(301, meaning="loyal_customers")
 def loyal_by_meaning(m: Msg) -> Intent | None:
-    return Intent({}, BY_MEANING) if not m.customer else None
+    return Intent(_top(m.text), BY_MEANING) if not m.customer else None
 
 
 def _about_customer(m: Msg) -> Intent | None:
@@ -105,8 +122,11 @@ def playbook_by_meaning(m: Msg) -> Intent | None:
 @rule(308, meaning="sales_query")
 def sales_by_meaning(m: Msg) -> Intent | None:
     low, today = m.kw.low, m.ctx.today
-    sql = (sql_templates.top_customers_sql(low, today)
-           or sql_templates.build_sql(low, today, m.canonical))
+    if m.customer and not m.canonical:
+        return None
+    who = m.canonical or (m.ctx.last_customer if m.kw.has("pronoun") else None)
+    sql = (sql_templates.top_customers_sql(low, today) or sql_templates.top_products_sql(low, today)
+           or sql_templates.build_sql(low, today, who))
     return Intent({"sql": sql}, BY_MEANING) if sql else None
 
 

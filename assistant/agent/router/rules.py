@@ -24,7 +24,7 @@ from assistant.agent.router.slots import (
     quiet_days,
 )
 from assistant.lang.dates import cn_number
-from assistant.lang.grounding import instruction
+from assistant.lang.grounding import instruction, is_question
 
 
 def after_colon(text: str) -> str | None:
@@ -40,13 +40,17 @@ def command_part(text: str) -> str:
 
 _COMPLAINT_ID = re.compile(r"(?:complaint|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
                            r"|#(\d+)|(?:第)?(\d+)\s*号投诉", re.IGNORECASE)
-TONES = [("warm", r"warm|friendly|casual|gentle|kind|nice", "温暖|亲切|热情|随和|温和|友好|暖心|客气"),
-          ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方"),
-          ("brief", r"\bshort\b|brief|concise|keep it short", "简短|短一点|简单点|简洁")]
-STATUSES = [("in_progress", r"in progress|working on|ongoing|handling", "处理中|正在处理|跟进中|进行中"),
-             ("open", r"re-?open|open again|not resolved", "重新打开|重开|未解决"),
-             ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled",
-              "已解决|解决了|算解决|关闭|关了|可以关|处理完|处理好|搞定|搞掂|已处理|结案|弄好了")]
+TONES = [("warm", r"warm|friendly|casual|gentle|kind|nice|soft", "温暖|亲切|热情|随和|温和|友好|暖|客气|柔和|有人情味"),
+          ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方|严肃"),
+          ("brief", r"\bshort(?:er)?\b|brief|concise|keep it short|tl;?dr|fewer words",
+           "简短|短一?点|短些|简单点|简洁|不要太长|别太长|看长的|太长")]
+STATUSES = [("in_progress", (r"in progress|in-progress|working on|ongoing|handling|looking into|on it\b"
+                             r"|dealing with|following up|investigating|checking (?:on|into)"),
+              "处理中|正在处理|跟进中|进行中|在跟|在处理|在查|跟着|处理紧|跟紧"),
+             ("open", r"re-?open|open again|not resolved|back to open|unresolved|mark(?:ed)? (?:it |as )?open",
+              "重新打开|重开|未解决|没解决|改回|未处理|没处理|重新处理"),
+             ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled|settled|taken care of",
+              "已解决|解决了|算解决|解决|关闭|关了|可以关|处理完|处理好|搞定|搞掂|已处理|结案|弄好了|搞好了|完结")]
 
 
 def complaint_id(text: str) -> int | None:
@@ -81,29 +85,41 @@ def triage(m: _Msg) -> Intent | None:
     return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
 
 
-_COMPLAINT_WORD = re.compile(r"complain\w*|compliant|issue|problem|ticket|case|投诉|差评|问题|那个|那件事|那单"
-                             r"|那事", re.IGNORECASE)
+_COMPLAINT_WORD = re.compile(r"complain\w*|compliant|issue|problem|ticket|case|\bthing\b|投诉|差评|问题|那个|那件事|那单"
+                             r"|那事|这事|事情", re.IGNORECASE)
+# "江杰的投诉 搞定没" asks whether it is done: a question never writes.
+_ASKS_STATUS = re.compile(r"\?|？|吗|嗎|[没沒](?:有)?\s*$|了[没沒]|未\s*$|\bis it\b|\byet\b", re.IGNORECASE)
 
 
 @rule(20)
 def complaint_status(m: _Msg) -> Intent | None:
     """"mark complaint 12 resolved", and by name: "王洋那个投诉搞定了" / "Lily's complaint is sorted".
     Read from the owner's own words only: a quoted note that says "resolve complaint 1" is data."""
-    command = instruction(m.text)
+    # an apostrophe inside a word ("Wood's", "we're") is not a quotation mark
+    command = instruction(re.sub(r"(?<=[A-Za-z])'(?=[A-Za-z])", "\u02bc", m.text))
     if m.kw.has("draft", command):
         return None
     status = pick(STATUSES, m) if pick_in(STATUSES, command) else None
     cid = complaint_id(command)
     if cid is not None:
         return Intent({"complaint_id": cid, "status": status}, 0.9) if status else None
-    if not m.customer or not _COMPLAINT_WORD.search(command) or re.search(r"\?|？|吗", m.text):
+    if not status or _ASKS_STATUS.search(m.text):
         return None
-    return Intent({"customer": m.customer, "status": status}, 0.85) if status else None
+    # by name, or "她的投诉标成已解决" / "帮她改成已解决" about the customer just discussed
+    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
+    said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress", command,
+                                                         re.IGNORECASE)
+    return Intent({"customer": who, "status": status}, 0.85) if who and said else None
 
 
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:something |sth )?back|get back to|回个话|回句话|回覆|回他|回她|复一下",
                          re.IGNORECASE)
+
+
+_APOLOGY = re.compile(r"(?:写|擬|拟|起草|草拟|准备|来)[^，,。]{0,6}道歉|\bapology\b|\bapologi[sz]e to\b|need a (?:reply|response)"
+                      r"|what (?:do|should|can) i (?:say|tell|reply|write) (?:to|back)", re.IGNORECASE)
+_RETONE = re.compile(r"make it|\bmore\b|\w+er\b|\bless\b|\btoo\b|\bbit\b|一点|一點|点儿|些|再|太", re.IGNORECASE)
 
 
 @rule(30)
@@ -114,8 +130,11 @@ def draft_reply(m: _Msg) -> Intent | None:
     about_complaint = bool(re.search(r"complain|投诉|差评|negative review|feedback", command, re.IGNORECASE)) or cid
     if _REMIND.search(m.text):
         return None  # "明天要记得回复黄涛…" is a reminder to reply, not a reply to draft now
-    drafting = m.kw.has("draft", command) or bool(_WRITE_BACK.search(command))
-    if not (drafting and (about_complaint or m.customer)) and not (cid and tone):
+    drafting = m.kw.has("draft", command) or bool(_WRITE_BACK.search(command) or _APOLOGY.search(command))
+    if not drafting and tone and m.ctx.last_customer and _RETONE.search(m.text) and len(m.text) <= 40:
+        # "make it warmer" / "短一點 她不喜歡看長的": the draft just shown, in another tone
+        return Intent({"customer": m.ctx.last_customer, "tone": tone}, 0.8)
+    if not (drafting and (about_complaint or m.who())) and not (cid and tone):
         return None
     args: dict = {}
     if cid is not None:
@@ -129,11 +148,19 @@ def draft_reply(m: _Msg) -> Intent | None:
     return Intent(args, 0.9 if args else 0.6)
 
 
-_NAME_AFTER_KW = re.compile(
-    r"(?:customer|client|contact)s?\s*[:：,]?\s*(?:named|called)?\s*"
-    r"([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}|[\u4e00-\u9fff]{2,4}?(?=[,，。.;；:：\s]|电话|手机|微信|邮箱|住在|来自|在|$))"
-    r"|(?:客户|顾客)\s*[:：,，]?\s*([\u4e00-\u9fff]{2,4}?(?=[,，。.;；:：\s]|电话|手机|微信|邮箱|住在|来自|在|城市|$)"
-    r"|[A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*)?)")
+# The new customer's name comes right after the announcement ("新客人 陈小满 手机…", "add customer
+# Wang Fang, phone …", "new cust 🎉 Priya Nair, …"), past emoji, colons and "named" / "叫".
+_ANNOUNCED = re.compile(
+    r"(?:\b(?:customer|client|contact|cust)s?\b|新?客户|顾客|新?客人|新客)[^\w]*"
+    r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?", re.IGNORECASE)
+_HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|手机|微信|邮箱|住在|来自|在|城市|的|是|$)"
+_NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"
+                       + _HAN_STOP + r"|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?(?=\s*[,，]|\s+\+?\d))")
+_NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|电话|手机|微信|邮箱)$",
+                         re.IGNORECASE)
+# Tags an owner says in passing when announcing or describing a customer, kept in their words.
+_TAG_WORDS = re.compile(r"\b(?:wholesale|vip|gifts?|caf[eé]|office|corporate|retail|b2b)\b|批发|批發|大客户|礼品|团购",
+                        re.IGNORECASE)
 _NOTES = re.compile(r"(?:notes?|备注|说明)\s*[:：]?\s*(.+)$", re.IGNORECASE)
 
 
@@ -147,11 +174,19 @@ def new_customer(m: _Msg) -> Intent | None:
 
 def new_customer_args(m: _Msg) -> Intent | None:
     """The new customer's name and contact details, read by code."""
-    found = _NAME_AFTER_KW.search(m.text)
+    found = None
+    for lead in _ANNOUNCED.finditer(m.text):
+        found = _NEW_NAME.match(m.text, lead.end())
+        if found and not _NOT_A_NAME.match(found.group(1)):
+            break
+        found = None
     if not found:
         return None
-    args: dict = {"name": (found.group(1) or found.group(2)).strip()}
+    args: dict = {"name": found.group(1).strip()}
     rest = m.text[found.end():]
+    tag = _TAG_WORDS.search(rest)
+    if tag:
+        args["tags"] = tag.group(0)
     notes = _NOTES.search(rest)
     if notes:
         args["notes"] = notes.group(1).strip()
@@ -160,45 +195,95 @@ def new_customer_args(m: _Msg) -> Intent | None:
     return Intent(args, 0.9)
 
 
-_FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微信"),
-           ("phone", r"phone|number|mobile|cell|电话|手机|号码"), ("tags", r"\btags?\b|标签|标记为|打上"),
-           ("notes", r"\bnotes?\b|备注"), ("city", r"city|address|moved to|lives in|城市|地址|搬到|住"),
+_FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微信|\bwx\b|\bvx\b"),
+           ("tags", r"\btag(?:s|ged)?\b|\bmark\b.{1,30}\bas\b|标签|标记|标成|标为|打上|\bvip\b"),
+           ("notes", r"\bnotes?\b|备注|备忘|记一下"),
+           ("phone", r"phone|number|mobile|cell|电话|手机|号码|换.{0,2}号|新号"),
+           ("city", r"city|address|moved to|moving to|relocated|lives in|城市|地址|搬到|搬去|搬家|住"),
            ("name", r"\bname\b|名字|姓名|改名")]
+# Field words typed with the wrong characters of the same sound: 被注 for 备注, 标前 for 标签.
+_FIELD_SOUNDS = [("notes", "|bei|zhu|"), ("tags", "|biao|qian|"), ("phone", "|shou|ji|"), ("city", "|cheng|shi|")]
 _VALUE = re.compile(r"(?:\bto\b|\bis\b|\bas\b|=|改成|改为|换成|更新为|更新成|变成|设为|设置为|标记为|写成|打上|为|是|:|：)了?"
                     r"\s*(.+?)\s*[。.!！]?$")
+_TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:的)?标签"),
+              re.compile(r"标(?:成|为|记成|记为|上)了?\s*[\"“「']?([A-Za-z0-9&+-]+|[\u4e00-\u9fff]{1,6}?)[\"”」']?"
+                         r"\s*(?:客户|客人|顾客|的|吧|$|[\s,，。])"),
+              re.compile(r"\bas\s+(?:an?\s+)?[\"']?([\w&+-]+(?:\s+customer)?)", re.IGNORECASE),
+              re.compile(r"\b(?:the|a|an)\s+[\"']?([\w&+-]+)[\"']?\s+tag\b", re.IGNORECASE),
+              re.compile(r"\btag(?:s|ged)?\b\s*(?:[:：=]|\bwith\b)?\s*[\"']?([\w&+-]+)", re.IGNORECASE)]
+_TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them)$", re.IGNORECASE)
+_ID_TOKEN = re.compile(r"(?<![\w@.])([A-Za-z][\w-]{3,})(?![\w@.])")
+_NOT_ID = {"wechat", "weixin", "is", "now", "new", "the", "changed", "change", "update", "to", "id", "his",
+           "her", "pls", "please", "with"}
+_MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|relocated to|lives in|now in)\s*"
+                       r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[a-z]+|[\u4e00-\u9fff]{2,3}?)(?:市|了|$|[\s,，。.])", re.IGNORECASE)
 
 
 @rule(50)
 def change_customer(m: _Msg) -> Intent | None:
     who = m.who()
-    if not who or not m.kw.has("update"):
+    if not who or not m.kw.has("update", instruction(m.text)):
         return None
     return change_args(m, who)
 
 
+def _field(command: str, after: str) -> str | None:
+    from assistant.agent.router.keywords import _pinyin_seq
+
+    for part in (after, command):
+        found = [(mm.start(), f) for f, rx in _FIELDS for mm in [re.search(rx, part, re.IGNORECASE)] if mm]
+        if found:
+            # a tag / note / number the message is about, before a value that names a channel
+            return min(found)[1] if not any(f in ("tags", "notes") for _, f in found) \
+                else min(x for x in found if x[1] in ("tags", "notes"))[1]
+    if re.search(r"[\u4e00-\u9fff]", command):
+        seq = _pinyin_seq(command)
+        return next((f for f, sound in _FIELD_SOUNDS if sound in seq), None)
+    return None
+
+
 def change_args(m: _Msg, who: str) -> Intent | None:
     """Which field of the customer changes, and to what, read by code."""
-    after = m.text[m.span[1]:] if m.span else m.text
-    fld = next((f for f, rx in _FIELDS if re.search(rx, after, re.IGNORECASE)), None) or next(
-        (f for f, rx in _FIELDS if re.search(rx, m.text, re.IGNORECASE)), None)
+    text = m.text
+    command = command_part(text)
+    after = text[m.span[1]:] if m.span else text
+    after_command = command[m.span[1]:] if m.span and m.span[1] <= len(command) else command
+    fld = _field(command, after_command)
     if fld is None:
         return None
     value: str | None = None
     if fld == "phone":
-        value = (PHONE.search(after) or [None])[0]
-        value = re.sub(r"[\s-]", "", value) if value else None
+        found = PHONE.search(after) or PHONE.search(text)
+        value = re.sub(r"[\s-]", "", found.group(1)) if found else None
     elif fld == "email":
         value = (EMAIL.search(after) or [None])[0]
     elif fld == "wechat":
-        found = WECHAT.search(after) or _VALUE.search(after)
-        value = found.group(1) if found else None
+        found = WECHAT.search(after)
+        ids = [t for t in _ID_TOKEN.findall(after) if t.lower() not in _NOT_ID]
+        value = found.group(1) if found else (ids[-1] if ids else None)
+    elif fld == "tags":
+        for rx in _TAG_VALUE:
+            found = rx.search(after)
+            if found and not _TAG_NOISE.fullmatch(found.group(1)):
+                value = _TAG_NOISE.sub("", found.group(1))
+                break
+    elif fld == "notes":
+        value = after_colon(text)
+        if not value:
+            tail = re.split(r"\bnotes?\b|备注|备忘|记一下|被注", after, maxsplit=1, flags=re.IGNORECASE)[-1]
+            value = re.sub(r"^\s*(?:一下|下|to\s+\S+|that|[:：,，])*\s*", "", tail).strip() or None
+    elif fld == "city":
+        moved = _MOVED_TO.search(after)
+        value = find_city(after) or (moved.group(1) if moved else None)
+        if not value:
+            tail = re.split(dict(_FIELDS)[fld], after, maxsplit=1, flags=re.IGNORECASE)[-1]
+            found = _VALUE.search(tail)
+            value = find_city(tail) or ((found.group(1) if found else "").rstrip("了市") or None)
     else:
         tail = re.split(dict(_FIELDS)[fld], after, maxsplit=1, flags=re.IGNORECASE)[-1]
         found = _VALUE.search(tail)
         value = found.group(1) if found else tail.strip(" ,，了")
-        if fld == "city":
-            value = find_city(tail) or (value or "").rstrip("了市")
-    if not value:
+    if not value or not value.strip():
         return None
     return Intent({"customer": who, fld: value.strip()}, 0.85)
 
@@ -269,7 +354,8 @@ def churn_list(m: _Msg) -> Intent | None:
 
 LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\s*(?:customers?|clients?|"
                     r"regulars?|ones|buyers)?|\bregulars\b|\bwho (?:are|r) my (?:vips?|regulars)"
-                    r"|老客户|老顾客|老客|熟客|回头客|常客|忠实|忠诚|铁粉|老主顾|vip", re.IGNORECASE)
+                    r"|\bkeep (?:coming|buying) back\b|\bwith us the longest\b|\bmost faithful\b|\bdie-?hard\b"
+                    r"|老客户|老顾客|老客|熟客|回头客|常客|忠实|忠诚|铁粉|老主顾|死忠|铁杆|最铁|长期客|vip", re.IGNORECASE)
 
 
 @rule(73)
@@ -277,6 +363,8 @@ def loyal_list(m: _Msg) -> Intent | None:
     """"我的老客户有哪些" / "who are my loyal customers?" (a list, not one person's profile)."""
     if m.customer or m.kw.has("howto") or not LOYAL.search(m.text):
         return None
+    if sql_templates.top_customers_sql(m.kw.low, m.ctx.today):
+        return None  # "最好的10个客户": ranked by spend, a query
     if not re.search(r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|哪些|谁|有谁|列出|看看|名单|都有",
                      m.text, re.IGNORECASE):
         return None
@@ -297,12 +385,25 @@ def sql_question(m: _Msg) -> Intent | None:
                                                                      m.ctx.lang)
     if tasks:
         return Intent({"sql": tasks}, 0.85)
+    best = None if m.kw.has("howto") else sql_templates.top_products_sql(m.kw.low, m.ctx.today)
+    if best:
+        return Intent({"sql": best}, 0.8)
     if not sql_templates.is_count_question(m.kw.low):
         return None
     if m.customer and not m.canonical:
         return None  # a name we cannot pin down: let the profile answer instead
-    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, m.canonical)
+    # "她一共花了多少": the customer just discussed (a stored name, so safe in the template)
+    who = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
+    if who and _CONTACT_ASKED.search(m.text) and not _TIMES.search(m.text):
+        return None  # "李娜电话多少" asks for her number: the profile has it
+    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who)
     return Intent({"sql": sql}, 0.8) if sql else None
+
+
+_CONTACT_ASKED = re.compile(r"电话|手机|号码|微信号|邮箱|地址|住哪|\bphone\b|\bnumber\b|\bmobile\b|\bcell\b"
+                            r"|e-?mail|wechat|address", re.IGNORECASE)
+_TIMES = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of",
+                    re.IGNORECASE)
 
 
 STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),
@@ -337,6 +438,10 @@ def find(m: _Msg) -> Intent | None:
     return find_args(m)
 
 
+_TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(?:是|为)?|標籤)\s*[:：]?\s*[\"'“「]?"
+                     r"([^\W\d_][\w-]{1,20})|([^\W\d_][\w-]{1,20})\s*(?:\btags?\b|标签|標籤)", re.IGNORECASE)
+
+
 def find_args(m: _Msg) -> Intent | None:
     """What to search customers for: a name, a surname, a phone, an e-mail or a city."""
     if m.customer:
@@ -344,12 +449,43 @@ def find_args(m: _Msg) -> Intent | None:
     surname = re.search(r"姓([\u4e00-\u9fff])", m.text)
     fields = contact_fields(m.text)
     named = re.search(r"(?:named|called|叫)\s*([\w\u4e00-\u9fff'-]+(?:\s+[A-Z][\w'-]*)?)", m.text)
+    tag = _TAGGED.search(m.text)
     query = (surname.group(1) if surname else fields.get("phone") or fields.get("email")
+             or (re.sub(r"的.*$", "", tag.group(1) or tag.group(2)) if tag else None)
              or (named.group(1) if named else None) or fields.get("city") or guess_name(m.text))
     if not query:
-        tail = re.split(r"find|search|look for|找一下|找|查找|搜索|查一下", m.text, maxsplit=1, flags=re.IGNORECASE)[-1]
+        # the typo-corrected words: "find custmer nora" searches "nora"
+        text = m.kw.low
+        tail = re.split(r"find|search|look for|找一下|找|查找|搜索|查一下", text, maxsplit=1, flags=re.IGNORECASE)[-1]
         query = re.sub(r"^\s*(?:customers?|clients?|客户|顾客)\s*", "", tail, flags=re.IGNORECASE).strip(" ?？")
     return Intent({"query": query}, 0.7) if query else None
+
+
+_ABOUT_HISTORY = re.compile(
+    r"多久|多长时间|几天没|什么时候|啥时候|哪天|几号|买了?(?:什么|啥|些啥|咩)|买过(?:什么|啥)|一般买|平时.{0,4}买"
+    r"|常买|电话(?:是)?多少|号码|微信号|邮箱|地址|怎么样了?|什么情况|咩情况|了吗|了没|过吗|没有\s*[?？]?$"
+    r"|\bhow long\b|\bwhen (?:did|was)\b|\bwhat (?:did|does|do) (?:she|he|they|\w+) (?:usually |normally )?"
+    r"(?:buy|order|get|like)|\bhow(?:'s| is) .{1,20} doing\b|\bdid .{1,20} (?:call|come|order|buy)\b",
+    re.IGNORECASE)
+
+
+@rule(55)
+def customer_question(m: _Msg) -> Intent | None:
+    """"王洋呢 他多久没买了" / "她上次买了啥" / "张伟昨天打电话了吗": a question about one customer's
+    history is answered from the profile, never logged as something that happened."""
+    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
+    if not who or not _ABOUT_HISTORY.search(m.text) or not (is_question(m.text) or _ASKING.search(m.text)):
+        return None
+    if m.kw.has("update") or m.kw.has("draft") or m.kw.has("advice") or m.kw.has("howto") \
+            or _REPORTED.search(m.text):
+        return None  # "张伟问新豆子到了吗": what the customer asked, to be logged
+    if sql_templates.is_count_question(m.kw.low) or _churn_asked(m):
+        return None  # counts, sums and dates by SQL; "is she at risk" by the churn rules
+    return Intent({"customer": who}, 0.85)
+
+
+_REPORTED = re.compile(r"问|說|说|讲|想要|要了|asked|\bsaid\b|\bsays\b|\bwants?\b|\btold\b|wondered", re.IGNORECASE)
+_ASKING = re.compile(r"多久|什么|啥|哪|几|吗|呢|么|\?|？|\bhow\b|\bwhat\b|\bwhen\b|\bdid\b", re.IGNORECASE)
 
 
 @rule(110)

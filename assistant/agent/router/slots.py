@@ -81,7 +81,8 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
             hits.append((at, at + len(name), name))
     low = text.lower()
     for name in index.latin:
-        m = re.search(r"\b" + r"\s+".join(map(re.escape, name.split())) + r"\b", low)
+        # not \b: in "把lily tan标成" the 汉字 around the name are word characters too
+        m = re.search(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, name.split())) + r"(?![a-z0-9])", low)
         if m:
             hits.append((m.start(), m.end(), text[m.start():m.end()]))
     words = [(m.start(), m.end(), m.group(0)) for m in _LATIN_TOKEN.finditer(text)]
@@ -106,11 +107,32 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
                 stop = nxt[1] - (2 if nxt[2].endswith("'s") else 0)
             hits.append((start, stop, text[start:stop]))
     if not hits:
-        hits = _homophones(text, index)
+        hits = _homophones(text, index) or _misspelt_latin(text, index)
     if not hits:
         return None
     start, end, surface = min(hits, key=lambda h: (h[0], -(h[1] - h[0])))
     return surface, start, end
+
+
+def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """A full Latin name typed in a hurry: "daniel wod", "dnaiel wood", "lily tans" (one slip
+    per word at most, two in all, and the first letters right)."""
+    from rapidfuzz.distance import OSA
+
+    words = [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z]+", text)]
+    hits = []
+    for (s1, e1, a), (s2, e2, b) in zip(words, words[1:]):
+        if len(a) < 3 or len(b) < 2 or text[e1:s2].strip() or a in _SENTENCE_WORDS:
+            continue
+        for name in index.latin:
+            parts = name.split()
+            if len(parts) != 2 or parts[0][0] != a[0] or parts[1][0] != b[0]:
+                continue
+            d1, d2 = OSA.distance(a, parts[0]), OSA.distance(b, parts[1])
+            if d1 <= 1 + (len(a) >= 6) and d2 <= 1 and d1 + d2 <= 2 and d1 + d2 > 0:
+                hits.append((s1, e2, name))  # the name meant, so it resolves exactly
+                break
+    return hits
 
 
 def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
@@ -157,7 +179,7 @@ def guess_name(text: str) -> str | None:
 # -- amounts and quantities -------------------------------------------------------------------
 _AMOUNT = [
     re.compile(r"(?:¥|￥|rmb|cny|\$)\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
-    re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*(?:元|块钱|块(?![^\d]{{0,1}}[蛋糕])|rmb\b|yuan\b|kuai\b|dollars?\b|bucks\b)", re.IGNORECASE),
+    re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*(?:元|块钱|块(?![^\d]{{0,1}}[蛋糕])|蚊|文钱|rmb\b|yuan\b|kuai\b|dollars?\b|bucks\b)", re.IGNORECASE),
     re.compile(r"(\d+(?:\.\d+)?)\s*(?:in )?(?:total|altogether)\b", re.IGNORECASE),
     re.compile(r"(?:\bfor|\bpaid|\bspent|\btotal(?:ling|ing)?|花了|付了|一共|总共|合计|共|收了|价格)\s*(\d+(?:\.\d+)?)(?![\d.]*\s*"
                r"(?:袋|包|盒|箱|bags?|box(?:es)?|packs?|days?|天|周|weeks?|号|日|月|th\b|st\b|nd\b|rd\b))", re.IGNORECASE),
@@ -206,13 +228,56 @@ def _en_qty(word: str) -> float:
     return float(word) if word[0].isdigit() else float(_EN_WORDNUM[word])
 
 
+# "冷萃x3", "gift box x5", "耶加雪菲 ×2": a product then a count, as owners type a receipt line.
+_TIMES_QTY = re.compile(r"(?<![A-Za-z])[x×*](\d{1,4})(?![\d.])|(?<![\w.])(\d{1,4})\s*[x×](?![A-Za-z])")
+_LATIN_TAIL = re.compile(r"((?:[A-Za-z][\w'-]*\s+){0,2}[A-Za-z][\w'-]*)\s*$")
+_HAN_TAIL = re.compile(r"(?:买了|买咗|订了|要了|拿了|要|订|买|拿)?([\u4e00-\u9fff]{2,8})\s*$")
+_LATIN_HEAD = re.compile(r"^\s*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,2})")
+_NOT_PRODUCT = {"wechat", "in", "store", "says", "said", "wants", "want", "bought", "ordered", "of",
+                "the", "more", "and", "for", "ok", "pls", "please"}
+
+
+def _product_before(text: str) -> str | None:
+    """The goods named just before a count: 'gift box' in '要 gift box x5', '冷萃' in '买了冷萃x3'."""
+    latin = _LATIN_TAIL.search(text)
+    if latin:
+        words = [w for w in latin.group(1).split()]
+        while words and words[0].lower() in _NOT_PRODUCT:
+            words.pop(0)
+        return " ".join(words) or None
+    han = _HAN_TAIL.search(text)
+    if not han:
+        return None
+    tail = re.split(r"买了|买咗|订了|订咗|要了|拿了|了|咗|要|订|买|拿|说|想", han.group(1))[-1]
+    return tail if len(tail) >= 2 else None
+
+
+def _times_quantity(text: str) -> tuple[float, str | None, int] | None:
+    m = _TIMES_QTY.search(text)
+    if not m:
+        return None
+    if m.group(1):
+        product = _product_before(text[:m.start()])
+        after = None if product else _LATIN_HEAD.match(text[m.end():])
+        return float(m.group(1)), product or (after.group(1) if after else None), m.start()
+    after = _LATIN_HEAD.match(text[m.end():])
+    return float(m.group(2)), after.group(1) if after else None, m.start()
+
+
 def find_quantity(text: str) -> tuple[float, str | None, int] | None:
     """(quantity, product, position) of the goods: '两袋耶加雪菲' -> (2, '耶加雪菲', 0); '要10盒' ->
-    (10, '盒', 1), the unit standing for the goods as in '5 more boxes' -> (5, 'boxes', 0)."""
+    (10, '盒', 1), the unit standing for the goods as in '5 more boxes' -> (5, 'boxes', 0);
+    '冷萃x3' -> (3, '冷萃', 0)."""
     m = _ZH_QTY.search(text)
     if m:
         qty = float(m.group(1)) if m.group(1)[0].isdigit() else cn_number(m.group(1))
         product = _ZH_PRODUCT_END.sub("", m.group(3) or "").strip(" 的")
+        if not product:  # "2 个 gift box": the goods in English after the count
+            after = _LATIN_HEAD.match(text[m.end():])
+            words = after.group(1).split() if after else []
+            while words and words[-1].lower() in _NOT_PRODUCT:
+                words.pop()
+            product = " ".join(words)
         if qty is not None and (m.group(2) != "个" or product):
             return float(qty), product or m.group(2), m.start()
     m = _EN_QTY.search(text)
@@ -223,7 +288,7 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
     if m:
         product = _PRODUCT_TRAIL.sub("", m.group(2)).strip()
         return _en_qty(m.group(1)), product or None, m.start(1)
-    return None
+    return _times_quantity(text)
 
 
 # -- contact fields ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Counts and sums for the no-model router: SQL built from templates by code, never from user text.
 
-Only dates (ISO, made by parse_period), fixed column names and customer names taken from the
-customer list (quotes doubled) reach the SQL, so a question cannot inject anything.
+Only dates (ISO, made by parse_period), fixed column names, customer names taken from the
+customer list and a product word of letters only (quotes doubled) reach the SQL, so a question
+cannot inject anything; run_sql is read-only besides.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from assistant.lang.dates import parse_period
 
 # (subject, en regex, zh words); the first subject that matches wins, so specific ones go first.
 SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("last_order", r"\blast (?:order|purchase|bought|buy|visit)\b.{0,30}\bwhen\b|\bwhen\b.{0,40}"
+     r"\b(?:last|latest|most recent)\b.{0,20}\b(?:order|purchase|bought|buy|came)"
+     r"|\bwhen did\b.{0,30}\blast\b", (r"(?:最后|最近|上)一?次.{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时)",
+                                       r"(?:什么时候|啥时候|哪天|几时)(?:最后|最近|上)一?次")),
     ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
      ("客单价", "平均订单", "平均每单", "平均消费")),
     ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)",
@@ -23,15 +28,16 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("tasks", r"tasks?|to-?dos?|follow[- ]?ups?|reminders?", ("任务", "待办", "回访", "提醒")),
     ("interactions", r"interactions?|calls?|visits?|contacts?|touchpoints?|conversations?",
      ("互动", "联系", "通话", "电话", "沟通", "拜访", "到店")),
-    ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?)\b.{0,30}\b(?:sell|sold)|units sold",
-     ("销量", "卖了多少袋", "卖了多少件", "卖了多少包", "卖了多少盒", "卖出多少")),
+    ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?|cups?|bottles?)\b.{0,30}\b(?:sell|sold|go)"
+     r"|units sold", ("销量", r"卖(?:出去?|掉|了)*.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)",
+                      "卖出多少")),
     ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money",
-     ("销售额", "营业额", "收入", "流水", "成交额", "赚了", "卖了多少钱", "花了多少", "消费了多少", "营收",
-      "卖了多少", "一共买了多少钱", "销售")),
-    ("orders", r"orders?|purchases?", ("订单", "单子", "几单", "多少单")),
+     ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
+      "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩")),
+    ("orders", r"orders?|purchases?", ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]")),
     ("buyers", r"(?:customers|clients|people|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
      ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买")),
-    ("customers", r"customers?|clients?", ("客户", "顾客", "会员")),
+    ("customers", r"customers?|clients?|people", ("客户", "顾客", "会员", "客人")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
@@ -51,16 +57,57 @@ _CITY_PAIRS = dict(p for zh, en in [("北京", "Beijing"), ("上海", "Shanghai"
 
 
 def _has(text: str, low: str, en: str, zh: tuple[str, ...]) -> bool:
-    return bool(re.search(en, low)) or any(w in text for w in zh)
+    return bool(re.search(en, low)) or any(re.search(w, text) for w in zh)
+
+
+# chat shorthand parse_period does not read
+_SHORT = [(r"\byrs?\b", "year"), (r"\bmths?\b|\bmo\b", "month"), (r"\bwks?\b", "week"),
+          (r"\bytd\b|so far this year", "this year"), (r"\bmtd\b", "this month")]
+
+
+def period_of(text: str, today: date) -> tuple[date, date] | None:
+    """The period a question names ("this yr", "上个月"), as parse_period reads it."""
+    for rx, word in _SHORT:
+        text = re.sub(rx, word, text, flags=re.IGNORECASE)
+    return parse_period(text, today)
+
+
+# Words of a sales question that are not the product: periods, counting, verbs, units.
+_NOT_PRODUCT = re.compile(
+    r"今年|去年|前年|明年|这个?月|上个?月|本月|这周|上周|本周|这礼拜|上礼拜|这星期|上星期|今天|昨天|最近|到现在|为止|迄今"
+    r"|\d+\s*月份?|[一二三四五六七八九十]+月份?|\d{4}\s*年"
+    r"|一共|总共|合计|总计|我们|我|咱们|店里|全部|所有|大概|到底|目前|现在"
+    r"|(?:几|多少|\d+|[一二两三四五六七八九十百千]+)\s*[袋包盒件箱瓶杯份单张笔次个]"
+    r"|卖|出去|出|掉|了|过|的|得|几|多少|钱|块|元|销量|销售额|营业额|收入|是|有|个|吗|呢|啊|呀|吧|嘛|共|总")
+
+
+def product_word(text: str) -> str | None:
+    """The product a sales question names, by what is left once the question's other words go:
+    "耶加雪菲今年卖出去几包" -> 耶加雪菲, "how many bags of mandheling sold" -> mandheling."""
+    m = re.search(r"\b(?:bags?|box(?:es)?|packs?|units?|cups?) of (?:the |our )?([a-z][a-z -]{2,30}?)\s+"
+                  r"(?:did|do|have|were|was|sold|in|this|last|so)\b", text, re.IGNORECASE)
+    if m:
+        word = m.group(1).strip()
+        return None if word.lower() in _GOODS else word
+    if not re.search(r"卖|销量|销售|sold|sell", text, re.IGNORECASE):
+        return None
+    runs = [r for r in re.findall(r"[\u4e00-\u9fff]+", _NOT_PRODUCT.sub(" ", text)) if len(r) >= 2]
+    return runs[0] if len(runs) == 1 and len(runs[0]) <= 6 and runs[0] not in _GOODS else None
+
+
+# what every order is: "bags of coffee" counts all of them, not a product called coffee
+_GOODS = {"coffee", "coffees", "beans", "coffee beans", "products", "product", "items", "stuff",
+          "goods", "咖啡", "豆子", "咖啡豆", "产品", "东西", "商品", "货"}
 
 
 def is_count_question(text: str) -> bool:
     """True if the message asks for a number (how many / 多少 / total / "revenue last month")."""
     if _COUNT.search(text) or any(w in text for w in _COUNT_ZH):
         return True
+    what = subject(text)
     # "revenue last month" asks for a number without saying so; "we made a new blend" does not.
-    return subject(text) in ("revenue", "avg_order", "quantity") and \
-        parse_period(text, date.today()) is not None
+    return what == "last_order" or what in ("revenue", "avg_order", "quantity") and \
+        period_of(text, date.today()) is not None
 
 
 def subject(text: str) -> str | None:
@@ -82,9 +129,15 @@ def build_sql(text: str, today: date, customer: str | None = None) -> str | None
     if what is None:
         return None
     low = text.lower()
-    period = parse_period(text, today)
+    period = period_of(text, today)
     # Customer names come from the customer list (exact names only), never from free text.
     who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(customer)})" if customer else None
+    if what == "last_order":
+        return (f"SELECT MAX(date) AS last_order FROM orders WHERE {who}" if who else None)
+    item = product_word(text) if what in ("revenue", "quantity", "orders") and not customer else None
+    if item:  # letters only reach the pattern: no quote, no wildcard of the owner's
+        item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip()
+        who = f"product LIKE {_q('%' + item + '%')}" if item else None
 
     def where(column: str, *more: str | None) -> str:
         parts = [p for p in more if p]
@@ -128,21 +181,55 @@ def build_sql(text: str, today: date, customer: str | None = None) -> str | None
 
 _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?:\s+\d+)?\s+"
                   r"(?:customers|clients|buyers)|spen[dt] the most|\bbig spenders\b", re.IGNORECASE)
-_TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花钱最多", "贡献最大", "消费排名", "客户排名")
+_TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花钱最多", "贡献最大", "消费排名", "客户排名",
+           r"最好的.{0,6}(?:客户|顾客|客人)", r"(?:revenue|消费|花钱|花得|营业额|金额|贡献|spend|spent).{0,4}最(?:高|多|大)",
+           r"最(?:能|会)(?:花|买)", r"花(?:钱|得)?最多", r"买(?:得|的)?最多的.{0,3}(?:客|人)")
+
+
+def _limit(text: str, default: int) -> int:
+    from assistant.lang.dates import cn_number
+
+    n = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十两]+)|(\d+|[一二三四五六七八九十两]+)\s*"
+                  r"(?:best|biggest|个|位|名|customers|clients|products)", text, re.IGNORECASE)
+    if not n:
+        return default
+    raw = next(g for g in n.groups() if g)
+    value = int(raw) if raw.isdigit() else cn_number(raw)
+    return min(int(value), 100) if value else default
 
 
 def top_customers_sql(text: str, today: date) -> str | None:
     """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named)."""
-    if not (_TOP.search(text) or any(w in text for w in _TOP_ZH)):
+    if not (_TOP.search(text) or any(re.search(w, text) for w in _TOP_ZH)):
         return None
-    n = re.search(r"top\s*(\d+)|前\s*(\d+)|(\d+)\s*(?:best|biggest|个|位|名)", text, re.IGNORECASE)
-    limit = min(int(next(g for g in n.groups() if g)), 100) if n else 10
-    period = parse_period(text, today)
+    limit = _limit(text, 10)
+    period = period_of(text, today)
     where = (f" WHERE o.date BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
              if period else "")
     return ("SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM orders o "
             f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
             f"ORDER BY revenue DESC LIMIT {limit}")
+
+
+_BEST_SELLER = re.compile(
+    r"\b(?:sold|sells?|selling|went|moved)\b.{0,6}\b(?:best|most)\b|best[- ]?sell(?:er|ing)s?"
+    r"|\b(?:top|most popular|popular)\b.{0,4}\b(?:products?|items?|sellers?|beans|blends?|coffees?)\b"
+    r"|卖(?:得|的)?最(?:好|多|火)|最(?:畅销|好卖|受欢迎|火)|畅销|销量最(?:高|好|大)|热卖|卖得好", re.IGNORECASE)
+
+
+def top_products_sql(text: str, today: date) -> str | None:
+    """'10月哪个产品卖得最好' / 'what sold best last month': products ranked by quantity sold;
+    one product when the question asks which one."""
+    if not _BEST_SELLER.search(text):
+        return None
+    one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item)\b", text,
+                    re.IGNORECASE) and not re.search(r"哪些|前\s*\d|top\s*\d", text, re.IGNORECASE)
+    limit = 1 if one else _limit(text, 5)
+    period = period_of(text, today)
+    where = (f" WHERE date BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
+             if period else "")
+    return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
+            f"ORDER BY quantity DESC LIMIT {limit}")
 
 
 _TASK_WORDS = r"tasks?|to-?dos?|follow[- ]?ups?|reminders?|call ?backs?"

@@ -10,7 +10,7 @@ from tests.fakes import ScriptedChatModel, call
 from tools import TOOLS
 
 TODAY = date(2026, 11, 22)
-RANKING = "top 5 customers by spend"  # read by code as a ranking, below the rules-first bar
+RANKING = "top 5 customers by spend"  # read by code as a ranking
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def top_spender(store) -> str:
 
 def test_a_model_answering_a_ranking_with_the_churn_list_is_overruled_by_code(demo_store, model):
     model.script += [call("churn_risks", top=5)]
-    a = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY)
+    a = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY,
+                  rules_first=0.8)  # a stricter bar than the default, so the model is asked
     reply = a.reply(RANKING)
     assert model.seen, "the model was asked: code was not sure enough to answer alone"
     assert [x.tool for x in reply.actions] == ["run_sql"]
@@ -34,7 +35,8 @@ def test_a_model_answering_a_ranking_with_the_churn_list_is_overruled_by_code(de
 
 def test_a_chatty_model_answer_to_a_question_code_understood_is_not_shown(demo_store, model):
     model.script += [AIMessage("Great question! Loyal customers are the heart of a shop.")]
-    a = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY)
+    a = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY,
+                  rules_first=0.8)
     reply = a.reply(RANKING)
     assert "Great question" not in reply.text
     assert top_spender(demo_store) in reply.text
@@ -53,3 +55,10 @@ def test_where_code_reads_nothing_the_models_answer_is_shown(demo_store, model):
     a = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY)
     reply = a.reply("qwzx plorb")
     assert "look up customers" in reply.text
+
+
+def test_by_default_code_answers_what_it_reads_without_asking_the_model(demo_store, model):
+    a = Assistant(demo_store, TOOLS, model=model, backend="scripted", today=TODAY)
+    reply = a.reply(RANKING)
+    assert not model.seen and reply.backend == "rules"
+    assert top_spender(demo_store) in reply.text

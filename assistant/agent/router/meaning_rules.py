@@ -26,7 +26,7 @@ from assistant.agent.router.slots import quiet_days
 from assistant.lang.dates import cn_number, find_date
 from assistant.lang.grounding import is_question
 
-# below an exact rule's confidence: with a model, the model has the last word on these
+# below an exact rule's confidence, above the bar for answering without a model
 BY_MEANING = 0.8
 
 

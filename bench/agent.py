@@ -195,6 +195,16 @@ def bot_memory(bot: Any, session: str) -> list[str]:
     return [str(v) for v in (ctx.last_customer_name, ctx.last_complaint_id) if v]
 
 
+def from_record(store: Any, args: dict) -> list[str]:
+    """Values a write takes from the stored record of the customer it names: the complaint of
+    "李娜那个投诉搞定了" is hers, found in the store, not invented."""
+    cid = _resolve(store, args["customer"]) if args.get("customer") else None
+    if cid is None:
+        return []
+    return [str(r[0]) for r in store.db.execute("SELECT id FROM complaints WHERE customer_id = ?",
+                                                 [cid])]
+
+
 def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any,
                   rules_first: Any = "default") -> list[Outcome]:
     """The real Assistant (auto-confirm unless the scenario tests confirmation)."""
@@ -219,7 +229,7 @@ def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any
             actions, text = reply.actions, reply.text
             o.caught = len(reply.dropped)
             for a in actions:
-                bad = ungrounded(a.args, turn["message"], known) \
+                bad = ungrounded(a.args, turn["message"], known + from_record(store, a.args)) \
                     if a.tool in writing and a.status in ("proposed", "done") else []
                 if bad:
                     o.shown_ungrounded += 1

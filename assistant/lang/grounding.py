@@ -68,8 +68,16 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
     if not words:
         return True
     have = set(_tokens(text))
-    share = sum(w in have for w in words) / len(words)
+    share = sum(w in have or _slip_of(w, have) for w in words) / len(words)
     return share >= (0.5 if loose else 0.8)
+
+
+def _slip_of(word: str, have: set[str]) -> bool:
+    """A longer word the owner typed with one slip ("james clark" for James Clarke)."""
+    from rapidfuzz.distance import OSA
+
+    return len(word) >= 4 and any(abs(len(h) - len(word)) <= 1 and OSA.distance(word, h) <= 1
+                                  for h in have if len(h) >= 4)
 
 
 # What a write is about. These must come from the owner's own words, not from text they quote: in

@@ -323,8 +323,9 @@ class KnowledgeIndex:
 
 
 def _embed_text(e: ingest.Entry) -> str:
-    asked = ". ".join(e.asked.splitlines())
-    return f"{e.passage.title}. {e.keywords}. {asked}. {e.passage.text}"
+    # without the owner questions: MiniLM serves only mode="dense" when e5 ranks the hybrid, and
+    # the questions would triple what the index build embeds
+    return f"{e.passage.title}. {e.keywords}. {e.passage.text}"
 
 
 def _search_text(row: dict) -> str:

@@ -38,6 +38,11 @@ MESSAGES = (
     "Daniel Wood seemed off on the phone today, note that pls",
     "周晨曦下次大概什么时候会再订",
     "any tips for getting more reviews on xiaohongshu",
+    # code reads nothing in these: the model answers
+    "hmm what's going on with the beans lately",
+    "生意最近咋样 给我讲讲",
+    "is the espresso blend selling ok compared to last year",
+    "最近是不是淡季",
 )
 
 

@@ -28,7 +28,14 @@ from assistant.agent.router import (
     route,
 )
 from assistant.agent.router.controls import correction
-from assistant.agent.toolkit import Tool, bind_tool, by_name, call_with_injection, tool_hints
+from assistant.agent.toolkit import (
+    Tool,
+    bind_tool,
+    by_name,
+    call_with_injection,
+    tool_hints,
+    visible_parameters,
+)
 from assistant.core.context import TurnContext
 from assistant.core.markup import model_markdown
 from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
@@ -549,7 +556,8 @@ class Assistant:
         ms = (time.perf_counter() - started) * 1000
         if isinstance(value, Plan):
             target = [w for w in value.writes if w.table == "complaints" and w.op == "update"]
-            if "complaint_id" in _params(tool) and not args.get("complaint_id") and len(target) == 1:
+            if "complaint_id" in visible_parameters(tool.fn) and not args.get("complaint_id") \
+                    and len(target) == 1:
                 # a complaint named by its customer: the call records the one it resolved to
                 args = {**args, "complaint_id": target[0].row_id}
             proposal = Proposal(uuid.uuid4().hex[:8], list(value.summary), list(value.writes),
@@ -599,9 +607,3 @@ def _tool_call_in_text(text: str, tools: set[str]) -> tuple[str, dict] | None:
         return name, args
     return None
 
-
-def _params(tool: Tool) -> set[str]:
-    """The parameter names of a tool's function."""
-    import inspect
-
-    return set(inspect.signature(tool.fn).parameters)

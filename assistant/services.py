@@ -175,7 +175,10 @@ class Services:
         """Build the assistant and open the index in a background thread (first use is quicker)."""
 
         def run() -> None:
-            steps = (("assistant", self.assistant), ("model", lambda: self.assistant().warm_up()),
+            from tools.complaints import warm_up_triage  # scikit-learn and jieba load in this thread
+
+            steps = (("assistant", self.assistant), ("triage", warm_up_triage),
+                     ("model", lambda: self.assistant().warm_up()),
                      ("index", self.index), ("embedder", lambda: self.index().search("hello", k=1)))
             for name, step in steps:
                 try:

@@ -30,9 +30,12 @@ HOLDOUT = Path(__file__).parent / "data" / "complaints_holdout.jsonl"
 # from many kinds of shop. Frozen when committed; once tuned on, it is training data and a new
 # blind set must be written (BLIND_STATUS says which it is).
 BLIND_V1 = Path(__file__).parent / "data" / "blind" / "complaints_blind.jsonl"
-BLIND = Path(__file__).parent / "data" / "blind" / "complaints_blind2.jsonl"
+BLIND_V2 = Path(__file__).parent / "data" / "blind" / "complaints_blind2.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "complaints_blind3.jsonl"
 BLIND_STATUS = {BLIND_V1.name: "blind v1, tuned on since 2026-12-05: training data now",
-                BLIND.name: "blind v2, never tuned on: only its totals were read"}
+                BLIND_V2.name: "blind v2, the dev set since 2026-12-05 (its errors were read): "
+                               "training data now",
+                BLIND.name: "blind v3, never tuned on: only its totals were read"}
 FIELDS = ("category", "fault", "severity", "is_complaint", "language", "sentiment")
 SIGN_THRESHOLD = 0.05  # |polarity| below this counts as neutral (vaderSentiment's convention)
 
@@ -235,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     if llm:
         print(f"LLM: {args.llm} (triage grammar-constrained to the label enums)")
     seconds: list[float] = []
-    blind = [p for p in (BLIND_V1, BLIND) if p.exists()]
+    blind = [p for p in (BLIND_V1, BLIND_V2, BLIND) if p.exists()]
     for title, path in (("main set (own)", DATA), ("held-out set (own)", HOLDOUT),
                         *((f"{p.name} ({BLIND_STATUS[p.name]})", p) for p in blind)):
         print_table(title, load_set(path), llm, args.llm_limit, seconds)

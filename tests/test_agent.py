@@ -249,6 +249,8 @@ def test_a_call_missing_required_arguments_says_which(demo_store, model):
 @pytest.mark.parametrize("message, due", [
     ("Remind me to call Li Na on Friday", "2026-11-27"),
     ("提醒我下周三给李娜打电话", "2026-11-25"),
+    ("下週三提醒我覆李娜", "2026-11-25"),  # the date first, Traditional, Cantonese 覆 (reply)
+    ("set a reminder: follow up w li na on wednesday", "2026-11-25"),
 ])
 def test_a_reminder_is_a_task_not_a_logged_contact(demo_store, message, due):
     a = Assistant(demo_store, TOOLS, model=None, backend="none", today=TODAY, auto_confirm=True)

@@ -104,13 +104,14 @@ def test_long_user_text_is_cut_in_the_middle_to_fit_the_context() -> None:
 
 
 def test_classify_through_local_text_llm_records_the_llm_path() -> None:
-    answer = {"is_complaint": True, "category": "service_attitude", "sentiment": -0.6,
+    answer = {"is_complaint": True, "category": "price_billing_refund", "sentiment": -0.6,
               "severity": "low", "fault": "business", "fault_clue": "the bill was wrong",
               "language": "en"}
     runner = FakeRunner([json.dumps(answer)])
     text = "The staff forgot about us and the bill was wrong."  # a near tie for the rules
     t = classify(text, llm=local_text_llm(json_schema=LLM_SCHEMA, runner=runner))
-    assert (t.category, t.severity, t.fault) == ("service_attitude", "medium", "business")
+    # the rules lean to the staff by a hair; in a near tie the model's reading is taken
+    assert (t.category, t.severity, t.fault) == ("price_billing_refund", "medium", "business")
     assert t.sources["category"] == "llm" and t.sources["severity"] == "rules"
     # The customer's words reach the model as quoted JSON data inside the user turn.
     assert json.dumps(text) in runner.calls[0]["prompt"]

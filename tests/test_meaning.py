@@ -76,3 +76,43 @@ def test_changed_training_texts_are_embedded_again(tmp_path):
     model = MeaningModel(MultilingualE5Embedder(), train=train, vectors=tmp_path / "v.npz")
     assert model("who might stop buying")[0] == "churn_risks"
     assert (tmp_path / "v.npz").exists()
+
+
+@pytest.mark.parametrize("message, tool", [
+    ("which cafés in suzhou spent over 3000 this year", "find_segment"),
+    ("push a note about the new beans to the gift buyers by text", "draft_campaign"),
+    ("did that win-back blast actually bring anyone back", "campaign_results"),
+])
+def test_segments_and_campaigns_are_understood_in_other_words(meaning, message, tool):
+    found = route(message, ctx(meaning), TOOLS)
+    assert found is not None and found.tool == tool, found
+
+
+def test_a_referral_names_whose_code_it_was(meaning):
+    found = route("Nora Chen paid with Lily King's code", ctx(meaning), TOOLS)
+    assert found.tool == "credit_referral", found
+    assert found.args == {"customer": "Nora Chen", "referrer": "Lily King"}
+
+
+def fixed(intent: str, p: float):
+    return lambda text: (intent, p)
+
+
+def test_a_fallback_rule_yields_to_a_sure_intent_model():
+    # a name and little else reads as a profile; an intent model sure of advice wins
+    sure = RouteContext(today=TODAY, customer_names=lambda: NAMES, meaning=fixed("suggest_actions", 0.9))
+    unsure = RouteContext(today=TODAY, customer_names=lambda: NAMES, meaning=fixed("suggest_actions", 0.5))
+    assert route("Sophia Brown", sure, TOOLS).tool == "suggest_actions"
+    assert route("Sophia Brown", unsure, TOOLS).tool == "customer_profile"
+
+
+def test_an_unsure_reading_is_a_guess_and_never_a_refusal():
+    from assistant.agent.router.meaning import GUESSED
+
+    guess = route("those folks, the ones from before",
+                  RouteContext(today=TODAY, customer_names=lambda: NAMES,
+                               meaning=fixed("loyal_customers", 0.3)), TOOLS)
+    assert guess.tool == "loyal_customers" and guess.confidence == GUESSED
+    assert route("those folks, the ones from before",
+                 RouteContext(today=TODAY, customer_names=lambda: NAMES,
+                              meaning=fixed("unsupported", 0.3)), TOOLS) is None

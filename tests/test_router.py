@@ -578,3 +578,47 @@ def test_a_write_about_two_customers_is_never_proposed(message):
                                      "Kevin Durant called, wants 10 bags of house blend"])
 def test_a_write_about_nobody_on_the_list_is_refused(message):
     assert route(message, ctx()) == Canned("unknown_customer")
+
+
+@pytest.mark.parametrize("message, args", [
+    ("log an order: ethan chen, 2 espresso blend, 256, yesterday",
+     {"customer": "ethan chen", "quantity": 2.0, "amount": 256.0, "date": "2026-11-21"}),
+    ("add order 张伟 巴西两袋 216 前天", {"customer": "张伟", "quantity": 2.0, "amount": 216.0}),
+    ("add order for Lily King: 10 x espresso blend, 1280, nov 20",
+     {"amount": 1280.0, "quantity": 10.0, "date": "2026-11-20"}),
+    ("帮我补录一下 周晨曦 11月18号 两盒冷萃 138", {"amount": 138.0, "date": "2026-11-18"}),
+])
+def test_a_sale_line_reads_its_amount_apart_from_its_date(message, args):
+    check(message, "add_order", **args)
+
+
+@pytest.mark.parametrize("message, absent", [
+    ("daniel wood dropped by, just chatting, nothing to follow up", ("follow_up", "complaint")),
+    ("崔静来店里坐了会儿 不用跟进", ("follow_up",)),
+])
+def test_a_clause_that_says_there_is_none_adds_nothing(message, absent):
+    found = route(message, ctx())
+    assert found.tool == "log_activity" and not any(k in found.args for k in absent), found
+
+
+@pytest.mark.parametrize("message, args", [
+    ("called Daniel Wood no answer, try again friday", {"follow_up_date": "2026-11-27"}),
+    ("sophia brown called, wants a callback tmr about wholesale pricing",
+     {"follow_up_date": "2026-11-23", "channel": "phone"}),
+    ("打咗俾Lily King 佢話啲豆好香", {"channel": "phone"}),
+    ("call了崔静 说下周再聊", {"channel": "phone"}),
+])
+def test_callbacks_and_spoken_channels(message, args):
+    found = route(message, ctx())
+    assert found.tool == "log_activity" and "order_quantity" not in found.args, found
+    check(message, "log_activity", **args)
+
+
+@pytest.mark.parametrize("message", ["尹敏 有没有还没处理完的complaint", "李娜的投诉搞定了没"])
+def test_asking_about_a_complaint_never_changes_it(message):
+    found = route(message, ctx())
+    assert found is None or found.tool != "set_complaint_status", found
+
+
+def test_a_tag_said_after_a_particle():
+    check("给崔静 tag 上 café", "update_customer", customer="崔静", tags="café")

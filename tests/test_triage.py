@@ -157,14 +157,14 @@ def test_confident_rule_labels_are_kept_when_the_llm_disagrees() -> None:
 
 def test_a_near_tie_between_two_categories_is_settled_by_the_llm() -> None:
     text = "The staff forgot about us and the bill was wrong."
-    assert classify(text).category == "price_billing_refund"  # one cue each: a near tie
-    t = classify(text, llm=scripted(category="service_attitude", fault="customer"))
-    assert t.category == "service_attitude" and t.sources["category"] == "llm"
+    assert classify(text).category == "service_attitude"  # one cue each: a near tie
+    t = classify(text, llm=scripted(category="price_billing_refund", fault="customer"))
+    assert t.category == "price_billing_refund" and t.sources["category"] == "llm"
     assert t.fault == "business" and t.sources["fault"] == "rules"
     assert t.sources["language"] == "rules"
     # A third category, neither of the two the rules hesitate between, is not taken.
     other = classify(text, llm=scripted(category="hygiene_environment"))
-    assert other.category == "price_billing_refund" and other.sources["category"] != "llm"
+    assert other.category == "service_attitude" and other.sources["category"] != "llm"
 
 
 def test_a_borderline_complaint_verdict_follows_the_llm_and_the_rules_redo_the_rest() -> None:
@@ -196,7 +196,9 @@ def test_the_llm_never_lowers_severity(text: str, prior: int, level: str) -> Non
 
 
 def test_not_a_complaint_from_the_llm_cannot_drop_a_raised_severity() -> None:
-    text = "Paid for next-day shipping. It came after five days. What was the extra money for?"
+    # A polite question the rules only just read as a complaint (the classifiers are sure of a
+    # plainer "What was the extra money for?").
+    text = "Paid for express shipping but it took a week. Can you check?"
     assert classify(text, llm=scripted(is_complaint=False)).is_complaint is False  # borderline
     repeat = classify(text, prior_complaints=1, llm=scripted(is_complaint=False))
     assert repeat.is_complaint is True and repeat.severity == "high"
@@ -256,6 +258,24 @@ def test_complaints_told_through_effects_time_or_slang(text: str, category: str)
     assert t.is_complaint is True
     assert t.category == category
     assert t.sentiment < 0
+
+
+@pytest.mark.parametrize("text, category", [
+    # Praise first, then the problem: still a complaint.
+    ("Friendly staff, lovely shop. The toaster I bought there died on day two.", "product_quality"),
+    ("Nice teacher, but the booking website has been down all week so we can't pick a slot.",
+     "other"),
+    # The conventions in assistant/complaints/data/README.md: food that made someone ill or a
+    # foreign object in food is hygiene; a custom order made wrong is a wrong item; a pickup
+    # service that never came is delivery, not waiting.
+    ("吃完你们的烧鹅饭，晚上一家三口都上吐下泻", "hygiene_environment"),
+    ("Cute café, shame the muffin had a bit of cling film baked into it.", "hygiene_environment"),
+    ("訂咗個生日蛋糕寫「陳太生日快樂」，攞到寫咗「陳大生日快樂」", "wrong_or_missing_item"),
+    ("干洗店说好周五上门来收衣服，等了一天也没人来", "delivery"),
+])
+def test_labelling_conventions_and_complaints_told_with_a_smile(text: str, category: str) -> None:
+    t = classify(text)
+    assert (t.is_complaint, t.category) == (True, category)
 
 
 def test_training_data_covers_many_kinds_of_shop_in_both_scripts() -> None:

@@ -23,7 +23,7 @@ from tools.complaints import draft_complaint_reply, set_complaint_status, triage
 from tools.customers import add_customer, customer_profile, find_customers, update_customer
 from tools.playbook import search_playbook, suggest_actions
 from tools.query import run_sql
-from tools.segments import find_segment, format_segment, segment_list
+from tools.segments import find_segment, format_segment, segment_by_meaning, segment_list
 
 TOOLS = [
     Tool(
@@ -60,7 +60,7 @@ TOOLS = [
     Tool(
         find_segment,
         format_segment,
-        intents=(segment_list,),
+        intents=(segment_list, segment_by_meaning),
         hint="Which customers match conditions in plain words (city + tag, product bought or not "
         "in a period, spend, order count, stage, segment, complaint status); a saved segment's name",
     ),
@@ -122,20 +122,20 @@ TOOLS = [
     Tool(
         campaign_results,
         format_report,
-        intents=(campaign_rules.campaign_results,),
+        intents=(campaign_rules.campaign_results, campaign_rules.results_by_meaning),
         hint="How a campaign did (上次召回活动效果怎么样): contacted vs held-out returns",
     ),
     Tool(
         draft_campaign,
         format_preview,
-        intents=(campaign_rules.campaign_request,),
+        intents=(campaign_rules.campaign_request, campaign_rules.campaign_by_meaning),
         hint="A message campaign to a group in words (send a WeChat win-back to people quiet "
         "for 2 months): a preview, nothing sent",
     ),
     Tool(
         credit_referral,
         writes=True,
-        intents=(campaign_rules.referral_credit,),
+        intents=(campaign_rules.referral_credit, campaign_rules.referral_by_meaning),
         hint="An order that used another customer's referral code (王芳用了李娜的推荐码)",
     ),
     Tool(

@@ -25,8 +25,12 @@ CHANNELS = {
 }
 
 
-_REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:remind me (?:to |about )?|don'?t (?:let me )?forget (?:to )?"
-                       r"|note to self:?\s*|提醒我|提醒一下|记得|别忘了|不要忘了)", re.IGNORECASE)
+# A request to be reminded, wherever it stands ("下週五提醒我覆秦芳", "12月1号 remind 我 …"): nothing
+# has happened yet, so there is no contact to log. "记得" only opens one ("张伟说记得留货" is reported).
+_REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:记得|記得)|(?:please\s+|pls\s+|请)?(?:remind\s*(?:me|我)\b\s*"
+                       r"(?:to |about )?|remind\s*我|don'?t (?:let me )?forget (?:to )?|set (?:a |me a )?reminder"
+                       r"(?:\s*(?:to|for))?\s*[:：]?\s*|reminder\s*[:：]\s*|note to self:?\s*|提醒(?:我|一下)|提醒返?我"
+                       r"|别忘了|別忘了|不要忘了|唔好忘记|唔好忘記)", re.IGNORECASE)
 
 
 def _when(text: str | None, ctx: TurnContext, prefer: str = "past") -> date:
@@ -114,7 +118,7 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
         raise InvalidInput(ctx.t("What happened? Give a short summary.", "发生了什么？请简单描述一下。"))
     when = min(_when(date, ctx), ctx.today)
     kind = channel_of(channel, summary)
-    reminder = _REMINDER.match(summary)
+    reminder = _REMINDER.search(summary)
     if reminder and not (complaint or order_quantity or order_amount):
         # "remind me to call Li Na on Friday": nothing happened yet, so no contact to log
         title = (follow_up or "").strip() or summary.strip()

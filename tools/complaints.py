@@ -7,10 +7,16 @@ from typing import Any
 
 from assistant.complaints.service import draft_reply
 from assistant.complaints.triage import Triage, classify
+from assistant.complaints.triage import warm_up as _train_triage
 from assistant.core.context import TurnContext
 from assistant.core.records import CrmError, InvalidInput, Plan, Write
 from assistant.store import Store
 from tools.customers import resolve
+
+
+def warm_up_triage() -> None:
+    """Train the triage classifiers ahead of the first complaint (the app does it at start)."""
+    _train_triage()
 
 
 def triage_complaint(store: Store, ctx: TurnContext, text: str) -> Triage:

@@ -74,3 +74,12 @@ def segment_list(m: Msg) -> Intent | None:
     if groups == {"segment"} and set(conditions["segment"]) <= {"loyal", "champions", "at_risk"}:
         return None
     return Intent({"request": m.text}, 0.9)
+
+
+@rule(319, meaning="find_segment")
+def segment_by_meaning(m: Msg) -> Intent | None:
+    """Customers by conditions, as the intent model heard it: the tool says back what it read and
+    what it could not."""
+    if m.customer or m.kw.has("howto"):
+        return None
+    return Intent({"request": m.text}, 0.8)

@@ -28,6 +28,7 @@ from assistant.agent.router import (
     route,
 )
 from assistant.agent.router.controls import correction
+from assistant.agent.router.meaning import GUESSED
 from assistant.agent.toolkit import (
     Tool,
     bind_tool,
@@ -463,7 +464,8 @@ class Assistant:
         write, every value against the owner's words."""
         turn: Turn = config["configurable"]["turn"]
         found = turn.route() if self.rules_first is not None else None
-        if isinstance(found, Route) and found.tool != name and found.tool in self._tools:
+        if isinstance(found, Route) and found.tool != name and found.tool in self._tools \
+                and found.confidence > GUESSED:
             # code read the owner's words as another request: where they disagree, code's
             # grounded reading wins (a small model answers a total with the churn list)
             log.info("model chose %s, code read %s: code's reading is used", name, found.tool)

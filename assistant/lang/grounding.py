@@ -106,6 +106,17 @@ _REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮�
                       re.IGNORECASE)
 
 
+# Spoken Chinese asks without 吗 or a question mark: "江杰有没有没处理完的投诉", "佢總共使咗幾多錢"
+_ZH_QUESTION = re.compile(r"有没有|有沒有|有冇|是不是|是唔是|係唔係|係咪|了没|了沒|了未|几时|幾時|几多|幾多"
+                          r"|边个|邊個|边啲|邊啲|点样|點樣")
+# ...unless it is the customer's question being reported: "张伟问有没有新豆子" is logged
+_REPORTED = re.compile(r"问|問|asked|wonder")
+
+
 def is_question(message: str) -> bool:
     """A question, not a request ("can you log…" asks for an action): answered, never written."""
-    return bool(_QUESTION.search(message or "")) and not _REQUEST.search(message or "")
+    text = message or ""
+    if _REQUEST.search(text):
+        return False
+    spoken = _ZH_QUESTION.search(text)
+    return bool(_QUESTION.search(text)) or bool(spoken and not _REPORTED.search(text[:spoken.start()]))

@@ -147,3 +147,64 @@ def referral_credit(m: Msg) -> Intent | None:
     if not buyer or not ref or buyer == ref:
         return None
     return Intent({"customer": buyer, "referrer": ref}, 0.9)
+
+
+# -- what the intent model reads, with the slots read here ---------------------------------------
+_QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost",
+                    re.IGNORECASE)
+_PRODUCT_NEWS = re.compile(r"新|推一下|介绍|launch|new|try", re.IGNORECASE)
+
+
+@rule(320, meaning="campaign_results")
+def results_by_meaning(m: Msg) -> Intent | None:
+    goal = pick(GOALS, m.text)
+    found = _CAMPAIGN_ID.search(m.text)
+    args: dict = {"goal": goal} if goal else {}
+    if found:
+        args["campaign_id"] = int(next(g for g in found.groups() if g))
+    return Intent(args, 0.8) if not m.customer else None
+
+
+@rule(321, meaning="draft_campaign")
+def campaign_by_meaning(m: Msg) -> Intent | None:
+    """A campaign the model heard asked for; its goal, when unsaid, follows from whom it is for."""
+    if m.customer:
+        return None
+    goal = pick(GOALS, m.text) or ("winback" if _QUIET.search(m.text) else
+                                   "new_product" if _PRODUCT_NEWS.search(m.text) else None)
+    segment = audience(m.text) or m.text
+    if goal is None:
+        return None
+    args: dict = {"segment": segment, "goal": goal, "channel": pick(CHANNELS, m.text) or "wechat"}
+    offer = offer_percent(m.text)
+    if offer is not None:
+        args["offer_percent"] = offer
+    return Intent(args, 0.8)
+
+
+_WHOSE = re.compile(r"^\s*(?:的|'s|’s|s'|個|个|嘅|之)")
+_THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|经|經|通过|通過|由)\s*$", re.IGNORECASE)
+
+
+@rule(322, meaning="credit_referral")
+def referral_by_meaning(m: Msg) -> Intent | None:
+    """Two customers named: the referrer is the one whose code it was ("李娜的码", "by Li Na")."""
+    found = _named_in(m)
+    if len(found) != 2:
+        return None
+    refs = [i for i, (at, end, _) in enumerate(found)
+            if _WHOSE.match(m.text[end:]) or _THROUGH.search(m.text[:at])]
+    if len(refs) != 1:
+        return None
+    return Intent({"customer": found[1 - refs[0]][2], "referrer": found[refs[0]][2]}, 0.8)
+
+
+def _named_in(m: Msg) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each stored customer named in the message, in order, no overlaps."""
+    low = m.text.lower()
+    hits = []
+    for name in sorted(set(m.names), key=len, reverse=True):
+        at = low.find(name.lower())
+        if at >= 0 and not any(s <= at < e for s, e, _ in hits):
+            hits.append((at, at + len(name), name))
+    return sorted(hits)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import prompts
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
-from assistant.agent.router.meaning import SURE
+from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK_EXACT
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import name_index, spot_customer
@@ -59,8 +59,13 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
                     break
     except _Refused as refused:
         return Canned(refused.kind)
-    # code's exact reading wins; the intent model speaks only where no rule understood
+    # code's exact reading wins; the intent model speaks where no rule understood, or where only a
+    # fallback rule did and the model is sure of another request
     chosen = exact if exact is not None else _by_meaning(msg, ordered, own)
+    if exact is not None and exact.confidence <= WEAK_EXACT:
+        other = _by_meaning(msg, ordered, own, at_least=OVERRULES)
+        if isinstance(other, Route) and other.tool != exact.tool:
+            chosen = other
     if isinstance(chosen, Route) and chosen.tool in _ABOUT_ONE and any(
             t.name == chosen.tool and t.writes for t in tools):
         doubt = _write_doubt(msg, chosen)
@@ -104,22 +109,28 @@ def _name_keys(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(compact(name_key(n)) for n in names)
 
 
-def _by_meaning(msg: Msg, ordered: list, own: str) -> Route | Canned | None:
-    """What the intent model reads, with its slots read by code."""
+def _by_meaning(msg: Msg, ordered: list, own: str, at_least: float = GUESS) -> Route | Canned | None:
+    """What the intent model reads, with its slots read by code; below SURE only a guess."""
     if msg.ctx.meaning is None:
         return None
-    intent, p = msg.ctx.meaning(own)
-    if p < SURE:
+    intent, p = _meaning_of(msg.ctx.meaning, own)
+    if p < at_least:
         return None
     if intent in ("unsupported", "smalltalk"):
-        return Canned(intent)
+        return Canned(intent) if p >= SURE else None
     for check, tool in ordered:
         if check.meaning != intent or not tool:
             continue
         found = check(msg)
         if found is not None:
-            return Route(tool, dict(found.args), found.confidence)
+            return Route(tool, dict(found.args), found.confidence if p >= SURE else GUESSED)
     return None
+
+
+@lru_cache(maxsize=64)
+def _meaning_of(meaning, own: str) -> tuple[str, float]:
+    # one message is read twice when a fallback rule is weighed against the model
+    return meaning(own)
 
 
 @lru_cache(maxsize=8)

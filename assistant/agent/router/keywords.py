@@ -28,9 +28,10 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 "搬(去|到|家)", "(打|加|贴|上)个?.{1,12}?标签", "标(成|为|记成|记为|上)", "(加|添|写)个?备注",
                 "备注一下", "^\\S{2,4}\\s*备注", "城市.{0,3}改")),
     "order": ((r"\b(?:bought|buys|purchased|ordered|paid|spent|placed an order|took|picked up)\b|\border (?:for|from)\b"
-              r"|\bsold\b|\bnew order\b"),
+              r"|\bsold\b|\bnew order\b|\b(?:add|log|record|enter|key in)\s+(?:an?\s+|the\s+|new\s+)?"
+              r"(?:order|sale|purchase)s?\b|\border(?=了|咗)"),
               ("买了", "购买", "下单", "下了单", "订了", "拿了", "付了", "花了", "成交", "卖给", "卖了", "要了", "订购",
-               "下了[0-9一二两三四五六七八九十]",
+               "下了[0-9一二两三四五六七八九十]", "补录", "记一笔", "记一单", "录一单",
                # Cantonese past tense: 买咗 / 订咗 / 攞咗 (bought, ordered, picked up)
                "(?:买|订|要|攞|拿|落)咗")),
     "contact": ((r"\b(?:called|calls|rang|phoned|phone call|messaged|texted|wechat(?:ted|ed)?|emailed|visited"
@@ -38,7 +39,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|chatted|caught up|dm'?d|replied|said|told me|asked|wrote|commented|posted|complained"
                 r"|left (?:a |us a )?(?:note|message|review|comment)|(?:on|off) the phone|had a call"
                 r"|got a call|phone call|msg(?:ed|d)?|txt(?:ed|d)?|sms(?:ed|d)?|dm(?:ed|d)?|ping(?:ed)?"
-                r"|reached out|hit (?:me|us) up|emailed)\b|\blog (?:a |an |the )?"
+                r"|reached out|hit (?:me|us) up|emailed)\b|\b(?:msg|message|text|wechat|dm|call|email|note)"
+                r"\s+(?:from|w/|with)\b|\blog (?:a |an |the )?"
                 r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
                 ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "发消息", "发了消息",
                  "留言", "来店", "到店", "来了店里", "来店里", "见了", "聊了", "沟通", "拜访", "记录一下", "记一下",

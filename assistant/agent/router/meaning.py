@@ -27,6 +27,14 @@ VECTORS = DATA / "intents_train.e5.npz"
 # Chosen by cross-validation on the paraphrases: at p >= 0.4, 77 % of messages get an intent and
 # 95 % of those are right; below it the message is left to the model (or "not understood").
 SURE = 0.4
+# Below SURE the reading is a guess. With a model the model decides; without one, a guess whose
+# slots code can read beats "not understood" (a write is still only previewed, never saved).
+GUESS = 0.2
+GUESSED = 0.5  # a guessed route's confidence: below the bar for answering without asking a model
+# A fallback rule (a name and little else read as a profile, a count read as SQL) is this unsure;
+# when the intent model is OVERRULES sure of another request whose slots code reads, it wins.
+WEAK_EXACT = 0.8
+OVERRULES = 0.7
 
 
 def training_rows(path: Path = TRAIN) -> list[dict]:

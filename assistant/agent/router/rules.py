@@ -103,7 +103,7 @@ def complaint_status(m: _Msg) -> Intent | None:
     cid = complaint_id(command)
     if cid is not None:
         return Intent({"complaint_id": cid, "status": status}, 0.9) if status else None
-    if not status or _ASKS_STATUS.search(m.text):
+    if not status or _ASKS_STATUS.search(m.text) or _ASKS_SOMETHING.search(m.text):
         return None
     # by name, or "她的投诉标成已解决" / "帮她改成已解决" about the customer just discussed
     who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
@@ -112,6 +112,11 @@ def complaint_status(m: _Msg) -> Intent | None:
     return Intent({"customer": who, "status": status}, 0.85) if who and said else None
 
 
+# a question about a complaint never changes it: "江杰有没有还没处理完的complaint" ("Lily's complaint is
+# sorted" is not one, so the broad English test of is_question is not used here)
+_ASKS_SOMETHING = re.compile(r"[?？]|吗|嗎|有没有|有沒有|有冇|是不是|係咪|了没|了沒|了未"
+                             r"|^\s*(?:is|are|was|were|did|does|do|has|have|who|what|when|which|how)\b",
+                             re.IGNORECASE)
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:something |sth )?back|get back to|回个话|回句话|回覆|回他|回她|复一下",
                          re.IGNORECASE)
@@ -210,7 +215,8 @@ _TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“�
                          r"\s*(?:客户|客人|顾客|的|吧|$|[\s,，。])"),
               re.compile(r"\bas\s+(?:an?\s+)?[\"']?([\w&+-]+(?:\s+customer)?)", re.IGNORECASE),
               re.compile(r"\b(?:the|a|an)\s+[\"']?([\w&+-]+)[\"']?\s+tag\b", re.IGNORECASE),
-              re.compile(r"\btag(?:s|ged)?\b\s*(?:[:：=]|\bwith\b)?\s*[\"']?([\w&+-]+)", re.IGNORECASE)]
+              re.compile(r"\btag(?:s|ged)?\b\s*(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
+                         re.IGNORECASE)]
 _TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them)$", re.IGNORECASE)
 _ID_TOKEN = re.compile(r"(?<![\w@.])([A-Za-z][\w-]{3,})(?![\w@.])")
 _NOT_ID = {"wechat", "weixin", "is", "now", "new", "the", "changed", "change", "update", "to", "id", "his",
@@ -380,7 +386,8 @@ def loyal_list(m: _Msg) -> Intent | None:
 def sql_question(m: _Msg) -> Intent | None:
     top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today)
     if top:
-        return Intent({"sql": top}, 0.75)
+        # "best / top 10 customers" ranks by spend: a template read, not a fallback
+        return Intent({"sql": top}, 0.85)
     tasks = None if m.kw.has("howto") else sql_templates.task_list_sql(m.kw.low, m.ctx.today,
                                                                      m.ctx.lang)
     if tasks:

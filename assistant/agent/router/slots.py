@@ -199,7 +199,12 @@ _EN_QTY = re.compile(
     r")\b(?:\s+of\s+(?:the\s+)?([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b)[A-Za-z][\w-]*){0,2}))?",
     re.IGNORECASE)
 _EN_ITEM = re.compile(r"\b(?:bought|ordered|purchased|wants?|took)\s+(\d+|an?|one|two|three|four|five)\s+"
-                      r"(?:more\s+)?([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b|and\b)[A-Za-z][\w-]*){0,2})", re.IGNORECASE)
+                      # "wants a callback / a quote / a word": a request, not goods
+                      r"(?:more\s+)?(?!(?:call|callback|call-back|reply|word|chat|quote|refund|discount|sample|"
+                      r"look|meeting|visit)\b)([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b|and\b)[A-Za-z][\w-]*){0,2})", re.IGNORECASE)
+# "will order 2 more on friday": a count of the usual goods
+_EN_MORE = re.compile(r"\b(?:order|get|take|want|need)s?\s+(\d+|two|three|four|five|six|ten)\s+more\b",
+                      re.IGNORECASE)
 _PRODUCT_TRAIL = re.compile(r"\s+(?:for|at|on|next|by|and|yesterday|today|tomorrow|this|last)\b.*$", re.IGNORECASE)
 
 
@@ -288,6 +293,9 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
     if m:
         product = _PRODUCT_TRAIL.sub("", m.group(2)).strip()
         return _en_qty(m.group(1)), product or None, m.start(1)
+    m = _EN_MORE.search(text)
+    if m:
+        return _en_qty(m.group(1)), None, m.start(1)
     return _times_quantity(text)
 
 

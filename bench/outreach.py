@@ -31,6 +31,12 @@ TODAY = date(2026, 11, 22)
 DEV = ROOT / "bench" / "data" / "segments_dev.jsonl"
 BLIND = ROOT / "bench" / "data" / "blind" / "segments_blind.jsonl"
 BLIND_STATUS = "blind, never tuned on: only its totals were read"
+# Three shops' campaign limits (the `policy` setting): none set, a strict one, a generous one.
+DRAFT_POLICIES = (({}, ""),
+                  ({"offer_max_percent": 10, "max_coupon": 15, "currency": "¥"}, "豆子铺"),
+                  ({"offer_max_percent": 25, "max_coupon": 50, "currency": "$"}, "Corner Roasters"))
+LIFTS = (0.0, 0.05, 0.15)  # true effects of a simulated campaign on the 30-day return rate
+SIM_DAYS = 30  # the report's window after a campaign
 
 
 def load_cases(path: Path) -> list[dict]:

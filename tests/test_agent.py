@@ -415,3 +415,16 @@ def test_a_complaint_named_by_its_customer_records_which_complaint(demo_store):
     reply = bot.reply("张伟的投诉处理好了 标成已解决", session="k")
     call_args = [a.args for a in reply.actions if a.tool == "set_complaint_status"]
     assert call_args and call_args[0].get("complaint_id")
+
+
+def test_which_one_is_answered_by_the_rest_of_a_name(demo_store):
+    a = Assistant(demo_store, TOOLS, model=None, backend="none", today=TODAY)
+    first = a.reply("lily's last order?")
+    assert "Which one?" in first.text
+    assert "**Lily Tan**" in a.reply("tan").text  # left off the short list, found by the rest
+
+
+def test_which_one_is_answered_by_a_given_name_in_chinese(demo_store):
+    a = Assistant(demo_store, TOOLS, model=None, backend="none", today=TODAY)
+    assert "Which one?" in a.reply("周总最近买东西了没").text or "哪一位" in a.reply("周总最近买东西了没").text
+    assert "**周磊**" in a.reply("磊那个").text

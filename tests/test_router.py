@@ -622,3 +622,37 @@ def test_asking_about_a_complaint_never_changes_it(message):
 
 def test_a_tag_said_after_a_particle():
     check("给崔静 tag 上 café", "update_customer", customer="崔静", tags="café")
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    ("尹敏搬咗去上海 幫我改下", "update_customer", {"customer": "尹敏", "city": "上海"}),
+    ("頭先同周晨曦傾咗電話 聽日要再call佢確認數量", "log_activity", {"follow_up_date": "2026-11-23"}),
+    ("罗子涵投訴我哋跟進緊", "set_complaint_status", {"status": "in_progress"}),
+])
+def test_spoken_cantonese_is_understood(message, tool, args):
+    check(message, tool, **args)
+
+
+def test_what_cantonese_logs_keeps_the_owners_words():
+    found = route("頭先同周晨曦傾咗電話 聽日要再call佢確認數量", ctx())
+    assert found.args["summary"] == "頭先同周晨曦傾咗電話 聽日要再call佢確認數量"
+
+
+@pytest.mark.parametrize("message", ["撤回刚才那单", "undo that pls, dup", "actually take that back"])
+def test_undo_in_passing_words(message):
+    assert control_intent(message) == "undo"
+
+
+@pytest.mark.parametrize("message, column", [
+    ("top 5 客户 by spend", "revenue"), ("which product brings in the most revenue", "revenue"),
+])
+def test_rankings_by_money(message, column):
+    found = route(message, ctx())
+    assert found.tool == "run_sql" and column in found.args["sql"] and "GROUP BY" in found.args["sql"]
+
+
+@pytest.mark.parametrize("message, part", [("lily's last order?", "Lily"), ("周总最近买东西了没", "周")])
+def test_a_question_about_a_shared_first_name_asks_the_profile_which_one(message, part):
+    names = ["Lily King", "Lily Tan", "周晨曦", "周磊"]
+    found = route(message, RouteContext(today=TODAY, customer_names=lambda: names))
+    assert found.tool == "customer_profile" and found.args["customer"].lower() == part.lower()

@@ -42,6 +42,7 @@ from assistant.core.markup import model_markdown
 from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
 from assistant.lang.dates import find_date
 from assistant.lang.grounding import TARGETS, is_question, ungrounded
+from assistant.lang.names import has_han, to_simplified
 from assistant.lang.writing_system import chat_language
 from assistant.store import Store
 from assistant.store.accounts import LOCAL_OWNER, Accounts, NotPermitted, User, require
@@ -161,6 +162,10 @@ def to_messages(history: list[dict] | None, limit: int = 12) -> list:
         role = item.get("role")
         out.append(HumanMessage(content) if role == "user" else AIMessage(content))
     return out
+
+
+_POINTING = re.compile(r"那个|这个|那位|这位|嗰个|那个人|的那个|\bthe\b|\bone\b|\bpls\b|[.。!！?？]|的$|吧$|啦$",
+                       re.IGNORECASE)
 
 
 class Assistant:
@@ -394,17 +399,23 @@ class Assistant:
         text = message.strip()
         picked = [c for c in candidates if text in (c.name, str(c.id), c.external_id) or (
             text and c.name in text and len(text) <= len(c.name) + 8)]
-        if not picked and 2 <= len(text) <= 20:
-            # "Nora" after "which Chen?": a part of exactly one candidate's name
-            words = set(text.casefold().split())
-            picked = [c for c in candidates if words <= set(c.name.casefold().split())]
+        # "磊那个" / "the tan one": the part of a name, without the pointing words
+        core = _POINTING.sub("", to_simplified(text)).strip()
+        if not picked and 1 <= len(core) <= 20:
+            # "Nora" after "which Chen?", "磊" after "which 周?": a part of one candidate's name
+            words = set(core.casefold().split())
+            picked = [c for c in candidates if words <= set(c.name.casefold().split())
+                      or (has_han(core) and core in c.name)]
             if not picked and str(args.get("customer", "")).strip():
-                # "Lily Tan" after "which Lily?", though the short list left her out
+                # "Lily Tan" or "tan" after "which Lily?", though the short list left her out
                 asked = str(args["customer"]).casefold()
-                try:
-                    found = self.store.resolve_customer(text)
-                except CrmError:
-                    found = None
+                found = None
+                for said in (core, f"{asked} {core}" if not has_han(core) else f"{asked}{core}"):
+                    try:
+                        found = self.store.resolve_customer(said)
+                        break
+                    except CrmError:
+                        continue
                 picked = [found] if found is not None and asked in found.name.casefold() else []
         if len(picked) == 1:
             try:

@@ -36,7 +36,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
              ("message", r"\bsms\b|\btext(?:ed|s)?\b|\btxt(?:ed|d)?\b|\bmsg(?:ed|d)?\b|短信|简讯"),
              ("wechat", r"wechat|weixin|\bwx\b|\bvx\b|messaged|微信|发消息|留言"),
              ("phone", r"\bcall(?:ed|s|d)?\b|\bcall(?=[了咗过过])|\bcaled\b|\brang\b|phoned|phone|电话|来电|打来|打过来"
-                       r"|致电|打咗?[俾畀给]|打给"),
+                       r"|致电|打(?:咗|了)?[俾畀给]"),
              ("in_store", (r"visited|came in|came by|come by|dropped (?:by|in)|stopped by|popped in"
                            r"|in (?:the )?(?:store|shop)|\bmet\b|来店|到店|店里|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"))]
 # A call promised back is a follow-up, not how the customer got in touch.

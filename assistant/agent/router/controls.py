@@ -56,9 +56,10 @@ _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "l
             "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈",
             "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞",
             "一下", "先", "就", "那", "那就", "这个", "这样", "上一步", "上一个", "刚才的", "刚才", "刚刚",
-            "操作", "的", "吗", "ok")
+            "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one")
 # A short message saying something went wrong, with an undo word, asks for the undo.
-_MISTAKE = re.compile(r"错|不对|搞错|弄错|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait", re.IGNORECASE)
+_MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
+                      r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实", re.IGNORECASE)
 _SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")
 
 

@@ -15,6 +15,7 @@ from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import name_index, spot_customer
+from assistant.lang.colloquial import to_mandarin
 from assistant.lang.names import compact, name_key, to_simplified
 
 if TYPE_CHECKING:
@@ -40,8 +41,9 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     """The one tool call a message asks for, with model-style arguments; a Canned for what chat
     may not do; None if no rule fits."""
     own = unicodedata.normalize("NFKC", message or "").strip()
-    # the rules' Chinese words are simplified: 張偉打電話 is read as 张伟打电话
-    text = to_simplified(own)
+    # the rules' Chinese words are simplified Mandarin: 張偉打電話 is read as 张伟打电话, 佢幾時落單 as
+    # 他几时下单 (same length, so the owner's own words are what gets saved)
+    text = to_mandarin(to_simplified(own))
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())

@@ -21,7 +21,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                r"|moved to|\btag(?:ged)?\b|\bnow lives|\bis now\b|\bnow is\b|\bmark\b.{1,30}\bas\b"
                r"|\badd (?:a )?notes? (?:to|for|on)\b|\bnotes? (?:down )?一下|\bnote that\b|\bmoving to\b|\brelocated\b"
                r"|(?:phone|number|mobile|email|e-mail|wechat|city|address) is\b"),
-               ("改成", "改为", "换成", "更新", "修改", "变成", "换了", "新号码", "新电话", "新手机", "搬到", "改一下",
+               ("改成", "改为", "换成", "更新", "修改", "变成", "换了", "新号码", "新电话", "新手机", "搬到", "搬了去", "搬去", "改一下", "改下",
                 "设为", "标记为", "打上", "的(电话|手机|邮箱|微信|城市|备注)是",
                 # changed number / moved / tagged / a note, as owners say it
                 "换.{0,2}号", "换了?(手机|电话|微信)", "(手机|电话|微信)号?(码)?改了", "新的(号码|电话|手机|微信)?是",

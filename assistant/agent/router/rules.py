@@ -46,7 +46,7 @@ TONES = [("warm", r"warm|friendly|casual|gentle|kind|nice|soft", "温暖|亲切|
            "简短|短一?点|短些|简单点|简洁|不要太长|别太长|看长的|太长")]
 STATUSES = [("in_progress", (r"in progress|in-progress|working on|ongoing|handling|looking into|on it\b"
                              r"|dealing with|following up|investigating|checking (?:on|into)"),
-              "处理中|正在处理|跟进中|进行中|在跟|在处理|在查|跟着|处理紧|跟紧"),
+              "处理中|正在处理|跟进中|进行中|在跟|在处理|在查|跟着|处理紧|跟紧|跟进紧|正在跟进|跟进着"),
              ("open", r"re-?open|open again|not resolved|back to open|unresolved|mark(?:ed)? (?:it |as )?open",
               "重新打开|重开|未解决|没解决|改回|未处理|没处理|重新处理"),
              ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled|settled|taken care of",
@@ -204,7 +204,7 @@ _FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微�
            ("tags", r"\btag(?:s|ged)?\b|\bmark\b.{1,30}\bas\b|标签|标记|标成|标为|打上|\bvip\b"),
            ("notes", r"\bnotes?\b|备注|备忘|记一下"),
            ("phone", r"phone|number|mobile|cell|电话|手机|号码|换.{0,2}号|新号"),
-           ("city", r"city|address|moved to|moving to|relocated|lives in|城市|地址|搬到|搬去|搬家|住"),
+           ("city", r"city|address|moved to|moving to|relocated|lives in|城市|地址|搬到|搬去|搬了去|搬家|住"),
            ("name", r"\bname\b|名字|姓名|改名")]
 # Field words typed with the wrong characters of the same sound: 被注 for 备注, 标前 for 标签.
 _FIELD_SOUNDS = [("notes", "|bei|zhu|"), ("tags", "|biao|qian|"), ("phone", "|shou|ji|"), ("city", "|cheng|shi|")]
@@ -471,6 +471,7 @@ def find_args(m: _Msg) -> Intent | None:
 _ABOUT_HISTORY = re.compile(
     r"多久|多长时间|几天没|什么时候|啥时候|哪天|几号|买了?(?:什么|啥|些啥|咩)|买过(?:什么|啥)|一般买|平时.{0,4}买"
     r"|常买|电话(?:是)?多少|号码|微信号|邮箱|地址|怎么样了?|什么情况|咩情况|了吗|了没|过吗|没有\s*[?？]?$"
+    r"|投诉|complain|last (?:order|purchase|visit)|最近一次"
     r"|\bhow long\b|\bwhen (?:did|was)\b|\bwhat (?:did|does|do) (?:she|he|they|\w+) (?:usually |normally )?"
     r"(?:buy|order|get|like)|\bhow(?:'s| is) .{1,20} doing\b|\bdid .{1,20} (?:call|come|order|buy)\b",
     re.IGNORECASE)
@@ -480,7 +481,7 @@ _ABOUT_HISTORY = re.compile(
 def customer_question(m: _Msg) -> Intent | None:
     """"王洋呢 他多久没买了" / "她上次买了啥" / "张伟昨天打电话了吗": a question about one customer's
     history is answered from the profile, never logged as something that happened."""
-    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
+    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None) or part_of_a_name(m)
     if not who or not _ABOUT_HISTORY.search(m.text) or not (is_question(m.text) or _ASKING.search(m.text)):
         return None
     if m.kw.has("update") or m.kw.has("draft") or m.kw.has("advice") or m.kw.has("howto") \
@@ -489,6 +490,23 @@ def customer_question(m: _Msg) -> Intent | None:
     if sql_templates.is_count_question(m.kw.low) or _churn_asked(m):
         return None  # counts, sums and dates by SQL; "is she at risk" by the churn rules
     return Intent({"customer": who}, 0.85)
+
+
+_HONORIFIC = re.compile(r"([\u4e00-\u9fff])(?:总|姐|哥|老板|先生|小姐|太太|女士|老师|生|叔|阿姨)")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def part_of_a_name(m: _Msg) -> str | None:
+    """"lily's last order?" / "周总最近买东西了没": a given name or a surname with a title that
+    several customers share; the profile then asks which one is meant."""
+    latin = {n.split()[0].lower(): n for n in m.names if " " in n and n.isascii()}
+    for word in _WORD.findall(m.text):
+        if word.lower() in latin:
+            return word
+    found = _HONORIFIC.search(m.text)
+    if found and any(n.startswith(found.group(1)) for n in m.names if not n.isascii()):
+        return found.group(1)
+    return None
 
 
 _REPORTED = re.compile(r"问|說|说|讲|想要|要了|asked|\bsaid\b|\bsays\b|\bwants?\b|\btold\b|wondered", re.IGNORECASE)

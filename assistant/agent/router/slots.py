@@ -307,7 +307,7 @@ CITIES = ["北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", 
           "厦门", "青岛", "长沙", "宁波", "无锡", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
           "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen", "Hong Kong",
           "London", "Singapore"]
-_CITY_FIELD = re.compile(r"(?:city|城市|住在|来自|\bin|\bfrom|lives in|搬到了?|moved to)\s*[:：]?\s*"
+_CITY_FIELD = re.compile(r"(?:city|城市|住在|来自|\bin|\bfrom|lives in|搬到了?|搬了?去|moved to)\s*[:：]?\s*"
                          r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[\u4e00-\u9fff]{2,3}?)(?:市|$|[\s,，。.])")
 
 

@@ -180,7 +180,10 @@ def build_sql(text: str, today: date, customer: str | None = None) -> str | None
 
 
 _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?:\s+\d+)?\s+"
-                  r"(?:customers|clients|buyers)|spen[dt] the most|\bbig spenders\b", re.IGNORECASE)
+                  r"(?:customers|clients|buyers)|spen[dt] the most|\bbig(?:gest)? spenders\b"
+                  # mixed: "top 5 客户 by spend"
+                  r"|\btop\s*\d+\s*个?\s*(?:客户|顾客|客人)|(?:客户|顾客|customers?|clients?)\s*(?:by|按)\s*"
+                  r"(?:spend|spending|revenue|sales|消费|金额)", re.IGNORECASE)
 _TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花钱最多", "贡献最大", "消费排名", "客户排名",
            r"最好的.{0,6}(?:客户|顾客|客人)", r"(?:revenue|消费|花钱|花得|营业额|金额|贡献|spend|spent).{0,4}最(?:高|多|大)",
            r"最(?:能|会)(?:花|买)", r"花(?:钱|得)?最多", r"买(?:得|的)?最多的.{0,3}(?:客|人)")
@@ -217,17 +220,27 @@ _BEST_SELLER = re.compile(
     r"|卖(?:得|的)?最(?:好|多|火)|最(?:畅销|好卖|受欢迎|火)|畅销|销量最(?:高|好|大)|热卖|卖得好", re.IGNORECASE)
 
 
+_EARNER = re.compile(r"\b(?:products?|items?|beans?|blends?)\b.{0,30}\b(?:most|highest|biggest)\b.{0,6}"
+                     r"\b(?:revenue|money|sales|income)\b|\b(?:revenue|money) (?:by|per) product"
+                     r"|(?:产品|豆|货|款).{0,8}(?:赚|营业额|收入|销售额).{0,3}最(?:多|高)"
+                     r"|(?:赚|营业额|收入|销售额)最(?:多|高)的.{0,3}(?:产品|豆|货|款)", re.IGNORECASE)
+
+
 def top_products_sql(text: str, today: date) -> str | None:
-    """'10月哪个产品卖得最好' / 'what sold best last month': products ranked by quantity sold;
-    one product when the question asks which one."""
-    if not _BEST_SELLER.search(text):
+    """'10月哪个产品卖得最好' / 'what sold best last month': products ranked by quantity sold (by
+    revenue when money is asked about); one product when the question asks which one."""
+    earns = _EARNER.search(text)
+    if not (_BEST_SELLER.search(text) or earns):
         return None
-    one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item)\b", text,
+    one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item|bean)\b", text,
                     re.IGNORECASE) and not re.search(r"哪些|前\s*\d|top\s*\d", text, re.IGNORECASE)
     limit = 1 if one else _limit(text, 5)
     period = period_of(text, today)
     where = (f" WHERE date BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
              if period else "")
+    if earns:
+        return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
+                f"ORDER BY revenue DESC LIMIT {limit}")
     return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
             f"ORDER BY quantity DESC LIMIT {limit}")
 

@@ -6,7 +6,7 @@ Run: .venv/bin/python bench/outreach.py [--sections segments,drafts,effect] [--l
 
 Segment parsing: each line of bench/data/segments_dev.jsonl (written before the parser, tuned on)
 and bench/data/blind/segments_blind.jsonl (written by someone else from the filter contract only;
-never tuned on, only its totals are read) holds a request and the filter it means, with
+open to tuning since 2026-12-05, so training data now) holds a request and the filter it means, with
 today = 2026-11-22 and the demo shop's products, cities and tags. A request is right when the
 parsed filter equals the expected one key for key: lists as sets, the city by place (上海 =
 Shanghai), the tag by its folded form or other word (批发 = wholesale), the product by its folded,
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 TODAY = date(2026, 11, 22)
 DEV = ROOT / "bench" / "data" / "segments_dev.jsonl"
 BLIND = ROOT / "bench" / "data" / "blind" / "segments_blind.jsonl"
-BLIND_STATUS = "blind, never tuned on: only its totals were read"
+BLIND_STATUS = "blind v1, open to tuning since 2026-12-05: training data now"
 # Three shops' campaign limits (the `policy` setting): none set, a strict one, a generous one.
 DRAFT_POLICIES = (({}, ""),
                   ({"offer_max_percent": 10, "max_coupon": 15, "currency": "¥"}, "豆子铺"),

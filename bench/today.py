@@ -187,7 +187,7 @@ def chat_section(names: list[str]) -> None:
 
     meaning = MeaningModel(MultilingualE5Embedder())
     sets = (("dev (own; tuned on)", Path(__file__).parent / "data" / "today_dev.jsonl"),
-            ("blind (frozen, never tuned on)",
+            ("blind (frozen; open to tuning since 2026-12-05)",
              Path(__file__).parent / "data" / "blind" / "today_blind.jsonl"))
     print("\nChat: right tool for the request, no model (briefing -> daily_briefing, loyal -> "
           "loyal_customers, other -> neither)")

@@ -115,7 +115,7 @@ def _by_meaning(msg: Msg, ordered: list, own: str, at_least: float = GUESS) -> R
     """What the intent model reads, with its slots read by code; below SURE only a guess."""
     if msg.ctx.meaning is None:
         return None
-    intent, p = _meaning_of(msg.ctx.meaning, own)
+    intent, p = msg.ctx.meaning(own)
     if p < at_least:
         return None
     if intent in ("unsupported", "smalltalk"):
@@ -127,12 +127,6 @@ def _by_meaning(msg: Msg, ordered: list, own: str, at_least: float = GUESS) -> R
         if found is not None:
             return Route(tool, dict(found.args), found.confidence if p >= SURE else GUESSED)
     return None
-
-
-@lru_cache(maxsize=64)
-def _meaning_of(meaning, own: str) -> tuple[str, float]:
-    # one message is read twice when a fallback rule is weighed against the model
-    return meaning(own)
 
 
 @lru_cache(maxsize=8)

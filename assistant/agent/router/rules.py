@@ -481,8 +481,11 @@ _ABOUT_HISTORY = re.compile(
 def customer_question(m: _Msg) -> Intent | None:
     """"王洋呢 他多久没买了" / "她上次买了啥" / "张伟昨天打电话了吗": a question about one customer's
     history is answered from the profile, never logged as something that happened."""
+    if not _ABOUT_HISTORY.search(m.text) or not (is_question(m.text) or _ASKING.search(m.text)):
+        return None
+    # the customer list is scanned for a shared first name only once the message asks about one
     who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None) or part_of_a_name(m)
-    if not who or not _ABOUT_HISTORY.search(m.text) or not (is_question(m.text) or _ASKING.search(m.text)):
+    if not who:
         return None
     if m.kw.has("update") or m.kw.has("draft") or m.kw.has("advice") or m.kw.has("howto") \
             or _REPORTED.search(m.text):

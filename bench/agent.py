@@ -35,11 +35,13 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind3.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind4.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
-                "agent_blind3.jsonl": "blind v3, never tuned on: only its totals were read",
+                "agent_blind3.jsonl": "blind v3, its failures read and tuned on since 2026-12-05 "
+                                      "(third session): training data now",
+                "agent_blind4.jsonl": "blind v4, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 
@@ -213,11 +215,12 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
 
 
 def bot_memory(bot: Any, session: str) -> list[str]:
-    """What the conversation had established before the turn (the customer just discussed)."""
+    """What the conversation had established before the turn (the customer just discussed, the
+    customers the last list showed: "the first one" is one of them)."""
     from assistant.store.accounts import LOCAL_OWNER
 
-    ctx = bot._session(session, LOCAL_OWNER).ctx
-    return [str(v) for v in (ctx.last_customer_name, ctx.last_complaint_id) if v]
+    s = bot._session(session, LOCAL_OWNER)
+    return [str(v) for v in (s.ctx.last_customer_name, s.ctx.last_complaint_id) if v] + s.listed
 
 
 def from_record(store: Any, args: dict) -> list[str]:
@@ -254,7 +257,11 @@ def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any
             actions, text = reply.actions, reply.text
             o.caught = len(reply.dropped)
             for a in actions:
-                bad = ungrounded(a.args, turn["message"], known + from_record(store, a.args)) \
+                # the owner's words are the conversation so far: "改到29號" keeps the task
+                # and the customer said one turn before
+                said = "\n".join([h["content"] for h in history if h["role"] == "user"]
+                                 + [turn["message"]])
+                bad = ungrounded(a.args, said, known + from_record(store, a.args)) \
                     if a.tool in writing and a.status in ("proposed", "done") else []
                 if bad:
                     o.shown_ungrounded += 1

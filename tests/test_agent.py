@@ -402,6 +402,47 @@ def test_a_correction_before_yes_previews_the_same_request_again(demo_store):
     assert rows == [("13800009999",)]
 
 
+def test_a_revision_after_a_preview_changes_the_values_it_names(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    bot.reply("罗子涵昨天拿了两包耶加 196", session="rev")
+    again = bot.reply("唔係 係三包 294", session="rev")
+    assert again.proposal is not None and again.proposal.args["quantity"] == 3
+    bot.reply("好", session="rev")
+    rows = demo_store.db.execute(
+        "SELECT o.date, o.quantity, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "WHERE c.name = '罗子涵' AND o.date = '2026-11-21'").fetchall()
+    assert rows == [("2026-11-21", 3, 294)]  # the date said in the first message is kept
+
+
+def test_a_revision_after_a_campaign_preview_drafts_it_again(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    first = bot.reply("send wechat to ppl who havent bought in 2 months, 10% off", session="camp")
+    assert [a.tool for a in first.actions] == ["draft_campaign"]
+    again = bot.reply("make it 15% instead", session="camp")
+    assert [(a.tool, a.args["offer_percent"], a.args["channel"]) for a in again.actions] == \
+        [("draft_campaign", 15.0, "wechat")]
+    sms = bot.reply("改成短信吧", session="camp")
+    assert [(a.args["channel"], a.args["offer_percent"]) for a in sms.actions] == [("sms", 15.0)]
+
+
+def test_the_customer_a_question_names_is_her_in_the_next_turn(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    bot.reply("Lily Tan今年一共买了多少钱", session="her")
+    reply = bot.reply("帮她回一下那个投诉", session="her")
+    assert [(a.tool, a.status) for a in reply.actions] == [("draft_complaint_reply", "done")]
+    assert "Lily Tan" in reply.text
+
+
+def test_a_customer_just_added_is_her_in_the_next_turn(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    bot.reply("加个新客 陈小雨 电话13816620937 杭州的", session="new")
+    bot.reply("好", session="new")
+    bot.reply("她微信是 xiaoyu_bnb 帮我补上", session="new")
+    bot.reply("确认", session="new")
+    rows = demo_store.db.execute("SELECT wechat FROM customers WHERE name='陈小雨'").fetchall()
+    assert rows == [("xiaoyu_bnb",)]
+
+
 def test_part_of_a_name_picks_one_after_which_one(demo_store):
     bot = Assistant(demo_store, TOOLS, today=TODAY)
     asked = bot.reply("show Chen", session="pick")

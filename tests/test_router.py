@@ -10,6 +10,7 @@ import pytest
 from assistant.agent.router import Canned, RouteContext, control_intent, format_help
 from assistant.agent.router import route as route_with
 from assistant.lang.dates import parse_date
+from assistant.agent.router.dispatch import name_spotter
 from tools import TOOLS
 
 TODAY = date(2026, 11, 22)
@@ -386,14 +387,60 @@ def test_controls_are_read_by_their_words_not_whole_sentences(message, intent):
     assert control_intent(message) == intent
 
 
-def test_a_correction_changes_only_the_value_it_names():
-    from assistant.agent.router.controls import correction
+_ORDER = {"customer": "张伟", "order_quantity": 5, "summary": "张伟要5包"}
+_SALE = {"customer": "李娜", "quantity": 2, "amount": 196, "product": "耶加"}
+_TASK = {"customer": "沈晓东", "summary": "提醒我28号打给沈晓东", "follow_up_date": "2026-11-28"}
+_CAMPAIGN = {"segment": "三个月没买的", "goal": "winback", "channel": "sms", "offer_percent": 10}
 
-    assert correction("不对 是6包", {"customer": "张伟", "order_quantity": 5}) == \
-        {"customer": "张伟", "order_quantity": 6.0}
-    assert correction("等下 电话是13800009999 打错了", {"name": "王芳", "phone": "13800008888"}) == \
-        {"name": "王芳", "phone": "13800009999"}
-    assert correction("张伟买了6包", {"customer": "张伟", "order_quantity": 5}) is None
+
+@pytest.mark.parametrize("message, tool, args, changed", [
+    ("不对 是6包", "log_activity", _ORDER, {"order_quantity": 6.0}),
+    ("等下 电话是13800009999 打错了", "add_customer", {"name": "王芳", "phone": "13800008888"},
+     {"phone": "13800009999"}),
+    ("唔係 係四包 392", "add_order", _SALE, {"quantity": 4.0, "amount": 392.0}),
+    ("typo sorry, 3 bags for 294", "add_order", _SALE, {"quantity": 3.0, "amount": 294.0}),
+    ("不是2包 是3包", "add_order", _SALE, {"quantity": 3.0, "amount": None}),
+    ("不对 是昨天买的", "add_order", _SALE, {"date": "2026-11-21"}),
+    ("改到30號吧 28號我出差", "log_activity", _TASK, {"follow_up_date": "2026-11-30"}),
+    ("no wait, it was 沈杰 not 沈晓东", "log_activity", _TASK, {"customer": "沈杰"}),
+    ("不是沈晓东 是沈杰", "log_activity", _TASK, {"customer": "沈杰"}),
+    ("还是先标处理中吧", "set_complaint_status", {"status": "resolved", "customer": "黄涛"},
+     {"status": "in_progress"}),
+    ("make it 20% off instead", "draft_campaign", _CAMPAIGN, {"offer_percent": 20.0}),
+    ("改成微信发", "draft_campaign", _CAMPAIGN, {"channel": "wechat"}),
+    ("算了不打折 就介绍下新豆", "draft_campaign", _CAMPAIGN, {"offer_percent": 0, "goal": "new_product"}),
+    ("actually do email", "draft_campaign", _CAMPAIGN, {"channel": "email"}),
+    ("actually the code was 史超's", "credit_referral", {"customer": "蒋宇轩", "referrer": "张伟"},
+     {"referrer": "史超"}),
+    ("还是记一下吧 不用提醒", "log_activity", {**_ORDER, "follow_up": "周五再问", "follow_up_date": "周五"},
+     {"follow_up": None, "follow_up_date": None}),
+])
+def test_a_revision_changes_only_the_values_it_names(message, tool, args, changed):
+    from assistant.agent.router.amend import amend
+    from assistant.agent.toolkit import visible_parameters
+
+    fn = next(t.fn for t in TOOLS if t.name == tool)
+    names = ["张伟", "李娜", "沈晓东", "沈杰", "史超", "蒋宇轩", "黄涛"]
+    spot = name_spotter(names)
+    got = amend(message, tool, args, set(visible_parameters(fn)), date(2026, 11, 22), spot)
+    assert got is not None
+    assert {k: got.get(k) for k in changed} == changed
+    assert {k: v for k, v in got.items() if k not in changed} == \
+        {k: v for k, v in args.items() if k not in changed}
+
+
+@pytest.mark.parametrize("message, needs_marker", [
+    ("张伟买了6包", True),              # a new request, not a revision
+    ("张伟是不是要6包？", True),         # a question never changes a preview
+    ("谁可能流失", False),               # nothing the last call has
+])
+def test_a_new_request_or_a_question_revises_nothing(message, needs_marker):
+    from assistant.agent.router.amend import amend
+    from assistant.agent.toolkit import visible_parameters
+
+    fn = next(t.fn for t in TOOLS if t.name == "log_activity")
+    assert amend(message, "log_activity", _ORDER, set(visible_parameters(fn)), date(2026, 11, 22),
+                 name_spotter(["张伟", "李娜"]), needs_marker) is None
 
 
 @pytest.mark.parametrize("message, args", [
@@ -656,3 +703,45 @@ def test_a_question_about_a_shared_first_name_asks_the_profile_which_one(message
     names = ["Lily King", "Lily Tan", "周晨曦", "周磊"]
     found = route(message, RouteContext(today=TODAY, customer_names=lambda: names))
     assert found.tool == "customer_profile" and found.args["customer"].lower() == part.lower()
+
+
+@pytest.mark.parametrize("message, tool, last, args", [
+    # a name and the goods, as on a receipt, is a sale
+    ("王洋 3包曼特宁 264", "add_order", None, {"customer": "王洋", "quantity": 3, "amount": 264}),
+    ("Max Hall 2 drip bags 118", "add_order", None, {"customer": "Max Hall", "quantity": 2, "amount": 118}),
+    # a contact value stated for a customer is a change, with or without a verb
+    ("她手机是13911112222 帮我存一下", "update_customer", "向霞", {"customer": "向霞", "phone": "13911112222"}),
+    ("Grace Turner email grace.t@mail.com", "update_customer", None, {"email": "grace.t@mail.com"}),
+    # a date that can only lie ahead, said on a visit, is the follow-up's
+    ("尹敏来店里聊了会 12月5号再约她", "log_activity", None, {"follow_up_date": "2026-12-05"}),
+    ("rang Ethan Chen to check in, he's away, call him back on 12 dec", "log_activity", None,
+     {"follow_up_date": "2026-12-12", "follow_up": "~call him back"}),
+    # beside goods wished for, the one bare number is the price
+    ("王洋电话说明天要4包意式 512", "log_activity", None, {"order_quantity": 4, "order_amount": 512}),
+    # a request to reply is a draft, not a report to log
+    ("帮我回下崔静那个投诉 她说豆子不新鲜", "draft_complaint_reply", None, {"customer": "崔静"}),
+    ("帮我给Sophia Brown回个消息 关于包装的", "draft_complaint_reply", None, {"customer": "Sophia Brown"}),
+    # a channel and a group: a campaign, its goal from whom it is for
+    ("给半年没来的客户发个短信", "draft_campaign", None, {"goal": "winback", "channel": "sms"}),
+    ("thank-you sms to my best customers", "draft_campaign", None, {"goal": "thanks", "channel": "sms"}),
+    # money questions in other words
+    ("how much did we bring in last month", "run_sql", None, {}),
+    ("上個月收咗幾多錢", "run_sql", None, {}),
+    # advice asked in other words
+    ("what's my move with Lily King, she went quiet", "suggest_actions", None, {"customer": "Lily King"}),
+    ("王洋以前好大客 而家冇落單 點算好", "suggest_actions", None, {"customer": "王洋"}),
+    ("李娜那单搞错的 已经补发了 关掉吧", "set_complaint_status", None, {"customer": "李娜", "status": "resolved"}),
+    ("今天要跟进哪些 给我前4个", "daily_briefing", None, {"top": 4}),
+])
+def test_read_by_structure_not_by_sentence(message, tool, last, args):
+    check(message, tool, last, **args)
+
+
+@pytest.mark.parametrize("message", [
+    "尹敏今天到店试了新豆 说上次的酸味好了很多",   # a problem reported gone
+    "Max Hall popped in, just chatting, nothing bought",
+    "set 张伟's complaint to escalated",              # no such status: nothing to log
+])
+def test_no_complaint_is_logged_where_none_is_raised(message):
+    found = route(message, ctx())
+    assert found is None or "complaint" not in found.args, found

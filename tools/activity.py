@@ -135,7 +135,7 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
                                 _when(order_date, ctx, "future") if order_date else when)
     if complaint and complaint.strip():
         writes += _complaint_writes(store, ctx, c, complaint.strip(), when)
-    if follow_up or complaint:
+    if follow_up or complaint or follow_up_date:
         title = (follow_up or "").strip() or ctx.t(
             f"Follow up with {c.name} about: {complaint.strip() if complaint else summary}",
             f"跟进{c.name}：{complaint.strip() if complaint else summary}")

@@ -56,14 +56,18 @@ _GROUPS = {"quiet_days_min": "quiet", "quiet_days_max": "quiet", "spend_min": "s
            "first_order_after": "first", "first_order_before": "first"}
 
 
+_THRESHOLD = re.compile(r"\b(?:more than|over|at least|above|greater than|less than|under|fewer than)\s*[\d¥$]"
+                        r"|超过|以上|大于|多于|不少于|少于|以下", re.IGNORECASE)
+
+
 @rule(69)
 def segment_list(m: Msg) -> Intent | None:
     """"上海的VIP有哪些", "formation-stage customers who bought twice", "去年12月买过礼盒今年没买的":
     a list of customers by conditions the segment parser reads in full."""
     if m.customer or _COUNT_QUESTION.search(m.text) or m.kw.has("howto"):
         return None
-    if rules.sql_question(m) is not None:  # counts, sums, top-N and task lists: one SELECT
-        return None
+    if rules.sql_question(m) is not None and not _THRESHOLD.search(m.text):
+        return None  # counts, sums, top-N and task lists: one SELECT ("spent over 5k" is a filter)
     parsed = parse_segment(m.text, m.ctx.today)
     conditions = parsed.filter.to_dict()
     if parsed.not_understood or not conditions:

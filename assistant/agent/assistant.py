@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,8 +28,10 @@ from assistant.agent.router import (
     format_help,
     route,
 )
-from assistant.agent.router.controls import correction
+from assistant.agent.router.amend import amend
+from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
+from assistant.agent.router.slots import list_position
 from assistant.agent.toolkit import (
     Tool,
     bind_tool,
@@ -40,6 +43,7 @@ from assistant.agent.toolkit import (
 from assistant.core.context import TurnContext
 from assistant.core.markup import model_markdown
 from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
+from assistant.lang.colloquial import to_mandarin
 from assistant.lang.dates import find_date
 from assistant.lang.grounding import TARGETS, is_question, ungrounded
 from assistant.lang.names import has_han, to_simplified
@@ -114,6 +118,10 @@ class _Session:
     pending: Proposal | None = None
     # A tool call that stopped at "which one?": (tool, args, candidate customers).
     asked: tuple[str, dict, list] | None = None
+    # The last read answered (tool, args): "make it 15%" / "短点" after a draft adjusts it.
+    last: tuple[str, dict] | None = None
+    # The customers the last list showed, in order: "the first one" / "排第一那个" is one of them.
+    listed: list[str] = field(default_factory=list)
     # One turn at a time per session (a double click); other sessions never wait on it.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -213,8 +221,12 @@ class Assistant:
             s.ctx.lang, s.ctx.today = chat_language(message), self.today or date.today()
             if s.asked is not None and len(message.strip()) <= 12:
                 s.ctx.lang = previous  # a name picked after "which one?" keeps the language
-            turn = Turn(s, message, lambda: self._rule_route(s, message))
+            ruled = self._pointed_at(s, message)
+            turn = Turn(s, message, lambda: self._rule_route(s, ruled))
+            known = s.ctx.last_customer_id
             text, backend = self._answer(turn, history)
+            if s.ctx.last_customer_id == known:
+                self._remember_named(s, message, turn)
             out = Reply(text, turn.actions, s.pending, backend, s.ctx.lang, turn.dropped)
             self.store.record_turn(f"{user.name}/{session}", message, text, backend,
                                    (time.perf_counter() - started) * 1000, turn.calls)
@@ -275,15 +287,9 @@ class Assistant:
         resumed = self._resume(turn)
         if resumed is not None:
             return resumed, "none"
-        fixed = correction(message, s.pending.args) if s.pending and s.pending.tool else None
-        if fixed is not None:
-            # "不对 是6包" before "yes": the same request again with the corrected value
-            pending, s.pending = s.pending, None
-            try:
-                return self._run(turn, pending.tool, fixed), "none"
-            except CrmError as ex:
-                s.pending = pending
-                return str(ex), "none"
+        amended = self._amended(turn, needs_marker=True)
+        if amended is not None:
+            return amended, "none"
         control = control_intent(message)
         if control == "confirm":
             return self._confirm(turn), "none"
@@ -300,6 +306,11 @@ class Assistant:
                      "你好！可以问我谁可能流失、记录一次沟通，或起草投诉回复。"), "none"
         if control == "help":
             return format_help(lang), "none"
+        if turn.route() is None:
+            # "短点 微信发的" after a draft: no request of its own, so it adjusts the last one
+            amended = self._amended(turn, needs_marker=False)
+            if amended is not None:
+                return amended, "none"
         if self._agent is not None:
             sure = turn.route()
             if isinstance(sure, Canned):
@@ -316,6 +327,60 @@ class Assistant:
                          f"（{self.backend} 模型不可用：{ex}。以下由规则引擎回答。）\n\n")
                 return note + self._run_route(turn, turn.route()), "none"
         return self._run_route(turn, turn.route()), "none"
+
+    def _pointed_at(self, s: _Session, message: str) -> str:
+        """The message as the rules read it: "the first one" / "排第一那个" after a list is that
+        customer, remembered and read as "that customer" (the owner's words are what is saved)."""
+        at = list_position(message) if s.listed else None
+        if at is None or at[0] > len(s.listed) or name_spotter(self.store.customer_names())(
+                to_mandarin(to_simplified(message))):
+            return message
+        self._remember(s, s.listed[at[0] - 1])
+        pointer = "这个客户" if has_han(message) else "that customer"
+        return message[:at[1]] + pointer + message[at[2]:]
+
+    def _remember_named(self, s: _Session, message: str, turn: Turn) -> None:
+        """The one customer a message names is who "她" / "her" means next, even when no tool
+        looked them up ("Lily Tan今年买了多少" then "她上一单是几号")."""
+        said = name_spotter(self.store.customer_names())(
+            to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))))
+        if len({n.casefold() for n in said}) != 1:
+            return
+        self._remember(s, said[0])
+
+    def _remember(self, s: _Session, name: str | None) -> None:
+        if not name:
+            return
+        try:
+            found = self.store.resolve_customer(name)
+        except CrmError:
+            return
+        s.ctx.remember(found.id, found.name)
+
+    def _remember_added(self, s: _Session, writes: Sequence[Write]) -> None:
+        """A customer just added is who the next "她微信是…" is about."""
+        for w in writes:
+            if w.table == "customers" and w.op == "insert":
+                self._remember(s, w.values.get("name"))
+
+    def _amended(self, turn: Turn, needs_marker: bool) -> str | None:
+        """The pending preview (or the last read) again, with what the message changes in it:
+        "不对 是6包", "改到29號", "make it 15% instead"; None when it changes nothing there."""
+        s = turn.session
+        last = (s.pending.tool, s.pending.args) if s.pending and s.pending.tool else s.last
+        tool = self._tools.get(last[0]) if last else None
+        if tool is None:
+            return None
+        fixed = amend(turn.message, last[0], last[1], set(visible_parameters(tool.fn)),
+                      s.ctx.today, name_spotter(self.store.customer_names()), needs_marker)
+        if fixed is None:
+            return None
+        pending, s.pending = s.pending, None
+        try:
+            return self._run(turn, last[0], fixed)
+        except CrmError as ex:
+            s.pending = pending
+            return str(ex)
 
     def _confirm(self, turn: Turn) -> str:
         s = turn.session
@@ -334,6 +399,7 @@ class Assistant:
             s.pending = proposal  # nothing was written: the owner can say "yes" again later
             raise
         turn.record("confirm", {"proposal": proposal.id}, "done", "; ".join(proposal.summary))
+        self._remember_added(s, proposal.writes)
         return formatting.plan(Plan(tuple(proposal.writes), tuple(proposal.summary)), s.ctx.lang,
                                confirmed=True)
 
@@ -582,14 +648,30 @@ class Assistant:
                                      description="; ".join(proposal.summary))
                 text = formatting.plan(value, s.ctx.lang, confirmed=True)
                 turn.record(name, args, "done", text, ms, value)
+                self._remember_added(s, proposal.writes)
                 return text
-            s.pending = proposal
+            s.pending, s.last = proposal, None
             text = formatting.plan(value, s.ctx.lang)
             turn.record(name, args, "proposed", text, ms, value)
             return text
         text = tool.format(value, s.ctx.lang) if tool.format else str(value)
+        if "complaint_id" in visible_parameters(tool.fn) and not args.get("complaint_id") \
+                and s.ctx.last_complaint_id:
+            # "顾静那个投诉 帮我拟个回复": the call records which complaint it answered
+            args = {**args, "complaint_id": s.ctx.last_complaint_id}
         turn.record(name, args, "done", text, ms, value)
+        s.last = (name, dict(args))
+        shown = listed_names(value)
+        if shown:
+            s.listed = shown
         return text
+
+
+def listed_names(value: Any) -> list[str]:
+    """The customers a list answer shows, in order (churn, loyal, segment, search, briefing)."""
+    rows = getattr(value, "rows", None) or getattr(value, "customers", None) or getattr(
+        value, "call_today", None) or (value if isinstance(value, list) else [])
+    return [r.name for r in rows if isinstance(getattr(r, "name", None), str)]
 
 
 def _undo_of(message: str) -> str | None:

@@ -283,8 +283,9 @@ def find_date(message: str, today: date, prefer: str = "past") -> tuple[date, st
         if name == "zh_d" and start > 0 and text[start - 1] in "第每":
             continue  # 第3日 / 每5日 are not dates
         if name == "en_week" and not m.group(1) and m.group(2).lower()[:3] in ("sun", "sat", "mar", "wed") \
-                and not m.group(2)[0].isupper() and len(m.group(2)) <= 3:
-            continue  # "sun", "sat", "wed" as plain words
+                and not m.group(2)[0].isupper() and len(m.group(2)) <= 3 \
+                and not re.search(r"\b(?:for|on|by|till|until|before|due)\s*$", text[:start], re.IGNORECASE):
+            continue  # "sun", "sat", "wed" as plain words, unless "for sat" / "by wed" says a day
         try:
             return _resolve(name, m, today, prefer), m.group(0)
         except (InvalidInput, KeyError, ValueError):

@@ -51,9 +51,19 @@ _ASKING = re.compile(r"\bwhy\b|怎么|如何|该怎|多久|多少|几[次单天�
                      r"|\bhow (?:long|many|much)\b|\bany (?:news|update)\b", re.IGNORECASE)
 _ENDS_ASKING = re.compile(r"(?:[?？]|[吗嗎](?:\s*[?？])?)\s*$")
 _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\b|\bwhen(?:ever)?\b|\bin case\b)"
+                           # a command to the assistant: "set 张伟's complaint to escalated"
+                           r"|^\s*(?:set(?! (?:a |an |up a )?(?:reminder|follow|task))|mark|change|update|tag|show|list|find|draft|delete|remove|export)\b"
                            r"|^\s*(?:please\s+|pls\s+)?(?:send|text|message|wechat|email|msg|dm|tell)\s+(?!me\b|from\b|w/|with\b)"
                            r"|^\s*(?:帮我|请)?(?:给|跟)\S{2,4}(?:发|回)(?:个|一条|一下)?(?:微信|短信|消息|信息)",
                            re.IGNORECASE)
+# "帮我回下李娜那个投诉" / "pls reply to Daniel about the sour beans": asked to do something, which
+# reports nothing, unless what is asked is to write it down ("帮我记一下…", "pls log: …")
+_ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮|能不能帮|\b(?:please|pls|plz|can you|could you)\b)",
+                       re.IGNORECASE)
+_WRITE_DOWN = re.compile(r"记|录|登记|存|补上|加一?[单笔条]|\b(?:log|add|record|note|save|enter|key in|put)\b",
+                         re.IGNORECASE)
+# "last order 少了一包": an order named as a thing, not one being placed
+_ORDER_NOUN = re.compile(r"\b(?:last|previous|the|that|this|my|her|his|their|our|an?)\s+orders?\b", re.IGNORECASE)
 _TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|\band\b)\s*", re.IGNORECASE)
 
 
@@ -86,7 +96,7 @@ class _When:
     future: object
 
 
-def _dates(text: str, today) -> list[_When]:
+def dates_in(text: str, today) -> list[_When]:
     """Every date expression in the message, with its past and future readings."""
     out, pos = [], 0
     while pos < len(text):
@@ -118,10 +128,22 @@ _NONE_OF = re.compile(r"\b(?:nothing|no need|no|not|never|don'?t need)\b\s+(?:\w
                       re.IGNORECASE)
 
 
+# "焦苦味好了好多", "he ok already abt the delay": the problem is reported gone, not raised
+_BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|改善了?|改进了|没(?:有)?(?:问题|事)了|不再|已经好了|ok了"
+                         r"|\b(?:much |a lot )?better now\b|\bmuch better\b|\bimproved\b|\bno longer\b"
+                         r"|\b(?:is |are |'s |s )?(?:ok|okay|fine|happy) (?:now|already)\b|\bnot (?:mad|upset|angry) anymore\b",
+                         re.IGNORECASE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _complains(clause: str) -> bool:
-    if _NONE_OF.search(clause):
+    if _NONE_OF.search(clause) or _BETTER_NOW.search(clause):
         return False
-    return bool(_COMPLAINT.search(clause)) or complaint_probability(clause) >= CLAUSE_SURE
+    if _COMPLAINT.search(clause):
+        return True
+    # a fragment of two words ("nothing bought") says too little for the encoder to judge
+    long_enough = len(_HAN.findall(clause)) >= 4 or len(re.findall(r"[A-Za-z]+", clause)) >= 3
+    return long_enough and complaint_probability(clause) >= CLAUSE_SURE
 
 
 def _clauses(text: str) -> list[tuple[int, str]]:
@@ -160,11 +182,13 @@ def activity(m: Msg) -> Intent | None:
     return Intent(args, 0.85) if kind == "activity" else None
 
 
-def reading(m: Msg) -> tuple[str | None, dict]:
-    """('sale' | 'activity' | None, arguments), read once per message."""
-    if "activity" not in m.memo:
-        m.memo["activity"] = _read(m) or (None, {})
-    return m.memo["activity"]
+def reading(m: Msg, sold: bool = False) -> tuple[str | None, dict]:
+    """('sale' | 'activity' | None, arguments), read once per message; `sold` when the intent
+    model is sure the message reports a purchase in words the rules do not list ("grabbed")."""
+    key = "sold" if sold else "activity"
+    if key not in m.memo:
+        m.memo[key] = _read(m, sold) or (None, {})
+    return m.memo[key]
 
 
 def _grumbles(m: Msg, asking: bool) -> bool:
@@ -185,33 +209,63 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _read(m: Msg) -> tuple[str, dict] | None:
-    contact, ordered = m.kw.has("contact"), m.kw.has("order")
+def goods_and_paid(text: str, dates: list[_When], sale_line: bool) -> tuple[tuple | None, tuple | None]:
+    """(quantity, product, position) and (amount, span) of the goods in a message, each or None;
+    on a `sale_line` a bare count before the goods and the one other number are read too."""
+    # "…, 1280, nov 20": a date's digits are never the amount
+    undated = _blanked(text, [(d.start, d.start + len(d.text)) for d in dates])
+    amount = find_amount(undated, trailing=sale_line)
+    rest = undated if not amount else _blanked(undated, [amount[1]])
+    qty = find_quantity(rest)
+    if sale_line and not qty:
+        # a receipt line, "log an order: ethan chen, 2 espresso blend, 256": a count, then the goods
+        line = _COUNT_ITEM.search(rest)
+        if line:
+            qty = (float(line.group(1)), line.group(2).strip(), line.start(1))
+    if sale_line and qty and not amount:
+        # "add order 史超 巴西两袋 216 前天": on a sale line, the one other number is what was paid
+        lone = [x for x in _LONE_NUMBER.finditer(rest) if not (x.start() <= qty[2] < x.end())]
+        if len(lone) == 1:
+            amount = (float(lone[0].group(1)), lone[0].span(1))
+    return qty, amount
+
+
+def _only_ahead(d: _When, today) -> bool:
+    """A date read backwards lands months ago but forwards within weeks ("12月3号" in late
+    November): it can only mean the coming one."""
+    return d.future > today and (d.future - today).days <= 45 and (today - d.past).days >= 90
+
+
+def _receipt_line(m: Msg, text: str, dates: list[_When]) -> bool:
+    """A name and the goods, as on a receipt ("曹佳怡 8包巴西 864", "Liam Tan 2 drip bags 118"):
+    nothing else in the message but a count, a price and a date, so it can only be a sale."""
+    if not m.span or m.kw.has("future"):
+        return False
+    rest = _blanked(text, [m.span] + [(d.start, d.start + len(d.text)) for d in dates])
+    qty, _ = goods_and_paid(rest, [], sale_line=True)
+    if not qty:
+        return False
+    words = _LONE_NUMBER.sub(" ", rest)
+    words = re.sub(r"\d+(?:\.\d+)?", " ", words)
+    return len(re.sub(r"[\W_]", "", words)) <= 14 and qty[1] is not None
+
+
+def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
+    contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
     asking = is_question(text) or bool(_ASKING.search(text))
-    if _NOT_A_REPORT.search(text) or _ENDS_ASKING.search(text) or _two_customers(m):
+    if _NOT_A_REPORT.search(text) or _ENDS_ASKING.search(text) or _two_customers(m) or (
+            _ASKED_TO.search(text) and not _WRITE_DOWN.search(text)):
         # "如果张伟打电话来…" / "send 李娜 a wechat…" / "张伟昨天打电话了吗" / "张伟和李娜都说要3包":
         # a condition, an errand, a question, or two people at once: nothing to log as it stands
         return None
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
     follows = bool(_FOLLOW.search(text) or _FOLLOW.search(m.kw.low)) and not _NONE_OF.search(text)
     planned_only = bool(m.customer and follows and not m.kw.has("howto"))
-    dates = _dates(text, today)
-    # "…, 1280, nov 20": a date's digits are never the amount
-    undated = _blanked(text, [(d.start, d.start + len(d.text)) for d in dates])
-    amount = find_amount(undated, trailing=ordered)
-    rest = undated if not amount else _blanked(undated, [amount[1]])
-    qty = find_quantity(rest)
-    if ordered and not qty:
-        # a receipt line, "log an order: ethan chen, 2 espresso blend, 256": a count, then the goods
-        line = _COUNT_ITEM.search(rest)
-        if line:
-            qty = (float(line.group(1)), line.group(2).strip(), line.start(1))
-    if ordered and qty and not amount:
-        # "add order 史超 巴西两袋 216 前天": on a sale line, the one other number is what was paid
-        lone = [x for x in _LONE_NUMBER.finditer(rest) if not (x.start() <= qty[2] < x.end())]
-        if len(lone) == 1:
-            amount = (float(lone[0].group(1)), lone[0].span(1))
+    dates = dates_in(text, today)
+    ordered = ordered or (not contact and not asking and _receipt_line(m, text, dates))
+    # "程超电话说今天要5包意式 640": beside goods wished for, the one bare number is the price too
+    qty, amount = goods_and_paid(text, dates, ordered or m.kw.has("future"))
     # "Li Na wants 3 bags tomorrow" / "王洋要10盒": goods wished for are an order intent to log.
     wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking and qty)
     # the grumble test last: it may ask the complaint classifier, which the others never need
@@ -256,7 +310,13 @@ def _read(m: Msg) -> tuple[str, dict] | None:
     if channel:
         args["channel"] = channel
     used: set[int] = set()
+    ahead = [d for d in dates if _only_ahead(d, today)]
+    if not follow and contact and ahead and not qty:
+        # "拜访了一下 12月3号再约她": a date that can only lie ahead is a plan made on the visit
+        follow = [c for c in clauses if _in(c, ahead[0].start)]
     if follow:
+        # "check in …, call him back on 10 dec": the clause that says when is the follow-up
+        follow = [next((c for c in follow if any(_in(c, d.start) for d in dates)), follow[0])]
         args["follow_up"] = follow[0][1]
         when = next((d for d in dates if _in(follow[0], d.start)), None)
         if when:
@@ -264,9 +324,15 @@ def _read(m: Msg) -> tuple[str, dict] | None:
             used.add(when.start)
     anchor = qty[2] if qty else -1
     order_clause = next((c for c in clauses if anchor >= 0 and c[0] <= anchor < c[0] + len(c[1]) + 1), None)
-    if order_clause in complaint and not _WANTS.search(order_clause[1]):
-        # "少寄了一盒" / "two bags arrived crushed": the goods that went wrong, not an order
+    if order_clause in complaint and not _WANTS.search(_ORDER_NOUN.sub(" ", order_clause[1])):
+        # "少寄了一盒" / "two bags arrived crushed": the goods that went wrong, not an order; the
+        # goods of another clause may be ("少了一包, but still wants 3 bags")
         qty, anchor, order_clause = None, -1, None
+        for clause in clauses:
+            other = find_quantity(clause[1]) if clause not in complaint else None
+            if other:
+                qty, anchor, order_clause = (other[0], other[1], clause[0] + other[2]), clause[0] + other[2], clause
+                break
     planned = future_words and not ordered and not any(
         d.future >= today for d in dates if d.start not in used)
     if (qty or amount) and planned and "follow_up" not in args:
@@ -289,7 +355,8 @@ def _read(m: Msg) -> tuple[str, dict] | None:
             used.add(when.start)
     if complaint:
         args["complaint"] = "; ".join(c[1] for c in complaint)
-    when = next((d for d in dates if d.start not in used and d.past <= today), None)
+    when = next((d for d in dates if d.start not in used and d.past <= today
+                 and not _only_ahead(d, today)), None)
     if when:
         args["date"] = when.text
     for at, written in bad[:1]:

@@ -37,8 +37,10 @@ _DRAFT_EN = re.compile(r"\b(?:send|draft|write|prepare|create|plan|do|run|start|
 _DRAFT_ZH = re.compile(r"发|起草|写|做|搞|准备|安排|策划|来一?个|弄")
 _MESSAGE = re.compile(r"campaign|message|messages|\bnote\b|blast|活动|消息|信息|文案|群发",
                       re.IGNORECASE)
-_AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:people|customers|clients|"
-                          r"everyone|everybody|anyone|those|regulars|vips?|buyers|members|new|"
+_AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:(?:top|best|loyal|old|biggest|big|"
+                          r"regular|lapsed|quiet|new|vip) )?(?:people|ppl|peeps|folks|guys|customers|"
+                          r"custs?|clients|shoppers|patrons|regs|everyone|everybody|anyone|those|regulars|"
+                          r"vips?|buyers|members|new|"
                           r"formation|stability|decline|exploration|lapsed|quiet|loyal|"
                           r"champions|who)\b.*)$", re.IGNORECASE)
 _AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草)")
@@ -89,6 +91,8 @@ def audience(text: str) -> str | None:
         found = rest[0] if rest and len(clauses) > 1 else None
     if not found:
         return None
+    # "to ppl who havent bought in 2 months, 10% off to come back": the audience is one clause
+    found = re.split(r"[,，;；。]", found)[0] or found
     found = _OFFER_PCT.sub(" ", found)
     found = _OFFER_ZHE.sub(" ", found)
     found = re.sub(r"\b(?:with|and|via|by|on|over)\s*$|(?:via|by|on|over|through|with)\s+"
@@ -120,7 +124,12 @@ def campaign_request(m: Msg) -> Intent | None:
     """"send a WeChat win-back to people quiet for 2 months" -> a campaign preview."""
     goal = pick(GOALS, m.text)
     channel = pick(CHANNELS, m.text)
-    asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text)
+    # "thank-you email to my top customers": a goal, a channel and a group ask for one too
+    asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text) or (goal and channel)
+    if goal is None and channel and asks and not m.customer:
+        # "给三个月没买的发短信" / "给gifts标签的客户发个邮件 预热下圣诞礼盒": to a group, by a
+        # channel; what it is for follows from whom it is for and what it says
+        goal = _implied_goal(m.text)
     if goal is None or not asks or not (channel or _MESSAGE.search(m.text)):
         return None
     if goal == "share" and re.search(r"推荐码|referral code", m.text, re.IGNORECASE) and \
@@ -142,7 +151,7 @@ def referral_credit(m: Msg) -> Intent | None:
     found = (_REFERRAL_ZH.search(m.text) or _REFERRED_ZH.search(m.text)
              or _REFERRAL_EN.search(m.text) or _REFERRED_EN.search(m.text))
     if not found:
-        return None
+        return _referral_by_position(m) if _REFERRAL_WORD.search(m.text) else None
     buyer, ref = found.group("buyer").strip(), found.group("ref").strip()
     if not buyer or not ref or buyer == ref:
         return None
@@ -152,7 +161,12 @@ def referral_credit(m: Msg) -> Intent | None:
 # -- what the intent model reads, with the slots read here ---------------------------------------
 _QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost",
                     re.IGNORECASE)
-_PRODUCT_NEWS = re.compile(r"新|推一下|介绍|launch|new|try", re.IGNORECASE)
+_PRODUCT_NEWS = re.compile(r"新|推一下|推下|介绍|预热|促销|launch|new|try|promo", re.IGNORECASE)
+
+
+def _implied_goal(text: str) -> str | None:
+    """A campaign's goal when unsaid: win back the quiet, tell the rest what is new."""
+    return "winback" if _QUIET.search(text) else "new_product" if _PRODUCT_NEWS.search(text) else None
 
 
 @rule(320, meaning="campaign_results")
@@ -170,8 +184,7 @@ def campaign_by_meaning(m: Msg) -> Intent | None:
     """A campaign the model heard asked for; its goal, when unsaid, follows from whom it is for."""
     if m.customer:
         return None
-    goal = pick(GOALS, m.text) or ("winback" if _QUIET.search(m.text) else
-                                   "new_product" if _PRODUCT_NEWS.search(m.text) else None)
+    goal = pick(GOALS, m.text) or _implied_goal(m.text)
     segment = audience(m.text) or m.text
     if goal is None:
         return None
@@ -186,17 +199,35 @@ _WHOSE = re.compile(r"^\s*(?:的|'s|’s|s'|個|个|嘅|之)")
 _THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|经|經|通过|通過|由)\s*$", re.IGNORECASE)
 
 
+_REFERRAL_WORD = re.compile(r"推荐码|推荐链接|邀请码|推荐|介绍来|介绍的|referr|\bcode\b", re.IGNORECASE)
+_INTRODUCED = re.compile(r"^\s*(?:的)?\s*(?:推荐|介绍|介紹)")
+_USED = re.compile(r"\bused\b|\bquoted\b|用了|使用了|报了|填了|拿了", re.IGNORECASE)
+_THIS_ORDER = re.compile(r"这单|这笔|这次|this (?:order|one|sale)|that (?:order|sale)", re.IGNORECASE)
+
+
 @rule(322, meaning="credit_referral")
 def referral_by_meaning(m: Msg) -> Intent | None:
     """Two customers named: the referrer is the one whose code it was ("李娜的码", "by Li Na")."""
+    found = _referral_by_position(m)
+    return Intent(found.args, 0.8) if found else None
+
+
+def _referral_by_position(m: Msg) -> Intent | None:
+    """Who referred whom by where the names stand: the one whose code it was or who introduced
+    ("Sam Evans是Lily Cooper介绍来的"); one name and "这单" credits the customer just discussed."""
     found = _named_in(m)
+    if len(found) == 1 and m.ctx.last_customer and (_THIS_ORDER.search(m.text) or m.kw.has("pronoun")) \
+            and found[0][2] != m.ctx.last_customer:
+        return Intent({"customer": m.ctx.last_customer, "referrer": found[0][2]}, 0.85)
     if len(found) != 2:
         return None
     refs = [i for i, (at, end, _) in enumerate(found)
-            if _WHOSE.match(m.text[end:]) or _THROUGH.search(m.text[:at])]
+            if _WHOSE.match(m.text[end:]) or _THROUGH.search(m.text[:at]) or _INTRODUCED.match(m.text[end:])]
+    if not refs and _USED.search(m.text[found[0][1]:found[1][0]]):
+        refs = [1]  # "蒋宇轩 used 张伟 code": the one who used it bought
     if len(refs) != 1:
         return None
-    return Intent({"customer": found[1 - refs[0]][2], "referrer": found[refs[0]][2]}, 0.8)
+    return Intent({"customer": found[1 - refs[0]][2], "referrer": found[refs[0]][2]}, 0.85)
 
 
 def _named_in(m: Msg) -> list[tuple[int, int, str]]:

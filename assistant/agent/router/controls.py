@@ -5,7 +5,7 @@ Owners rarely type the bare word: "对的 存吧", "ok la", "yes pls save", "好
 gone, it is made only of one intent's words plus fillers (particles, "pls", "save"), read by
 structure rather than by listing whole sentences. Undo also reads in a short message that says
 something went wrong ("等等搞错了 是何诗涵不是曹佳怡 先撤回"). A correction of a pending preview
-("不对 是6包", "等下 电话是13800009999 打错了") is read by `correction`.
+("不对 是6包", "等下 电话是13800009999 打错了") is read by `amend.amend`.
 """
 
 from __future__ import annotations
@@ -99,32 +99,4 @@ def control_intent(message: str) -> str | None:
             return intent
     if len(bare) <= 30 and _MISTAKE.search(bare) and any(w in bare for w in _WORDS["undo"]):
         return "undo"
-    return None
-
-
-# -- corrections of a pending preview ----------------------------------------------------------
-_CORRECTING = re.compile(r"^\s*(?:不对|不是|错了|等下|等等|等一下|改一下|改成|更正|应该是|其实是|no[,，\s]|nope|wait"
-                         r"|actually|sorry|correction|make it|i meant|should be)|打错了|写错了|搞错了|说错了",
-                         re.IGNORECASE)
-
-
-def correction(message: str, args: dict) -> dict | None:
-    """The pending proposal's arguments with what a correction changes ("不对 是6包" -> quantity 6;
-    "等下 电话是13800009999 打错了" -> phone), or None when the message corrects nothing there."""
-    from assistant.agent.router.slots import PHONE, find_quantity
-
-    text = to_simplified(unicodedata.normalize("NFKC", message or ""))
-    if not _CORRECTING.search(text) or len(text) > 60:
-        return None
-    out = dict(args)
-    phone = PHONE.search(text)
-    if phone and "phone" in args:
-        out["phone"] = re.sub(r"[\s-]", "", phone.group(1))
-        return out
-    qty = find_quantity(text)
-    if qty:
-        for key in ("order_quantity", "quantity"):
-            if key in args:
-                out[key] = qty[0]
-                return out
     return None

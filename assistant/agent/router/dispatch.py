@@ -14,7 +14,7 @@ from assistant.agent.router.keywords import Keywords
 from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK_EXACT
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
-from assistant.agent.router.slots import name_index, spot_customer
+from assistant.agent.router.slots import every_customer, name_index, spot_customer
 from assistant.lang.colloquial import to_mandarin
 from assistant.lang.names import compact, name_key, to_simplified
 
@@ -144,6 +144,12 @@ def _canonical(surface: str, names: tuple[str, ...]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
+
+
+def name_spotter(names: Sequence[str]) -> Callable[[str], list[str]]:
+    """A function giving each stored customer named in a (simplified) message, in order."""
+    index = _spot_index(tuple(names))
+    return lambda text: every_customer(text, index)
 
 
 @lru_cache(maxsize=4)

@@ -57,10 +57,12 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
              "排名", "前\\d+", "前[一二三四五六七八九十]+", "有哪", "给我看", "列一下", "列个")),
     "advice": ((r"what should (?:i|we) do|what (?:can|do) (?:i|we) do|how (?:do|can|should) (?:i|we) "
                r"(?:keep|retain|handle|treat|approach|win|follow up|deal|look after|care|grow|nurture|re-?engage)"
+               r"|what (?:shd|shld|sld) (?:i|we) do|what(?:'s| is) (?:my|our|the) (?:move|play|plan)"
+               r"|\bworth (?:chasing|following up|keeping|the effort|it)\b"
                r"|suggest|recommend|advice|next steps?|ideas? for|what now|how to (?:keep|retain|handle|treat|"
                r"approach|win|deal)"),
                ("怎么维护", "怎么办", "怎么跟进", "建议", "该怎么", "如何维护", "下一步", "怎么处理", "怎么挽回",
-                "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做")),
+                "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做", "咋办", "值得跟", "要不要跟", "还跟不跟")),
     "howto": ((r"\bhow (?:do|can|should|would|could) (?:i|we)\b|\bhow to\b|\btips?\b|best practices?|\bguide\b"
               r"|strateg|\bways? to\b|what'?s the best way|playbook|\bshould (?:i|we)\b|\bwhat to do\b"),
               ("怎么(?!样)", "怎样", "如何", "技巧", "方法", "攻略", "有什么办法", "最佳做法", "策略", "应该")),

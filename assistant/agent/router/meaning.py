@@ -7,7 +7,7 @@ wording still finds its intent; the tool's slots are then read by code as before
 cross-validation on the paraphrases: 0.90 accuracy (character n-grams with the same classifier:
 0.73), which is why it is the encoder.
 
-The training vectors ship beside the texts (intents_train.e5.npy, keyed by the texts' sha256), so
+The training vectors ship beside the texts (intents_train.e5.npz, keyed by the texts' sha256), so
 the first question does not wait ten seconds for 700 embeddings; a changed training file is
 re-embedded once and the vectors rewritten.
 """

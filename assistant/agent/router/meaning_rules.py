@@ -22,8 +22,8 @@ from assistant.agent.router.rules import (
     new_customer_args,
     pick,
 )
-from assistant.agent.router.slots import quiet_days
-from assistant.lang.dates import cn_number, find_date
+from assistant.agent.router.slots import find_top, quiet_days
+from assistant.lang.dates import find_date
 from assistant.lang.grounding import is_question
 
 # below an exact rule's confidence, above the bar for answering without a model
@@ -39,19 +39,10 @@ def _who(m: Msg) -> dict | None:
     return {"customer": who} if who else None
 
 
-_TOP = re.compile(r"top\s*(\d+)|前\s*(\d+|[一二两三四五六七八九十]+)\s*(?:名|个|位)?"
-                  r"|(\d+|[一二两三四五六七八九十]+)\s*(?:customers|clients|people|ones|个(?!月|星期|礼拜|禮拜)|位|名)",
-                  re.IGNORECASE)
-
-
 def _top(text: str) -> dict:
     """{"top": N} for "前三名" / "top 5" / "10个", or nothing."""
-    found = _TOP.search(text)
-    if not found:
-        return {}
-    raw = next(g for g in found.groups() if g)
-    n = int(raw) if raw.isdigit() else cn_number(raw)
-    return {"top": n} if n and 0 < n <= 100 else {}
+    n = find_top(text)
+    return {"top": n} if n else {}
 
 
 @rule(300, meaning="churn_risks")
@@ -73,7 +64,7 @@ def _about_customer(m: Msg) -> Intent | None:
 
 @rule(316, meaning="daily_briefing")
 def briefing_by_meaning(m: Msg) -> Intent | None:
-    return Intent({}, BY_MEANING) if not m.customer else None
+    return Intent(_top(m.text), BY_MEANING) if not m.customer else None
 
 
 @rule(302, meaning="customer_profile")
@@ -165,7 +156,7 @@ def reminder_by_meaning(m: Msg) -> Intent | None:
 def sale_by_meaning(m: Msg) -> Intent | None:
     if _asks(m):
         return None
-    kind, args = activity_rules.reading(m)
+    kind, args = activity_rules.reading(m, sold=True)
     return Intent(args, BY_MEANING) if kind == "sale" else None
 
 

@@ -20,6 +20,7 @@ from assistant.agent.router.slots import (
     WECHAT,
     contact_fields,
     find_city,
+    find_top,
     guess_name,
     quiet_days,
 )
@@ -50,7 +51,7 @@ STATUSES = [("in_progress", (r"in progress|in-progress|working on|ongoing|handli
              ("open", r"re-?open|open again|not resolved|back to open|unresolved|mark(?:ed)? (?:it |as )?open",
               "重新打开|重开|未解决|没解决|改回|未处理|没处理|重新处理"),
              ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled|settled|taken care of",
-              "已解决|解决了|算解决|解决|关闭|关了|可以关|处理完|处理好|搞定|搞掂|已处理|结案|弄好了|搞好了|完结")]
+              "已解决|解决了|算解决|解决|关闭|关了|关掉|可以关|结掉|处理完|处理好|搞定|搞掂|已处理|结案|弄好了|搞好了|完结")]
 
 
 def complaint_id(text: str) -> int | None:
@@ -118,7 +119,8 @@ _ASKS_SOMETHING = re.compile(r"[?？]|吗|嗎|有没有|有沒有|有冇|是不�
                              r"|^\s*(?:is|are|was|were|did|does|do|has|have|who|what|when|which|how)\b",
                              re.IGNORECASE)
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
-_WRITE_BACK = re.compile(r"write (?:something |sth )?back|get back to|回个话|回句话|回覆|回他|回她|复一下",
+_WRITE_BACK = re.compile(r"write (?:something |sth )?back|get back to|回个话|回句话|回覆|回他|回她|复一下"
+                         r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?:消息|信息|微信|话)?",
                          re.IGNORECASE)
 
 
@@ -216,7 +218,9 @@ _TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“�
               re.compile(r"\bas\s+(?:an?\s+)?[\"']?([\w&+-]+(?:\s+customer)?)", re.IGNORECASE),
               re.compile(r"\b(?:the|a|an)\s+[\"']?([\w&+-]+)[\"']?\s+tag\b", re.IGNORECASE),
               re.compile(r"\btag(?:s|ged)?\b\s*(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
-                         re.IGNORECASE)]
+                         re.IGNORECASE),
+              # "tag 孟浩然 gifts too": read after the name, which `after` starts past
+              re.compile(r"^\s*(?:as\s+)?[\"']?([A-Za-z][\w&+-]{1,15}|[\u4e00-\u9fff]{2,4})[\"']?(?=\s|$|[,，.。])")]
 _TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them)$", re.IGNORECASE)
 _ID_TOKEN = re.compile(r"(?<![\w@.])([A-Za-z][\w-]{3,})(?![\w@.])")
 _NOT_ID = {"wechat", "weixin", "is", "now", "new", "the", "changed", "change", "update", "to", "id", "his",
@@ -225,11 +229,20 @@ _MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|
                        r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[a-z]+|[\u4e00-\u9fff]{2,3}?)(?:市|了|$|[\s,，。.])", re.IGNORECASE)
 
 
+# "note for cui jing: deliver before 10am" / "tag 孟浩然 gifts": about the customer's record itself
+_ON_THE_RECORD = re.compile(r"^\s*(?:add (?:a )?|pls |please )?(?:notes? (?:for|on|about|to)\b|tag\b)", re.IGNORECASE)
+
+
 @rule(50)
 def change_customer(m: _Msg) -> Intent | None:
     who = m.who()
-    if not who or not m.kw.has("update", instruction(m.text)):
+    if not who:
         return None
+    if not m.kw.has("update", instruction(m.text)) and not _ON_THE_RECORD.search(m.text):
+        # "她微信是 xiaoyu_bnb 帮我补上": a contact value stated for a customer is a change too
+        stated = {"phone", "email", "wechat"} & set(contact_fields(m.text))
+        if not stated or is_question(m.text) or m.kw.has("contact"):
+            return None
     return change_args(m, who)
 
 
@@ -303,7 +316,7 @@ def _churn_asked(m: _Msg) -> bool:
 
 
 BRIEFING = re.compile(
-    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做)"
+    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping)"
     r"|(?:今日|每日|每天|早上|晨间)?(?:简报|早报|晨报|簡報|早報)|有(?:什么|什麼|啥)(?:需要|要|该|該)?(?:我)?注意"
     r"|\bwhat (?:should|do|shall|must) i (?:do|focus on|work on|handle)\b.{0,12}\btoday\b"
     r"|\b(?:who|which (?:customers?|clients?|people)) (?:should|do|shall) i (?:call|phone|contact"
@@ -319,7 +332,8 @@ def briefing_request(m: _Msg) -> Intent | None:
     """"今天该联系谁？" / "what should I do today?" / "morning briefing" -> the daily briefing."""
     if m.customer or not BRIEFING.search(m.text):
         return None
-    return Intent({}, 0.9)
+    top = find_top(m.text)
+    return Intent({"top": top} if top else {}, 0.9)
 
 
 @rule(70)
@@ -345,13 +359,8 @@ def churn_list(m: _Msg) -> Intent | None:
     if m.kw.has("howto") and not m.kw.has("list"):
         return None
     # "3个客户" is a count of customers, "3个月" a quiet spell
-    top = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十]+)"
-                    r"|(\d+)\s*(?:customers|clients|个(?!月|星期|礼拜|禮拜)|位|名)",
-                    m.text, re.IGNORECASE)
-    args: dict = {}
-    if top:
-        raw = next(g for g in top.groups() if g)
-        args["top"] = int(raw) if raw.isdigit() else cn_number(raw)
+    top = find_top(m.text)
+    args: dict = {"top": top} if top else {}
     quiet = m.memo["churn"][1]
     if quiet:
         args["quiet_days"] = quiet
@@ -374,12 +383,8 @@ def loyal_list(m: _Msg) -> Intent | None:
     if not re.search(r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|哪些|谁|有谁|列出|看看|名单|都有",
                      m.text, re.IGNORECASE):
         return None
-    top = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十]+)|(\d+)\s*(?:customers|clients|个|位|名)",
-                    m.text, re.IGNORECASE)
-    if not top:
-        return Intent({}, 0.9)
-    raw = next(g for g in top.groups() if g)
-    return Intent({"top": int(raw) if raw.isdigit() else cn_number(raw)}, 0.9)
+    top = find_top(m.text)
+    return Intent({"top": top} if top else {}, 0.9)
 
 
 @rule(80)

@@ -114,6 +114,18 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
     return surface, start, end
 
 
+def every_customer(text: str, index: NameIndex) -> list[str]:
+    """Each customer name in the message as typed, in order."""
+    out, pos = [], 0
+    while pos < len(text):
+        hit = spot_customer(text[pos:], index)
+        if hit is None:
+            break
+        out.append(hit[0])
+        pos += max(hit[2], 1)
+    return out
+
+
 def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
     """A full Latin name typed in a hurry: "daniel wod", "dnaiel wood", "lily tans" (one slip
     per word at most, two in all, and the first letters right)."""
@@ -338,3 +350,45 @@ def contact_fields(text: str) -> dict[str, str]:
     if city:
         out["city"] = city
     return out
+
+
+_TOP = re.compile(r"top\s*(\d+)|前\s*(\d+|[一二两三四五六七八九十]+)\s*(?:名|个|位)?"
+                  r"|(\d+|[一二两三四五六七八九十]+)\s*(?:customers|clients|people|ppl|ones|names|个(?!月|星期|礼拜|禮拜)|位|名)",
+                  re.IGNORECASE)
+
+
+def find_top(text: str) -> int | None:
+    """How many to list: "前三名" / "top 5" / "10个" / "5 ppl" -> N (1-100), else None."""
+    found = _TOP.search(text)
+    if not found:
+        return None
+    raw = next(g for g in found.groups() if g)
+    n = int(raw) if raw.isdigit() else cn_number(raw)
+    return n if n and 0 < n <= 100 else None
+
+
+_ZH_NTH = r"第\s*(?P<{}>[一二两三四五六七八九十]|\d{{1,2}})"
+_ORDINAL = re.compile(
+    r"排" + _ZH_NTH.format("ranked") + r"\s*(?:个|位|名|個)?(?:那个|那位|那個)?"
+    r"|" + _ZH_NTH.format("zh") + r"\s*(?:(?:个|位|名|個)(?!月|星期|礼拜|周|次|天|年)(?:那个|那位|那個|客户|客人)?|那个|那位|那個)"
+    r"|\b(?:the\s+)?(?P<en>first|second|third|fourth|fifth|top|1st|2nd|3rd|4th|5th)\s+"
+    r"(?:one|guy|lady|customer|client|person|name|on the list)\b"
+    r"|\b(?:no\.?|number)\s*(?P<num>\d{1,2})\b", re.IGNORECASE)
+_EN_ORDINAL = {"first": 1, "top": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+               "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+
+
+def list_position(text: str) -> tuple[int, int, int] | None:
+    """(position from 1, start, end) of "the first one" / "排第一那个" / "#3" in a message."""
+    m = _ORDINAL.search(text)
+    if not m:
+        return None
+    if m.group("zh") or m.group("ranked"):
+        raw = m.group("zh") or m.group("ranked")
+        n = int(raw) if raw.isdigit() else cn_number(raw)
+    elif m.group("en"):
+        n = _EN_ORDINAL[m.group("en").lower()]
+    else:
+        n = int(m.group("num"))
+    return (n, m.start(), m.end()) if n and n > 0 else None
+

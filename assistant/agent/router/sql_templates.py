@@ -31,12 +31,15 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?|cups?|bottles?)\b.{0,30}\b(?:sell|sold|go)"
      r"|units sold", ("销量", r"卖(?:出去?|掉|了)*.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)",
                       "卖出多少")),
-    ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money",
+    ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money"
+     r"|\bhow much\b.{0,20}\b(?:sell|sold|make|do|did|bring in|take in|ring up)\b",
      ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
+      r"收了?.{0,4}多少钱", r"进账.{0,4}多少",
       "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩")),
     ("orders", r"orders?|purchases?", ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]")),
     ("buyers", r"(?:customers|clients|people|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
-     ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买")),
+     ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买",
+      r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
     ("customers", r"customers?|clients?|people", ("客户", "顾客", "会员", "客人")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b"
@@ -223,7 +226,9 @@ _BEST_SELLER = re.compile(
 _EARNER = re.compile(r"\b(?:products?|items?|beans?|blends?)\b.{0,30}\b(?:most|highest|biggest)\b.{0,6}"
                      r"\b(?:revenue|money|sales|income)\b|\b(?:revenue|money) (?:by|per) product"
                      r"|(?:产品|豆|货|款).{0,8}(?:赚|营业额|收入|销售额).{0,3}最(?:多|高)"
-                     r"|(?:赚|营业额|收入|销售额)最(?:多|高)的.{0,3}(?:产品|豆|货|款)", re.IGNORECASE)
+                     r"|(?:赚|营业额|收入|销售额)最(?:多|高)的.{0,3}(?:产品|豆|货|款)"
+                     # "哪款豆今年卖得最多钱": the most money, not the most bags
+                     r"|最多(?:钱|钱的)|最(?:赚钱|值钱)|\bmost money\b|\bbrings? in the most\b", re.IGNORECASE)
 
 
 def top_products_sql(text: str, today: date) -> str | None:

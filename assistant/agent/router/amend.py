@@ -1,0 +1,157 @@
+"""amend(): a short follow-up that changes the call just made, read by the slots it names.
+
+Owners correct and adjust in a few words after a preview or a draft: "唔係 係三包 294", "sorry
+typo, 3 bags 294", "改到29號吧", "no no, it's 沈杰 not 沈晓东", "先改处理中吧", "make it 15%
+instead", "改成微信吧", "算了不打折 就纯介绍新豆", "短点". Rather than a rule per sentence, every
+slot code can read (customer, count, amount, date, channel, status, tone, offer, goal, contact
+fields, "no reminder") is read from the message and put where the last call has that parameter.
+The result is the same request with those values changed, previewed again like any other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+
+from assistant.agent.router.activity_rules import _ASK_TO_REMIND, _channel, dates_in, goods_and_paid
+from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
+from assistant.agent.router.campaign_rules import pick as pick_campaign
+from assistant.agent.router.rules import STATUSES, TONES, pick_in
+from assistant.agent.router.slots import contact_fields, find_top
+from assistant.lang.colloquial import to_mandarin
+from assistant.lang.grounding import asks_by_form
+from assistant.lang.names import compact, name_key, to_simplified
+
+# Words that say the message revises what was just said or shown.
+REVISING = re.compile(
+    r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正"
+    r"|算了|还是|那就|先改|^\s*(?:等等|等下|等一下|哦|噢)"
+    r"|^\s*(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant|should be|make it|change (?:it|that)"
+    r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b",
+    re.IGNORECASE)
+# "改到29號" / "move it to the 29th": the date after these words is the new one
+_TO_DATE = re.compile(r"(?:改到|改成|改为|换到|换成|推到|延到|挪到|\bto\b|\bmake it\b|\bon\b)\s*$", re.IGNORECASE)
+_NO_REMINDER = re.compile(r"(?:不用|不要|唔使|唔洗|别|無需|无需|不需要)(?:再)?(?:提醒|跟进|设提醒|建任务)"
+                          r"|\bno (?:reminder|follow[- ]?up|task)s?\b|\bdon'?t remind\b", re.IGNORECASE)
+_NO_OFFER = re.compile(r"不打折|唔打折|不要折扣|不给折扣|没有折扣|不用优惠|不要优惠|无优惠"
+                       r"|\bno (?:discount|offer|coupon)s?\b|\bwithout (?:a |any )?(?:discount|offer)\b"
+                       r"|\bfull price\b", re.IGNORECASE)
+_NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*(?:[,，。;；]|\bbut\b|\bit'?s\b|$))",
+                      re.IGNORECASE)
+_NEW_GOODS = re.compile(r"新(?:豆|品|款|货|到|口味)|new (?:beans?|blend|products?|arrivals?)", re.IGNORECASE)
+_REFERRAL = re.compile(r"推荐|介绍|码|code|referr", re.IGNORECASE)
+_CAMPAIGN_CHANNELS = {"wechat", "sms", "email"}
+
+Spotter = Callable[[str], list[str]]
+
+
+def amend(message: str, tool: str, args: dict, params: set[str], today: date,
+          spot: Spotter, needs_marker: bool = True) -> dict | None:
+    """`args` of the last `tool` call with what the message changes, or None when it changes
+    nothing there (a new request, a question). Unless the router read nothing else into the
+    message, it must say it revises ("不对", "instead", "改成", ...)."""
+    own = unicodedata.normalize("NFKC", message or "").strip()
+    text = to_mandarin(to_simplified(own))
+    if not text or len(text) > 80 or asks_by_form(text):
+        return None
+    if needs_marker and not REVISING.search(text):
+        return None
+    out = dict(args)
+    _customer(text, tool, out, params, spot)
+    # "不是2包 是3包" / "3 not 2": what is denied is not the new value
+    meant = _NEGATED.sub(lambda m: " " * len(m.group(0)), text)
+    _numbers(meant, tool, out, params, today)
+    _choices(meant, tool, out, params)
+    for key, value in contact_fields(own).items():
+        if key in params:
+            out[key] = value
+    if _NO_REMINDER.search(text):
+        for key in ("follow_up", "follow_up_date"):
+            out.pop(key, None)
+    changed = {k for k in set(out) | set(args) if out.get(k) != args.get(k)}
+    return out if changed else None
+
+
+def _customer(text: str, tool: str, out: dict, params: set[str], spot: Spotter) -> None:
+    """"是沈杰不是沈晓东" / "it was 史超's code": the named customer who is not the current one."""
+    named = spot(text)
+    if not named:
+        return
+    key = "referrer" if "referrer" in params and _REFERRAL.search(text) else "customer"
+    if key not in params:
+        return
+    now = _key(str(out.get(key) or ""))
+    others = [n for n in named if _key(n) != now]
+    if others and (len(named) >= 2 or now not in {_key(n) for n in named}):
+        out[key] = others[0]
+        out.pop("complaint_id", None)  # a complaint belongs to its customer
+
+
+def _key(name: str) -> str:
+    return compact(name_key(name)) if name else ""
+
+
+def _numbers(text: str, tool: str, out: dict, params: set[str], today: date) -> None:
+    dates = dates_in(text, today)
+    top = find_top(text)
+    if top and "top" in params:
+        out["top"] = top
+        return
+    pct = offer_percent(text)
+    if "offer_percent" in params:
+        if pct is not None:
+            out["offer_percent"] = pct
+        elif _NO_OFFER.search(text):
+            out["offer_percent"] = 0
+        return
+    qty_key = next((k for k in ("order_quantity", "quantity") if k in params), None)
+    paid_key = next((k for k in ("order_amount", "amount") if k in params), None)
+    if qty_key or paid_key:
+        qty, paid = goods_and_paid(text, dates, sale_line=True)
+        if qty and qty_key and (qty_key in out or tool == "add_order"):
+            out[qty_key] = qty[0]
+            if paid is None and paid_key:
+                out.pop(paid_key, None)  # a new count at the old total would be a wrong price
+        if paid and paid_key and (paid_key in out or qty_key in out or tool == "add_order"):
+            out[paid_key] = paid[0]
+    if dates:
+        key = _date_key(tool, out, params)
+        if key:
+            picked = next((d for d in dates if _TO_DATE.search(text[:d.start])), dates[0])
+            out[key] = (picked.future if key in ("follow_up_date", "order_date") else picked.past).isoformat()
+
+
+def _date_key(tool: str, out: dict, params: set[str]) -> str | None:
+    """Which date the message moves: the follow-up's, the promised order's, or the contact's."""
+    if tool == "log_activity":
+        if out.get("follow_up") or out.get("follow_up_date") or \
+                _ASK_TO_REMIND.search(str(out.get("summary") or "")):
+            return "follow_up_date"
+        if out.get("order_date"):
+            return "order_date"
+        return "date"
+    return "date" if "date" in params else None
+
+
+def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
+    if "status" in params:
+        status = pick_in(STATUSES, text)
+        if status:
+            out["status"] = status
+    if "tone" in params:
+        tone = pick_in(TONES, text)
+        if tone:
+            out["tone"] = tone
+    if "goal" in params:
+        goal = pick_campaign(GOALS, text) or ("new_product" if _NEW_GOODS.search(text) else None)
+        if goal:
+            out["goal"] = goal
+    if "channel" in params:
+        if tool == "draft_campaign":
+            channel = pick_campaign(CHANNELS, text)
+        else:
+            channel = _channel(text)
+        if channel and (tool != "draft_campaign" or channel in _CAMPAIGN_CHANNELS):
+            out["channel"] = channel

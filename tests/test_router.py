@@ -745,3 +745,27 @@ def test_read_by_structure_not_by_sentence(message, tool, last, args):
 def test_no_complaint_is_logged_where_none_is_raised(message):
     found = route(message, ctx())
     assert found is None or "complaint" not in found.args, found
+
+
+_REVENUE = ("SELECT ROUND(COALESCE(SUM(amount), 0), 2) AS revenue FROM orders WHERE date BETWEEN "
+            "'2026-10-01' AND '2026-10-31' AND customer_id IN (SELECT id FROM customers WHERE name = '张伟')")
+
+
+@pytest.mark.parametrize("message, period, name", [
+    ("and sept?", ("2026-09-01", "2026-09-30"), "张伟"),
+    ("那今年呢", ("2026-01-01", "2026-12-31"), "张伟"),
+    ("那李娜呢", ("2026-10-01", "2026-10-31"), "李娜"),
+    ("what about 李娜 in august?", ("2026-08-01", "2026-08-31"), "李娜"),
+])
+def test_a_follow_up_asks_the_last_query_again_for_another_period_or_customer(message, period, name):
+    from assistant.agent.router.amend import ask_again
+
+    sql = ask_again(message, _REVENUE, TODAY, name_spotter(NAMES))
+    assert f"BETWEEN '{period[0]}' AND '{period[1]}'" in sql and f"name = '{name}'" in sql
+
+
+@pytest.mark.parametrize("message", ["谁可能流失", "and remind me to call 李娜 tomorrow to confirm the order"])
+def test_a_new_question_is_not_asked_again(message):
+    from assistant.agent.router.amend import ask_again
+
+    assert ask_again(message, _REVENUE, TODAY, name_spotter(NAMES)) is None

@@ -28,7 +28,7 @@ from assistant.agent.router import (
     format_help,
     route,
 )
-from assistant.agent.router.amend import amend
+from assistant.agent.router.amend import amend, ask_again
 from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
 from assistant.agent.router.slots import list_position
@@ -290,6 +290,13 @@ class Assistant:
         amended = self._amended(turn, needs_marker=True)
         if amended is not None:
             return amended, "none"
+        again = ask_again(message, s.last[1].get("sql", ""), s.ctx.today, self._stored_names) \
+            if s.last and s.last[0] == "run_sql" else None
+        if again is not None:
+            try:
+                return self._run(turn, "run_sql", {"sql": again}), "none"
+            except CrmError as ex:
+                return str(ex), "none"
         control = control_intent(message)
         if control == "confirm":
             return self._confirm(turn), "none"
@@ -347,6 +354,16 @@ class Assistant:
         if len({n.casefold() for n in said}) != 1:
             return
         self._remember(s, said[0])
+
+    def _stored_names(self, text: str) -> list[str]:
+        """The customers a (simplified) message names, as stored ("lina" -> 李娜 when only one)."""
+        out = []
+        for said in name_spotter(self.store.customer_names())(text):
+            try:
+                out.append(self.store.resolve_customer(said).name)
+            except CrmError:
+                out.append(said)
+        return out
 
     def _remember(self, s: _Session, name: str | None) -> None:
         if not name:

@@ -355,6 +355,8 @@ def _quarter(year: int, q: int) -> tuple[date, date]:
 
 _PERIODS: list[tuple[str, str]] = [
     ("last_n", rf"(?:last|past|previous)\s+({EN_NUM})\s+(day|week|month)s?|(?:最近|过去|近)({NUM})(天|日|个?星期|周|个?月)"),
+    ("rel_ym", rf"(去|今|前|明)年的?({NUM})月份?|({EN_MONTH})\s+(last|this|next)\s+year"
+               rf"|(last|this|next)\s+year'?s?\s+({EN_MONTH})"),
     ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
     ("month", rf"(?<![\d上下本这个年])({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
     ("rel", r"(上个?|这个?|本|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年|(this|last|next)\s+(month|week|year|quarter)"),
@@ -380,6 +382,17 @@ def parse_period(text: str, today: date) -> tuple[date, date] | None:
             start = _add_months(today, -n) + timedelta(days=1) if unit == "month" else \
                 today - timedelta(days=n * (7 if unit == "week" else 1) - 1)
             return start, today
+        if name == "rel_ym":
+            # "去年12月" / "december last year": one month of the year named relative to today
+            shift = {"去": -1, "今": 0, "前": -2, "明": 1, "last": -1, "this": 0, "next": 1}
+            if g[0]:
+                year, month = today.year + shift[g[0]], cn_number(g[1]) or 0
+            else:
+                word, rel = (g[2], g[3]) if g[2] else (g[5], g[4])
+                year, month = today.year + shift[rel.lower()], _MONTHS.index(word[:3].lower()) + 1
+            if 1 <= month <= 12:
+                return _month_range(year, month)
+            continue
         if name == "ym":
             if g[0]:
                 return _month_range(cn_number(g[0]) or 0, cn_number(g[1]) or 0)

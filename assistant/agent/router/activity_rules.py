@@ -38,6 +38,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
              ("phone", r"\bcall(?:ed|s|d)?\b|\bcall(?=[了咗过过])|\bcaled\b|\brang\b|phoned|phone|电话|来电|打来|打过来"
                        r"|致电|打(?:咗|了)?[俾畀给]"),
              ("in_store", (r"visited|came in|came by|come by|dropped (?:by|in)|stopped by|popped in"
+                             r"|came (?:to|into) (?:the |my |our )?(?:shop|store|caf[eé])"
                            r"|in (?:the )?(?:store|shop)|\bmet\b|来店|到店|店里|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"))]
 # A call promised back is a follow-up, not how the customer got in touch.
 _CALL_BACK = re.compile(r"call (?:her|him|them|me|us)? ?back|回电|回个电话|回她电话|回他电话", re.IGNORECASE)

@@ -20,6 +20,7 @@ from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.campaign_rules import pick as pick_campaign
 from assistant.agent.router.rules import STATUSES, TONES, pick_in
 from assistant.agent.router.slots import contact_fields, find_top
+from assistant.agent.router.sql_templates import period_of
 from assistant.lang.colloquial import to_mandarin
 from assistant.lang.grounding import asks_by_form
 from assistant.lang.names import compact, name_key, to_simplified
@@ -155,3 +156,27 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
             channel = _channel(text)
         if channel and (tool != "draft_campaign" or channel in _CAMPAIGN_CHANNELS):
             out["channel"] = channel
+
+
+# "and sept?" / "那九月呢" / "what about last year?": the same question about another period or person
+_AND_ABOUT = re.compile(r"^\s*(?:and|what about|how about|and what about|那|那么|还有|咁)\b|呢\s*[?？]?\s*$",
+                        re.IGNORECASE)
+_BETWEEN = re.compile(r"BETWEEN '(\d{4}-\d{2}-\d{2})' AND '(\d{4}-\d{2}-\d{2})'")
+_NAMED = re.compile(r"name = '((?:[^']|'')+)'")
+
+
+def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
+    """The last query's SELECT for another period or customer ("and sept?" after "how much did we
+    sell last month"), or None when the message is not such a follow-up."""
+    text = to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))).strip()
+    if not text or len(text) > 30 or not _AND_ABOUT.search(text):
+        return None
+    new = sql
+    period = period_of(text, today)
+    if period and _BETWEEN.search(sql):
+        new = _BETWEEN.sub(f"BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'", new)
+    named = spot(text)
+    if len(named) == 1 and _NAMED.search(sql):
+        new = _NAMED.sub("name = '" + named[0].replace("'", "''") + "'", new)
+    return new if new != sql else None
+

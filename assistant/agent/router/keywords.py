@@ -37,6 +37,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "contact": ((r"\b(?:called|calls|rang|phoned|phone call|messaged|texted|wechat(?:ted|ed)?|emailed|visited"
                 r"|came in|came by|dropped (?:by|in)|stopped by|popped in|met|talked to|spoke (?:to|with)"
                 r"|chatted|caught up|dm'?d|replied|said|told me|asked|wrote|commented|posted|complained"
+                r"|came (?:to|into) (?:the |my |our )?(?:shop|store|caf[eé])"
                 r"|left (?:a |us a )?(?:note|message|review|comment)|(?:on|off) the phone|had a call"
                 r"|got a call|phone call|msg(?:ed|d)?|txt(?:ed|d)?|sms(?:ed|d)?|dm(?:ed|d)?|ping(?:ed)?"
                 r"|reached out|hit (?:me|us) up|emailed)\b|\b(?:msg|message|text|wechat|dm|call|email|note)"

@@ -98,7 +98,9 @@ def status_by_meaning(m: Msg) -> Intent | None:
     args = {"complaint_id": cid} if cid is not None else _who(m)
     if not args:
         return None
-    return Intent({**args, "status": pick(STATUSES, m) or "resolved"}, BY_MEANING)
+    status = pick(STATUSES, m)
+    # "set 张伟's complaint to escalated": no status it can take was said, so nothing to change
+    return Intent({**args, "status": status}, BY_MEANING) if status else None
 
 
 @rule(307, meaning="search_playbook")

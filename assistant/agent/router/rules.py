@@ -158,7 +158,7 @@ def draft_reply(m: _Msg) -> Intent | None:
 # The new customer's name comes right after the announcement ("新客人 陈小满 手机…", "add customer
 # Wang Fang, phone …", "new cust 🎉 Priya Nair, …"), past emoji, colons and "named" / "叫".
 _ANNOUNCED = re.compile(
-    r"(?:\b(?:customer|client|contact|cust)s?\b|新?客户|顾客|新?客人|新客)[^\w]*"
+    r"(?:\b(?:customer|client|contact|cust)s?\b|新?客户|顾客|新?客人|新客|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*"
     r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?", re.IGNORECASE)
 _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|手机|微信|邮箱|住在|来自|在|城市|的|是|$)"
 _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"

@@ -122,13 +122,15 @@ def is_question(message: str) -> bool:
     return bool(_QUESTION.search(text)) or bool(spoken and not _REPORTED.search(text[:spoken.start()]))
 
 
-_ASKS_BY_FORM = re.compile(r"[?？]\s*$|[吗嗎呢]\s*[?？]?\s*$|^\s*(?:is|are|was|were|did|does|do|has|have|who|what|"
-                           r"when|which|how|why|where|can|could|should)\b", re.IGNORECASE)
+_ASKS_BY_FORM = re.compile(r"[?？]|吗|嗎|呢\s*$|^\s*(?:is|are|was|were|did|does|do|has|have|who|what|when|which"
+                           r"|how|why|where|can|could|should)\b", re.IGNORECASE)
 
 
 def asks_by_form(message: str) -> bool:
-    """A question by its shape (a question mark or 吗 at the end, a leading question word, a
-    spoken 有没有 / 是不是), not by a question word anywhere ("it was 沈杰" states something)."""
+    """A question by its shape (a question mark or 吗, a leading question word, a spoken 有没有 /
+    是不是), not by a question word anywhere ("it was 沈杰" states something); never a request."""
     text = message or ""
-    return bool(_ASKS_BY_FORM.search(text) or _ZH_QUESTION.search(text))
-
+    if _REQUEST.search(text):
+        return False
+    spoken = _ZH_QUESTION.search(text)
+    return bool(_ASKS_BY_FORM.search(text)) or bool(spoken and not _REPORTED.search(text[:spoken.start()]))

@@ -16,7 +16,7 @@ from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
 from assistant.core.records import InvalidInput
 from assistant.lang.dates import find_date, impossible_dates, parse_date
-from assistant.lang.grounding import is_question
+from assistant.lang.grounding import asks_by_form, is_question
 
 _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
@@ -50,7 +50,6 @@ _WANTS = re.compile(r"\b(?:wants?|would like|'d like|needs?|orders?|ordered|boug
                     r"|要|订|買|买|拿|预定|预订|再来", re.IGNORECASE)
 _ASKING = re.compile(r"\bwhy\b|怎么|如何|该怎|多久|多少|几[次单天个回]|有没有|是不是|啥状态|什么状态|怎么样了"
                      r"|\bhow (?:long|many|much)\b|\bany (?:news|update)\b", re.IGNORECASE)
-_ENDS_ASKING = re.compile(r"(?:[?？]|[吗嗎](?:\s*[?？])?)\s*$")
 _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\b|\bwhen(?:ever)?\b|\bin case\b)"
                            # a command to the assistant: "set 张伟's complaint to escalated"
                            r"|^\s*(?:set(?! (?:a |an |up a )?(?:reminder|follow|task))|mark|change|update|tag|show|list|find|draft|delete|remove|export)\b"
@@ -255,7 +254,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
     asking = is_question(text) or bool(_ASKING.search(text))
-    if _NOT_A_REPORT.search(text) or _ENDS_ASKING.search(text) or _two_customers(m) or (
+    if _NOT_A_REPORT.search(text) or asks_by_form(text) or _two_customers(m) or (
             _ASKED_TO.search(text) and not _WRITE_DOWN.search(text)):
         # "如果张伟打电话来…" / "send 李娜 a wechat…" / "张伟昨天打电话了吗" / "张伟和李娜都说要3包":
         # a condition, an errand, a question, or two people at once: nothing to log as it stands

@@ -25,7 +25,7 @@ from assistant.agent.router.slots import (
     quiet_days,
 )
 from assistant.lang.dates import cn_number
-from assistant.lang.grounding import instruction, is_question
+from assistant.lang.grounding import asks_by_form, instruction, is_question
 
 
 def after_colon(text: str) -> str | None:
@@ -104,7 +104,9 @@ def complaint_status(m: _Msg) -> Intent | None:
     cid = complaint_id(command)
     if cid is not None:
         return Intent({"complaint_id": cid, "status": status}, 0.9) if status else None
-    if not status or _ASKS_STATUS.search(m.text) or _ASKS_SOMETHING.search(m.text):
+    # a question about a complaint never changes it: "江杰有没有还没处理完的complaint" ("Lily's
+    # complaint is sorted" is not one, so the broad English test of is_question is not used here)
+    if not status or _ASKS_STATUS.search(m.text) or asks_by_form(m.text):
         return None
     # by name, or "她的投诉标成已解决" / "帮她改成已解决" about the customer just discussed
     who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
@@ -113,11 +115,6 @@ def complaint_status(m: _Msg) -> Intent | None:
     return Intent({"customer": who, "status": status}, 0.85) if who and said else None
 
 
-# a question about a complaint never changes it: "江杰有没有还没处理完的complaint" ("Lily's complaint is
-# sorted" is not one, so the broad English test of is_question is not used here)
-_ASKS_SOMETHING = re.compile(r"[?？]|吗|嗎|有没有|有沒有|有冇|是不是|係咪|了没|了沒|了未"
-                             r"|^\s*(?:is|are|was|were|did|does|do|has|have|who|what|when|which|how)\b",
-                             re.IGNORECASE)
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:something |sth )?back|get back to|回个话|回句话|回覆|回他|回她|复一下"
                          r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?:消息|信息|微信|话)?",

@@ -7,6 +7,7 @@ from typing import Any
 
 from assistant.agent.router import rules
 from assistant.agent.router.records import Intent, Msg, rule
+from assistant.agent.router.slots import find_top
 from assistant.core.context import TurnContext
 from assistant.core.markup import as_text
 from assistant.outreach.segment_answer import SegmentAnswer, answer_segment
@@ -56,6 +57,8 @@ _GROUPS = {"quiet_days_min": "quiet", "quiet_days_max": "quiet", "spend_min": "s
            "first_order_after": "first", "first_order_before": "first"}
 
 
+# conditions a count SELECT cannot express, so a count of them is the segment's to answer
+_BEYOND_COUNTS = {"tag", "stage", "segment", "spend", "risk", "rfm", "product"}
 _THRESHOLD = re.compile(r"\b(?:more than|over|at least|above|greater than|less than|under|fewer than)\s*[\d¥$]"
                         r"|超过|以上|大于|多于|不少于|少于|以下", re.IGNORECASE)
 
@@ -64,20 +67,29 @@ _THRESHOLD = re.compile(r"\b(?:more than|over|at least|above|greater than|less t
 def segment_list(m: Msg) -> Intent | None:
     """"上海的VIP有哪些", "formation-stage customers who bought twice", "去年12月买过礼盒今年没买的":
     a list of customers by conditions the segment parser reads in full."""
-    if m.customer or _COUNT_QUESTION.search(m.text) or m.kw.has("howto"):
+    if m.customer or m.kw.has("howto"):
         return None
-    if rules.sql_question(m) is not None and not _THRESHOLD.search(m.text):
-        return None  # counts, sums, top-N and task lists: one SELECT ("spent over 5k" is a filter)
+    counting = bool(_COUNT_QUESTION.search(m.text))
+    if not counting and rules.sql_question(m) is not None and not _THRESHOLD.search(m.text):
+        return None  # sums, top-N and task lists: one SELECT ("spent over 5k" is a filter)
     parsed = parse_segment(m.text, m.ctx.today)
     conditions = parsed.filter.to_dict()
     if parsed.not_understood or not conditions:
         return None
     groups = {_GROUPS.get(k, k) for k in conditions}
+    if counting and not groups & _BEYOND_COUNTS:
+        return None  # "上海有几个客户" / "十月有几个客户下单": the count template reads those
     if groups in _OTHER_TOOLS:
         return None
     if groups == {"segment"} and set(conditions["segment"]) <= {"loyal", "champions", "at_risk"}:
         return None
-    return Intent({"request": m.text}, 0.9)
+    return Intent({"request": m.text, **_top(m.text)}, 0.9)
+
+
+def _top(text: str) -> dict:
+    """{"top": N} for "前十个给我看看" / "show me 20", or nothing."""
+    n = find_top(text)
+    return {"top": n} if n else {}
 
 
 @rule(319, meaning="find_segment")
@@ -86,4 +98,4 @@ def segment_by_meaning(m: Msg) -> Intent | None:
     what it could not."""
     if m.customer or m.kw.has("howto"):
         return None
-    return Intent({"request": m.text}, 0.8)
+    return Intent({"request": m.text, **_top(m.text)}, 0.8)

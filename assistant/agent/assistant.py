@@ -681,6 +681,8 @@ class Assistant:
         shown = listed_names(value)
         if shown:
             s.listed = shown
+            if len(shown) == 1:  # "有个姓贾的 叫啥" then "把他资料调出来": the one found
+                self._remember(s, shown[0])
         return text
 
 

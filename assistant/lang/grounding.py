@@ -31,7 +31,8 @@ def _norm(text: str) -> str:
 
 def _numbers(text: str, counting: bool = False) -> set[float]:
     # when counting goods, "a gift box" / "一盒" is one
-    out: set[float] = {1.0} if counting and re.search(r"\b(?:a|an|one|single)\b|一|壹", text) \
+    out: set[float] = {1.0} if counting and re.search(r"\b(?:a|an|one|single)\b|一|壹|(?:买|要|拿|订|攞)(?:了|咗)?个",
+                                                       text) \
         else set()
     for raw in _NUMBER.findall(text):
         try:

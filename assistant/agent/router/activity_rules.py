@@ -27,7 +27,9 @@ _FOLLOW = re.compile(r"follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆佢"
                      r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
-                     r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)", re.IGNORECASE)
+                     r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
+                     # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
+                     r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回)", re.IGNORECASE)
 # The stored channel names (tools/activity.py CHANNELS), each with the words owners use for it.
 # The cue written first names the contact: "came by the shop, asked us to call her back" is a visit.
 _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta(?:gram)?\b|\big\b|douyin|抖音"
@@ -64,7 +66,7 @@ _WRITE_DOWN = re.compile(r"记|录|登记|存|补上|加一?[单笔条]|\b(?:log
                          re.IGNORECASE)
 # "last order 少了一包": an order named as a thing, not one being placed
 _ORDER_NOUN = re.compile(r"\b(?:last|previous|the|that|this|my|her|his|their|our|an?)\s+orders?\b", re.IGNORECASE)
-_TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|\band\b)\s*", re.IGNORECASE)
+_TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|还是|或者|或|\band\b|\bor\b)\s*", re.IGNORECASE)
 
 
 def _two_customers(m: Msg) -> bool:
@@ -131,7 +133,8 @@ _NONE_OF = re.compile(r"\b(?:nothing|no need|no|not|never|don'?t need)\b\s+(?:\w
 # "焦苦味好了好多", "he ok already abt the delay": the problem is reported gone, not raised
 _BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|改善了?|改进了|没(?:有)?(?:问题|事)了|不再|已经好了|ok了"
                          r"|\b(?:much |a lot )?better now\b|\bmuch better\b|\bimproved\b|\bno longer\b"
-                         r"|\b(?:is |are |'s |s )?(?:ok|okay|fine|happy) (?:now|already)\b|\bnot (?:mad|upset|angry) anymore\b",
+                         r"|\b(?:is |are |'s |s )?(?:ok|okay|fine|happy) (?:now|already)\b|\bnot (?:mad|upset|angry) anymore\b"
+                         r"|\b(?:fixed|sorted|resolved) now\b|\ball good\b|\bon time\b|准时|没问题",
                          re.IGNORECASE)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 

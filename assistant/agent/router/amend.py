@@ -39,6 +39,10 @@ _NO_REMINDER = re.compile(r"(?:不用|不要|唔使|唔洗|别|無需|无需|不
 _NO_OFFER = re.compile(r"不打折|唔打折|不要折扣|不给折扣|没有折扣|不用优惠|不要优惠|无优惠"
                        r"|\bno (?:discount|offer|coupon)s?\b|\bwithout (?:a |any )?(?:discount|offer)\b"
                        r"|\bfull price\b", re.IGNORECASE)
+# "…不看了 换成sms吧" / "switch to email": the value after the change word is the new one
+_CHANGED_TO = re.compile(r"改成|换成|改为|换为|改用|换用|换到|\bswitch(?:ed)? to\b|\bchange (?:it |that )?to\b|\bmake it\b",
+                         re.IGNORECASE)
+_DENIED_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
 _NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*(?:[,，。;；]|\bbut\b|\bit'?s\b|$))",
                       re.IGNORECASE)
 _NEW_GOODS = re.compile(r"新(?:豆|品|款|货|到|口味)|new (?:beans?|blend|products?|arrivals?)", re.IGNORECASE)
@@ -63,8 +67,9 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     _customer(text, tool, out, params, spot)
     # "不是2包 是3包" / "3 not 2": what is denied is not the new value
     meant = _NEGATED.sub(lambda m: " " * len(m.group(0)), text)
-    _numbers(meant, tool, out, params, today)
-    _choices(meant, tool, out, params)
+    _numbers(meant, tool, out, params, today, " ".join(m.group(0) for m in _NEGATED.finditer(text)))
+    changed_to = _CHANGED_TO.split(meant)
+    _choices(changed_to[-1] if len(changed_to) > 1 and changed_to[-1].strip() else meant, tool, out, params)
     for key, value in contact_fields(own).items():
         if key in params:
             out[key] = value
@@ -94,7 +99,7 @@ def _key(name: str) -> str:
     return compact(name_key(name)) if name else ""
 
 
-def _numbers(text: str, tool: str, out: dict, params: set[str], today: date) -> None:
+def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, denied: str = "") -> None:
     dates = dates_in(text, today)
     top = find_top(text)
     if top and "top" in params:
@@ -111,6 +116,9 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date) -> 
     paid_key = next((k for k in ("order_amount", "amount") if k in params), None)
     if qty_key or paid_key:
         qty, paid = goods_and_paid(text, dates, sale_line=True)
+        was = _DENIED_NUMBER.search(denied)
+        if was and not qty and paid and qty_key and float(was.group(1)) == float(out.get(qty_key) or -1):
+            qty, paid = (paid[0], None, paid[1][0]), None  # "not 20, is 25": the count said again
         if qty and qty_key and (qty_key in out or tool == "add_order"):
             out[qty_key] = qty[0]
             if paid is None and paid_key:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from assistant.agent.router.records import Intent, Msg, rule
+from assistant.agent.router.slots import customers_in, spot_index, stored_name
+from assistant.lang.names import compact, name_key, to_simplified
 
 _CAMPAIGN = re.compile(r"campaign|win-?back|outreach|promotion|召回|营销|活动|推广|群发|挽回|唤醒",
                        re.IGNORECASE)
-_RESULT = re.compile(r"效果|怎么样|结果|报告|有用|管用|成效|有效|带来了?多少|回来了?多少"
+_RESULT = re.compile(r"效果|怎么样|咋样|如何|结果|报告|有用|管用|成效|有效|带来了?多少|回来了?多少|回头率|回购率|转化"
                      r"|how (?:did|is|was|are|has)|results?|report|work(?:ed|ing)?\b|perform"
                      r"|effect|impact|\blift\b|pay off|paid off", re.IGNORECASE)
 GOALS = [
@@ -27,7 +29,8 @@ GOALS = [
      r"召回|挽回|唤醒|拉回|回流|回来"),
 ]
 CHANNELS = [("wechat", r"we-?chat|weixin", r"微信"),
-            ("sms", r"\bsms\b|text messages?|\btexts?\b", r"短信"),
+            # letters, not \b: in "换成sms吧" the 汉字 around the word are word characters too
+            ("sms", r"(?<![A-Za-z])sms(?![A-Za-z])|text messages?|(?<![A-Za-z])texts?(?![A-Za-z])", r"短信"),
             ("email", r"e-?mails?", r"邮件|邮箱")]
 # "how do I run a promotion?" asks the playbook, not for a report
 _HOW_TO = re.compile(r"怎么做|怎样做|如何做|怎么搞|how (?:do|can|should|would) (?:i|we)|how to|tips?\b",
@@ -45,7 +48,8 @@ _AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:(?:top|
                           r"champions|who)\b.*)$", re.IGNORECASE)
 _AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草)")
 _OFFER_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*[%％]\s*(?:off|discount|折扣|优惠)?", re.IGNORECASE)
-_OFFER_ZHE = re.compile(r"(?:打)?(\d(?:\.\d)?|[1-9]\d)\s*折")
+_OFFER_ZHE = re.compile(r"(?:打)?(\d(?:\.\d)?|[1-9]\d|[一二三四五六七八九][一二三四五六七八九五]?)\s*折")
+_ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 _CAMPAIGN_ID = re.compile(r"(?:campaign|活动)\s*#?\s*(\d+)|#(\d+)|第\s*(\d+)\s*[个次]?活动",
                           re.IGNORECASE)
 _REFERRAL_ZH = re.compile(r"(?P<buyer>[^\s，,。]{1,12}?)(?:用了|使用了|报了|填了|拿着?|凭)"
@@ -75,7 +79,8 @@ def offer_percent(text: str) -> float | None:
         return float(m.group(1))
     m = _OFFER_ZHE.search(text)
     if m:
-        zhe = float(m.group(1))
+        # "九折" -> 9, "八五折" -> 85: the digits of the price paid, in tenths
+        zhe = float("".join(_ZH_DIGIT.get(c, c) for c in m.group(1)))
         zhe = zhe / 10 if zhe >= 10 else zhe
         return round(100 - zhe * 10, 1)
     return None
@@ -153,6 +158,15 @@ def referral_credit(m: Msg) -> Intent | None:
     if not found:
         return _referral_by_position(m) if _REFERRAL_WORD.search(m.text) else None
     buyer, ref = found.group("buyer").strip(), found.group("ref").strip()
+    named = _named_in(m)
+    if len(_people(named)) == 2:
+        # the stored names inside what the pattern took ("张伟张哥" -> 张伟, "谢欣怡下单的时候" -> 谢欣怡)
+        inside = {g: list(_people([x for x in named if found.start(g) <= x[0] and x[1] <= found.end(g)]).values())
+                  for g in ("buyer", "ref")}
+        if len(inside["buyer"]) == 1 and len(inside["ref"]) == 1:
+            buyer, ref = inside["buyer"][0], inside["ref"][0]
+        else:
+            return _referral_by_position(m)
     if not buyer or not ref or buyer == ref:
         return None
     return Intent({"customer": buyer, "referrer": ref}, 0.9)
@@ -161,7 +175,8 @@ def referral_credit(m: Msg) -> Intent | None:
 # -- what the intent model reads, with the slots read here ---------------------------------------
 _QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost",
                     re.IGNORECASE)
-_PRODUCT_NEWS = re.compile(r"新|推一下|推下|介绍|预热|促销|launch|new|try|promo", re.IGNORECASE)
+_PRODUCT_NEWS = re.compile(r"新|推一下|推下|介绍|预热|促销|上了|上架|到货|launch|new|try|promo|in stock|arrived",
+                           re.IGNORECASE)
 
 
 def _implied_goal(text: str) -> str | None:
@@ -196,7 +211,8 @@ def campaign_by_meaning(m: Msg) -> Intent | None:
 
 
 _WHOSE = re.compile(r"^\s*(?:的|'s|’s|s'|個|个|嘅|之)")
-_THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|经|經|通过|通過|由)\s*$", re.IGNORECASE)
+_THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|\bbecause of|\bthanks to|经|經|通过|通過|由)\s*$",
+                      re.IGNORECASE)
 
 
 _REFERRAL_WORD = re.compile(r"推荐码|推荐链接|邀请码|推荐|介绍来|介绍的|referr|\bcode\b", re.IGNORECASE)
@@ -215,27 +231,39 @@ def referral_by_meaning(m: Msg) -> Intent | None:
 def _referral_by_position(m: Msg) -> Intent | None:
     """Who referred whom by where the names stand: the one whose code it was or who introduced
     ("Sam Evans是Lily Cooper介绍来的"); one name and "这单" credits the customer just discussed."""
-    found = _named_in(m)
-    if len(found) == 1 and m.ctx.last_customer and (_THIS_ORDER.search(m.text) or m.kw.has("pronoun")) \
-            and found[0][2] != m.ctx.last_customer:
-        return Intent({"customer": m.ctx.last_customer, "referrer": found[0][2]}, 0.85)
-    if len(found) != 2:
+    named = _named_in(m)
+    people = _people(named)
+    if len(people) == 1 and m.ctx.last_customer and (_THIS_ORDER.search(m.text) or m.kw.has("pronoun")) \
+            and named[0][2] != m.ctx.last_customer:
+        return Intent({"customer": m.ctx.last_customer, "referrer": named[0][2]}, 0.85)
+    if len(people) != 2:
         return None
-    refs = [i for i, (at, end, _) in enumerate(found)
-            if _WHOSE.match(m.text[end:]) or _THROUGH.search(m.text[:at]) or _INTRODUCED.match(m.text[end:])]
-    if not refs and _USED.search(m.text[found[0][1]:found[1][0]]):
-        refs = [1]  # "蒋宇轩 used 张伟 code": the one who used it bought
+    # a person is the referrer when any mention of them is: "李娜的码", "by Li Na", "张伟介绍来的"
+    refs = {people[_key(n)] for at, end, n in named
+            if _WHOSE.match(m.text[end:]) or _THROUGH.search(m.text[:at]) or _INTRODUCED.match(m.text[end:])}
+    first, second = list(people.values())
+    if not refs and _USED.search(m.text[named[0][1]:next(at for at, _, n in named if _key(n) == _key(second))]):
+        refs = {second}  # "蒋宇轩 used 张伟 code": the one who used it bought
     if len(refs) != 1:
         return None
-    return Intent({"customer": found[1 - refs[0]][2], "referrer": found[refs[0]][2]}, 0.85)
+    ref = refs.pop()
+    return Intent({"customer": first if ref == second else second, "referrer": ref}, 0.85)
+
+
+def _key(name: str) -> str:
+    return compact(name_key(to_simplified(name)))
+
+
+def _people(named: list[tuple[int, int, str]]) -> dict[str, str]:
+    """The distinct customers among the mentions, each by its first spelling, in order."""
+    out: dict[str, str] = {}
+    for _, _, name in named:
+        out.setdefault(_key(name), name)
+    return out
 
 
 def _named_in(m: Msg) -> list[tuple[int, int, str]]:
-    """(start, end, name) of each stored customer named in the message, in order, no overlaps."""
-    low = m.text.lower()
-    hits = []
-    for name in sorted(set(m.names), key=len, reverse=True):
-        at = low.find(name.lower())
-        if at >= 0 and not any(s <= at < e for s, e, _ in hits):
-            hits.append((at, at + len(name), name))
-    return sorted(hits)
+    """(start, end, name) of each customer named in the message, in order: stored names, pinyin
+    and Traditional spellings alike ("Qiu Lei … Zhou Lei's code")."""
+    names = tuple(m.names)
+    return [(at, end, stored_name(said, names) or said) for at, end, said in customers_in(m.text, spot_index(names))]

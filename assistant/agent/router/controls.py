@@ -41,7 +41,8 @@ _WORDS: dict[str, tuple[str, ...]] = {
                 "lgtm", "perfect", "great", "cool", "yes please", "absolutely", "sure thing",
                 "确认", "确定", "好的", "好啊", "好吧", "好嘞", "好滴", "好", "行", "行吧", "可以", "没问题",
                 "无问题", "冇问题", "是的", "是", "对的", "对", "没错", "嗯嗯", "嗯", "存", "保存",
-                "存起来", "存下来", "存进去", "记上", "记下", "记吧", "就这样", "系", "係", "得", "ok咯",
+                "存起来", "存下来", "存进去", "记上", "记下", "记低", "记吧", "就这样", "系", "係", "得", "ok咯", "can",
+                "can can", "ok can",
                 "👍", "👌", "✅", "🙆", "✔", "☑"),
     "cancel": ("no", "nope", "nah", "n", "cancel", "don't", "dont", "do not", "stop", "abort",
                "never mind", "nevermind", "forget it", "skip", "discard", "drop it", "not now",
@@ -54,7 +55,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
 _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "la", "lah", "lor",
             "leh", "ah", "oh", "so", "then", "it", "that", "this", "one", "last", "the", "just", "now",
             "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈",
-            "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞",
+            "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞", "佢",
             "一下", "先", "就", "那", "那就", "这个", "这样", "上一步", "上一个", "刚才的", "刚才", "刚刚",
             "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one")
 # A short message saying something went wrong, with an undo word, asks for the undo.
@@ -99,4 +100,6 @@ def control_intent(message: str) -> str | None:
             return intent
     if len(bare) <= 30 and _MISTAKE.search(bare) and any(w in bare for w in _WORDS["undo"]):
         return "undo"
+    if len(bare) <= 30 and re.match(r"(?:撤销|撤回|undo)\b", bare):
+        return "undo"  # "撤销 刚才那单她还没付钱 先不记": the undo comes first, the reason after
     return None

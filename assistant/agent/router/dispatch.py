@@ -14,7 +14,7 @@ from assistant.agent.router.keywords import Keywords
 from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK_EXACT
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
-from assistant.agent.router.slots import every_customer, name_index, spot_customer
+from assistant.agent.router.slots import every_customer, spot_customer, spot_index, stored_name
 from assistant.lang.colloquial import to_mandarin
 from assistant.lang.names import compact, name_key, to_simplified
 
@@ -78,7 +78,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
 
 # writes about exactly one customer, named from the customer list
 _ABOUT_ONE = ("log_activity", "add_order", "update_customer", "set_complaint_status")
-_LISTED_WITH = re.compile(r"\s*(?:和|跟|同|与|及|、|,|，|/|&|\band\b|\bor\b)?\s*$", re.IGNORECASE)
+_LISTED_WITH = re.compile(r"\s*(?:和|跟|同|与|及|、|,|，|/|&|还是|或者|或|\band\b|\bor\b)?\s*$", re.IGNORECASE)
 
 
 def _write_doubt(msg: Msg, found: Route) -> str | None:
@@ -137,11 +137,7 @@ def _ordered(tools: tuple[Tool, ...]) -> list[tuple[Callable, str | None]]:
 
 
 def _canonical(surface: str, names: tuple[str, ...]) -> str | None:
-    if surface in names:
-        return surface
-    key = compact(name_key(surface))
-    same = [n for n in names if compact(name_key(n)) == key]
-    return same[0] if len(same) == 1 else None
+    return stored_name(surface, names)
 
 
 
@@ -152,10 +148,8 @@ def name_spotter(names: Sequence[str]) -> Callable[[str], list[str]]:
     return lambda text: every_customer(text, index)
 
 
-@lru_cache(maxsize=4)
 def _spot_index(names: tuple[str, ...]):
-    """The name index over simplified spellings (陳大文 is found in a simplified message too)."""
-    return name_index(tuple(to_simplified(n) for n in names))
+    return spot_index(names)
 
 
 def _in_own_words(found: Route, text: str, own: str) -> Route:

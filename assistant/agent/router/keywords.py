@@ -8,15 +8,19 @@ from functools import lru_cache
 # intent -> (English regex over lower-case text, Chinese regexes). Read top to bottom, one line per idea.
 KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "triage": ((r"classify|categori[sz]e|triage|what (?:kind|type|category|sort) of (?:complaint|issue|problem)"
-               r"|label (?:this|the|that) (?:complaint|message)|which category|is this complaint about"),
-               ("分类", "什么类型", "哪一?类", "归类", "属于什么", "什么类别", "打(个)?标签", "什么问题")),
+               r"|label (?:this|the|that) (?:complaint|message)|which category|is this complaint about"
+               r"|how (?:serious|bad|severe) is|whose fault|is it (?:even )?our fault|our fault or"),
+               ("分类", "什么类型", "哪一?类", "归类", "属于什么", "什么类别", "打(个)?标签", "什么问题",
+                "多严重", "严不严重", "严重不", "有多严重", "谁的错", "我们的错", "我们得错", "判断一?下")),
     "draft": ((r"\bdraft|\brepl(?:y|ies) to|respond to|\bwrite (?:a |an )?(?:reply|response|answer|apology)"
               r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
               ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟")),
     "add_customer": ((r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact)\b"
-                      r"|\bnew (?:cust|customer|client|contact)\b|\bas a (?:new )?(?:customer|client)\b"),
+                      r"|\bnew (?:cust|customer|client|contact|guy|girl|lady|person|regular)\b"
+                      r"|\bas a (?:new )?(?:customer|client)\b"),
                      ("(添加|新增|新建|录入|登记|加|开|建)(一个|一位|个|位|多个|多一个)?(新)?(客户|顾客|客人|客)",
-                      "^\\W*新(客户|顾客|客人|客)", "来了?(一|个)?(个|位)新(客户|顾客|客人)")),
+                      "^\\W*新(客户|顾客|客人|客)", "来了?(一|个)?(个|位)新(客户|顾客|客人)",
+                      "新(客户|顾客|客人|客).{0,3}(加|录|登记|存)")),
     "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
                r"|moved to|\btag(?:ged)?\b|\bnow lives|\bis now\b|\bnow is\b|\bmark\b.{1,30}\bas\b"
                r"|\badd (?:a )?notes? (?:to|for|on)\b|\bnotes? (?:down )?一下|\bnote that\b|\bmoving to\b|\brelocated\b"
@@ -28,6 +32,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 "搬(去|到|家)", "(打|加|贴|上)个?.{1,12}?标签", "标(成|为|记成|记为|上)", "(加|添|写)个?备注",
                 "备注一下", "^\\S{2,4}\\s*备注", "城市.{0,3}改")),
     "order": ((r"\b(?:bought|buys|purchased|ordered|paid|spent|placed an order|took|picked up)\b|\border (?:for|from)\b"
+              r"|\b(?:take|takes|order|orders|buy|grab|grabbed|get|got)\s+\d+\s*[A-Za-z]"
               r"|\bsold\b|\bnew order\b|\b(?:add|log|record|enter|key in)\s+(?:an?\s+|the\s+|new\s+)?"
               r"(?:order|sale|purchase)s?\b|\border(?=了|咗)"),
               ("买了", "购买", "下单", "下了单", "订了", "拿了", "付了", "花了", "成交", "卖给", "卖了", "要了", "订购",
@@ -52,7 +57,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                r"|reserve|interested in)\b|'ll\b"),
                ("想", "要", "打算", "准备", "预订", "预定", "需要", "再订", "会来")),
     "churn": ((r"churn|at[- ]risk|risky|losing|lapsed|slipping|stopped (?:buying|ordering|coming)"
-              r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"),
+              r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"
+              r"|about to lose|going to lose|might lose|could lose|drifting away"),
               ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了")),
     "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",
              "排名", "前\\d+", "前[一二三四五六七八九十]+", "有哪", "给我看", "列一下", "列个")),
@@ -63,10 +69,11 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                r"|suggest|recommend|advice|next steps?|ideas? for|what now|how to (?:keep|retain|handle|treat|"
                r"approach|win|deal)"),
                ("怎么维护", "怎么办", "怎么跟进", "建议", "该怎么", "如何维护", "下一步", "怎么处理", "怎么挽回",
-                "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做", "咋办", "值得跟", "要不要跟", "还跟不跟")),
+                "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做", "咋办", "咋整", "值得跟", "要不要跟", "还跟不跟")),
     "howto": ((r"\bhow (?:do|can|should|would|could) (?:i|we)\b|\bhow to\b|\btips?\b|best practices?|\bguide\b"
               r"|strateg|\bways? to\b|what'?s the best way|playbook|\bshould (?:i|we)\b|\bwhat to do\b"),
-              ("怎么(?!样)", "怎样", "如何", "技巧", "方法", "攻略", "有什么办法", "最佳做法", "策略", "应该")),
+              ("怎么(?!样)", "怎样", "如何", "技巧", "方法", "攻略", "有什么办法", "有啥办法", "有何办法", "最佳做法", "策略",
+               "应该")),
     "profile": ((r"\bshow\b|\bprofile\b|\bdetails?\b|\binfo\b|tell me about|who is|\bhistory\b"
                 r"|last (?:order|purchase|visit|bought)|what did .* (?:buy|order)|how is .* doing|\blook up\b"
                 r"|overview|summary of|status of|\bbought recently\b|\borders?\b|phone number|\bemail\b"

@@ -26,6 +26,7 @@ from assistant.agent.router.slots import (
 )
 from assistant.lang.dates import cn_number
 from assistant.lang.grounding import asks_by_form, instruction, is_question
+from assistant.lang.names import has_han
 
 
 def after_colon(text: str) -> str | None:
@@ -48,7 +49,8 @@ TONES = [("warm", r"warm|friendly|casual|gentle|kind|nice|soft", "温暖|亲切|
 STATUSES = [("in_progress", (r"in progress|in-progress|working on|ongoing|handling|looking into|on it\b"
                              r"|dealing with|following up|investigating|checking (?:on|into)"),
               "处理中|正在处理|跟进中|进行中|在跟|在处理|在查|跟着|处理紧|跟紧|跟进紧|正在跟进|跟进着"),
-             ("open", r"re-?open|open again|not resolved|back to open|unresolved|mark(?:ed)? (?:it |as )?open",
+             ("open", r"re-?open|open (?:it )?again|open (?:it )?back|not resolved|back to open|unresolved"
+              r"|mark(?:ed)? (?:it |as )?open",
               "重新打开|重开|未解决|没解决|改回|未处理|没处理|重新处理"),
              ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled|settled|taken care of",
               "已解决|解决了|算解决|解决|关闭|关了|关掉|可以关|结掉|处理完|处理好|搞定|搞掂|已处理|结案|弄好了|搞好了|完结")]
@@ -83,6 +85,9 @@ def triage(m: _Msg) -> Intent | None:
         rest = re.split(r"classify|categori[sz]e|triage|分类|归类", m.text, maxsplit=1, flags=re.IGNORECASE)
         body = rest[1].strip(" :：,，") if len(rest) > 1 else None
         body = re.sub(r"^(?:this|the|that)?\s*complaint\s*", "", body or "", flags=re.IGNORECASE) or None
+    if not body and len(m.text) > 12:
+        # "帮我看看这条投诉有多严重 客人说收到的袋子破了…": the complaint is told in the same message
+        body = m.text
     return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
 
 
@@ -103,20 +108,26 @@ def complaint_status(m: _Msg) -> Intent | None:
     status = pick(STATUSES, m) if pick_in(STATUSES, command) else None
     cid = complaint_id(command)
     if cid is not None:
-        return Intent({"complaint_id": cid, "status": status}, 0.9) if status else None
+        named = {"customer": m.canonical} if m.canonical else {}
+        return Intent({"complaint_id": cid, "status": status, **named}, 0.9) if status else None
     # a question about a complaint never changes it: "江杰有没有还没处理完的complaint" ("Lily's
     # complaint is sorted" is not one, so the broad English test of is_question is not used here)
     if not status or _ASKS_STATUS.search(m.text) or asks_by_form(m.text):
         return None
-    # by name, or "她的投诉标成已解决" / "帮她改成已解决" about the customer just discussed
-    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
+    if m.kw.has("contact", command) and not _SETS_STATUS.search(command):
+        return None  # "emailed james back, told him it's fixed now" reports a contact to log
+    # by name, or "她的投诉标成已解决" / "put that complaint as in progress" about the one just discussed
+    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") or _THAT_ONE.search(command) else None)
     said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress", command,
                                                          re.IGNORECASE)
     return Intent({"customer": who, "status": status}, 0.85) if who and said else None
 
 
+_SETS_STATUS = re.compile(r"\b(?:mark|set|change|put|move|close|re-?open|open (?:it )?back|make it)\b"
+                          r"|标成|标为|标记|改成|改为|设为|关掉|关闭|关了|结案|重开|重新打开", re.IGNORECASE)
+_THAT_ONE = re.compile(r"\b(?:that|this|the|her|his) complaint\b|这个投诉|那个投诉|这条投诉|那条投诉", re.IGNORECASE)
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
-_WRITE_BACK = re.compile(r"write (?:something |sth )?back|get back to|回个话|回句话|回覆|回他|回她|复一下"
+_WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<!我)回他|(?<!我)回她|复一下|覆他|覆她|覆一下|复他|复她"
                          r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?:消息|信息|微信|话)?",
                          re.IGNORECASE)
 
@@ -143,6 +154,8 @@ def draft_reply(m: _Msg) -> Intent | None:
     args: dict = {}
     if cid is not None:
         args["complaint_id"] = cid
+        if m.canonical:  # "给 #9 何诗涵 写个回复": her complaint, named both ways
+            args["customer"] = m.canonical
     else:
         who = m.who()
         if who:
@@ -155,7 +168,10 @@ def draft_reply(m: _Msg) -> Intent | None:
 # The new customer's name comes right after the announcement ("新客人 陈小满 手机…", "add customer
 # Wang Fang, phone …", "new cust 🎉 Priya Nair, …"), past emoji, colons and "named" / "叫".
 _ANNOUNCED = re.compile(
-    r"(?:\b(?:customer|client|contact|cust)s?\b|新?客户|顾客|新?客人|新客|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*"
+    r"(?:\b(?:customer|client|contact|cust)s?\b|\bnew (?:guy|girl|lady|person|regular)\b|新?客户|顾客|新?客人|新客"
+    r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*"
+    # "有个新客人加下 车晓楠": the request between the announcement and the name
+    r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下)[^\w]*)?"
     r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?", re.IGNORECASE)
 _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|手机|微信|邮箱|住在|来自|在|城市|的|是|$)"
 _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"
@@ -186,7 +202,9 @@ def new_customer_args(m: _Msg) -> Intent | None:
         found = None
     if not found:
         return None
-    args: dict = {"name": found.group(1).strip()}
+    name = found.group(1).strip()
+    # "new customer grace lim": a name typed all in lower case is stored as names are written
+    args: dict = {"name": name.title() if name.islower() and name.isascii() else name}
     rest = m.text[found.end():]
     tag = _TAG_WORDS.search(rest)
     if tag:
@@ -227,7 +245,8 @@ _MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|
 
 
 # "note for cui jing: deliver before 10am" / "tag 孟浩然 gifts": about the customer's record itself
-_ON_THE_RECORD = re.compile(r"^\s*(?:add (?:a )?|pls |please )?(?:notes? (?:for|on|about|to)\b|tag\b)", re.IGNORECASE)
+_ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)[\s,，]+)*(?:add (?:a )?)?"
+                            r"(?:notes? (?:for|on|about|to)\b|notes? down\b|tag\b)|备注一下|记在(?:他|她)?资料", re.IGNORECASE)
 
 
 @rule(50)
@@ -238,7 +257,7 @@ def change_customer(m: _Msg) -> Intent | None:
     if not m.kw.has("update", instruction(m.text)) and not _ON_THE_RECORD.search(m.text):
         # "她微信是 xiaoyu_bnb 帮我补上": a contact value stated for a customer is a change too
         stated = {"phone", "email", "wechat"} & set(contact_fields(m.text))
-        if not stated or is_question(m.text) or m.kw.has("contact"):
+        if not stated or asks_by_form(m.text) or (m.kw.has("contact") and "wechat" not in stated):
             return None
     return change_args(m, who)
 
@@ -290,11 +309,14 @@ def change_args(m: _Msg, who: str) -> Intent | None:
             value = re.sub(r"^\s*(?:一下|下|to\s+\S+|that|[:：,，])*\s*", "", tail).strip() or None
     elif fld == "city":
         moved = _MOVED_TO.search(after)
-        value = find_city(after) or (moved.group(1) if moved else None)
+        # "moving to a new address" names no city: a place is a known city or a proper name
+        place = moved.group(1) if moved and (moved.group(1)[0].isupper() or has_han(moved.group(1))) else None
+        value = find_city(after) or place
         if not value:
             tail = re.split(dict(_FIELDS)[fld], after, maxsplit=1, flags=re.IGNORECASE)[-1]
             found = _VALUE.search(tail)
-            value = find_city(tail) or ((found.group(1) if found else "").rstrip("了市") or None)
+            said = (found.group(1) if found else "").rstrip("了市")
+            value = find_city(tail) or (said if said and (said[0].isupper() or has_han(said)) else None)
     else:
         tail = re.split(dict(_FIELDS)[fld], after, maxsplit=1, flags=re.IGNORECASE)[-1]
         found = _VALUE.search(tail)
@@ -313,7 +335,9 @@ def _churn_asked(m: _Msg) -> bool:
 
 
 BRIEFING = re.compile(
-    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping)"
+    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪)"
+    r"|今[天日].{0,16}(?:生日|回访|要跟进|最急|最urgent|最紧急)"
+    r"|\bplan for today\b|\btoday'?s plan\b|\bwhat'?s on (?:for )?today\b|\burgent\b.{0,20}\btoday\b"
     r"|(?:今日|每日|每天|早上|晨间)?(?:简报|早报|晨报|簡報|早報)|有(?:什么|什麼|啥)(?:需要|要|该|該)?(?:我)?注意"
     r"|\bwhat (?:should|do|shall|must) i (?:do|focus on|work on|handle)\b.{0,12}\btoday\b"
     r"|\b(?:who|which (?:customers?|clients?|people)) (?:should|do|shall) i (?:call|phone|contact"
@@ -451,10 +475,16 @@ _TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(
                      r"([^\W\d_][\w-]{1,20})|([^\W\d_][\w-]{1,20})\s*(?:\btags?\b|标签|標籤)", re.IGNORECASE)
 
 
+_QUOTED = re.compile(r"[「“\"『‘]([^」”\"』’]{1,20})[」”\"』’]")
+
+
 def find_args(m: _Msg) -> Intent | None:
     """What to search customers for: a name, a surname, a phone, an e-mail or a city."""
     if m.customer:
         return Intent({"query": m.customer}, 0.85)
+    quoted = _QUOTED.search(m.text)
+    if quoted:  # "名字裡有「晨曦」的客人"
+        return Intent({"query": quoted.group(1).strip()}, 0.85)
     surname = re.search(r"姓([\u4e00-\u9fff])", m.text)
     fields = contact_fields(m.text)
     named = re.search(r"(?:named|called|叫)\s*([\w\u4e00-\u9fff'-]+(?:\s+[A-Z][\w'-]*)?)", m.text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.lang.dates import NUM, cn_number, span_days
-from assistant.lang.names import compact, has_han, name_key
+from assistant.lang.names import compact, has_han, name_key, to_simplified
 from assistant.lang.units import ZH_UNITS
 
 # Capitalised at the start of a sentence these are ordinary words, not the customer "He" / "Long".
@@ -114,16 +114,36 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
     return surface, start, end
 
 
-def every_customer(text: str, index: NameIndex) -> list[str]:
-    """Each customer name in the message as typed, in order."""
+def stored_name(surface: str, names: tuple[str, ...]) -> str | None:
+    """The one stored name a surface spells ("Zhou Lei" -> 周磊), or None when none or several."""
+    if surface in names:
+        return surface
+    key = compact(name_key(to_simplified(surface)))
+    same = [n for n in names if compact(name_key(n)) == key]
+    return same[0] if len(same) == 1 else None
+
+
+@lru_cache(maxsize=4)
+def spot_index(names: tuple[str, ...]) -> NameIndex:
+    """The name index over simplified spellings (陳大文 is found in a simplified message too)."""
+    return name_index(tuple(to_simplified(n) for n in names))
+
+
+def customers_in(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """(start, end, name as typed) of each customer named in the message, in order."""
     out, pos = [], 0
     while pos < len(text):
         hit = spot_customer(text[pos:], index)
         if hit is None:
             break
-        out.append(hit[0])
+        out.append((pos + hit[1], pos + hit[2], hit[0]))
         pos += max(hit[2], 1)
     return out
+
+
+def every_customer(text: str, index: NameIndex) -> list[str]:
+    """Each customer name in the message as typed, in order."""
+    return [name for _, _, name in customers_in(text, index)]
 
 
 def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
@@ -171,7 +191,8 @@ _EN_NAME = re.compile(
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|^([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+"
     r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)")
 _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有人", "老板", "店员", "今天", "昨天", "一下", "这个",
-              "那个", "这位", "上次", "大家", "别人", "人家"}
+              "那个", "这位", "上次", "大家", "别人", "人家", "差评", "好评", "投诉", "中评", "新客人", "新客户", "新顾客",
+              "老客人", "老客户", "老顾客"}
 
 
 def guess_name(text: str) -> str | None:
@@ -205,24 +226,31 @@ _EN_WORDNUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five
                "a dozen": 12, "a couple of": 2}
 _EN_UNIT = (r"(?:bags?|box(?:es)?|packs?|packets?|cups?|bottles?|cans?|cases?|kg|kilos?|units?|"
             r"pieces?|jars?|tins?|sets?|cartons?|pouch(?:es)?|sacks?|tubs?)")
+_NOT_GOODS = (r"(?:for|at|on|next|by|and|to|this|last|tomorrow|tmr|tmrw|today|yesterday|please|pls|each|total"
+              r"|in|from|delivered|sent|arrived|came|were|was|is|are|already|too|also|but|or|then)\b")
+# (?<![A-Za-z0-9.]) rather than \b: in "买了2 bags" the 汉字 before the count are word characters too
 _EN_QTY = re.compile(
-    r"\b(\d+(?:\.\d+)?|a dozen|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?|a dozen|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"twelve|twenty|an?)\s+(?:more\s+|extra\s+|x\s+)?((?:[A-Za-z-]+\s+){0,2}?" + _EN_UNIT +
-    r")\b(?:\s+of\s+(?:the\s+)?([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b)[A-Za-z][\w-]*){0,2}))?",
+    # "of the mandheling", or spoken without "of": "12 bag espresso blend"
+    r")\b(?:\s+(?:of\s+(?:the\s+)?)?(?!" + _NOT_GOODS + r")([A-Za-z][\w-]*(?:\s+(?!" + _NOT_GOODS +
+    r")[A-Za-z][\w-]*){0,2}))?",
     re.IGNORECASE)
-_EN_ITEM = re.compile(r"\b(?:bought|ordered|purchased|wants?|took)\s+(\d+|an?|one|two|three|four|five)\s+"
+_EN_ITEM = re.compile(r"\b(?:bought|ordered|purchased|wants?|took|takes?|orders?|grab(?:bed)?|gets?|got)\s+(\d+|an?|one|two|three|four|five)\s+"
                       # "wants a callback / a quote / a word": a request, not goods
                       r"(?:more\s+)?(?!(?:call|callback|call-back|reply|word|chat|quote|refund|discount|sample|"
                       r"look|meeting|visit)\b)([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b|and\b)[A-Za-z][\w-]*){0,2})", re.IGNORECASE)
 # "will order 2 more on friday": a count of the usual goods
 _EN_MORE = re.compile(r"\b(?:order|get|take|want|need)s?\s+(\d+|two|three|four|five|six|ten)\s+more\b",
                       re.IGNORECASE)
+_ONE_OF = re.compile(r"(?:买了|要了|拿了|订了|买咗|攞咗|买|要|拿|订)个([\u4e00-\u9fff]{2,8})")
 _PRODUCT_TRAIL = re.compile(r"\s+(?:for|at|on|next|by|and|yesterday|today|tomorrow|this|last)\b.*$", re.IGNORECASE)
 
 
 # A bare number closing a sale, "黄涛买了一盒礼盒 258" / "bought 2 blends today, 256": owners
 # type the price last and leave the currency out.
-_TRAILING_PRICE = re.compile(r"(?:[\s,，]|^)(\d{2,6}(?:\.\d{1,2})?)\s*(?:蚊|块|元|rmb)?\s*[.。!！]?\s*$",
+# "…节日礼盒258": right after the goods' 汉字 too
+_TRAILING_PRICE = re.compile(r"(?:[\s,，\u4e00-\u9fff]|^)(\d{2,6}(?:\.\d{1,2})?)\s*(?:蚊|块|元|rmb)?\s*[.。!！]?\s*$",
                              re.IGNORECASE)
 
 
@@ -308,18 +336,23 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
     m = _EN_MORE.search(text)
     if m:
         return _en_qty(m.group(1)), None, m.start(1)
+    m = _ONE_OF.search(text)
+    product = _ZH_PRODUCT_END.sub("", m.group(1)).strip(" 的") if m else None
+    if product:  # "买了个节日礼盒": a 个 with no count is one ("要个说法" names no goods)
+        return 1.0, product, m.start()
     return _times_quantity(text)
 
 
 # -- contact fields ---------------------------------------------------------------------------
 PHONE = re.compile(r"(?<![\d])(\+?\d[\d\- ]{5,}\d)(?![\d])")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# ASCII only: in "的email换成ethan.chen@outlook.com" the 汉字 before it are word characters too
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 WECHAT = re.compile(r"(?:wechat|weixin|微信号?|wx)\s*(?:id|号)?\s*(?:is|:|：|是|为|=)?\s*([A-Za-z][\w-]{4,})", re.IGNORECASE)
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", "成都", "重庆", "武汉", "西安", "天津",
-          "厦门", "青岛", "长沙", "宁波", "无锡", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
+          "厦门", "青岛", "长沙", "宁波", "无锡", "台北", "台中", "高雄", "香港", "澳门", "Taipei", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
           "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen", "Hong Kong",
           "London", "Singapore"]
-_CITY_FIELD = re.compile(r"(?:city|城市|住在|来自|\bin|\bfrom|lives in|搬到了?|搬了?去|moved to)\s*[:：]?\s*"
+_CITY_FIELD = re.compile(r"(?:city|城市|住在?|来自|\bin|\bfrom|lives in|搬到了?|搬了?去|moved to)\s*[:：]?\s*"
                          r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[\u4e00-\u9fff]{2,3}?)(?:市|$|[\s,，。.])")
 
 
@@ -353,7 +386,8 @@ def contact_fields(text: str) -> dict[str, str]:
 
 
 _TOP = re.compile(r"top\s*(\d+)|前\s*(\d+|[一二两三四五六七八九十]+)\s*(?:名|个|位)?"
-                  r"|(\d+|[一二两三四五六七八九十]+)\s*(?:customers|clients|people|ppl|ones|names|个(?!月|星期|礼拜|禮拜)|位|名)",
+                  r"|(\d+|[一二两三四五六七八九十]+)\s*(?:customers|clients|people|ppl|ones|names|个(?!月|星期|礼拜|禮拜)|位|名)"
+                  r"|\b(?:show|give|list|gimme)\s+(?:me\s+)?(?:the\s+)?(?:top\s+|first\s+)?(\d{1,3})\b",
                   re.IGNORECASE)
 
 

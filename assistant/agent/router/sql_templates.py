@@ -129,8 +129,8 @@ def _q(value: str) -> str:
 def build_sql(text: str, today: date, customer: str | None = None) -> str | None:
     """A read-only SELECT answering a count/sum question, or None if no template fits."""
     what = subject(text)
-    if what is None:
-        return None
+    if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
+        return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()
     period = period_of(text, today)
     # Customer names come from the customer list (exact names only), never from free text.
@@ -220,7 +220,8 @@ def top_customers_sql(text: str, today: date) -> str | None:
 _BEST_SELLER = re.compile(
     r"\b(?:sold|sells?|selling|went|moved)\b.{0,6}\b(?:best|most)\b|best[- ]?sell(?:er|ing)s?"
     r"|\b(?:top|most popular|popular)\b.{0,4}\b(?:products?|items?|sellers?|beans|blends?|coffees?)\b"
-    r"|卖(?:得|的)?最(?:好|多|火)|最(?:畅销|好卖|受欢迎|火)|畅销|销量最(?:高|好|大)|热卖|卖得好", re.IGNORECASE)
+    r"|卖(?:得|的)?最(?:好|多|火)|最(?:畅销|好卖|受欢迎|火)|畅销|销量最(?:高|好|大)|热卖|卖得好"
+    r"|(?:卖出|售出|卖)的?数量最多|卖出(?:去)?最多", re.IGNORECASE)
 
 
 _EARNER = re.compile(r"\b(?:products?|items?|beans?|blends?)\b.{0,30}\b(?:most|highest|biggest)\b.{0,6}"

@@ -755,6 +755,24 @@ def test_a_question_about_a_shared_first_name_asks_the_profile_which_one(message
     ("that complaint, put it as in progress first", "set_complaint_status", "Lily King", {"status": "in_progress"}),
     ("best seller by count last month?", "run_sql", None, {}),
     ("上个月哪款豆子卖出的数量最多", "run_sql", None, {}),
+    # a reply promised on a call, or a call back, is a follow-up to log, not a draft
+    ("罗子涵刚打电话来说豆子不香了 让我明天给她回个电话", "log_activity", None, {"follow_up_date": "2026-11-23"}),
+    ("崔靜啱啱打嚟 叫我聽日下晝再覆佢", "log_activity", None, {"customer": "崔静"}),
+    # ids and e-mails stop where the letters stop
+    ("加个新客户王小芳手机13800001111微信wxf2026苏州的", "add_customer", None, {"wechat": "wxf2026"}),
+    ("李娜的微信号改成ln_coffee88了", "update_customer", None, {"wechat": "ln_coffee88"}),
+    ("Please add new customer Mr. Raj Iyer, mobile 13533334444", "add_customer", None, {"name": "Raj Iyer"}),
+    ("Kindly draft a reply to Lily King, polite tone please", "draft_complaint_reply", None, {"tone": "formal"}),
+    # counts and sums the template reads in other words, with a city
+    ("上個月平均每張訂單多少錢", "run_sql", None, {}),
+    ("数据库里最新的一笔订单是几号的", "run_sql", None, {}),
+    ("成個舖頭而家一共有幾多個客呀", "run_sql", None, {}),
+    ("今年上海的客户一共花了多少", "run_sql", None, {}),
+    ("邊啲客最有可能唔再幫襯？俾我睇頭三個", "churn_risks", None, {"top": 3}),
+    ("今日要搵邊幾個客？", "daily_briefing", None, {}),
+    ("给半年没下单的人 send 一个 win-back wechat, 15% off", "draft_campaign", None,
+     {"goal": "winback", "offer_percent": 15}),
+    ("Nora Chen moved from shanghai to hangzhou, change her city", "update_customer", None, {"city": "Hangzhou"}),
 ])
 def test_read_by_structure_not_by_sentence(message, tool, last, args):
     check(message, tool, last, **args)

@@ -58,7 +58,7 @@ _GROUPS = {"quiet_days_min": "quiet", "quiet_days_max": "quiet", "spend_min": "s
 
 
 # conditions a count SELECT cannot express, so a count of them is the segment's to answer
-_BEYOND_COUNTS = {"tag", "stage", "segment", "spend", "risk", "rfm", "product"}
+_BEYOND_COUNTS = {"tag", "stage", "segment", "spend", "risk", "rfm", "product", "orders"}
 _THRESHOLD = re.compile(r"\b(?:more than|over|at least|above|greater than|less than|under|fewer than)\s*[\d¥$]"
                         r"|超过|以上|大于|多于|不少于|少于|以下", re.IGNORECASE)
 

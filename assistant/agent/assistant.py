@@ -389,7 +389,7 @@ class Assistant:
         if tool is None:
             return None
         fixed = amend(turn.message, last[0], last[1], set(visible_parameters(tool.fn)),
-                      s.ctx.today, name_spotter(self.store.customer_names()), needs_marker)
+                      s.ctx.today, self._stored_names, needs_marker)
         if fixed is None:
             return None
         pending, s.pending = s.pending, None

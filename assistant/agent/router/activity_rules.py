@@ -25,7 +25,7 @@ _COMPLAINT = re.compile(
     r"|多收|差评|压坏|漏了|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 _FOLLOW = re.compile(r"follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆佢"
-                     r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|记得"
+                     r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|(?<!我)记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
                      r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
@@ -81,7 +81,8 @@ def _two_customers(m: Msg) -> bool:
     return any(n and after.startswith(n.lower()) for n in m.names if n != m.canonical)
 
 
-_ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|记得|别忘了|不要忘了|don'?t (?:let me )?forget", re.IGNORECASE)
+_ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<!我)记得|别忘了|不要忘了|don'?t (?:let me )?forget",
+                            re.IGNORECASE)
 
 
 def _dates_removed(text: str, dates: list) -> str:
@@ -233,6 +234,12 @@ def goods_and_paid(text: str, dates: list[_When], sale_line: bool) -> tuple[tupl
     return qty, amount
 
 
+def asked_to_do(text: str) -> bool:
+    """An errand for the assistant ("帮我 call 一下李娜", "pls reply to Daniel"), which reports
+    nothing, unless the errand is to write something down ("帮我记一下…")."""
+    return bool(_ASKED_TO.search(text)) and not _WRITE_DOWN.search(text)
+
+
 def _only_ahead(d: _When, today) -> bool:
     """A date read backwards lands months ago but forwards within weeks ("12月3号" in late
     November): it can only mean the coming one."""
@@ -257,8 +264,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
     asking = is_question(text) or bool(_ASKING.search(text))
-    if _NOT_A_REPORT.search(text) or asks_by_form(text) or _two_customers(m) or (
-            _ASKED_TO.search(text) and not _WRITE_DOWN.search(text)):
+    if _NOT_A_REPORT.search(text) or asks_by_form(text) or _two_customers(m) or asked_to_do(text):
         # "如果张伟打电话来…" / "send 李娜 a wechat…" / "张伟昨天打电话了吗" / "张伟和李娜都说要3包":
         # a condition, an errand, a question, or two people at once: nothing to log as it stands
         return None

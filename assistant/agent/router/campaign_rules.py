@@ -46,7 +46,8 @@ _AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:(?:top|
                           r"vips?|buyers|members|new|"
                           r"formation|stability|decline|exploration|lapsed|quiet|loyal|"
                           r"champions|who)\b.*)$", re.IGNORECASE)
-_AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草)")
+_AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草|\s*\b(?:send|draft|write)\b)",
+                          re.IGNORECASE)
 _OFFER_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*[%％]\s*(?:off|discount|折扣|优惠)?", re.IGNORECASE)
 _OFFER_ZHE = re.compile(r"(?:打)?(\d(?:\.\d)?|[1-9]\d|[一二三四五六七八九][一二三四五六七八九五]?)\s*折")
 _ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
@@ -175,13 +176,19 @@ def referral_credit(m: Msg) -> Intent | None:
 # -- what the intent model reads, with the slots read here ---------------------------------------
 _QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost",
                     re.IGNORECASE)
+_BOUGHT = re.compile(r"\bbought\b|\bpurchased\b|买过|买了|订过", re.IGNORECASE)
 _PRODUCT_NEWS = re.compile(r"新|推一下|推下|介绍|预热|促销|上了|上架|到货|launch|new|try|promo|in stock|arrived",
                            re.IGNORECASE)
 
 
 def _implied_goal(text: str) -> str | None:
-    """A campaign's goal when unsaid: win back the quiet, tell the rest what is new."""
-    return "winback" if _QUIET.search(text) else "new_product" if _PRODUCT_NEWS.search(text) else None
+    """A campaign's goal when unsaid: win back the quiet, tell the rest what is new, and ask
+    those who bought something to buy it again."""
+    if _QUIET.search(text):
+        return "winback"
+    if _PRODUCT_NEWS.search(text):
+        return "new_product"
+    return "reorder" if _BOUGHT.search(text) else None
 
 
 @rule(320, meaning="campaign_results")

@@ -59,7 +59,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "churn": ((r"churn|at[- ]risk|risky|losing|lapsed|slipping|stopped (?:buying|ordering|coming)"
               r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"
               r"|about to lose|going to lose|might lose|could lose|drifting away"),
-              ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了")),
+              ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了",
+               "不再帮衬", "不再光顾", "不再来", "不会再来")),
     "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",
              "排名", "前\\d+", "前[一二三四五六七八九十]+", "有哪", "给我看", "列一下", "列个")),
     "advice": ((r"what should (?:i|we) do|what (?:can|do) (?:i|we) do|how (?:do|can|should) (?:i|we) "

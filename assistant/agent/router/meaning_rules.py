@@ -137,7 +137,9 @@ def activity_by_meaning(m: Msg) -> Intent | None:
     if kind == "activity":
         return Intent(args, BY_MEANING)
     who = _who(m)
-    return Intent({**who, "summary": m.text}, BY_MEANING) if who else None
+    if not who or activity_rules.asked_to_do(m.text):
+        return None  # "帮我 call 一下李娜 跟她说货到了": an errand, nothing that happened
+    return Intent({**who, "summary": m.text}, BY_MEANING)
 
 
 @rule(311, meaning="reminder")

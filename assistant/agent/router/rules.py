@@ -42,7 +42,7 @@ def command_part(text: str) -> str:
 
 _COMPLAINT_ID = re.compile(r"(?:complaint|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
                            r"|#(\d+)|(?:第)?(\d+)\s*号投诉", re.IGNORECASE)
-TONES = [("warm", r"warm|friendly|casual|gentle|kind|nice|soft", "温暖|亲切|热情|随和|温和|友好|暖|客气|柔和|有人情味"),
+TONES = [("warm", r"warm|friendly|casual|gentle|\bkind\b|\bnice\b|\bsoft", "温暖|亲切|热情|随和|温和|友好|暖|客气|柔和|有人情味"),
           ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方|严肃"),
           ("brief", r"\bshort(?:er)?\b|brief|concise|keep it short|tl;?dr|fewer words",
            "简短|短一?点|短些|简单点|简洁|不要太长|别太长|看长的|太长")]
@@ -127,8 +127,9 @@ _SETS_STATUS = re.compile(r"\b(?:mark|set|change|put|move|close|re-?open|open (?
                           r"|标成|标为|标记|改成|改为|设为|关掉|关闭|关了|结案|重开|重新打开", re.IGNORECASE)
 _THAT_ONE = re.compile(r"\b(?:that|this|the|her|his) complaint\b|这个投诉|那个投诉|这条投诉|那条投诉", re.IGNORECASE)
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
+_ASKED_FIRST = re.compile(r"^\s*(?:帮我|替我|给我|麻烦|请|pls|please|can you|could you)", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<!我)回他|(?<!我)回她|复一下|覆他|覆她|覆一下|复他|复她"
-                         r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?:消息|信息|微信|话)?",
+                         r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?",
                          re.IGNORECASE)
 
 
@@ -145,8 +146,10 @@ def draft_reply(m: _Msg) -> Intent | None:
     about_complaint = bool(re.search(r"complain|投诉|差评|negative review|feedback", command, re.IGNORECASE)) or cid
     if _REMIND.search(m.text):
         return None  # "明天要记得回复黄涛…" is a reminder to reply, not a reply to draft now
-    drafting = m.kw.has("draft", command) or bool(_WRITE_BACK.search(command) or _APOLOGY.search(command))
-    if not drafting and tone and m.ctx.last_customer and _RETONE.search(m.text) and len(m.text) <= 40:
+    drafting = m.kw.has("draft", command) or bool(_APOLOGY.search(command)) or bool(
+        # "崔静打来…叫我听日再覆佢": a reply promised on a call is a follow-up to log, not a draft now
+        _WRITE_BACK.search(command) and (_ASKED_FIRST.match(command) or not m.kw.has("contact", command)))
+    if not drafting and tone and m.ctx.last_customer and _RETONE.search(m.text) and len(m.text) <= 60:
         # "make it warmer" / "短一點 她不喜歡看長的": the draft just shown, in another tone
         return Intent({"customer": m.ctx.last_customer, "tone": tone}, 0.8)
     if not (drafting and (about_complaint or m.who())) and not (cid and tone):
@@ -172,7 +175,7 @@ _ANNOUNCED = re.compile(
     r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*"
     # "有个新客人加下 车晓楠": the request between the announcement and the name
     r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下)[^\w]*)?"
-    r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?", re.IGNORECASE)
+    r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?(?:\b(?:mr|mrs|ms|miss|dr|madam)\b\.?\s*)?", re.IGNORECASE)
 _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|手机|微信|邮箱|住在|来自|在|城市|的|是|$)"
 _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"
                        + _HAN_STOP + r"|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?(?=\s*[,，]|\s+\+?\d))")
@@ -237,7 +240,7 @@ _TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“�
               # "tag 孟浩然 gifts too": read after the name, which `after` starts past
               re.compile(r"^\s*(?:as\s+)?[\"']?([A-Za-z][\w&+-]{1,15}|[\u4e00-\u9fff]{2,4})[\"']?(?=\s|$|[,，.。])")]
 _TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them)$", re.IGNORECASE)
-_ID_TOKEN = re.compile(r"(?<![\w@.])([A-Za-z][\w-]{3,})(?![\w@.])")
+_ID_TOKEN = re.compile(r"(?<![A-Za-z0-9_@.])([A-Za-z][A-Za-z0-9_-]{3,})(?![A-Za-z0-9_@.])")
 _NOT_ID = {"wechat", "weixin", "is", "now", "new", "the", "changed", "change", "update", "to", "id", "his",
            "her", "pls", "please", "with"}
 _MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|relocated to|lives in|now in)\s*"
@@ -335,7 +338,7 @@ def _churn_asked(m: _Msg) -> bool:
 
 
 BRIEFING = re.compile(
-    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪)"
+    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪|找边)"
     r"|今[天日].{0,16}(?:生日|回访|要跟进|最急|最urgent|最紧急)"
     r"|\bplan for today\b|\btoday'?s plan\b|\bwhat'?s on (?:for )?today\b|\burgent\b.{0,20}\btoday\b"
     r"|(?:今日|每日|每天|早上|晨间)?(?:简报|早报|晨报|簡報|早報)|有(?:什么|什麼|啥)(?:需要|要|该|該)?(?:我)?注意"
@@ -421,7 +424,7 @@ def sql_question(m: _Msg) -> Intent | None:
     best = None if m.kw.has("howto") else sql_templates.top_products_sql(m.kw.low, m.ctx.today)
     if best:
         return Intent({"sql": best}, 0.8)
-    if not sql_templates.is_count_question(m.kw.low):
+    if not sql_templates.is_count_question(m.kw.low) and sql_templates.subject(m.kw.low) != "latest_order":
         return None
     if m.customer and not m.canonical:
         return None  # a name we cannot pin down: let the profile answer instead
@@ -491,7 +494,8 @@ def find_args(m: _Msg) -> Intent | None:
     tag = _TAGGED.search(m.text)
     query = (surname.group(1) if surname else fields.get("phone") or fields.get("email")
              or (re.sub(r"的.*$", "", tag.group(1) or tag.group(2)) if tag else None)
-             or (named.group(1) if named else None) or fields.get("city") or guess_name(m.text))
+             or (re.sub(r"的.*$", "", named.group(1)) if named else None) or fields.get("city")
+             or guess_name(m.text))
     if not query:
         # the typo-corrected words: "find custmer nora" searches "nora"
         text = m.kw.low

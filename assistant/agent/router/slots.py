@@ -199,7 +199,7 @@ def guess_name(text: str) -> str | None:
     """A customer name the list doesn't know, judged by its position in the sentence."""
     for rx in (_ZH_NAME_BEFORE, _ZH_NAME_AFTER):
         m = rx.search(text)
-        if m and m.group(1) not in _NOT_NAMES and not re.search(r"[第次们这那的了是在有我你它个每些]", m.group(1)):
+        if m and m.group(1) not in _NOT_NAMES and not re.search(r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上]", m.group(1)):
             return m.group(1)
     m = _EN_NAME.search(text)
     if m:
@@ -347,7 +347,8 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
 PHONE = re.compile(r"(?<![\d])(\+?\d[\d\- ]{5,}\d)(?![\d])")
 # ASCII only: in "的email换成ethan.chen@outlook.com" the 汉字 before it are word characters too
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-WECHAT = re.compile(r"(?:wechat|weixin|微信号?|wx)\s*(?:id|号)?\s*(?:is|:|：|是|为|=)?\s*([A-Za-z][\w-]{4,})", re.IGNORECASE)
+WECHAT = re.compile(r"(?:wechat|weixin|微信号?|wx)\s*(?:id|号)?\s*(?:is|:|：|是|为|=|改成|换成|改为|换了|改了)?\s*"
+                    r"([A-Za-z][A-Za-z0-9_-]{4,})", re.IGNORECASE)
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", "成都", "重庆", "武汉", "西安", "天津",
           "厦门", "青岛", "长沙", "宁波", "无锡", "台北", "台中", "高雄", "香港", "澳门", "Taipei", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
           "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen", "Hong Kong",
@@ -357,10 +358,16 @@ _CITY_FIELD = re.compile(r"(?:city|城市|住在?|来自|\bin|\bfrom|lives in|�
 
 
 def find_city(text: str) -> str | None:
-    """A city named in the message (known list first, then 'city X' / '住在X')."""
-    for city in CITIES:
-        if city.lower() in text.lower():
-            return city
+    """A city named in the message (known list first, then 'city X' / '住在X'); of two, the one
+    moved to ("moved from shanghai to hangzhou")."""
+    low = text.lower()
+    named = sorted((low.find(c.lower()), c) for c in CITIES if c.lower() in low)
+    if len(named) > 1:
+        after_to = [c for at, c in named if re.search(r"(?:\bto|到|去)\s*$", low[:at])]
+        if after_to:
+            return after_to[0]
+    for _, city in named[:1]:
+        return city
     m = _CITY_FIELD.search(text)
     return m.group(1) if m else None
 

@@ -21,7 +21,10 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
      r"|\bwhen did\b.{0,30}\blast\b", (r"(?:最后|最近|上)一?次.{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时)",
                                        r"(?:什么时候|啥时候|哪天|几时)(?:最后|最近|上)一?次")),
     ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
-     ("客单价", "平均订单", "平均每单", "平均消费")),
+     ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均")),
+    ("latest_order", r"\b(?:latest|most recent|last|newest) order\b.{0,30}\b(?:date|when|day)\b"
+     r"|\bwhen was the (?:latest|last|most recent) order\b",
+     (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
     ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)",
      ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户")),
     ("complaints", r"complaints?|complaint", ("投诉",)),
@@ -40,7 +43,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("buyers", r"(?:customers|clients|people|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
      ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买",
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
-    ("customers", r"customers?|clients?|people", ("客户", "顾客", "会员", "客人")),
+    ("customers", r"customers?|clients?|people", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
@@ -137,10 +140,17 @@ def build_sql(text: str, today: date, customer: str | None = None) -> str | None
     who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(customer)})" if customer else None
     if what == "last_order":
         return (f"SELECT MAX(date) AS last_order FROM orders WHERE {who}" if who else None)
+    if what == "latest_order":
+        return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
     item = product_word(text) if what in ("revenue", "quantity", "orders") and not customer else None
     if item:  # letters only reach the pattern: no quote, no wildcard of the owner's
         item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip()
         who = f"product LIKE {_q('%' + item + '%')}" if item else None
+    place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order") and not customer else None
+    if place:  # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
+        both = ", ".join(_q(c) for c in (place, _CITY_PAIRS.get(place, "")) if c)
+        in_city = f"customer_id IN (SELECT id FROM customers WHERE city IN ({both}))"
+        who = f"{who} AND {in_city}" if who else in_city
 
     def where(column: str, *more: str | None) -> str:
         parts = [p for p in more if p]
@@ -229,7 +239,8 @@ _EARNER = re.compile(r"\b(?:products?|items?|beans?|blends?)\b.{0,30}\b(?:most|h
                      r"|(?:产品|豆|货|款).{0,8}(?:赚|营业额|收入|销售额).{0,3}最(?:多|高)"
                      r"|(?:赚|营业额|收入|销售额)最(?:多|高)的.{0,3}(?:产品|豆|货|款)"
                      # "哪款豆今年卖得最多钱": the most money, not the most bags
-                     r"|最多(?:钱|钱的)|最(?:赚钱|值钱)|\bmost money\b|\bbrings? in the most\b", re.IGNORECASE)
+                     r"|最多(?:钱|钱的)|最(?:赚钱|值钱)|\bmost money\b|\bbrings? in the most\b"
+                     r"|(?:按|by)\s*(?:revenue|sales|金额|销售额|营业额|钱)", re.IGNORECASE)
 
 
 def top_products_sql(text: str, today: date) -> str | None:

@@ -443,6 +443,24 @@ def test_a_customer_just_added_is_her_in_the_next_turn(demo_store):
     assert rows == [("xiaoyu_bnb",)]
 
 
+def test_the_first_one_of_a_list_is_that_rows_customer(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    listed = bot.reply("谁可能流失", session="list")
+    first = listed.actions[0].result.rows[0].name
+    reply = bot.reply("排第一那个的资料给我看看", session="list")
+    assert [(a.tool, a.args.get("customer")) for a in reply.actions] == [("customer_profile", first)]
+    again = bot.reply("她的资料", session="list")
+    assert first in again.text
+
+
+def test_a_follow_up_question_asks_the_last_query_again(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    october = bot.reply("how much did we sell last month", session="q")
+    september = bot.reply("and sept?", session="q")
+    sql = september.actions[0].args["sql"]
+    assert "BETWEEN '2026-09-01' AND '2026-09-30'" in sql and october.text != september.text
+
+
 def test_part_of_a_name_picks_one_after_which_one(demo_store):
     bot = Assistant(demo_store, TOOLS, today=TODAY)
     asked = bot.reply("show Chen", session="pick")

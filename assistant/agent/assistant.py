@@ -226,7 +226,7 @@ class Assistant:
             known = s.ctx.last_customer_id
             text, backend = self._answer(turn, history)
             if s.ctx.last_customer_id == known:
-                self._remember_named(s, message, turn)
+                self._remember_named(s, message)
             out = Reply(text, turn.actions, s.pending, backend, s.ctx.lang, turn.dropped)
             self.store.record_turn(f"{user.name}/{session}", message, text, backend,
                                    (time.perf_counter() - started) * 1000, turn.calls)
@@ -337,23 +337,20 @@ class Assistant:
 
     def _pointed_at(self, s: _Session, message: str) -> str:
         """The message as the rules read it: "the first one" / "排第一那个" after a list is that
-        customer, remembered and read as "that customer" (the owner's words are what is saved)."""
+        row's customer, by name ("what should I do about 王洋"), and who "her" means next."""
         at = list_position(message) if s.listed else None
-        if at is None or at[0] > len(s.listed) or name_spotter(self.store.customer_names())(
-                to_mandarin(to_simplified(message))):
+        if at is None or at[0] > len(s.listed) or self._stored_names(_as_read(message)):
             return message
-        self._remember(s, s.listed[at[0] - 1])
-        pointer = "这个客户" if has_han(message) else "that customer"
-        return message[:at[1]] + pointer + message[at[2]:]
+        name = s.listed[at[0] - 1]
+        self._remember(s, name)
+        return f"{message[:at[1]]} {name} {message[at[2]:]}".strip()
 
-    def _remember_named(self, s: _Session, message: str, turn: Turn) -> None:
+    def _remember_named(self, s: _Session, message: str) -> None:
         """The one customer a message names is who "她" / "her" means next, even when no tool
         looked them up ("Lily Tan今年买了多少" then "她上一单是几号")."""
-        said = name_spotter(self.store.customer_names())(
-            to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))))
-        if len({n.casefold() for n in said}) != 1:
-            return
-        self._remember(s, said[0])
+        said = set(self._stored_names(_as_read(message)))
+        if len(said) == 1:
+            self._remember(s, said.pop())
 
     def _stored_names(self, text: str) -> list[str]:
         """The customers a (simplified) message names, as stored ("lina" -> 李娜 when only one)."""
@@ -684,6 +681,11 @@ class Assistant:
             if len(shown) == 1:  # "有个姓贾的 叫啥" then "把他资料调出来": the one found
                 self._remember(s, shown[0])
         return text
+
+
+def _as_read(message: str) -> str:
+    """The message as the name index reads it: NFKC, simplified, Cantonese as Mandarin."""
+    return to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or "")))
 
 
 def listed_names(value: Any) -> list[str]:

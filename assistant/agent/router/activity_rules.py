@@ -60,8 +60,10 @@ _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\
                            re.IGNORECASE)
 # "帮我回下李娜那个投诉" / "pls reply to Daniel about the sour beans": asked to do something, which
 # reports nothing, unless what is asked is to write it down ("帮我记一下…", "pls log: …")
-_ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮|能不能帮|\b(?:please|pls|plz|can you|could you)\b)",
-                       re.IGNORECASE)
+_ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮我?|能不能帮我?)\s*(?:给.{0,14}?)?"
+                       r"(?:回|覆|复|打|发|写|找|查|问|通知|告诉|联系|call|ring|text|send|email)"
+                       r"|^\s*(?:please|pls|plz|can you|could you)\s+(?:reply|respond|call|ring|text|send|message"
+                       r"|email|draft|write|tell|find|show|check|contact|ask|get back)\b", re.IGNORECASE)
 _WRITE_DOWN = re.compile(r"记|录|登记|存|补上|加一?[单笔条]|\b(?:log|add|record|note|save|enter|key in|put)\b",
                          re.IGNORECASE)
 # "last order 少了一包": an order named as a thing, not one being placed
@@ -81,7 +83,7 @@ def _two_customers(m: Msg) -> bool:
     return any(n and after.startswith(n.lower()) for n in m.names if n != m.canonical)
 
 
-_ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<!我)记得|别忘了|不要忘了|don'?t (?:let me )?forget",
+ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<!我)记得|别忘了|不要忘了|don'?t (?:let me )?forget",
                             re.IGNORECASE)
 
 
@@ -165,7 +167,7 @@ def _in(clause: tuple[int, str], at: int) -> bool:
     return clause[0] <= at < clause[0] + len(clause[1]) + 1
 
 
-def _channel(text: str) -> str | None:
+def channel_said(text: str) -> str | None:
     """The channel whose word comes first; a named social platform wins over a bare "DM"."""
     text = _CALL_BACK.sub(" ", correct_typos(text.lower()))
     hits = [(m.start(), name) for name, rx in _CHANNELS for m in [re.search(rx, text, re.IGNORECASE)] if m]
@@ -310,12 +312,12 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     if not contact and not complaint and not follow and not (qty or amount):
         return None  # "which customers bought in October" is a question, not a log
     args = {"customer": who, "summary": _LEAD.sub("", text).strip()}
-    ask = _ASK_TO_REMIND.search(text)
+    ask = ASK_TO_REMIND.search(text)
     if ask and not contact and not complaint and not _dates_removed(text[:ask.start()], dates).strip(" ,，。ok好那就先嗯"):
         # "后天提醒我给高霞送样品" / "ok remind me to call her tmrw": a reminder, only said after
         # its date or a filler; the reminder starts at its own word, the date is when it is due
         args["summary"] = text[ask.start():].strip()
-    channel = _channel(text)
+    channel = channel_said(text)
     if channel:
         args["channel"] = channel
     used: set[int] = set()

@@ -15,7 +15,12 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
-from assistant.agent.router.activity_rules import _ASK_TO_REMIND, _channel, dates_in, goods_and_paid
+from assistant.agent.router.activity_rules import (
+    ASK_TO_REMIND,
+    channel_said,
+    dates_in,
+    goods_and_paid,
+)
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.campaign_rules import pick as pick_campaign
 from assistant.agent.router.rules import STATUSES, TONES, pick_in
@@ -136,7 +141,7 @@ def _date_key(tool: str, out: dict, params: set[str]) -> str | None:
     """Which date the message moves: the follow-up's, the promised order's, or the contact's."""
     if tool == "log_activity":
         if out.get("follow_up") or out.get("follow_up_date") or \
-                _ASK_TO_REMIND.search(str(out.get("summary") or "")):
+                ASK_TO_REMIND.search(str(out.get("summary") or "")):
             return "follow_up_date"
         if out.get("order_date"):
             return "order_date"
@@ -161,7 +166,7 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
         if tool == "draft_campaign":
             channel = pick_campaign(CHANNELS, text)
         else:
-            channel = _channel(text)
+            channel = channel_said(text)
         if channel and (tool != "draft_campaign" or channel in _CAMPAIGN_CHANNELS):
             out["channel"] = channel
 

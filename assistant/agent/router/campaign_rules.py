@@ -131,7 +131,7 @@ def campaign_request(m: Msg) -> Intent | None:
     goal = pick(GOALS, m.text)
     channel = pick(CHANNELS, m.text)
     # "thank-you email to my top customers": a goal, a channel and a group ask for one too
-    asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text) or (goal and channel)
+    asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text) or (goal and channel and not m.customer)
     if goal is None and channel and asks and not m.customer:
         # "给三个月没买的发短信" / "给gifts标签的客户发个邮件 预热下圣诞礼盒": to a group, by a
         # channel; what it is for follows from whom it is for and what it says

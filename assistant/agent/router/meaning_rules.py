@@ -8,8 +8,6 @@ understood, rather than guessed; a question is never read as a write.
 
 from __future__ import annotations
 
-import re
-
 from assistant.agent.router import activity_rules, sql_templates
 from assistant.agent.router.records import Intent, Msg, rule
 from assistant.agent.router.rules import (

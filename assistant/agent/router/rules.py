@@ -24,7 +24,6 @@ from assistant.agent.router.slots import (
     guess_name,
     quiet_days,
 )
-from assistant.lang.dates import cn_number
 from assistant.lang.grounding import asks_by_form, instruction, is_question
 from assistant.lang.names import has_han
 

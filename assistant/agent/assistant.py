@@ -7,7 +7,6 @@ import logging
 import re
 import threading
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from assistant.agent.toolkit import (
 from assistant.core.context import TurnContext
 from assistant.core.markup import model_markdown
 from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
-from assistant.lang.colloquial import to_mandarin
+from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.dates import find_date
 from assistant.lang.grounding import TARGETS, is_question, ungrounded
 from assistant.lang.names import has_han, to_simplified
@@ -339,7 +338,7 @@ class Assistant:
         """The message as the rules read it: "the first one" / "排第一那个" after a list is that
         row's customer, by name ("what should I do about 王洋"), and who "her" means next."""
         at = list_position(message) if s.listed else None
-        if at is None or at[0] > len(s.listed) or self._stored_names(_as_read(message)):
+        if at is None or at[0] > len(s.listed) or self._stored_names(read_as_mandarin(message)):
             return message
         name = s.listed[at[0] - 1]
         self._remember(s, name)
@@ -348,7 +347,7 @@ class Assistant:
     def _remember_named(self, s: _Session, message: str) -> None:
         """The one customer a message names is who "她" / "her" means next, even when no tool
         looked them up ("Lily Tan今年买了多少" then "她上一单是几号")."""
-        said = set(self._stored_names(_as_read(message)))
+        said = set(self._stored_names(read_as_mandarin(message)))
         if len(said) == 1:
             self._remember(s, said.pop())
 
@@ -681,11 +680,6 @@ class Assistant:
             if len(shown) == 1:  # "有个姓贾的 叫啥" then "把他资料调出来": the one found
                 self._remember(s, shown[0])
         return text
-
-
-def _as_read(message: str) -> str:
-    """The message as the name index reads it: NFKC, simplified, Cantonese as Mandarin."""
-    return to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or "")))
 
 
 def listed_names(value: Any) -> list[str]:

@@ -11,6 +11,9 @@ personal names.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from assistant.lang.names import to_simplified
 
 # longest first; every replacement has the length of its word. OpenCC has already made 係 into 系,
 # which is also Mandarin (系统), so 係 counts as 是 only in these phrases.
@@ -33,3 +36,8 @@ _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)
 def to_mandarin(text: str) -> str:
     """Cantonese colloquial words as Mandarin ones, same length (simplified text in, out)."""
     return _ANY.sub(lambda m: _WORDS[m.group(0)], text) if text else text
+
+
+def read_as_mandarin(message: str) -> str:
+    """A message as the rules read it: NFKC, simplified characters, Cantonese as Mandarin."""
+    return to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or "")))

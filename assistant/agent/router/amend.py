@@ -24,11 +24,10 @@ from assistant.agent.router.activity_rules import (
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.campaign_rules import pick as pick_campaign
 from assistant.agent.router.rules import STATUSES, TONES, pick_in
-from assistant.agent.router.slots import contact_fields, find_top
+from assistant.agent.router.slots import contact_fields, find_top, name_identity
 from assistant.agent.router.sql_templates import period_of
-from assistant.lang.colloquial import to_mandarin
+from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
-from assistant.lang.names import compact, name_key, to_simplified
 
 # Words that say the message revises what was just said or shown.
 REVISING = re.compile(
@@ -63,7 +62,7 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     nothing there (a new request, a question). Unless the router read nothing else into the
     message, it must say it revises ("不对", "instead", "改成", ...)."""
     own = unicodedata.normalize("NFKC", message or "").strip()
-    text = to_mandarin(to_simplified(own))
+    text = read_as_mandarin(own)
     if not text or len(text) > 80 or asks_by_form(text):
         return None
     if needs_marker and not REVISING.search(text):
@@ -71,8 +70,9 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     out = dict(args)
     _customer(text, tool, out, params, spot)
     # "不是2包 是3包" / "3 not 2": what is denied is not the new value
-    meant = _NEGATED.sub(lambda m: " " * len(m.group(0)), text)
-    _numbers(meant, tool, out, params, today, " ".join(m.group(0) for m in _NEGATED.finditer(text)))
+    denied: list[str] = []
+    meant = _NEGATED.sub(lambda m: denied.append(m.group(0)) or " " * len(m.group(0)), text)
+    _numbers(meant, tool, out, params, today, " ".join(denied))
     changed_to = _CHANGED_TO.split(meant)
     _choices(changed_to[-1] if len(changed_to) > 1 and changed_to[-1].strip() else meant, tool, out, params)
     for key, value in contact_fields(own).items():
@@ -93,15 +93,11 @@ def _customer(text: str, tool: str, out: dict, params: set[str], spot: Spotter) 
     key = "referrer" if "referrer" in params and _REFERRAL.search(text) else "customer"
     if key not in params:
         return
-    now = _key(str(out.get(key) or ""))
-    others = [n for n in named if _key(n) != now]
-    if others and (len(named) >= 2 or now not in {_key(n) for n in named}):
+    now = name_identity(str(out.get(key) or ""))
+    others = [n for n in named if name_identity(n) != now]
+    if others and (len(named) >= 2 or now not in {name_identity(n) for n in named}):
         out[key] = others[0]
         out.pop("complaint_id", None)  # a complaint belongs to its customer
-
-
-def _key(name: str) -> str:
-    return compact(name_key(name)) if name else ""
 
 
 def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, denied: str = "") -> None:
@@ -131,13 +127,13 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
         if paid and paid_key and (paid_key in out or qty_key in out or tool == "add_order"):
             out[paid_key] = paid[0]
     if dates:
-        key = _date_key(tool, out, params)
+        key = _datename_identity(tool, out, params)
         if key:
             picked = next((d for d in dates if _TO_DATE.search(text[:d.start])), dates[0])
             out[key] = (picked.future if key in ("follow_up_date", "order_date") else picked.past).isoformat()
 
 
-def _date_key(tool: str, out: dict, params: set[str]) -> str | None:
+def _datename_identity(tool: str, out: dict, params: set[str]) -> str | None:
     """Which date the message moves: the follow-up's, the promised order's, or the contact's."""
     if tool == "log_activity":
         if out.get("follow_up") or out.get("follow_up_date") or \
@@ -181,7 +177,7 @@ _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
     """The last query's SELECT for another period or customer ("and sept?" after "how much did we
     sell last month"), or None when the message is not such a follow-up."""
-    text = to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))).strip()
+    text = read_as_mandarin(message).strip()
     if not text or len(text) > 30 or not _AND_ABOUT.search(text):
         return None
     new = sql

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.agent.router.records import Intent, Msg, rule
-from assistant.agent.router.slots import customers_in, spot_index, stored_name
-from assistant.lang.names import compact, name_key, to_simplified
+from assistant.agent.router.slots import customers_in, name_identity, spot_index, stored_name
 
 _CAMPAIGN = re.compile(r"campaign|win-?back|outreach|promotion|召回|营销|活动|推广|群发|挽回|唤醒",
                        re.IGNORECASE)
@@ -246,10 +245,10 @@ def _referral_by_position(m: Msg) -> Intent | None:
     if len(people) != 2:
         return None
     # a person is the referrer when any mention of them is: "李娜的码", "by Li Na", "张伟介绍来的"
-    refs = {people[_key(n)] for at, end, n in named
+    refs = {people[name_identity(n)] for at, end, n in named
             if _WHOSE.match(m.text[end:]) or _THROUGH.search(m.text[:at]) or _INTRODUCED.match(m.text[end:])}
     first, second = list(people.values())
-    if not refs and _USED.search(m.text[named[0][1]:next(at for at, _, n in named if _key(n) == _key(second))]):
+    if not refs and _USED.search(m.text[named[0][1]:next(at for at, _, n in named if name_identity(n) == name_identity(second))]):
         refs = {second}  # "蒋宇轩 used 张伟 code": the one who used it bought
     if len(refs) != 1:
         return None
@@ -257,15 +256,11 @@ def _referral_by_position(m: Msg) -> Intent | None:
     return Intent({"customer": first if ref == second else second, "referrer": ref}, 0.85)
 
 
-def _key(name: str) -> str:
-    return compact(name_key(to_simplified(name)))
-
-
 def _people(named: list[tuple[int, int, str]]) -> dict[str, str]:
     """The distinct customers among the mentions, each by its first spelling, in order."""
     out: dict[str, str] = {}
     for _, _, name in named:
-        out.setdefault(_key(name), name)
+        out.setdefault(name_identity(name), name)
     return out
 
 

@@ -14,9 +14,14 @@ from assistant.agent.router.keywords import Keywords
 from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK_EXACT
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
-from assistant.agent.router.slots import every_customer, spot_customer, spot_index, stored_name
-from assistant.lang.colloquial import to_mandarin
-from assistant.lang.names import compact, name_key, to_simplified
+from assistant.agent.router.slots import (
+    every_customer,
+    name_identity,
+    spot_customer,
+    spot_index,
+    stored_name,
+)
+from assistant.lang.colloquial import read_as_mandarin
 
 if TYPE_CHECKING:
     from assistant.agent.toolkit import Tool
@@ -43,13 +48,13 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     own = unicodedata.normalize("NFKC", message or "").strip()
     # the rules' Chinese words are simplified Mandarin: 張偉打電話 is read as 张伟打电话, 佢幾時落單 as
     # 他几时下单 (same length, so the owner's own words are what gets saved)
-    text = to_mandarin(to_simplified(own))
+    text = read_as_mandarin(own)
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())
-    spot = spot_customer(text, _spot_index(names))
+    spot = spot_customer(text, spot_index(names))
     msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
-              _canonical(spot[0], names) if spot else None, spot[1:] if spot else None, names)
+              stored_name(spot[0], names) if spot else None, spot[1:] if spot else None, names)
     ordered = _ordered(tuple(tools))
     exact: Route | None = None
     try:
@@ -86,9 +91,9 @@ def _write_doubt(msg: Msg, found: Route) -> str | None:
     or a customer nobody on the list is called; None when it names one known customer."""
     if msg.span:
         rest = msg.text[msg.span[1]:]
-        other = spot_customer(rest, _spot_index(msg.names))
+        other = spot_customer(rest, spot_index(msg.names))
         if other and _LISTED_WITH.match(rest[:other[1]]) and \
-                _canonical(other[0], msg.names) != msg.canonical:
+                stored_name(other[0], msg.names) != msg.canonical:
             return "several_customers"
         return None
     who = found.args.get("customer")
@@ -101,14 +106,14 @@ def _near_a_name(who: str, names: tuple[str, ...]) -> bool:
     """A stored name within one slip of `who` (in its own script or in pinyin)."""
     from rapidfuzz.distance import OSA
 
-    key = compact(name_key(to_simplified(who)))
+    key = name_identity(who)
     return any(OSA.distance(key, known) <= 1 for known in _name_keys(names)) or any(
         who.lower() in name.lower().split() for name in names)
 
 
 @lru_cache(maxsize=4)
 def _name_keys(names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(compact(name_key(n)) for n in names)
+    return tuple(name_identity(n) for n in names)
 
 
 def _by_meaning(msg: Msg, ordered: list, own: str, at_least: float = GUESS) -> Route | Canned | None:
@@ -136,20 +141,16 @@ def _ordered(tools: tuple[Tool, ...]) -> list[tuple[Callable, str | None]]:
     return sorted(pairs, key=lambda pair: pair[0].order)
 
 
-def _canonical(surface: str, names: tuple[str, ...]) -> str | None:
-    return stored_name(surface, names)
 
 
 
 
 def name_spotter(names: Sequence[str]) -> Callable[[str], list[str]]:
     """A function giving each stored customer named in a (simplified) message, in order."""
-    index = _spot_index(tuple(names))
+    index = spot_index(tuple(names))
     return lambda text: every_customer(text, index)
 
 
-def _spot_index(names: tuple[str, ...]):
-    return spot_index(names)
 
 
 def _in_own_words(found: Route, text: str, own: str) -> Route:

@@ -114,12 +114,17 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
     return surface, start, end
 
 
+def name_identity(name: str) -> str:
+    """What two spellings of one name share ("Zhou Lei", "周磊", "週磊" -> "zhoulei")."""
+    return compact(name_key(to_simplified(name))) if name else ""
+
+
 def stored_name(surface: str, names: tuple[str, ...]) -> str | None:
     """The one stored name a surface spells ("Zhou Lei" -> 周磊), or None when none or several."""
     if surface in names:
         return surface
-    key = compact(name_key(to_simplified(surface)))
-    same = [n for n in names if compact(name_key(n)) == key]
+    key = name_identity(surface)
+    same = [n for n in names if name_identity(n) == key]
     return same[0] if len(same) == 1 else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lang.colloquial import to_mandarin
+from assistant.lang.colloquial import digits_for_words, read_as_mandarin, to_mandarin
 
 
 @pytest.mark.parametrize("spoken, read", [
@@ -19,3 +19,21 @@ def test_cantonese_words_read_as_mandarin_ones_of_the_same_length(spoken, read):
 def test_text_without_cantonese_is_unchanged():
     assert to_mandarin("Li Na bought 2 bags") == "Li Na bought 2 bags"
     assert to_mandarin("") == ""
+
+
+@pytest.mark.parametrize("spoken, read", [
+    ("邊個客好耐冇嚟", "哪个客好久没来"),
+    ("咁八月呢？", "那八月呢?"),
+    ("第二個嗰位", "第二个那位"),
+])
+def test_colloquial_words_are_read_in_a_whole_message(spoken, read):
+    assert read_as_mandarin(spoken) == read and len(read) == len(spoken)
+
+
+@pytest.mark.parametrize("said, read", [
+    ("another five gift boxes", "another 5    gift boxes"),
+    ("nothing for ninety days", "nothing for 90     days"),
+    ("the first one", "the first one"),  # an ordinal and "one" as a word stay words
+])
+def test_english_number_words_are_read_as_digits_of_the_same_length(said, read):
+    assert digits_for_words(said) == read and len(read) == len(said)

@@ -62,6 +62,9 @@ TODAY = date(2026, 11, 22)  # a Sunday
     ("last month", "past", "2026-10-22"),
     ("上个月", "past", "2026-10-22"),
     ("11/3", "past", "2026-11-03"),
+    ("the first of December", "future", "2026-12-01"),
+    ("the twenty-first of December", "future", "2026-12-21"),
+    ("December first", "future", "2026-12-01"),
 ])
 def test_parse_date(text, prefer, expected):
     assert parse_date(text, TODAY, prefer) == date.fromisoformat(expected)

@@ -22,6 +22,13 @@ from assistant.lang.grounding import is_question, ungrounded
      "Nora Chen ordered a gift box yesterday, ¥258", [], []),
     ({"customer": "Nora Chen", "amount": 300}, "Nora Chen ordered a gift box yesterday, ¥258", [],
      ["amount"]),
+    # number words, and names as dictation heard them
+    ({"customer": "张伟", "order_quantity": 5}, "Mr Zhang Wei wants another five gift boxes", [], []),
+    ({"customer": "张伟", "order_quantity": 6}, "Mr Zhang Wei wants another five gift boxes", [],
+     ["order_quantity"]),
+    ({"customer": "江杰", "status": "resolved"}, "the jiang jay complaint, mark it resolved", [], []),
+    ({"customer": "Daniel Wood"}, "daniel would rang this afternoon", [], []),
+    ({"customer": "李娜"}, "kong jay wants three bags", [], ["customer"]),
 ])
 def test_values_must_come_from_the_owner(args, message, known, bad):
     assert ungrounded(args, message, known) == bad

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from assistant.agent.router import Canned, RouteContext, control_intent, format_help
+from assistant.agent.router import Canned, RouteContext, answer_to_preview, control_intent, format_help
 from assistant.agent.router import route as route_with
 from assistant.lang.dates import parse_date
 from assistant.agent.router.dispatch import name_spotter
@@ -16,7 +16,7 @@ from tools import TOOLS
 TODAY = date(2026, 11, 22)
 NAMES = ["张伟", "李娜", "罗子涵", "周晨曦", "尹敏", "崔静", "张超", "张雨桐", "王洋", "向霞",
          "Sophia Brown", "Nora Chen", "Lily King", "Ethan Chen", "Daniel Wood", "Hannah Martin",
-         "Max Hall", "Grace Turner"]
+         "Max Hall", "Grace Turner", "江杰", "苏天宇"]
 
 
 def route(message: str, context: RouteContext):
@@ -330,9 +330,62 @@ def test_capitalised_words_at_sentence_start_are_not_customers():
     ("undo", "undo"), ("撤销", "undo"), ("撤回", "undo"),
     ("help", "help"), ("帮助", "help"), ("你能做什么", "help"), ("?", "help"),
     ("yes, Li Na bought 2 bags", None),
+    # an undo with its reason after it, and a cancelled order narrated is no undo
+    ("撤销吧, she paid and then cancelled", "undo"), ("wait 撤销, I typed the wrong number", "undo"),
+    ("算了撤了吧 她说不想建档", "undo"), ("他把订单撤了", None),
 ])
 def test_control_intents(message, intent):
     assert control_intent(message) == intent
+
+
+@pytest.mark.parametrize("message, answer", [
+    ("Yes, that's quite right. Please save it.", "confirm"), ("对，就这样记。", "confirm"),
+    ("no not now, she will call back", "cancel"),
+    ("ok but make it 5", None), ("no, 5 bags", None), ("好的 顺便把她电话改成123", None),
+])
+def test_a_reply_to_a_preview_that_opens_with_yes_or_no(message, answer):
+    assert answer_to_preview(message) == answer
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    # names as a phone's dictation heard them
+    ("show me sue tianyu's profile", "customer_profile", {"customer": "苏天宇"}),
+    ("the jiang jay complaint about the burnt beans, we refunded him, mark that one resolved",
+     "set_complaint_status", {"customer": "江杰", "status": "resolved"}),
+    # asked to show, advise or look up, though a complaint is mentioned: nothing to log
+    ("罗子涵 那个 wrong beans 的 complaint, show me her profile first", "customer_profile",
+     {"customer": "罗子涵"}),
+    ("Daniel Wood complained the beans tasted sour. What would you recommend I do next with him?",
+     "suggest_actions", {"customer": "Daniel Wood"}),
+    # a channel named is no new WeChat id
+    ("had a lovely chat w/ Lily King on wechat today, no order yet", "log_activity",
+     {"customer": "Lily King", "channel": "wechat"}),
+    ("10 most at risk", "churn_risks", {"top": 10}),
+    ("who r my best 3 regulars fr", "loyal_customers", {"top": 3}),
+    ("Nora Chen是Daniel Wood拉来的 用了他的码", "credit_referral",
+     {"customer": "Nora Chen", "referrer": "Daniel Wood"}),
+    ("Nora Chen found us through Daniel Wood's referral code. Give Daniel the credit", "credit_referral",
+     {"customer": "Nora Chen", "referrer": "Daniel Wood"}),
+    # goods paid for are an order now; a date inside what the customer said is not the call's
+    ("刚跟 Lily King 打完 video call，他说 last week 收到的豆子很好喝，再要 3 bags 耶加雪菲，294 已经转账了",
+     "log_activity", {"order_quantity": 3, "order_product": "耶加雪菲", "order_amount": 294}),
+    ("Mr Zhang Wei telephoned. He would like another five gift boxes on the first of December",
+     "log_activity", {"order_quantity": 5, "order_date": "2026-12-01"}),
+    ("帮我在 Lily King 的 notes 里加一句: prefers light roast", "update_customer",
+     {"customer": "Lily King", "notes": "~prefers light roast"}),
+    ("We had a new gentleman in today, a Mr Tobias Hargreaves. His number is 13770451296. "
+     "Could you add him as a customer, please?", "add_customer",
+     {"name": "Tobias Hargreaves", "phone": "13770451296"}),
+    ("张伟之前反映挂耳包少了两包，我们已经补寄了，他也回复说收到了。这件事麻烦帮我标记为已经处理完毕",
+     "set_complaint_status", {"customer": "张伟", "status": "resolved"}),
+    ("上次那个召回活动到底起没起作用？把收到消息的和没收到的比一比", "campaign_results", {}),
+])
+def test_requests_read_by_structure(message, tool, args):
+    check(message, tool, **args)
+
+
+def test_two_customers_joined_by_a_plus_are_asked_about_not_written():
+    assert route("li na + zhang wei both got 2 yirg today 196 each", ctx()) == Canned("several_customers")
 
 
 @pytest.mark.parametrize("lang, needle", [("en", "how many customers bought in October"), ("zh", "上个月销售额")])
@@ -819,3 +872,13 @@ def test_a_new_question_is_not_asked_again(message):
 def test_a_write_for_one_of_two_customers_is_not_proposed(message):
     found = route(message, ctx())
     assert not (hasattr(found, "tool") and found.tool in ("log_activity", "add_order")), found
+
+
+@pytest.mark.parametrize("message", [
+    "今天下午张伟来店里坐了坐，聊了聊她女儿要结婚的事，这次没有买东西",
+    "Just 打完电话 with Daniel Wood，he said 这批豆子没之前那么酸了，还想 order 3 bags 曼特宁",
+    "Lily King popped in yesterday and bought two bags of the Mandheling, 176 in total",
+])
+def test_plain_narration_is_logged_without_a_complaint(message):
+    found = route(message, ctx())
+    assert found and found.tool == "log_activity" and "complaint" not in found.args, found

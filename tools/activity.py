@@ -51,14 +51,19 @@ def channel_of(channel: str | None, summary: str) -> str:
 
 
 def _unit_price(store: Store, customer: Customer, product: str | None) -> float | None:
-    """The customer's usual price per unit (same product if known), to fill a missing amount."""
+    """The usual price per unit, to fill a missing amount: the customer's own for this product,
+    else the shop's recent price for it, else the customer's usual price for anything."""
     orders = [o for o in store.orders(customer.id) if o.quantity and o.amount > 0]
-    same = [o for o in orders if product and o.product and product.lower() in o.product.lower()]
-    pool = same or orders
-    if not pool:
+    mine = [o for o in orders if product and o.product and product.lower() in o.product.lower()]
+    recent = [(o.amount, o.quantity) for o in (mine or orders)[-5:]]
+    if not mine and product:
+        # a gift box never bought by this customer costs what it costs others, not their usual bag
+        recent = [tuple(row) for row in store.db.execute(
+            "SELECT amount, quantity FROM orders WHERE product LIKE ? AND quantity > 0 "
+            "AND amount > 0 ORDER BY date DESC LIMIT 5", [f"%{product}%"]).fetchall()] or recent
+    if not recent:
         return None
-    recent = pool[-5:]
-    return round(sum(o.amount for o in recent) / sum(o.quantity for o in recent), 2)
+    return round(sum(a for a, _ in recent) / sum(q for _, q in recent), 2)
 
 
 def _sentiment(text: str) -> float:

@@ -23,6 +23,7 @@ from assistant.agent.router import (
     Canned,
     Route,
     RouteContext,
+    answer_to_preview,
     control_intent,
     format_help,
     route,
@@ -297,10 +298,16 @@ class Assistant:
             except CrmError as ex:
                 return str(ex), "none"
         control = control_intent(message)
+        if control is None and s.pending is not None and not self._stored_names(
+                read_as_mandarin(message)):
+            control = answer_to_preview(read_as_mandarin(message))
         if control == "confirm":
             return self._confirm(turn), "none"
         if control == "cancel":
             had, s.pending = s.pending, None
+            if had is not None and had.tool:
+                # "算了还是记一下 只记聊天": a revision right after may bring it back, changed
+                s.last = (had.tool, dict(had.args))
             return (t("Cancelled; nothing was saved.", "已取消，没有保存任何内容。") if had
                     else t("Nothing to cancel.", "没有待确认的内容。")), "none"
         whose = _undo_of(message)

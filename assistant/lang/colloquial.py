@@ -10,13 +10,16 @@ personal names.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+
+from text_to_num import alpha2digit
 
 from assistant.lang.names import to_simplified
 
 # longest first; every replacement has the length of its word. OpenCC has already made 係 into 系,
-# which is also Mandarin (系统), so 係 counts as 是 only in these phrases.
+# which is also Mandarin (系统), so 係 counts as 是 only in these phrases; it writes 嗰 as 𠮶.
 _WORDS = {
     "使咗": "花了", "落咗": "下了", "买咗": "买了", "订咗": "订了", "攞咗": "拿了", "嚟咗": "来了",
     "几多": "多少", "边个": "哪个", "边啲": "哪些", "边度": "哪里", "边几": "哪几", "边位": "哪位",
@@ -26,7 +29,9 @@ _WORDS = {
     "都系": "都是", "佢系": "他是", "冇得": "没有", "唔该": "谢谢", "落单": "下单", "落过": "下过",
     "佢哋": "他们", "我哋": "我们", "你哋": "你们", "嘅": "的", "咗": "了", "佢": "他", "冇": "没",
     "唔": "不", "啲": "些", "喺": "在", "睇": "看", "咩": "啥", "嚟": "来", "俾": "给",
-    "畀": "给", "攞": "拿", "揾": "找", "噉": "这", "咁": "这", "嗰": "那", "前日": "前天", "点算好": "怎么办", "点算": "咋办",
+    "畀": "给", "攞": "拿", "揾": "找", "噉": "这", "咁": "这", "嗰": "那", "𠮶": "那",
+    "好耐": "好久", "好似": "好像", "成日": "经常", "铺头": "店里", "倾咗": "聊了", "倾过": "聊过",
+    "蚊": "块", "啱": "对", "乜": "啥", "边间": "哪家", "前日": "前天", "点算好": "怎么办", "点算": "咋办",
     # homophone slips of a pinyin keyboard in date words (zuo tian), read as meant
     "作天": "昨天", "做天": "昨天", "坐天": "昨天", "昨日": "昨天",
 }
@@ -35,9 +40,29 @@ _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)
 
 def to_mandarin(text: str) -> str:
     """Cantonese colloquial words as Mandarin ones, same length (simplified text in, out)."""
-    return _ANY.sub(lambda m: _WORDS[m.group(0)], text) if text else text
+    if not text:
+        return text
+    read = _ANY.sub(lambda m: _WORDS[m.group(0)], text)
+    # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
+    return "那" + read[1:] if text.startswith(("咁", "噉")) else read
+
+
+def digits_for_words(text: str) -> str:
+    """English number words as digits, padded to the words' length: "another five gift boxes" ->
+    "another 5    gift boxes", "ninety days" -> "90     days" ("the first one" stays)."""
+    if not text or not re.search(r"[A-Za-z]{3}", text):
+        return text
+    read = alpha2digit(text, "en")
+    if read == text:
+        return text
+    out = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, text, read, autojunk=False).get_opcodes():
+        said, new = text[a1:a2], read[b1:b2]
+        out.append(said if op == "equal" or len(new) > len(said) else new.ljust(len(said)))
+    return "".join(out)
 
 
 def read_as_mandarin(message: str) -> str:
-    """A message as the rules read it: NFKC, simplified characters, Cantonese as Mandarin."""
-    return to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or "")))
+    """A message as the rules read it: NFKC, simplified characters, Cantonese as Mandarin, English
+    number words as digits; the same length as the message."""
+    return digits_for_words(to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))))

@@ -33,7 +33,11 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 EN_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
 EN_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
             r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
+# a day of the month in digits or spelt out: "the 4th of December", "the first of December"
+_ORD_WORDS = (r"(?:twenty|thirty)?[- ]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+              r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+              r"|eighteenth|nineteenth|twentieth|thirtieth")
+_ORD = rf"(\d{{1,2}}|{_ORD_WORDS})(?:st|nd|rd|th)?"
 _DAY_UNITS = {"天": 1, "日": 1, "day": 1, "周": 7, "星期": 7, "礼拜": 7, "week": 7}
 
 # (name, pattern) in priority order; the scanner takes the longest match at each position.
@@ -89,6 +93,15 @@ def cn_number(text: str) -> int | None:
 def _en_number(text: str) -> int:
     text = re.sub(r"\s+", " ", text.lower())
     return int(text) if text.isdigit() else _EN_NUM[text]
+
+
+def _day_number(said: str) -> int:
+    """12 for "12", 1 for "first", 21 for "twenty-first"."""
+    if said.isdigit():
+        return int(said)
+    from text_to_num import alpha2digit
+
+    return int(re.sub(r"\D", "", alpha2digit(said.replace(" ", "-"), "en", threshold=0)) or 0)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -197,10 +210,10 @@ def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
             return _shift(today, "年", _REL[g[2]])
         return _shift(today, "月" if g[1] == "月" else "周", _REL[g[0]])
     if name == "en_md":
-        return _month_day(today, _MONTHS.index(g[0][:3].lower()) + 1, int(g[1]),
+        return _month_day(today, _MONTHS.index(g[0][:3].lower()) + 1, _day_number(g[1]),
                           int(g[2]) if g[2] else None, prefer)
     if name == "en_dm":
-        return _month_day(today, _MONTHS.index(g[1][:3].lower()) + 1, int(g[0]),
+        return _month_day(today, _MONTHS.index(g[1][:3].lower()) + 1, _day_number(g[0]),
                           int(g[2]) if g[2] else None, prefer)
     if name == "en_slash":
         return _month_day(today, int(g[0]), int(g[1]), int(g[2]) if g[2] else None, prefer)

@@ -13,8 +13,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from text_to_num import alpha2digit
+
 from assistant.lang.dates import NUM, cn_number
-from assistant.lang.names import compact, name_key, to_simplified
+from assistant.lang.names import compact, name_key, sound_key, to_simplified
 
 # Chosen from a fixed vocabulary or checked elsewhere (dates against the message's own dates).
 UNCHECKED = frozenset({"channel", "status", "tone", "date", "order_date", "follow_up_date",
@@ -34,6 +36,8 @@ def _numbers(text: str, counting: bool = False) -> set[float]:
     out: set[float] = {1.0} if counting and re.search(r"\b(?:a|an|one|single)\b|一|壹|(?:买|要|拿|订|攞)(?:了|咗)?个",
                                                        text) \
         else set()
+    if re.search(r"[a-z]{3}", text):
+        text = f"{text} {alpha2digit(text, 'en', threshold=0)}"  # "five gift boxes" grounds a 5
     for raw in _NUMBER.findall(text):
         try:
             out.add(float(raw))
@@ -65,6 +69,8 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
         return True
     if compact(name_key(value)) and compact(name_key(value)) in compact(name_key(text)):
         return True  # "Zhang Wei" for 张伟, "li na" for Li Na
+    if _sounds_said(value, text):
+        return True  # 江杰 for a dictated "jiang jay"
     words = _tokens(value)
     if not words:
         return True
@@ -74,11 +80,23 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
 
 
 def _slip_of(word: str, have: set[str]) -> bool:
-    """A longer word the owner typed with one slip ("james clark" for James Clarke)."""
+    """A longer word the owner typed with one slip ("james clark" for James Clarke), or heard
+    wrong by dictation with its start right ("daniel would" for Daniel Wood)."""
     from rapidfuzz.distance import OSA
 
     return len(word) >= 4 and any(abs(len(h) - len(word)) <= 1 and OSA.distance(word, h) <= 1
+                                  or h[:2] == word[:2] and OSA.distance(word, h) <= 2
                                   for h in have if len(h) >= 4)
+
+
+def _sounds_said(value: str, text: str) -> bool:
+    """A name that sounds like two or three words of the message ("sue tianyu" for 苏天宇)."""
+    key = sound_key(value)
+    if len(key) < 3:
+        return False
+    words = re.findall(r"[a-z]+", text)
+    return any(sound_key(" ".join(words[i:i + n])) == key
+               for n in (2, 3) for i in range(len(words) - n + 1))
 
 
 # What a write is about. These must come from the owner's own words, not from text they quote: in

@@ -50,6 +50,24 @@ def compact(key: str) -> str:
     return key.replace(" ", "")
 
 
+# Pinyin initials spelt the way an English speaker (or a phone's dictation) writes the sound.
+_PINYIN_AS_SPOKEN = ((re.compile(r"\bzh"), "j"), (re.compile(r"\bx"), "sh"), (re.compile(r"\bq"), "ch"),
+                     (re.compile(r"\bc(?!h)"), "ts"), (re.compile(r"\bz"), "ts"))
+
+
+@lru_cache(maxsize=50_000)
+def sound_key(name: str) -> str:
+    """How a name sounds, by Metaphone over its romanisation: 苏天宇, "su tianyu" and "sue tianyu"
+    share a key, as do 江杰 and "jiang jay", 周磊 and "joe lay"."""
+    import jellyfish
+
+    key = name_key(name)
+    if has_han(name):
+        for rx, spoken in _PINYIN_AS_SPOKEN:
+            key = rx.sub(spoken, key)
+    return jellyfish.metaphone(compact(key)) if key else ""
+
+
 def match_score(query_key: str, candidate_key: str) -> float:
     """0..100 similarity between two name keys, robust to order, spacing and small typos."""
     from rapidfuzz import fuzz

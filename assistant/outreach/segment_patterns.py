@@ -28,7 +28,9 @@ SPAN = re.compile(
     rf"|(?P<en>{EN_NUM})\s*\+?\s*-?\s*(?P<eah>and\s+a\s+half\s+)?{_EN_UNIT}\b\+?"
     rf"|(?P<zn>\d+(?:\.\d+)?|{ZH_NUM}|半)\s*(?:个|個)\s*(?P<zm>多|半)?\s*(?P<zu1>月|星期|礼拜)"
     rf"|(?P<zn2>\d+(?:\.\d+)?|{ZH_NUM}|半)\s*(?P<zm2>多|半)?\s*(?P<zu2>天|日|周|星期|礼拜|年)"
-    rf"|(?P<zhalf>半)(?P<zhu>月|年))",
+    rf"|(?P<zhalf>半)(?P<zhu>月|年)"
+    # "俩月没买的": 俩 and 仨 are counts, never a month's name, so 个 may go unsaid
+    rf"|(?P<zn3>俩|倆|仨)\s*(?:个|個)?\s*(?P<zu3>月|星期|礼拜))",
     re.IGNORECASE)
 _ZH_UNIT = {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "月": "month",
             "年": "year"}
@@ -57,8 +59,8 @@ def span_days(m: re.Match) -> int | None:
         unit = ("day" if unit.startswith("d") else "week" if unit.startswith("w")
                 else "month" if unit.startswith("m") else "year")
     else:
-        raw = g["zn"] or g["zn2"]
-        unit = _ZH_UNIT[g["zu1"] or g["zu2"]]
+        raw = g["zn"] or g["zn2"] or g["zn3"]
+        unit = _ZH_UNIT[g["zu1"] or g["zu2"] or g["zu3"]]
         half = (g["zm"] or g["zm2"]) == "半"
         count = 0.5 if raw == "半" else number(raw)
     if not count or (unit == "year" and count > 10) or count > 3650:

@@ -22,8 +22,9 @@ _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
     r"|damaged|wrong|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
     r"|不满|抱怨|投诉|生气|不高兴|不开心|失望|太慢|晚了|迟到|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
-    r"|多收|差评|压坏|漏了|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
+    r"|多收|差评|压坏|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 _FOLLOW = re.compile(r"follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
+                     r"|\bring (?:her|him|them)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆佢"
                      r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|(?<!我)记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
@@ -36,7 +37,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
                          r"|weibo|微博|tiktok|facebook|\bfb\b|\bdm'?d?\b|\bdms\b|私信")),
              ("email", r"e-?mail(?:ed)?|邮件|邮箱"),
              ("message", r"\bsms\b|\btext(?:ed|s)?\b|\btxt(?:ed|d)?\b|\bmsg(?:ed|d)?\b|短信|简讯"),
-             ("wechat", r"wechat|weixin|\bwx\b|\bvx\b|messaged|微信|发消息|留言"),
+             ("wechat", r"wechat|weixin|(?<![A-Za-z])[wv]x(?![A-Za-z])|messaged|微信|发消息|留言"),
              ("phone", r"\bcall(?:ed|s|d)?\b|\bcall(?=[了咗过过])|\bcaled\b|\brang\b|phoned|phone|电话|来电|打来|打过来"
                        r"|致电|打(?:咗|了)?[俾畀给]"),
              ("in_store", (r"visited|came in|came by|come by|dropped (?:by|in)|stopped by|popped in"
@@ -50,7 +51,7 @@ _LEAD = re.compile(r"^\s*(?:log|note|记录一下|记录|帮我记一下|记一�
 
 _WANTS = re.compile(r"\b(?:wants?|would like|'d like|needs?|orders?|ordered|bought|will take|reserve)\b"
                     r"|要|订|買|买|拿|预定|预订|再来", re.IGNORECASE)
-_ASKING = re.compile(r"\bwhy\b|怎么|如何|该怎|多久|多少|几[次单天个回]|有没有|是不是|啥状态|什么状态|怎么样了"
+_ASKING = re.compile(r"\bwhy\b|怎么|如何|该怎|咋整|咋办|咋弄|咋搞|点算|多久|多少|几[次单天个回]|有没有|是不是|啥状态|什么状态|怎么样了"
                      r"|\bhow (?:long|many|much)\b|\bany (?:news|update)\b", re.IGNORECASE)
 _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\b|\bwhen(?:ever)?\b|\bin case\b)"
                            # a command to the assistant: "set 张伟's complaint to escalated"
@@ -68,7 +69,14 @@ _WRITE_DOWN = re.compile(r"记|录|登记|存|补上|加一?[单笔条]|\b(?:log
                          re.IGNORECASE)
 # "last order 少了一包": an order named as a thing, not one being placed
 _ORDER_NOUN = re.compile(r"\b(?:last|previous|the|that|this|my|her|his|their|our|an?)\s+orders?\b", re.IGNORECASE)
-_TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|还是|或者|或|\band\b|\bor\b)\s*", re.IGNORECASE)
+_TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|\+|还是|或者|或|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+_PAID = re.compile(r"已经?(?:转账|转了|付了?|付款|付清|收了?|收款)|钱已经?收|(?:转账|付款|付钱)了|\b(?:paid|transferred)\b"
+                   r"|\bpaid (?:already|up|in full)\b", re.IGNORECASE)
+_REPORTED_SPEECH = re.compile(r"说|說|讲|講|提到|\b(?:said|says|told|mentioned)\b", re.IGNORECASE)
+_CONTACT_CUE = re.compile(r"打(?:了|完)?电话|来电|来店|到店|微信|\b(?:called|rang|phoned|visited|came in|messaged)\b",
+                          re.IGNORECASE)
 
 
 def _two_customers(m: Msg) -> bool:
@@ -119,11 +127,11 @@ def dates_in(text: str, today) -> list[_When]:
 
 
 # A clause the encoder classifier is this sure of is a complaint, even in words the pattern above
-# does not list ("等了半小时", "the beans are still sour"). Its training texts are mostly complaints,
-# so plain contact and order clauses still score up to ~0.97 ("没买东西", "听日要再call佢确认数量"):
-# on the logged turns of the own, dev and earlier blind sets with no complaint word, 0.98 keeps the
-# complaints and drops all but one plain clause.
-CLAUSE_SURE = 0.98
+# does not list ("等了半小时", "the beans are still sour"). Its training texts include ~680 plain
+# lines (visits, purchases, plans, problems gone, small talk) so that narration scores low; on the
+# logged turns of the own, dev and six earlier blind sets that no complaint word decides, 0.8 finds
+# 7 of 11 complaints and calls none of 93 plain turns one (0.98: 2 of 11; 0.7: 8 of 11, 2 false).
+CLAUSE_SURE = 0.8
 
 
 # "nothing to follow up", "no complaints", "不用跟进", "冇投訴": the clause says there is none
@@ -135,6 +143,9 @@ _NONE_OF = re.compile(r"\b(?:nothing|no need|no|not|never|don'?t need)\b\s+(?:\w
 
 # "焦苦味好了好多", "he ok already abt the delay": the problem is reported gone, not raised
 _BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|改善了?|改进了|没(?:有)?(?:问题|事)了|不再|已经好了|ok了"
+                         # "这批豆子没之前那么酸了", "not as bitter as last time", "no more sourness"
+                         r"|没(?:有)?(?:之前|以前|上次|原来|上回)那么|\bnot as \w+ as (?:before|last time|it was)\b"
+                         r"|\bno more \w+(?:ness|iness)\b"
                          r"|\b(?:much |a lot )?better now\b|\bmuch better\b|\bimproved\b|\bno longer\b"
                          r"|\b(?:is |are |'s |s )?(?:ok|okay|fine|happy) (?:now|already)\b|\bnot (?:mad|upset|angry) anymore\b"
                          r"|\b(?:fixed|sorted|resolved) now\b|\ball good\b|\bon time\b|准时|没问题",
@@ -203,7 +214,7 @@ def _grumbles(m: Msg, asking: bool) -> bool:
                 and (_COMPLAINT.search(m.text) or complaint_probability(m.text) >= CLAUSE_SURE))
 
 
-_COUNT_ITEM = re.compile(r"(?:^|[:：,，]\s*)(\d{1,3})\s*(?:x\s*)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})"
+_COUNT_ITEM = re.compile(r"(?:^|[:：,，])\s*(\d{1,3})\s*(?:x\s*)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})"
                          r"\s*(?=[,，]|$)", re.IGNORECASE)
 _LONE_NUMBER = re.compile(r"(?<![\w.#/-])(\d{2,6}(?:\.\d{1,2})?)(?![\w.%/-])")
 
@@ -236,10 +247,19 @@ def goods_and_paid(text: str, dates: list[_When], sale_line: bool) -> tuple[tupl
     return qty, amount
 
 
+# Asked to show, look up, advise or rewrite, anywhere in the message: "罗子涵那个 complaint, show me
+# her profile first", "…what would you recommend I do next with him?", "帮我看下 Li Na 的情况"
+_ASKED_TO_READ = re.compile(r"\b(?:show|give|tell) me\b|\bpull (?:up|out)\b|\blook (?:\w+ )?up\b|\bopen up\b"
+                            r"|\b(?:recommend|suggest|advise)\b|\bwhat (?:should|would|shall|do|can) (?:i|we)\b"
+                            r"|\bmake it\b|\brewrite\b|\bre-?word\b|\bremind me who\b"
+                            r"|帮我看|幫我看|给我看|帮我查|查一下|查下|看一下|看下|找找|建议|怎么办|咋办"
+                            r"|怎么(?:跟进|处理|维护|做)", re.IGNORECASE)
+
+
 def asked_to_do(text: str) -> bool:
-    """An errand for the assistant ("帮我 call 一下李娜", "pls reply to Daniel"), which reports
-    nothing, unless the errand is to write something down ("帮我记一下…")."""
-    return bool(_ASKED_TO.search(text)) and not _WRITE_DOWN.search(text)
+    """An errand for the assistant ("帮我 call 一下李娜", "pls reply to Daniel", "show me her
+    profile"), which reports nothing, unless the errand is to write something down ("帮我记一下…")."""
+    return bool(_ASKED_TO.search(text) or _ASKED_TO_READ.search(text)) and not _WRITE_DOWN.search(text)
 
 
 def _only_ahead(d: _When, today) -> bool:
@@ -274,9 +294,13 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     follows = bool(_FOLLOW.search(text) or _FOLLOW.search(m.kw.low)) and not _NONE_OF.search(text)
     planned_only = bool(m.customer and follows and not m.kw.has("howto"))
     dates = dates_in(text, today)
-    ordered = ordered or (not contact and not asking and _receipt_line(m, text, dates))
+    # "再要 3 bags 耶加雪菲，294 已经转账了": goods paid for are an order placed, not a plan
+    ordered = ordered or bool(_PAID.search(text)) or (
+        not contact and not asking and _receipt_line(m, text, dates))
     # "程超电话说今天要5包意式 640": beside goods wished for, the one bare number is the price too
-    qty, amount = goods_and_paid(text, dates, ordered or m.kw.has("future"))
+    # the customer's name blanked: "cui jing 10 espresso blend 1280" is a count, then the goods
+    qty, amount = goods_and_paid(_blanked(text, [m.span]) if m.span else text, dates,
+                                 ordered or m.kw.has("future"))
     # "Li Na wants 3 bags tomorrow" / "王洋要10盒": goods wished for are an order intent to log.
     wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking and qty)
     # the grumble test last: it may ask the complaint classifier, which the others never need
@@ -366,8 +390,14 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
             used.add(when.start)
     if complaint:
         args["complaint"] = "; ".join(c[1] for c in complaint)
+    # "他说 last week 收到的豆子很好喝": a date inside what the customer said is not the contact's
+    said, speaking = [], False
+    for c in clauses:  # from the clause that says "说" on, unless it is the contact's own clause
+        if speaking or _REPORTED_SPEECH.search(c[1]) and not _CONTACT_CUE.search(c[1]):
+            said.append(c)
+        speaking = speaking or bool(_REPORTED_SPEECH.search(c[1]))
     when = next((d for d in dates if d.start not in used and d.past <= today
-                 and not _only_ahead(d, today)), None)
+                 and not _only_ahead(d, today) and not any(_in(c, d.start) for c in said)), None)
     if when:
         args["date"] = when.text
     for at, written in bad[:1]:

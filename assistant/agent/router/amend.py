@@ -22,9 +22,8 @@ from assistant.agent.router.activity_rules import (
     goods_and_paid,
 )
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
-from assistant.agent.router.campaign_rules import pick as pick_campaign
-from assistant.agent.router.rules import STATUSES, TONES, pick_in
-from assistant.agent.router.slots import contact_fields, find_top, name_identity
+from assistant.agent.router.rules import STATUSES, wanted_tone
+from assistant.agent.router.slots import contact_fields, find_top, name_identity, pick_in
 from assistant.agent.router.sql_templates import period_of
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
@@ -151,16 +150,16 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
         if status:
             out["status"] = status
     if "tone" in params:
-        tone = pick_in(TONES, text)
+        tone = wanted_tone(text)
         if tone:
             out["tone"] = tone
     if "goal" in params:
-        goal = pick_campaign(GOALS, text) or ("new_product" if _NEW_GOODS.search(text) else None)
+        goal = pick_in(GOALS, text) or ("new_product" if _NEW_GOODS.search(text) else None)
         if goal:
             out["goal"] = goal
     if "channel" in params:
         if tool == "draft_campaign":
-            channel = pick_campaign(CHANNELS, text)
+            channel = pick_in(CHANNELS, text)
         else:
             channel = channel_said(text)
         if channel and (tool != "draft_campaign" or channel in _CAMPAIGN_CHANNELS):

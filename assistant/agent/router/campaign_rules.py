@@ -9,11 +9,19 @@ from __future__ import annotations
 import re
 
 from assistant.agent.router.records import Intent, Msg, rule
-from assistant.agent.router.slots import customers_in, name_identity, spot_index, stored_name
+from assistant.agent.router.slots import (
+    customers_in,
+    name_identity,
+    pick_in,
+    spot_index,
+    stored_name,
+)
 
 _CAMPAIGN = re.compile(r"campaign|win-?back|outreach|promotion|召回|营销|活动|推广|群发|挽回|唤醒",
                        re.IGNORECASE)
 _RESULT = re.compile(r"效果|怎么样|咋样|如何|结果|报告|有用|管用|成效|有效|带来了?多少|回来了?多少|回头率|回购率|转化"
+                     # measured against those who got nothing: "收到的和没收到的比一比"
+                     r"|起(?:没起)?作用|有没有作用|差别|差异|对比|比一比|比较一下|\buplift\b|\bcompared?\b|\bdifference\b"
                      r"|how (?:did|is|was|are|has)|results?|report|work(?:ed|ing)?\b|perform"
                      r"|effect|impact|\blift\b|pay off|paid off", re.IGNORECASE)
 GOALS = [
@@ -64,14 +72,6 @@ _REFERRED_EN = re.compile(r"(?P<buyer>[A-Za-z\u3400-\u9fff][\w\u3400-\u9fff .'-]
                           r"[\w\u3400-\u9fff .'-]{0,30}?)\s*[.!?。]*$", re.IGNORECASE)
 
 
-def pick(table: list[tuple[str, str, str]], text: str) -> str | None:
-    """The first value whose English or Chinese pattern occurs in the text."""
-    for value, en, zh in table:
-        if re.search(en, text, re.IGNORECASE) or re.search(zh, text):
-            return value
-    return None
-
-
 def offer_percent(text: str) -> float | None:
     """"10% off" -> 10; "打9折" -> 10; "85折" -> 15; None when no offer is named."""
     m = _OFFER_PCT.search(text)
@@ -112,13 +112,13 @@ def campaign_results(m: Msg) -> Intent | None:
     """"上次召回活动效果怎么样？" / "how did the last campaign do?" -> the campaign report."""
     if not (_CAMPAIGN.search(m.text) and _RESULT.search(m.text)) or _HOW_TO.search(m.text):
         return None
-    if _DRAFT_EN.search(re.sub(r"\bdo\b\s*\??\s*$", "", m.text)) and pick(CHANNELS, m.text):
+    if _DRAFT_EN.search(re.sub(r"\bdo\b\s*\??\s*$", "", m.text)) and pick_in(CHANNELS, m.text):
         return None  # "send a WeChat win-back …": a request, not a question about results
     args: dict = {}
     found = _CAMPAIGN_ID.search(m.text)
     if found:
         args["campaign_id"] = int(next(g for g in found.groups() if g))
-    goal = pick(GOALS, m.text)
+    goal = pick_in(GOALS, m.text)
     if goal:
         args["goal"] = goal
     return Intent(args, 0.9)
@@ -127,8 +127,8 @@ def campaign_results(m: Msg) -> Intent | None:
 @rule(6)
 def campaign_request(m: Msg) -> Intent | None:
     """"send a WeChat win-back to people quiet for 2 months" -> a campaign preview."""
-    goal = pick(GOALS, m.text)
-    channel = pick(CHANNELS, m.text)
+    goal = pick_in(GOALS, m.text)
+    channel = pick_in(CHANNELS, m.text)
     # "thank-you email to my top customers": a goal, a channel and a group ask for one too
     asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text) or (goal and channel and not m.customer)
     if goal is None and channel and asks and not m.customer:
@@ -192,7 +192,7 @@ def _implied_goal(text: str) -> str | None:
 
 @rule(320, meaning="campaign_results")
 def results_by_meaning(m: Msg) -> Intent | None:
-    goal = pick(GOALS, m.text)
+    goal = pick_in(GOALS, m.text)
     found = _CAMPAIGN_ID.search(m.text)
     args: dict = {"goal": goal} if goal else {}
     if found:
@@ -205,11 +205,11 @@ def campaign_by_meaning(m: Msg) -> Intent | None:
     """A campaign the model heard asked for; its goal, when unsaid, follows from whom it is for."""
     if m.customer:
         return None
-    goal = pick(GOALS, m.text) or _implied_goal(m.text)
+    goal = pick_in(GOALS, m.text) or _implied_goal(m.text)
     segment = audience(m.text) or m.text
     if goal is None:
         return None
-    args: dict = {"segment": segment, "goal": goal, "channel": pick(CHANNELS, m.text) or "wechat"}
+    args: dict = {"segment": segment, "goal": goal, "channel": pick_in(CHANNELS, m.text) or "wechat"}
     offer = offer_percent(m.text)
     if offer is not None:
         args["offer_percent"] = offer
@@ -221,8 +221,8 @@ _THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|\bbecause of|\bthanks to|
                       re.IGNORECASE)
 
 
-_REFERRAL_WORD = re.compile(r"推荐码|推荐链接|邀请码|推荐|介绍来|介绍的|referr|\bcode\b", re.IGNORECASE)
-_INTRODUCED = re.compile(r"^\s*(?:的)?\s*(?:推荐|介绍|介紹)")
+_REFERRAL_WORD = re.compile(r"推荐码|推荐链接|邀请码|推荐|介绍来|介绍的|拉来|带来|的码|referr|\bcode\b", re.IGNORECASE)
+_INTRODUCED = re.compile(r"^\s*(?:的)?\s*(?:推荐|介绍|介紹|拉来|拉來|带来|帶來|叫来|叫來|领来|拉过来|带过来)")
 _USED = re.compile(r"\bused\b|\bquoted\b|用了|使用了|报了|填了|拿了", re.IGNORECASE)
 _THIS_ORDER = re.compile(r"这单|这笔|这次|this (?:order|one|sale)|that (?:order|sale)", re.IGNORECASE)
 
@@ -261,7 +261,10 @@ def _people(named: list[tuple[int, int, str]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for _, _, name in named:
         out.setdefault(name_identity(name), name)
-    return out
+    # "…Daniel Wood's code. Give Daniel the credit": a first name alone is the full name said before
+    words = {key: set(name.casefold().split()) for key, name in out.items()}
+    return {key: name for key, name in out.items()
+            if not (len(words[key]) == 1 and any(words[key] < w for w in words.values()))}
 
 
 def _named_in(m: Msg) -> list[tuple[int, int, str]]:

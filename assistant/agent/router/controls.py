@@ -56,7 +56,8 @@ _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "l
             "leh", "ah", "oh", "so", "then", "it", "that", "this", "one", "last", "the", "just", "now",
             "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈",
             "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞", "佢",
-            "一下", "先", "就", "那", "那就", "这个", "这样", "上一步", "上一个", "刚才的", "刚才", "刚刚",
+            "一下", "先", "就", "那", "那就", "这个", "这样", "帮我", "给我", "我", "quite", "that's",
+            "is", "all", "exactly", "please do", "right", "记", "记着", "记好", "上一步", "上一个", "刚才的", "刚才", "刚刚",
             "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one")
 # A short message saying something went wrong, with an undo word, asks for the undo.
 _MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
@@ -98,8 +99,36 @@ def control_intent(message: str) -> str | None:
     for intent in ("undo", "cancel", "confirm"):
         if _made_of(bare, _WORDS[intent]):
             return intent
-    if len(bare) <= 30 and _MISTAKE.search(bare) and any(w in bare for w in _WORDS["undo"]):
+    if len(bare) <= 48 and _MISTAKE.search(bare) and any(w in bare for w in _WORDS["undo"]):
         return "undo"
-    if len(bare) <= 30 and re.match(r"(?:撤销|撤回|undo)\b", bare):
-        return "undo"  # "撤销 刚才那单她还没付钱 先不记": the undo comes first, the reason after
+    for first in {_first_clause(message), bare.split()[0]}:
+        if len(bare) <= 60 and _has_word(first, _WORDS["undo"]) and _made_of(
+                first, _WORDS["undo"] + _WORDS["cancel"] + _WORDS["confirm"]):
+            return "undo"  # "撤销吧, she paid and then cancelled": the undo comes first, the reason after
     return None
+
+
+def answer_to_preview(message: str) -> str | None:
+    """'confirm' / 'cancel' for a reply to a preview that opens with yes or no and says why
+    ("Yes, that's quite right. Please save it.", "对，就这样记。", "no not now, she'll call back")."""
+    if not _bare(message) or len(_bare(message)) > 80:
+        return None
+    first = _first_clause(message)
+    rest = _bare(message)[len(first):]
+    if re.search(r"\d|\bbut\b|但|不过|改|instead|\bnot\b|\bmake\b", rest):
+        return None  # a change asked for after the yes, which `amend` could not read
+    for intent in ("cancel", "confirm"):
+        if _made_of(first, _WORDS[intent]):
+            return intent
+    return None
+
+
+def _first_clause(message: str) -> str:
+    """The bare words before the message's first pause (comma, full stop, "but")."""
+    text = to_simplified(unicodedata.normalize("NFKC", message or "")).strip().lower()
+    return _bare(re.split(r"[,，。.;；!！?？:：]|\bbut\b|但是|不过", text, maxsplit=1)[0])
+
+
+def _has_word(text: str, words: tuple[str, ...]) -> bool:
+    padded = f" {text} "
+    return any((f" {w} " in padded) if re.fullmatch(r"[a-z' ]+", w) else w in text for w in words)

@@ -83,7 +83,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
 
 # writes about exactly one customer, named from the customer list
 _ABOUT_ONE = ("log_activity", "add_order", "update_customer", "set_complaint_status")
-_LISTED_WITH = re.compile(r"\s*(?:和|跟|同|与|及|、|,|，|/|&|还是|或者|或|\band\b|\bor\b)?\s*$", re.IGNORECASE)
+_LISTED_WITH = re.compile(r"\s*(?:和|跟|同|与|及|、|,|，|/|&|\+|还是|或者|或|\band\b|\bor\b)?\s*$", re.IGNORECASE)
 
 
 def _write_doubt(msg: Msg, found: Route) -> str | None:
@@ -165,7 +165,8 @@ def _in_own_words(found: Route, text: str, own: str) -> Route:
     return found
 
 
-_OWN_WORDS = ("summary", "complaint", "follow_up", "text", "title", "notes", "query", "order_product",
+# (not "query": a search reads simplified characters, as the names it looks for are indexed)
+_OWN_WORDS = ("summary", "complaint", "follow_up", "text", "title", "notes", "order_product",
               "product")
 
 

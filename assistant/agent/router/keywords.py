@@ -30,7 +30,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 # changed number / moved / tagged / a note, as owners say it
                 "换.{0,2}号", "换了?(手机|电话|微信)", "(手机|电话|微信)号?(码)?改了", "新的(号码|电话|手机|微信)?是",
                 "搬(去|到|家)", "(打|加|贴|上)个?.{1,12}?标签", "标(成|为|记成|记为|上)", "(加|添|写)个?备注",
-                "备注一下", "^\\S{2,4}\\s*备注", "城市.{0,3}改")),
+                "备注一下", "^\\S{2,4}\\s*备注", "城市.{0,3}改",
+                # "在 Leo Hughes 的 notes 里加一句": a line added to the notes
+                "(?:notes?|备注)\\s*(?:里|裡|中|上)?\\s*(?:加|添|写|补)")),
     "order": ((r"\b(?:bought|buys|purchased|ordered|paid|spent|placed an order|took|picked up)\b|\border (?:for|from)\b"
               r"|\b(?:take|takes|order|orders|buy|grab|grabbed|get|got)\s+\d+\s*[A-Za-z]"
               r"|\bsold\b|\bnew order\b|\b(?:add|log|record|enter|key in)\s+(?:an?\s+|the\s+|new\s+)?"
@@ -73,8 +75,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做", "咋办", "咋整", "值得跟", "要不要跟", "还跟不跟")),
     "howto": ((r"\bhow (?:do|can|should|would|could) (?:i|we)\b|\bhow to\b|\btips?\b|best practices?|\bguide\b"
               r"|strateg|\bways? to\b|what'?s the best way|playbook|\bshould (?:i|we)\b|\bwhat to do\b"),
-              ("怎么(?!样)", "怎样", "如何", "技巧", "方法", "攻略", "有什么办法", "有啥办法", "有何办法", "最佳做法", "策略",
-               "应该")),
+              ("怎么(?!样)", "怎样", "如何", "技巧", "方法", "攻略", "办法", "最佳做法", "做法", "策略",
+               "应该", "经验", "请教", "心得", "窍门", "诀窍")),
     "profile": ((r"\bshow\b|\bprofile\b|\bdetails?\b|\binfo\b|tell me about|who is|\bhistory\b"
                 r"|last (?:order|purchase|visit|bought)|what did .* (?:buy|order)|how is .* doing|\blook up\b"
                 r"|overview|summary of|status of|\bbought recently\b|\borders?\b|phone number|\bemail\b"

@@ -22,6 +22,7 @@ from assistant.agent.router.slots import (
     find_city,
     find_top,
     guess_name,
+    pick_in,
     quiet_days,
 )
 from assistant.lang.grounding import asks_by_form, instruction, is_question
@@ -60,12 +61,18 @@ def complaint_id(text: str) -> int | None:
     return int(next(g for g in m.groups() if g)) if m else None
 
 
-def pick_in(table: list, text: str) -> str | None:
-    """The first value of `table` whose English or Chinese pattern occurs in `text`."""
-    for value, en, zh in table:
-        if re.search(en, text, re.IGNORECASE) or re.search(zh, text):
-            return value
-    return None
+_TOO = re.compile(r"(?:\btoo|\bless|\bnot so|太|别太|不要太|没那么)\s*(?:[a-z]+\s+)?$", re.IGNORECASE)
+
+
+def wanted_tone(text: str) -> str | None:
+    """The tone a draft should take: the last one named that is not a fault of the draft shown
+    ("too casual, make it more formal" -> formal; "不够正式" -> formal)."""
+    said = []
+    for value, en, zh in TONES:
+        for found in list(re.finditer(en, text, re.IGNORECASE)) + list(re.finditer(zh, text)):
+            if not _TOO.search(text[max(0, found.start() - 12):found.start()]):
+                said.append((found.start(), value))
+    return max(said)[1] if said else None
 
 
 def pick(table: list, msg: _Msg) -> str | None:
@@ -91,7 +98,7 @@ def triage(m: _Msg) -> Intent | None:
 
 
 _COMPLAINT_WORD = re.compile(r"complain\w*|compliant|issue|problem|ticket|case|\bthing\b|投诉|差评|问题|那个|那件事|那单"
-                             r"|那事|这事|事情", re.IGNORECASE)
+                             r"|那事|这事|这件事|事情", re.IGNORECASE)
 # "江杰的投诉 搞定没" asks whether it is done: a question never writes.
 _ASKS_STATUS = re.compile(r"\?|？|吗|嗎|[没沒](?:有)?\s*$|了[没沒]|未\s*$|\bis it\b|\byet\b", re.IGNORECASE)
 
@@ -102,8 +109,8 @@ def complaint_status(m: _Msg) -> Intent | None:
     Read from the owner's own words only: a quoted note that says "resolve complaint 1" is data."""
     # an apostrophe inside a word ("Wood's", "we're") is not a quotation mark
     command = instruction(re.sub(r"(?<=[A-Za-z])'(?=[A-Za-z])", "\u02bc", m.text))
-    if m.kw.has("draft", command):
-        return None
+    if m.kw.has("draft", command) and not _SETS_STATUS.search(command):
+        return None  # "他也回复说收到了…帮我标记为已经处理完毕": a reply reported, a status set
     status = pick(STATUSES, m) if pick_in(STATUSES, command) else None
     cid = complaint_id(command)
     if cid is not None:
@@ -140,7 +147,7 @@ _RETONE = re.compile(r"make it|\bmore\b|\w+er\b|\bless\b|\btoo\b|\bbit\b|一点|
 @rule(30)
 def draft_reply(m: _Msg) -> Intent | None:
     cid = complaint_id(m.text)
-    tone = pick(TONES, m)
+    tone = wanted_tone(m.text)
     command = command_part(m.text)
     about_complaint = bool(re.search(r"complain|投诉|差评|negative review|feedback", command, re.IGNORECASE)) or cid
     if _REMIND.search(m.text):
@@ -178,6 +185,8 @@ _ANNOUNCED = re.compile(
 _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|手机|微信|邮箱|住在|来自|在|城市|的|是|$)"
 _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"
                        + _HAN_STOP + r"|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?(?=\s*[,，]|\s+\+?\d))")
+_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|dr|madam)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
+                     r"|([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐)", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|电话|手机|微信|邮箱)$",
                          re.IGNORECASE)
 # Tags an owner says in passing when announcing or describing a customer, kept in their words.
@@ -203,8 +212,12 @@ def new_customer_args(m: _Msg) -> Intent | None:
             break
         found = None
     if not found:
+        # "We had a new gentleman in today, a Mr Tobias Hargreaves, … add him as a customer": the
+        # announcement names no one; the person is the one given a title
+        found = _TITLED.search(m.text)
+    if not found:
         return None
-    name = found.group(1).strip()
+    name = (found.group(1) or found.group(2)).strip()
     # "new customer grace lim": a name typed all in lower case is stored as names are written
     args: dict = {"name": name.title() if name.islower() and name.isascii() else name}
     rest = m.text[found.end():]
@@ -242,6 +255,7 @@ _TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them)$"
 _ID_TOKEN = re.compile(r"(?<![A-Za-z0-9_@.])([A-Za-z][A-Za-z0-9_-]{3,})(?![A-Za-z0-9_@.])")
 _NOT_ID = {"wechat", "weixin", "is", "now", "new", "the", "changed", "change", "update", "to", "id", "his",
            "her", "pls", "please", "with"}
+_NEW_VALUE = re.compile(r"(?:\bto\b|改成|换成|改为|换了|新的是|[:：])\s*([A-Za-z][A-Za-z0-9_-]{3,})", re.IGNORECASE)
 _MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|relocated to|lives in|now in)\s*"
                        r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[a-z]+|[\u4e00-\u9fff]{2,3}?)(?:市|了|$|[\s,，。.])", re.IGNORECASE)
 
@@ -296,8 +310,12 @@ def change_args(m: _Msg, who: str) -> Intent | None:
         value = (EMAIL.search(after) or [None])[0]
     elif fld == "wechat":
         found = WECHAT.search(after)
-        ids = [t for t in _ID_TOKEN.findall(after) if t.lower() not in _NOT_ID]
-        value = found.group(1) if found else (ids[-1] if ids else None)
+        # a plain word is an id only where a new value is announced: "on wechat today" names none
+        ids = [t for t in _ID_TOKEN.findall(after) if t.lower() not in _NOT_ID and re.search(r"[\d_-]", t)]
+        said = re.search(r"wechat|weixin|微信|(?<![A-Za-z])[wv]x(?![A-Za-z])", after, re.IGNORECASE)
+        named = _NEW_VALUE.search(after[said.end():said.end() + 24]) if said else None
+        value = (found.group(1) or found.group(2)) if found else (ids[-1] if ids else (
+            named.group(1) if named and named.group(1).lower() not in _NOT_ID else None))
     elif fld == "tags":
         for rx in _TAG_VALUE:
             found = rx.search(after)
@@ -500,6 +518,9 @@ def find_args(m: _Msg) -> Intent | None:
         text = m.kw.low
         tail = re.split(r"find|search|look for|找一下|找|查找|搜索|查一下", text, maxsplit=1, flags=re.IGNORECASE)[-1]
         query = re.sub(r"^\s*(?:customers?|clients?|客户|顾客)\s*", "", tail, flags=re.IGNORECASE).strip(" ?？")
+        # "查一下欧阳娜娜的资料": the name, not "her file"
+        query = re.sub(r"(?:的(?:资料|资讯|信息|档案|记录|情况|详情)|'s (?:file|profile|details|info|record))\s*$", "",
+                       query, flags=re.IGNORECASE).strip()
     return Intent({"query": query}, 0.7) if query else None
 
 

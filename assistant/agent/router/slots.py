@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from assistant.lang.dates import NUM, cn_number, span_days
-from assistant.lang.names import compact, has_han, name_key, to_simplified
+from assistant.lang.names import compact, has_han, name_key, sound_key, to_simplified
 from assistant.lang.units import ZH_UNITS
 
 # Capitalised at the start of a sentence these are ordinary words, not the customer "He" / "Long".
@@ -46,6 +48,7 @@ class NameIndex:
     pinyin: frozenset[str]           # compact pinyin of 汉字 names: "zhangwei"
     sounds: frozenset[str]           # surname character + compact pinyin: "张zhangwei"
     tokens: frozenset[str]           # single words that may name someone: "sophia", "zhang"
+    spoken: tuple[tuple[str, str], ...] = ()  # (sound key, 汉字 name) where only one name sounds so
 
 
 @lru_cache(maxsize=4)
@@ -68,8 +71,11 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
             latin.add(low)
             tokens.update(w for w in low.split() if len(w) > 1)
     by_len = lambda s: sorted(s, key=lambda x: (-len(x), x))
+    keys = [(sound_key(n), n) for n in han]
+    once = Counter(k for k, _ in keys)
+    spoken = tuple(sorted((k, n) for k, n in keys if once[k] == 1 and len(k) >= 3))
     return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
-                     frozenset(sounds), frozenset(tokens))
+                     frozenset(sounds), frozenset(tokens), spoken)
 
 
 def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
@@ -107,7 +113,7 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
                 stop = nxt[1] - (2 if nxt[2].endswith("'s") else 0)
             hits.append((start, stop, text[start:stop]))
     if not hits:
-        hits = _homophones(text, index) or _misspelt_latin(text, index)
+        hits = _homophones(text, index) or _misspelt_latin(text, index) or _spoken_pinyin(text, index)
     if not hits:
         return None
     start, end, surface = min(hits, key=lambda h: (h[0], -(h[1] - h[0])))
@@ -166,10 +172,40 @@ def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
             if len(parts) != 2 or parts[0][0] != a[0] or parts[1][0] != b[0]:
                 continue
             d1, d2 = OSA.distance(a, parts[0]), OSA.distance(b, parts[1])
-            if d1 <= 1 + (len(a) >= 6) and d2 <= 1 and d1 + d2 <= 2 and d1 + d2 > 0:
+            # a surname heard as another word ("daniel would") when the first name is exact
+            if d1 <= 1 + (len(a) >= 6) and d2 <= 1 + (d1 == 0 and len(b) >= 4) and d1 + d2 <= 2 \
+                    and d1 + d2 > 0:
                 hits.append((s1, e2, name))  # the name meant, so it resolves exactly
                 break
     return hits
+
+
+# Words that are never part of a name said aloud: "can you" must not sound like 康宇.
+_NOT_SPOKEN_NAME = {"the", "a", "an", "and", "or", "to", "for", "of", "up", "can", "you", "me", "my",
+                    "her", "him", "his", "she", "he", "it", "is", "was", "pull", "open", "show", "find",
+                    "add", "mark", "that", "this", "with", "from", "about", "in", "on", "at", "one",
+                    "file", "customer", "order", "complaint", "please", "pls", "call", "ask", "tell",
+                    "get", "give", "how", "who", "what", "when", "did", "do", "does", "has", "have",
+                    "had", "not", "no", "yes", "ok", "log", "new", "today", "said", "says", "wants"}
+
+
+def _spoken_pinyin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """A 汉字 name written as a phone's dictation heard it: "sue tianyu" for 苏天宇, "kong jay" for
+    孔杰 (two or three words that sound, by Metaphone, like exactly one stored name)."""
+    if not index.spoken:
+        return []
+    spoken = dict(index.spoken)
+    words = [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z]+", text)]
+    for i in range(len(words)):
+        for size in (3, 2):
+            group = words[i:i + size]
+            if len(group) < size or any(w in _NOT_SPOKEN_NAME for _, _, w in group) or any(
+                    text[a[1]:b[0]].strip() for a, b in pairwise(group)):
+                continue
+            name = spoken.get(sound_key(" ".join(w for _, _, w in group)))
+            if name:
+                return [(group[0][0], group[-1][1], name)]
+    return []
 
 
 def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
@@ -238,8 +274,9 @@ _EN_QTY = re.compile(
     r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?|a dozen|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"twelve|twenty|an?)\s+(?:more\s+|extra\s+|x\s+)?((?:[A-Za-z-]+\s+){0,2}?" + _EN_UNIT +
     # "of the mandheling", or spoken without "of": "12 bag espresso blend"
-    r")\b(?:\s+(?:of\s+(?:the\s+)?)?(?!" + _NOT_GOODS + r")([A-Za-z][\w-]*(?:\s+(?!" + _NOT_GOODS +
-    r")[A-Za-z][\w-]*){0,2}))?",
+    r")\b(?:\s+(?:of\s+(?:the\s+)?)?(?:(?!" + _NOT_GOODS + r")([A-Za-z][\w-]*(?:\s+(?!" + _NOT_GOODS +
+    # or the goods in 汉字 after an English unit: "order 3 bags 曼特宁"
+    r")[A-Za-z][\w-]*){0,2})|([\u4e00-\u9fff]{2,8})))?",
     re.IGNORECASE)
 _EN_ITEM = re.compile(r"\b(?:bought|ordered|purchased|wants?|took|takes?|orders?|grab(?:bed)?|gets?|got)\s+(\d+|an?|one|two|three|four|five)\s+"
                       # "wants a callback / a quote / a word": a request, not goods
@@ -332,7 +369,8 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
             return float(qty), product or m.group(2), m.start()
     m = _EN_QTY.search(text)
     if m:
-        product = m.group(3) or m.group(2)
+        han = _ZH_PRODUCT_END.sub("", m.group(4) or "").strip(" 的")
+        product = m.group(3) or (han if len(han) >= 2 else None) or m.group(2)
         return _en_qty(m.group(1)), _PRODUCT_TRAIL.sub("", product).strip() or None, m.start()
     m = _EN_ITEM.search(text)
     if m:
@@ -352,8 +390,11 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
 PHONE = re.compile(r"(?<![\d])(\+?\d[\d\- ]{5,}\d)(?![\d])")
 # ASCII only: in "的email换成ethan.chen@outlook.com" the 汉字 before it are word characters too
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-WECHAT = re.compile(r"(?:wechat|weixin|微信号?|wx)\s*(?:id|号)?\s*(?:is|:|：|是|为|=|改成|换成|改为|换了|改了)?\s*"
-                    r"([A-Za-z][A-Za-z0-9_-]{4,})", re.IGNORECASE)
+# An id said as one ("微信是 xiaoyu_bnb", "wechat: lily88") or shaped like one ("vx shangguan_yf"):
+# in "sent me a WeChat message today" the word after WeChat is no id.
+WECHAT = re.compile(r"(?:wechat|weixin|微信号?|\bwx|\bvx|v信)\s*(?:id|号)?\s*"
+                    r"(?:(?:is|:|：|是|为|=|改成|换成|改为|换了|改了)\s*([A-Za-z][A-Za-z0-9_-]{4,})"
+                    r"|((?=[A-Za-z0-9_-]*[\d_-])[A-Za-z][A-Za-z0-9_-]{4,}))", re.IGNORECASE)
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", "成都", "重庆", "武汉", "西安", "天津",
           "厦门", "青岛", "长沙", "宁波", "无锡", "台北", "台中", "高雄", "香港", "澳门", "Taipei", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
           "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen", "Hong Kong",
@@ -386,7 +427,7 @@ def contact_fields(text: str) -> dict[str, str]:
     rest = EMAIL.sub(" ", text)
     wechat = WECHAT.search(rest)
     if wechat:
-        out["wechat"] = wechat.group(1)
+        out["wechat"] = wechat.group(1) or wechat.group(2)
         rest = rest.replace(wechat.group(0), " ")
     phone = PHONE.search(rest)
     if phone and len(re.sub(r"\D", "", phone.group(1))) >= 7:
@@ -399,7 +440,10 @@ def contact_fields(text: str) -> dict[str, str]:
 
 _TOP = re.compile(r"top\s*(\d+)|前\s*(\d+|[一二两三四五六七八九十]+)\s*(?:名|个|位)?"
                   r"|(\d+|[一二两三四五六七八九十]+)\s*(?:customers|clients|people|ppl|ones|names|个(?!月|星期|礼拜|禮拜)|位|名)"
-                  r"|\b(?:show|give|list|gimme)\s+(?:me\s+)?(?:the\s+)?(?:top\s+|first\s+)?(\d{1,3})\b",
+                  r"|\b(?:show|give|list|gimme)\s+(?:me\s+)?(?:the\s+)?(?:top\s+|first\s+)?(\d{1,3})\b"
+                  # "10 most at risk", "my best 3 regulars"
+                  r"|\b(\d{1,3})\s+(?:most|best|biggest|worst|riskiest|top)\b"
+                  r"|\b(?:best|most|biggest|worst|riskiest)\s+(\d{1,3})\b",
                   re.IGNORECASE)
 
 
@@ -438,3 +482,10 @@ def list_position(text: str) -> tuple[int, int, int] | None:
         n = int(m.group("num"))
     return (n, m.start(), m.end()) if n and n > 0 else None
 
+
+def pick_in(table: list, text: str) -> str | None:
+    """The first value of `table` whose English or Chinese pattern occurs in `text`."""
+    for value, en, zh in table:
+        if re.search(en, text, re.IGNORECASE) or re.search(zh, text):
+            return value
+    return None

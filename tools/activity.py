@@ -55,12 +55,9 @@ def _unit_price(store: Store, customer: Customer, product: str | None) -> float 
     else the shop's recent price for it, else the customer's usual price for anything."""
     orders = [o for o in store.orders(customer.id) if o.quantity and o.amount > 0]
     mine = [o for o in orders if product and o.product and product.lower() in o.product.lower()]
-    recent = [(o.amount, o.quantity) for o in (mine or orders)[-5:]]
-    if not mine and product:
-        # a gift box never bought by this customer costs what it costs others, not their usual bag
-        recent = [tuple(row) for row in store.db.execute(
-            "SELECT amount, quantity FROM orders WHERE product LIKE ? AND quantity > 0 "
-            "AND amount > 0 ORDER BY date DESC LIMIT 5", [f"%{product}%"]).fetchall()] or recent
+    # a gift box never bought by this customer costs what it costs others, not their usual bag
+    recent = (not mine and product and store.recent_sales(product)) or [
+        (o.amount, o.quantity) for o in (mine or orders)[-5:]]
     if not recent:
         return None
     return round(sum(a for a, _ in recent) / sum(q for _, q in recent), 2)

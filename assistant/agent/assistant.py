@@ -298,9 +298,9 @@ class Assistant:
             except CrmError as ex:
                 return str(ex), "none"
         control = control_intent(message)
-        if control is None and s.pending is not None and not self._stored_names(
-                read_as_mandarin(message)):
-            control = answer_to_preview(read_as_mandarin(message))
+        if control is None and s.pending is not None:
+            read = read_as_mandarin(message)
+            control = None if self._stored_names(read) else answer_to_preview(read)
         if control == "confirm":
             return self._confirm(turn), "none"
         if control == "cancel":

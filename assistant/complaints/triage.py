@@ -224,8 +224,11 @@ def _clause_model() -> Any:
         vectors, labels + [NOT_COMPLAINT] * len(plain))
 
 
-def _encoder_probabilities(text: str) -> dict[str, float]:
-    encoder, over_vectors = _encoder_model()
+def _encoder_probabilities(text: str, over_vectors: Any = None) -> dict[str, float]:
+    """Class probabilities of a text by a classifier over its encoder vector (by default the
+    whole-message one)."""
+    encoder, whole = _encoder_model()
+    over_vectors = whole if over_vectors is None else over_vectors
     return dict(zip(over_vectors.classes_,
                     over_vectors.predict_proba([encoder.embed_query(text)])[0]))
 
@@ -393,10 +396,7 @@ def complaint_probability(text: str) -> float:
     text = to_simplified(text or "")[:MAX_ANALYSED_CHARS]
     if not _WORDISH.search(text):
         return 0.0
-    encoder, _ = _encoder_model()
-    over_vectors = _clause_model()
-    probs = dict(zip(over_vectors.classes_, over_vectors.predict_proba([encoder.embed_query(text)])[0]))
-    return float(1.0 - probs.get(NOT_COMPLAINT, 0.0))
+    return float(1.0 - _encoder_probabilities(text, _clause_model()).get(NOT_COMPLAINT, 0.0))
 
 
 def _source_string(src: dict[str, str]) -> str:

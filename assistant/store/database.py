@@ -308,6 +308,13 @@ class Store:
         rows = self._many("orders", {"customer_id": customer_id}, "date, id")
         return [o for o in rows if until is None or o.date <= until]
 
+    def recent_sales(self, product: str, limit: int = 5) -> list[tuple[float, float]]:
+        """(amount, quantity) of the newest paid orders whose product contains `product`."""
+        rows = self.db.execute(
+            "SELECT amount, quantity FROM orders WHERE product LIKE ? AND quantity > 0 AND amount > 0 "
+            "ORDER BY date DESC LIMIT ?", [f"%{product}%", limit]).fetchall()
+        return [(float(a), float(q)) for a, q in rows]
+
     def interactions(self, customer_id: int | None = None) -> list[Interaction]:
         """Interactions, newest first."""
         return self._many("interactions", {"customer_id": customer_id}, "date DESC, id DESC")

@@ -51,7 +51,7 @@ _LEAD = re.compile(r"^\s*(?:log|note|记录一下|记录|帮我记一下|记一�
 
 _WANTS = re.compile(r"\b(?:wants?|would like|'d like|needs?|orders?|ordered|bought|will take|reserve)\b"
                     r"|要|订|買|买|拿|预定|预订|再来", re.IGNORECASE)
-_ASKING = re.compile(r"\bwhy\b|怎么|如何|该怎|咋整|咋办|咋弄|咋搞|点算|多久|多少|几[次单天个回]|有没有|是不是|啥状态|什么状态|怎么样了"
+_ASKING = re.compile(r"\bwhy\b|怎么|如何|该怎|咋整|咋办|咋弄|咋搞|多久|多少|几[次单天个回]|有没有|是不是|啥状态|什么状态|怎么样了"
                      r"|\bhow (?:long|many|much)\b|\bany (?:news|update)\b", re.IGNORECASE)
 _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\b|\bwhen(?:ever)?\b|\bin case\b)"
                            # a command to the assistant: "set 张伟's complaint to escalated"

@@ -74,15 +74,20 @@ def _made_of(text: str, words: tuple[str, ...]) -> bool:
     """Whether `text` is only `words` and fillers (at least one of `words`)."""
     rest, hit = f" {text} ", False
     for word in sorted(words, key=len, reverse=True):
-        rx = re.escape(word) if not re.fullmatch(r"[a-z' ]+", word) else rf"(?<=[\s\u4e00-\u9fff]){re.escape(word)}(?=[\s\u4e00-\u9fff])"
-        rest, n = re.subn(rx, " ", rest)
+        rest, n = re.subn(_word_pattern(word), " ", rest)
         hit = hit or n > 0
     if not hit:
         return False
     for word in sorted(_FILLERS, key=len, reverse=True):
-        rx = re.escape(word) if not re.fullmatch(r"[a-z' ]+", word) else rf"(?<=[\s\u4e00-\u9fff]){re.escape(word)}(?=[\s\u4e00-\u9fff])"
-        rest = re.sub(rx, " ", rest)
+        rest = re.sub(_word_pattern(word), " ", rest)
     return not rest.strip()
+
+
+def _word_pattern(word: str) -> str:
+    """English words match whole words; Chinese ones anywhere in a run of 汉字."""
+    if not re.fullmatch(r"[a-z' ]+", word):
+        return re.escape(word)
+    return rf"(?<=[\s\u4e00-\u9fff]){re.escape(word)}(?=[\s\u4e00-\u9fff])"
 
 
 def control_intent(message: str) -> str | None:
@@ -111,10 +116,11 @@ def control_intent(message: str) -> str | None:
 def answer_to_preview(message: str) -> str | None:
     """'confirm' / 'cancel' for a reply to a preview that opens with yes or no and says why
     ("Yes, that's quite right. Please save it.", "对，就这样记。", "no not now, she'll call back")."""
-    if not _bare(message) or len(_bare(message)) > 80:
+    bare = _bare(message)
+    if not bare or len(bare) > 80:
         return None
     first = _first_clause(message)
-    rest = _bare(message)[len(first):]
+    rest = bare[len(first):]
     if re.search(r"\d|\bbut\b|但|不过|改|instead|\bnot\b|\bmake\b", rest):
         return None  # a change asked for after the yes, which `amend` could not read
     for intent in ("cancel", "confirm"):
@@ -130,5 +136,4 @@ def _first_clause(message: str) -> str:
 
 
 def _has_word(text: str, words: tuple[str, ...]) -> bool:
-    padded = f" {text} "
-    return any((f" {w} " in padded) if re.fullmatch(r"[a-z' ]+", w) else w in text for w in words)
+    return any(re.search(_word_pattern(w), f" {text} ") for w in words)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
@@ -48,7 +49,7 @@ class NameIndex:
     pinyin: frozenset[str]           # compact pinyin of 汉字 names: "zhangwei"
     sounds: frozenset[str]           # surname character + compact pinyin: "张zhangwei"
     tokens: frozenset[str]           # single words that may name someone: "sophia", "zhang"
-    spoken: tuple[tuple[str, str], ...] = ()  # (sound key, 汉字 name) where only one name sounds so
+    spoken: Mapping[str, str] = field(default_factory=dict)  # sound key -> the one 汉字 name with it
 
 
 @lru_cache(maxsize=4)
@@ -73,7 +74,7 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
     by_len = lambda s: sorted(s, key=lambda x: (-len(x), x))
     keys = [(sound_key(n), n) for n in han]
     once = Counter(k for k, _ in keys)
-    spoken = tuple(sorted((k, n) for k, n in keys if once[k] == 1 and len(k) >= 3))
+    spoken = {k: n for k, n in keys if once[k] == 1 and len(k) >= 3}
     return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
                      frozenset(sounds), frozenset(tokens), spoken)
 
@@ -194,7 +195,6 @@ def _spoken_pinyin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
     孔杰 (two or three words that sound, by Metaphone, like exactly one stored name)."""
     if not index.spoken:
         return []
-    spoken = dict(index.spoken)
     words = [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z]+", text)]
     for i in range(len(words)):
         for size in (3, 2):
@@ -202,7 +202,7 @@ def _spoken_pinyin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
             if len(group) < size or any(w in _NOT_SPOKEN_NAME for _, _, w in group) or any(
                     text[a[1]:b[0]].strip() for a, b in pairwise(group)):
                 continue
-            name = spoken.get(sound_key(" ".join(w for _, _, w in group)))
+            name = index.spoken.get(sound_key(" ".join(w for _, _, w in group)))
             if name:
                 return [(group[0][0], group[-1][1], name)]
     return []

@@ -376,6 +376,7 @@ def test_a_reply_to_a_preview_that_opens_with_yes_or_no(message, answer):
     ("We had a new gentleman in today, a Mr Tobias Hargreaves. His number is 13770451296. "
      "Could you add him as a customer, please?", "add_customer",
      {"name": "Tobias Hargreaves", "phone": "13770451296"}),
+    ("Mr Smith came in today, pls add him as a customer", "add_customer", {"name": "Smith"}),
     ("张伟之前反映挂耳包少了两包，我们已经补寄了，他也回复说收到了。这件事麻烦帮我标记为已经处理完毕",
      "set_complaint_status", {"customer": "张伟", "status": "resolved"}),
     ("上次那个召回活动到底起没起作用？把收到消息的和没收到的比一比", "campaign_results", {}),

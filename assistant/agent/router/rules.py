@@ -185,8 +185,9 @@ _ANNOUNCED = re.compile(
 _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|手机|微信|邮箱|住在|来自|在|城市|的|是|$)"
 _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"
                        + _HAN_STOP + r"|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?(?=\s*[,，]|\s+\+?\d))")
-_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|dr|madam)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
-                     r"|([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐)", re.IGNORECASE)
+# only the title in any case: the name's words are the capitalised ones ("Mr Smith came in")
+_TITLED = re.compile(r"\b(?i:mr|mrs|ms|miss|dr|madam)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
+                     r"|([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐)")
 _NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|电话|手机|微信|邮箱)$",
                          re.IGNORECASE)
 # Tags an owner says in passing when announcing or describing a customer, kept in their words.

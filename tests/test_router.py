@@ -883,3 +883,42 @@ def test_a_write_for_one_of_two_customers_is_not_proposed(message):
 def test_plain_narration_is_logged_without_a_complaint(message):
     found = route(message, ctx())
     assert found and found.tool == "log_activity" and "complaint" not in found.args, found
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    # several conditions make a segment though a word or two is unread
+    ("上海那边买过两次以上但是三个月没来的", "find_segment", {}),
+    ("北京 cust w/ gifts tag", "find_segment", {}),
+    # a reply owed by a date is a follow-up to log, not a draft now
+    ("何诗涵微信说豆子磨得太粗了不好冲 我跟她说明天回复她", "log_activity",
+     {"customer": "何诗涵", "follow_up_date": "2026-11-23", "complaint": "~磨得太粗"}),
+    ("email from lucas wright asking when holiday gift box available, need to reply him by tue 24th",
+     "log_activity", {"customer": "lucas wright", "follow_up_date": "2026-11-24"}),
+    ("draft a reply to Li Na's complaint", "draft_complaint_reply", {"customer": "Li Na"}),
+    # what the owner answered is not a grievance; what the customer said is
+    ("Hannah Martin 发 email 问我们的豆子能不能寄到国外 我回她说暂时不行", "log_activity",
+     {"customer": "Hannah Martin", "complaint": None}),
+    # goods taken on a visit days ago were bought that day
+    ("前天薛艳来店里坐了会儿 聊了挺久 说她们店生意一般 走的时候拿了3包哥伦比亚", "log_activity",
+     {"customer": "薛艳", "order_date": "2026-11-20", "order_quantity": 3}),
+    # "that one" after a profile is that customer
+    ("tag that one as VIP", "update_customer", {"customer": "Sophia Brown", "tags": "VIP"}),
+])
+def test_readings_by_structure_round_five(message, tool, args):
+    names = NAMES + ["何诗涵", "Lucas Wright", "Hannah Martin", "薛艳"]
+    found = route_with(message, RouteContext(today=TODAY, lang="en", customer_names=lambda: names,
+                                             last_customer="Sophia Brown"), TOOLS)
+    assert found is not None and found.tool == tool, (message, found)
+    for key, want in args.items():
+        got = found.args.get(key)
+        if key.endswith("date"):
+            assert parse_date(got, TODAY, "future" if key != "date" else "past") == date.fromisoformat(want)
+        elif isinstance(want, str) and want.startswith("~"):
+            assert want[1:] in str(got), (message, key, got)
+        else:
+            assert got == want, (message, key, got)
+
+
+@pytest.mark.parametrize("message", ["撤銷啱啱嗰個", "撤销刚刚那个"])
+def test_an_undo_in_cantonese(message):
+    assert control_intent(message) == "undo"

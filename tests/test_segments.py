@@ -312,3 +312,11 @@ def test_a_model_fills_only_what_the_rules_left_and_only_with_the_owners_words()
     prompt_seen = []
     propose_filter("去年买过礼盒的", lambda p: prompt_seen.append(p) or "{}", TODAY)
     assert "Today is 2026-11-22" in prompt_seen[0] and "<<<去年买过礼盒的>>>" in prompt_seen[0]
+
+
+@pytest.mark.parametrize("words, since", [
+    ("who no order since sept", "2026-10-01"), ("no orders since oct", "2026-11-01"),
+])
+def test_no_order_since_a_month_is_a_quiet_spell_not_the_never_ordered(words, since):
+    assert parse_segment(words, TODAY).filter.to_dict() == {"not_bought": {"from": since, "to": "2026-11-22"}}
+    assert parse_segment("customers with no orders", TODAY).filter.to_dict() == {"segment": ["no_orders"]}

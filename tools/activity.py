@@ -121,7 +121,13 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
     when = min(_when(date, ctx), ctx.today)
     kind = channel_of(channel, summary)
     reminder = _REMINDER.search(summary)
-    if reminder and not (complaint or order_quantity or order_amount):
+    # "刚给王洋打了电话 他们店在装修 … 提醒我12月15号再call他": a contact told before the reminder
+    # is logged too; "下週五提醒我覆秦芳" has only its date before it
+    told = summary[:reminder.start()] if reminder else ""
+    told = re.sub(r"\d+|[月日号號]|\b(?:on|next|this|tomorrow|tmr|tmrw|today|mon|tue|wed|thu|fri|sat|sun)\w*", " ", told,
+                  flags=re.IGNORECASE)
+    happened = len(re.findall(r"[\u4e00-\u9fff]", told)) >= 6 or len(re.findall(r"[A-Za-z]+", told)) >= 4
+    if reminder and not happened and not (complaint or order_quantity or order_amount):
         # "remind me to call Li Na on Friday": nothing happened yet, so no contact to log
         title = (follow_up or "").strip() or summary.strip()
         title = _REMINDER.sub("", title).strip() or summary.strip()

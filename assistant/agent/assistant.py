@@ -28,10 +28,11 @@ from assistant.agent.router import (
     format_help,
     route,
 )
-from assistant.agent.router.amend import amend, ask_again
+from assistant.agent.router.amend import amend, ask_again, narrowed
+from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
-from assistant.agent.router.slots import list_position
+from assistant.agent.router.slots import find_city, list_position, name_identity
 from assistant.agent.toolkit import (
     Tool,
     bind_tool,
@@ -297,6 +298,13 @@ class Assistant:
                 return self._run(turn, "run_sql", {"sql": again}), "none"
             except CrmError as ex:
                 return str(ex), "none"
+        among = narrowed(message, s.last[1].get("request", "")) \
+            if s.last and s.last[0] == "find_segment" else None
+        if among is not None:
+            try:
+                return self._run(turn, "find_segment", {**s.last[1], "request": among}), "none"
+            except CrmError as ex:
+                return str(ex), "none"
         control = control_intent(message)
         if control is None and s.pending is not None:
             read = read_as_mandarin(message)
@@ -345,11 +353,46 @@ class Assistant:
         """The message as the rules read it: "the first one" / "排第一那个" after a list is that
         row's customer, by name ("what should I do about 王洋"), and who "her" means next."""
         at = list_position(message) if s.listed else None
-        if at is None or at[0] > len(s.listed) or self._stored_names(read_as_mandarin(message)):
+        if not s.listed:
+            return message
+        if at is None or at[0] > len(s.listed):
+            return self._singled_out(s, message)
+        if self._stored_names(read_as_mandarin(message)):
             return message
         name = s.listed[at[0] - 1]
         self._remember(s, name)
         return f"{message[:at[1]]} {name} {message[at[2]:]}".strip()
+
+    def _singled_out(self, s: _Session, message: str) -> str:
+        """"the one in 苏州" / "Ethan那个" after a list: the one listed customer the message picks
+        by city or by part of the name is who it (and "her" next) is about."""
+        text = to_simplified(message)
+        if any(said in self.store.customer_names() for said in self._stored_names(text)):
+            return message
+        rows = []
+        for name in s.listed:
+            try:
+                rows.append(self.store.resolve_customer(name))
+            except CrmError:
+                continue
+        city = find_city(text)
+        if city:
+            # 苏州 and Suzhou are one city: the same pinyin ("上海市" is found as 上海)
+            there = [c for c in rows if c.city and name_identity(c.city).removesuffix("shi")
+                     == name_identity(city).removesuffix("shi")]
+            if len(there) == 1:
+                self._remember(s, there[0].name)
+            return message
+        words = {w.casefold() for w in re.findall(r"[A-Za-z]{3,}", text)}
+        parts = [c for c in rows if (words & {w.casefold() for w in c.name.split()} and
+                                     not words >= {w.casefold() for w in c.name.split()})
+                 or (has_han(c.name) and len(c.name) == 3 and c.name[1:] in text)]
+        if len(parts) != 1:
+            return message
+        said = next((w for w in parts[0].name.split() if w.casefold() in words), parts[0].name[1:])
+        at = text.casefold().find(said.casefold())
+        self._remember(s, parts[0].name)
+        return f"{message[:at]}{parts[0].name}{message[at + len(said):]}" if at >= 0 else message
 
     def _remember_named(self, s: _Session, message: str) -> None:
         """The one customer a message names is who "她" / "her" means next, even when no tool
@@ -515,8 +558,18 @@ class Assistant:
         return route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
                                            customer_names=self.store.customer_names,
                                            last_customer=s.ctx.last_customer_name,
+                                           open_complaint=self._open_complaint,
                                            meaning=self._meaning),
                      tuple(self._tools.values()))
+
+    def _open_complaint(self, name: str) -> str | None:
+        """The text of the customer's latest complaint not yet resolved, or None."""
+        try:
+            who = self.store.resolve_customer(name)
+        except CrmError:
+            return None
+        waiting = [c for c in self.store.complaints(who.id) if c.status != "resolved"]
+        return max(waiting, key=lambda c: (c.date, c.id)).text if waiting else None
 
     def _run_route(self, turn: Turn, found: Route | Canned | None) -> str:
         ctx = turn.ctx
@@ -524,10 +577,27 @@ class Assistant:
             return formatting.not_understood(ctx.lang)
         if isinstance(found, Canned):
             return formatting.refusal(found.kind, ctx.lang)
+        args = dict(found.args)
+        if found.tool == "draft_campaign":
+            args["segment"] = self._audience(turn, str(args.get("segment") or ""))
         try:
-            return self._run(turn, found.tool, dict(found.args))
+            return self._run(turn, found.tool, args)
         except CrmError as ex:
             return str(ex)
+
+    def _audience(self, turn: Turn, segment: str) -> str:
+        """"send them a WeChat" right after a segment was listed: that segment's request."""
+        s = turn.session
+        if not (s.last and s.last[0] == "find_segment" and THOSE_LISTED.search(read_as_mandarin(segment))):
+            return segment
+        # the whole message (no audience was read from it) or little more than "them"; "them in
+        # 上海 who bought gift boxes" is a group of its own
+        rest = THOSE_LISTED.sub("", read_as_mandarin(segment))
+        rest = re.sub(r"\b(?:to|all|of|the|ok|pls|please|send|give)\b|给|的|帮我|发|全部|所有|[\W\d]", "", rest,
+                      flags=re.IGNORECASE)
+        if to_simplified(segment).strip() != to_simplified(turn.message).strip() and len(rest) > 4:
+            return segment
+        return str(s.last[1].get("request") or segment)
 
     def _ask_model(self, turn: Turn, history: list[dict] | None) -> str:
         before = to_messages(history) + [HumanMessage(turn.message)]

@@ -76,9 +76,11 @@ EXASPERATED = ("??", "？？", "?!", "？！", "!?", "！？")
 MODEL_WEIGHT = 0.8
 ENCODER_SHARE = 0.5
 TRAIN_VECTORS = Path(__file__).parent / "data" / "complaints_train.e5.npz"
-# What owners write when they log a visit, a sale or a plan: no complaint, for the clause reader
-PLAIN_PATH = Path(__file__).parent / "data" / "plain_lines.jsonl"
-PLAIN_VECTORS = Path(__file__).parent / "data" / "plain_lines.e5.npz"
+# Clauses as owners write them when they log a visit, a sale or a plan, for the clause reader
+CLAUSES_PATH = Path(__file__).parent / "data" / "owner_clauses.jsonl"
+CLAUSES_VECTORS = Path(__file__).parent / "data" / "owner_clauses.e5.npz"
+# the clause reader's label for a grievance told in an owner's words: it judges only whether
+REPORTED = "reported_complaint"
 # Inverse regularisation of the two classifiers (word/character and encoder).
 WORDS_C = 8.0
 ENCODER_C = 10.0
@@ -216,12 +218,12 @@ def _clause_model() -> Any:
 
     encoder, _ = _encoder_model()
     texts, labels = _training_rows()
-    plain = [to_simplified(json.loads(line)["text"])
-             for line in PLAIN_PATH.read_text("utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in CLAUSES_PATH.read_text("utf-8").splitlines() if line.strip()]
+    clauses = [to_simplified(r["text"]) for r in rows]
     vectors = np.vstack([query_vectors(encoder, texts, TRAIN_VECTORS),
-                         query_vectors(encoder, plain, PLAIN_VECTORS)])
+                         query_vectors(encoder, clauses, CLAUSES_VECTORS)])
     return LogisticRegression(C=ENCODER_C, max_iter=3000, class_weight="balanced").fit(
-        vectors, labels + [NOT_COMPLAINT] * len(plain))
+        vectors, labels + [REPORTED if r["is_complaint"] else NOT_COMPLAINT for r in rows])
 
 
 def _encoder_probabilities(text: str, over_vectors: Any = None) -> dict[str, float]:

@@ -250,7 +250,8 @@ SEGMENT_WORDS = [
     (r"hibernat(?:ing|e|ors?)|dormant|sleeping|asleep|沉睡(?:客户)?|休眠", "hibernating"),
     (r"\blost\b|churned|已(?:经)?流失|流失(?:了)?的?客户|流失的", "lost"),
     (r"new (?:customers?|clients?|ones|buyers|people)|newcomers?|新(?:客户|客人|顾客|客)", "new"),
-    ((r"no[ _]orders?|never (?:ordered|bought|purchased)(?: anything)?|未下(?:过)?单|(?:从|还)?没(?:有)?下(?:过)?单"
+    # "no order since sept" is a quiet spell, read with its period, not the never-ordered group
+    ((r"no[ _]orders?\b(?!\s+(?:since|after|from|in|this|for)\b)|never (?:ordered|bought|purchased)(?: anything)?|未下(?:过)?单|(?:从|还)?没(?:有)?下(?:过)?单"
      r"|没买过东西|从没买过东西"), "no_orders"),
 ]
 COMPLAINT_WORDS = [

@@ -31,7 +31,7 @@ from assistant.lang.grounding import asks_by_form
 # Words that say the message revises what was just said or shown.
 REVISING = re.compile(
     r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正"
-    r"|算了|还是|那就|先改|^\s*(?:等等|等下|等一下|哦|噢)"
+    r"|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)"
     r"|^\s*(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant|should be|make it|change (?:it|that)"
     r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b",
     re.IGNORECASE)
@@ -188,3 +188,21 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
         new = _NAMED.sub("name = '" + named[0].replace("'", "''") + "'", new)
     return new if new != sql else None
 
+
+
+# "among them, who…" / "其中三个月没下单的": conditions added to the segment just listed
+_AMONG = re.compile(r"^\s*(?:ok\s*|and\s*|那\s*)?(?:among (?:them|those|these)|of (?:them|those|these)|out of (?:them|those|these)"
+                    r"|from (?:them|those|these)|(?:which|who) of (?:them|those|these)|within (?:them|those|these)"
+                    r"|其中|这些(?:人|客户|客人)?(?:里面?|当中|中间?|里头)|他们(?:里面?|当中|中间?|里头)|里面|里头|当中)[\s,，:：]*",
+                    re.IGNORECASE)
+
+
+def narrowed(message: str, request: str) -> str | None:
+    """The last segment's request with the message's conditions added, when the message narrows
+    it ("among them who no order since sept?"); None otherwise."""
+    text = read_as_mandarin(unicodedata.normalize("NFKC", message or "")).strip()
+    m = _AMONG.match(text)
+    if not m or not text[m.end():].strip():
+        return None
+    own = unicodedata.normalize("NFKC", message).strip()
+    return f"{request}, {own[m.end():].strip()}"

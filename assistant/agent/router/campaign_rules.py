@@ -37,7 +37,7 @@ GOALS = [
 ]
 CHANNELS = [("wechat", r"we-?chat|weixin", r"微信"),
             # letters, not \b: in "换成sms吧" the 汉字 around the word are word characters too
-            ("sms", r"(?<![A-Za-z])sms(?![A-Za-z])|text messages?|(?<![A-Za-z])texts?(?![A-Za-z])", r"短信"),
+            ("sms", r"(?<![A-Za-z])sms(?![A-Za-z])|text messages?|(?<![A-Za-z])texts?(?![A-Za-z])", r"短信|简讯"),
             ("email", r"e-?mails?", r"邮件|邮箱")]
 # "how do I run a promotion?" asks the playbook, not for a report
 _HOW_TO = re.compile(r"怎么做|怎样做|如何做|怎么搞|how (?:do|can|should|would) (?:i|we)|how to|tips?\b",
@@ -70,6 +70,11 @@ _REFERRAL_EN = re.compile(r"(?P<buyer>[A-Za-z\u3400-\u9fff][\w\u3400-\u9fff .'-]
 _REFERRED_EN = re.compile(r"(?P<buyer>[A-Za-z\u3400-\u9fff][\w\u3400-\u9fff .'-]{0,30}?)\s+"
                           r"(?:was|came|is)\s+referred\s+by\s+(?P<ref>[A-Za-z\u3400-\u9fff]"
                           r"[\w\u3400-\u9fff .'-]{0,30}?)\s*[.!?。]*$", re.IGNORECASE)
+
+
+# words for the customers just listed, as a campaign's audience
+THOSE_LISTED = re.compile(r"\b(?:them|they|these|those|this group|that group|same (?:people|group|ones))\b"
+                          r"|他们|她们|这些|那些|这批|那批|这帮|上面|刚才", re.IGNORECASE)
 
 
 def offer_percent(text: str) -> float | None:
@@ -140,7 +145,8 @@ def campaign_request(m: Msg) -> Intent | None:
     if goal == "share" and re.search(r"推荐码|referral code", m.text, re.IGNORECASE) and \
             (_REFERRAL_ZH.search(m.text) or _REFERRAL_EN.search(m.text)):
         return None  # a referral being credited, not a campaign
-    segment = audience(m.text)
+    # "ok send them a wechat reorder msg": to the group just listed (the assistant knows which)
+    segment = audience(m.text) or (m.text if THOSE_LISTED.search(m.text) else None)
     if segment is None:
         return None
     args: dict = {"segment": segment, "goal": goal, "channel": channel or "wechat"}

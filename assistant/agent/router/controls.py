@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.names import to_simplified
 
 # Conversation-level intents, handled by the Assistant before any tool (see the agent contract).
@@ -92,6 +93,13 @@ def _word_pattern(word: str) -> str:
 
 def control_intent(message: str) -> str | None:
     """'confirm' / 'cancel' / 'undo' / 'greeting' / 'help' for a bare control message, else None."""
+    said = _control(message)
+    spoken = read_as_mandarin(message or "")
+    # "撤銷啱啱嗰個" is 撤销刚刚那个 in Cantonese
+    return said if said or spoken == (message or "") else _control(spoken)
+
+
+def _control(message: str) -> str | None:
     text = _PUNCT.sub("", unicodedata.normalize("NFKC", message or "").strip().lower())
     if (message or "").strip() in ("?", "？"):
         return "help"

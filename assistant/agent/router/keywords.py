@@ -94,7 +94,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mass_message": (r"(?:text|sms|message|e-?mail|wechat)s? (?:to )?(?:all|every|everyone)"
                      r"|mass (?:sms|text|message|mail)|\bblast\b",
                      ("群发", "给所有客户发", "給所有客戶發", "全部客户发短信")),
-    "pronoun": (r"\b(?:she|he|her|him|his|they|them|their|this customer|that customer|the customer)\b",
+    "pronoun": (r"\b(?:she|he|her|him|his|they|them|their|this customer|that customer|the customer"
+                r"|(?:this|that) (?:one|guy|lady|person|client|cust))\b",
                 ("她", "他", "该客户", "这位", "这个客户", "那个客户", "此客户", "这个人", "对方")),
 }
 

@@ -19,6 +19,7 @@ from assistant.agent.router.rules import (
     find_args,
     new_customer_args,
     pick,
+    wanted_tone,
 )
 from assistant.agent.router.slots import find_top, quiet_days
 from assistant.lang.dates import find_date
@@ -33,7 +34,8 @@ def _asks(m: Msg) -> bool:
 
 
 def _who(m: Msg) -> dict | None:
-    who = m.who()
+    # the intent model has said this is about one customer: unnamed, it is the one in focus
+    who = m.in_focus()
     return {"customer": who} if who else None
 
 
@@ -85,7 +87,8 @@ def advice_by_meaning(m: Msg) -> Intent | None:
 def draft_by_meaning(m: Msg) -> Intent | None:
     cid = complaint_id(m.text)
     args = {"complaint_id": cid} if cid is not None else _who(m)
-    return Intent(args, BY_MEANING) if args else None
+    tone = wanted_tone(m.text)
+    return Intent({**args, **({"tone": tone} if tone else {})}, BY_MEANING) if args else None
 
 
 @rule(306, meaning="set_complaint_status")
@@ -174,7 +177,7 @@ def new_customer_by_meaning(m: Msg) -> Intent | None:
 def change_by_meaning(m: Msg) -> Intent | None:
     if _asks(m):
         return None
-    who = m.who()
+    who = m.in_focus()
     found = change_args(m, who) if who else None
     return Intent(found.args, BY_MEANING) if found else None
 
@@ -182,5 +185,9 @@ def change_by_meaning(m: Msg) -> Intent | None:
 @rule(315, meaning="triage_complaint")
 def triage_by_meaning(m: Msg) -> Intent | None:
     body = after_colon(m.text)
+    if not body or len(body) <= 3:
+        # "how bad is that one": no complaint quoted, so the one in focus, as stored
+        who = m.in_focus()
+        body = m.ctx.open_complaint(who) if who else None
     return Intent({"text": body}, BY_MEANING) if body and len(body) > 3 else None
 

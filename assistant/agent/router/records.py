@@ -44,6 +44,8 @@ class RouteContext:
     lang: str = "en"
     customer_names: Callable[[], list[str]] = field(default=list)
     last_customer: str | None = None
+    # the text of a customer's latest complaint still open, or None ("how bad is it" about 何诗涵's)
+    open_complaint: Callable[[str], str | None] = field(default=lambda name: None)
     # (intent, probability) for a message, or None: the rules alone (agent/router/meaning.py)
     meaning: Callable[[str], tuple[str, float]] | None = None
 
@@ -69,6 +71,11 @@ class Msg:
         if memory and self.ctx.last_customer and self.kw.has("pronoun"):
             return self.ctx.last_customer
         return guess_name(self.text)
+
+    def in_focus(self) -> str | None:
+        """Who a request about one customer means when it names none: the one being talked about
+        ("draft reply pls" after her profile, "tag that one as VIP" after the list's first)."""
+        return self.who() or self.ctx.last_customer
 
 
 Rule = Callable[[Msg], "Intent | None"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.agent.router import sql_templates
+from assistant.agent.router.activity_rules import PROMISED_REPLY
 from assistant.agent.router.records import Intent, rule
 from assistant.agent.router.records import Msg as _Msg
 from assistant.agent.router.slots import (
@@ -141,6 +142,7 @@ _WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回�
 
 _APOLOGY = re.compile(r"(?:写|擬|拟|起草|草拟|准备|来)[^，,。]{0,6}道歉|\bapology\b|\bapologi[sz]e to\b|need a (?:reply|response)"
                       r"|what (?:do|should|can) i (?:say|tell|reply|write) (?:to|back)", re.IGNORECASE)
+_WRITE_IT = re.compile(r"\bdraft|\bwrite\b|起草|草拟|拟|写|帮我回|替我回", re.IGNORECASE)
 _RETONE = re.compile(r"make it|\bmore\b|\w+er\b|\bless\b|\btoo\b|\bbit\b|一点|一點|点儿|些|再|太", re.IGNORECASE)
 
 
@@ -152,6 +154,8 @@ def draft_reply(m: _Msg) -> Intent | None:
     about_complaint = bool(re.search(r"complain|投诉|差评|negative review|feedback", command, re.IGNORECASE)) or cid
     if _REMIND.search(m.text):
         return None  # "明天要记得回复黄涛…" is a reminder to reply, not a reply to draft now
+    if PROMISED_REPLY.search(command) and not _WRITE_IT.search(command):
+        return None  # "我跟她说明天回复她" / "need to reply him by tue": a reply due later, to log
     drafting = m.kw.has("draft", command) or bool(_APOLOGY.search(command)) or bool(
         # "崔静打来…叫我听日再覆佢": a reply promised on a call is a follow-up to log, not a draft now
         _WRITE_BACK.search(command) and (_ASKED_FIRST.match(command) or not m.kw.has("contact", command)))
@@ -233,9 +237,11 @@ def new_customer_args(m: _Msg) -> Intent | None:
     return Intent(args, 0.9)
 
 
-_FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微信|\bwx\b|\bvx\b"),
-           ("tags", r"\btag(?:s|ged)?\b|\bmark\b.{1,30}\bas\b|标签|标记|标成|标为|打上|\bvip\b"),
-           ("notes", r"\bnotes?\b|备注|备忘|记一下"),
+# letters, not \b, around English field words: in "帮他加个tag wholesale" the 汉字 are word characters
+_FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微信|(?<![A-Za-z])[wv]x(?![A-Za-z])"),
+           ("tags", r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])|\bmark\b.{1,30}\bas\b|标签|标记|标成|标为|打上"
+                    r"|(?<![A-Za-z])vip(?![A-Za-z])"),
+           ("notes", r"(?<![A-Za-z])notes?(?![A-Za-z])|备注|备忘|记一下"),
            ("phone", r"phone|number|mobile|cell|电话|手机|号码|换.{0,2}号|新号"),
            ("city", r"city|address|moved to|moving to|relocated|lives in|城市|地址|搬到|搬去|搬了去|搬家|住"),
            ("name", r"\bname\b|名字|姓名|改名")]
@@ -248,7 +254,7 @@ _TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“�
                          r"\s*(?:客户|客人|顾客|的|吧|$|[\s,，。])"),
               re.compile(r"\bas\s+(?:an?\s+)?[\"']?([\w&+-]+(?:\s+customer)?)", re.IGNORECASE),
               re.compile(r"\b(?:the|a|an)\s+[\"']?([\w&+-]+)[\"']?\s+tag\b", re.IGNORECASE),
-              re.compile(r"\btag(?:s|ged)?\b\s*(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
+              re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])\s*(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
                          re.IGNORECASE),
               # "tag 孟浩然 gifts too": read after the name, which `after` starts past
               re.compile(r"^\s*(?:as\s+)?[\"']?([A-Za-z][\w&+-]{1,15}|[\u4e00-\u9fff]{2,4})[\"']?(?=\s|$|[,，.。])")]

@@ -19,7 +19,8 @@ _SENTENCE_WORDS = {"he", "an", "long", "song", "may", "will", "max", "grace", "g
                    "du", "fu", "lu", "gu", "hu", "tan", "tang", "bai", "lei", "ren", "jin",
                    "yin", "yan", "shi", "wan", "you", "me", "i", "ok", "add", "show", "find",
                    "log", "new", "call", "turner", "parker", "cooper", "baker", "walker"}
-_LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# a word of letters; the letters of an id ("yinmin_88", "wx_lily2") are no name
+_LATIN_TOKEN = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z'-]*(?![A-Za-z0-9_])")
 
 
 # "hasn't ordered in 2 months", "no purchase for 90 days", "两个月没下单", "半年没来买"

@@ -1,0 +1,108 @@
+"""Conversation focus: follow-ups that name nobody are about the customer, complaint or group in
+view (real demo shop, real multilingual-e5 intent model, no chat model)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.agent.assistant import Assistant
+from assistant.agent.router.meaning import MeaningModel
+from knowledge.embedder import MultilingualE5Embedder
+from tools import TOOLS
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def meaning():
+    return MeaningModel(MultilingualE5Embedder())
+
+
+def calls(reply) -> list[tuple[str, dict, str]]:
+    return [(a.tool, a.args, a.status) for a in reply.actions]
+
+
+def test_a_complaint_in_view_is_triaged_drafted_and_moved_without_its_name(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("何诗涵 what's she complaining abt", session="f")
+    triaged = bot.reply("how serious is that one? triage it", session="f")
+    assert [(t, a["text"]) for t, a, _ in calls(triaged)] == \
+        [("triage_complaint", "客服一直不回微信，我要发小红书说说这事。")]
+    drafted = bot.reply("draft reply pls, very apologetic", session="f")
+    assert [(t, a.get("customer")) for t, a, _ in calls(drafted)] == [("draft_complaint_reply", "何诗涵")]
+    moved = bot.reply("ok mark it in progress", session="f")
+    assert [(t, a["status"], a["complaint_id"], s) for t, a, s in calls(moved)] == \
+        [("set_complaint_status", "in_progress", 9, "proposed")]
+
+
+def test_a_name_part_picks_one_row_of_the_list_just_shown(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("姓Chen的客人有哪几个", session="l")
+    shown = bot.reply("Ethan那個 看一下", session="l")
+    assert [(t, a["customer"]) for t, a, _ in calls(shown)] == [("customer_profile", "Ethan Chen")]
+    reminded = bot.reply("remind me call him on friday", session="l")
+    assert "Ethan Chen" in reminded.text and "2026-11-27" in reminded.text
+
+
+def test_a_segment_is_narrowed_then_drafted_to_and_adjusted(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("customers in hangzhou with cafe tag", session="s")
+    among = bot.reply("among them who hasn't ordered in 2 months?", session="s")
+    assert [t for t, _, _ in calls(among)] == ["find_segment"]
+    assert "杭州" in among.text and "60" in among.text
+    campaign = bot.reply("ok send them wechat reorder msg, 10% off", session="s")
+    [(tool, args, status)] = calls(campaign)
+    assert (tool, status) == ("draft_campaign", "done")
+    assert args["segment"] == "customers in hangzhou with cafe tag, who hasn't ordered in 2 months?"
+    again = bot.reply("actually make it 15%", session="s")
+    assert [(a["offer_percent"], a["segment"]) for _, a, _ in calls(again)] == [(15.0, args["segment"])]
+
+
+def test_a_tag_and_a_wechat_id_for_the_customer_in_view(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("尹敏的资料", session="t")
+    tagged = bot.reply("幫佢加個tag wholesale 佢開茶餐廳㗎", session="t")
+    assert [(t, a["customer"], a["tags"]) for t, a, _ in calls(tagged)] == \
+        [("update_customer", "尹敏", "wholesale")]
+    bot.reply("得", session="t")
+    changed = bot.reply("她微信也换了 新的是yinmin_88", session="t")
+    assert [(t, a["customer"], a["wechat"]) for t, a, _ in calls(changed)] == \
+        [("update_customer", "尹敏", "yinmin_88")]
+
+
+def rows_added(store, bot, message: str) -> dict[str, int]:
+    """How many rows each table gains when the message is answered (and saved)."""
+    tables = ("interactions", "tasks", "complaints")
+    before = {t: store.count(t) for t in tables}
+    bot.reply(message)
+    return {t: store.count(t) - before[t] for t in tables}
+
+
+@pytest.mark.parametrize("message, added", [
+    # a contact told before the reminder is logged with it
+    ("刚给王洋打了电话 他们店在装修 说12月中再开 提醒我12月15号再call他",
+     {"interactions": 1, "tasks": 1, "complaints": 0}),
+    # what a reminder is about raises no new complaint
+    ("remind me call li na tmr abt her late delivery thing", {"interactions": 0, "tasks": 1, "complaints": 0}),
+])
+def test_a_reminder_with_what_came_before_it(demo_store, meaning, message, added):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    assert rows_added(demo_store, bot, message) == added
+
+
+def test_a_new_customer_keeps_the_script_the_owner_typed(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    bot.reply("新客 陳美玲 電話91234567 深圳嘅")
+    rows = demo_store.db.execute("SELECT name FROM customers WHERE phone='91234567'").fetchall()
+    assert rows == [("陳美玲",)]
+
+
+def test_a_cantonese_undo_reverts_the_last_action(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("李娜今天买了两袋耶加雪菲 196", session="u")
+    bot.reply("好", session="u")
+    count = demo_store.count("orders")
+    bot.reply("撤銷啱啱嗰個", session="u")
+    assert demo_store.count("orders") == count - 1

@@ -211,8 +211,8 @@ def _encoder_model() -> tuple[Any, Any]:
 @lru_cache(maxsize=1)
 def _clause_model() -> Any:
     """The encoder's classifier for one clause of a logged conversation: the training texts plus
-    the plain lines owners write when they log a visit, a sale or a plan. Customers' messages
-    alone taught it that any narration is a grievance ("这次没有买东西" scored 0.99)."""
+    clauses as owners log a visit, a sale or a plan. Customers' messages alone taught it that any
+    narration is a grievance ("这次没有买东西" scored 0.99)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 

@@ -499,7 +499,8 @@ def test_a_new_request_or_a_question_revises_nothing(message, needs_marker):
 
 @pytest.mark.parametrize("message, args", [
     ("新客人 陈小满 手机13912345678 杭州的", {"name": "陈小满", "phone": "13912345678", "city": "杭州"}),
-    ("幫我加個新客人 鄭家豪 0988123456 高雄", {"name": "郑家豪", "phone": "0988123456"}),
+    # the name is saved in the script the owner typed
+    ("幫我加個新客人 鄭家豪 0988123456 高雄", {"name": "鄭家豪", "phone": "0988123456"}),
     ("new cust 🎉 Priya Nair, priya@cafe.io", {"name": "Priya Nair", "email": "priya@cafe.io"}),
     ("加个客户 阿Ken 微信 ken_roast88 南京 做 wholesale 的",
      {"name": "阿Ken", "wechat": "ken_roast88", "city": "南京", "tags": "wholesale"}),

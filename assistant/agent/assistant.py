@@ -587,12 +587,12 @@ class Assistant:
 
     def _audience(self, turn: Turn, segment: str) -> str:
         """"send them a WeChat" right after a segment was listed: that segment's request."""
-        s = turn.session
-        if not (s.last and s.last[0] == "find_segment" and THOSE_LISTED.search(read_as_mandarin(segment))):
+        s, read = turn.session, read_as_mandarin(segment)
+        if not (s.last and s.last[0] == "find_segment" and THOSE_LISTED.search(read)):
             return segment
         # the whole message (no audience was read from it) or little more than "them"; "them in
         # 上海 who bought gift boxes" is a group of its own
-        rest = THOSE_LISTED.sub("", read_as_mandarin(segment))
+        rest = THOSE_LISTED.sub("", read)
         rest = re.sub(r"\b(?:to|all|of|the|ok|pls|please|send|give)\b|给|的|帮我|发|全部|所有|[\W\d]", "", rest,
                       flags=re.IGNORECASE)
         if to_simplified(segment).strip() != to_simplified(turn.message).strip() and len(rest) > 4:

@@ -94,9 +94,11 @@ def _word_pattern(word: str) -> str:
 def control_intent(message: str) -> str | None:
     """'confirm' / 'cancel' / 'undo' / 'greeting' / 'help' for a bare control message, else None."""
     said = _control(message)
-    spoken = read_as_mandarin(message or "")
+    if said:
+        return said
     # "撤銷啱啱嗰個" is 撤销刚刚那个 in Cantonese
-    return said if said or spoken == (message or "") else _control(spoken)
+    spoken = read_as_mandarin(message or "")
+    return _control(spoken) if spoken != (message or "") else None
 
 
 def _control(message: str) -> str | None:

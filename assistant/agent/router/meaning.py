@@ -35,6 +35,7 @@ GUESSED = 0.5  # a guessed route's confidence: below the bar for answering witho
 # when the intent model is OVERRULES sure of another request whose slots code reads, it wins.
 WEAK_EXACT = 0.8
 OVERRULES = 0.7
+_RECENT = 64  # messages whose reading is kept
 
 
 def training_rows(path: Path = TRAIN) -> list[dict]:
@@ -49,12 +50,23 @@ class MeaningModel:
         self._train, self._vectors = train, vectors
         self._model: Any = None
         self._lock = threading.Lock()
+        # the router may ask about one message several times (a weak rule overruled, a write to
+        # nobody, a segment read in part): each text is embedded and classified once
+        self._recent: dict[str, tuple[str, float]] = {}
 
     def __call__(self, text: str) -> tuple[str, float]:
+        known = self._recent.get(text)
+        if known is not None:
+            return known
         model = self._load()
         probs = model.predict_proba([self._embedder.embed_query(text)])[0]
         best = int(probs.argmax())
-        return str(model.classes_[best]), float(probs[best])
+        found = str(model.classes_[best]), float(probs[best])
+        with self._lock:
+            self._recent[text] = found
+            if len(self._recent) > _RECENT:
+                del self._recent[next(iter(self._recent))]
+        return found
 
     def _load(self) -> Any:
         with self._lock:

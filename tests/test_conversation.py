@@ -106,3 +106,12 @@ def test_a_cantonese_undo_reverts_the_last_action(demo_store, meaning):
     count = demo_store.count("orders")
     bot.reply("撤銷啱啱嗰個", session="u")
     assert demo_store.count("orders") == count - 1
+
+
+@pytest.mark.parametrize("message", ["how serious is that one?", "这个严不严重"])
+def test_how_bad_is_that_one_triages_the_complaint_in_view(demo_store, meaning, message):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("何诗涵的资料", session="b")
+    triaged = bot.reply(message, session="b")
+    assert [(t, a["text"]) for t, a, _ in calls(triaged)] == \
+        [("triage_complaint", "客服一直不回微信，我要发小红书说说这事。")]

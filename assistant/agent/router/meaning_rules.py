@@ -16,6 +16,7 @@ from assistant.agent.router.rules import (
     after_colon,
     change_args,
     complaint_id,
+    complaint_in_focus,
     find_args,
     new_customer_args,
     pick,
@@ -187,7 +188,6 @@ def triage_by_meaning(m: Msg) -> Intent | None:
     body = after_colon(m.text)
     if not body or len(body) <= 3:
         # "how bad is that one": no complaint quoted, so the one in focus, as stored
-        who = m.in_focus()
-        body = m.ctx.open_complaint(who) if who else None
+        body = complaint_in_focus(m)
     return Intent({"text": body}, BY_MEANING) if body and len(body) > 3 else None
 

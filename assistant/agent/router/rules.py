@@ -92,10 +92,24 @@ def triage(m: _Msg) -> Intent | None:
         rest = re.split(r"classify|categori[sz]e|triage|分类|归类", m.text, maxsplit=1, flags=re.IGNORECASE)
         body = rest[1].strip(" :：,，") if len(rest) > 1 else None
         body = re.sub(r"^(?:this|the|that)?\s*complaint\s*", "", body or "", flags=re.IGNORECASE) or None
+    if not body and _POINTS_BACK.search(m.text) and not _TOLD.search(m.text):
+        # "how serious is that one?": no complaint told, so the one in view, as stored
+        body = complaint_in_focus(m)
     if not body and len(m.text) > 12:
         # "帮我看看这条投诉有多严重 客人说收到的袋子破了…": the complaint is told in the same message
         body = m.text
     return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
+
+
+# words that point back at what is being discussed, and words that tell a complaint's content
+_POINTS_BACK = re.compile(r"\b(?:it|that|this|hers?|his)\b|这个|那个|这条|那条|这件|那件|他|她", re.IGNORECASE)
+_TOLD = re.compile(r"说|讲|写|\b(?:said|says|wrote|writes|told)\b", re.IGNORECASE)
+
+
+def complaint_in_focus(m: _Msg) -> str | None:
+    """The stored text of the latest open complaint of the customer in view, or None."""
+    who = m.in_focus()
+    return m.ctx.open_complaint(who) if who else None
 
 
 _COMPLAINT_WORD = re.compile(r"complain\w*|compliant|issue|problem|ticket|case|\bthing\b|投诉|差评|问题|那个|那件事|那单"

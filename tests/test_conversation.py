@@ -115,3 +115,86 @@ def test_how_bad_is_that_one_triages_the_complaint_in_view(demo_store, meaning, 
     triaged = bot.reply(message, session="b")
     assert [(t, a["text"]) for t, a, _ in calls(triaged)] == \
         [("triage_complaint", "客服一直不回微信，我要发小红书说说这事。")]
+
+
+def test_a_sum_asked_again_for_another_period_measure_and_order(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    october = bot.reply("上个月营业额多少啊", session="q")
+    september = bot.reply("那上上个月呢", session="q")
+    assert "BETWEEN '2026-10-01' AND '2026-10-31'" in calls(october)[0][1]["sql"]
+    assert "BETWEEN '2026-09-01' AND '2026-09-30'" in calls(september)[0][1]["sql"]
+    top = bot.reply("Kindly share the top 5 customers by total purchase value", session="r")
+    this_year = bot.reply("Same thing but only for this year please", session="r")
+    by_orders = bot.reply("And by no. of orders, all time? top 5 only", session="r")
+    assert "LIMIT 5" in calls(top)[0][1]["sql"] and "BETWEEN" not in calls(top)[0][1]["sql"]
+    assert "BETWEEN '2026-01-01' AND '2026-12-31'" in calls(this_year)[0][1]["sql"]
+    sql = calls(by_orders)[0][1]["sql"]
+    assert "ORDER BY orders DESC LIMIT 5" in sql and "BETWEEN" not in sql
+    counted = bot.reply("Thank you. And how many separate orders made up the October figure?", session="r")
+    assert calls(counted)[0][1]["sql"].startswith("SELECT COUNT(*) AS orders FROM orders WHERE date "
+                                                  "BETWEEN '2026-10-01' AND '2026-10-31'")
+
+
+def test_two_customers_just_discussed_are_compared(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("顾静最近咋样", session="c")
+    bot.reply("夏丽呢", session="c")
+    both = bot.reply("她俩谁下的单多", session="c")
+    [(tool, args, _)] = calls(both)
+    assert tool == "run_sql" and "('夏丽', '顾静')" in args["sql"] or "('顾静', '夏丽')" in args["sql"]
+    assert both.text.index("夏丽") < both.text.index("顾静")  # 46 orders before 33
+
+
+def test_namesakes_are_listed_then_one_picked_by_city(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    found = bot.reply("how many Lilys have we got, i always mix them up", session="n")
+    assert [(t, a["query"]) for t, a, _ in calls(found)] == [("find_customers", "Lily")]
+    one = bot.reply("the one in shenzhen - pull up her file", session="n")
+    assert [(t, a["customer"]) for t, a, _ in calls(one)] == [("customer_profile", "Lily Cooper")]
+    asked = bot.reply("ok remind me to ring her thurs re next month's order", session="n")
+    assert "Lily Cooper" in asked.text and "2026-11-26" in asked.text
+
+
+def test_a_campaign_to_a_group_in_chat_english_then_a_bigger_offer(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    drafted = bot.reply("boss wan send wechat to those never buy 2 month already, give 10% off can?",
+                        session="w")
+    [(tool, args, status)] = calls(drafted)
+    assert (tool, args["goal"], args["channel"], args["offer_percent"], status) == \
+        ("draft_campaign", "winback", "wechat", 10.0, "done")
+    more = bot.reply("10 too little lah, make it 15 la", session="w")
+    assert [a["offer_percent"] for _, a, _ in calls(more)] == [15.0]
+
+
+def test_new_customers_announced_in_passing(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    for message, name in [("pls add Arjun Mehta, email arjun.mehta@example.com, he runs a small café in Shenzhen",
+                           "Arjun Mehta"),
+                          ("new cust pls - Marites Dela Cruz, mobile 13912340001, she's from shanghai", "Marites Dela Cruz"),
+                          ("add cust Kelvin Lim, hp 13922223333, wechat kelvinlim88", "Kelvin Lim")]:
+        reply = bot.reply(message, session=name)
+        assert [(t, a["name"], s) for t, a, s in calls(reply)] == [("add_customer", name, "proposed")], message
+
+
+def test_the_question_after_several_names_is_the_request(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    asked = bot.reply("今天要打给 zhang wei, li na 还有 luo zihan. luo zihan 的投诉是什么来着?", session="m")
+    assert [t for t, _, _ in calls(asked)] == ["customer_profile"] and "罗子涵" in asked.text
+    first = bot.reply("第一个人 remind me to call him tmr morning", session="m")
+    assert [(t, a["customer"]) for t, a, _ in calls(first)] == [("log_activity", "张伟")]
+
+
+def test_the_same_reply_for_another_customer(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("幫我覆Daniel Wood嘅投訴 英文 客氣啲", session="d")
+    again = bot.reply("Lily Tan 嗰個都幫我寫埋", session="d")
+    assert [(t, a["customer"]) for t, a, _ in calls(again)] == [("draft_complaint_reply", "Lily Tan")]
+
+
+def test_loyal_regulars_name_the_big_ones_now_slipping(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    reply = bot.reply("top 3 most loyal custs pls", session="y")
+    assert [t for t, _, _ in calls(reply)] == ["loyal_customers"]
+    listed, slipping = reply.text.split("slipping away")
+    assert listed.count("**") == 6 and slipping.count("**") >= 2
+    assert "杨子涵" in slipping and "杨子涵" not in listed  # the biggest spender, in decline

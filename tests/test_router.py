@@ -923,3 +923,63 @@ def test_readings_by_structure_round_five(message, tool, args):
 @pytest.mark.parametrize("message", ["撤銷啱啱嗰個", "撤销刚刚那个"])
 def test_an_undo_in_cantonese(message):
     assert control_intent(message) == "undo"
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    ("mate who's about to drop off on us? feels like a few regulars have gone quiet", "churn_risks", {}),
+    ("what's the best practice for winning back a café customer who's gone quiet", "search_playbook", {}),
+    ("how many Lilys have we got", "find_customers", {"query": "Lily"}),
+    ("show me the file for sofia brown", "customer_profile", {"customer": "~sophia brown"}),
+    ("帮我找一下那个叫啥晨曦的", "find_customers", {"query": "晨曦"}),
+    ("搜一下名字里有子涵的", "find_customers", {"query": "子涵"}),
+    ("李娜昨天拿了两袋耶加雪菲 记一下 176", "add_order", {"amount": 176, "quantity": 2, "date": "2026-11-21"}),
+    ("张伟 冷萃三盒 207", "add_order", {"product": "冷萃", "quantity": 3, "amount": 207}),
+    ("嗰啲90日冇落order嘅客 有幾多個", "churn_risks", {"quiet_days": 90}),
+    ("老板娘叫我问下今天要打给哪几个 她说给五个就够了", "daily_briefing", {"top": 5}),
+    ('daniel wood msg\'d again: "the beans from the last batch are sour af". how bad is this one',
+     "triage_complaint", {"text": "the beans from the last batch are sour af"}),
+    ("幫我整個SMS 俾兩個月冇買嘢嘅人 九折", "draft_campaign", {"channel": "sms", "goal": "winback", "offer_percent": 10}),
+    ("张伟和李娜谁买得多", "run_sql", {"sql": "~IN ('张伟', '李娜')"}),
+    ("I had a pleasant conversation this morning with Nora Chen over the telephone; she would like two bags "
+     "of Antigua, to be collected on Saturday the 28th", "log_activity", {"order_date": "2026-11-28", "channel": "phone"}),
+])
+def test_requests_in_owners_words(message, tool, args):
+    check(message, tool, **args)
+
+
+@pytest.mark.parametrize("message, last, args", [
+    ("她是崔静介绍来的 用的崔静那个推荐码", "李娜", {"customer": "李娜", "referrer": "崔静"}),
+    ("yeah she used ethan chen's referral code on her order, pls credit it", "Nora Chen",
+     {"customer": "Nora Chen", "referrer": "ethan chen"}),
+])
+def test_a_referral_told_about_the_customer_in_view(message, last, args):
+    check(message, "credit_referral", last=last, **args)
+
+
+def test_a_vaguer_date_gives_way_to_the_day_inside_it():
+    check("她今天微信说 next week 要 20袋巴西 for the café, 下周三送", "log_activity", last="崔静",
+          order_date="2026-11-25", order_quantity=20)
+    check("Ethan Chen call just now, his café want 20 bag espresso blend on 30 Nov", "log_activity",
+          order_date="2026-11-30")
+
+
+def test_a_long_run_on_call_keeps_each_date_with_its_own_words():
+    check("那个就是张伟啊今天早上打电话过来说他们公司年会要订那个节日礼盒要二十盒然后说十二月十号之前要到然后我说好的"
+          "我记一下你帮我记着十二月五号再给他打个电话确认一下", "log_activity", follow_up_date="2026-12-05",
+          order_date="2026-12-10", order_quantity=20)
+
+
+@pytest.mark.parametrize("message", ["yes po", "ta, yes", "ok na po, save", "ok go"])
+def test_confirmations_with_politeness_of_other_englishes(message):
+    assert control_intent(message) == "confirm"
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("那上上个月呢", "2026-09-01", "2026-09-30"), ("前天", "2026-11-20", "2026-11-20"),
+    ("上半年", "2026-01-01", "2026-06-30"), ("since september", "2026-09-01", "2026-11-22"),
+    ("9月以来", "2026-09-01", "2026-11-22"), ("上上周", "2026-11-02", "2026-11-08"),
+])
+def test_periods_owners_name(text, start, end):
+    from assistant.lang.dates import parse_period
+
+    assert parse_period(text, TODAY) == (date.fromisoformat(start), date.fromisoformat(end))

@@ -29,7 +29,7 @@ TOOLS = [
     Tool(
         find_customers,
         formatting.customers,
-        intents=(rules.find, meant.find_by_meaning),
+        intents=(rules.namesakes, rules.find, meant.find_by_meaning),
         hint="Searching for customers by name, phone, city or notes",
     ),
     Tool(

@@ -106,4 +106,11 @@ def segment_by_meaning(m: Msg) -> Intent | None:
     what it could not."""
     if m.customer or m.kw.has("howto"):
         return None
+    if _COUNT_QUESTION.search(m.text) and rules.sql_question(m) is not None:
+        parsed = parse_segment(m.text, m.ctx.today)
+        groups = {_GROUPS.get(k, k) for k in parsed.filter.to_dict()}
+        # two tags at once ("做café又拿wholesale价的") are read, as a conflict: the segment's to say
+        both = any(" + " in w or " / " in w for w in parsed.not_understood)
+        if not groups & _BEYOND_COUNTS and not both:
+            return None  # "上海一共几个客人": a count the count template reads in full
     return Intent({"request": m.text, **_top(m.text)}, 0.8)

@@ -224,10 +224,10 @@ class Assistant:
                 s.ctx.lang = previous  # a name picked after "which one?" keeps the language
             ruled = self._pointed_at(s, message)
             turn = Turn(s, message, lambda: self._rule_route(s, ruled))
-            known = s.ctx.last_customer_id
+            known, shown = s.ctx.last_customer_id, s.listed
             text, backend = self._answer(turn, history)
-            if s.ctx.last_customer_id == known:
-                self._remember_named(s, message)
+            self._remember_named(s, message, who=s.ctx.last_customer_id == known,
+                                 listed=s.listed is shown)
             out = Reply(text, turn.actions, s.pending, backend, s.ctx.lang, turn.dropped)
             self.store.record_turn(f"{user.name}/{session}", message, text, backend,
                                    (time.perf_counter() - started) * 1000, turn.calls)
@@ -394,12 +394,17 @@ class Assistant:
         self._remember(s, parts[0].name)
         return f"{message[:at]}{parts[0].name}{message[at + len(said):]}" if at >= 0 else message
 
-    def _remember_named(self, s: _Session, message: str) -> None:
+    def _remember_named(self, s: _Session, message: str, who: bool, listed: bool) -> None:
         """The one customer a message names is who "她" / "her" means next, even when no tool
-        looked them up ("Lily Tan今年买了多少" then "她上一单是几号")."""
-        said = set(self._stored_names(read_as_mandarin(message)))
-        if len(said) == 1:
-            self._remember(s, said.pop())
+        looked them up ("Lily Tan今年买了多少" then "她上一单是几号"); several named, when no list
+        was shown, are the list "the first one" points into ("今天要打给 张伟, 李娜 还有 罗子涵")."""
+        if not (who or listed):
+            return
+        named = list(dict.fromkeys(self._stored_names(read_as_mandarin(message))))
+        if len(named) == 1 and who:
+            self._remember(s, named[0])
+        elif len(named) > 1 and listed:
+            s.listed = named
 
     def _stored_names(self, text: str) -> list[str]:
         """The customers a (simplified) message names, as stored ("lina" -> 李娜 when only one)."""
@@ -558,6 +563,7 @@ class Assistant:
         return route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
                                            customer_names=self.store.customer_names,
                                            last_customer=s.ctx.last_customer_name,
+                                           earlier_customer=s.ctx.earlier_customer_name,
                                            open_complaint=self._open_complaint,
                                            meaning=self._meaning),
                      tuple(self._tools.values()))

@@ -131,6 +131,15 @@ def loyal_rows(page: Any, lang: str) -> str:
     act = STAGE_ACTION["stability"]
     out.append(_t(lang, f"\nKeep them with {act[0]} — not discounts.",
                   f"\n维系方式：{act[1]}——不必打折。"))
+    slipping = getattr(page, "slipping", None) or []
+    if slipping:
+        out.append(_t(lang, "\n⚠ Long-standing regulars now slipping away (call them first):",
+                      "\n⚠ 以下老主顾最近节奏变了，正在流失（先打电话问问）："))
+        for r in slipping:
+            spent = _get(r, "historic_value") or 0
+            why = (_get(r, "reasons") or [""])[0]
+            out.append(_t(lang, f"- **{as_text(_get(r, 'name'))}** — {spent:,.0f} spent in all; {why}",
+                          f"- **{as_text(_get(r, 'name'))}** — 累计消费 {spent:,.0f}；{why}"))
     return "\n".join(out)
 
 

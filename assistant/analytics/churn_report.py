@@ -57,6 +57,8 @@ class ChurnPage:
     rows: list[ChurnRow]
     matching: int
     quiet_days: int | None = None
+    # regulars worth as much as those shown who are slipping into decline: named beside the loyal
+    slipping: list[ChurnRow] = field(default_factory=list)
 
 
 def churn_report(store, as_of: str | None = None, horizon: int | None = None,
@@ -93,9 +95,15 @@ def loyal_page(store, as_of: str | None = None, top: int = 10, lang: str = "en")
     scored = _scored(store, as_of, None)
     f = scored["frame"]
     keep = np.flatnonzero(f["loyal"])
-    value = (f["total"] - f["refunds"])[keep]
-    order = keep[np.argsort(-value, kind="stable")][:top]
-    return ChurnPage(_rows(store, scored, order, lang), len(keep))
+    worth = f["total"] - f["refunds"]
+    order = keep[np.argsort(-worth[keep], kind="stable")][:top]
+    # a big regular whose rhythm broke is no longer "loyal", but an owner asking for the loyal
+    # ones needs to hear of them first: the warning the customer file exists to give
+    bar = worth[order].min() if len(order) else 0.0
+    lapsing = np.flatnonzero((f["n"] >= 3) & (f["stage"] == "decline") & (worth >= bar))
+    lapsing = lapsing[np.argsort(-worth[lapsing], kind="stable")][:3]
+    return ChurnPage(_rows(store, scored, order, lang), len(keep),
+                     slipping=_rows(store, scored, lapsing, lang) if len(lapsing) else [])
 
 
 def explain_customer(store, customer_id: int, as_of: str | None = None,

@@ -14,9 +14,13 @@ class TurnContext:
     last_customer_id: int | None = None
     last_customer_name: str | None = None
     last_complaint_id: int | None = None
+    # the customer talked about before the last one: "她俩谁买得多" compares the two
+    earlier_customer_name: str | None = None
 
     def remember(self, customer_id: int, name: str) -> None:
         """The customer the conversation is about, for 'her' / '她' in the next turn."""
+        if name != self.last_customer_name:
+            self.earlier_customer_name = self.last_customer_name
         self.last_customer_id, self.last_customer_name = customer_id, name
 
     def t(self, en: str, zh: str) -> str:

@@ -330,10 +330,12 @@ def impossible_dates(message: str) -> list[tuple[int, str]]:
 
 
 _SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "天": 1, "周": 7, "星期": 7,
-                   "礼拜": 7, "禮拜": 7, "月": 30, "年": 365}
+                   "礼拜": 7, "禮拜": 7, "月": 30, "年": 365, "日": 1}
 _SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\+?\s*(day|week|month|year)s?\b", re.IGNORECASE)
 # a month needs 个 ("3月" is March) and a year a small number ("2025年" is a date)
-_SPAN_ZH = re.compile(rf"({NUM}|半)\s*(?:个|個)\s*(月|星期|礼拜|禮拜)|({NUM}|半)\s*(天|周|星期|礼拜|禮拜|年)")
+# "90日冇落单": Cantonese counts days in 日, before what did not happen in them ("3日" is the 3rd)
+_SPAN_ZH = re.compile(rf"({NUM}|半)\s*(?:个|個)\s*(月|星期|礼拜|禮拜)|({NUM}|半)\s*(天|周|星期|礼拜|禮拜|年)"
+                      rf"|(?<![月\d])(?<![一二三四五六七八九十])({NUM})\s*(日)(?=\s*(?:都|也|已经|仲)?(?:冇|没|沒|未|唔|不|以上|内|內))")
 
 
 def span_days(text: str) -> int | None:
@@ -341,7 +343,7 @@ def span_days(text: str) -> int | None:
     "three weeks" -> 21), or None when it names none; a month counts 30 days."""
     hits = [m for m in (_SPAN_EN.search(text), _SPAN_ZH.search(text)) if m]
     for m in sorted(hits, key=lambda m: m.start()):
-        raw, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        raw, unit = next((m.group(i), m.group(i + 1)) for i in range(1, m.re.groups, 2) if m.group(i))
         count = 0.5 if raw.lower() in ("半", "half a") else cn_number(raw)
         if count is None:  # "two", "a few": English words
             count = _en_number(raw)
@@ -372,16 +374,30 @@ _PERIODS: list[tuple[str, str]] = [
                rf"|(last|this|next)\s+year'?s?\s+({EN_MONTH})"),
     ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
     ("month", rf"(?<![\d上下本这个年])({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
-    ("rel", r"(上个?|这个?|本|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年|(this|last|next)\s+(month|week|year|quarter)"),
+    ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年"
+            r"|(this|last|next)\s+(month|week|year|quarter)"),
+    ("half", r"(上|下)半年"),
     ("quarter", r"\bq([1-4])\b|第?([一二三四1-4])季度"),
     ("year", r"(?:in\s+)?\b(20\d\d)\b(?!\s*[-/年.]\s*\d)|(20\d\d)年(?!\d|[一二三四五六七八九十]+月)"),
-    ("day", r"\b(today|yesterday)\b|(今天|昨天|今日|昨日)"),
+    ("day", r"\b(today|yesterday)\b|(今天|昨天|今日|昨日|大前天|前天)"),
 ]
 _PERIODS_RX = [(name, re.compile(p, re.IGNORECASE)) for name, p in _PERIODS]
 
 
+_SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|date)\b|以来|至今|到现在|到今天|到目前"
+                    r"|(?:从|自从?).{1,8}(?:开始|起)", re.IGNORECASE)
+
+
 def parse_period(text: str, today: date) -> tuple[date, date] | None:
-    """The period a question is about, as (first day, last day) inclusive; None if it names none."""
+    """The period a question is about, as (first day, last day) inclusive; None if it names none.
+    "since september" / "9月以来" runs from the period's first day to today."""
+    found = _period(text, today)
+    if found and found[0] <= today and _SINCE.search(text or ""):
+        return found[0], today
+    return found
+
+
+def _period(text: str, today: date) -> tuple[date, date] | None:
     text = _normalise(text or "")
     for name, rx in _PERIODS_RX:
         m = rx.search(text)
@@ -421,7 +437,8 @@ def parse_period(text: str, today: date) -> tuple[date, date] | None:
             if g[2]:
                 year = today.year + {"去": -1, "今": 0, "前": -2, "明": 1}[g[2]]
                 return date(year, 1, 1), date(year, 12, 31)
-            shift = {"上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1,
+            shift = {"上上": -2, "上上个": -2, "上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0,
+                     "下下": 2, "下下个": 2, "下": 1, "下个": 1,
                      "last": -1, "this": 0, "next": 1}[(g[0] or g[3]).lower()]
             unit = (g[1] or g[4]).lower()
             if unit in ("月", "month"):
@@ -434,6 +451,9 @@ def parse_period(text: str, today: date) -> tuple[date, date] | None:
                 return _quarter(today.year + q0 // 4, q0 % 4 + 1)
             monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * shift)
             return monday, monday + timedelta(days=6)
+        if name == "half":
+            first = 1 if g[0] == "上" else 7
+            return date(today.year, first, 1), _month_end(date(today.year, first + 5, 1))
         if name == "quarter":
             q = int(g[0]) if g[0] else cn_number(g[1]) or int(g[1])
             year = today.year if 3 * q - 2 <= today.month else today.year - 1
@@ -443,6 +463,7 @@ def parse_period(text: str, today: date) -> tuple[date, date] | None:
             return date(year, 1, 1), date(year, 12, 31)
         if name == "day":
             word = (g[0] or g[1]).lower()
-            day = today if word in ("today", "今天", "今日") else today - timedelta(days=1)
+            back = {"today": 0, "今天": 0, "今日": 0, "前天": 2, "大前天": 3}.get(word, 1)
+            day = today - timedelta(days=back)
             return day, day
     return None

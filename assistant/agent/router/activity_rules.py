@@ -15,7 +15,7 @@ from assistant.agent.router.records import Intent, Msg, rule
 from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
 from assistant.core.records import InvalidInput
-from assistant.lang.dates import find_date, impossible_dates, parse_date
+from assistant.lang.dates import find_date, impossible_dates, parse_date, parse_period
 from assistant.lang.grounding import asks_by_form, is_question
 
 _COMPLAINT = re.compile(
@@ -33,7 +33,7 @@ PROMISED_REPLY = re.compile(
 _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
                      r"|\bring (?:her|him|them)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆佢"
-                     r"|回访|跟进|提醒我|回电|回个电话|再联系|联系一下|(?<!我)记得"
+                     r"|回访|跟进|提醒我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<!我)记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
                      r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
@@ -116,6 +116,20 @@ class _When:
     start: int
     past: object
     future: object
+
+
+_A_DAY = re.compile(r"\d|[号日]|周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]"
+                    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)", re.IGNORECASE)
+
+
+def _most_precise(when: _When, others: list[_When], today) -> _When:
+    """"next week … 下周三送": a day inside the stretch a vaguer date names is the date meant."""
+    stretch = parse_period(when.text, today)
+    if not stretch or stretch[0] == stretch[1] or _A_DAY.search(when.text):
+        return when  # "on 30 Nov" names its day: the month around it is no vaguer date
+    inside = [d for d in others if d is not when and d.future != when.future
+              and stretch[0] <= d.future <= stretch[1]]
+    return inside[0] if inside else when
 
 
 def dates_in(text: str, today) -> list[_When]:
@@ -300,9 +314,15 @@ def _receipt_line(m: Msg, text: str, dates: list[_When]) -> bool:
     return len(re.sub(r"[\W_]", "", words)) <= 14 and qty[1] is not None
 
 
+_NOTE_IT = re.compile(r"记录一下|记一下|记下来?|记住|\bnote (?:it|this|that)(?: down)?\b|\bjot (?:it|this) down\b",
+                      re.IGNORECASE)
+
+
 def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
+    if contact and ordered and _NOTE_IT.search(text) and not m.kw.has("contact", _NOTE_IT.sub(" ", text)):
+        contact = False  # "李娜昨天拿了两袋 记一下 176": "note it" asks to save the sale, no contact
     asking = is_question(text) or bool(_ASKING.search(text))
     if _NOT_A_REPORT.search(text) or asks_by_form(text) or _two_customers(m) or asked_to_do(text):
         # "如果张伟打电话来…" / "send 李娜 a wechat…" / "张伟昨天打电话了吗" / "张伟和李娜都说要3包":
@@ -371,7 +391,14 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         # "check in …, call him back on 10 dec": the clause that says when is the follow-up
         follow = [next((c for c in follow if any(_in(c, d.start) for d in dates)), follow[0])]
         args["follow_up"] = follow[0][1]
-        when = next((d for d in dates if _in(follow[0], d.start)), None)
+        inside = [d for d in dates if _in(follow[0], d.start)]
+        cue = ([None] + list(_FOLLOW.finditer(follow[0][1])))[-1]  # the last: after what was said
+        when = inside[0] if inside else None
+        if len(inside) > 1 and cue:
+            # one long clause with several dates ("…今天早上打电话…十二月十号之前要到…记着十二月五号
+            # 再给他打个电话"): the follow-up's date is the one nearest its own words
+            at = follow[0][0] + cue.start()
+            when = min(inside, key=lambda d: abs(d.start - at))
         if when:
             args["follow_up_date"] = when.text
             used.add(when.start)
@@ -402,8 +429,11 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         # "昨天微信说下周三来拿两袋": the date nearest the goods is the order's, the other the contact's.
         when = min(near, key=lambda d: abs(d.start - anchor)) if near else None
         if when is None and future_words:
-            when = next((d for d in dates if d.start not in used and d.future >= today), None)
+            # "spoke this morning … to be collected on Saturday": a day ahead before today itself
+            ahead = [d for d in dates if d.start not in used and d.future >= today]
+            when = next((d for d in ahead if d.future > today), ahead[0] if ahead else None)
         if when:
+            when = _most_precise(when, [d for d in dates if d.start not in used], today)
             args["order_date"] = when.text
             used.add(when.start)
         elif ordered or not future_words:

@@ -24,7 +24,7 @@ from assistant.agent.router.activity_rules import (
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_top, name_identity, pick_in
-from assistant.agent.router.sql_templates import period_of
+from assistant.agent.router.sql_templates import asked, follow_up, period_of
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
 
@@ -45,10 +45,16 @@ _NO_OFFER = re.compile(r"不打折|唔打折|不要折扣|不给折扣|没有折
 # "…不看了 换成sms吧" / "switch to email": the value after the change word is the new one
 _CHANGED_TO = re.compile(r"改成|换成|改为|换为|改用|换用|换到|\bswitch(?:ed)? to\b|\bchange (?:it |that )?to\b|\bmake it\b",
                          re.IGNORECASE)
+_BARE_OFFER = re.compile(r"(?:\bmake it|\bup to|\bincrease to|\bchange (?:it )?to|改成|改为|换成|改到|提到|加到)\s*(\d{1,2})(?![\d.%％折])",
+                         re.IGNORECASE)
 _DENIED_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
 _NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*(?:[,，。;；]|\bbut\b|\bit'?s\b|$))",
                       re.IGNORECASE)
 _NEW_GOODS = re.compile(r"新(?:豆|品|款|货|到|口味)|new (?:beans?|blend|products?|arrivals?)", re.IGNORECASE)
+# "Lily Tan 嗰個都幫我寫埋" after a reply drafted: the same read for another customer
+_ALSO = re.compile(r"也|都|同样|一样|照样|\btoo\b|\balso\b|\bas well\b|\bsame (?:for|with)\b|\bditto\b",
+                   re.IGNORECASE)
+_READS_ABOUT_ONE = ("draft_complaint_reply", "suggest_actions", "customer_profile")
 _REFERRAL = re.compile(r"推荐|介绍|码|code|referr", re.IGNORECASE)
 _CAMPAIGN_CHANNELS = {"wechat", "sms", "email"}
 
@@ -64,7 +70,8 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     text = read_as_mandarin(own)
     if not text or len(text) > 80 or asks_by_form(text):
         return None
-    if needs_marker and not REVISING.search(text):
+    if needs_marker and not REVISING.search(text) and not (
+            tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)):
         return None
     out = dict(args)
     _customer(text, tool, out, params, spot)
@@ -107,6 +114,9 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
         return
     pct = offer_percent(text)
     if "offer_percent" in params:
+        bare = _BARE_OFFER.search(text) if out.get("offer_percent") else None
+        if pct is None and bare:
+            pct = float(bare.group(1))  # "10 too little, make it 15": the offer already has its unit
         if pct is not None:
             out["offer_percent"] = pct
         elif _NO_OFFER.search(text):
@@ -167,19 +177,31 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
 
 
 # "and sept?" / "那九月呢" / "what about last year?": the same question about another period or person
-_AND_ABOUT = re.compile(r"^\s*(?:and|what about|how about|and what about|那|那么|还有|咁)\b|呢\s*[?？]?\s*$",
-                        re.IGNORECASE)
+_AND_ABOUT = re.compile(r"^\s*(?:and|what about|how about|and what about|same(?: thing| question| for| but)?"
+                        r"|now|just|only|then|ok and|also|那|那么|还有|咁|同样|一样|换成|只看|只算|再看)\b"
+                        r"|呢\s*[?？]?\s*$|\bsame (?:thing|question|again|but|for)\b", re.IGNORECASE)
+# "and remind me to call 李娜 tomorrow": a request of its own, not the last question again
+_ANOTHER_REQUEST = re.compile(r"\b(?:remind|call|ring|log|add|tag|draft|send|write|record|note|mark|text|email)\b"
+                              r"|提醒|记一下|记下|打给|打电话|发给|写|加上|标记|备注", re.IGNORECASE)
+# "Thank you. And September?": thanks before a follow-up are not part of it
+_THANKS = re.compile(r"^\s*(?:thanks?(?: you)?|thx|ty|ok(?:ay)?|great|cool|nice|got it|谢谢|多谢|好的|好|ok)"
+                     r"\s*[.!,，。！]+\s*", re.IGNORECASE)
 _BETWEEN = re.compile(r"BETWEEN '(\d{4}-\d{2}-\d{2})' AND '(\d{4}-\d{2}-\d{2})'")
 _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 
 
 def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
-    """The last query's SELECT for another period or customer ("and sept?" after "how much did we
-    sell last month"), or None when the message is not such a follow-up."""
-    text = read_as_mandarin(message).strip()
-    if not text or len(text) > 30 or not _AND_ABOUT.search(text):
+    """The last query's SELECT for another period, customer, measure or order ("and sept?" after
+    "how much did we sell last month", "same but only this year", "by no. of orders?"), or None
+    when the message is not such a follow-up."""
+    text = _THANKS.sub("", read_as_mandarin(message).strip())
+    if not text or len(text) > 60 or not _AND_ABOUT.search(text) or \
+            len(text) > 30 and _ANOTHER_REQUEST.search(text):
         return None
-    new = sql
+    question = asked(sql)
+    if question is not None:
+        return follow_up(text, question, today, spot(text))
+    new = sql  # a SELECT written elsewhere (by a model): its period and name can still change
     period = period_of(text, today)
     if period and _BETWEEN.search(sql):
         new = _BETWEEN.sub(f"BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'", new)

@@ -44,16 +44,20 @@ _HOW_TO = re.compile(r"怎么做|怎样做|如何做|怎么搞|how (?:do|can|sho
                      re.IGNORECASE)
 _DRAFT_EN = re.compile(r"\b(?:send|draft|write|prepare|create|plan|do|run|start|set up|make|"
                        r"launch|need|want)\b", re.IGNORECASE)
-_DRAFT_ZH = re.compile(r"发|起草|写|做|搞|准备|安排|策划|来一?个|弄")
+_DRAFT_ZH = re.compile(r"发|起草|草拟|写|做|搞|准备|安排|策划|来一?个|弄|整个|整一?个")
 _MESSAGE = re.compile(r"campaign|message|messages|\bnote\b|blast|活动|消息|信息|文案|群发",
                       re.IGNORECASE)
 _AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:(?:top|best|loyal|old|biggest|big|"
-                          r"regular|lapsed|quiet|new|vip) )?(?:people|ppl|peeps|folks|guys|customers|"
+                          # "to the gifts-tagged customers": a word or two saying which
+                          r"regular|lapsed|quiet|new|vip|[\w]+-(?:tagged|tag|stage|based)) )?(?:people|ppl|peeps|folks|guys|customers|"
                           r"custs?|clients|shoppers|patrons|regs|everyone|everybody|anyone|those|regulars|"
                           r"vips?|buyers|members|new|"
                           r"formation|stability|decline|exploration|lapsed|quiet|loyal|"
                           r"champions|who)\b.*)$", re.IGNORECASE)
-_AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草|\s*\b(?:send|draft|write)\b)",
+_AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草|\s*\b(?:send|draft|write)\b"
+                          # "整个SMS 给两个月没买东西的人 九折": a group of people ends where the
+                          # offer starts, or the message does
+                          r"|(?<=[人客户们粉员])(?:\s+(?=\S*(?:折|%|％|off\b))|\s*$))",
                           re.IGNORECASE)
 _OFFER_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*[%％]\s*(?:off|discount|折扣|优惠)?", re.IGNORECASE)
 _OFFER_ZHE = re.compile(r"(?:打)?(\d(?:\.\d)?|[1-9]\d|[一二三四五六七八九][一二三四五六七八九五]?)\s*折")
@@ -101,8 +105,10 @@ def audience(text: str) -> str | None:
         found = rest[0] if rest and len(clauses) > 1 else None
     if not found:
         return None
-    # "to ppl who havent bought in 2 months, 10% off to come back": the audience is one clause
-    found = re.split(r"[,，;；。]", found)[0] or found
+    # "to ppl who havent bought in 2 months, 10% off to come back": the audience is one clause,
+    # and "… customers about the gift box" ends where what the message is about starts
+    found = re.split(r"[,，;；。]|\s+(?:about|regarding|re:?|announcing|to (?:tell|let|announce|say|remind))\s", found)[0] \
+        or found
     found = _OFFER_PCT.sub(" ", found)
     found = _OFFER_ZHE.sub(" ", found)
     found = re.sub(r"\b(?:with|and|via|by|on|over)\s*$|(?:via|by|on|over|through|with)\s+"
@@ -164,6 +170,8 @@ def referral_credit(m: Msg) -> Intent | None:
     if not found:
         return _referral_by_position(m) if _REFERRAL_WORD.search(m.text) else None
     buyer, ref = found.group("buyer").strip(), found.group("ref").strip()
+    if _JUST_A_PRONOUN.fullmatch(buyer) and m.ctx.last_customer:
+        buyer = m.ctx.last_customer  # "她是崔静介绍来的" / "yeah she used li na's code": the one in view
     named = _named_in(m)
     if len(_people(named)) == 2:
         # the stored names inside what the pattern took ("张伟张哥" -> 张伟, "谢欣怡下单的时候" -> 谢欣怡)
@@ -179,10 +187,13 @@ def referral_credit(m: Msg) -> Intent | None:
 
 
 # -- what the intent model reads, with the slots read here ---------------------------------------
-_QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost",
-                    re.IGNORECASE)
+_QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost"
+                    r"|\bnever (?:buy|bought|order|ordered|come|came)\b.{0,12}\b(?:since|in|for|\d|one|two|three|a)\b"
+                    r"|\b(?:not|no|didn'?t|don'?t) (?:buy|bought|order|ordered|come|came)\b", re.IGNORECASE)
 _BOUGHT = re.compile(r"\bbought\b|\bpurchased\b|买过|买了|订过", re.IGNORECASE)
-_PRODUCT_NEWS = re.compile(r"新|推一下|推下|介绍|预热|促销|上了|上架|到货|launch|new|try|promo|in stock|arrived",
+# goods to tell about: new ones, or a seasonal one on offer ("holiday gift box, 10% off", "礼盒开卖了")
+_PRODUCT_NEWS = re.compile(r"新|推一下|推下|介绍|预热|促销|上了|上架|到货|开卖|开售|上市|礼盒|节日|圣诞|中秋|年货"
+                           r"|launch|new|try|promo|in stock|arrived|gift ?box|holiday|christmas|xmas|seasonal",
                            re.IGNORECASE)
 
 
@@ -222,6 +233,9 @@ def campaign_by_meaning(m: Msg) -> Intent | None:
     return Intent(args, 0.8)
 
 
+_JUST_A_PRONOUN = re.compile(r"(?:(?:yeah|yes|ok|oh|and|so|also|对|哦|噢|嗯)[\s,，]*)?"
+                             r"(?:she|he|they|her|him|this (?:one|guy|lady|customer)|她|他|佢|这位|这个客人|对方)",
+                             re.IGNORECASE)
 _WHOSE = re.compile(r"^\s*(?:的|'s|’s|s'|個|个|嘅|之)")
 _THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|\bbecause of|\bthanks to|经|經|通过|通過|由)\s*$",
                       re.IGNORECASE)

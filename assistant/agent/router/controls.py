@@ -54,7 +54,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
 }
 # Words that add nothing to a control: politeness, particles, "it", "the last one".
 _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "la", "lah", "lor",
-            "leh", "ah", "oh", "so", "then", "it", "that", "this", "one", "last", "the", "just", "now",
+            "leh", "ah", "oh", "so", "then", "po", "na", "ta", "cheers", "唔该", "唔該", "it", "that", "this", "one", "last", "the", "just", "now",
             "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈",
             "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞", "佢",
             "一下", "先", "就", "那", "那就", "这个", "这样", "帮我", "给我", "我", "quite", "that's",

@@ -22,6 +22,7 @@ from assistant.agent.router.slots import (
     stored_name,
 )
 from assistant.lang.colloquial import read_as_mandarin
+from assistant.lang.grounding import is_question
 
 if TYPE_CHECKING:
     from assistant.agent.toolkit import Tool
@@ -52,6 +53,11 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())
+    asked = _the_question(text, names)
+    if asked is not None:
+        # "今天要打给 zhang wei, li na 还有 luo zihan. luo zihan 的投诉是什么来着?": several people
+        # told, then one asked about: the question is the request
+        return route(own[len(own) - len(asked):] if len(own) == len(text) else asked, ctx, tools)
     spot = spot_customer(text, spot_index(names))
     msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
               stored_name(spot[0], names) if spot else None, spot[1:] if spot else None, names)
@@ -85,6 +91,20 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
         if doubt:
             return Canned(doubt)
     return _in_own_words(chosen, text, own) if isinstance(chosen, Route) else chosen
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|(?<=[a-z\u4e00-\u9fff)])\.\s+", re.IGNORECASE)
+
+
+def _the_question(text: str, names: tuple[str, ...]) -> str | None:
+    """The last sentence, when it asks about one of several customers the message names."""
+    parts = [p for p in _SENTENCE_END.split(text) if p and p.strip()]
+    if len(parts) < 2 or not is_question(parts[-1]):
+        return None
+    index = spot_index(names)
+    if len(set(every_customer(text, index))) < 2 or len(set(every_customer(parts[-1], index))) != 1:
+        return None
+    return parts[-1].strip()
 
 
 # writes about exactly one customer, named from the customer list

@@ -15,7 +15,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "draft": ((r"\bdraft|\brepl(?:y|ies) to|respond to|\bwrite (?:a |an )?(?:reply|response|answer|apology)"
               r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
               ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟")),
-    "add_customer": ((r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact)\b"
+    "add_customer": ((r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact|cust)\b"
                       r"|\bnew (?:cust|customer|client|contact|guy|girl|lady|person|regular)\b"
                       r"|\bas a (?:new )?(?:customer|client)\b"),
                      ("(添加|新增|新建|录入|登记|加|开|建)(一个|一位|个|位|多个|多一个)?(新)?(客户|顾客|客人|客)",
@@ -47,7 +47,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|came (?:to|into) (?:the |my |our )?(?:shop|store|caf[eé])"
                 r"|left (?:a |us a )?(?:note|message|review|comment)|(?:on|off) the phone|had a call"
                 r"|got a call|phone call|msg(?:ed|d)?|txt(?:ed|d)?|sms(?:ed|d)?|dm(?:ed|d)?|ping(?:ed)?"
-                r"|reached out|hit (?:me|us) up|emailed)\b|\b(?:msg|message|text|wechat|dm|call|email|note)"
+                r"|reached out|hit (?:me|us) up|emailed|telephoned|spoke|conversation with|over the (?:tele)?phone"
+                r"|on a call|video call|voice (?:note|message|msg))\b|\b(?:msg|message|text|wechat|dm|call|email|note)"
                 r"\s+(?:from|w/|with)\b|\blog (?:a |an |the )?"
                 r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
                 ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "发消息", "发了消息",
@@ -60,7 +61,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                ("想", "要", "打算", "准备", "预订", "预定", "需要", "再订", "会来")),
     "churn": ((r"churn|at[- ]risk|risky|losing|lapsed|slipping|stopped (?:buying|ordering|coming)"
               r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"
-              r"|about to lose|going to lose|might lose|could lose|drifting away"),
+              r"|about to lose|going to lose|might lose|could lose|drifting away|drop(?:ping)? off|gone (?:quiet|cold|missing)"
+              r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) away"),
               ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了",
                "不再帮衬", "不再光顾", "不再来", "不会再来")),
     "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",
@@ -81,13 +83,14 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|last (?:order|purchase|visit|bought)|what did .* (?:buy|order)|how is .* doing|\blook up\b"
                 r"|overview|summary of|status of|\bbought recently\b|\borders?\b|phone number|\bemail\b"
                 r"|contact details|\bwechat\b|\baddress\b|\bstage\b|\b(?:number|phone|mobile|cell)\b"
-                r"|usually (?:buy|get|order)s?|\bspent\b"),
+                r"|usually (?:buy|get|order)s?|\bspent\b|\b(?:file|record|card|account)\b"
+                r"|\b(?:open|pull|bring) up\b|how(?:'s| is| are) .{1,30} doing"),
                 ("查看", "看看", "看一下", "资料", "信息", "情况", "档案", "买了什么", "买过什么", "订单", "怎么样",
                  "概况", "历史", "最后一次", "上次", "最近", "电话", "联系方式", "微信号", "邮箱", "阶段")),
     "find": ((r"\bfind\b|\bsearch\b|look for|\bany (?:customers|clients)|list (?:customers|clients)"
              r"|(?:customers?|clients?) (?:in|from|named|called)|who (?:lives|is from)|\btagged\b|\btag\b"),
              ("找", "查找", "搜索", "搜一下", "有没有叫", "姓", "住在", "查一下", "查询")),
-    "delete": (r"\b(?:delete|remove|drop|wipe|erase|purge|truncate|destroy)\b",
+    "delete": (r"\b(?:delete|remove|drop(?!\s+(?:off|by|in|out|away)\b)|wipe|erase|purge|truncate|destroy)\b",
                ("删除", "删掉", "清空", "删了", "移除", "销毁")),
     "export": (r"\bexport\b|\bdump\b|download (?:all|every|the whole)|send me (?:all|every)",
                ("导出", "匯出", "汇出", "全部发给我", "所有客户发给我", "下载全部")),

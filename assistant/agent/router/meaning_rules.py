@@ -170,7 +170,7 @@ def sale_by_meaning(m: Msg) -> Intent | None:
 def new_customer_by_meaning(m: Msg) -> Intent | None:
     if _asks(m):
         return None
-    found = new_customer_args(m)
+    found = new_customer_args(m, by_verb=True)
     return Intent(found.args, BY_MEANING) if found else None
 
 

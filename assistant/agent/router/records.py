@@ -44,6 +44,7 @@ class RouteContext:
     lang: str = "en"
     customer_names: Callable[[], list[str]] = field(default=list)
     last_customer: str | None = None
+    earlier_customer: str | None = None  # the one discussed before last_customer
     # the text of a customer's latest complaint still open, or None ("how bad is it" about 何诗涵's)
     open_complaint: Callable[[str], str | None] = field(default=lambda name: None)
     # (intent, probability) for a message, or None: the rules alone (agent/router/meaning.py)

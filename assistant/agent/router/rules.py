@@ -20,11 +20,14 @@ from assistant.agent.router.slots import (
     PHONE,
     WECHAT,
     contact_fields,
+    every_customer,
     find_city,
     find_top,
     guess_name,
     pick_in,
     quiet_days,
+    spot_index,
+    stored_name,
 )
 from assistant.lang.grounding import asks_by_form, instruction, is_question
 from assistant.lang.names import has_han
@@ -85,6 +88,11 @@ def pick(table: list, msg: _Msg) -> str | None:
 
 @rule(10)
 def triage(m: _Msg) -> Intent | None:
+    quoted = _QUOTE.search(m.text)
+    outside = _QUOTE.sub(" ", m.text) if quoted else ""
+    # 'daniel msg'd: "the beans are sour". how bad is this one': asked outside the quote, about it
+    if quoted and len(quoted.group(1)) > 8 and m.kw.has("triage", outside):
+        return Intent({"text": quoted.group(1).strip()}, 0.9)
     if not m.kw.has("triage", command_part(m.text) + " "):
         return None
     body = after_colon(m.text)
@@ -101,6 +109,7 @@ def triage(m: _Msg) -> Intent | None:
     return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
 
 
+_QUOTE = re.compile(r"[\"“「『]([^\"”」』]{4,400})[\"”」』]")
 # words that point back at what is being discussed, and words that tell a complaint's content
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|hers?|his)\b|这个|那个|这条|那条|这件|那件|他|她", re.IGNORECASE)
 _TOLD = re.compile(r"说|讲|写|\b(?:said|says|wrote|writes|told)\b", re.IGNORECASE)
@@ -196,7 +205,7 @@ def draft_reply(m: _Msg) -> Intent | None:
 # Wang Fang, phone …", "new cust 🎉 Priya Nair, …"), past emoji, colons and "named" / "叫".
 _ANNOUNCED = re.compile(
     r"(?:\b(?:customer|client|contact|cust)s?\b|\bnew (?:guy|girl|lady|person|regular)\b|新?客户|顾客|新?客人|新客"
-    r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*"
+    r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*(?:\b(?:pls|plz|please|here|for you)\b[^\w]*)?"
     # "有个新客人加下 车晓楠": the request between the announcement and the name
     r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下)[^\w]*)?"
     r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?(?:\b(?:mr|mrs|ms|miss|dr|madam)\b\.?\s*)?", re.IGNORECASE)
@@ -206,6 +215,8 @@ _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2
 # only the title in any case: the name's words are the capitalised ones ("Mr Smith came in")
 _TITLED = re.compile(r"\b(?i:mr|mrs|ms|miss|dr|madam)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
                      r"|([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐)")
+_ADD_VERB = re.compile(r"\b(?:add|register|save|create|enter|put)\b(?:\s+(?:in|down|a|an|new|this|the)\b)*\s*"
+                       r"|(?:添加|新增|登记|录入|加)(?:一下|下|个|一个|一位|位)?\s*", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|电话|手机|微信|邮箱)$",
                          re.IGNORECASE)
 # Tags an owner says in passing when announcing or describing a customer, kept in their words.
@@ -222,14 +233,22 @@ def new_customer(m: _Msg) -> Intent | None:
     return new_customer_args(m)
 
 
-def new_customer_args(m: _Msg) -> Intent | None:
-    """The new customer's name and contact details, read by code."""
+def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
+    """The new customer's name and contact details, read by code; `by_verb` when the message is
+    known to add someone, so "add <name>" is enough."""
     found = None
     for lead in _ANNOUNCED.finditer(m.text):
         found = _NEW_NAME.match(m.text, lead.end())
         if found and not _NOT_A_NAME.match(found.group(1)):
             break
         found = None
+    if not found and by_verb and not m.canonical:
+        # the intent model heard a new customer: "pls add Arjun Mehta, email …" names no
+        # customer word, the name follows the verb
+        lead = _ADD_VERB.search(m.text)
+        found = _NEW_NAME.match(m.text, lead.end()) if lead else None
+        if found and _NOT_A_NAME.match(found.group(1)):
+            found = None
     if not found:
         # "We had a new gentleman in today, a Mr Tobias Hargreaves, … add him as a customer": the
         # announcement names no one; the person is the one given a title
@@ -376,7 +395,7 @@ def _churn_asked(m: _Msg) -> bool:
 
 
 BRIEFING = re.compile(
-    r"今[天日].{0,6}(?:联系|打电话|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪|找边)"
+    r"今[天日].{0,6}(?:联系|打电话|打给|打俾|打畀|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪|找边)"
     r"|今[天日].{0,16}(?:生日|回访|要跟进|最急|最urgent|最紧急)"
     r"|\bplan for today\b|\btoday'?s plan\b|\bwhat'?s on (?:for )?today\b|\burgent\b.{0,20}\btoday\b"
     r"|(?:今日|每日|每天|早上|晨间)?(?:简报|早报|晨报|簡報|早報)|有(?:什么|什麼|啥)(?:需要|要|该|該)?(?:我)?注意"
@@ -414,12 +433,16 @@ def churn_of_customer(m: _Msg) -> Intent | None:
     return None
 
 
+_LIST_ASKED = re.compile(r"\blist\b|\bshow\b|\bwhich (?:customers|clients|ones|people)\b|\bwho (?:are|is|might|may|will)\b"
+                         r"|\bwho\b.{0,10}\?|哪些|名单|列出|列一下|都有谁|有谁", re.IGNORECASE)
+
+
 @rule(72)
 def churn_list(m: _Msg) -> Intent | None:
     if not _churn_asked(m) or m.customer:
         return None
-    if m.kw.has("howto") and not m.kw.has("list"):
-        return None
+    if m.kw.has("howto") and not _LIST_ASKED.search(m.text):
+        return None  # "best practice for winning back a customer who's gone quiet": how, not who
     # "3个客户" is a count of customers, "3个月" a quiet spell
     top = find_top(m.text)
     args: dict = {"top": top} if top else {}
@@ -438,8 +461,8 @@ LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\s*(?:customer
 @rule(73)
 def loyal_list(m: _Msg) -> Intent | None:
     """"我的老客户有哪些" / "who are my loyal customers?" (a list, not one person's profile)."""
-    if m.customer or m.kw.has("howto") or not LOYAL.search(m.text):
-        return None
+    if m.customer or m.kw.has("howto") or not LOYAL.search(m.text) or m.kw.has("churn"):
+        return None  # "regulars who have gone quiet" are the churn list's
     if sql_templates.top_customers_sql(m.kw.low, m.ctx.today):
         return None  # "最好的10个客户": ranked by spend, a query
     if not re.search(r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|哪些|谁|有谁|列出|看看|名单|都有",
@@ -449,8 +472,25 @@ def loyal_list(m: _Msg) -> Intent | None:
     return Intent({"top": top} if top else {}, 0.9)
 
 
+_BOTH = re.compile(r"[她他]们?俩|[她他]们两个|两位|两个人|这两个|\bboth\b|\bthe two\b|\b(?:them|those) two\b",
+                   re.IGNORECASE)
+
+
+def compared(m: _Msg) -> list[str]:
+    """The stored names a comparison is about: those named, or "她俩" / "both" as the two just
+    discussed."""
+    named = [stored_name(n, m.names) for n in every_customer(m.text, spot_index(m.names))]
+    named = list(dict.fromkeys(n for n in named if n))
+    if len(named) < 2 and _BOTH.search(m.text) and m.ctx.last_customer and m.ctx.earlier_customer:
+        named = list(dict.fromkeys([*named, m.ctx.earlier_customer, m.ctx.last_customer]))
+    return named
+
+
 @rule(80)
 def sql_question(m: _Msg) -> Intent | None:
+    both = None if m.kw.has("howto") else sql_templates.comparison_sql(m.kw.low, m.ctx.today, compared(m))
+    if both:
+        return Intent({"sql": both}, 0.85)
     top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today)
     if top:
         # "best / top 10 customers" ranks by spend: a template read, not a fallback
@@ -505,6 +545,19 @@ def playbook_question(m: _Msg) -> Intent | None:
     return None
 
 
+_SEVERAL = re.compile(r"how many|\b(?:a )?few\b|several|\ball\b|every|which ones|more than one|\bthere(?:'s| are) \w+ of"
+                      r"|几个|几位|哪几个|好几个|几多个|都有谁|所有", re.IGNORECASE)
+
+
+@rule(99)
+def namesakes(m: _Msg) -> Intent | None:
+    """"how many Lilys have we got" / "look up Chen, there's a few": a name several customers share,
+    asked about as several, is a search that lists them all."""
+    if not m.customer or m.canonical or not _SEVERAL.search(m.text):
+        return None
+    return Intent({"query": m.customer}, 0.85)
+
+
 @rule(100)
 def find(m: _Msg) -> Intent | None:
     if not m.kw.has("find"):
@@ -516,6 +569,10 @@ _TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(
                      r"([^\W\d_][\w-]{1,20})|([^\W\d_][\w-]{1,20})\s*(?:\btags?\b|标签|標籤)", re.IGNORECASE)
 
 
+_NAME_PART = re.compile(r"名字?(?:里|里面|中|中间|当中)?(?:有|带|带有|含|含有|包含)\s*([\u4e00-\u9fff]{1,3}?)(?:字)?(?:的|$|[\s,，?？])"
+                        r"|\bwith\s+([a-z]{2,20})\s+in\s+(?:the|their|his|her)\s+names?\b"
+                        r"|\bnames?\s+(?:contains?|containing|has|having|with|incl(?:udes?|uding)?)\s+([a-z]{2,20}|[\u4e00-\u9fff]{1,3})",
+                        re.IGNORECASE)
 _QUOTED = re.compile(r"[「“\"『‘]([^」”\"』’]{1,20})[」”\"』’]")
 
 
@@ -526,9 +583,14 @@ def find_args(m: _Msg) -> Intent | None:
     quoted = _QUOTED.search(m.text)
     if quoted:  # "名字裡有「晨曦」的客人"
         return Intent({"query": quoted.group(1).strip()}, 0.85)
+    part = _NAME_PART.search(m.text)
+    if part:  # "名字里有子涵的" / "anyone with 'lily' in the name": that part of a name
+        return Intent({"query": next(g for g in part.groups() if g)}, 0.85)
     surname = re.search(r"姓([\u4e00-\u9fff])", m.text)
     fields = contact_fields(m.text)
-    named = re.search(r"(?:named|called|叫)\s*([\w\u4e00-\u9fff'-]+(?:\s+[A-Z][\w'-]*)?)", m.text)
+    # "那个叫啥晨曦的": the part after "called something"
+    named = re.search(r"(?:named|called|叫)\s*(?:做|啥|什么|乜|咩|个)?\s*([\w\u4e00-\u9fff'-]+(?:\s+[A-Z][\w'-]*)?)",
+                      m.text)
     tag = _TAGGED.search(m.text)
     query = (surname.group(1) if surname else fields.get("phone") or fields.get("email")
              or (re.sub(r"的.*$", "", tag.group(1) or tag.group(2)) if tag else None)

@@ -29,7 +29,7 @@ _NOT_BOUGHT_EN = re.compile(
     r"\b(?:order(?:ed|s)?|b(?:ough)?t|buy(?:ing)?|purchas(?:ed|es?|ing)|been (?:in|back|around)"
     r"|c(?:o|a)me (?:in|back|by)|visit(?:ed|s)?|shopp?(?:ed|ing)?)\b"
     r"|\b(?:inactive|quiet|dormant|lapsed|gone)\b", re.IGNORECASE)
-_NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?(?:下过?定?单|下過定?單|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂"
+_NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?落?(?:下过?定?单|下過定?單|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂"
                             r"|帮衬|幫襯|order|buy|买过|出现)", re.IGNORECASE)
 
 
@@ -103,6 +103,9 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
                     in index.pinyin:
                 hits.append((start, group[-1][1], text[start:group[-1][1]].removesuffix("'s")))
                 break
+        if w not in index.tokens and w.endswith("s") and w[:-1] in index.tokens and word[0].isupper():
+            hits.append((start, end - 1, text[start:end - 1]))  # "how many Lilys": the name, plural
+            continue
         if w in index.tokens and word[0].isupper():
             at_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?。！？:：\n"
             if at_start and w in _SENTENCE_WORDS:
@@ -174,12 +177,23 @@ def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
             if len(parts) != 2 or parts[0][0] != a[0] or parts[1][0] != b[0]:
                 continue
             d1, d2 = OSA.distance(a, parts[0]), OSA.distance(b, parts[1])
+            if d1 > 1 and _sounds_alike(a, parts[0]):
+                d1 = 1  # "sofia brown" is how Sophia Brown sounds: one slip, not two
+            if d2 > 1 and _sounds_alike(b, parts[1]):
+                d2 = 1
             # a surname heard as another word ("daniel would") when the first name is exact
             if d1 <= 1 + (len(a) >= 6) and d2 <= 1 + (d1 == 0 and len(b) >= 4) and d1 + d2 <= 2 \
                     and d1 + d2 > 0:
                 hits.append((s1, e2, name))  # the name meant, so it resolves exactly
                 break
     return hits
+
+
+def _sounds_alike(said: str, name: str) -> bool:
+    """Two spellings of one sound by Metaphone ("sofia" / "sophia", "katherine" / "catherine")."""
+    import jellyfish
+
+    return len(said) >= 4 and jellyfish.metaphone(said) == jellyfish.metaphone(name)
 
 
 # Words that are never part of a name said aloud: "can you" must not sound like 康宇.
@@ -261,7 +275,11 @@ _AMOUNT = [
 ]
 _ZH_UNITS = "|".join(ZH_UNITS)
 _ZH_QTY = re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*({_ZH_UNITS})([^\s，,。.;；!！?？:：0-9]{{0,12}})")
-_ZH_PRODUCT_END = re.compile(r"(?:一共|总共|共|花了|付了|合计|价格|给|送|下周|下个月|明天|后天|这周|周[一二三四五六日]|"
+# a word of goods standing alone before its count ("冷萃三盒", "耶加 2包"), not a verb or a time
+_GOODS_BEFORE = re.compile(r"(?:^|[\s,，。:：、])([\u4e00-\u9fff]{2,5})\s*$")
+_BEFORE_NOT_GOODS = re.compile(r"[了要买拿订单说的是给共过来去送到想再又还各每]$|^(?:一共|总共|今天|昨天|今日|明天|后天|前天|刚刚|刚才"
+                        r"|上次|这次|下次|每次|大概|差不多|另外|然后|还有|一样|同样)")
+_ZH_PRODUCT_END = re.compile(r"(?:一共|总共|共|花了|付了|合计|价格|给|送|下周|下个月|明天|后天|这周|周[一二三四五六日]|然后|之前|以前|"
                              r"的钱|元|块|，|,|和|并且|但|不过|还|说|想|要).*$")
 _EN_WORDNUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "twenty": 20,
@@ -366,6 +384,9 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
             while words and words[-1].lower() in _NOT_PRODUCT:
                 words.pop()
             product = " ".join(words)
+        if not product:  # "冷萃三盒 207": the goods named just before the count
+            before = _GOODS_BEFORE.search(text[:m.start()])
+            product = before.group(1) if before and not _BEFORE_NOT_GOODS.search(before.group(1)) else ""
         if qty is not None and (m.group(2) != "个" or product):
             return float(qty), product or m.group(2), m.start()
     m = _EN_QTY.search(text)
@@ -461,7 +482,7 @@ def find_top(text: str) -> int | None:
 _ZH_NTH = r"第\s*(?P<{}>[一二两三四五六七八九十]|\d{{1,2}})"
 _ORDINAL = re.compile(
     r"排" + _ZH_NTH.format("ranked") + r"\s*(?:个|位|名|個)?(?:那个|那位|那個)?"
-    r"|" + _ZH_NTH.format("zh") + r"\s*(?:(?:个|位|名|個)(?!月|星期|礼拜|周|次|天|年)(?:那个|那位|那個|客户|客人)?|那个|那位|那個)"
+    r"|" + _ZH_NTH.format("zh") + r"\s*(?:(?:个|位|名|個)(?!月|星期|礼拜|周|次|天|年)(?:那个|那位|那個|客户|客人|人)?|那个|那位|那個)"
     r"|\b(?:the\s+)?(?P<en>first|second|third|fourth|fifth|top|1st|2nd|3rd|4th|5th)\s+"
     r"(?:one|guy|lady|customer|client|person|name|on the list)\b"
     r"|\b(?:no\.?|number)\s*(?P<num>\d{1,2})\b", re.IGNORECASE)

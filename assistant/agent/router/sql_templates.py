@@ -8,11 +8,67 @@ cannot inject anything; run_sql is read-only besides.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import find_city
 from assistant.lang.dates import parse_period
+
+
+@dataclass(frozen=True)
+class Question:
+    """A count, sum or ranking question as its parts, so that a follow-up ("and last month?",
+    "same but only this year", "by no. of orders?") changes one part and keeps the rest."""
+
+    measure: str                            # a SUBJECTS name, or "rank_customers" / "rank_products"
+    period: tuple[date, date] | None = None
+    customer: str | None = None             # a stored name, from the customer list
+    product: str | None = None              # letters only
+    city: str | None = None
+    status: str | None = None               # complaints: open | unresolved | resolved | in_progress
+    channel: str | None = None              # interactions
+    done: bool = False                      # tasks
+    by: str = "revenue"                     # a ranking's order: revenue | orders | quantity
+    limit: int = 10
+    among: tuple[str, ...] = ()             # a ranking of these stored names only: a comparison
+
+
+# The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
+# same SQL always comes from the same question, so one table serves every session.
+_ASKED: OrderedDict[str, Question] = OrderedDict()
+_KEEP = 256
+
+
+def _sql(q: Question) -> str:
+    sql = question_sql(q)
+    _ASKED[sql] = q
+    _ASKED.move_to_end(sql)
+    while len(_ASKED) > _KEEP:
+        _ASKED.popitem(last=False)
+    return sql
+
+
+def asked(sql: str) -> Question | None:
+    """The question a SELECT of this module answered, or None for SQL written elsewhere."""
+    return _ASKED.get(sql)
+
+
+# "how many orders…", "how many ppl bought…": the noun counted says what is counted
+_HOW_MANY = re.compile(
+    r"\b(?:how many|number of|no\.? of|count of|total)\s+(?:\w+\s+){0,2}?"
+    r"(orders?|purchases?|customers?|clients?|people|ppl|folks|buyers|shoppers|bags?|box(?:es)?|packs?"
+    r"|units?|cups?|bottles?|complaints?|tasks?|reminders?|follow[- ]?ups?|calls?|visits?|interactions?)\b",
+    re.IGNORECASE)
+_NOUN_MEASURE = [(r"orders?|purchases?", "orders"), (r"customers?|clients?|people|ppl|folks|buyers|shoppers",
+                                                     "customers"),
+                 (r"bags?|box(?:es)?|packs?|units?|cups?|bottles?", "quantity"), (r"complaints?", "complaints"),
+                 (r"tasks?|reminders?|follow[- ]?ups?", "tasks"), (r"calls?|visits?|interactions?", "interactions")]
+
+
+# subjects that say more than the noun counted does ("how many new customers")
+_SPECIFIC = {"last_order", "avg_order", "latest_order", "new_customers"}
 
 # (subject, en regex, zh words); the first subject that matches wins, so specific ones go first.
 SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -31,7 +87,8 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("tasks", r"tasks?|to-?dos?|follow[- ]?ups?|reminders?", ("任务", "待办", "回访", "提醒")),
     ("interactions", r"interactions?|calls?|visits?|contacts?|touchpoints?|conversations?",
      ("互动", "联系", "通话", "电话", "沟通", "拜访", "到店")),
-    ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?|cups?|bottles?)\b.{0,30}\b(?:sell|sold|go)"
+    ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?|cups?|bottles?)\b.{0,30}\b(?:sell|sold|go|went"
+     r"|shift(?:ed)?|move[ds]?|ship(?:ped)?)"
      r"|units sold", ("销量", r"卖(?:出去?|掉|了)*.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)",
                       "卖出多少")),
     ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money"
@@ -39,18 +96,21 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
      ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
       r"收了?.{0,4}多少钱", r"进账.{0,4}多少",
       "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩")),
-    ("orders", r"orders?|purchases?", ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]")),
-    ("buyers", r"(?:customers|clients|people|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
+    ("orders", r"orders?|purchases?", ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]",
+                                         r"(?:买|订|下单|光顾|来)过?了?\s*(?:几|多少)\s*次")),
+    ("buyers", r"(?:customers|clients|people|ppl|folks|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
      ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买",
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
-    ("customers", r"customers?|clients?|people", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])")),
+    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
 _COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件", "总共", "一共", "合计", "总额", "总数",
              "统计", "平均", "客单价", "销售额", "营业额")
-_STATUS = [("open", r"\bopen\b|\bnew\b", ("未处理", "待处理", "新的", "还开着")),
-           ("unresolved", r"unresolved|not resolved|pending|outstanding", ("未解决", "没解决", "没处理")),
+# not handled yet is open; not solved yet includes those being handled
+_STATUS = [("open", r"\bopen\b|\bnew\b|not (?:yet )?(?:handled|dealt with|looked at|touched)",
+            ("未处理", "待处理", "新的", "还开着", "没处理", "没人处理", "没有处理", "还没处理")),
+           ("unresolved", r"unresolved|not resolved|pending|outstanding", ("未解决", "没解决")),
            ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", "处理完")),
            ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
 _CHANNELS = [("phone", r"\bcalls?\b|phone", ("电话", "通话")), ("in_store", r"visits?", ("到店", "拜访")),
@@ -95,11 +155,19 @@ def product_word(text: str) -> str | None:
     if m:
         word = m.group(1).strip()
         return None if word.lower() in _GOODS else word
+    m = re.search(r"\b(?:how many|number of|no\.? of)\s+([a-z]{3,20})\s+(?:bags?|box(?:es)?|packs?|units?)\b",
+                  text, re.IGNORECASE)
+    if m and m.group(1).lower() not in _NOT_A_KIND | _GOODS:
+        return m.group(1)  # "how many gift boxes did we shift": the gift box
     if not re.search(r"卖|销量|销售|sold|sell", text, re.IGNORECASE):
         return None
     runs = [r for r in re.findall(r"[\u4e00-\u9fff]+", _NOT_PRODUCT.sub(" ", text)) if len(r) >= 2]
     return runs[0] if len(runs) == 1 and len(runs[0]) <= 6 and runs[0] not in _GOODS else None
 
+
+# "how many more bags": words before a unit that are no kind of product
+_NOT_A_KIND = {"more", "the", "our", "total", "big", "small", "large", "those", "these", "full", "whole",
+               "separate", "single", "extra", "many", "much", "few"}
 
 # what every order is: "bags of coffee" counts all of them, not a product called coffee
 _GOODS = {"coffee", "coffees", "beans", "coffee beans", "products", "product", "items", "stuff",
@@ -119,43 +187,91 @@ def is_count_question(text: str) -> bool:
 def subject(text: str) -> str | None:
     """What is being counted or summed."""
     low = text.lower()
-    for name, en, zh in SUBJECTS:
-        if _has(text, low, en, zh):
-            return name
-    return None
+    first = next((name for name, en, zh in SUBJECTS if _has(text, low, en, zh)), None)
+    counted = _HOW_MANY.search(low)
+    if counted and first not in _SPECIFIC:
+        # "how many separate orders made up the October figure": the noun counted, not "made"
+        noun = counted.group(1)
+        found = next(m for rx, m in _NOUN_MEASURE if re.fullmatch(rx, noun))
+        if found != "customers":
+            return found
+        return "buyers" if re.search(r"\b(?:bought|ordered|purchased|buy|order|shopped)\b", low) else "customers"
+    return first
 
 
 def _q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def build_sql(text: str, today: date, customer: str | None = None) -> str | None:
-    """A read-only SELECT answering a count/sum question, or None if no template fits."""
+def read_question(text: str, today: date, customer: str | None = None) -> Question | None:
+    """The parts of a count/sum question, or None if no template fits."""
     what = subject(text)
     if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
         return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()
-    period = period_of(text, today)
-    # Customer names come from the customer list (exact names only), never from free text.
-    who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(customer)})" if customer else None
-    if what == "last_order":
-        return (f"SELECT MAX(date) AS last_order FROM orders WHERE {who}" if who else None)
-    if what == "latest_order":
-        return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
+    if what == "last_order" and not customer:
+        return None
     item = product_word(text) if what in ("revenue", "quantity", "orders") and not customer else None
     if item:  # letters only reach the pattern: no quote, no wildcard of the owner's
-        item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip()
-        who = f"product LIKE {_q('%' + item + '%')}" if item else None
-    place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order") and not customer else None
-    if place:  # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
-        both = ", ".join(_q(c) for c in (place, _CITY_PAIRS.get(place, "")) if c)
+        item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip() or None
+    # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
+    place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers") \
+        and not customer else None
+    status = next((s for s, en, zh in _STATUS if _has(text, low, en, zh)), None) \
+        if what == "complaints" else None
+    channel = next((c for c, en, zh in _CHANNELS if _has(text, low, en, zh)), None) \
+        if what == "interactions" else None
+    done = bool(re.search(r"\bdone\b|completed|finished", low) or "完成" in text) if what == "tasks" else False
+    return Question(what, period_of(text, today), customer, item, place, status, channel, done)
+
+
+def build_sql(text: str, today: date, customer: str | None = None) -> str | None:
+    """A read-only SELECT answering a count/sum question, or None if no template fits."""
+    q = read_question(text, today, customer)
+    return _sql(q) if q else None
+
+
+def question_sql(q: Question) -> str:
+    """The SELECT that answers a question; only dates, stored names and letters reach it."""
+    what = q.measure
+    if what == "rank_customers":
+        where = _between("o.date", q.period)
+        if q.among:
+            names = f"c.name IN ({', '.join(_q(n) for n in q.among)})"
+            where = f"{where} AND {names}" if where else f" WHERE {names}"
+        by = {"orders": "orders", "quantity": "quantity"}.get(q.by, "revenue")
+        return ("SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders, "
+                "SUM(o.quantity) AS quantity FROM orders o "
+                f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
+                f"ORDER BY {by} DESC LIMIT {q.limit}") if by != "revenue" else (
+                "SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM orders o "
+                f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
+                f"ORDER BY revenue DESC LIMIT {q.limit}")
+    if what == "rank_products":
+        where = _between("date", q.period)
+        if q.by == "revenue":
+            return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
+                    f"ORDER BY revenue DESC LIMIT {q.limit}")
+        return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
+                f"ORDER BY quantity DESC LIMIT {q.limit}")
+    # Customer names come from the customer list (exact names only), never from free text.
+    who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})" if q.customer else None
+    if what == "last_order":
+        return f"SELECT MAX(date) AS last_order FROM orders WHERE {who}"
+    if what == "latest_order":
+        return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
+    if q.product:
+        goods = f"product LIKE {_q('%' + q.product + '%')}"
+        who = f"{who} AND {goods}" if who else goods
+    both = ", ".join(_q(c) for c in (q.city, _CITY_PAIRS.get(q.city or "", "")) if c)
+    if q.city and what != "customers":
         in_city = f"customer_id IN (SELECT id FROM customers WHERE city IN ({both}))"
         who = f"{who} AND {in_city}" if who else in_city
 
     def where(column: str, *more: str | None) -> str:
         parts = [p for p in more if p]
-        if period:
-            parts.insert(0, f"{column} BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'")
+        if q.period:
+            parts.insert(0, f"{column} BETWEEN '{q.period[0].isoformat()}' AND '{q.period[1].isoformat()}'")
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
     if what == "avg_order":
@@ -170,26 +286,68 @@ def build_sql(text: str, today: date, customer: str | None = None) -> str | None
         inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
         return f"SELECT COUNT(*) AS new_customers FROM ({inner}){where('first_date')}"
     if what == "complaints":
-        status = next((s for s, en, zh in _STATUS if _has(text, low, en, zh)), None)
         cond = {"open": "status = 'open'", "unresolved": "status != 'resolved'",
                 "resolved": "status = 'resolved'", "in_progress": "status = 'in_progress'",
-                None: None}[status]
+                None: None}[q.status]
         return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, who)}"
     if what == "tasks":
-        done = re.search(r"\bdone\b|completed|finished", low) or "完成" in text
-        cond = "status != 'open'" if done else "status = 'open'"
+        cond = "status != 'open'" if q.done else "status = 'open'"
         return f"SELECT COUNT(*) AS tasks FROM tasks{where('due_date', cond, who)}"
     if what == "interactions":
-        channel = next((c for c, en, zh in _CHANNELS if _has(text, low, en, zh)), None)
-        cond = f"channel = '{channel}'" if channel else None
+        cond = f"channel = '{q.channel}'" if q.channel else None
         return f"SELECT COUNT(*) AS interactions FROM interactions{where('date', cond, who)}"
-    if what == "buyers" or (what == "customers" and (period or re.search(
-            r"bought|ordered|purchased|\bbuy", low) or "买" in text or "下单" in text)):
+    if what == "buyers" or (what == "customers" and q.period):
         return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date')}"
-    city = find_city(text)
-    both = [c for c in (city, _CITY_PAIRS.get(city or "")) if c]
-    cond = f"city IN ({', '.join(_q(c) for c in both)})" if both else None
+    cond = f"city IN ({both})" if q.city else None
     return f"SELECT COUNT(*) AS customers FROM customers{where('created_at', cond) if cond else ''}"
+
+
+def _between(column: str, period: tuple[date, date] | None) -> str:
+    return (f" WHERE {column} BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
+            if period else "")
+
+
+# what a follow-up changes in the last question: "same but only this year", "by no. of orders"
+_ALL_TIME = re.compile(r"\ball[- ]time\b|\bever\b|\boverall\b|\bsince (?:the )?(?:start|beginning)\b"
+                       r"|\bin total\b|一直以来|有史以来|全部时间|所有时间|总的|历来|至今为止", re.IGNORECASE)
+_RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\bmost orders\b|\border count\b"
+                       r"|单数|订单数|下单次数|次数|几单|多少单"),
+            ("quantity", r"\b(?:bags?|units?|quantity|volume|boxes)\b|袋数|包数|数量|销量|件数"),
+            ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
+
+
+def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | None:
+    """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
+    is counted, a ranking's order or length), or None when the message changes none of it."""
+    changes: dict = {}
+    period = period_of(text, today)
+    if period and period != q.period:
+        changes["period"] = period
+    elif not period and q.period and _ALL_TIME.search(text):
+        changes["period"] = None
+    if len(named) == 1 and q.customer and named[0] != q.customer:
+        changes["customer"] = named[0]
+    counted = subject(text) if re.search(r"\bhow many\b", text, re.IGNORECASE) else None
+    if q.measure in ("rank_customers", "rank_products") and counted:
+        # "and how many orders made up that?" after a ranking: a count over the same period
+        return _sql(Question(counted, changes.get("period", q.period)))
+    if q.measure in ("rank_customers", "rank_products"):
+        by = next((b for b, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), None)
+        if by and by != q.by:
+            changes["by"] = by
+        n = re.search(r"\btop\s*(\d+)|前\s*(\d+|[一二三四五六七八九十两]+)|\b(\d+)\s*(?:only|best)\b", text,
+                      re.IGNORECASE)
+        limit = _limit(text, q.limit) if n else q.limit
+        if limit != q.limit:
+            changes["limit"] = limit
+    else:
+        what = subject(text)
+        if what in ("revenue", "quantity", "orders", "avg_order", "buyers", "customers") and what != q.measure \
+                and q.measure in ("revenue", "quantity", "orders", "avg_order", "buyers", "customers"):
+            changes["measure"] = what
+    if not changes:
+        return None
+    return _sql(replace(q, **changes))
 
 
 _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?:\s+\d+)?\s+"
@@ -214,17 +372,29 @@ def _limit(text: str, default: int) -> int:
     return min(int(value), 100) if value else default
 
 
+_COMPARE = re.compile(r"谁.{0,8}(?:多|少|高|低|大)|哪(?:个|位).{0,6}(?:多|少|高|低)|比较|对比|比一比|相比|差多少"
+                      r"|\bwho\b.{0,40}\b(?:more|most|less|fewer|bigger|higher)\b|\bcompare\b|\bvs\.?\b|\bversus\b"
+                      r"|\bwhich of (?:them|the two|those two)\b", re.IGNORECASE)
+
+
+def comparison_sql(text: str, today: date, names: list[str]) -> str | None:
+    """'张伟和李娜谁买得多' / 'who ordered more, her or Li Na': the named customers side by side,
+    by spend unless orders or goods are asked about; `names` are stored names."""
+    if len(names) < 2 or not _COMPARE.search(text):
+        return None
+    by = next((b for b, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), None)
+    if by is None:
+        by = "orders" if re.search(r"单|\border|次", text, re.IGNORECASE) else "revenue"
+    return _sql(Question("rank_customers", period_of(text, today), by=by, limit=len(names),
+                         among=tuple(dict.fromkeys(names))))
+
+
 def top_customers_sql(text: str, today: date) -> str | None:
     """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named)."""
     if not (_TOP.search(text) or any(re.search(w, text) for w in _TOP_ZH)):
         return None
-    limit = _limit(text, 10)
-    period = period_of(text, today)
-    where = (f" WHERE o.date BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
-             if period else "")
-    return ("SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM orders o "
-            f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
-            f"ORDER BY revenue DESC LIMIT {limit}")
+    by = next((b for b, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), "revenue")
+    return _sql(Question("rank_customers", period_of(text, today), by=by, limit=_limit(text, 10)))
 
 
 _BEST_SELLER = re.compile(
@@ -252,14 +422,8 @@ def top_products_sql(text: str, today: date) -> str | None:
     one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item|bean)\b", text,
                     re.IGNORECASE) and not re.search(r"哪些|前\s*\d|top\s*\d", text, re.IGNORECASE)
     limit = 1 if one else _limit(text, 5)
-    period = period_of(text, today)
-    where = (f" WHERE date BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
-             if period else "")
-    if earns:
-        return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
-                f"ORDER BY revenue DESC LIMIT {limit}")
-    return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
-            f"ORDER BY quantity DESC LIMIT {limit}")
+    return _sql(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
+                         limit=limit))
 
 
 _TASK_WORDS = r"tasks?|to-?dos?|follow[- ]?ups?|reminders?|call ?backs?"

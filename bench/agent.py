@@ -35,7 +35,7 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind9.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind10.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
@@ -51,8 +51,10 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                                       "(third session that day): training data now",
                 "agent_blind8.jsonl": "blind v8, its failures read and tuned on since 2026-12-06 "
                                       "(fourth session that day): training data now",
-                "agent_blind9.jsonl": "blind v9, never tuned on: only its totals were read",
+                "agent_blind9.jsonl": "blind v9, its failures read and tuned on since 2026-12-06 "
+                                      "(fourth session that day): training data now",
                 "agent_blind10.jsonl": "blind v10, never tuned on: only its totals were read",
+                "agent_blind11.jsonl": "blind v11, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 
@@ -240,14 +242,21 @@ def bot_memory(bot: Any, session: str) -> list[str]:
     return [str(v) for v in (s.ctx.last_customer_name, s.ctx.last_complaint_id) if v] + s.listed
 
 
-def from_record(store: Any, args: dict) -> list[str]:
+def from_record(store: Any, args: dict, said: str = "") -> list[str]:
     """Values a write takes from the stored record of the customer it names: the complaint of
-    "李娜那个投诉搞定了" is hers, found in the store, not invented."""
+    "李娜那个投诉搞定了" is hers, found in the store, not invented; the goods, count and price
+    of "老样子" are her last order's, and only when the owner said so."""
+    from assistant.agent.router.activity_rules import THE_USUAL
+
     cid = _resolve(store, args["customer"]) if args.get("customer") else None
     if cid is None:
         return []
-    return [str(r[0]) for r in store.db.execute("SELECT id FROM complaints WHERE customer_id = ?",
-                                                 [cid])]
+    found = [str(r[0]) for r in store.db.execute("SELECT id FROM complaints WHERE customer_id = ?", [cid])]
+    if THE_USUAL.search(said):
+        last = store.db.execute("SELECT quantity, product, amount FROM orders WHERE customer_id = ? "
+                                "ORDER BY date DESC, id DESC LIMIT 1", [cid]).fetchone()
+        found += [str(v) for v in last or ()]
+    return found
 
 
 def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any,
@@ -278,7 +287,7 @@ def run_assistant(scenario: dict, store: Any, db: Path, backend: str, model: Any
                 # and the customer said one turn before
                 said = "\n".join([h["content"] for h in history if h["role"] == "user"]
                                  + [turn["message"]])
-                bad = ungrounded(a.args, said, known + from_record(store, a.args)) \
+                bad = ungrounded(a.args, said, known + from_record(store, a.args, said)) \
                     if a.tool in writing and a.status in ("proposed", "done") else []
                 if bad:
                     o.shown_ungrounded += 1

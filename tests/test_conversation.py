@@ -168,7 +168,9 @@ def test_a_campaign_to_a_group_in_chat_english_then_a_bigger_offer(demo_store, m
 
 def test_new_customers_announced_in_passing(demo_store, meaning):
     bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
-    for message, name in [("pls add Arjun Mehta, email arjun.mehta@example.com, he runs a small café in Shenzhen",
+    for message, name in [("got a new one - Grace Liu, email grace.liu@163.com, lives in Nanjing. put her in",
+                           "Grace Liu"),
+                          ("pls add Arjun Mehta, email arjun.mehta@example.com, he runs a small café in Shenzhen",
                            "Arjun Mehta"),
                           ("new cust pls - Marites Dela Cruz, mobile 13912340001, she's from shanghai", "Marites Dela Cruz"),
                           ("add cust Kelvin Lim, hp 13922223333, wechat kelvinlim88", "Kelvin Lim")]:
@@ -198,3 +200,52 @@ def test_loyal_regulars_name_the_big_ones_now_slipping(demo_store, meaning):
     listed, slipping = reply.text.split("slipping away")
     assert listed.count("**") == 6 and slipping.count("**") >= 2
     assert "杨子涵" in slipping and "杨子涵" not in listed  # the biggest spender, in decline
+
+
+def test_a_shared_first_name_then_a_city_picks_one(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    asked = bot.reply("lily's file pls", session="a")
+    assert "Which one" in asked.text
+    one = bot.reply("the hangzhou one", session="a")
+    assert "Lily Tan" in one.text
+    moved = bot.reply("her complaint about the bitter blend, we're looking into it now. set it to in progress",
+                      session="a")
+    assert [(t, a["status"], s) for t, a, s in calls(moved)] == [("set_complaint_status", "in_progress", "proposed")]
+    bot.reply("find Lily", session="b")
+    there = bot.reply("深圳那个", session="b")
+    assert [(t, a["customer"]) for t, a, _ in calls(there)] == [("customer_profile", "Lily Cooper")]
+    bot.reply("有几个叫 Nora 的", session="c")
+    which = bot.reply("南京那个 看下资料", session="c")
+    assert "Nora Green" in which.text and "Which one" in which.text
+    assert "Nora Green" in bot.reply("green", session="c").text.split("\n")[0]
+
+
+def test_a_write_refused_for_an_unknown_name_is_corrected_by_name(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    refused = bot.reply("王大锤昨天买了两包耶加 196", session="k")
+    assert refused.proposal is None and not calls(refused)
+    fixed = bot.reply("哦打错了 是王洋", session="k")
+    assert [(t, a["customer"], a["amount"], s) for t, a, s in calls(fixed)] == \
+        [("add_order", "王洋", 196.0, "proposed")]
+
+
+def test_the_usual_repeats_the_last_stored_order(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    again = bot.reply("沈晓东 老样子 再来一单", session="u")
+    assert [(t, a["quantity"], a["product"], a["amount"]) for t, a, _ in calls(again)] == \
+        [("add_order", 3.0, "哥伦比亚 Supremo 250g", 234.0)]
+
+
+def test_goods_named_in_the_owners_words_are_priced_as_the_stored_product(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    reply = bot.reply("Leo Hughes got 3 cold brew packs yesterday", session="p")
+    assert "207.00 (estimated)" in reply.text  # 69 a pack, as 冷萃 Cold brew pack ×6 sells
+
+
+def test_a_name_not_found_then_added_and_the_language_kept(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("欧阳娜娜的资料给我看看", session="z")
+    added = bot.reply("哦她是新来的 那帮我加上 电话13700001234", session="z")
+    assert [(t, a["name"], a["phone"]) for t, a, _ in calls(added)] == [("add_customer", "欧阳娜娜", "13700001234")]
+    saved = bot.reply("ok", session="z")
+    assert saved.text.startswith("已保存")

@@ -74,7 +74,7 @@ TOOLS = [
     Tool(
         add_order,
         writes=True,
-        intents=(activity_rules.sale, meant.sale_by_meaning),
+        intents=(activity_rules.usual_order, activity_rules.sale, meant.sale_by_meaning),
         hint="A purchase that already happened",
     ),
     Tool(

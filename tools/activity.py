@@ -29,7 +29,7 @@ CHANNELS = {
 # has happened yet, so there is no contact to log. "记得" only opens one ("张伟说记得留货" is reported).
 _REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:记得|記得)|(?:please\s+|pls\s+|请)?(?:remind\s*(?:me|我)\b\s*"
                        r"(?:to |about )?|remind\s*我|don'?t (?:let me )?forget (?:to )?|set (?:a |me a )?reminder"
-                       r"(?:\s*(?:to|for))?\s*[:：]?\s*|reminder\s*[:：]\s*|note to self:?\s*|提醒(?:我|一下)|提醒返?我"
+                       r"(?:\s*(?:to|for))?\s*[:：]?\s*|reminder\s*[:：]\s*|note to self:?\s*|提醒(?:我|一下)|提醒返?我|(?<![提醒])提我"
                        r"|别忘了|別忘了|不要忘了|唔好忘记|唔好忘記)", re.IGNORECASE)
 
 
@@ -54,13 +54,33 @@ def _unit_price(store: Store, customer: Customer, product: str | None) -> float 
     """The usual price per unit, to fill a missing amount: the customer's own for this product,
     else the shop's recent price for it, else the customer's usual price for anything."""
     orders = [o for o in store.orders(customer.id) if o.quantity and o.amount > 0]
-    mine = [o for o in orders if product and o.product and product.lower() in o.product.lower()]
+    mine = [o for o in orders if product and o.product and _same_goods(product, o.product)]
     # a gift box never bought by this customer costs what it costs others, not their usual bag
-    recent = (not mine and product and store.recent_sales(product)) or [
+    known = _stored_goods(store, product) if product and not mine else None
+    recent = (known and store.recent_sales(known)) or [
         (o.amount, o.quantity) for o in (mine or orders)[-5:]]
     if not recent:
         return None
     return round(sum(a for a, _ in recent) / sum(q for _, q in recent), 2)
+
+
+def _words(text: str) -> set[str]:
+    return {w.removesuffix("es") if w.endswith("xes") else w.removesuffix("s")
+            for w in re.findall(r"[a-z]{3,}", text.lower())}
+
+
+def _same_goods(said: str, stored: str) -> bool:
+    """"cold brew packs" is 冷萃 Cold brew pack ×6, "耶加" is 耶加雪菲 Yirgacheffe 250g."""
+    if said.lower() in stored.lower():
+        return True
+    words = _words(said)
+    return bool(words) and words <= _words(stored)
+
+
+def _stored_goods(store: Store, said: str) -> str | None:
+    """The one stored product name the owner's words mean, or None."""
+    found = [n for n in store.product_names() if _same_goods(said, n)]
+    return found[0] if len(found) == 1 else (said if found else None)
 
 
 def _sentiment(text: str) -> float:

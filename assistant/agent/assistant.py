@@ -43,7 +43,7 @@ from assistant.agent.toolkit import (
 )
 from assistant.core.context import TurnContext
 from assistant.core.markup import model_markdown
-from assistant.core.records import Ambiguous, CrmError, NothingToUndo, Plan, Write
+from assistant.core.records import Ambiguous, CrmError, NothingToUndo, NotFound, Plan, Write
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.dates import find_date
 from assistant.lang.grounding import TARGETS, is_question, ungrounded
@@ -123,6 +123,7 @@ class _Session:
     last: tuple[str, dict] | None = None
     # The customers the last list showed, in order: "the first one" / "排第一那个" is one of them.
     listed: list[str] = field(default_factory=list)
+    spoken: bool = False  # a first "ok" has no conversation language to keep
     # One turn at a time per session (a double click); other sessions never wait on it.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -220,10 +221,13 @@ class Assistant:
             started = time.perf_counter()
             previous = s.ctx.lang
             s.ctx.lang, s.ctx.today = chat_language(message), self.today or date.today()
-            if s.asked is not None and len(message.strip()) <= 12:
-                s.ctx.lang = previous  # a name picked after "which one?" keeps the language
+            if s.asked is not None and len(message.strip()) <= 12 or s.spoken and \
+                    control_intent(message) in ("confirm", "cancel", "undo"):
+                # a name picked after "which one?", an "ok" or "撤销" keep the conversation's language
+                s.ctx.lang = previous
             ruled = self._pointed_at(s, message)
             turn = Turn(s, message, lambda: self._rule_route(s, ruled))
+            s.spoken = True
             known, shown = s.ctx.last_customer_id, s.listed
             text, backend = self._answer(turn, history)
             self._remember_named(s, message, who=s.ctx.last_customer_id == known,
@@ -377,11 +381,17 @@ class Assistant:
                 continue
         city = find_city(text)
         if city:
-            # 苏州 and Suzhou are one city: the same pinyin ("上海市" is found as 上海)
-            there = [c for c in rows if c.city and name_identity(c.city).removesuffix("shi")
-                     == name_identity(city).removesuffix("shi")]
+            there = _in_city(rows, city)
+            said = _said(message, city)
             if len(there) == 1:
+                # "深圳那个": that row, by name, so the rules read a request about her
                 self._remember(s, there[0].name)
+                return f"{message[:said[0]]}{there[0].name}{message[said[1]:]}" if said else message
+            first = {c.name.split()[0] for c in there if " " in c.name}
+            if len(there) > 1 and len(first) == 1 and said:
+                # "南京那个" when two Noras live there: asked as "Nora", so "which one?" follows
+                s.listed = [c.name for c in there]
+                return f"{message[:said[0]]}{first.pop()}{message[said[1]:]}"
             return message
         words = {w.casefold() for w in re.findall(r"[A-Za-z]{3,}", text)}
         parts = [c for c in rows if (words & {w.casefold() for w in c.name.split()} and
@@ -551,9 +561,20 @@ class Assistant:
                     except CrmError:
                         continue
                 picked = [found] if found is not None and asked in found.name.casefold() else []
+        city = find_city(to_simplified(text)) if not picked else None
+        if city:  # "the hangzhou one" after "which Lily?", though the short list left her out
+            asked = str(args.get("customer", "")).strip()
+            picked = _in_city(candidates, city) or (
+                _in_city(self.store.find_customers(asked, limit=50), city) if asked else [])
         if len(picked) == 1:
+            # by name when the name is hers alone (the owner said it), else by id
             try:
-                return self._run(turn, tool, {**args, "customer": str(picked[0].id)})
+                unique = self.store.resolve_customer(picked[0].name).id == picked[0].id
+            except CrmError:
+                unique = False
+            who = picked[0].name if unique else str(picked[0].id)
+            try:
+                return self._run(turn, tool, {**args, "customer": who})
             except CrmError as ex:
                 return str(ex)
         return None
@@ -564,7 +585,9 @@ class Assistant:
                                            customer_names=self.store.customer_names,
                                            last_customer=s.ctx.last_customer_name,
                                            earlier_customer=s.ctx.earlier_customer_name,
+                                           unknown_name=s.ctx.unknown_name,
                                            open_complaint=self._open_complaint,
+                                           last_order=self._last_order,
                                            meaning=self._meaning),
                      tuple(self._tools.values()))
 
@@ -577,11 +600,26 @@ class Assistant:
         waiting = [c for c in self.store.complaints(who.id) if c.status != "resolved"]
         return max(waiting, key=lambda c: (c.date, c.id)).text if waiting else None
 
+    def _last_order(self, name: str) -> dict | None:
+        """The customer's latest order as stored: what "老样子" / "the usual" repeats."""
+        try:
+            who = self.store.resolve_customer(name)
+        except CrmError:
+            return None
+        orders = self.store.orders(who.id)
+        if not orders:
+            return None
+        last = max(orders, key=lambda o: (o.date, o.id))
+        return {"quantity": last.quantity, "product": last.product, "amount": last.amount}
+
     def _run_route(self, turn: Turn, found: Route | Canned | None) -> str:
         ctx = turn.ctx
         if found is None:
             return formatting.not_understood(ctx.lang)
         if isinstance(found, Canned):
+            if found.refused is not None:
+                # kept, not saved: "打错了 是王洋" next corrects who it is for
+                turn.session.last = (found.refused.tool, dict(found.refused.args))
             return formatting.refusal(found.kind, ctx.lang)
         args = dict(found.args)
         if found.tool == "draft_campaign":
@@ -721,6 +759,8 @@ class Assistant:
                         error=str(ex))
             if isinstance(ex, Ambiguous) and "customer" in args:
                 s.asked = (name, dict(args), ex.candidates)
+            if isinstance(ex, NotFound) and isinstance(args.get("customer"), str) and not tool.writes:
+                s.ctx.unknown_name = args["customer"].strip()
             raise
         except Exception as ex:
             log.exception("tool %s failed with %r", name, args)
@@ -763,6 +803,26 @@ class Assistant:
             if len(shown) == 1:  # "有个姓贾的 叫啥" then "把他资料调出来": the one found
                 self._remember(s, shown[0])
         return text
+
+
+def _in_city(rows: list, city: str) -> list:
+    """The customers among `rows` who live in `city` (苏州 and Suzhou alike, "上海市" as 上海)."""
+    key = name_identity(city).removesuffix("shi")
+    return [c for c in rows if c.city and name_identity(c.city).removesuffix("shi") == key]
+
+
+def _said(message: str, city: str) -> tuple[int, int] | None:
+    """Where the message names the city, in any script or case."""
+    simple = to_simplified(message).casefold()
+    for form in {city, to_simplified(city)} | ({_CITY_EN.get(city, "")} - {""}):
+        at = simple.find(form.casefold())
+        if at >= 0:
+            return at, at + len(form)
+    return None
+
+
+_CITY_EN = {"北京": "beijing", "上海": "shanghai", "广州": "guangzhou", "深圳": "shenzhen", "杭州": "hangzhou",
+            "苏州": "suzhou", "南京": "nanjing", "成都": "chengdu"}
 
 
 def listed_names(value: Any) -> list[str]:

@@ -16,6 +16,7 @@ class TurnContext:
     last_complaint_id: int | None = None
     # the customer talked about before the last one: "她俩谁买得多" compares the two
     earlier_customer_name: str | None = None
+    unknown_name: str | None = None  # a name looked up and not found, for "add her" next
 
     def remember(self, customer_id: int, name: str) -> None:
         """The customer the conversation is about, for 'her' / '她' in the next turn."""

@@ -315,6 +315,11 @@ class Store:
             "ORDER BY date DESC LIMIT ?", [f"%{product}%", limit]).fetchall()
         return [(float(a), float(q)) for a, q in rows]
 
+    def product_names(self) -> list[str]:
+        """Every product name the orders use, as stored."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT product FROM orders WHERE product IS NOT NULL AND product != ''")]
+
     def interactions(self, customer_id: int | None = None) -> list[Interaction]:
         """Interactions, newest first."""
         return self._many("interactions", {"customer_id": customer_id}, "date DESC, id DESC")

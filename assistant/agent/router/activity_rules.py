@@ -33,7 +33,7 @@ PROMISED_REPLY = re.compile(
 _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
                      r"|\bring (?:her|him|them)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆佢"
-                     r"|回访|跟进|提醒我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<!我)记得"
+                     r"|回访|跟进|提醒我|(?<![提醒])提我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<!我)记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
                      r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
@@ -100,7 +100,7 @@ def _two_customers(m: Msg) -> bool:
     return any(n and after.startswith(n.lower()) for n in m.names if n != m.canonical)
 
 
-ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<!我)记得|别忘了|不要忘了|don'?t (?:let me )?forget",
+ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<![提醒])提我|(?<!我)记得|别忘了|不要忘了|don'?t (?:let me )?forget",
                             re.IGNORECASE)
 
 
@@ -177,11 +177,16 @@ _BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|改善了?
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+_OWNER_SPEAKS = re.compile(r"\s*(?:i|i'm|im|i've|we|we're|my bad)\b|\s*(?:我|我们)(?!们?的)", re.IGNORECASE)
+
+
 def _complains(clause: str) -> bool:
     # "remind me call li na tmr abt her late delivery thing": what a reminder is about is a topic
     # to raise, not a grievance told today
     if _NONE_OF.search(clause) or _BETTER_NOW.search(clause) or ASK_TO_REMIND.match(clause.strip()):
         return False
+    if _OWNER_SPEAKS.match(clause) and not _COMPLAINT.search(clause):
+        return False  # "…, I forget to write it": the owner about the owner, no grievance
     if _COMPLAINT.search(clause):
         return True
     # "何诗涵微信说豆子磨得太粗了": judged on what was said, not on who said it or how
@@ -222,6 +227,30 @@ def sale(m: Msg) -> Intent | None:
     """A plain past purchase: "Li Na bought 2 bags for 176"."""
     kind, args = reading(m)
     return Intent(args, 0.85) if kind == "sale" else None
+
+
+# "老样子 再来一单" / "the usual for Li Na": the customer's last order again
+THE_USUAL = re.compile(r"老样子|照旧|老规矩|跟上次一样|和上次一样|同上次|一样的再来|\bthe usual\b|\busual order\b"
+                        r"|\bsame as (?:last time|usual|always|before)\b|\bsame again\b", re.IGNORECASE)
+_AGAIN = re.compile(r"再来|再要|又要|又买|又拿|又订|再订|来一单|下单|拿了|买了|\border(?:ed)?\b|\bagain\b|\bwants?\b"
+                    r"|\bbought\b|\btook\b|\bgot\b|\bhad\b|\bpicked up\b", re.IGNORECASE)
+
+
+@rule(59)
+def usual_order(m: Msg) -> Intent | None:
+    """"沈晓东 老样子 再来一单": the last order as stored, again, today (shown before it is saved)."""
+    if not m.customer or not THE_USUAL.search(m.text) or not _AGAIN.search(m.text) \
+            or is_question(m.text) or m.kw.has("future"):
+        return None
+    last = m.ctx.last_order(m.canonical or m.customer)
+    if not last:
+        return None
+    args = {"customer": m.customer, "quantity": last["quantity"], "product": last["product"],
+            "amount": last["amount"]}
+    when = dates_in(m.text, m.ctx.today)
+    if when:
+        args["date"] = when[0].text
+    return Intent(args, 0.85)
 
 
 @rule(61)
@@ -330,7 +359,9 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         return None
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
     follows = bool(_FOLLOW.search(text) or _FOLLOW.search(m.kw.low)) and not _NONE_OF.search(text)
-    planned_only = bool(m.customer and follows and not m.kw.has("howto"))
+    # "提醒我29号给她发个祝福": a follow-up for the one named, or for "her" just discussed
+    about = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
+    planned_only = bool(about and follows and not m.kw.has("howto"))
     dates = dates_in(text, today)
     # "再要 3 bags 耶加雪菲，294 已经转账了": goods paid for are an order placed, not a plan
     ordered = ordered or bool(_PAID.search(text)) or (

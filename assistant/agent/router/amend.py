@@ -47,6 +47,9 @@ _CHANGED_TO = re.compile(r"改成|换成|改为|换为|改用|换用|换到|\bsw
                          re.IGNORECASE)
 _BARE_OFFER = re.compile(r"(?:\bmake it|\bup to|\bincrease to|\bchange (?:it )?to|改成|改为|换成|改到|提到|加到)\s*(\d{1,2})(?![\d.%％折])",
                          re.IGNORECASE)
+_NEW_GOODS_NAMED = re.compile(r"(?:是|改成|换成|应该是|\bit'?s\b|\bshould be\b|\bmake it\b|\bwas\b)\s*"
+                              r"([\u4e00-\u9fff]{2,8}?|[A-Za-z][A-Za-z ]{2,30}?)(?=\s|\d|$|[,，。!！])", re.IGNORECASE)
+_SMALL_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.%％])")
 _DENIED_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
 _NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*(?:[,，。;；]|\bbut\b|\bit'?s\b|$))",
                       re.IGNORECASE)
@@ -79,6 +82,11 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     denied: list[str] = []
     meant = _NEGATED.sub(lambda m: denied.append(m.group(0)) or " " * len(m.group(0)), text)
     _numbers(meant, tool, out, params, today, " ".join(denied))
+    goods = next((k for k in ("product", "order_product") if k in params and out.get(k)), None)
+    if goods and any(str(out[goods]).lower() in d.lower() for d in denied):
+        named = _NEW_GOODS_NAMED.search(meant)  # "不是耶加 是曼特宁": the goods denied, then the right ones
+        if named:
+            out[goods] = named.group(1).strip()
     changed_to = _CHANGED_TO.split(meant)
     _choices(changed_to[-1] if len(changed_to) > 1 and changed_to[-1].strip() else meant, tool, out, params)
     for key, value in contact_fields(own).items():
@@ -129,6 +137,9 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
         was = _DENIED_NUMBER.search(denied)
         if was and not qty and paid and qty_key and float(was.group(1)) == float(out.get(qty_key) or -1):
             qty, paid = (paid[0], None, paid[1][0]), None  # "not 20, is 25": the count said again
+        bare = _SMALL_NUMBER.search(text) if was and not qty and not paid and qty_key else None
+        if bare and float(was.group(1)) == float(out.get(qty_key) or -1):
+            qty = (float(bare.group(1)), None, bare.start())  # "sorry 4 not 3": the count, corrected
         if qty and qty_key and (qty_key in out or tool == "add_order"):
             out[qty_key] = qty[0]
             if paid is None and paid_key:

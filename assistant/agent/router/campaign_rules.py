@@ -25,14 +25,15 @@ _RESULT = re.compile(r"效果|怎么样|咋样|如何|结果|报告|有用|管�
                      r"|how (?:did|is|was|are|has)|results?|report|work(?:ed|ing)?\b|perform"
                      r"|effect|impact|\blift\b|pay off|paid off", re.IGNORECASE)
 GOALS = [
-    ("share", r"referr|\brefer\b|share|invite (?:a |their )?friends?|invitation to share",
-     r"推荐码|转介绍|分享|邀请好友|拉新"),
+    ("share", r"referr|\brefer\b|share|invite (?:a |their )?friends?|invitation to share|bring (?:a |their )?friends?",
+     r"推荐码|转介绍|分享|邀请好友|拉新|推荐(?:给)?朋友|介绍朋友|带朋友"),
     ("thanks", r"thank", r"感谢|谢谢|致谢|答谢"),
     ("new_product", r"new (?:product|arrival|beans?|blend|flavou?r|item)s?|launch",
      r"新品|上新|新到|新款"),
     ("reorder", r"re-?order|top[- ]up|restock|replenish|running low",
-     r"补货|复购提醒|回购提醒|提醒.{0,6}(?:补货|回购|复购)"),
-    ("winback", r"win-?back|bring (?:them |people |customers )?back|re-?engage|come back",
+     r"补货|复购提醒|回购提醒|提醒.{0,6}(?:补货|回购|复购)|(?:该|要|快|差不多).{0,3}(?:补货|回购|复购)"),
+    ("winback", r"win-?back|bring (?:them |people |customers )?back|re-?engage|come back|lure (?:them |people )?back"
+                r"|get (?:them |people )?back|win (?:them |people )?back",
      r"召回|挽回|唤醒|拉回|回流|回来"),
 ]
 CHANNELS = [("wechat", r"we-?chat|weixin", r"微信"),
@@ -43,7 +44,7 @@ CHANNELS = [("wechat", r"we-?chat|weixin", r"微信"),
 _HOW_TO = re.compile(r"怎么做|怎样做|如何做|怎么搞|how (?:do|can|should|would) (?:i|we)|how to|tips?\b",
                      re.IGNORECASE)
 _DRAFT_EN = re.compile(r"\b(?:send|draft|write|prepare|create|plan|do|run|start|set up|make|"
-                       r"launch|need|want)\b", re.IGNORECASE)
+                       r"launch|need|want|put together|whip up|blast)\b", re.IGNORECASE)
 _DRAFT_ZH = re.compile(r"发|起草|草拟|写|做|搞|准备|安排|策划|来一?个|弄|整个|整一?个")
 _MESSAGE = re.compile(r"campaign|message|messages|\bnote\b|blast|活动|消息|信息|文案|群发",
                       re.IGNORECASE)
@@ -141,7 +142,9 @@ def campaign_request(m: Msg) -> Intent | None:
     goal = pick_in(GOALS, m.text)
     channel = pick_in(CHANNELS, m.text)
     # "thank-you email to my top customers": a goal, a channel and a group ask for one too
-    asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text) or (goal and channel and not m.customer)
+    # "三个月没来的那批老客户，用短信拉一把，给个九折": a channel and an offer to a group ask too
+    asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text) or (
+        (goal or offer_percent(m.text) is not None) and channel and not m.customer)
     if goal is None and channel and asks and not m.customer:
         # "给三个月没买的发短信" / "给gifts标签的客户发个邮件 预热下圣诞礼盒": to a group, by a
         # channel; what it is for follows from whom it is for and what it says
@@ -187,7 +190,8 @@ def referral_credit(m: Msg) -> Intent | None:
 
 
 # -- what the intent model reads, with the slots read here ---------------------------------------
-_QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost"
+_QUIET = re.compile(r"没(?:来|买|下单|消费)|不来|流失|沉睡|quiet|haven'?t|lapsed|inactive|dormant|lost|disappeared"
+                    r"|went missing|gone missing"
                     r"|\bnever (?:buy|bought|order|ordered|come|came)\b.{0,12}\b(?:since|in|for|\d|one|two|three|a)\b"
                     r"|\b(?:not|no|didn'?t|don'?t) (?:buy|bought|order|ordered|come|came)\b", re.IGNORECASE)
 _BOUGHT = re.compile(r"\bbought\b|\bpurchased\b|买过|买了|订过", re.IGNORECASE)
@@ -265,7 +269,7 @@ def _referral_by_position(m: Msg) -> Intent | None:
     if len(people) != 2:
         return None
     # a person is the referrer when any mention of them is: "李娜的码", "by Li Na", "张伟介绍来的"
-    refs = {people[name_identity(n)] for at, end, n in named
+    refs = {_whom(n, people) for at, end, n in named
             if _WHOSE.match(m.text[end:]) or _THROUGH.search(m.text[:at]) or _INTRODUCED.match(m.text[end:])}
     first, second = list(people.values())
     if not refs and _USED.search(m.text[named[0][1]:next(at for at, _, n in named if name_identity(n) == name_identity(second))]):
@@ -274,6 +278,15 @@ def _referral_by_position(m: Msg) -> Intent | None:
         return None
     ref = refs.pop()
     return Intent({"customer": first if ref == second else second, "referrer": ref}, 0.85)
+
+
+def _whom(said: str, people: dict[str, str]) -> str:
+    """The person a mention means: "Ben" after "Ben Green" is Ben Green."""
+    found = people.get(name_identity(said))
+    if found is not None:
+        return found
+    words = set(said.casefold().split())
+    return next((name for name in people.values() if words < set(name.casefold().split())), said)
 
 
 def _people(named: list[tuple[int, int, str]]) -> dict[str, str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import prompts
+from assistant.agent.router.activity_rules import ASK_TO_REMIND
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
 from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK_EXACT
@@ -22,7 +24,7 @@ from assistant.agent.router.slots import (
     stored_name,
 )
 from assistant.lang.colloquial import read_as_mandarin
-from assistant.lang.grounding import is_question
+from assistant.lang.grounding import asks_by_form, is_question
 
 if TYPE_CHECKING:
     from assistant.agent.toolkit import Tool
@@ -53,10 +55,14 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())
-    asked = _the_question(text, names)
+    asked = _the_question(text, names) or _the_request(text)
     if asked is not None:
         # "今天要打给 zhang wei, li na 还有 luo zihan. luo zihan 的投诉是什么来着?": several people
-        # told, then one asked about: the question is the request
+        # told, then one asked about: the question is the request; one named before it is "her"
+        before = {stored_name(n, names) or n for n in every_customer(text[:len(text) - len(asked)],
+                                                                   spot_index(names))}
+        if len(before) == 1:
+            ctx = replace(ctx, last_customer=before.pop())
         return route(own[len(own) - len(asked):] if len(own) == len(text) else asked, ctx, tools)
     spot = spot_customer(text, spot_index(names))
     msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
@@ -89,7 +95,11 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
             if isinstance(other, Route) and not any(t.name == other.tool and t.writes for t in tools):
                 return _in_own_words(other, text, own)
         if doubt:
-            return Canned(doubt)
+            return Canned(doubt, _in_own_words(chosen, text, own))
+    if chosen is None and not is_question(text) and _tells_a_write(msg, own) \
+            and len({stored_name(n, names) or n for n in every_customer(text, spot_index(names))}) >= 2:
+        # "Nora Chen and Sam Evans both grabbed drip bags": one at a time, said plainly
+        return Canned("several_customers")
     return _in_own_words(chosen, text, own) if isinstance(chosen, Route) else chosen
 
 
@@ -107,6 +117,28 @@ def _the_question(text: str, names: tuple[str, ...]) -> str | None:
     return parts[-1].strip()
 
 
+def _tells_a_write(msg: Msg, own: str) -> bool:
+    """Whether the message tells a purchase or a contact, by its words or by the intent model."""
+    if msg.kw.has("order") or msg.kw.has("contact"):
+        return True
+    heard = msg.ctx.meaning(own) if msg.ctx.meaning is not None else None
+    return bool(heard and heard[0] in ("add_order", "log_activity") and heard[1] >= GUESS)
+
+
+_A_NOT_A = re.compile(r"是不是|有没有|是否|会不会|要不要|对不对|快到了吧")
+
+
+def _the_request(text: str) -> str | None:
+    """"她生日是不是快到了 提醒我29号给她发个祝福": a question, then a reminder asked for; the
+    reminder is the request (the question is the owner thinking aloud)."""
+    ask = ASK_TO_REMIND.search(text)
+    head = text[:ask.start()] if ask else ""
+    if not ask or ask.start() < 4 or not (asks_by_form(head) or _A_NOT_A.search(head)) \
+            or Keywords(head).has("contact"):
+        return None  # a contact told before the reminder ("她微信上问有没有货…") is logged with it
+    return text[ask.start():].strip()
+
+
 # writes about exactly one customer, named from the customer list
 _ABOUT_ONE = ("log_activity", "add_order", "update_customer", "set_complaint_status")
 _LISTED_WITH = re.compile(r"\s*(?:和|跟|同|与|及|、|,|，|/|&|\+|还是|或者|或|\band\b|\bor\b)?\s*$", re.IGNORECASE)
@@ -121,6 +153,8 @@ def _write_doubt(msg: Msg, found: Route) -> str | None:
         if other and _LISTED_WITH.match(rest[:other[1]]) and \
                 stored_name(other[0], msg.names) != msg.canonical:
             return "several_customers"
+        if not msg.canonical and len(msg.customer.split()) >= 2 and not _near_a_name(msg.customer, msg.names):
+            return "unknown_customer"  # "Grace Liu" beside Grace Turner: someone not on the list
         return None
     who = found.args.get("customer")
     if not isinstance(who, str) or not who.strip() or msg.ctx.last_customer and msg.kw.has("pronoun"):

@@ -9,12 +9,14 @@ from functools import lru_cache
 KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "triage": ((r"classify|categori[sz]e|triage|what (?:kind|type|category|sort) of (?:complaint|issue|problem)"
                r"|label (?:this|the|that) (?:complaint|message)|which category|is this complaint about"
-               r"|how (?:serious|bad|severe) is|whose fault|is it (?:even )?our fault|our fault or"),
+               r"|how (?:serious|bad|severe)\b|whose fault|is it (?:even )?our fault|our fault or"),
                ("分类", "什么类型", "哪一?类", "归类", "属于什么", "什么类别", "打(个)?标签", "什么问题",
                 "多严重", "严不严重", "严重不", "有多严重", "谁的错", "我们的错", "我们得错", "判断一?下")),
     "draft": ((r"\bdraft|\brepl(?:y|ies) to|respond to|\bwrite (?:a |an )?(?:reply|response|answer|apology)"
               r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
-              ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟")),
+              ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟",
+               # "帮我回他，语气软一点": answer him
+               "帮我回(?:他|她|佢|人家)", "回(?:他|她|佢)一下", "帮我覆(?:他|她|佢)")),
     "add_customer": ((r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact|cust)\b"
                       r"|\bnew (?:cust|customer|client|contact|guy|girl|lady|person|regular)\b"
                       r"|\bas a (?:new )?(?:customer|client)\b"),
@@ -62,7 +64,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "churn": ((r"churn|at[- ]risk|risky|losing|lapsed|slipping|stopped (?:buying|ordering|coming)"
               r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"
               r"|about to lose|going to lose|might lose|could lose|drifting away|drop(?:ping)? off|gone (?:quiet|cold|missing)"
-              r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) away"),
+              r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) away|ditch(?:ing)? us|leav(?:e|ing) us|quit(?:ting)? us"
+              r"|stop(?:ped)? coming|disappear(?:ed|ing)?"),
               ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了",
                "不再帮衬", "不再光顾", "不再来", "不会再来")),
     "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",

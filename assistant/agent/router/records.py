@@ -33,7 +33,9 @@ class Canned:
     """A message code answers without a tool: what chat may not do (delete, export everything,
     mass messages), what no tool does (unsupported), and small talk."""
 
-    kind: str  # delete | export | mass_message | unsupported | smalltalk
+    kind: str  # delete | export | mass_message | unsupported | smalltalk | unknown_customer | ...
+    # the write refused for who it names: "王大锤昨天买了两包" then "打错了 是王洋" corrects it
+    refused: Route | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -44,9 +46,13 @@ class RouteContext:
     lang: str = "en"
     customer_names: Callable[[], list[str]] = field(default=list)
     last_customer: str | None = None
+    # a name just looked up that no customer has: "哦她是新来的 帮我加上" adds her
+    unknown_name: str | None = None
     earlier_customer: str | None = None  # the one discussed before last_customer
     # the text of a customer's latest complaint still open, or None ("how bad is it" about 何诗涵's)
     open_complaint: Callable[[str], str | None] = field(default=lambda name: None)
+    # a customer's last order as stored, {"quantity", "product", "amount"}, or None ("老样子")
+    last_order: Callable[[str], dict | None] = field(default=lambda name: None)
     # (intent, probability) for a message, or None: the rules alone (agent/router/meaning.py)
     meaning: Callable[[str], tuple[str, float]] | None = None
 

@@ -91,8 +91,9 @@ def triage(m: _Msg) -> Intent | None:
     quoted = _QUOTE.search(m.text)
     outside = _QUOTE.sub(" ", m.text) if quoted else ""
     # 'daniel msg'd: "the beans are sour". how bad is this one': asked outside the quote, about it
-    if quoted and len(quoted.group(1)) > 8 and m.kw.has("triage", outside):
-        return Intent({"text": quoted.group(1).strip()}, 0.9)
+    said = (quoted.group(1) or quoted.group(2) or "") if quoted else ""
+    if len(said) > 8 and m.kw.has("triage", outside):
+        return Intent({"text": said.strip()}, 0.9)
     if not m.kw.has("triage", command_part(m.text) + " "):
         return None
     body = after_colon(m.text)
@@ -100,6 +101,9 @@ def triage(m: _Msg) -> Intent | None:
         rest = re.split(r"classify|categori[sz]e|triage|分类|归类", m.text, maxsplit=1, flags=re.IGNORECASE)
         body = rest[1].strip(" :：,，") if len(rest) > 1 else None
         body = re.sub(r"^(?:this|the|that)?\s*complaint\s*", "", body or "", flags=re.IGNORECASE) or None
+    if body and m.customer and _POINTS_BACK.search(m.text) and not _TOLD.search(m.text) \
+            and len(re.sub(r"[\W\d_]|一下|到底|多|严重|serious|bad|how|is|it", "", body, flags=re.I)) < 4:
+        body = None  # "顾静那个塑料的 complaint 帮我 triage 一下 到底多严重": hers, as stored
     if not body and _POINTS_BACK.search(m.text) and not _TOLD.search(m.text):
         # "how serious is that one?": no complaint told, so the one in view, as stored
         body = complaint_in_focus(m)
@@ -109,7 +113,7 @@ def triage(m: _Msg) -> Intent | None:
     return Intent({"text": body}, 0.9) if body and len(body) > 3 else None
 
 
-_QUOTE = re.compile(r"[\"“「『]([^\"”」』]{4,400})[\"”」』]")
+_QUOTE = re.compile(r"[\"“「『]([^\"”」』]{4,400})[\"”」』]|(?<=[:：])\s*'([^']{8,400}?)'(?=[\s.,!?]|$)")
 # words that point back at what is being discussed, and words that tell a complaint's content
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|hers?|his)\b|这个|那个|这条|那条|这件|那件|他|她", re.IGNORECASE)
 _TOLD = re.compile(r"说|讲|写|\b(?:said|says|wrote|writes|told)\b", re.IGNORECASE)
@@ -204,7 +208,7 @@ def draft_reply(m: _Msg) -> Intent | None:
 # The new customer's name comes right after the announcement ("新客人 陈小满 手机…", "add customer
 # Wang Fang, phone …", "new cust 🎉 Priya Nair, …"), past emoji, colons and "named" / "叫".
 _ANNOUNCED = re.compile(
-    r"(?:\b(?:customer|client|contact|cust)s?\b|\bnew (?:guy|girl|lady|person|regular)\b|新?客户|顾客|新?客人|新客"
+    r"(?:\b(?:customer|client|contact|cust)s?\b|\bnew (?:guy|girl|lady|person|regular|one|face)\b|新?客户|顾客|新?客人|新客"
     r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*(?:\b(?:pls|plz|please|here|for you)\b[^\w]*)?"
     # "有个新客人加下 车晓楠": the request between the announcement and the name
     r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下)[^\w]*)?"
@@ -217,6 +221,8 @@ _TITLED = re.compile(r"\b(?i:mr|mrs|ms|miss|dr|madam)\.?\s+([A-Z][\w'-]+(?:\s+[A
                      r"|([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐)")
 _ADD_VERB = re.compile(r"\b(?:add|register|save|create|enter|put)\b(?:\s+(?:in|down|a|an|new|this|the)\b)*\s*"
                        r"|(?:添加|新增|登记|录入|加)(?:一下|下|个|一个|一位|位)?\s*", re.IGNORECASE)
+_ADD_THEM = re.compile(r"\b(?:add|save|put)\b.{0,12}\b(?:her|him|them)\b|\b(?:she|he)(?:'s| is) new\b|新来的|新客"
+                       r"|(?:加上|加进去|加一下|添加|登记|存一下|录入)", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|电话|手机|微信|邮箱)$",
                          re.IGNORECASE)
 # Tags an owner says in passing when announcing or describing a customer, kept in their words.
@@ -249,6 +255,10 @@ def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
         found = _NEW_NAME.match(m.text, lead.end()) if lead else None
         if found and _NOT_A_NAME.match(found.group(1)):
             found = None
+    if not found and m.ctx.unknown_name and _ADD_THEM.search(m.text) and contact_fields(m.text):
+        # "欧阳娜娜的资料" found no one; "哦她是新来的 帮我加上 电话…" adds her under that name
+        args = {"name": m.ctx.unknown_name, **contact_fields(m.text)}
+        return Intent(args, 0.85)
     if not found:
         # "We had a new gentleman in today, a Mr Tobias Hargreaves, … add him as a customer": the
         # announcement names no one; the person is the one given a title
@@ -452,7 +462,7 @@ def churn_list(m: _Msg) -> Intent | None:
     return Intent(args, 0.9)
 
 
-LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\s*(?:customers?|clients?|"
+LOYAL = re.compile(r"\b(?:loyal|regulars?|vips?|long[- ]?time|old)\b\s*(?:customers?|clients?|"
                     r"regulars?|ones|buyers)?|\bregulars\b|\bwho (?:are|r) my (?:vips?|regulars)"
                     r"|\bkeep (?:coming|buying) back\b|\bwith us the longest\b|\bmost faithful\b|\bdie-?hard\b"
                     r"|老客户|老顾客|老客|熟客|回头客|常客|忠实|忠诚|铁粉|老主顾|死忠|铁杆|最铁|长期客|vip", re.IGNORECASE)
@@ -657,7 +667,8 @@ _ASKING = re.compile(r"多久|什么|啥|哪|几|吗|呢|么|\?|？|\bhow\b|\bwh
 
 @rule(110)
 def profile(m: _Msg) -> Intent | None:
-    who = m.who()
+    # "lily's file pls": a given name several share, so the profile asks which one
+    who = m.who() or (part_of_a_name(m) if m.kw.has("profile") else None)
     if not who:
         if m.ctx.last_customer and m.kw.has("profile") and len(m.text) < 40:
             return Intent({"customer": m.ctx.last_customer}, 0.5)

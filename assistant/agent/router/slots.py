@@ -51,12 +51,13 @@ class NameIndex:
     sounds: frozenset[str]           # surname character + compact pinyin: "张zhangwei"
     tokens: frozenset[str]           # single words that may name someone: "sophia", "zhang"
     spoken: Mapping[str, str] = field(default_factory=dict)  # sound key -> the one 汉字 name with it
+    surnames: frozenset[str] = frozenset()  # pinyin surnames of 汉字 names: "zhang"
 
 
 @lru_cache(maxsize=4)
 def name_index(names: tuple[str, ...]) -> NameIndex:
     """Index the customer list (cached: the list rarely changes between turns)."""
-    han, latin, pinyin, tokens, sounds = set(), set(), set(), set(), set()
+    han, latin, pinyin, tokens, sounds, surnames = set(), set(), set(), set(), set(), set()
     for name in names:
         name = (name or "").strip()
         if not name:
@@ -68,6 +69,7 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
                 pinyin.add(key.replace(" ", ""))
                 sounds.add(name[0] + key.replace(" ", ""))
                 tokens.add(key.split()[0])  # the surname: "Zhang called"
+                surnames.add(key.split()[0])
         else:
             low = " ".join(name.lower().split())
             latin.add(low)
@@ -77,7 +79,15 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
     once = Counter(k for k, _ in keys)
     spoken = {k: n for k, n in keys if once[k] == 1 and len(k) >= 3}
     return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
-                     frozenset(sounds), frozenset(tokens), spoken)
+                     frozenset(sounds), frozenset(tokens), spoken, frozenset(surnames))
+
+
+# words that start a sentence before a surname without being a given name: "Call Liu tomorrow"
+_VERBS_FIRST = {"call", "called", "ask", "asked", "tell", "told", "text", "texted", "message", "ring", "phone",
+                "email", "remind", "met", "saw", "visit", "add", "show", "find", "log", "new", "and", "so",
+                "then", "also", "today", "yesterday", "pls", "please", "ok", "oh"}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "madam", "auntie", "aunty", "uncle", "boss", "mister", "sir",
+           "teacher", "prof"}
 
 
 def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
@@ -110,6 +120,11 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
             at_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?。！？:：\n"
             if at_start and w in _SENTENCE_WORDS:
                 continue
+            before = words[i - 1] if i else None
+            if before and before[2][0].isupper() and not text[before[1]:start].strip() \
+                    and w in index.surnames \
+                    and before[2].lower().rstrip(".") not in _TITLES | _VERBS_FIRST:
+                continue  # "Grace Liu": someone else's full name, not 刘天宇 by his surname
             stop = end if not word.endswith("'s") else end - 2
             nxt = words[i + 1] if i + 1 < len(words) else None
             # "Sophia Brwon": keep a following capitalised word so the store can fuzzy-match it.
@@ -241,6 +256,8 @@ _ZH_LEAD = r"(?:今天|昨天|前天|刚才|刚刚|上午|下午|晚上|早上|�
 _ZH_NAME_BEFORE = re.compile(
     _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:今天|昨天|刚才|刚刚|上午|下午)?"
     r"(?:打电话|打了电话|来电|打来|发微信|微信说|发消息|说|来店|到店|来了|买了|购买了|下单|订了|要了|想要|想再要|投诉|反馈|付了)")
+# "欧阳娜娜的资料给我看看": whose file is asked for
+_ZH_NAME_FILE = re.compile(r"(?:^|[\s,，查看找调给把])([\u4e00-\u9fff]{2,4}?)的(?:资料|档案|信息|详情|记录|情况)")
 _ZH_NAME_AFTER = re.compile(r"(?:客户|顾客|给|帮|跟|和|把)([\u4e00-\u9fff]{2,3}?)(?:的|打|发|说|回|，|,|\s|$)")
 _EN_NAME = re.compile(
     r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to)\s+"
@@ -253,7 +270,7 @@ _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有�
 
 def guess_name(text: str) -> str | None:
     """A customer name the list doesn't know, judged by its position in the sentence."""
-    for rx in (_ZH_NAME_BEFORE, _ZH_NAME_AFTER):
+    for rx in (_ZH_NAME_FILE, _ZH_NAME_BEFORE, _ZH_NAME_AFTER):
         m = rx.search(text)
         if m and m.group(1) not in _NOT_NAMES and not re.search(r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上]", m.group(1)):
             return m.group(1)

@@ -15,6 +15,7 @@ from datetime import date
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import find_city
 from assistant.lang.dates import parse_period
+from assistant.lang.names import has_han
 
 
 @dataclass(frozen=True)
@@ -161,9 +162,17 @@ def product_word(text: str) -> str | None:
         return m.group(1)  # "how many gift boxes did we shift": the gift box
     if not re.search(r"卖|销量|销售|sold|sell", text, re.IGNORECASE):
         return None
-    runs = [r for r in re.findall(r"[\u4e00-\u9fff]+", _NOT_PRODUCT.sub(" ", text)) if len(r) >= 2]
-    return runs[0] if len(runs) == 1 and len(runs[0]) <= 6 and runs[0] not in _GOODS else None
+    rest = _NOT_PRODUCT.sub(" ", text)
+    runs = [r for r in re.findall(r"[\u4e00-\u9fff]+", rest) if len(r) >= 2]
+    if not runs and re.search(r"[\u4e00-\u9fff]", text):
+        # "今年Yirgacheffe一共卖了几包" / "今年 gift box 卖了多少盒": the goods in letters
+        runs = [w.strip() for w in re.findall(r"[A-Za-z][A-Za-z ]{2,30}", rest)
+                if w.strip().lower() not in _NOT_A_KIND | _GOODS and w.strip().lower() not in _LATIN_NOT_GOODS]
+    return runs[0] if len(runs) == 1 and len(runs[0]) <= (6 if has_han(runs[0]) else 30) \
+        and runs[0] not in _GOODS else None
 
+
+_LATIN_NOT_GOODS = {"ok", "pls", "please", "total", "sales", "revenue", "qty", "units", "bags", "boxes", "ytd", "mtd"}
 
 # "how many more bags": words before a unit that are no kind of product
 _NOT_A_KIND = {"more", "the", "our", "total", "big", "small", "large", "those", "these", "full", "whole",

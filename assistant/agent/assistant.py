@@ -221,9 +221,10 @@ class Assistant:
             started = time.perf_counter()
             previous = s.ctx.lang
             s.ctx.lang, s.ctx.today = chat_language(message), self.today or date.today()
-            if s.asked is not None and len(message.strip()) <= 12 or s.spoken and \
-                    control_intent(message) in ("confirm", "cancel", "undo"):
-                # a name picked after "which one?", an "ok" or "撤销" keep the conversation's language
+            if s.asked is not None and len(message.strip()) <= 12 or s.spoken and not has_han(message) \
+                    and len(message.split()) <= 3 and control_intent(message) in ("confirm", "cancel", "undo"):
+                # a name picked after "which one?", or an "ok" / "undo" in a Chinese conversation,
+                # keeps the conversation's language ("撤销" is Chinese wherever it is typed)
                 s.ctx.lang = previous
             ruled = self._pointed_at(s, message)
             turn = Turn(s, message, lambda: self._rule_route(s, ruled))

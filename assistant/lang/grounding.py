@@ -61,6 +61,9 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
     if value is None or value == "" or isinstance(value, bool):
         return True
     text = _norm(message)
+    if isinstance(value, str) and re.fullmatch(r"\+?\d{6,}", value.strip()) and \
+            value.strip().lstrip("+") in re.sub(r"(?<=\d)[\s\-.()]+(?=\d)", "", text):
+        return True  # a phone typed "138 0013 8000" or "138-0013-8000", saved as its digits
     if isinstance(value, (int, float)) or re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", str(value)):
         number = float(value)  # type: ignore[arg-type]
         return number in _numbers(text, counting) or any(_norm(k) == _norm(value) for k in known)

@@ -19,6 +19,7 @@ from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import (
     every_customer,
     name_identity,
+    named_customers,
     spot_customer,
     spot_index,
     stored_name,
@@ -59,10 +60,9 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     if asked is not None:
         # "今天要打给 zhang wei, li na 还有 luo zihan. luo zihan 的投诉是什么来着?": several people
         # told, then one asked about: the question is the request; one named before it is "her"
-        before = {stored_name(n, names) or n for n in every_customer(text[:len(text) - len(asked)],
-                                                                   spot_index(names))}
+        before = named_customers(text[:len(text) - len(asked)], names)
         if len(before) == 1:
-            ctx = replace(ctx, last_customer=before.pop())
+            ctx = replace(ctx, last_customer=before[0])
         return route(own[len(own) - len(asked):] if len(own) == len(text) else asked, ctx, tools)
     spot = spot_customer(text, spot_index(names))
     msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
@@ -97,7 +97,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
         if doubt:
             return Canned(doubt, _in_own_words(chosen, text, own))
     if chosen is None and not is_question(text) and _tells_a_write(msg, own) \
-            and len({stored_name(n, names) or n for n in every_customer(text, spot_index(names))}) >= 2:
+            and len(named_customers(text, names)) >= 2:
         # "Nora Chen and Sam Evans both grabbed drip bags": one at a time, said plainly
         return Canned("several_customers")
     return _in_own_words(chosen, text, own) if isinstance(chosen, Route) else chosen

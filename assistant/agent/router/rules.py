@@ -20,14 +20,12 @@ from assistant.agent.router.slots import (
     PHONE,
     WECHAT,
     contact_fields,
-    every_customer,
     find_city,
     find_top,
     guess_name,
+    named_customers,
     pick_in,
     quiet_days,
-    spot_index,
-    stored_name,
 )
 from assistant.lang.grounding import asks_by_form, instruction, is_question
 from assistant.lang.names import has_han
@@ -489,8 +487,8 @@ _BOTH = re.compile(r"[她他]们?俩|[她他]们两个|两位|两个人|这两�
 def compared(m: _Msg) -> list[str]:
     """The stored names a comparison is about: those named, or "她俩" / "both" as the two just
     discussed."""
-    named = [stored_name(n, m.names) for n in every_customer(m.text, spot_index(m.names))]
-    named = list(dict.fromkeys(n for n in named if n))
+    # only stored names: they reach the SQL
+    named = [n for n in named_customers(m.text, m.names) if n in m.names]
     if len(named) < 2 and _BOTH.search(m.text) and m.ctx.last_customer and m.ctx.earlier_customer:
         named = list(dict.fromkeys([*named, m.ctx.earlier_customer, m.ctx.last_customer]))
     return named

@@ -177,6 +177,12 @@ def every_customer(text: str, index: NameIndex) -> list[str]:
     return [name for _, _, name in customers_in(text, index)]
 
 
+def named_customers(text: str, names: tuple[str, ...]) -> list[str]:
+    """Each customer the message names, once, in order: the stored name when the spelling is one
+    customer's alone ("zhang wei" and 张伟 are one), else as typed."""
+    return list(dict.fromkeys(stored_name(n, names) or n for n in every_customer(text, spot_index(names))))
+
+
 def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
     """A full Latin name typed in a hurry: "daniel wod", "dnaiel wood", "lily tans" (one slip
     per word at most, two in all, and the first letters right)."""

@@ -248,14 +248,11 @@ def question_sql(q: Question) -> str:
         if q.among:
             names = f"c.name IN ({', '.join(_q(n) for n in q.among)})"
             where = f"{where} AND {names}" if where else f" WHERE {names}"
-        by = {"orders": "orders", "quantity": "quantity"}.get(q.by, "revenue")
-        return ("SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders, "
-                "SUM(o.quantity) AS quantity FROM orders o "
+        by = q.by if q.by in ("orders", "quantity") else "revenue"
+        goods = ", SUM(o.quantity) AS quantity" if by != "revenue" else ""
+        return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders{goods} FROM orders o "
                 f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
-                f"ORDER BY {by} DESC LIMIT {q.limit}") if by != "revenue" else (
-                "SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM orders o "
-                f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
-                f"ORDER BY revenue DESC LIMIT {q.limit}")
+                f"ORDER BY {by} DESC LIMIT {q.limit}")
     if what == "rank_products":
         where = _between("date", q.period)
         if q.by == "revenue":
@@ -325,6 +322,15 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
             ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
 
 
+_RANKS = ("rank_customers", "rank_products")
+_SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers")  # one can stand for another
+
+
+def _ranked_by(text: str, default: str | None = None) -> str | None:
+    """What a ranking is ordered by, as the message says it ("by no. of orders", "按金额")."""
+    return next((by for by, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), default)
+
+
 def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | None:
     """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
     is counted, a ranking's order or length), or None when the message changes none of it."""
@@ -337,11 +343,11 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     if len(named) == 1 and q.customer and named[0] != q.customer:
         changes["customer"] = named[0]
     counted = subject(text) if re.search(r"\bhow many\b", text, re.IGNORECASE) else None
-    if q.measure in ("rank_customers", "rank_products") and counted:
+    if q.measure in _RANKS and counted:
         # "and how many orders made up that?" after a ranking: a count over the same period
         return _sql(Question(counted, changes.get("period", q.period)))
-    if q.measure in ("rank_customers", "rank_products"):
-        by = next((b for b, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), None)
+    if q.measure in _RANKS:
+        by = _ranked_by(text)
         if by and by != q.by:
             changes["by"] = by
         n = re.search(r"\btop\s*(\d+)|前\s*(\d+|[一二三四五六七八九十两]+)|\b(\d+)\s*(?:only|best)\b", text,
@@ -351,8 +357,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
             changes["limit"] = limit
     else:
         what = subject(text)
-        if what in ("revenue", "quantity", "orders", "avg_order", "buyers", "customers") and what != q.measure \
-                and q.measure in ("revenue", "quantity", "orders", "avg_order", "buyers", "customers"):
+        if what in _SUMS and q.measure in _SUMS and what != q.measure:
             changes["measure"] = what
     if not changes:
         return None
@@ -391,9 +396,7 @@ def comparison_sql(text: str, today: date, names: list[str]) -> str | None:
     by spend unless orders or goods are asked about; `names` are stored names."""
     if len(names) < 2 or not _COMPARE.search(text):
         return None
-    by = next((b for b, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), None)
-    if by is None:
-        by = "orders" if re.search(r"单|\border|次", text, re.IGNORECASE) else "revenue"
+    by = _ranked_by(text) or ("orders" if re.search(r"单|\border|次", text, re.IGNORECASE) else "revenue")
     return _sql(Question("rank_customers", period_of(text, today), by=by, limit=len(names),
                          among=tuple(dict.fromkeys(names))))
 
@@ -402,8 +405,8 @@ def top_customers_sql(text: str, today: date) -> str | None:
     """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named)."""
     if not (_TOP.search(text) or any(re.search(w, text) for w in _TOP_ZH)):
         return None
-    by = next((b for b, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), "revenue")
-    return _sql(Question("rank_customers", period_of(text, today), by=by, limit=_limit(text, 10)))
+    return _sql(Question("rank_customers", period_of(text, today), by=_ranked_by(text, "revenue"),
+                         limit=_limit(text, 10)))
 
 
 _BEST_SELLER = re.compile(

@@ -32,7 +32,7 @@ from assistant.agent.router.amend import amend, ask_again, narrowed
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
-from assistant.agent.router.slots import find_city, list_position, name_identity
+from assistant.agent.router.slots import CITY_PAIRS, find_city, list_position, name_identity
 from assistant.agent.toolkit import (
     Tool,
     bind_tool,
@@ -815,15 +815,11 @@ def _in_city(rows: list, city: str) -> list:
 def _said(message: str, city: str) -> tuple[int, int] | None:
     """Where the message names the city, in any script or case."""
     simple = to_simplified(message).casefold()
-    for form in {city, to_simplified(city)} | ({_CITY_EN.get(city, "")} - {""}):
+    for form in {city, to_simplified(city)} | ({CITY_PAIRS.get(city, "")} - {""}):
         at = simple.find(form.casefold())
         if at >= 0:
             return at, at + len(form)
     return None
-
-
-_CITY_EN = {"北京": "beijing", "上海": "shanghai", "广州": "guangzhou", "深圳": "shenzhen", "杭州": "hangzhou",
-            "苏州": "suzhou", "南京": "nanjing", "成都": "chengdu"}
 
 
 def listed_names(value: Any) -> list[str]:

@@ -448,6 +448,12 @@ _CITY_FIELD = re.compile(r"(?:city|城市|住在?|来自|\bin|\bfrom|lives in|�
                          r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[\u4e00-\u9fff]{2,3}?)(?:市|$|[\s,，。.])")
 
 
+# one city in two scripts: 上海 and Shanghai are the same customers' city
+CITY_PAIRS = dict(p for zh, en in [("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou"),
+                                 ("深圳", "Shenzhen"), ("杭州", "Hangzhou"), ("苏州", "Suzhou"),
+                                 ("南京", "Nanjing"), ("成都", "Chengdu")] for p in ((zh, en), (en, zh)))
+
+
 def find_city(text: str) -> str | None:
     """A city named in the message (known list first, then 'city X' / '住在X'); of two, the one
     moved to ("moved from shanghai to hangzhou")."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.agent.formatting import TASK_COLUMN
-from assistant.agent.router.slots import find_city
+from assistant.agent.router.slots import CITY_PAIRS, find_city
 from assistant.lang.dates import parse_period
 from assistant.lang.names import has_han
 
@@ -116,11 +116,6 @@ _STATUS = [("open", r"\bopen\b|\bnew\b|not (?:yet )?(?:handled|dealt with|looked
            ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
 _CHANNELS = [("phone", r"\bcalls?\b|phone", ("电话", "通话")), ("in_store", r"visits?", ("到店", "拜访")),
              ("wechat", r"wechat", ("微信",)), ("email", r"emails?", ("邮件",))]
-
-
-_CITY_PAIRS = dict(p for zh, en in [("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou"),
-                                  ("深圳", "Shenzhen"), ("杭州", "Hangzhou"), ("苏州", "Suzhou"),
-                                  ("南京", "Nanjing"), ("成都", "Chengdu")] for p in ((zh, en), (en, zh)))
 
 
 def _has(text: str, low: str, en: str, zh: tuple[str, ...]) -> bool:
@@ -269,7 +264,7 @@ def question_sql(q: Question) -> str:
     if q.product:
         goods = f"product LIKE {_q('%' + q.product + '%')}"
         who = f"{who} AND {goods}" if who else goods
-    both = ", ".join(_q(c) for c in (q.city, _CITY_PAIRS.get(q.city or "", "")) if c)
+    both = ", ".join(_q(c) for c in (q.city, CITY_PAIRS.get(q.city or "", "")) if c)
     if q.city and what != "customers":
         in_city = f"customer_id IN (SELECT id FROM customers WHERE city IN ({both}))"
         who = f"{who} AND {in_city}" if who else in_city

@@ -35,7 +35,7 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind10.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind12.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
@@ -53,8 +53,10 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                                       "(fourth session that day): training data now",
                 "agent_blind9.jsonl": "blind v9, its failures read and tuned on since 2026-12-06 "
                                       "(fourth session that day): training data now",
-                "agent_blind10.jsonl": "blind v10, never tuned on: only its totals were read",
+                "agent_blind10.jsonl": "blind v10, its failures read and tuned on since 2026-12-06 "
+                                       "(fifth session that day): training data now",
                 "agent_blind11.jsonl": "blind v11, never tuned on: only its totals were read",
+                "agent_blind12.jsonl": "blind v12, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 

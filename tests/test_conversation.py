@@ -249,3 +249,34 @@ def test_a_name_not_found_then_added_and_the_language_kept(demo_store, meaning):
     assert [(t, a["name"], a["phone"]) for t, a, _ in calls(added)] == [("add_customer", "欧阳娜娜", "13700001234")]
     saved = bot.reply("ok", session="z")
     assert saved.text.startswith("已保存")
+
+
+def test_a_quoted_message_triaged_then_logged_as_her_complaint(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("Nora Wong just messaged: 'the Santos I got tastes stale, roast date was 2 months ago??' "
+              "how serious is that?", session="q")
+    logged = bot.reply("ok log it as her complaint pls, it came in on wechat", session="q")
+    [(tool, args, status)] = calls(logged)
+    assert (tool, status, args["customer"], args["channel"]) == ("log_activity", "proposed", "Nora Wong", "wechat")
+    assert args["complaint"] == "the Santos I got tastes stale, roast date was 2 months ago??"
+
+
+def test_a_city_picks_one_of_a_list_then_an_undo_with_its_reason(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("find the Henrys", session="h")
+    shown = bot.reply("the beijing one, pull him up", session="h")
+    assert [(t, a["customer"]) for t, a, _ in calls(shown)] == [("customer_profile", "Henry Smith")]
+    bot.reply("把 Sam Chen 嘅 city 改做 Shanghai 啦，佢搬咗", session="h")
+    bot.reply("ok", session="h")
+    assert demo_store.resolve_customer("Sam Chen").city == "Shanghai"
+    bot.reply("oops undo that pls, I got the wrong person", session="h")
+    assert demo_store.resolve_customer("Sam Chen").city == "Hangzhou"
+
+
+def test_a_new_customers_number_corrected_before_saving(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("new guy just came in, Tom Becker, 13766660000, he's from 南京, works at a bakery", session="n")
+    fixed = bot.reply("sorry typo, his number is 13766660001", session="n")
+    assert [(a["name"], a["phone"]) for _, a, _ in calls(fixed)] == [("Tom Becker", "13766660001")]
+    bot.reply("ok save", session="n")
+    assert demo_store.resolve_customer("Tom Becker").phone == "13766660001"

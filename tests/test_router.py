@@ -1038,3 +1038,94 @@ def test_a_correction_of_the_goods_or_the_count(message, before, after):
     params = {"customer", "quantity", "product", "amount", "date"}
     fixed = amend(message, "add_order", {"customer": "李娜", **before}, params, TODAY, lambda t: [], True)
     assert fixed == {"customer": "李娜", **after}
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    # a new customer's name said as a name, wherever it stands
+    ("有個新客人啱啱嚟咗，叫陳美玲，電話13655501234，幫我加埋佢入去", "add_customer",
+     {"name": "陳美玲", "phone": "13655501234"}),
+    ("有個後生仔行入嚟，叫何俊朗，電話13422223333，住深圳，幫我開個客戶檔先", "add_customer",
+     {"name": "何俊朗", "phone": "13422223333", "city": "深圳"}),
+    ("new lady just walked in, her name is Karen Liu, phone 13912340001. can u add her as a customer",
+     "add_customer", {"name": "Karen Liu", "phone": "13912340001"}),
+    ("new guy just came in, Tom Becker, 13766660000, he's from 南京", "add_customer",
+     {"name": "Tom Becker", "phone": "13766660000"}),
+    # a reminder: what follows it is what it is about, and 下礼拜一 is a day, not a count
+    ("下礼拜一提醒我给李娜回个电话，她那个少一袋的事还没搞完", "log_activity",
+     {"customer": "李娜", "follow_up_date": "2026-11-23", "complaint": None, "order_quantity": None}),
+    ("Daniel Wood popped in, said the last cold brew was late again, follow up wed", "log_activity",
+     {"follow_up_date": "2026-11-25"}),
+    ("李娜啱啱WhatsApp話又遲咗送貨，好嬲，聽日要覆返佢", "log_activity",
+     {"follow_up_date": "2026-11-23", "complaint": "~遲咗送貨"}),
+    ("Nora Chen 微信说 tracking 又显示 delivered 但没收到 😤 明天查一下", "log_activity",
+     {"channel": "wechat", "follow_up_date": "2026-11-23", "complaint": "~没收到"}),
+    ("唔該幫我睇下王洋上一次買咗乜，幾時買嘅？我唔記得咗", "run_sql", {"sql": "~王洋"}),
+    # the shop's customers by tag and city, a phone's last digits, birthdays, rankings in a city
+    ("北京 有gifts标签的客户 有哪些", "find_segment", {}),
+    ("手机尾号7708的是哪位", "find_customers", {"query": "7708"}),
+    ("下礼拜有边个客人生日？", "run_sql", {"sql": "~BETWEEN '11-23' AND '11-29'"}),
+    ("北京 spend最多的前5个客户", "run_sql", {"sql": "~c.city IN ('北京', 'Beijing')"}),
+    ("top 3 spenders this yr?", "run_sql", {"sql": "~LIMIT 3"}),
+    ("早安～今天我應該先聯絡哪些客人？", "daily_briefing", {}),
+    ("最近感觉有几个老客户慢慢 fade out 了，你帮我看看是哪些人", "churn_risks", {}),
+    ("Daniel Wood 最鍾意邊款豆？", "customer_profile", {"customer": "Daniel Wood"}),
+    ("show me 王芳's profile", "customer_profile", {"customer": "王芳"}),
+    ("Lily King says the blend is bitter in her pour-over, what does the playbook say about that",
+     "search_playbook", {}),
+    ("Nora Chen told me Ethan Chen gave her his referral code when she made her first order", "credit_referral",
+     {"customer": "Nora Chen", "referrer": "Ethan Chen"}),
+    ("把 Lily King 加个 VIP tag，佢每年都买好多礼盒", "update_customer", {"customer": "Lily King", "tags": "VIP"}),
+    ("add a VIP tag to Max Hall", "update_customer", {"customer": "Max Hall", "tags": "VIP"}),
+    ("李娜前日拎咗兩包 Santos，錢未計，你幫我按平時價錢入", "add_order",
+     {"customer": "李娜", "quantity": 2, "date": "2026-11-20"}),
+    ("Max Hall dropped by yesterday, we talked for ages, and he ended up buying 2 Espresso Blend, paid 256",
+     "log_activity", {"order_quantity": 2, "order_amount": 256}),
+    ("log that Sophie Brown called er sorry Sophia Brown called this morning", "log_activity",
+     {"customer": "Sophia Brown"}),
+])
+def test_requests_read_by_their_parts(message, tool, args):
+    check(message, tool, **args)
+
+
+@pytest.mark.parametrize("message, last, tool, args", [
+    ("行 先把投诉标成处理中", "罗子涵", "set_complaint_status", {"customer": "罗子涵", "status": "in_progress"}),
+    ("the Daniel Wood one, pull him up", "罗子涵", "customer_profile", {"customer": "Daniel Wood"}),
+    ("so what should we do, give me concrete next steps", "王洋", "suggest_actions", {"customer": "王洋"}),
+    ("那怎么办", "王洋", "suggest_actions", {"customer": "王洋"}),
+    ("thx. what should I do with him, feels like he orders way less than he used to", "Daniel Wood",
+     "suggest_actions", {"customer": "Daniel Wood"}),
+])
+def test_requests_about_the_customer_just_discussed(message, last, tool, args):
+    check(message, tool, last=last, **args)
+
+
+def test_a_slip_in_a_name_is_no_one_else():
+    # 李小龙 sounds one letter away from 黎晓东 in pinyin: a different name, so nobody to write to
+    names = NAMES + ["黎晓东"]
+    found = route_with("李小龙买了两包曼特宁 176", RouteContext(today=TODAY, customer_names=lambda: names), TOOLS)
+    assert not (found and getattr(found, "tool", None) and found.args.get("customer") == "黎晓东")
+    assert route("王洋 不对 汪洋 昨天来店里买了两包", ctx()) == Canned(
+        "unknown_customer", route("王洋 不对 汪洋 昨天来店里买了两包", ctx()).refused)
+
+
+@pytest.mark.parametrize("message, want", [
+    ("唔該 save 咗佢", "confirm"), ("ok save her", "confirm"),
+    ("actually undo that, i already logged it yesterday", "undo"),
+    ("oops undo that pls, I got the wrong person", "undo"),
+])
+def test_controls_said_with_a_reason_or_a_pronoun(message, want):
+    assert control_intent(message) == want
+
+
+def test_a_counter_offer_and_a_slipped_count_are_read_as_the_new_values():
+    from assistant.agent.router.amend import amend
+
+    fixed = amend("九折太少了，改成85折再给我 preview 一下", "draft_campaign",
+                  {"segment": "老客", "goal": "winback", "channel": "wechat", "offer_percent": 10.0},
+                  {"segment", "goal", "channel", "offer_percent"}, TODAY, lambda t: [], True)
+    assert fixed["offer_percent"] == 15.0
+    params = {"customer", "summary", "order_quantity", "order_product", "order_amount", "order_date"}
+    fixed = amend("no wait 2 not 3, so 176", "log_activity",
+                  {"customer": "李娜", "summary": "…", "order_quantity": 3.0, "order_product": "曼特宁",
+                   "order_amount": 264.0}, params, TODAY, lambda t: [], True)
+    assert (fixed["order_quantity"], fixed["order_amount"]) == (2.0, 176.0)

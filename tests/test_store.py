@@ -34,6 +34,14 @@ def test_homophones_are_ambiguous_in_pinyin_but_not_in_hanzi(store):
     assert store.resolve_customer("章伟").name == "章伟"
 
 
+def test_a_hanzi_name_that_sounds_different_is_someone_else(store):
+    store.add_customer("黎晓东")
+    with pytest.raises(NotFound):
+        store.resolve_customer("李小龙")  # li xiao long is one letter from li xiao dong
+    assert store.resolve_customer("黎曉東").name == "黎晓东"
+    assert store.resolve_customer("li xiaodong").name == "黎晓东"
+
+
 def test_unknown_customer_says_what_to_do(store):
     with pytest.raises(NotFound, match="Check the spelling"):
         store.resolve_customer("Nobody Here")

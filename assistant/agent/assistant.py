@@ -28,6 +28,7 @@ from assistant.agent.router import (
     format_help,
     route,
 )
+from assistant.agent.router.activity_rules import LOG_THAT
 from assistant.agent.router.amend import amend, ask_again, narrowed
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
@@ -450,6 +451,10 @@ class Assistant:
         tool = self._tools.get(last[0]) if last else None
         if tool is None:
             return None
+        if not s.pending and not tool.writes:
+            own = turn.route()
+            if isinstance(own, Route) and own.tool in self._tools and self._tools[own.tool].writes:
+                return None  # "把 Sam Chen 嘅 city 改做 Shanghai" after a profile: a change of its own
         fixed = amend(turn.message, last[0], last[1], set(visible_parameters(tool.fn)),
                       s.ctx.today, self._stored_names, needs_marker)
         if fixed is None:
@@ -625,6 +630,11 @@ class Assistant:
         args = dict(found.args)
         if found.tool == "draft_campaign":
             args["segment"] = self._audience(turn, str(args.get("segment") or ""))
+        last = turn.session.last
+        if found.tool == "log_activity" and last and last[0] == "triage_complaint" and last[1].get("text") \
+                and LOG_THAT.search(read_as_mandarin(turn.message)):
+            # "ok log it as her complaint pls" after "how bad is this one": the text just triaged
+            args["complaint"] = args["summary"] = str(last[1]["text"])
         try:
             return self._run(turn, found.tool, args)
         except CrmError as ex:

@@ -297,8 +297,11 @@ def find_date(message: str, today: date, prefer: str = "past") -> tuple[date, st
             continue  # 第3日 / 每5日 are not dates
         if name == "en_week" and not m.group(1) and m.group(2).lower()[:3] in ("sun", "sat", "mar", "wed") \
                 and not m.group(2)[0].isupper() and len(m.group(2)) <= 3 \
-                and not re.search(r"\b(?:for|on|by|till|until|before|due)\s*$", text[:start], re.IGNORECASE):
-            continue  # "sun", "sat", "wed" as plain words, unless "for sat" / "by wed" says a day
+                and not re.search(r"\b(?:for|on|by|till|until|before|due|follow[- ]?up|back|this|next|"
+                                  r"(?:call|ring|text|see|visit|remind) (?:her|him|them|me))\s*$",
+                                  text[:start], re.IGNORECASE):
+            # "sun", "sat", "wed" as plain words, unless "for sat" / "by wed" / "follow up wed" says a day
+            continue
         try:
             return _resolve(name, m, today, prefer), m.group(0)
         except (InvalidInput, KeyError, ValueError):

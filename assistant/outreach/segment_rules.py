@@ -375,8 +375,9 @@ class Reading:
         hits: list[tuple[int, str]] = []
         for m in self.found(rf"(?:{NB}(?:tagged(?:\s+as)?|tag){NE}|标签(?:是|为)?|#)\s*([a-z\u00c0-\u024f{HAN_CLASS}]"
                             rf"[\w\-]*)"):
-            if m.group(1) in FILLER_EN or m.group(1) in FILLER_ZH:
-                self.claim(m.start(), m.start(1))  # "gifts tagged customers": the tag came first
+            if m.group(1) in FILLER_EN or m.group(1) in FILLER_ZH or m.group(1).startswith("的"):
+                # "gifts tagged customers", "gifts 标签的客户": the tag came first
+                self.claim(m.start(), m.start(1))
                 continue
             hits.append((m.start(), names.get(fold(m.group(1)), m.group(1))))
             self.claim(*m.span())

@@ -117,7 +117,9 @@ def resolve(db: Database, name_or_id: str | int) -> list[int]:
                 return written
         return [r[0] for r in same_sound]
     partial = _by_name_part(db, text)
-    if partial:
+    if partial or has_han(text):
+        # A name typed in 汉字 that sounds different is someone else: 李小龙 is not 黎晓东, though
+        # their pinyin differs by one letter. Homophone slips were caught by the sound above.
         return partial
     ranked = _fuzzy(db, text, 10)
     if not ranked:

@@ -21,23 +21,27 @@ from assistant.lang.grounding import asks_by_form, is_question
 _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
     r"|damaged|wrong|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
-    r"|不满|抱怨|投诉|生气|不高兴|不开心|失望|太慢|晚了|迟到|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
+    r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
     r"|多收|差评|压坏|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 # a reply the owner owes by a date, told not asked: "need to reply him by tue", "跟她说明天回复她"
 PROMISED_REPLY = re.compile(
     r"\b(?:need to|have to|has to|must|gotta|got to|will|i'?ll|should|promised to|told (?:him|her|them) i'?d)\s+"
     r"(?:reply|respond|get back|answer|write back)\b.{0,30}\b(?:by|on|before|tomorrow|tmr|tmrw|next|later|tonight)\b"
     r"|(?:说|答应|承诺|讲好)[^，,。]{0,4}(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)"
-    r"[^，,。]{0,4}(?:回复|回覆|答复|回她|回他|覆她|覆他)",
+    r"[^，,。]{0,4}(?:回复|回覆|答复|回她|回他|覆她|覆他)"
+    # "聽日要覆返佢": a reply due on a day ahead, told as the owner's own plan
+    r"|(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)\s*(?:要|得|会|再)\s*"
+    r"(?:回复|回覆|答复|回她|回他|覆她|覆他)",
     re.IGNORECASE)
 _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
                      r"|\bring (?:her|him|them)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
-                     r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆佢"
-                     r"|回访|跟进|提醒我|(?<![提醒])提我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<!我)记得"
+                     r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆返?(?:佢|他|她)"
+                     r"|回访|跟进|提醒我|(?<![提醒])提我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<![我不])记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
                      r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
-                     r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回)", re.IGNORECASE)
+                     r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回)"
+                     r"|(?:明天|后天|改天|回头|晚点)(?:再|要|去)?(?:查|看|问)一?下", re.IGNORECASE)
 # The stored channel names (tools/activity.py CHANNELS), each with the words owners use for it.
 # The cue written first names the contact: "came by the shop, asked us to call her back" is a visit.
 _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta(?:gram)?\b|\big\b|douyin|抖音"
@@ -47,9 +51,11 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
              ("wechat", r"wechat|weixin|(?<![A-Za-z])[wv]x(?![A-Za-z])|messaged|微信|发消息|留言"),
              ("phone", r"\bcall(?:ed|s|d)?\b|\bcall(?=[了咗过过])|\bcaled\b|\brang\b|phoned|phone|电话|来电|打来|打过来"
                        r"|致电|打(?:咗|了)?[俾畀给]"),
-             ("in_store", (r"visited|came in|came by|come by|dropped (?:by|in)|stopped by|popped in"
+             # "it came in on wechat" is how a message arrived; "她店里的采购" is her shop's buyer
+             ("in_store", (r"visited|came in(?!\s+(?:on|via|through|over|by)\s+(?:wechat|weixin|微信|e-?mail|sms|text"
+                           r"|whatsapp|(?:the )?phone|dm|ig|instagram|messenger)\b)|came by|come by|dropped (?:by|in)|stopped by|popped in"
                              r"|came (?:to|into) (?:the |my |our )?(?:shop|store|caf[eé])"
-                           r"|in (?:the )?(?:store|shop)|\bmet\b|来店|到店|店里|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"))]
+                           r"|in (?:the )?(?:store|shop)|\bmet\b|来店|到店|店里(?!的)|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"))]
 # A call promised back is a follow-up, not how the customer got in touch.
 _CALL_BACK = re.compile(r"call (?:her|him|them|me|us)? ?back|回电|回个电话|回她电话|回他电话", re.IGNORECASE)
 # owners typing on a phone separate Chinese clauses by a space ("刚给王洋打了电话 他们店在装修")
@@ -74,7 +80,7 @@ _ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮
                        r"(?:回|覆|复|打|发|写|找|查|问|通知|告诉|联系|call|ring|text|send|email)"
                        r"|^\s*(?:please|pls|plz|can you|could you)\s+(?:reply|respond|call|ring|text|send|message"
                        r"|email|draft|write|tell|find|show|check|contact|ask|get back)\b", re.IGNORECASE)
-_WRITE_DOWN = re.compile(r"记|录|登记|存|补上|加一?[单笔条]|\b(?:log|add|record|note|save|enter|key in|put)\b",
+_WRITE_DOWN = re.compile(r"记(?!得)|录|登记|存|补上|加一?[单笔条]|\b(?:log|add|record|note|save|enter|key in|put)\b",
                          re.IGNORECASE)
 # "last order 少了一包": an order named as a thing, not one being placed
 _ORDER_NOUN = re.compile(r"\b(?:last|previous|the|that|this|my|her|his|their|our|an?)\s+orders?\b", re.IGNORECASE)
@@ -100,7 +106,7 @@ def _two_customers(m: Msg) -> bool:
     return any(n and after.startswith(n.lower()) for n in m.names if n != m.canonical)
 
 
-ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<![提醒])提我|(?<!我)记得|别忘了|不要忘了|don'?t (?:let me )?forget",
+ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<![提醒])提我|(?<![我不])记得|别忘了|不要忘了|don'?t (?:let me )?forget",
                             re.IGNORECASE)
 
 
@@ -317,10 +323,19 @@ _ASKED_TO_READ = re.compile(r"\b(?:show|give|tell) me\b|\bpull (?:up|out)\b|\blo
                             r"|怎么(?:跟进|处理|维护|做)", re.IGNORECASE)
 
 
+# "…但没收到 😤 明天查一下": a look planned for a later day is the owner's own to-do, not an errand
+_LATER = re.compile(r"(?:明天|明日|后天|改天|回头|晚点|下周|下礼拜|周[一二三四五六日天]|礼拜[一二三四五六日天]|"
+                    r"\b(?:tomorrow|tmrw?|later|next week|mon|tue|wed|thu|fri|sat|sun)\w*)\s*(?:再|要|去|会)?\s*$",
+                    re.IGNORECASE)
+
+
 def asked_to_do(text: str) -> bool:
     """An errand for the assistant ("帮我 call 一下李娜", "pls reply to Daniel", "show me her
     profile"), which reports nothing, unless the errand is to write something down ("帮我记一下…")."""
-    return bool(_ASKED_TO.search(text) or _ASKED_TO_READ.search(text)) and not _WRITE_DOWN.search(text)
+    if _WRITE_DOWN.search(text):
+        return False
+    return bool(_ASKED_TO.search(text)) or any(not _LATER.search(text[:m.start()])
+                                               for m in _ASKED_TO_READ.finditer(text))
 
 
 def _only_ahead(d: _When, today) -> bool:
@@ -341,6 +356,12 @@ def _receipt_line(m: Msg, text: str, dates: list[_When]) -> bool:
     words = _LONE_NUMBER.sub(" ", rest)
     words = re.sub(r"\d+(?:\.\d+)?", " ", words)
     return len(re.sub(r"[\W_]", "", words)) <= 14 and qty[1] is not None
+
+
+# "ok log it as her complaint pls" right after a quoted message was triaged: that text is the complaint
+LOG_THAT = re.compile(r"\b(?:log|save|record|file|add|put|enter)\s+(?:it|this|that|this one|that one)\b"
+                      r"|把(?:它|这个|这条|那个|那条|这段|那段)?(?:记|存|登记|录)|(?:记|存|登记|录)(?:成|为|做)(?:她|他|佢)?的?投诉",
+                      re.IGNORECASE)
 
 
 _NOTE_IT = re.compile(r"记录一下|记一下|记下来?|记住|\bnote (?:it|this|that)(?: down)?\b|\bjot (?:it|this) down\b",
@@ -381,7 +402,13 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     if not who:
         return None
     clauses = _clauses(text)
-    complaint = [c for c in clauses if _complains(c[1])]
+    ask = ASK_TO_REMIND.search(text)
+    # "后天提醒我给高霞送样品" / "ok remind me to call her tmrw": a reminder, only said after its
+    # date or a filler; what follows is what it is about ("她那个少一袋的事还没搞完"), not news
+    reminder_first = bool(ask and not contact and not _dates_removed(text[:ask.start()], dates).strip(" ,，。ok好那就先嗯"))
+    # judged without the customer's name: "daniel wood dropped by" is no grievance for a name
+    grievance = [c for c in clauses if _complains(c[1])]
+    complaint = [] if reminder_first else grievance
     follow = [c for c in clauses if (_FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower())))
               and not _NONE_OF.search(c[1])]
     bad = impossible_dates(text)
@@ -405,10 +432,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     if not contact and not complaint and not follow and not (qty or amount):
         return None  # "which customers bought in October" is a question, not a log
     args = {"customer": who, "summary": _LEAD.sub("", text).strip()}
-    ask = ASK_TO_REMIND.search(text)
-    if ask and not contact and not complaint and not _dates_removed(text[:ask.start()], dates).strip(" ,，。ok好那就先嗯"):
-        # "后天提醒我给高霞送样品" / "ok remind me to call her tmrw": a reminder, only said after
-        # its date or a filler; the reminder starts at its own word, the date is when it is due
+    if reminder_first:  # the reminder starts at its own word, the date is when it is due
         args["summary"] = text[ask.start():].strip()
     channel = channel_said(text)
     if channel:
@@ -418,6 +442,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     if not follow and contact and ahead and not qty:
         # "拜访了一下 12月3号再约她": a date that can only lie ahead is a plan made on the visit
         follow = [c for c in clauses if _in(c, ahead[0].start)]
+    if not follow and contact and not (qty or amount):
+        # "微信说，月底要补货": a plan told for a day ahead, with nothing counted yet, is to follow up
+        follow = [c for c in clauses if m.kw.has("future", c[1]) and any(
+            _in(c, d.start) and 0 < (d.future - today).days <= 31 for d in dates)][:1]
     if follow:
         # "check in …, call him back on 10 dec": the clause that says when is the follow-up
         follow = [next((c for c in follow if any(_in(c, d.start) for d in dates)), follow[0])]
@@ -435,12 +463,12 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
             used.add(when.start)
     anchor = qty[2] if qty else -1
     order_clause = next((c for c in clauses if anchor >= 0 and c[0] <= anchor < c[0] + len(c[1]) + 1), None)
-    if order_clause in complaint and not _WANTS.search(_ORDER_NOUN.sub(" ", order_clause[1])):
+    if order_clause in grievance and not _WANTS.search(_ORDER_NOUN.sub(" ", order_clause[1])):
         # "少寄了一盒" / "two bags arrived crushed": the goods that went wrong, not an order; the
         # goods of another clause may be ("少了一包, but still wants 3 bags")
         qty, anchor, order_clause = None, -1, None
         for clause in clauses:
-            other = find_quantity(clause[1]) if clause not in complaint else None
+            other = find_quantity(clause[1]) if clause not in grievance else None
             if other:
                 qty, anchor, order_clause = (other[0], other[1], clause[0] + other[2]), clause[0] + other[2], clause
                 break

@@ -32,7 +32,8 @@ from assistant.lang.grounding import asks_by_form
 REVISING = re.compile(
     r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正"
     r"|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)"
-    r"|^\s*(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant|should be|make it|change (?:it|that)"
+    r"|^\s*(?:(?:hmm+|um+|uh+|ah+|oh|er+|ok|okay)[\s,，.]+)?(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant"
+    r"|should be|make it|change (?:it|that)"
     r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b",
     re.IGNORECASE)
 # "改到29號" / "move it to the 29th": the date after these words is the new one
@@ -120,7 +121,9 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
     if top and "top" in params:
         out["top"] = top
         return
-    pct = offer_percent(text)
+    # "九折太少了，改成85折": the offer the message changes to, after the one it turns down
+    pct = offer_percent(_CHANGED_TO.split(text)[-1])
+    pct = offer_percent(text) if pct is None else pct
     if "offer_percent" in params:
         bare = _BARE_OFFER.search(text) if out.get("offer_percent") else None
         if pct is None and bare:
@@ -135,7 +138,11 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
     if qty_key or paid_key:
         qty, paid = goods_and_paid(text, dates, sale_line=True)
         was = _DENIED_NUMBER.search(denied)
-        if was and not qty and paid and qty_key and float(was.group(1)) == float(out.get(qty_key) or -1):
+        said = [x for x in _DENIED_NUMBER.finditer(text) if not re.match(r"[\d.]", text[x.end():x.end() + 1])]
+        if was and not qty and qty_key and len(said) == 2 and float(was.group(1)) == float(out.get(qty_key) or -1):
+            # "no wait 2 not 3, so 176": the count said beside the one denied, then the new total
+            qty, paid = (float(said[0].group(1)), None, said[0].start()), (float(said[1].group(1)), said[1].span())
+        elif was and not qty and paid and qty_key and float(was.group(1)) == float(out.get(qty_key) or -1):
             qty, paid = (paid[0], None, paid[1][0]), None  # "not 20, is 25": the count said again
         bare = _SMALL_NUMBER.search(text) if was and not qty and not paid and qty_key else None
         if bare and float(was.group(1)) == float(out.get(qty_key) or -1):

@@ -246,7 +246,10 @@ _THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|\bbecause of|\bthanks to|
 
 
 _REFERRAL_WORD = re.compile(r"推荐码|推荐链接|邀请码|推荐|介绍来|介绍的|拉来|带来|的码|referr|\bcode\b", re.IGNORECASE)
-_INTRODUCED = re.compile(r"^\s*(?:的)?\s*(?:推荐|介绍|介紹|拉来|拉來|带来|帶來|叫来|叫來|领来|拉过来|带过来)")
+_INTRODUCED = re.compile(r"^\s*(?:的)?\s*(?:推荐|介绍|介紹|拉来|拉來|带来|帶來|叫来|叫來|领来|拉过来|带过来"
+                         # "Ethan Chen gave her his referral code", "Li Na 俾咗佢個碼"
+                         r"|(?:gave|sent|shared|passed)\b.{0,20}\b(?:code|link)\b|(?:给|俾|畀|发)了?(?:她|他|佢).{0,6}码)",
+                         re.IGNORECASE)
 _USED = re.compile(r"\bused\b|\bquoted\b|用了|使用了|报了|填了|拿了", re.IGNORECASE)
 _THIS_ORDER = re.compile(r"这单|这笔|这次|this (?:order|one|sale)|that (?:order|sale)", re.IGNORECASE)
 
@@ -264,7 +267,7 @@ def _referral_by_position(m: Msg) -> Intent | None:
     named = _named_in(m)
     people = _people(named)
     if len(people) == 1 and m.ctx.last_customer and (_THIS_ORDER.search(m.text) or m.kw.has("pronoun")) \
-            and named[0][2] != m.ctx.last_customer:
+            and named[0][2] != m.ctx.last_customer and _REFERRAL_WORD.search(m.text):
         return Intent({"customer": m.ctx.last_customer, "referrer": named[0][2]}, 0.85)
     if len(people) != 2:
         return None

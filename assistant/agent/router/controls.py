@@ -55,8 +55,9 @@ _WORDS: dict[str, tuple[str, ...]] = {
 # Words that add nothing to a control: politeness, particles, "it", "the last one".
 _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "la", "lah", "lor",
             "leh", "ah", "oh", "so", "then", "po", "na", "ta", "cheers", "唔该", "唔該", "it", "that", "this", "one", "last", "the", "just", "now",
-            "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈",
-            "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞", "佢",
+            "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈", "actually", "hmm", "um", "er",
+            "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞", "佢", "咗",
+            "他", "她", "him", "her", "them",
             "一下", "先", "就", "那", "那就", "这个", "这样", "帮我", "给我", "我", "quite", "that's",
             "is", "all", "exactly", "please do", "right", "记", "记着", "记好", "上一步", "上一个", "刚才的", "刚才", "刚刚",
             "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one")
@@ -109,17 +110,19 @@ def _control(message: str) -> str | None:
         if text in words:
             return intent
     bare = _bare(message)
-    if not bare or len(bare) > 40:
+    if not bare or len(bare) > 60:
         return None
     for intent in ("undo", "cancel", "confirm"):
-        if _made_of(bare, _WORDS[intent]):
+        if len(bare) <= 40 and _made_of(bare, _WORDS[intent]):
             return intent
     if len(bare) <= 48 and _MISTAKE.search(bare) and any(w in bare for w in _WORDS["undo"]):
         return "undo"
-    for first in {_first_clause(message), bare.split()[0]}:
-        if len(bare) <= 60 and _has_word(first, _WORDS["undo"]) and _made_of(
+    for first in {_MISTAKE.sub(" ", _first_clause(message)), bare.split()[0]}:
+        if _has_word(first, _WORDS["undo"]) and _made_of(
                 first, _WORDS["undo"] + _WORDS["cancel"] + _WORDS["confirm"]):
-            return "undo"  # "撤销吧, she paid and then cancelled": the undo comes first, the reason after
+            # "撤销吧, she paid and then cancelled" / "oops undo that pls, I got the wrong person":
+            # the undo comes first, the reason after
+            return "undo"
     return None
 
 

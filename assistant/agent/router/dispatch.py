@@ -17,6 +17,7 @@ from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import (
+    customers_in,
     every_customer,
     name_identity,
     named_customers,
@@ -64,6 +65,9 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
         if len(before) == 1:
             ctx = replace(ctx, last_customer=before[0])
         return route(own[len(own) - len(asked):] if len(own) == len(text) else asked, ctx, tools)
+    slip = _self_repaired(text, names)
+    if slip is not None:
+        return route(own[:slip[0]] + own[slip[1]:], ctx, tools)
     spot = spot_customer(text, spot_index(names))
     msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
               stored_name(spot[0], names) if spot else None, spot[1:] if spot else None, names)
@@ -101,6 +105,39 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
         # "Nora Chen and Sam Evans both grabbed drip bags": one at a time, said plainly
         return Canned("several_customers")
     return _in_own_words(chosen, text, own) if isinstance(chosen, Route) else chosen
+
+
+# "Sophie Brown called er sorry Sophia Brown called", "王洋 不对 汪洋昨天来了": a slip said again right
+_REPAIR = re.compile(r"[,，]?\s*(?:\b(?:er+|um+|uh+|oops)\b[,，]?\s*)?\b(?:sorry|i mean|i meant|correction)\b[,，:]?\s*"
+                     r"|[,，]?\s*(?:不对|哦不|噢不|说错了|口误|我是说)[,，:]?\s*", re.IGNORECASE)
+
+
+def _name_spans(text: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each customer name in the text."""
+    return [(at, end) for at, end, _ in customers_in(text, spot_index(names))]
+
+
+def _self_repaired(text: str, names: tuple[str, ...]) -> tuple[int, int] | None:
+    """(start, end) of a slip the owner corrects in passing: the words before "sorry" that the
+    words after it, opening with a customer's name, say again ("Sophie Brown called er sorry ")."""
+    from rapidfuzz import fuzz
+
+    for mark in _REPAIR.finditer(text):
+        rest, before = text[mark.end():], text[:mark.start()]
+        hit = spot_customer(rest, spot_index(names))
+        said = _name_spans(before, names)
+        if said and said[-1][1] >= len(before.rstrip()) and re.match(r"[\u4e00-\u9fff]{2,3}", rest):
+            return said[-1][0], mark.end()  # "王洋 不对 汪洋…": a name said again as another
+        if not hit or hit[1] > 1 or not before.strip():
+            continue
+        starts = [i for i in range(max(0, len(before) - 40), len(before))
+                  if i == 0 or not before[i - 1].isalnum() or "\u4e00" <= before[i] <= "\u9fff"]
+        scored = [(fuzz.ratio(before[i:].strip().lower(), rest[:len(before[i:].strip())].lower()), i)
+                  for i in starts if before[i:].strip()]
+        best = max(scored, default=(0, 0))
+        if best[0] >= 75:
+            return best[1], mark.end()
+    return None
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|(?<=[a-z\u4e00-\u9fff)])\.\s+", re.IGNORECASE)
@@ -219,9 +256,10 @@ def _in_own_words(found: Route, text: str, own: str) -> Route:
         return found
     for key, value in found.args.items():
         if key in _OWN_WORDS and isinstance(value, str) and value:
-            at = text.find(value)
-            if at >= 0:
-                found.args[key] = own[at:at + len(value)]
+            # a complaint told in two clauses is joined by "; ": each part in the owner's words
+            parts = [(part, text.find(part)) for part in value.split("; ")]
+            if all(at >= 0 for _, at in parts):
+                found.args[key] = "; ".join(own[at:at + len(part)] for part, at in parts)
     return found
 
 

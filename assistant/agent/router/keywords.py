@@ -21,7 +21,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                       r"|\bnew (?:cust|customer|client|contact|guy|girl|lady|person|regular)\b"
                       r"|\bas a (?:new )?(?:customer|client)\b"),
                      ("(添加|新增|新建|录入|登记|加|开|建)(一个|一位|个|位|多个|多一个)?(新)?(客户|顾客|客人|客)",
-                      "^\\W*新(客户|顾客|客人|客)", "来了?(一|个)?(个|位)新(客户|顾客|客人)",
+                      "^\\W*新(客户|顾客|客人|客)", "有(一|个)?(个|位)新(客户|顾客|客人|客)", "来了?(一|个)?(个|位)新(客户|顾客|客人)",
                       "新(客户|顾客|客人|客).{0,3}(加|录|登记|存)")),
     "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
                r"|moved to|\btag(?:ged)?\b|\bnow lives|\bis now\b|\bnow is\b|\bmark\b.{1,30}\bas\b"
@@ -64,7 +64,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "churn": ((r"churn|at[- ]risk|risky|losing|lapsed|slipping|stopped (?:buying|ordering|coming)"
               r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"
               r"|about to lose|going to lose|might lose|could lose|drifting away|drop(?:ping)? off|gone (?:quiet|cold|missing)"
-              r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) away|ditch(?:ing)? us|leav(?:e|ing) us|quit(?:ting)? us"
+              r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) (?:away|out)|ditch(?:ing)? us|leav(?:e|ing) us|quit(?:ting)? us"
               r"|stop(?:ped)? coming|disappear(?:ed|ing)?"),
               ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了",
                "不再帮衬", "不再光顾", "不再来", "不会再来")),
@@ -87,7 +87,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|overview|summary of|status of|\bbought recently\b|\borders?\b|phone number|\bemail\b"
                 r"|contact details|\bwechat\b|\baddress\b|\bstage\b|\b(?:number|phone|mobile|cell)\b"
                 r"|usually (?:buy|get|order)s?|\bspent\b|\b(?:file|record|card|account)\b"
-                r"|\b(?:open|pull|bring) up\b|how(?:'s| is| are) .{1,30} doing"),
+                r"|\b(?:open|pull|bring) (?:(?:her|him|them|it) )?up\b|how(?:'s| is| are) .{1,30} doing"),
                 ("查看", "看看", "看一下", "资料", "信息", "情况", "档案", "买了什么", "买过什么", "订单", "怎么样",
                  "概况", "历史", "最后一次", "上次", "最近", "电话", "联系方式", "微信号", "邮箱", "阶段")),
     "find": ((r"\bfind\b|\bsearch\b|look for|\bany (?:customers|clients)|list (?:customers|clients)"

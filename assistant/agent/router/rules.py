@@ -149,7 +149,9 @@ def complaint_status(m: _Msg) -> Intent | None:
     if m.kw.has("contact", command) and not _SETS_STATUS.search(command):
         return None  # "emailed james back, told him it's fixed now" reports a contact to log
     # by name, or "她的投诉标成已解决" / "put that complaint as in progress" about the one just discussed
-    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") or _THAT_ONE.search(command) else None)
+    # "先把投诉标成处理中" names no one: the complaint of the customer being talked about
+    who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") or _THAT_ONE.search(command)
+                         or _SETS_STATUS.search(command) else None)
     said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress", command,
                                                          re.IGNORECASE)
     return Intent({"customer": who, "status": status}, 0.85) if who and said else None
@@ -211,7 +213,14 @@ _ANNOUNCED = re.compile(
     # "有个新客人加下 车晓楠": the request between the announcement and the name
     r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下)[^\w]*)?"
     r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?(?:\b(?:mr|mrs|ms|miss|dr|madam)\b\.?\s*)?", re.IGNORECASE)
-_HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|手机|微信|邮箱|住在|来自|在|城市|的|是|$)"
+_HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|電話|手机|手機|微信|邮箱|郵箱|住在|来自|來自|在|城市|的|是|$)"
+# "有個新客人啱啱嚟咗，叫陳美玲，電話…", "her name is Karen Liu": the name said as a name wins over
+# whatever words follow the announcement
+_NAME_SAID = re.compile(r"(?:名字?叫做?|(?<![叫])叫做?(?![他她我你佢])|\b(?:named|called)\b|\b(?:her|his|their|the)\s+name\s*(?:is|'s)\b"
+                        r"|\bname\s*[:：]|姓名\s*[:：]?)\s*", re.IGNORECASE)
+# "new guy just came in, Tom Becker, 137…": a full name a few words after the announcement
+_FULL_NAME_AFTER = re.compile(r"[^\d]{0,40}?\b((?!(?:He|She|His|Her|They|The|This|That|I|We)\b)[A-Z][a-z'-]+"
+                              r"(?:\s+[A-Z][a-z'-]+){1,2})(?![\w'-])")
 _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"
                        + _HAN_STOP + r"|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?(?=\s*[,，]|\s+\+?\d))")
 # only the title in any case: the name's words are the capitalised ones ("Mr Smith came in")
@@ -241,8 +250,13 @@ def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
     """The new customer's name and contact details, read by code; `by_verb` when the message is
     known to add someone, so "add <name>" is enough."""
     found = None
-    for lead in _ANNOUNCED.finditer(m.text):
+    for lead in _NAME_SAID.finditer(m.text):
         found = _NEW_NAME.match(m.text, lead.end())
+        if found and not _NOT_A_NAME.match(found.group(1)):
+            break
+        found = None
+    for lead in [] if found else _ANNOUNCED.finditer(m.text):
+        found = _NEW_NAME.match(m.text, lead.end()) or _FULL_NAME_AFTER.match(m.text, lead.end())
         if found and not _NOT_A_NAME.match(found.group(1)):
             break
         found = None
@@ -295,6 +309,8 @@ _TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“�
                          r"\s*(?:客户|客人|顾客|的|吧|$|[\s,，。])"),
               re.compile(r"\bas\s+(?:an?\s+)?[\"']?([\w&+-]+(?:\s+customer)?)", re.IGNORECASE),
               re.compile(r"\b(?:the|a|an)\s+[\"']?([\w&+-]+)[\"']?\s+tag\b", re.IGNORECASE),
+              # "加个 VIP tag": the value before the English word, after the Chinese verb
+              re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"']?([A-Za-z][\w&+-]{1,15})[\"']?\s*tag\b", re.IGNORECASE),
               re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])\s*(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
                          re.IGNORECASE),
               # "tag 孟浩然 gifts too": read after the name, which `after` starts past
@@ -365,9 +381,12 @@ def change_args(m: _Msg, who: str) -> Intent | None:
         value = (found.group(1) or found.group(2)) if found else (ids[-1] if ids else (
             named.group(1) if named and named.group(1).lower() not in _NOT_ID else None))
     elif fld == "tags":
-        for rx in _TAG_VALUE:
-            found = rx.search(after)
-            if found and not _TAG_NOISE.fullmatch(found.group(1)):
+        # after the name, else before it: "add a VIP tag to Leo Hughes"
+        before = text[:m.span[0]] if m.span else ""
+        for part, patterns in ((after, _TAG_VALUE), (before, _TAG_VALUE[:-1])):
+            found = next((f for f in (rx.search(part) for rx in patterns)
+                          if f and not _TAG_NOISE.fullmatch(f.group(1))), None)
+            if found:
                 value = _TAG_NOISE.sub("", found.group(1))
                 break
     elif fld == "notes":
@@ -403,7 +422,7 @@ def _churn_asked(m: _Msg) -> bool:
 
 
 BRIEFING = re.compile(
-    r"今[天日].{0,6}(?:联系|打电话|打给|打俾|打畀|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪|找边)"
+    r"今[天日].{0,6}(?:联系|联络|打电话|打给|打俾|打畀|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪|找边)"
     r"|今[天日].{0,16}(?:生日|回访|要跟进|最急|最urgent|最紧急)"
     r"|\bplan for today\b|\btoday'?s plan\b|\bwhat'?s on (?:for )?today\b|\burgent\b.{0,20}\btoday\b"
     r"|(?:今日|每日|每天|早上|晨间)?(?:简报|早报|晨报|簡報|早報)|有(?:什么|什麼|啥)(?:需要|要|该|該)?(?:我)?注意"
@@ -507,6 +526,9 @@ def sql_question(m: _Msg) -> Intent | None:
                                                                      m.ctx.lang)
     if tasks:
         return Intent({"sql": tasks}, 0.85)
+    born = None if m.kw.has("howto") or m.customer else sql_templates.birthday_sql(m.kw.low, m.ctx.today)
+    if born:
+        return Intent({"sql": born}, 0.85)
     best = None if m.kw.has("howto") else sql_templates.top_products_sql(m.kw.low, m.ctx.today)
     if best:
         return Intent({"sql": best}, 0.8)
@@ -534,9 +556,16 @@ STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", 
            ("decline", r"lapsed|lost|win back|churn|inactive|stopped buying|dormant", "流失|挽回|不来了|沉睡|召回")]
 
 
+# "so what should we do, give me concrete next steps": asked on about the customer just discussed
+_GOING_ON = re.compile(r"^\W*(?:(?:ok|okay|alright|right|hmm|thx|thanks)\W+)?(?:(?:so|then|and)\b|那|所以|咁)",
+                       re.IGNORECASE)
+
+
 @rule(90)
 def advice_for_customer(m: _Msg) -> Intent | None:
-    who = m.who()
+    who = m.who() or (m.ctx.last_customer if m.kw.has("advice") and _GOING_ON.match(m.text) else None)
+    if re.search(r"playbook|知识库|手册", m.text, re.IGNORECASE):
+        return None  # "what does the playbook say about that": the passages, not her next steps
     if who and (m.kw.has("advice") or m.kw.has("howto")):
         return Intent({"customer": who}, 0.8)
     return None
@@ -568,7 +597,7 @@ def namesakes(m: _Msg) -> Intent | None:
 
 @rule(100)
 def find(m: _Msg) -> Intent | None:
-    if not m.kw.has("find"):
+    if not m.kw.has("find") and not _PHONE_TAIL.search(m.text):
         return None
     return find_args(m)
 
@@ -577,6 +606,8 @@ _TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(
                      r"([^\W\d_][\w-]{1,20})|([^\W\d_][\w-]{1,20})\s*(?:\btags?\b|标签|標籤)", re.IGNORECASE)
 
 
+_PHONE_TAIL = re.compile(r"(?:尾号|尾數|尾数|后四位|後四位|\bending (?:in|with)|\bends? (?:in|with)|\blast (?:4|four) digits?"
+                         r"(?: (?:is|are|of))?)\s*[:：]?\s*(\d{3,6})(?!\d)", re.IGNORECASE)
 _NAME_PART = re.compile(r"名字?(?:里|里面|中|中间|当中)?(?:有|带|带有|含|含有|包含)\s*([\u4e00-\u9fff]{1,3}?)(?:字)?(?:的|$|[\s,，?？])"
                         r"|\bwith\s+([a-z]{2,20})\s+in\s+(?:the|their|his|her)\s+names?\b"
                         r"|\bnames?\s+(?:contains?|containing|has|having|with|incl(?:udes?|uding)?)\s+([a-z]{2,20}|[\u4e00-\u9fff]{1,3})",
@@ -594,6 +625,9 @@ def find_args(m: _Msg) -> Intent | None:
     part = _NAME_PART.search(m.text)
     if part:  # "名字里有子涵的" / "anyone with 'lily' in the name": that part of a name
         return Intent({"query": next(g for g in part.groups() if g)}, 0.85)
+    tail = _PHONE_TAIL.search(m.text)
+    if tail:  # "手机尾号7708的是哪位": the number's last digits
+        return Intent({"query": tail.group(1)}, 0.85)
     surname = re.search(r"姓([\u4e00-\u9fff])", m.text)
     fields = contact_fields(m.text)
     # "那个叫啥晨曦的": the part after "called something"
@@ -617,7 +651,7 @@ def find_args(m: _Msg) -> Intent | None:
 
 _ABOUT_HISTORY = re.compile(
     r"多久|多长时间|几天没|什么时候|啥时候|哪天|几号|买了?(?:什么|啥|些啥|咩)|买过(?:什么|啥)|一般买|平时.{0,4}买"
-    r"|常买|电话(?:是)?多少|号码|微信号|邮箱|地址|怎么样了?|什么情况|咩情况|了吗|了没|过吗|没有\s*[?？]?$"
+    r"|常买|最(?:喜欢|爱)|\bfavou?rite\b|电话(?:是)?多少|号码|微信号|邮箱|地址|怎么样了?|什么情况|咩情况|了吗|了没|过吗|没有\s*[?？]?$"
     r"|投诉|complain|last (?:order|purchase|visit)|最近一次"
     r"|\bhow long\b|\bwhen (?:did|was)\b|\bwhat (?:did|does|do) (?:she|he|they|\w+) (?:usually |normally )?"
     r"(?:buy|order|get|like)|\bhow(?:'s| is) .{1,20} doing\b|\bdid .{1,20} (?:call|come|order|buy)\b",

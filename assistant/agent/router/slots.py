@@ -191,8 +191,9 @@ def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
     words = [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z]+", text)]
     hits = []
     for (s1, e1, a), (s2, e2, b) in zip(words, words[1:]):
-        if len(a) < 3 or len(b) < 2 or text[e1:s2].strip() or a in _SENTENCE_WORDS:
-            continue
+        if len(a) < 3 or len(b) < 2 or text[e1:s2].strip() or a in _SENTENCE_WORDS \
+                or a in _FUNCTION_WORDS:
+            continue  # "way less than he used to" is no "Lucy Tan"
         for name in index.latin:
             parts = name.split()
             if len(parts) != 2 or parts[0][0] != a[0] or parts[1][0] != b[0]:
@@ -202,12 +203,26 @@ def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
                 d1 = 1  # "sofia brown" is how Sophia Brown sounds: one slip, not two
             if d2 > 1 and _sounds_alike(b, parts[1]):
                 d2 = 1
+            if d1 and b in _FUNCTION_WORDS:
+                continue  # a word of the sentence after a slip is no surname
             # a surname heard as another word ("daniel would") when the first name is exact
             if d1 <= 1 + (len(a) >= 6) and d2 <= 1 + (d1 == 0 and len(b) >= 4) and d1 + d2 <= 2 \
                     and d1 + d2 > 0:
                 hits.append((s1, e2, name))  # the name meant, so it resolves exactly
                 break
     return hits
+
+
+# English words that are never a slip for a name: "less than" sounds like "Lucy Tan" by Metaphone
+_FUNCTION_WORDS = {"than", "then", "that", "this", "these", "those", "there", "their", "them", "they",
+                   "less", "more", "most", "much", "many", "some", "such", "very", "too", "also", "just",
+                   "only", "even", "still", "again", "ever", "never", "always", "often", "way", "like",
+                   "used", "with", "without", "about", "after", "before", "into", "onto", "over", "under",
+                   "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "how", "and",
+                   "but", "for", "nor", "yet", "the", "was", "were", "been", "being", "are", "is", "has",
+                   "have", "had", "does", "did", "done", "will", "would", "could", "should", "shall",
+                   "might", "must", "can", "not", "his", "her", "him", "she", "you", "your", "our", "out",
+                   "off", "any", "all", "each", "every", "other", "same", "own", "from", "until", "since"}
 
 
 def _sounds_alike(said: str, name: str) -> bool:
@@ -263,7 +278,8 @@ _ZH_NAME_BEFORE = re.compile(
     _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:今天|昨天|刚才|刚刚|上午|下午)?"
     r"(?:打电话|打了电话|来电|打来|发微信|微信说|发消息|说|来店|到店|来了|买了|购买了|下单|订了|要了|想要|想再要|投诉|反馈|付了)")
 # "欧阳娜娜的资料给我看看": whose file is asked for
-_ZH_NAME_FILE = re.compile(r"(?:^|[\s,，查看找调给把])([\u4e00-\u9fff]{2,4}?)的(?:资料|档案|信息|详情|记录|情况)")
+_ZH_NAME_FILE = re.compile(r"(?:^|[\s,，查看找调给把])([\u4e00-\u9fff]{2,4}?)(?:的|'s\s*|’s\s*)(?:资料|档案|信息|详情|记录|情况"
+                           r"|profile|file|details|info|record)", re.IGNORECASE)
 _ZH_NAME_AFTER = re.compile(r"(?:客户|顾客|给|帮|跟|和|把)([\u4e00-\u9fff]{2,3}?)(?:的|打|发|说|回|，|,|\s|$)")
 _EN_NAME = re.compile(
     r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to)\s+"
@@ -278,7 +294,7 @@ def guess_name(text: str) -> str | None:
     """A customer name the list doesn't know, judged by its position in the sentence."""
     for rx in (_ZH_NAME_FILE, _ZH_NAME_BEFORE, _ZH_NAME_AFTER):
         m = rx.search(text)
-        if m and m.group(1) not in _NOT_NAMES and not re.search(r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上]", m.group(1)):
+        if m and m.group(1) not in _NOT_NAMES and not re.search(r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上把被]", m.group(1)):
             return m.group(1)
     m = _EN_NAME.search(text)
     if m:
@@ -297,7 +313,8 @@ _AMOUNT = [
                r"(?:袋|包|盒|箱|bags?|box(?:es)?|packs?|days?|天|周|weeks?|号|日|月|th\b|st\b|nd\b|rd\b))", re.IGNORECASE),
 ]
 _ZH_UNITS = "|".join(ZH_UNITS)
-_ZH_QTY = re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*({_ZH_UNITS})([^\s，,。.;；!！?？:：0-9]{{0,12}})")
+# "下礼拜一提醒我": a weekday's number is no count, and 提 before 醒 is no unit
+_ZH_QTY = re.compile(rf"(?<!礼拜)(?<!禮拜)(?<!星期)(?<![周週])(\d+(?:\.\d+)?|{NUM})\s*({_ZH_UNITS})(?!(?<=提)醒)([^\s，,。.;；!！?？:：0-9]{{0,12}})")
 # a word of goods standing alone before its count ("冷萃三盒", "耶加 2包"), not a verb or a time
 _GOODS_BEFORE = re.compile(r"(?:^|[\s,，。:：、])([\u4e00-\u9fff]{2,5})\s*$")
 _BEFORE_NOT_GOODS = re.compile(r"[了要买拿订单说的是给共过来去送到想再又还各每]$|^(?:一共|总共|今天|昨天|今日|明天|后天|前天|刚刚|刚才"
@@ -320,7 +337,8 @@ _EN_QTY = re.compile(
     # or the goods in 汉字 after an English unit: "order 3 bags 曼特宁"
     r")[A-Za-z][\w-]*){0,2})|([\u4e00-\u9fff]{2,8})))?",
     re.IGNORECASE)
-_EN_ITEM = re.compile(r"\b(?:bought|ordered|purchased|wants?|took|takes?|orders?|grab(?:bed)?|gets?|got)\s+(\d+|an?|one|two|three|four|five)\s+"
+_EN_ITEM = re.compile(r"\b(?:bought|buying|buys?|ordered|purchased|wants?|took|takes?|orders?|grab(?:bed)?|gets?|got"
+                      r"|getting|picked up)\s+(\d+|an?|one|two|three|four|five)\s+"
                       # "wants a callback / a quote / a word": a request, not goods
                       r"(?:more\s+)?(?!(?:call|callback|call-back|reply|word|chat|quote|refund|discount|sample|"
                       r"look|meeting|visit)\b)([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b|and\b)[A-Za-z][\w-]*){0,2})", re.IGNORECASE)

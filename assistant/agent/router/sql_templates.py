@@ -180,8 +180,11 @@ _GOODS = {"coffee", "coffees", "beans", "coffee beans", "products", "product", "
 
 def is_count_question(text: str) -> bool:
     """True if the message asks for a number (how many / 多少 / total / "revenue last month")."""
-    if _COUNT.search(text) or any(w in text for w in _COUNT_ZH):
+    if _COUNT.search(text) or any(w in text for w in _COUNT_ZH if w not in ("几个", "几位")):
         return True
+    if any(w in text for w in ("几个", "几位")):
+        # "感觉有几个老客户慢慢不来了 帮我看看是哪些人": a few, then which ones; not a count
+        return not re.search(r"哪些|哪几|是谁|有谁|\bwho\b|\bwhich\b", text, re.IGNORECASE)
     what = subject(text)
     # "revenue last month" asks for a number without saying so; "we made a new blend" does not.
     return what == "last_order" or what in ("revenue", "avg_order", "quantity") and \
@@ -240,9 +243,11 @@ def question_sql(q: Question) -> str:
     what = q.measure
     if what == "rank_customers":
         where = _between("o.date", q.period)
-        if q.among:
-            names = f"c.name IN ({', '.join(_q(n) for n in q.among)})"
-            where = f"{where} AND {names}" if where else f" WHERE {names}"
+        conds = [f"c.name IN ({', '.join(_q(n) for n in q.among)})"] if q.among else []
+        if q.city:  # "北京 spend最多的前5个客户": the city in either script
+            conds.append(f"c.city IN ({', '.join(_q(c) for c in (q.city, CITY_PAIRS.get(q.city, '')) if c)})")
+        for cond in conds:
+            where = f"{where} AND {cond}" if where else f" WHERE {cond}"
         by = q.by if q.by in ("orders", "quantity") else "revenue"
         goods = ", SUM(o.quantity) AS quantity" if by != "revenue" else ""
         return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders{goods} FROM orders o "
@@ -360,7 +365,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
 
 
 _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?:\s+\d+)?\s+"
-                  r"(?:customers|clients|buyers)|spen[dt] the most|\bbig(?:gest)? spenders\b"
+                  r"(?:customers|clients|buyers)|spen[dt] the most|\b(?:big(?:gest)?|top|best)\s*\d*\s*spenders\b"
                   # mixed: "top 5 客户 by spend"
                   r"|\btop\s*\d+\s*个?\s*(?:客户|顾客|客人)|(?:客户|顾客|customers?|clients?)\s*(?:by|按)\s*"
                   r"(?:spend|spending|revenue|sales|消费|金额)", re.IGNORECASE)
@@ -400,8 +405,8 @@ def top_customers_sql(text: str, today: date) -> str | None:
     """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named)."""
     if not (_TOP.search(text) or any(re.search(w, text) for w in _TOP_ZH)):
         return None
-    return _sql(Question("rank_customers", period_of(text, today), by=_ranked_by(text, "revenue"),
-                         limit=_limit(text, 10)))
+    return _sql(Question("rank_customers", period_of(text, today), city=find_city(text),
+                         by=_ranked_by(text, "revenue"), limit=_limit(text, 10)))
 
 
 _BEST_SELLER = re.compile(
@@ -462,4 +467,29 @@ def task_list_sql(text: str, today: date, lang: str = "en", asked: bool = False)
     what = TASK_COLUMN[lang == "zh"]
     return (f"SELECT t.id, t.due_date AS {due}, c.name AS {who}, t.title AS {what} FROM tasks t "
             f"LEFT JOIN customers c ON c.id = t.customer_id WHERE {' AND '.join(cond)} "
-            "ORDER BY t.due_date IS NULL, t.due_date, t.id LIMIT 50")
+            "ORDER BY t.due_date IS NULL, t.due_date, t.id LIMIT 200")
+
+
+# "生日礼物" is a present, not a date asked about
+_BIRTHDAY = re.compile(r"birthdays?(?! (?:present|gift|cake|card|party))|\bb-?day\b|生日(?!礼物|蛋糕|卡|派对)|生辰",
+                       re.IGNORECASE)
+_WHO_HAS = re.compile(r"哪|谁|边个|有没有|有冇|\bwho\b|\bwhich\b|\bany\b|\blist\b|\bshow\b", re.IGNORECASE)
+# the birthdays asked for beside other things to attend to are the briefing's
+_AGENDA = re.compile(r"brief|简报|早报|complaint|投诉|call-?backs?|回访|任务|待办|to-?dos?|tasks?|follow[- ]?ups?",
+                     re.IGNORECASE)
+
+
+def birthday_sql(text: str, today: date) -> str | None:
+    """'下礼拜有边个客人生日' / 'any birthdays this month': the customers whose birthday falls in
+    the period (today when none is named), by day. Birthdays are stored as 'MM-DD' or a full date."""
+    if not _BIRTHDAY.search(text) or not _WHO_HAS.search(text) or _AGENDA.search(text):
+        return None
+    start, end = parse_period(text, today) or (today, today)
+    if (end - start).days >= 365:
+        return None
+    day = "substr(birthday, -5)"
+    a, b = start.strftime("%m-%d"), end.strftime("%m-%d")
+    # a week from late December into January wraps the year
+    within = f"{day} BETWEEN '{a}' AND '{b}'" if a <= b else f"({day} >= '{a}' OR {day} <= '{b}')"
+    return (f"SELECT name, birthday FROM customers WHERE birthday IS NOT NULL AND {within} "
+            f"ORDER BY {day} >= '{a}' DESC, {day}")

@@ -55,7 +55,8 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                                       "(fourth session that day): training data now",
                 "agent_blind10.jsonl": "blind v10, its failures read and tuned on since 2026-12-06 "
                                        "(fifth session that day): training data now",
-                "agent_blind11.jsonl": "blind v11, never tuned on: only its totals were read",
+                "agent_blind11.jsonl": "blind v11, its failures read and tuned on since 2026-12-06 "
+                                       "(fifth session that day): training data now",
                 "agent_blind12.jsonl": "blind v12, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 

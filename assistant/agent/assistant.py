@@ -28,7 +28,7 @@ from assistant.agent.router import (
     format_help,
     route,
 )
-from assistant.agent.router.activity_rules import LOG_THAT
+from assistant.agent.router.activity_rules import LOG_THAT, channel_said
 from assistant.agent.router.amend import amend, ask_again, narrowed
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
@@ -630,13 +630,20 @@ class Assistant:
         args = dict(found.args)
         if found.tool == "draft_campaign":
             args["segment"] = self._audience(turn, str(args.get("segment") or ""))
-        last = turn.session.last
-        if found.tool == "log_activity" and last and last[0] == "triage_complaint" and last[1].get("text") \
-                and LOG_THAT.search(read_as_mandarin(turn.message)):
-            # "ok log it as her complaint pls" after "how bad is this one": the text just triaged
-            args["complaint"] = args["summary"] = str(last[1]["text"])
+        tool, last, read = found.tool, turn.session.last, read_as_mandarin(turn.message)
+        who = args.get("customer") or turn.session.ctx.last_customer_name
+        if tool in ("log_activity", "customer_profile") and who and last and last[0] == "triage_complaint" \
+                and last[1].get("text") and LOG_THAT.search(read):
+            # "ok log it as her complaint pls" / "that was 曹涛 on wechat btw, log it as his
+            # complaint" after "how bad is this one": the text just triaged, as that customer's
+            told = str(last[1]["text"])
+            tool, args = "log_activity", {**({k: v for k, v in args.items() if k == "channel"}),
+                                          "customer": who, "summary": told, "complaint": told}
+            channel = channel_said(read)
+            if channel:
+                args["channel"] = channel
         try:
-            return self._run(turn, found.tool, args)
+            return self._run(turn, tool, args)
         except CrmError as ex:
             return str(ex)
 

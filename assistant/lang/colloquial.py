@@ -29,7 +29,7 @@ _WORDS = {
     "都系": "都是", "佢系": "他是", "冇得": "没有", "唔该": "谢谢", "落单": "下单", "落过": "下过",
     "佢哋": "他们", "我哋": "我们", "你哋": "你们", "嘅": "的", "咗": "了", "佢": "他", "冇": "没",
     "唔": "不", "啲": "些", "喺": "在", "睇": "看", "咩": "啥", "嚟": "来", "俾": "给",
-    "畀": "给", "攞": "拿", "拎": "拿", "覆返": "回复", "钟意": "喜欢", "揾": "找", "噉": "这", "咁": "这", "嗰": "那", "𠮶": "那",
+    "畀": "给", "攞": "拿", "拎": "拿", "覆返": "回复", "钟意": "喜欢", "谂": "想", "点回": "咋回", "揾": "找", "噉": "这", "咁": "这", "嗰": "那", "𠮶": "那",
     "好耐": "好久", "好似": "好像", "成日": "经常", "铺头": "店里", "倾咗": "聊了", "倾过": "聊过",
     "蚊": "块", "啱": "对", "乜": "啥", "边间": "哪家", "前日": "前天", "点算好": "怎么办", "点算": "咋办",
     # homophone slips of a pinyin keyboard in date words (zuo tian), read as meant
@@ -45,6 +45,39 @@ def to_mandarin(text: str) -> str:
     read = _ANY.sub(lambda m: _WORDS[m.group(0)], text)
     # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
     return "那" + read[1:] if text.startswith(("咁", "噉")) else read
+
+
+_ONES = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+_TEENS_TENS = {**{w: 10 + i for i, w in enumerate(
+    "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())},
+    **{w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}}
+# "one ninety six", "two fifty eight": a price said the way people say it, hundreds then the rest
+_SPOKEN_PRICE = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine)\s+(ten|eleven|twelve|thirteen|fourteen"
+                           r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+                           r"|eighty|ninety)(?:[\s-]+(one|two|three|four|five|six|seven|eight|nine))?\b", re.IGNORECASE)
+# a phone number dictated digit by digit: "一三八 零零 一三八 二二六", "… nine oh oh five …"
+_ZH_DIGIT_RUN = re.compile(r"[〇零一二三四五六七八九幺](?:\s?[〇零一二三四五六七八九幺]){6,}")
+_ZH_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
+_OH = re.compile(r"(?<=\d)(\s+)oh\b|\boh(?=\s+\d)", re.IGNORECASE)
+
+
+def _said_digits(text: str) -> str:
+    """Numbers dictated to a phone as digits, each the length of what was said."""
+    text = _ZH_DIGIT_RUN.sub(lambda m: m.group(0).translate(_ZH_DIGITS), text)
+
+    def price(m: re.Match) -> str:
+        value = _ONES[m.group(1).lower()] * 100 + _TEENS_TENS[m.group(2).lower()] + \
+            (_ONES[m.group(3).lower()] if m.group(3) else 0)
+        return str(value).ljust(len(m.group(0)))
+
+    text = _SPOKEN_PRICE.sub(price, text)
+    text = re.sub(r"\bcomma\b", ",    ", text, flags=re.IGNORECASE)  # voice typing's punctuation
+    for _ in range(12):  # "9 oh oh 5": each "oh" between digits is a zero
+        new = _OH.sub(lambda m: (m.group(1) or "") + "0 " if m.group(1) is not None else "0 ", text)
+        if new == text:
+            break
+        text = new
+    return text
 
 
 def digits_for_words(text: str) -> str:
@@ -65,4 +98,5 @@ def digits_for_words(text: str) -> str:
 def read_as_mandarin(message: str) -> str:
     """A message as the rules read it: NFKC, simplified characters, Cantonese as Mandarin, English
     number words as digits; the same length as the message."""
-    return digits_for_words(to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))))
+    return _said_digits(digits_for_words(_said_digits(
+        to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))))))

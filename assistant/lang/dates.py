@@ -53,7 +53,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("zh_shift", r"(上|下|这|本)个?(月|星期|礼拜|周)(?![一二三四五六日天末1-7])|(去|今|明)年"),
     ("en_md", rf"({EN_MONTH})\.?\s+{_ORD}(?:,?\s+(\d{{4}}))?\b"),
     ("en_dm", rf"(?:the\s+)?{_ORD}\s+(?:of\s+)?({EN_MONTH})\b\.?(?:,?\s+(\d{{4}}))?"),
-    ("en_slash", r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\b"),
+    ("en_slash", r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])"),
     ("en_the", r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(this|next|last)\s+month)?"),
     ("en_named", (r"\b(?:the\s+day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|"
                  r"tomorrow|yesterday|this\s+(?:morning|afternoon|evening)|now"
@@ -394,10 +394,26 @@ _SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|
 def parse_period(text: str, today: date) -> tuple[date, date] | None:
     """The period a question is about, as (first day, last day) inclusive; None if it names none.
     "since september" / "9月以来" runs from the period's first day to today."""
-    found = _period(text, today)
+    found = _range(text or "", today) or _period(text, today)
     if found and found[0] <= today and _SINCE.search(text or ""):
         return found[0], today
     return found
+
+
+_RANGE_LINK = re.compile(r"\s*(?:到|至|~|～|-|–|—|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*", re.IGNORECASE)
+
+
+def _range(text: str, today: date) -> tuple[date, date] | None:
+    """"10/26到11/1" / "from oct 26 to nov 1": two dates joined by a range word, in order."""
+    first = find_date(text, today)
+    if not first:
+        return None
+    at = text.find(first[1]) + len(first[1])
+    link = _RANGE_LINK.match(text, at) if at >= len(first[1]) else None
+    second = find_date(text[link.end():], today) if link else None
+    if not second or not text[link.end():].startswith(second[1]) or second[0] < first[0]:
+        return None
+    return first[0], second[0]
 
 
 def _period(text: str, today: date) -> tuple[date, date] | None:

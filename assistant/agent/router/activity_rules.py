@@ -20,9 +20,9 @@ from assistant.lang.grounding import asks_by_form, is_question
 
 _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
-    r"|damaged|wrong|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
+    r"|damaged|dent(?:ed)?|wrong|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
     r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
-    r"|多收|差评|压坏|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
+    r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 # a reply the owner owes by a date, told not asked: "need to reply him by tue", "跟她说明天回复她"
 PROMISED_REPLY = re.compile(
     r"\b(?:need to|have to|has to|must|gotta|got to|will|i'?ll|should|promised to|told (?:him|her|them) i'?d)\s+"
@@ -83,7 +83,8 @@ _ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮
 _WRITE_DOWN = re.compile(r"记(?!得)|录|登记|存|补上|加一?[单笔条]|\b(?:log|add|record|note|save|enter|key in|put)\b",
                          re.IGNORECASE)
 # "last order 少了一包": an order named as a thing, not one being placed
-_ORDER_NOUN = re.compile(r"\b(?:last|previous|the|that|this|my|her|his|their|our|an?)\s+orders?\b", re.IGNORECASE)
+_ORDER_NOUN = re.compile(r"\b(?:last|previous|the|that|this|my|her|his|their|our|an?)\s+orders?\b"
+                         r"|(?:上次|上回|之前|以前|那次)(?:买|订|拿)(?:的|了的)", re.IGNORECASE)
 _TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|\+|还是|或者|或|\band\b|\bor\b)\s*", re.IGNORECASE)
 
 
@@ -172,7 +173,7 @@ _NONE_OF = re.compile(r"\b(?:nothing|no need|no|not|never|don'?t need)\b\s+(?:\w
 
 
 # "焦苦味好了好多", "he ok already abt the delay": the problem is reported gone, not raised
-_BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|改善了?|改进了|没(?:有)?(?:问题|事)了|不再|已经好了|ok了"
+_BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|(?:味|问题|毛病|情况)(?:已经|都)?没了|改善了?|改进了|没(?:有)?(?:问题|事)了|不再|已经好了|ok了"
                          # "这批豆子没之前那么酸了", "not as bitter as last time", "no more sourness"
                          r"|没(?:有)?(?:之前|以前|上次|原来|上回)那么|\bnot as \w+ as (?:before|last time|it was)\b"
                          r"|\bno more \w+(?:ness|iness)\b"
@@ -225,6 +226,12 @@ def channel_said(text: str) -> str | None:
     """The channel whose word comes first; a named social platform wins over a bare "DM"."""
     text = _CALL_BACK.sub(" ", correct_typos(text.lower()))
     hits = [(m.start(), name) for name, rx in _CHANNELS for m in [re.search(rx, text, re.IGNORECASE)] if m]
+    # "msged on wechat", "dm'd me on wechat": the platform named after "on" is how it came
+    on = re.search(r"\b(?:on|via|thru|through|over)\s+(?:the\s+)?(\S+)", text)
+    named = [name for name, rx in _CHANNELS if on and name != "in_store" and re.fullmatch(
+        rf"(?:{rx})\W*", on.group(1), re.IGNORECASE)]
+    if named:
+        return named[0]
     return min(hits)[1] if hits else None
 
 

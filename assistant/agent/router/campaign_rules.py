@@ -31,7 +31,8 @@ GOALS = [
     ("new_product", r"new (?:product|arrival|beans?|blend|flavou?r|item)s?|launch",
      r"新品|上新|新到|新款"),
     ("reorder", r"re-?order|top[- ]up|restock|replenish|running low",
-     r"补货|复购提醒|回购提醒|提醒.{0,6}(?:补货|回购|复购)|(?:该|要|快|差不多).{0,3}(?:补货|回购|复购)"),
+     r"补货|复购提醒|回购提醒|提醒.{0,6}(?:补货|回购|复购)|(?:该|要|快|差不多).{0,3}(?:补货|回购|复购)"
+     r"|(?:让|叫|请|促)\S{0,10}(?:回购|复购|再买)"),
     ("winback", r"win-?back|bring (?:them |people |customers )?back|re-?engage|come back|lure (?:them |people )?back"
                 r"|get (?:them |people )?back|win (?:them |people )?back",
      r"召回|挽回|唤醒|拉回|回流|回来"),
@@ -96,9 +97,13 @@ def offer_percent(text: str) -> float | None:
     return None
 
 
+# "让café客户回购": the group asked to buy again
+_AUDIENCE_LET = re.compile(r"(?:让|叫|请|促)(\S{2,12}?)(?:回购|复购|再买|回来)")
+
+
 def audience(text: str) -> str | None:
     """The customers a campaign request names, in the owner's words (offers and channels cut)."""
-    m = _AUDIENCE_ZH.search(text) or _AUDIENCE_EN.search(text)
+    m = _AUDIENCE_ZH.search(text) or _AUDIENCE_LET.search(text) or _AUDIENCE_EN.search(text)
     found = m.group(1) if m else None
     if found is None:  # "两个月没下单的老客，发微信召回": the clause without the request
         clauses = [c for c in re.split(r"[，,；;。:：]", text) if c.strip()]
@@ -144,13 +149,18 @@ def campaign_request(m: Msg) -> Intent | None:
     # "thank-you email to my top customers": a goal, a channel and a group ask for one too
     # "三个月没来的那批老客户，用短信拉一把，给个九折": a channel and an offer to a group ask too
     asks = _DRAFT_EN.search(m.text) or _DRAFT_ZH.search(m.text) or (
-        (goal or offer_percent(m.text) is not None) and channel and not m.customer)
+        (goal or offer_percent(m.text) is not None) and channel and not m.customer) or (
+        # "email campaign 让café客户回购 9折": the word campaign with what it is for
+        re.search(r"\bcampaign\b|活动", m.text, re.IGNORECASE) and goal and channel)
     if goal is None and channel and asks and not m.customer:
         # "给三个月没买的发短信" / "给gifts标签的客户发个邮件 预热下圣诞礼盒": to a group, by a
         # channel; what it is for follows from whom it is for and what it says
         goal = _implied_goal(m.text)
     if goal is None or not asks or not (channel or _MESSAGE.search(m.text)):
         return None
+    one = re.search(r"\b(?:he|she|him|her)\b|(?:他|她|佢)(?!们|們|哋)", m.text, re.IGNORECASE)
+    if m.ctx.last_customer and one and m.kw.has("contact") and not _MESSAGE.search(m.text):
+        return None  # "btw he dm'd me on wechat … asking when 耶加 restocks, log it": one person's message
     if goal == "share" and re.search(r"推荐码|referral code", m.text, re.IGNORECASE) and \
             (_REFERRAL_ZH.search(m.text) or _REFERRAL_EN.search(m.text)):
         return None  # a referral being credited, not a campaign

@@ -42,7 +42,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
                 "lgtm", "perfect", "great", "cool", "yes please", "absolutely", "sure thing",
                 "确认", "确定", "好的", "好啊", "好吧", "好嘞", "好滴", "好", "行", "行吧", "可以", "没问题",
                 "无问题", "冇问题", "是的", "是", "对的", "对", "没错", "嗯嗯", "嗯", "存", "保存",
-                "存起来", "存下来", "存进去", "记上", "记下", "记低", "记吧", "就这样", "系", "係", "得", "ok咯", "can",
+                "存起来", "存下来", "存进去", "存低", "记上", "记下", "记低", "记吧", "就这样", "系", "係", "得", "ok咯", "can",
                 "can can", "ok can",
                 "👍", "👌", "✅", "🙆", "✔", "☑"),
     "cancel": ("no", "nope", "nah", "n", "cancel", "don't", "dont", "do not", "stop", "abort",
@@ -50,12 +50,12 @@ _WORDS: dict[str, tuple[str, ...]] = {
                "取消", "不要", "不用", "不用了", "算了", "别存", "不存", "别", "不", "唔要", "唔使",
                "唔好", "放弃", "先不", "❌", "🙅", "✖"),
     "undo": ("undo", "revert", "take that back", "take it back", "roll back", "rollback",
-             "撤销", "撤消", "撤回", "撤掉", "撤了", "恢复", "还原", "复原"),
+             "撤销", "撤消", "撤回", "撤掉", "撤了", "恢复", "还原", "复原", "不算", "作废"),
 }
 # Words that add nothing to a control: politeness, particles, "it", "the last one".
 _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "la", "lah", "lor",
             "leh", "ah", "oh", "so", "then", "po", "na", "ta", "cheers", "唔该", "唔該", "it", "that", "this", "one", "last", "the", "just", "now",
-            "and", "it's", "its", "fine", "sir", "boss", "mate", "haha", "哈哈", "actually", "hmm", "um", "er",
+            "and", "it's", "its", "thats", "that is", "fine", "sir", "boss", "mate", "haha", "哈哈", "actually", "hmm", "um", "er",
             "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞", "佢", "咗",
             "他", "她", "him", "her", "them",
             "一下", "先", "就", "那", "那就", "这个", "这样", "帮我", "给我", "我", "quite", "that's",

@@ -134,6 +134,11 @@ def _vocab() -> frozenset[str]:
     return frozenset(words)
 
 
+# words owners shorten when typing fast
+_SHORT_FOR = {"cust": "customer", "custs": "customers", "cx": "customer", "cxs": "customers", "mth": "month",
+              "mths": "months", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years"}
+
+
 def correct_typos(low: str) -> str:
     """Lower-case text with misspelled keywords replaced by the keyword (OSA distance 1, or 2 if long)."""
     from rapidfuzz.distance import OSA
@@ -142,6 +147,8 @@ def correct_typos(low: str) -> str:
 
     def fix(m: re.Match) -> str:
         word = m.group(0)
+        if word in _SHORT_FOR:
+            return _SHORT_FOR[word]
         if len(word) < 5 or word in vocab or word in _COMMON:
             return word
         limit = 1 if len(word) < 8 else 2

@@ -163,7 +163,9 @@ _THAT_ONE = re.compile(r"\b(?:that|this|the|her|his) complaint\b|这个投诉|�
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
 _ASKED_FIRST = re.compile(r"^\s*(?:帮我|替我|给我|麻烦|请|pls|please|can you|could you)", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<!我)回他|(?<!我)回她|复一下|覆他|覆她|覆一下|复他|复她"
-                         r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?",
+                         r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?"
+                         # "幫我諗下點回佢": how to answer her
+                         r"|(?:怎么|咋|如何|怎样)(?:回|回复|答复|回应)(?:他|她|佢)",
                          re.IGNORECASE)
 
 
@@ -183,9 +185,13 @@ def draft_reply(m: _Msg) -> Intent | None:
         return None  # "明天要记得回复黄涛…" is a reminder to reply, not a reply to draft now
     if PROMISED_REPLY.search(command) and not _WRITE_IT.search(command):
         return None  # "我跟她说明天回复她" / "need to reply him by tue": a reply due later, to log
+    back = _WRITE_BACK.search(command)
+    # "…幫我諗下點回佢": asked for in its own clause, after what the customer did
+    asked_here = back and re.search(r"(?:帮我|替我|请你?|麻烦你?|\bpls\b|\bplease\b|\bcan you\b|\bcould you\b)"
+                                    r"[^，,。.!?！？]{0,10}$", command[:back.start()], re.IGNORECASE)
     drafting = m.kw.has("draft", command) or bool(_APOLOGY.search(command)) or bool(
         # "崔静打来…叫我听日再覆佢": a reply promised on a call is a follow-up to log, not a draft now
-        _WRITE_BACK.search(command) and (_ASKED_FIRST.match(command) or not m.kw.has("contact", command)))
+        back and (_ASKED_FIRST.match(command) or asked_here or not m.kw.has("contact", command)))
     if not drafting and tone and m.ctx.last_customer and _RETONE.search(m.text) and len(m.text) <= 60:
         # "make it warmer" / "短一點 她不喜歡看長的": the draft just shown, in another tone
         return Intent({"customer": m.ctx.last_customer, "tone": tone}, 0.8)
@@ -222,7 +228,8 @@ _NAME_SAID = re.compile(r"(?:名字?叫做?|(?<![叫])叫做?(?![他她我你佢
 _FULL_NAME_AFTER = re.compile(r"[^\d]{0,40}?\b((?!(?:He|She|His|Her|They|The|This|That|I|We)\b)[A-Z][a-z'-]+"
                               r"(?:\s+[A-Z][a-z'-]+){1,2})(?![\w'-])")
 _NEW_NAME = re.compile(r"(阿[A-Za-z][\w'-]*|[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}(?![\w'-])|[\u4e00-\u9fff]{2,4}?"
-                       + _HAN_STOP + r"|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?(?=\s*[,，]|\s+\+?\d))")
+                       + _HAN_STOP + r"|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?(?=\s*[,，]|\s+\+?\d"
+                       r"|\s+(?:phone|tel|mobile|cell|number|email|e-mail|wechat|city|from|lives)\b))")
 # only the title in any case: the name's words are the capitalised ones ("Mr Smith came in")
 _TITLED = re.compile(r"\b(?i:mr|mrs|ms|miss|dr|madam)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
                      r"|([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐)")
@@ -597,6 +604,9 @@ def namesakes(m: _Msg) -> Intent | None:
 
 @rule(100)
 def find(m: _Msg) -> Intent | None:
+    whose = _WHOSE_ID.search(m.text)
+    if whose:  # "wx_lina1 是谁啊": the customer with that WeChat id or e-mail
+        return Intent({"query": whose.group(1) or whose.group(2)}, 0.85)
     if not m.kw.has("find") and not _PHONE_TAIL.search(m.text):
         return None
     return find_args(m)
@@ -606,6 +616,8 @@ _TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(
                      r"([^\W\d_][\w-]{1,20})|([^\W\d_][\w-]{1,20})\s*(?:\btags?\b|标签|標籤)", re.IGNORECASE)
 
 
+_WHOSE_ID = re.compile(r"^\s*([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+)\s*(?:是谁|是哪位|系边个|是哪个|是什么人)"
+                       r"|\bwho(?:'s| is)\s+([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+)", re.IGNORECASE)
 _PHONE_TAIL = re.compile(r"(?:尾号|尾數|尾数|后四位|後四位|\bending (?:in|with)|\bends? (?:in|with)|\blast (?:4|four) digits?"
                          r"(?: (?:is|are|of))?)\s*[:：]?\s*(\d{3,6})(?!\d)", re.IGNORECASE)
 _NAME_PART = re.compile(r"名字?(?:里|里面|中|中间|当中)?(?:有|带|带有|含|含有|包含)\s*([\u4e00-\u9fff]{1,3}?)(?:字)?(?:的|$|[\s,，?？])"

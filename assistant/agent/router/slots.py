@@ -275,7 +275,8 @@ def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
 # Unknown names by position: "customer X", "X called", "王小明买了".
 _ZH_LEAD = r"(?:今天|昨天|前天|刚才|刚刚|上午|下午|晚上|早上|客户|顾客|老客户|新客户|帮我记一下|记一下|记录一下|记录)?"
 _ZH_NAME_BEFORE = re.compile(
-    _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:今天|昨天|刚才|刚刚|上午|下午)?"
+    # "刘德华 买了2包": a space before a purchase, not before 说 ("谁可能流失 说说原因")
+    _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:\s(?=买了|订了|下单|要了|拿了|来店|到店))?(?:今天|昨天|刚才|刚刚|上午|下午)?"
     r"(?:打电话|打了电话|来电|打来|发微信|微信说|发消息|说|来店|到店|来了|买了|购买了|下单|订了|要了|想要|想再要|投诉|反馈|付了)")
 # "欧阳娜娜的资料给我看看": whose file is asked for
 _ZH_NAME_FILE = re.compile(r"(?:^|[\s,，查看找调给把])([\u4e00-\u9fff]{2,4}?)(?:的|'s\s*|’s\s*)(?:资料|档案|信息|详情|记录|情况"
@@ -287,7 +288,7 @@ _EN_NAME = re.compile(
     r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)")
 _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有人", "老板", "店员", "今天", "昨天", "一下", "这个",
               "那个", "这位", "上次", "大家", "别人", "人家", "差评", "好评", "投诉", "中评", "新客人", "新客户", "新顾客",
-              "老客人", "老客户", "老顾客"}
+              "老客人", "老客户", "老顾客", "回购", "复购", "召回", "挽回", "推荐", "下单", "回来", "拉新"}
 
 
 def guess_name(text: str) -> str | None:

@@ -405,8 +405,11 @@ def top_customers_sql(text: str, today: date) -> str | None:
     """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named)."""
     if not (_TOP.search(text) or any(re.search(w, text) for w in _TOP_ZH)):
         return None
+    # "北京今年谁买得最多" asks for one person; "top 5" / "哪些" for a list
+    one = re.search(r"谁|\bwho(?:'s| is)?\b|哪位|哪个客", text, re.IGNORECASE) and not re.search(
+        r"哪些|(?<!我)们|\btop\s*\d|前\s*\S|\d+\s*(?:个|位)|\bwho are\b|\bpeople\b|\bcustomers\b", text, re.IGNORECASE)
     return _sql(Question("rank_customers", period_of(text, today), city=find_city(text),
-                         by=_ranked_by(text, "revenue"), limit=_limit(text, 10)))
+                         by=_ranked_by(text, "revenue"), limit=1 if one else _limit(text, 10)))
 
 
 _BEST_SELLER = re.compile(

@@ -1167,3 +1167,17 @@ def test_requests_as_owners_dictate_them(message, tool, args):
                                            ("刚才那条不算 给我取消掉", "undo")])
 def test_more_controls_in_owners_words(message, want):
     assert control_intent(message) == want
+
+
+def test_a_sum_asked_again_for_a_city_the_week_before_and_all_time():
+    from assistant.agent.router.amend import ask_again
+    from assistant.agent.router.sql_templates import build_sql
+
+    week = build_sql("10/26到11/1那周 revenue多少", TODAY)
+    assert "BETWEEN '2026-10-26' AND '2026-11-01'" in week
+    there = ask_again("那上海的呢", week, TODAY, name_spotter(NAMES))
+    assert "city IN ('上海', 'Shanghai')" in there and "BETWEEN '2026-10-26' AND '2026-11-01'" in there
+    before = ask_again("再前一周 也是上海", there, TODAY, name_spotter(NAMES))
+    assert "BETWEEN '2026-10-19' AND '2026-10-25'" in before and "上海" in before
+    ever = ask_again("all-time呢", before, TODAY, name_spotter(NAMES))
+    assert "BETWEEN" not in ever and "上海" in ever

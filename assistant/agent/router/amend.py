@@ -197,7 +197,9 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
 # "and sept?" / "那九月呢" / "what about last year?": the same question about another period or person
 _AND_ABOUT = re.compile(r"^\s*(?:and|what about|how about|and what about|same(?: thing| question| for| but)?"
                         r"|now|just|only|then|ok and|also|那|那么|还有|咁|同样|一样|换成|只看|只算|再看)\b"
-                        r"|呢\s*[?？]?\s*$|\bsame (?:thing|question|again|but|for)\b", re.IGNORECASE)
+                        r"|呢\s*[?？]?\s*$|\bsame (?:thing|question|again|but|for)\b"
+                        # "再前一周 也是上海": the stretch before, the same question
+                        r"|^\s*再(?:往)?前一|\bthe (?:week|month) before\b|也是", re.IGNORECASE)
 # "and remind me to call 李娜 tomorrow": a request of its own, not the last question again
 _ANOTHER_REQUEST = re.compile(r"\b(?:remind|call|ring|log|add|tag|draft|send|write|record|note|mark|text|email)\b"
                               r"|提醒|记一下|记下|打给|打电话|发给|写|加上|标记|备注", re.IGNORECASE)

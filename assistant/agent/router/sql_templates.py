@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, find_city
@@ -314,7 +314,11 @@ def _between(column: str, period: tuple[date, date] | None) -> str:
 
 
 # what a follow-up changes in the last question: "same but only this year", "by no. of orders"
-_ALL_TIME = re.compile(r"\ball[- ]time\b|\bever\b|\boverall\b|\bsince (?:the )?(?:start|beginning)\b"
+# letters, not \b, around English words: in "all-time呢" the 汉字 after them are word characters too
+# "再前一周", "the week before", "前一个月": the period before the one just asked about
+_EARLIER = re.compile(r"再?(?:往)?前一(?:(周|个?星期|个?礼拜)|个?月)|上一周|\bthe (?:(week)|month) before\b"
+                      r"|\bprevious (?:(week)|month)\b|\b(week) before that\b", re.IGNORECASE)
+_ALL_TIME = re.compile(r"(?<![A-Za-z])all[- ]time(?![A-Za-z])|(?<![A-Za-z])ever(?![A-Za-z])|\boverall\b|\bsince (?:the )?(?:start|beginning)\b"
                        r"|\bin total\b|一直以来|有史以来|全部时间|所有时间|总的|历来|至今为止", re.IGNORECASE)
 _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\bmost orders\b|\border count\b"
                        r"|单数|订单数|下单次数|次数|几单|多少单"),
@@ -340,8 +344,18 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         changes["period"] = period
     elif not period and q.period and _ALL_TIME.search(text):
         changes["period"] = None
+    earlier = _EARLIER.search(text)
+    if earlier and not period and q.period:
+        # "再前一周 也是上海": the same stretch just before the one asked about
+        days = (q.period[1] - q.period[0]).days + 1
+        if days <= 7 or not earlier.group(1):
+            step = timedelta(days=7 if days <= 7 else days)
+            changes["period"] = (q.period[0] - step, q.period[1] - step)
     if len(named) == 1 and q.customer and named[0] != q.customer:
         changes["customer"] = named[0]
+    city = find_city(text)
+    if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in _SUMS) and not q.customer:
+        changes["city"] = city  # "那上海的呢": the same question about the shop's customers there
     counted = subject(text) if re.search(r"\bhow many\b", text, re.IGNORECASE) else None
     if q.measure in _RANKS and counted:
         # "and how many orders made up that?" after a ranking: a count over the same period

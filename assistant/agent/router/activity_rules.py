@@ -24,14 +24,14 @@ _COMPLAINT = re.compile(
     r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
     r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 # a reply the owner owes by a date, told not asked: "need to reply him by tue", "跟她说明天回复她"
+_DAY_AHEAD = r"(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)"
+_REPLY_ZH = r"(?:回复|回覆|答复|回她|回他|覆她|覆他)"
 PROMISED_REPLY = re.compile(
     r"\b(?:need to|have to|has to|must|gotta|got to|will|i'?ll|should|promised to|told (?:him|her|them) i'?d)\s+"
     r"(?:reply|respond|get back|answer|write back)\b.{0,30}\b(?:by|on|before|tomorrow|tmr|tmrw|next|later|tonight)\b"
-    r"|(?:说|答应|承诺|讲好)[^，,。]{0,4}(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)"
-    r"[^，,。]{0,4}(?:回复|回覆|答复|回她|回他|覆她|覆他)"
+    rf"|(?:说|答应|承诺|讲好)[^，,。]{{0,4}}{_DAY_AHEAD}[^，,。]{{0,4}}{_REPLY_ZH}"
     # "聽日要覆返佢": a reply due on a day ahead, told as the owner's own plan
-    r"|(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)\s*(?:要|得|会|再)\s*"
-    r"(?:回复|回覆|答复|回她|回他|覆她|覆他)",
+    rf"|{_DAY_AHEAD}\s*(?:要|得|会|再)\s*{_REPLY_ZH}",
     re.IGNORECASE)
 _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
                      r"|\bring (?:her|him|them)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
@@ -413,7 +413,6 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     # "后天提醒我给高霞送样品" / "ok remind me to call her tmrw": a reminder, only said after its
     # date or a filler; what follows is what it is about ("她那个少一袋的事还没搞完"), not news
     reminder_first = bool(ask and not contact and not _dates_removed(text[:ask.start()], dates).strip(" ,，。ok好那就先嗯"))
-    # judged without the customer's name: "daniel wood dropped by" is no grievance for a name
     grievance = [c for c in clauses if _complains(c[1])]
     complaint = [] if reminder_first else grievance
     follow = [c for c in clauses if (_FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower())))

@@ -238,6 +238,11 @@ def build_sql(text: str, today: date, customer: str | None = None) -> str | None
     return _sql(q) if q else None
 
 
+def _city_forms(city: str) -> str:
+    """A city as the SQL's list of its spellings in both scripts ("'上海', 'Shanghai'")."""
+    return ", ".join(_q(c) for c in (city, CITY_PAIRS.get(city, "")) if c)
+
+
 def question_sql(q: Question) -> str:
     """The SELECT that answers a question; only dates, stored names and letters reach it."""
     what = q.measure
@@ -245,7 +250,7 @@ def question_sql(q: Question) -> str:
         where = _between("o.date", q.period)
         conds = [f"c.name IN ({', '.join(_q(n) for n in q.among)})"] if q.among else []
         if q.city:  # "北京 spend最多的前5个客户": the city in either script
-            conds.append(f"c.city IN ({', '.join(_q(c) for c in (q.city, CITY_PAIRS.get(q.city, '')) if c)})")
+            conds.append(f"c.city IN ({_city_forms(q.city)})")
         for cond in conds:
             where = f"{where} AND {cond}" if where else f" WHERE {cond}"
         by = q.by if q.by in ("orders", "quantity") else "revenue"
@@ -269,7 +274,7 @@ def question_sql(q: Question) -> str:
     if q.product:
         goods = f"product LIKE {_q('%' + q.product + '%')}"
         who = f"{who} AND {goods}" if who else goods
-    both = ", ".join(_q(c) for c in (q.city, CITY_PAIRS.get(q.city or "", "")) if c)
+    both = _city_forms(q.city) if q.city else ""
     if q.city and what != "customers":
         in_city = f"customer_id IN (SELECT id FROM customers WHERE city IN ({both}))"
         who = f"{who} AND {in_city}" if who else in_city

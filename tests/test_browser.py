@@ -110,7 +110,8 @@ def test_log_interaction_confirm_and_see_it_in_the_timeline(page, server):
     assert not any("decaf beans" in i.summary for i in services.store.interactions(1))
     shot(page, "chat-preview")
     page.locator("#chat-confirm").click()
-    page.wait_for_selector("#chat :text('Saved')")
+    # "Saved:" heads the confirmation; the preview's "Nothing is saved yet" must not satisfy the wait
+    page.wait_for_selector("#chat :text('Saved:')")
     assert any("decaf beans" in i.summary for i in services.store.interactions(1))
 
     open_tab(page, "Customers")

@@ -37,3 +37,13 @@ def test_colloquial_words_are_read_in_a_whole_message(spoken, read):
 ])
 def test_english_number_words_are_read_as_digits_of_the_same_length(said, read):
     assert digits_for_words(said) == read and len(read) == len(said)
+
+
+@pytest.mark.parametrize("said, read", [
+    ("两包曼特林 一百七十六", "两包曼特林 176  "),
+    ("一百二", "120"),             # said short for 一百二十
+    ("两百五十块", "250 块"),
+    ("两百", "两百"),               # "200" would not fit in its two characters; the amount rules read it
+])
+def test_a_price_in_hundreds_said_in_chinese_is_read_as_digits(said, read):
+    assert read_as_mandarin(said) == read

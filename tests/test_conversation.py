@@ -280,3 +280,44 @@ def test_a_new_customers_number_corrected_before_saving(demo_store, meaning):
     assert [(a["name"], a["phone"]) for _, a, _ in calls(fixed)] == [("Tom Becker", "13766660001")]
     bot.reply("ok save", session="n")
     assert demo_store.resolve_customer("Tom Becker").phone == "13766660001"
+
+
+def test_a_name_looked_up_in_error_is_corrected_in_passing(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("王芳的资料", session="w")
+    fixed = bot.reply("哦打错了 是魏芳", session="w")
+    assert [(t, a["customer"], s) for t, a, s in calls(fixed)] == [("customer_profile", "魏芳", "done")]
+
+
+def test_a_count_and_sum_then_who_they_were(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    both = bot.reply("how many orders so far this month and how much $", session="n")
+    assert "1134" in both.text.replace(",", "").replace("\\", "")
+    who = bot.reply("who were they", session="n")
+    assert [t for t, _, _ in calls(who)] == ["run_sql"]
+    assert "贾霞" in who.text and "Sophia Evans" in who.text
+
+
+def test_the_top_spender_then_they_is_that_customer(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    top = bot.reply("who's our biggest customer ever? by $", session="t")
+    assert "杨子涵" in top.text
+    orders = bot.reply("how many orders have they placed", session="t")
+    assert "132" in orders.text
+    this_year = bot.reply("and how much has she spent this year in total", session="t")
+    assert "20,563" in this_year.text
+
+
+def test_the_last_order_and_what_it_was(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("李娜的资料", session="o")
+    last = bot.reply("佢最後一次幾時買 買咗乜", session="o")
+    assert "2026-10-22" in last.text and "哥伦比亚 Supremo 250g" in last.text
+
+
+def test_goods_the_shop_never_sold_are_priced_by_the_owner(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    asked = bot.reply("周磊今天买了3包Colombia", session="g")
+    assert [s for _, _, s in calls(asked)] == ["error"] and "Colombia" in asked.text
+    saved = bot.reply("何诗涵 今天 order 了 4 包 Supremo, 312", session="g")
+    assert "4 × 哥伦比亚 Supremo 250g，312.00" in saved.text

@@ -55,6 +55,8 @@ TODAY = date(2026, 11, 22)  # a Sunday
     ("on Friday", "future", "2026-11-27"),
     ("in 3 days", "past", "2026-11-25"),
     ("in two weeks", "past", "2026-12-06"),
+    ("in 2 wks", "past", "2026-12-06"),         # units as owners shorten them
+    ("next wk", "past", "2026-11-29"),
     ("the 5th", "past", "2026-11-05"),
     ("the 5th", "future", "2026-12-05"),
     ("the day after tomorrow", "past", "2026-11-24"),
@@ -90,6 +92,7 @@ def test_unparseable_dates_raise_a_helpful_error(text):
     ("visited on Nov 3 with her sister", "2026-11-03", "Nov 3"),
     ("订单是11月3号发的", "2026-11-03", "11月3号"),
     ("she came in 3 days ago", "2026-11-19", "3 days ago"),
+    ("no answer, try again wed", "2026-11-18", "wed"),  # "again" says a day is meant (read back by default)
 ])
 def test_find_date_in_a_message(message, expected, span):
     assert find_date(message, TODAY) == (date.fromisoformat(expected), span)
@@ -117,6 +120,8 @@ def test_find_date_finds_nothing(message):
     ("Q3 sales", "2026-07-01", "2026-09-30"),
     ("orders in 2025", "2025-01-01", "2025-12-31"),
     ("today", "2026-11-22", "2026-11-22"),
+    ("那接下来一周有谁过生日", "2026-11-22", "2026-11-29"),  # from today forwards
+    ("birthdays in the next 7 days", "2026-11-22", "2026-11-29"),
 ])
 def test_parse_period(text, start, end):
     assert parse_period(text, TODAY) == (date.fromisoformat(start), date.fromisoformat(end))

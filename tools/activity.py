@@ -9,6 +9,7 @@ from assistant.complaints.triage import classify, sentiment
 from assistant.core.context import TurnContext
 from assistant.core.records import Customer, InvalidInput, Plan, Write
 from assistant.lang.dates import parse_date
+from assistant.lang.goods import catalog_name, names_goods, same_goods
 from assistant.lang.units import ZH_UNITS
 from assistant.lang.validate import number
 from assistant.store import Store
@@ -52,11 +53,13 @@ def channel_of(channel: str | None, summary: str) -> str:
 
 def _unit_price(store: Store, customer: Customer, product: str | None) -> float | None:
     """The usual price per unit, to fill a missing amount: the customer's own for this product,
-    else the shop's recent price for it, else the customer's usual price for anything."""
+    else the shop's recent price for it; for goods not named, the customer's usual price."""
     orders = [o for o in store.orders(customer.id) if o.quantity and o.amount > 0]
-    mine = [o for o in orders if product and o.product and _same_goods(product, o.product)]
+    mine = [o for o in orders if product and o.product and same_goods(product, o.product)]
     # a gift box never bought by this customer costs what it costs others, not their usual bag
     known = _stored_goods(store, product) if product and not mine else None
+    if names_goods(product) and not mine and not known and store.product_names():
+        return None  # goods the shop has never sold ("3包Colombia"): their price is asked, not guessed
     recent = (known and store.recent_sales(known)) or [
         (o.amount, o.quantity) for o in (mine or orders)[-5:]]
     if not recent:
@@ -64,22 +67,10 @@ def _unit_price(store: Store, customer: Customer, product: str | None) -> float 
     return round(sum(a for a, _ in recent) / sum(q for _, q in recent), 2)
 
 
-def _words(text: str) -> set[str]:
-    return {w.removesuffix("es") if w.endswith("xes") else w.removesuffix("s")
-            for w in re.findall(r"[a-z]{3,}", text.lower())}
-
-
-def _same_goods(said: str, stored: str) -> bool:
-    """"cold brew packs" is 冷萃 Cold brew pack ×6, "耶加" is 耶加雪菲 Yirgacheffe 250g."""
-    if said.lower() in stored.lower():
-        return True
-    words = _words(said)
-    return bool(words) and words <= _words(stored)
-
-
 def _stored_goods(store: Store, said: str) -> str | None:
-    """The one stored product name the owner's words mean, or None."""
-    found = [n for n in store.product_names() if _same_goods(said, n)]
+    """The one stored product name the owner's words mean, the words themselves when several
+    fit, or None."""
+    found = [n for n in store.product_names() if same_goods(said, n)]
     return found[0] if len(found) == 1 else (said if found else None)
 
 
@@ -90,6 +81,8 @@ def _sentiment(text: str) -> float:
 def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float | None,
                   product: str | None, amount: float | None, when: date) -> list[Write]:
     qty = number(quantity, "quantity", minimum=0) or 1.0
+    # "4 包 Supremo" is saved as the one stored product it names, so it counts in that product's sales
+    product = catalog_name(product, store.product_names()) or product
     # "10盒" reads as it was said; "2 × 耶加雪菲" and "5 × boxes" name the goods
     what = (f"{qty:g}{product}" if product in ZH_UNITS else f"{qty:g} × {product}") if product \
         else f"{qty:g}"
@@ -103,6 +96,11 @@ def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float |
     note = None
     if value is None:
         unit = _unit_price(store, c, product)
+        if unit is None and names_goods(product):
+            raise InvalidInput(ctx.t(
+                f"How much did {c.name} pay? No past sale of '{product}' to estimate from: say the amount, "
+                f"e.g. \"{qty:g} {product} 234\".",
+                f"{c.name}付了多少钱？店里没有卖过「{product}」的记录，没法估价：请带上金额，比如“{qty:g}包{product} 234”。"))
         if unit is None:
             raise InvalidInput(ctx.t(
                 f"How much did {c.name} pay? There is no past price to estimate from.",

@@ -124,6 +124,8 @@ class _Session:
     last: tuple[str, dict] | None = None
     # The customers the last list showed, in order: "the first one" / "排第一那个" is one of them.
     listed: list[str] = field(default_factory=list)
+    # The last write saved here (tool, args): after "undo", "应该是 Owen Hall" saves it again, changed.
+    applied: tuple[str, dict] | None = None
     spoken: bool = False  # a first "ok" has no conversation language to keep
     # One turn at a time per session (a double click); other sessions never wait on it.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -483,6 +485,7 @@ class Assistant:
             s.pending = proposal  # nothing was written: the owner can say "yes" again later
             raise
         turn.record("confirm", {"proposal": proposal.id}, "done", "; ".join(proposal.summary))
+        s.applied = (proposal.tool, dict(proposal.args)) if proposal.tool else None
         self._remember_added(s, proposal.writes)
         return formatting.plan(Plan(tuple(proposal.writes), tuple(proposal.summary)), s.ctx.lang,
                                confirmed=True)
@@ -537,6 +540,9 @@ class Assistant:
                      f"无法撤销“{ex.description}”：{ex.by} 之后改过同样的记录（{ex.what}，"
                      f"{clock_time(ex.at)}）。请先撤销那一步，或手动修改。")
         who = "" if target == s.user.name else t(f" ({target}'s)", f"（{target} 的操作）")
+        if target == s.user.name and s.applied:
+            # "oops wrong guy, undo" then "应该是 Owen Hall": the same request, corrected
+            s.last, s.applied = s.applied, None
         return t(f"Undone{who}: {label}", f"已撤销{who}：{label}")
 
     def _resume(self, turn: Turn) -> str | None:
@@ -592,6 +598,7 @@ class Assistant:
                                            last_customer=s.ctx.last_customer_name,
                                            earlier_customer=s.ctx.earlier_customer_name,
                                            unknown_name=s.ctx.unknown_name,
+                                           adding_customer=s.ctx.adding_customer,
                                            open_complaint=self._open_complaint,
                                            last_order=self._last_order,
                                            meaning=self._meaning),
@@ -622,6 +629,7 @@ class Assistant:
         ctx = turn.ctx
         if found is None:
             return formatting.not_understood(ctx.lang)
+        turn.session.ctx.adding_customer = isinstance(found, Canned) and found.kind == "name_needed"
         if isinstance(found, Canned):
             if found.refused is not None:
                 # kept, not saved: "打错了 是王洋" next corrects who it is for
@@ -779,6 +787,7 @@ class Assistant:
                 s.asked = (name, dict(args), ex.candidates)
             if isinstance(ex, NotFound) and isinstance(args.get("customer"), str) and not tool.writes:
                 s.ctx.unknown_name = args["customer"].strip()
+                s.last = (name, dict(args))  # "哦打错了 是魏芳": the same look, for the name meant
             raise
         except Exception as ex:
             log.exception("tool %s failed with %r", name, args)
@@ -802,6 +811,7 @@ class Assistant:
                                      description="; ".join(proposal.summary))
                 text = formatting.plan(value, s.ctx.lang, confirmed=True)
                 turn.record(name, args, "done", text, ms, value)
+                s.applied = (name, dict(args))
                 self._remember_added(s, proposal.writes)
                 return text
             s.pending, s.last = proposal, None
@@ -840,7 +850,12 @@ def _said(message: str, city: str) -> tuple[int, int] | None:
 
 
 def listed_names(value: Any) -> list[str]:
-    """The customers a list answer shows, in order (churn, loyal, segment, search, briefing)."""
+    """The customers a list answer shows, in order (churn, loyal, segment, search, briefing, and a
+    query's name column: "who's our biggest customer" then "how many orders have they placed")."""
+    columns = getattr(value, "columns", None)
+    if isinstance(columns, list) and "name" in columns:
+        at = columns.index("name")
+        return [row[at] for row in value.rows if isinstance(row[at], str)]
     rows = getattr(value, "rows", None) or getattr(value, "customers", None) or getattr(
         value, "call_today", None) or (value if isinstance(value, list) else [])
     return [r.name for r in rows if isinstance(getattr(r, "name", None), str)]

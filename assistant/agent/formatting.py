@@ -251,6 +251,9 @@ _REFUSALS = {
                          "search with \"find …\", or add them first (\"add customer …, phone …\").",
                          "这个名字没有对应的客户，所以什么都没有保存。请检查拼写、用“找 …”搜索，或先添加客户"
                          "（“添加客户 …，电话 …”）。"),
+    "name_needed": ("What is the new customer's name? Add a phone or city if you have them, e.g. "
+                    "\"Mike Zhou 13655550000, Shanghai\".",
+                    "新客户叫什么名字？有电话或城市也一起发给我，比如“周明 13655550000 上海”。"),
     "mass_message": ("I can't send messages to many customers from chat. Ask me who to contact "
                      "(\"who may churn?\") and I'll list them with a reason for each.",
                      "聊天里不能群发消息。可以先问我该联系谁（“谁可能流失？”），我会逐一列出并说明原因。"),

@@ -17,6 +17,7 @@ class TurnContext:
     # the customer talked about before the last one: "她俩谁买得多" compares the two
     earlier_customer_name: str | None = None
     unknown_name: str | None = None  # a name looked up and not found, for "add her" next
+    adding_customer: bool = False  # "add a customer" was asked with no name: the next message gives it
 
     def remember(self, customer_id: int, name: str) -> None:
         """The customer the conversation is about, for 'her' / '她' in the next turn."""

@@ -61,9 +61,26 @@ _ZH_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891
 _OH = re.compile(r"(?<=\d)(\s+)oh\b|\boh(?=\s+\d)", re.IGNORECASE)
 
 
+# "一百七十六", "两百五十", "一百二" (120, as it is said): a price in hundreds, in 汉字
+_ZH_HUNDREDS = re.compile(r"(?<![〇零一二两三四五六七八九十百千万\d])([一二两三四五六七八九])百(?:([零〇])([一二三四五六七八九])"
+                          r"|([一二三四五六七八九])十([一二三四五六七八九])?|([一二三四五六七八九]))?"
+                          r"(?![〇零一二两三四五六七八九十百千万\d])")
+_ZH_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
+
+
+def _zh_hundreds(m: re.Match) -> str:
+    hundreds, _, units, tens, tens_units, said_tens = m.groups()
+    value = _ZH_VALUE[hundreds] * 100 + (_ZH_VALUE[units] if units else 0) + (
+        _ZH_VALUE[tens] * 10 + (_ZH_VALUE[tens_units] if tens_units else 0) if tens else 0) + (
+        _ZH_VALUE[said_tens] * 10 if said_tens else 0)
+    digits = str(value)
+    return digits.ljust(len(m.group(0))) if len(digits) <= len(m.group(0)) else m.group(0)
+
+
 def _said_digits(text: str) -> str:
     """Numbers dictated to a phone as digits, each the length of what was said."""
     text = _ZH_DIGIT_RUN.sub(lambda m: m.group(0).translate(_ZH_DIGITS), text)
+    text = _ZH_HUNDREDS.sub(_zh_hundreds, text)
 
     def price(m: re.Match) -> str:
         value = _ONES[m.group(1).lower()] * 100 + _TEENS_TENS[m.group(2).lower()] + \

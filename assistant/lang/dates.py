@@ -38,6 +38,9 @@ _ORD_WORDS = (r"(?:twenty|thirty)?[- ]?(?:first|second|third|fourth|fifth|sixth|
               r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
               r"|eighteenth|nineteenth|twentieth|thirtieth")
 _ORD = rf"(\d{{1,2}}|{_ORD_WORDS})(?:st|nd|rd|th)?"
+# "in 2 wks", "next wk", "3 mths ago": units as owners shorten them
+_EN_UNIT = r"day|week|wk|month|mth|mo|year|yr"
+_SHORT_UNIT = {"wk": "week", "mth": "month", "mo": "month", "yr": "year"}
 _DAY_UNITS = {"天": 1, "日": 1, "day": 1, "周": 7, "星期": 7, "礼拜": 7, "week": 7}
 
 # (name, pattern) in priority order; the scanner takes the longest match at each position.
@@ -60,10 +63,10 @@ _PATTERNS: list[tuple[str, str]] = [
                  # owners' shorthand: "tmrw", "tmr", "2moro", "tdy", "yday"
                  r"|tmrw|tmr|tmw|tmrrw|2mor+ow|2moro|tomoro|tomorow|tmorrow|tdy|yday|ytd|yest)\b")),
     ("en_week", rf"\b(?:(next|last|this|coming|on)\s+)?({EN_WEEKDAY})\b"),
-    ("en_in", rf"\bin\s+({EN_NUM})\s+(day|week|month|year)s?\b(?!\s+(?:ago|before|earlier))"),
-    ("en_ago", rf"\b({EN_NUM})\s+(day|week|month|year)s?\s+(ago|later|from\s+now)\b"),
+    ("en_in", rf"\bin\s+({EN_NUM})\s*({_EN_UNIT})s?\b(?!\s+(?:ago|before|earlier))"),
+    ("en_ago", rf"\b({EN_NUM})\s*({_EN_UNIT})s?\s+(ago|later|from\s+now)\b"),
     ("en_edge", r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+|last\s+)?month\b"),
-    ("en_shift", r"\b(next|last|this)\s+(week|month|year)\b"),
+    ("en_shift", rf"\b(next|last|this)\s+({_EN_UNIT})\b"),
 ]
 _COMPILED = [(name, re.compile(p, re.IGNORECASE)) for name, p in _PATTERNS]
 
@@ -161,6 +164,7 @@ def _weekday(today: date, wd: int, how: str, prefer: str) -> date:
 
 
 def _shift(today: date, unit: str, n: int) -> date:
+    unit = _SHORT_UNIT.get(unit, unit)
     if unit in ("月", "month"):
         return _add_months(today, n)
     if unit in ("年", "year"):
@@ -297,7 +301,7 @@ def find_date(message: str, today: date, prefer: str = "past") -> tuple[date, st
             continue  # 第3日 / 每5日 are not dates
         if name == "en_week" and not m.group(1) and m.group(2).lower()[:3] in ("sun", "sat", "mar", "wed") \
                 and not m.group(2)[0].isupper() and len(m.group(2)) <= 3 \
-                and not re.search(r"\b(?:for|on|by|till|until|before|due|follow[- ]?up|back|this|next|"
+                and not re.search(r"\b(?:for|on|by|till|until|before|due|follow[- ]?up|back|this|next|again|"
                                   r"(?:call|ring|text|see|visit|remind) (?:her|him|them|me))\s*$",
                                   text[:start], re.IGNORECASE):
             # "sun", "sat", "wed" as plain words, unless "for sat" / "by wed" / "follow up wed" says a day
@@ -372,6 +376,9 @@ def _quarter(year: int, q: int) -> tuple[date, date]:
 
 
 _PERIODS: list[tuple[str, str]] = [
+    # "next 7 days", "接下来一周", "the coming week": from today forwards
+    ("next_n", rf"(?:next|coming|following)\s+({EN_NUM})\s+(day|week|month)s?|(?:接下来|未来|往后|之后)的?({NUM})(天|日|个?星期|周|个?礼拜|个?月)"
+               r"|\b(?:the |this )?(coming) (week|month)\b"),
     ("last_n", rf"(?:last|past|previous)\s+({EN_NUM})\s+(day|week|month)s?|(?:最近|过去|近)({NUM})(天|日|个?星期|周|个?月)"),
     ("rel_ym", rf"(去|今|前|明)年的?({NUM})月份?|({EN_MONTH})\s+(last|this|next)\s+year"
                rf"|(last|this|next)\s+year'?s?\s+({EN_MONTH})"),
@@ -423,6 +430,12 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
         if not m:
             continue
         g = m.groups()
+        if name == "next_n":
+            n = 1 if g[4] else _en_number(g[0]) if g[0] else cn_number(g[2]) or 0
+            word = (g[1] or g[3] or g[5]).lower()
+            unit = "month" if word[-1] in "月h" else "week" if word[-1] in "周期拜k" else "day"
+            end = _add_months(today, n) if unit == "month" else today + timedelta(days=n * (7 if unit == "week" else 1))
+            return today, end
         if name == "last_n":
             n = _en_number(g[0]) if g[0] else cn_number(g[2]) or 0
             word = (g[1] or g[3]).lower()

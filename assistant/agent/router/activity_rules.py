@@ -20,9 +20,10 @@ from assistant.lang.grounding import asks_by_form, is_question
 
 _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
-    r"|damaged|dent(?:ed)?|wrong|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
-    r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
-    r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
+    r"|damaged|dent(?:ed)?|soaked|soggy|\bwet\b|mou?ldy|cracked|smashed|torn|ripped|expired|spilled|leaked"
+    r"|\b(?:wants?|asked for|asking for|demand(?:s|ed)?) (?:a )?(?:replacement|refund|compensation|money back)\b|wrong(?! (?:guy|girl|person|name|one|customer|cust|lady|man|number))|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
+    r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|(?<![打说写输拼讲])错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
+    r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|发霉|霉味|过期|湿了|湿透|变质|碎了|裂了|撒了|要(?:求)?(?:退款|退货|换货|赔偿|赔钱|补发)|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 # a reply the owner owes by a date, told not asked: "need to reply him by tue", "跟她说明天回复她"
 _DAY_AHEAD = r"(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)"
 _REPLY_ZH = r"(?:回复|回覆|答复|回她|回他|覆她|覆他)"
@@ -40,7 +41,8 @@ _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|follow[- ]?up|call (?:her |him 
                      # a promise made on the call is a task too: "我答应下周一寄给他"
                      r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
-                     r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回)"
+                     r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回|提醒(?:他|她|佢))"
+                     r"|\b(?:wants?|wanted|asked|told) me to\b"
                      r"|(?:明天|后天|改天|回头|晚点)(?:再|要|去)?(?:查|看|问)一?下", re.IGNORECASE)
 # The stored channel names (tools/activity.py CHANNELS), each with the words owners use for it.
 # The cue written first names the contact: "came by the shop, asked us to call her back" is a visit.
@@ -59,7 +61,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
 # A call promised back is a follow-up, not how the customer got in touch.
 _CALL_BACK = re.compile(r"call (?:her|him|them|me|us)? ?back|回电|回个电话|回她电话|回他电话", re.IGNORECASE)
 # owners typing on a phone separate Chinese clauses by a space ("刚给王洋打了电话 他们店在装修")
-_SPLIT = re.compile(r"[,，;；。!！?？]|(?<!\d)\.(?!\d)|\bbut\b|\balso\b|但是|不过|另外|并且|而且"
+_SPLIT = re.compile(r"[,，;；。!！?？]|(?<!\d)\.(?!\d)|(?<=\d)\.(?=\s)|\bbut\b|\balso\b|但是|不过|另外|并且|而且"
                     r"|(?<=[\u4e00-\u9fff]{2})\s+(?=[\u4e00-\u9fff]{2})")
 _LEAD = re.compile(r"^\s*(?:log|note|记录一下|记录|帮我记一下|记一下|备忘)\s*[:：]?\s*", re.IGNORECASE)
 
@@ -123,6 +125,7 @@ class _When:
     start: int
     past: object
     future: object
+    deadline: bool = False  # "by friday", "周五之前": when something must be done, not when it was
 
 
 _A_DAY = re.compile(r"\d|[号日]|周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]"
@@ -139,6 +142,10 @@ def _most_precise(when: _When, others: list[_When], today) -> _When:
     return inside[0] if inside else when
 
 
+_DEADLINE_BEFORE = re.compile(r"\b(?:by|before|until|till|due|no later than)\s*$", re.IGNORECASE)
+_DEADLINE_AFTER = re.compile(r"\s*(?:之前|以前)")
+
+
 def dates_in(text: str, today) -> list[_When]:
     """Every date expression in the message, with its past and future readings."""
     out, pos = [], 0
@@ -149,7 +156,10 @@ def dates_in(text: str, today) -> list[_When]:
         span = found[1]
         at = text.index(span, pos)
         try:
-            out.append(_When(span, at, parse_date(span, today, "past"), parse_date(span, today, "future")))
+            ahead = parse_date(span, today, "future")
+            # "say by friday", "周五之前": a deadline lies ahead, whatever the words alone could mean
+            deadline = bool(_DEADLINE_BEFORE.search(text[:at]) or _DEADLINE_AFTER.match(text[at + len(span):]))
+            out.append(_When(span, at, ahead if deadline else parse_date(span, today, "past"), ahead, deadline))
         except InvalidInput:
             pass
         pos = at + len(span)
@@ -187,7 +197,13 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _OWNER_SPEAKS = re.compile(r"\s*(?:i|i'm|im|i've|we|we're|my bad)\b|\s*(?:我|我们)(?!们?的)", re.IGNORECASE)
 
 
+# the owner's own slip, said before the word meant ("哦 说错了 是王洋", "oops typo"): no grievance
+_OWN_SLIP = re.compile(r"^\W*(?:哦|噢|喔|啊|呃|嗯|唔|oh|oops|sorry|ah)?\W*(?:我)?(?:打|说|写|输|拼|讲|记|打字打)错(?:了|咗)?"
+                       r"|^\W*(?:oops|sorry|my bad)?\W*typo\b", re.IGNORECASE)
+
+
 def _complains(clause: str) -> bool:
+    clause = _OWN_SLIP.sub(" ", clause)
     # "remind me call li na tmr abt her late delivery thing": what a reminder is about is a topic
     # to raise, not a grievance told today
     if _NONE_OF.search(clause) or _BETTER_NOW.search(clause) or ASK_TO_REMIND.match(clause.strip()):
@@ -290,7 +306,7 @@ def _grumbles(m: Msg, asking: bool) -> bool:
 
 _COUNT_ITEM = re.compile(r"(?:^|[:：,，])\s*(\d{1,3})\s*(?:x\s*)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})"
                          r"\s*(?=[,，]|$)", re.IGNORECASE)
-_LONE_NUMBER = re.compile(r"(?<![\w.#/-])(\d{2,6}(?:\.\d{1,2})?)(?![\w.%/-])")
+_LONE_NUMBER = re.compile(r"(?<![\w.#/-])(\d{2,6}(?:\.\d{1,2})?)(?![\w%/-])(?!\.\d)")  # "…drip bags, 177. wants…"
 
 
 def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
@@ -414,6 +430,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     # date or a filler; what follows is what it is about ("她那个少一袋的事还没搞完"), not news
     reminder_first = bool(ask and not contact and not _dates_removed(text[:ask.start()], dates).strip(" ,，。ok好那就先嗯"))
     grievance = [c for c in clauses if _complains(c[1])]
+    fine = next((c for c in clauses if _BETTER_NOW.search(c[1]) and not _complains(c[1])), None)
+    if fine:
+        # "called her about the bitter espresso thing, she's fine now": a problem told as over
+        grievance = [c for c in grievance if c[0] > fine[0]]
     complaint = [] if reminder_first else grievance
     follow = [c for c in clauses if (_FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower())))
               and not _NONE_OF.search(c[1])]
@@ -459,6 +479,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         inside = [d for d in dates if _in(follow[0], d.start)]
         cue = ([None] + list(_FOLLOW.finditer(follow[0][1])))[-1]  # the last: after what was said
         when = inside[0] if inside else None
+        after = next((c for c in clauses if c[0] > follow[0][0]), None)
+        if when is None and after and len(after[1]) <= 20:
+            # "wants me to msg him when the new ethiopian arrives, say by friday": its date just after
+            when = next((d for d in dates if _in(after, d.start) and d.future >= today), None)
         if len(inside) > 1 and cue:
             # one long clause with several dates ("…今天早上打电话…十二月十号之前要到…记着十二月五号
             # 再给他打个电话"): the follow-up's date is the one nearest its own words
@@ -495,7 +519,8 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         when = min(near, key=lambda d: abs(d.start - anchor)) if near else None
         if when is None and future_words:
             # "spoke this morning … to be collected on Saturday": a day ahead before today itself
-            ahead = [d for d in dates if d.start not in used and d.future >= today]
+            ahead = [d for d in dates if d.start not in used and d.future >= today
+                     and not (d.deadline and "follow_up" in args)]
             when = next((d for d in ahead if d.future > today), ahead[0] if ahead else None)
         if when:
             when = _most_precise(when, [d for d in dates if d.start not in used], today)
@@ -519,6 +544,12 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
                  and not _only_ahead(d, today) and not any(_in(c, d.start) for c in said)), None)
     if when:
         args["date"] = when.text
+    elif contact and "order_date" in args:
+        # "前天孟浩然来店里拿了3包巴西": the goods were taken on the visit, so it was that day too
+        took = next((d for d in dates if d.text == args["order_date"]), None)
+        if took and took.past < today and not _only_ahead(took, today) \
+                and not any(_in(c, took.start) for c in said):
+            args["date"] = took.text
     for at, written in bad[:1]:
         # "remind me on 2026-13-45" must not become a task due tomorrow: the date goes to the
         # write it belongs to, as written, and log_activity refuses it with what to type

@@ -31,7 +31,7 @@ from assistant.lang.grounding import asks_by_form
 # Words that say the message revises what was just said or shown.
 REVISING = re.compile(
     r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正"
-    r"|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)"
+    r"|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)|^\s*是(?=[\u4e00-\u9fff]{2,4}(?:\s|$|[,，]))"
     r"|^\s*(?:(?:hmm+|um+|uh+|ah+|oh|er+|ok|okay)[\s,，.]+)?(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant"
     r"|should be|make it|change (?:it|that)"
     r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b",
@@ -54,6 +54,8 @@ _SMALL_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.%％])")
 _DENIED_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
 _NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*(?:[,，。;；]|\bbut\b|\bit'?s\b|$))",
                       re.IGNORECASE)
+_NAME_IS = re.compile(r"(?:应该是|其实是|是|叫|名字是|\bit'?s\b|\bshould be\b|\bname is\b|\bnamed\b)\s*"
+                      r"([\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 _NEW_GOODS = re.compile(r"新(?:豆|品|款|货|到|口味)|new (?:beans?|blend|products?|arrivals?)", re.IGNORECASE)
 # "Lily Tan 嗰個都幫我寫埋" after a reply drafted: the same read for another customer
 _ALSO = re.compile(r"也|都|同样|一样|照样|\btoo\b|\balso\b|\bas well\b|\bsame (?:for|with)\b|\bditto\b",
@@ -79,6 +81,10 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
         return None
     out = dict(args)
     _customer(text, tool, out, params, spot)
+    said = _NAME_IS.search(text) if "name" in params and out.get("name") else None
+    if said and not spot(said.group(1)):
+        # "undo 名字打错了" then "是陈晓虹 same phone": the new customer again, by the right name
+        out["name"] = own[said.start(1):said.end(1)]
     # "不是2包 是3包" / "3 not 2": what is denied is not the new value
     denied: list[str] = []
     meant = _NEGATED.sub(lambda m: denied.append(m.group(0)) or " " * len(m.group(0)), text)
@@ -199,7 +205,12 @@ _AND_ABOUT = re.compile(r"^\s*(?:and|what about|how about|and what about|same(?:
                         r"|now|just|only|then|ok and|also|那|那么|还有|咁|同样|一样|换成|只看|只算|再看)\b"
                         r"|呢\s*[?？]?\s*$|\bsame (?:thing|question|again|but|for)\b"
                         # "再前一周 也是上海": the stretch before, the same question
-                        r"|^\s*再(?:往)?前一|\bthe (?:week|month) before\b|也是", re.IGNORECASE)
+                        r"|^\s*再(?:往)?前一|\bthe (?:week|month) before\b|也是"
+                        # "who were they", "list them pls", "是哪些人": the ones just counted
+                        r"|^\s*(?:ok\s+|so\s+)?(?:who (?:were|are) (?:they|those)|list (?:them|those|em)|which ones)\b"
+                        r"|^\s*(?:那|都|分别)?(?:是)?(?:哪些人|哪几个|是谁|都有谁|有哪些人)"
+                        # "how many bags of it?": about what the last answer named
+                        r"|\b(?:of|for|about|on) (?:it|that(?: one)?)\s*[?？]?\s*$|^\s*(?:它|那个|那款)", re.IGNORECASE)
 # "and remind me to call 李娜 tomorrow": a request of its own, not the last question again
 _ANOTHER_REQUEST = re.compile(r"\b(?:remind|call|ring|log|add|tag|draft|send|write|record|note|mark|text|email)\b"
                               r"|提醒|记一下|记下|打给|打电话|发给|写|加上|标记|备注", re.IGNORECASE)

@@ -69,7 +69,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     if slip is not None:
         return route(own[:slip[0]] + own[slip[1]:], ctx, tools)
     spot = spot_customer(text, spot_index(names))
-    msg = Msg(text, Keywords(text), ctx, spot[0] if spot else None,
+    msg = Msg(text, Keywords(text, spot[1:] if spot else None), ctx, spot[0] if spot else None,
               stored_name(spot[0], names) if spot else None, spot[1:] if spot else None, names)
     ordered = _ordered(tuple(tools))
     exact: Route | None = None
@@ -77,6 +77,8 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
         for check, tool in ordered:
             if check.meaning is None:
                 found = check(msg)
+                if isinstance(found, Canned):
+                    return found  # a rule that must ask before any call ("add a customer": who?)
                 if found is not None and tool is not None:
                     exact = Route(tool, dict(found.args), found.confidence)
                     break

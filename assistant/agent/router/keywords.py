@@ -11,7 +11,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                r"|label (?:this|the|that) (?:complaint|message)|which category|is this complaint about"
                r"|how (?:serious|bad|severe)\b|whose fault|is it (?:even )?our fault|our fault or"),
                ("分类", "什么类型", "哪一?类", "归类", "属于什么", "什么类别", "打(个)?标签", "什么问题",
-                "多严重", "严不严重", "严重不", "有多严重", "谁的错", "我们的错", "我们得错", "判断一?下")),
+                "多严重", "严不严重", "严重不", "有多严重", "几严重", "严重吗", "谁的错", "我们的错", "我们得错", "判断一?下")),
     "draft": ((r"\bdraft|\brepl(?:y|ies) to|respond to|\bwrite (?:a |an )?(?:reply|response|answer|apology)"
               r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
               ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟",
@@ -55,9 +55,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
                 ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "发消息", "发了消息",
                  "留言", "来店", "到店", "来了店里", "来店里", "见了", "聊了", "沟通", "拜访", "记录一下", "记一下",
-                 "^记录", "说", "问了", "咨询", "评论", "反映", "反馈", "写道", "发邮件", "发短信", "发信息", "找我",
+                 "^记录", "说(?!错)", "问了", "咨询", "评论", "反映", "反馈", "写道", "发邮件", "发短信", "发信息", "找我",
                  # Cantonese and mixed: 打嚟 / 话 / call我 / 私信
-                 "打嚟", "打过嚟", "(?<![电说])话(?!费)", "(?<!演)讲", "call ?我", "私信", "小红书上?", "短信")),
+                 "打嚟", "打过嚟", "(?<![电说])话(?!费)", "(?<!演)讲(?!错)", "call ?我", "私信", "小红书上?", "短信")),
     "future": ((r"\b(?:wants?|would (?:like|love)|'d (?:like|love)|will|plans? to|going to|needs?|asked for"
                r"|reserve|interested in)\b|'ll\b"),
                ("想", "要", "打算", "准备", "预订", "预定", "需要", "再订", "会来")),
@@ -173,9 +173,11 @@ def _literal_pinyin(word: str) -> str:
 class Keywords:
     """One message, ready for keyword checks: `kw.has('churn')`."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, name_at: tuple[int, int] | None = None):
         self.text = text
         self.low = correct_typos(text.lower())
+        # a customer's name is no keyword: "chen ping 的profile" pings nobody, "Will Chen" wills nothing
+        self._words = text if not name_at else text[:name_at[0]] + " " * (name_at[1] - name_at[0]) + text[name_at[1]:]
         self._pinyin: str | None = None
         self._cache: dict[str, bool] = {}
 
@@ -184,9 +186,11 @@ class Keywords:
         if part is None and intent in self._cache:
             return self._cache[intent]
         en, zh = KEYWORDS[intent]
-        text = self.text if part is None else part
-        low = self.low if part is None else correct_typos(part.lower())
-        found = bool(re.search(en, low)) or any(re.search(p, text) for p in zh)
+        text = self._words if part is None else part
+        low = correct_typos(text.lower()) if part is not None or text is not self.text else self.low
+        # ASCII word edges: "reply一下" and "show下" hold an English word beside 汉字, which Unicode
+        # \b would read as one word
+        found = bool(re.search(en, low, re.ASCII)) or any(re.search(p, text) for p in zh)
         if not found and intent not in ("pronoun", "list", "future") and re.search(r"[\u4e00-\u9fff]", text):
             # IME homophone typos: 流逝 for 流失, 头诉 for 投诉 (same pinyin, other characters).
             seq = self._pinyin if part is None and self._pinyin else _pinyin_seq(text)
@@ -200,4 +204,4 @@ class Keywords:
 
     def search(self, pattern: str) -> re.Match | None:
         """Regex search on the typo-corrected lower-case text."""
-        return re.search(pattern, self.low)
+        return re.search(pattern, self.low, re.ASCII)

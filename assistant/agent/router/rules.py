@@ -13,7 +13,7 @@ import re
 
 from assistant.agent.router import sql_templates
 from assistant.agent.router.activity_rules import PROMISED_REPLY
-from assistant.agent.router.records import Intent, rule
+from assistant.agent.router.records import Canned, Intent, rule
 from assistant.agent.router.records import Msg as _Msg
 from assistant.agent.router.slots import (
     EMAIL,
@@ -162,7 +162,7 @@ _SETS_STATUS = re.compile(r"\b(?:mark|set|change|put|move|close|re-?open|open (?
 _THAT_ONE = re.compile(r"\b(?:that|this|the|her|his) complaint\b|这个投诉|那个投诉|这条投诉|那条投诉", re.IGNORECASE)
 _REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
 _ASKED_FIRST = re.compile(r"^\s*(?:帮我|替我|给我|麻烦|请|pls|please|can you|could you)", re.IGNORECASE)
-_WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<!我)回他|(?<!我)回她|复一下|覆他|覆她|覆一下|复他|复她"
+_WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<![我挽召])回他|(?<![我挽召])回她|复一下|覆他|覆她|覆一下|复他|复她"
                          r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?"
                          # "幫我諗下點回佢": how to answer her
                          r"|(?:怎么|咋|如何|怎样)(?:回|回复|答复|回应)(?:他|她|佢)",
@@ -246,11 +246,24 @@ _NOTES = re.compile(r"(?:notes?|备注|说明)\s*[:：]?\s*(.+)$", re.IGNORECASE
 
 
 @rule(40)
-def new_customer(m: _Msg) -> Intent | None:
+def new_customer(m: _Msg) -> Intent | Canned | None:
     command = command_part(m.text)
+    if m.ctx.adding_customer and not m.customer:
+        # "add a customer" → "what is the name?" → "Mike Zhou 13655550000": the name, then details
+        given = _GIVEN_NAME.match(m.text)
+        if given and not _NOT_A_NAME.match(given.group(1)):
+            rest = m.text[given.end():]
+            return Intent({"name": given.group(1).strip(), **contact_fields(rest)}, 0.85)
     if not m.kw.has("add_customer") or (m.kw.has("howto", command) and not PHONE.search(m.text)):
         return None
-    return new_customer_args(m)
+    found = new_customer_args(m)
+    if found is None and not m.customer and len(command) <= 40 and not is_question(m.text):
+        return Canned("name_needed")  # "add a customer": who, is asked
+    return found
+
+
+_GIVEN_NAME = re.compile(r"\s*(?:(?:name is|it'?s|叫|是)\s*)?([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){1,2}|[\u4e00-\u9fff]{2,4})"
+                         r"(?=\s|$|[,，。.])")
 
 
 def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
@@ -525,6 +538,9 @@ def sql_question(m: _Msg) -> Intent | None:
     both = None if m.kw.has("howto") else sql_templates.comparison_sql(m.kw.low, m.ctx.today, compared(m))
     if both:
         return Intent({"sql": both}, 0.85)
+    groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(m.kw.low, m.ctx.today)
+    if groups:  # "which city spent the most": cities ranked, not the customers in them
+        return Intent({"sql": groups}, 0.8)
     top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today)
     if top:
         # "best / top 10 customers" ranks by spend: a template read, not a fallback

@@ -285,7 +285,9 @@ _ZH_NAME_AFTER = re.compile(r"(?:客户|顾客|给|帮|跟|和|把)([\u4e00-\u9f
 _EN_NAME = re.compile(
     r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to)\s+"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|^([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+"
-    r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)")
+    r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)"
+    # "show 下 Kevin Zhang 的资料": a full name whose file is asked for
+    r"|(?<![A-Za-z])([A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s*(?:的|'s)\s*(?:资料|档案|信息|情况|profile|file|info|details)")
 _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有人", "老板", "店员", "今天", "昨天", "一下", "这个",
               "那个", "这位", "上次", "大家", "别人", "人家", "差评", "好评", "投诉", "中评", "新客人", "新客户", "新顾客",
               "老客人", "老客户", "老顾客", "回购", "复购", "召回", "挽回", "推荐", "下单", "回来", "拉新"}
@@ -299,7 +301,7 @@ def guess_name(text: str) -> str | None:
             return m.group(1)
     m = _EN_NAME.search(text)
     if m:
-        name = (m.group(1) or m.group(2)).removesuffix("'s")
+        name = next(g for g in m.groups() if g).removesuffix("'s")
         if name.split()[0].lower() not in _SENTENCE_WORDS | {"the", "this", "my", "our", "a"}:
             return name
     return None

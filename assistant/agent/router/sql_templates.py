@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, find_city
-from assistant.lang.dates import parse_period
+from assistant.lang.dates import find_date, parse_period
 from assistant.lang.names import has_han
 
 
@@ -34,6 +34,8 @@ class Question:
     by: str = "revenue"                     # a ranking's order: revenue | orders | quantity
     limit: int = 10
     among: tuple[str, ...] = ()             # a ranking of these stored names only: a comparison
+    english: bool = False                   # a city ranking names cities in English
+    product_sql: str | None = None          # the goods as a ranking's top one (a SELECT made here)
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -75,15 +77,21 @@ _SPECIFIC = {"last_order", "avg_order", "latest_order", "new_customers"}
 SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("last_order", r"\blast (?:order|purchase|bought|buy|visit)\b.{0,30}\bwhen\b|\bwhen\b.{0,40}"
      r"\b(?:last|latest|most recent)\b.{0,20}\b(?:order|purchase|bought|buy|came)"
-     r"|\bwhen did\b.{0,30}\blast\b", (r"(?:最后|最近|上)一?次.{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时)",
-                                       r"(?:什么时候|啥时候|哪天|几时)(?:最后|最近|上)一?次")),
+     r"|\bwhen did\b.{0,30}\blast\b|\bwhat did\b.{0,30}\b(?:buy|get|order)\b.{0,10}\blast\b"
+     r"|\blast (?:order|purchase)\b.{0,20}\bwhat\b",
+     (r"(?:最后|最近|上)一?次.{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时)",
+      r"(?:什么时候|啥时候|哪天|几时)(?:最后|最近|上)一?次",
+      # "她那次买了啥 多少钱": what the last purchase was
+      # ("她上次买了什么" alone is answered by her profile, which shows the last order)
+      r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:啥|什么|乜|咩|甚么)")),
     ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
      ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均")),
     ("latest_order", r"\b(?:latest|most recent|last|newest) order\b.{0,30}\b(?:date|when|day)\b"
      r"|\bwhen was the (?:latest|last|most recent) order\b",
      (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
-    ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)",
-     ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户")),
+    ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)|first[- ]?timers?"
+     r"|first[- ]ever (?:order|purchase)",
+     ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户", r"第一次(?:买|来|下单)", "首次购买", "首单")),
     ("complaints", r"complaints?|complaint", ("投诉",)),
     ("tasks", r"tasks?|to-?dos?|follow[- ]?ups?|reminders?", ("任务", "待办", "回访", "提醒")),
     ("interactions", r"interactions?|calls?|visits?|contacts?|touchpoints?|conversations?",
@@ -210,6 +218,12 @@ def _q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+_ORDERS_ASKED = re.compile(r"几单|多少单|几[张笔]单|几次|订单数|单数|\bhow many (?:\w+ )?orders\b|\b(?:no\.?|number) of orders\b",
+                           re.IGNORECASE)
+_MONEY_ASKED = re.compile(r"多少钱|花了?多少|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b|\bspent\b|\bsales\b",
+                          re.IGNORECASE)
+
+
 def read_question(text: str, today: date, customer: str | None = None) -> Question | None:
     """The parts of a count/sum question, or None if no template fits."""
     what = subject(text)
@@ -218,6 +232,8 @@ def read_question(text: str, today: date, customer: str | None = None) -> Questi
     low = text.lower()
     if what == "last_order" and not customer:
         return None
+    if what in ("orders", "revenue") and _ORDERS_ASKED.search(text) and _MONEY_ASKED.search(text):
+        what = "orders_revenue"  # "how many orders so far this month and how much $"
     item = product_word(text) if what in ("revenue", "quantity", "orders") and not customer else None
     if item:  # letters only reach the pattern: no quote, no wildcard of the owner's
         item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip() or None
@@ -258,6 +274,21 @@ def question_sql(q: Question) -> str:
         return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders{goods} FROM orders o "
                 f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
                 f"ORDER BY {by} DESC LIMIT {q.limit}")
+    if what == "rank_cities":
+        # 上海 and Shanghai are one city: grouped under one name, in the question's language
+        pairs = [(zh, en) for zh, en in CITY_PAIRS.items() if has_han(zh)]
+        case = "CASE " + " ".join(f"WHEN c.city IN ({_q(zh)}, {_q(en)}) THEN {_q(en if q.english else zh)}"
+                                  for zh, en in pairs) + " ELSE c.city END"
+        if q.by == "customers":  # "哪个城市的客户最多": where the customers live
+            return (f"SELECT {case} AS city, COUNT(*) AS customers FROM customers c "
+                    f"GROUP BY 1 ORDER BY customers DESC LIMIT {q.limit}")
+        return (f"SELECT {case} AS city, ROUND(SUM(o.amount), 2) AS revenue FROM orders o "
+                f"JOIN customers c ON c.id = o.customer_id{_between('o.date', q.period)} "
+                f"GROUP BY 1 ORDER BY revenue DESC LIMIT {q.limit}")
+    if what == "rank_months":  # the best month first when asked which; else month by month
+        order = "revenue DESC" if q.limit == 1 else "month"
+        return (f"SELECT substr(date, 1, 7) AS month, ROUND(SUM(amount), 2) AS revenue FROM orders"
+                f"{_between('date', q.period)} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
     if what == "rank_products":
         where = _between("date", q.period)
         if q.by == "revenue":
@@ -267,12 +298,13 @@ def question_sql(q: Question) -> str:
                 f"ORDER BY quantity DESC LIMIT {q.limit}")
     # Customer names come from the customer list (exact names only), never from free text.
     who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})" if q.customer else None
-    if what == "last_order":
-        return f"SELECT MAX(date) AS last_order FROM orders WHERE {who}"
+    if what == "last_order":  # when, and what: "佢最後一次幾時買 買咗乜"
+        return (f"SELECT date AS last_order, product, quantity, amount FROM orders WHERE {who} "
+                f"ORDER BY date DESC, id DESC LIMIT 1")
     if what == "latest_order":
         return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
-    if q.product:
-        goods = f"product LIKE {_q('%' + q.product + '%')}"
+    if q.product or q.product_sql:
+        goods = f"product = ({q.product_sql})" if q.product_sql else f"product LIKE {_q('%' + q.product + '%')}"
         who = f"{who} AND {goods}" if who else goods
     both = _city_forms(q.city) if q.city else ""
     if q.city and what != "customers":
@@ -285,6 +317,23 @@ def question_sql(q: Question) -> str:
             parts.insert(0, f"{column} BETWEEN '{q.period[0].isoformat()}' AND '{q.period[1].isoformat()}'")
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
+    if what == "orders_revenue":  # "总共下过几单, 花了多少": both, in one answer
+        return (f"SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(amount), 0), 2) AS revenue "
+                f"FROM orders{where('date', who)}")
+    if what == "list_buyers":
+        rows = f"SELECT DISTINCT c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
+        conds = [f"c.city IN ({both})"] if q.city else []
+        if q.product:
+            conds.append(f"o.product LIKE {_q('%' + q.product + '%')}")
+        if q.period:
+            conds.insert(0, f"o.date BETWEEN '{q.period[0].isoformat()}' AND '{q.period[1].isoformat()}'")
+        return rows + (" WHERE " + " AND ".join(conds) if conds else "") + " ORDER BY c.name"
+    if what == "list_new_customers":
+        inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
+        return (f"SELECT c.name, f.first_date FROM customers c JOIN ({inner}) f ON f.customer_id = c.id"
+                f"{where('f.first_date')} ORDER BY f.first_date")
+    if what == "list_customers":
+        return f"SELECT name FROM customers{' WHERE city IN (' + both + ')' if q.city else ''} ORDER BY name"
     if what == "avg_order":
         return f"SELECT ROUND(AVG(amount), 2) AS average_order FROM orders{where('date', who)}"
     if what == "revenue":
@@ -331,8 +380,17 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
             ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
 
 
-_RANKS = ("rank_customers", "rank_products")
-_SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers")  # one can stand for another
+_RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months")
+_SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers",
+         "orders_revenue")  # one can stand for another
+# "they", "她": a person the last answer named, whom the router knows, not the question's crowd
+_PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
+# "who were they", "list them pls", "是哪些人": the people a count counted, by name
+_WHO_THEY = re.compile(r"\bwho (?:were|are|was|is) (?:they|them|those|these|it)\b|\blist (?:them|those|em)\b"
+                       r"|\bnames?\b|\bwhich (?:ones|customers|people)\b|\bshow (?:me )?(?:them|those|who)\b"
+                       r"|哪些人|是谁|都有谁|有哪些|名单|列出来|叫什么|叫啥", re.IGNORECASE)
+_LISTED = {"buyers": "list_buyers", "orders": "list_buyers", "customers": "list_customers",
+           "new_customers": "list_new_customers", "orders_revenue": "list_buyers"}
 
 
 def _ranked_by(text: str, default: str | None = None) -> str | None:
@@ -340,9 +398,20 @@ def _ranked_by(text: str, default: str | None = None) -> str | None:
     return next((by for by, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), default)
 
 
+_FOLLOW_FILLER = re.compile(r"^\s*(?:and|what about|how about|and what about|ok|那么?|咁|还有)\s*(?:for\s+)?|\s*(?:的)?呢\s*[?？]?\s*$"
+                            r"|\s*[?？]\s*$", re.IGNORECASE)
+_IT = re.compile(r"\b(?:it|that|that one|this one)\b|它|那个|那款|这个|这款", re.IGNORECASE)
+
+
 def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | None:
     """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
     is counted, a ranking's order or length), or None when the message changes none of it."""
+    if _PERSON.search(text) and not q.customer and not _WHO_THEY.search(text):
+        return None  # "how many orders have they placed" after the top spender: about that one
+    if q.measure in _LISTED and _WHO_THEY.search(text) and not subject(text):
+        # customers counted in a period are those who bought in it
+        listed = "list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]
+        return _sql(replace(q, measure=listed))
     changes: dict = {}
     period = period_of(text, today)
     if period and period != q.period:
@@ -361,7 +430,19 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     city = find_city(text)
     if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in _SUMS) and not q.customer:
         changes["city"] = city  # "那上海的呢": the same question about the shop's customers there
-    counted = subject(text) if re.search(r"\bhow many\b", text, re.IGNORECASE) else None
+    if q.product and not changes and not named:
+        # "咁曼特寧呢" after how many bags of 耶加雪菲: the same question about other goods
+        other = _FOLLOW_FILLER.sub("", text).strip()
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,6}|[a-z][a-z ]{2,25}", other, re.IGNORECASE) and other != q.product \
+                and not period_of(other, today):
+            changes["product"] = other
+    counted = subject(text) if re.search(r"\bhow many\b|多少|几", text, re.IGNORECASE) else None
+    if q.measure == "rank_products" and q.limit == 1 and counted in ("quantity", "revenue", "orders") \
+            and _IT.search(text):
+        # "how many bags of it?" after what sold best: that product, found by the same ranking
+        top = (f"SELECT product FROM orders{_between('date', q.period)} GROUP BY product "
+               f"ORDER BY {'SUM(amount)' if q.by == 'revenue' else 'SUM(quantity)'} DESC LIMIT 1")
+        return _sql(Question(counted, changes.get("period", q.period), product_sql=top))
     if q.measure in _RANKS and counted:
         # "and how many orders made up that?" after a ranking: a count over the same period
         return _sql(Question(counted, changes.get("period", q.period)))
@@ -384,7 +465,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
 
 
 _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?:\s+\d+)?\s+"
-                  r"(?:customers|clients|buyers)|spen[dt] the most|\b(?:big(?:gest)?|top|best)\s*\d*\s*spenders\b"
+                  r"(?:customers?|clients?|buyers?|spenders?)|spen[dt] the most|\b(?:big(?:gest)?|top|best)\s*\d*\s*spenders\b"
                   # mixed: "top 5 客户 by spend"
                   r"|\btop\s*\d+\s*个?\s*(?:客户|顾客|客人)|(?:客户|顾客|customers?|clients?)\s*(?:by|按)\s*"
                   r"(?:spend|spending|revenue|sales|消费|金额)", re.IGNORECASE)
@@ -431,6 +512,40 @@ def top_customers_sql(text: str, today: date) -> str | None:
                          by=_ranked_by(text, "revenue"), limit=1 if one else _limit(text, 10)))
 
 
+# "which city spent the most w us", "哪个城市的客户买得最多", "sales by city"
+_BY_CITY = re.compile(r"\bwhich (?:city|cities|town)\b|\b(?:by|per|each) city\b|哪个城市|哪座城市|哪些城市|每个城市|按城市|各个?城市",
+                      re.IGNORECASE)
+# "which month was our best ever", "九月同十月邊個月賣得多啲", "sales by month"
+_BY_MONTH = re.compile(r"\bwhich month\b|\bbest month\b|\b(?:by|per|each) month\b|哪个月|哪一个月|哪月|边个月|每个月|按月|各个?月",
+                       re.IGNORECASE)
+_MOST = re.compile(r"\bmost\b|\bbest\b|\bbiggest\b|\bhighest\b|\btop\b|最|多|好|高", re.IGNORECASE)
+
+
+def top_groups_sql(text: str, today: date) -> str | None:
+    """Sales by city or by month, best first; the one best when asked which."""
+    if _BY_CITY.search(text):
+        measure = "rank_cities"
+    elif _BY_MONTH.search(text) and (subject(text) in (None, "revenue", "orders", "quantity") or _MOST.search(text)):
+        measure = "rank_months"
+    else:
+        return None
+    one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪座|哪月|边个|\bbest month\b", text, re.IGNORECASE) and _MOST.search(text))
+    period = _two_months(text, today) or period_of(text, today)
+    by = "customers" if measure == "rank_cities" and subject(text) == "customers" and not _MONEY_ASKED.search(text) \
+        else "revenue"
+    return _sql(Question(measure, period, by=by, limit=1 if one else (12 if measure == "rank_months" else 10),
+                         english=not has_han(text)))
+
+
+def _two_months(text: str, today: date) -> tuple[date, date] | None:
+    """"九月同十月" / "sept or oct": the stretch from the first month named to the last."""
+    parts = re.split(r"同|和|跟|与|还是|或|\band\b|\bor\b|\bvs\.?\b", text)
+    found = [p for p in (period_of(part, today) for part in parts) if p and (p[1] - p[0]).days <= 31]
+    if len(found) < 2:
+        return None
+    return min(p[0] for p in found), max(p[1] for p in found)
+
+
 _BEST_SELLER = re.compile(
     r"\b(?:sold|sells?|selling|went|moved)\b.{0,6}\b(?:best|most)\b|best[- ]?sell(?:er|ing)s?"
     r"|\b(?:top|most popular|popular)\b.{0,4}\b(?:products?|items?|sellers?|beans|blends?|coffees?)\b"
@@ -453,7 +568,9 @@ def top_products_sql(text: str, today: date) -> str | None:
     earns = _EARNER.search(text)
     if not (_BEST_SELLER.search(text) or earns):
         return None
-    one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item|bean)\b", text,
+    one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item|bean)\b"
+                    r"|\bwhat (?:sold|sells|was selling|went) (?:the )?(?:best|most)\b|\bwhat(?:'s| is| was) (?:our |the )?"
+                    r"(?:best[- ]?seller|top seller|most popular)\b", text,
                     re.IGNORECASE) and not re.search(r"哪些|前\s*\d|top\s*\d", text, re.IGNORECASE)
     limit = 1 if one else _limit(text, 5)
     return _sql(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
@@ -506,7 +623,9 @@ def birthday_sql(text: str, today: date) -> str | None:
     the period (today when none is named), by day. Birthdays are stored as 'MM-DD' or a full date."""
     if not _BIRTHDAY.search(text) or not _WHO_HAS.search(text) or _AGENDA.search(text):
         return None
-    start, end = parse_period(text, today) or (today, today)
+    # "24号谁生日": one day named, the coming one
+    day_named = find_date(text, today, "future")
+    start, end = parse_period(text, today) or ((day_named[0],) * 2 if day_named else (today, today))
     if (end - start).days >= 365:
         return None
     day = "substr(birthday, -5)"

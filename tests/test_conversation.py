@@ -321,3 +321,54 @@ def test_goods_the_shop_never_sold_are_priced_by_the_owner(demo_store, meaning):
     assert [s for _, _, s in calls(asked)] == ["error"] and "Colombia" in asked.text
     saved = bot.reply("何诗涵 今天 order 了 4 包 Supremo, 312", session="g")
     assert "4 × 哥伦比亚 Supremo 250g，312.00" in saved.text
+
+
+def test_a_write_undone_then_said_again_for_the_right_customer(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    bot.reply("Owen Wood 买了 2 盒挂耳 118", session="u")
+    bot.reply("oops wrong guy, undo", session="u")
+    again = bot.reply("应该是 Owen Hall", session="u")
+    assert [(t, a["customer"], a["amount"], s) for t, a, s in calls(again)] == \
+        [("add_order", "Owen Hall", 118.0, "done")]
+
+
+def test_add_a_customer_asks_the_name_then_adds_with_the_details(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    asked = bot.reply("add a customer", session="a")
+    assert calls(asked) == [] and "name" in asked.text
+    added = bot.reply("Mike Zhou 13655550000", session="a")
+    assert [(t, a) for t, a, _ in calls(added)] == [("add_customer", {"name": "Mike Zhou", "phone": "13655550000"})]
+
+
+def test_an_unknown_buyer_is_named_added_and_the_sale_recorded(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    refused = bot.reply("陈美玲刚才买了两包也加雪菲", session="m")
+    assert calls(refused) == [] and "陈美玲" in refused.text
+    added = bot.reply("她是新客 电话13566667777 先把她加进去", session="m")
+    assert [(t, a) for t, a, _ in calls(added)] == [("add_customer", {"name": "陈美玲", "phone": "13566667777"})]
+    sold = bot.reply("再把刚才那两包耶加雪菲记上 196", session="m")
+    assert "2 × 耶加雪菲 Yirgacheffe 250g，196.00" in sold.text
+
+
+def test_goods_named_before_their_count_and_a_wait_complained_of(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    saved = bot.reply("赵艳刚刚来电话 说上次买的哥伦比亚很好 这次要四包 今天就过来拿 另外她说店里周末排队太久了 "
+                      "有点不爽 下周三记得回访她", session="z")
+    assert "订单 2026-11-22：4 × 哥伦比亚 Supremo 250g" in saved.text
+    assert "排队太久" in saved.text and "2026-11-25" in saved.text
+
+
+def test_a_triaged_text_logged_for_the_customer_who_sent_it(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    bot.reply("帮我看下这个 complaint 严不严重: '你们家豆子寄到的时候袋子破了 撒了一半 客服到现在也没回我'", session="l")
+    logged = bot.reply("这是吴磊发的 log 一下", session="l")
+    [(tool, args, status)] = calls(logged)
+    assert (tool, args["customer"], status) == ("log_activity", "吴磊", "done")
+    assert args["complaint"].startswith("你们家豆子寄到的时候袋子破了")
+
+
+def test_an_offer_over_the_limit_then_lowered(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("send a wechat win-back to people who haven't ordered in 3 months, 20% off", session="c")
+    lowered = bot.reply("fine, 10% then", session="c")
+    assert [(t, a["offer_percent"]) for t, a, _ in calls(lowered)] == [("draft_campaign", 10.0)]

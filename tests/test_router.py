@@ -1211,9 +1211,28 @@ def test_follow_ups_deadlines_and_the_visit_date(message, args):
     ("which month was our best ever for sales?", ("substr(date, 1, 7)", "ORDER BY revenue DESC LIMIT 1")),
     ("九月同十月邊個月賣得多啲", ("'2026-09-01' AND '2026-10-31'", "LIMIT 1")),
     ("24号谁生日啊", ("BETWEEN '11-24' AND '11-24'",)),
+    ("compare oct this yr vs oct last yr sales", ("THEN '2026-10'", "THEN '2025-10'", "SUM(amount)")),
+    ("今年同去年比卖了多少", ("THEN '2026'", "THEN '2025'")),
 ])
 def test_sales_by_city_or_month_and_a_birthday_on_a_day(message, pieces):
     found = route(message, ctx())
     assert found.tool == "run_sql", (message, found)
     for piece in pieces:
         assert piece in found.args["sql"], (message, piece, found.args["sql"])
+
+
+@pytest.mark.parametrize("message, query", [
+    ("13971898776 系边个? who's this", "13971898776"),
+    ("139 7189 8776 who's this", "13971898776"),
+])
+def test_a_phone_number_asked_about_is_searched(message, query):
+    check(message, "find_customers", query=query)
+
+
+@pytest.mark.parametrize("message", ["add a customer", "加个新客户", "new customer"])
+def test_adding_someone_unnamed_asks_the_name(message):
+    assert route(message, ctx()) == Canned("name_needed")
+
+
+def test_a_question_about_new_customers_is_no_request_to_add_one():
+    assert not isinstance(route("新客第一次买完之后多久回访比较合适", ctx()), Canned)

@@ -9,7 +9,7 @@ from assistant.complaints.triage import classify, sentiment
 from assistant.core.context import TurnContext
 from assistant.core.records import Customer, InvalidInput, Plan, Write
 from assistant.lang.dates import parse_date
-from assistant.lang.goods import catalog_name, names_goods, same_goods
+from assistant.lang.goods import catalog_name, named_in, names_goods, same_goods
 from assistant.lang.units import ZH_UNITS
 from assistant.lang.validate import number
 from assistant.store import Store
@@ -156,6 +156,9 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
         "summary": summary.strip(), "sentiment": _sentiment(summary)},
         summary=ctx.t(f"Interaction with {c.name} ({kind}, {when}): {summary.strip()}",
                       f"与{c.name}的沟通（{kind}，{when}）：{summary.strip()}"))]
+    if (order_quantity or order_amount) and not names_goods(order_product):
+        # "上次买的哥伦比亚很好 这次要四包": the goods named elsewhere in what was said
+        order_product = named_in(summary, store.product_names()) or order_product
     if order_quantity or order_amount:
         writes += _order_writes(store, ctx, c, order_quantity, order_product, order_amount,
                                 _when(order_date, ctx, "future") if order_date else when)

@@ -634,6 +634,10 @@ class Assistant:
             if found.refused is not None:
                 # kept, not saved: "打错了 是王洋" next corrects who it is for
                 turn.session.last = (found.refused.tool, dict(found.refused.args))
+                who = found.refused.args.get("customer")
+                if found.kind == "unknown_customer" and isinstance(who, str) and who.strip():
+                    turn.session.ctx.unknown_name = who.strip()  # "她是新客 … 先把她加进去" adds her
+                    return formatting.refusal(found.kind, ctx.lang, who.strip())
             return formatting.refusal(found.kind, ctx.lang)
         args = dict(found.args)
         if found.tool == "draft_campaign":

@@ -260,9 +260,12 @@ _REFUSALS = {
 }
 
 
-def refusal(kind: str, lang: str) -> str:
-    """Why chat won't do this, and what to do instead."""
+def refusal(kind: str, lang: str, name: str | None = None) -> str:
+    """Why chat won't do this, and what to do instead (naming whom, when a name was the reason)."""
     en, zh = _REFUSALS.get(kind, _REFUSALS["delete"])
+    if name:
+        en = en.replace("That name matches", f"“{name}” matches", 1)
+        zh = zh.replace("这个名字没有", f"“{name}”没有", 1)
     return _t(lang, en, zh)
 
 

@@ -79,3 +79,12 @@ def catalog_name(said: str | None, stored: Iterable[str]) -> str | None:
         return None
     found = [name for name in dict.fromkeys(stored) if same_goods(said, name)]
     return found[0] if len(found) == 1 else None
+
+
+def named_in(text: str | None, stored: Iterable[str]) -> str | None:
+    """The one stored product a message mentions anywhere ("上次买的哥伦比亚很好 这次要四包"), or None."""
+    low = to_simplified(text or "").lower()
+    names = list(dict.fromkeys(stored))
+    pieces = _han_parts(low) + _latin_words(low)
+    found = {name for piece in pieces for name in names if same_goods(piece, name)}
+    return found.pop() if len(found) == 1 else None

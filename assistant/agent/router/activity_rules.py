@@ -20,10 +20,10 @@ from assistant.lang.grounding import asks_by_form, is_question
 
 _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
-    r"|damaged|dent(?:ed)?|soaked|soggy|\bwet\b|mou?ldy|cracked|smashed|torn|ripped|expired|spilled|leaked"
+    r"|damaged|dent(?:ed)?|too long|long wait|waited (?:for )?(?:ages|forever|an hour|\d+ (?:min|minutes|hours))|took forever|soaked|soggy|\bwet\b|mou?ldy|cracked|smashed|torn|ripped|expired|spilled|leaked"
     r"|\b(?:wants?|asked for|asking for|demand(?:s|ed)?) (?:a )?(?:replacement|refund|compensation|money back)\b|wrong(?! (?:guy|girl|person|name|one|customer|cust|lady|man|number))|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
     r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|(?<![打说写输拼讲])错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
-    r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|发霉|霉味|过期|湿了|湿透|变质|碎了|裂了|撒了|要(?:求)?(?:退款|退货|换货|赔偿|赔钱|补发)|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
+    r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|太久|等了?很久|等好久|久等|排队.{0,4}久|发霉|霉味|过期|湿了|湿透|变质|碎了|裂了|撒了|要(?:求)?(?:退款|退货|换货|赔偿|赔钱|补发)|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 # a reply the owner owes by a date, told not asked: "need to reply him by tue", "跟她说明天回复她"
 _DAY_AHEAD = r"(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)"
 _REPLY_ZH = r"(?:回复|回覆|答复|回她|回他|覆她|覆他)"
@@ -383,7 +383,9 @@ def _receipt_line(m: Msg, text: str, dates: list[_When]) -> bool:
 
 # "ok log it as her complaint pls" right after a quoted message was triaged: that text is the complaint
 LOG_THAT = re.compile(r"\b(?:log|save|record|file|add|put|enter)\s+(?:it|this|that|this one|that one)\b"
-                      r"|把(?:它|这个|这条|那个|那条|这段|那段)?(?:记|存|登记|录)|(?:记|存|登记|录)(?:成|为|做)(?:她|他|佢)?的?投诉",
+                      r"|把(?:它|这个|这条|那个|那条|这段|那段)?(?:记|存|登记|录)|(?:记|存|登记|录)(?:成|为|做)(?:她|他|佢)?的?投诉"
+                      # "这是吴磊发的 log 一下": said of the text just triaged
+                      r"|(?<![A-Za-z])log\s*一?下|(?:记|存|登记|录)一下|记下来",
                       re.IGNORECASE)
 
 
@@ -515,6 +517,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         if amount:
             args["order_amount"] = amount[0]
         near = [d for d in dates if d.start not in used and order_clause and _in(order_clause, d.start)]
+        after = next((c for c in clauses if order_clause and c[0] > order_clause[0]), None)
+        if not near and after and after not in grievance:
+            # "这次要四包 今天就过来拿": the clause right after the goods says when
+            near = [d for d in dates if d.start not in used and _in(after, d.start)]
         # "昨天微信说下周三来拿两袋": the date nearest the goods is the order's, the other the contact's.
         when = min(near, key=lambda d: abs(d.start - anchor)) if near else None
         if when is None and future_words:

@@ -257,11 +257,14 @@ def new_customer(m: _Msg) -> Intent | Canned | None:
     if not m.kw.has("add_customer") or (m.kw.has("howto", command) and not PHONE.search(m.text)):
         return None
     found = new_customer_args(m)
-    if found is None and not m.customer and len(command) <= 40 and not is_question(m.text):
+    if found is None and not m.customer and len(command) <= 24 and _ADD_ONE.search(command) \
+            and not is_question(m.text) and not asks_by_form(m.text):
         return Canned("name_needed")  # "add a customer": who, is asked
     return found
 
 
+_ADD_ONE = re.compile(r"\b(?:add|create|register|save|new)\b|添加|新增|新建|录入|登记|(?<![增])加(?:个|一个|一位|位)?新?(?:客|顾)",
+                     re.IGNORECASE)
 _GIVEN_NAME = re.compile(r"\s*(?:(?:name is|it'?s|叫|是)\s*)?([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){1,2}|[\u4e00-\u9fff]{2,4})"
                          r"(?=\s|$|[,，。.])")
 
@@ -269,6 +272,10 @@ _GIVEN_NAME = re.compile(r"\s*(?:(?:name is|it'?s|叫|是)\s*)?([A-Z][a-z'-]+(?:
 def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
     """The new customer's name and contact details, read by code; `by_verb` when the message is
     known to add someone, so "add <name>" is enough."""
+    if m.ctx.unknown_name and not m.customer and _ADD_THEM.search(m.text) and contact_fields(m.text) \
+            and re.search(r"她|他|佢|\b(?:she|he|her|him)\b", m.text, re.IGNORECASE):
+        # "陈美玲刚才买了两包" found no one; "她是新客 电话… 先把她加进去" adds her under that name
+        return Intent({"name": m.ctx.unknown_name, **contact_fields(m.text)}, 0.85)
     found = None
     for lead in _NAME_SAID.finditer(m.text):
         found = _NEW_NAME.match(m.text, lead.end())
@@ -538,6 +545,9 @@ def sql_question(m: _Msg) -> Intent | None:
     both = None if m.kw.has("howto") else sql_templates.comparison_sql(m.kw.low, m.ctx.today, compared(m))
     if both:
         return Intent({"sql": both}, 0.85)
+    periods = None if m.kw.has("howto") or m.customer else sql_templates.periods_compared_sql(m.kw.low, m.ctx.today)
+    if periods:  # "compare oct this yr vs oct last yr": each period's sales side by side
+        return Intent({"sql": periods}, 0.8)
     groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(m.kw.low, m.ctx.today)
     if groups:  # "which city spent the most": cities ranked, not the customers in them
         return Intent({"sql": groups}, 0.8)
@@ -622,7 +632,8 @@ def namesakes(m: _Msg) -> Intent | None:
 def find(m: _Msg) -> Intent | None:
     whose = _WHOSE_ID.search(m.text)
     if whose:  # "wx_lina1 是谁啊": the customer with that WeChat id or e-mail
-        return Intent({"query": whose.group(1) or whose.group(2)}, 0.85)
+        return Intent({"query": re.sub(r"[ -]", "", whose.group(1) or whose.group(2)) if re.match(
+            r"\+?\d", whose.group(1) or "") else whose.group(1) or whose.group(2)}, 0.85)
     if not m.kw.has("find") and not _PHONE_TAIL.search(m.text):
         return None
     return find_args(m)
@@ -632,7 +643,8 @@ _TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(
                      r"([^\W\d_][\w-]{1,20})|([^\W\d_][\w-]{1,20})\s*(?:\btags?\b|标签|標籤)", re.IGNORECASE)
 
 
-_WHOSE_ID = re.compile(r"^\s*([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+)\s*(?:是谁|是哪位|系边个|是哪个|是什么人)"
+_WHOSE_ID = re.compile(r"^\s*([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d -]{6,14}\d)\s*[,，]?\s*"
+                       r"(?:是谁|是哪位|系边个|[是系]哪个|是什么人|\bwho(?:'s| is) (?:this|that|it)\b)"
                        r"|\bwho(?:'s| is)\s+([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+)", re.IGNORECASE)
 _PHONE_TAIL = re.compile(r"(?:尾号|尾數|尾数|后四位|後四位|\bending (?:in|with)|\bends? (?:in|with)|\blast (?:4|four) digits?"
                          r"(?: (?:is|are|of))?)\s*[:：]?\s*(\d{3,6})(?!\d)", re.IGNORECASE)

@@ -537,6 +537,39 @@ def top_groups_sql(text: str, today: date) -> str | None:
                          english=not has_han(text)))
 
 
+_VERSUS = re.compile(r"\bcompare[sd]?\b|\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b|对比|比较|相比|比一比|同比|环比"
+                     r"|(?:和|同|跟|与).{1,12}比", re.IGNORECASE)
+
+
+def _period_label(period: tuple[date, date]) -> str:
+    """'2026-10' for a month, '2026' for a year, else 'first–last'."""
+    a, b = period
+    if a.day == 1 and (b + timedelta(days=1)).day == 1 and (a.year, a.month) == (b.year, b.month):
+        return a.strftime("%Y-%m")
+    if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
+        return str(a.year)
+    return f"{a.isoformat()}–{b.isoformat()}"
+
+
+def periods_compared_sql(text: str, today: date) -> str | None:
+    """"compare oct this yr vs oct last yr" / "今年同去年比": sales in each period named, side by side."""
+    if not _VERSUS.search(text):
+        return None
+    parts = re.split(r"\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b|\band\b|\bwith\b|同|和|跟|与|对比|相比",
+                     text, flags=re.IGNORECASE)
+    found = list(dict.fromkeys(p for p in (period_of(part, today) for part in parts) if p))
+    if len(found) != 2:
+        return None
+    cases = " ".join(f"WHEN date BETWEEN '{a.isoformat()}' AND '{b.isoformat()}' THEN {_q(_period_label((a, b)))}"
+                     for a, b in found)
+    within = " OR ".join(f"date BETWEEN '{a.isoformat()}' AND '{b.isoformat()}'" for a, b in found)
+    what = subject(text)
+    measure = ("COUNT(*) AS orders" if what == "orders" else "COALESCE(SUM(quantity), 0) AS quantity"
+               if what == "quantity" else "ROUND(COALESCE(SUM(amount), 0), 2) AS revenue")
+    return (f"SELECT CASE {cases} END AS period, {measure} FROM orders WHERE {within} "
+            f"GROUP BY 1 ORDER BY MIN(date)")
+
+
 def _two_months(text: str, today: date) -> tuple[date, date] | None:
     """"九月同十月" / "sept or oct": the stretch from the first month named to the last."""
     parts = re.split(r"同|和|跟|与|还是|或|\band\b|\bor\b|\bvs\.?\b", text)

@@ -35,7 +35,7 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind12.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind13.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
@@ -57,7 +57,11 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                                        "(fifth session that day): training data now",
                 "agent_blind11.jsonl": "blind v11, its failures read and tuned on since 2026-12-06 "
                                        "(fifth session that day): training data now",
-                "agent_blind12.jsonl": "blind v12, never tuned on: only its totals were read",
+                "agent_blind12.jsonl": "blind v12, its failures read and tuned on since 2026-12-06 "
+                                       "(sixth session that day): training data now",
+                "agent_blind13.jsonl": "blind v13, never tuned on: its totals were read, and the one "
+                                       "write flagged ungrounded (a bench gap) with the 3 failures "
+                                       "printed beside it",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 
@@ -240,11 +244,13 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
 
 def bot_memory(bot: Any, session: str) -> list[str]:
     """What the conversation had established before the turn (the customer just discussed, the
-    customers the last list showed: "the first one" is one of them)."""
+    customers the last list showed: "the first one" is one of them; the customers a "which one?"
+    offered, by name and id: "上海那个 新加的" picks one of those rows)."""
     from assistant.store.accounts import LOCAL_OWNER
 
     s = bot._session(session, LOCAL_OWNER)
-    return [str(v) for v in (s.ctx.last_customer_name, s.ctx.last_complaint_id) if v] + s.listed
+    offered = [str(v) for c in (s.asked[2] if s.asked else []) for v in (c.name, c.id, c.external_id) if v]
+    return [str(v) for v in (s.ctx.last_customer_name, s.ctx.last_complaint_id) if v] + s.listed + offered
 
 
 def from_record(store: Any, args: dict, said: str = "") -> list[str]:

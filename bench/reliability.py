@@ -161,7 +161,9 @@ def prepare_fault_db(kind: str, db: Path) -> None:
     store = Store.open(db)
     fiona = store.add_customer("Fault Fiona")
     if kind == "undo":
-        for round_ in range(5):  # about 4 s of undoing: imports between chat confirmations
+        # about 2.5 s of undoing here (1,000 actions took 1.2 s), longer than the longest delay
+        # before a kill: imports between chat confirmations
+        for round_ in range(10):
             path = db.parent / f"seed{round_}.csv"
             _orders_csv(path, f"seed{round_}", IMPORT_ROWS)
             import_file(store, "orders", path, actor="cli")
@@ -202,6 +204,14 @@ def fault_run(kind: str, template: Path, folder: Path, seed: int, delay: float) 
         proc.kill()
         raise RuntimeError(f"the {kind} worker did not start")
     time.sleep(delay)
+    # a cold first action (imports loaded on first use, a slow disk) can outlast the delay; the
+    # kill then waits for one action to finish, so every run holds work both committed and cut short
+    waited, deadline = False, time.monotonic() + 60
+    while not any(ln.startswith(("done ", "idle")) for ln in lines) and time.monotonic() < deadline:
+        waited = True
+        time.sleep(0.05)
+    if waited:
+        time.sleep(delay / 4)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     reader.join(10)

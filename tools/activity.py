@@ -9,7 +9,7 @@ from assistant.complaints.triage import classify, sentiment
 from assistant.core.context import TurnContext
 from assistant.core.records import Customer, InvalidInput, Plan, Write
 from assistant.lang.dates import parse_date
-from assistant.lang.goods import catalog_name, named_in, names_goods, same_goods
+from assistant.lang.goods import catalog_name, matches, named_in, names_goods, same_goods
 from assistant.lang.units import ZH_UNITS
 from assistant.lang.validate import number
 from assistant.store import Store
@@ -51,14 +51,15 @@ def channel_of(channel: str | None, summary: str) -> str:
     return (channel or "other").strip().lower() or "other"
 
 
-def _unit_price(store: Store, customer: Customer, product: str | None) -> float | None:
+def _unit_price(store: Store, customer: Customer, product: str | None, sold: list[str]) -> float | None:
     """The usual price per unit, to fill a missing amount: the customer's own for this product,
-    else the shop's recent price for it; for goods not named, the customer's usual price."""
+    else the shop's recent price for it; for goods not named, the customer's usual price.
+    `sold` is every product name the shop's orders use."""
     orders = [o for o in store.orders(customer.id) if o.quantity and o.amount > 0]
     mine = [o for o in orders if product and o.product and same_goods(product, o.product)]
     # a gift box never bought by this customer costs what it costs others, not their usual bag
-    known = _stored_goods(store, product) if product and not mine else None
-    if names_goods(product) and not mine and not known and store.product_names():
+    known = _stored_goods(sold, product) if product and not mine else None
+    if names_goods(product) and not mine and not known and sold:
         return None  # goods the shop has never sold ("3包Colombia"): their price is asked, not guessed
     recent = (known and store.recent_sales(known)) or [
         (o.amount, o.quantity) for o in (mine or orders)[-5:]]
@@ -67,10 +68,10 @@ def _unit_price(store: Store, customer: Customer, product: str | None) -> float 
     return round(sum(a for a, _ in recent) / sum(q for _, q in recent), 2)
 
 
-def _stored_goods(store: Store, said: str) -> str | None:
+def _stored_goods(sold: list[str], said: str) -> str | None:
     """The one stored product name the owner's words mean, the words themselves when several
     fit, or None."""
-    found = [n for n in store.product_names() if same_goods(said, n)]
+    found = matches(said, sold)
     return found[0] if len(found) == 1 else (said if found else None)
 
 
@@ -81,8 +82,9 @@ def _sentiment(text: str) -> float:
 def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float | None,
                   product: str | None, amount: float | None, when: date) -> list[Write]:
     qty = number(quantity, "quantity", minimum=0) or 1.0
+    sold = store.product_names()
     # "4 包 Supremo" is saved as the one stored product it names, so it counts in that product's sales
-    product = catalog_name(product, store.product_names()) or product
+    product = catalog_name(product, sold) or product
     # "10盒" reads as it was said; "2 × 耶加雪菲" and "5 × boxes" name the goods
     what = (f"{qty:g}{product}" if product in ZH_UNITS else f"{qty:g} × {product}") if product \
         else f"{qty:g}"
@@ -95,7 +97,7 @@ def _order_writes(store: Store, ctx: TurnContext, c: Customer, quantity: float |
     value = number(amount, "amount")
     note = None
     if value is None:
-        unit = _unit_price(store, c, product)
+        unit = _unit_price(store, c, product, sold)
         if unit is None and names_goods(product):
             raise InvalidInput(ctx.t(
                 f"How much did {c.name} pay? No past sale of '{product}' to estimate from: say the amount, "

@@ -73,11 +73,16 @@ def same_goods(said: str, stored: str) -> bool:
     return _shares_han(said_s, stored_s)
 
 
+def matches(said: str | None, stored: Iterable[str]) -> list[str]:
+    """Every stored product the owner's words could name, once each."""
+    if not said or not said.strip():
+        return []
+    return [name for name in dict.fromkeys(stored) if same_goods(said, name)]
+
+
 def catalog_name(said: str | None, stored: Iterable[str]) -> str | None:
     """The one stored product the owner's words name, or None (none, or several)."""
-    if not said or not said.strip():
-        return None
-    found = [name for name in dict.fromkeys(stored) if same_goods(said, name)]
+    found = matches(said, stored)
     return found[0] if len(found) == 1 else None
 
 

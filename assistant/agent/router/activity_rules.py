@@ -233,6 +233,11 @@ def _clauses(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _clause_after(clauses: list[tuple[int, str]], clause: tuple[int, str] | None) -> tuple[int, str] | None:
+    """The clause said right after `clause`, or None."""
+    return next((c for c in clauses if clause and c[0] > clause[0]), None)
+
+
 def _in(clause: tuple[int, str], at: int) -> bool:
     """Whether position `at` of the message lies in the clause."""
     return clause[0] <= at < clause[0] + len(clause[1]) + 1
@@ -481,7 +486,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         inside = [d for d in dates if _in(follow[0], d.start)]
         cue = ([None] + list(_FOLLOW.finditer(follow[0][1])))[-1]  # the last: after what was said
         when = inside[0] if inside else None
-        after = next((c for c in clauses if c[0] > follow[0][0]), None)
+        after = _clause_after(clauses, follow[0])
         if when is None and after and len(after[1]) <= 20:
             # "wants me to msg him when the new ethiopian arrives, say by friday": its date just after
             when = next((d for d in dates if _in(after, d.start) and d.future >= today), None)
@@ -517,7 +522,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         if amount:
             args["order_amount"] = amount[0]
         near = [d for d in dates if d.start not in used and order_clause and _in(order_clause, d.start)]
-        after = next((c for c in clauses if order_clause and c[0] > order_clause[0]), None)
+        after = _clause_after(clauses, order_clause)
         if not near and after and after not in grievance:
             # "这次要四包 今天就过来拿": the clause right after the goods says when
             near = [d for d in dates if d.start not in used and _in(after, d.start)]

@@ -178,6 +178,7 @@ class Keywords:
         self.low = correct_typos(text.lower())
         # a customer's name is no keyword: "chen ping 的profile" pings nobody, "Will Chen" wills nothing
         self._words = text if not name_at else text[:name_at[0]] + " " * (name_at[1] - name_at[0]) + text[name_at[1]:]
+        self._words_low = self.low if not name_at else correct_typos(self._words.lower())
         self._pinyin: str | None = None
         self._cache: dict[str, bool] = {}
 
@@ -187,7 +188,7 @@ class Keywords:
             return self._cache[intent]
         en, zh = KEYWORDS[intent]
         text = self._words if part is None else part
-        low = correct_typos(text.lower()) if part is not None or text is not self.text else self.low
+        low = self._words_low if part is None else correct_typos(part.lower())
         # ASCII word edges: "reply一下" and "show下" hold an English word beside 汉字, which Unicode
         # \b would read as one word
         found = bool(re.search(en, low, re.ASCII)) or any(re.search(p, text) for p in zh)

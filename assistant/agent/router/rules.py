@@ -269,13 +269,19 @@ _GIVEN_NAME = re.compile(r"\s*(?:(?:name is|it'?s|叫|是)\s*)?([A-Z][a-z'-]+(?:
                          r"(?=\s|$|[,，。.])")
 
 
+def _the_unknown_added(m: _Msg) -> Intent | None:
+    """"欧阳娜娜的资料" or "陈美玲刚才买了两包" found no one; "哦她是新来的 帮我加上 电话…" adds that
+    name, with the details given."""
+    details = contact_fields(m.text) if m.ctx.unknown_name and _ADD_THEM.search(m.text) else {}
+    return Intent({"name": m.ctx.unknown_name, **details}, 0.85) if details else None
+
+
 def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
     """The new customer's name and contact details, read by code; `by_verb` when the message is
     known to add someone, so "add <name>" is enough."""
-    if m.ctx.unknown_name and not m.customer and _ADD_THEM.search(m.text) and contact_fields(m.text) \
-            and re.search(r"她|他|佢|\b(?:she|he|her|him)\b", m.text, re.IGNORECASE):
-        # "陈美玲刚才买了两包" found no one; "她是新客 电话… 先把她加进去" adds her under that name
-        return Intent({"name": m.ctx.unknown_name, **contact_fields(m.text)}, 0.85)
+    unknown = _the_unknown_added(m)
+    if unknown and not m.customer and re.search(r"她|他|佢|\b(?:she|he|her|him)\b", m.text, re.IGNORECASE):
+        return unknown  # "她是新客 电话… 先把她加进去": "her" is the one just found nowhere
     found = None
     for lead in _NAME_SAID.finditer(m.text):
         found = _NEW_NAME.match(m.text, lead.end())
@@ -294,10 +300,8 @@ def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
         found = _NEW_NAME.match(m.text, lead.end()) if lead else None
         if found and _NOT_A_NAME.match(found.group(1)):
             found = None
-    if not found and m.ctx.unknown_name and _ADD_THEM.search(m.text) and contact_fields(m.text):
-        # "欧阳娜娜的资料" found no one; "哦她是新来的 帮我加上 电话…" adds her under that name
-        args = {"name": m.ctx.unknown_name, **contact_fields(m.text)}
-        return Intent(args, 0.85)
+    if not found and unknown:
+        return unknown
     if not found:
         # "We had a new gentleman in today, a Mr Tobias Hargreaves, … add him as a customer": the
         # announcement names no one; the person is the one given a title
@@ -631,9 +635,11 @@ def namesakes(m: _Msg) -> Intent | None:
 @rule(100)
 def find(m: _Msg) -> Intent | None:
     whose = _WHOSE_ID.search(m.text)
-    if whose:  # "wx_lina1 是谁啊": the customer with that WeChat id or e-mail
-        return Intent({"query": re.sub(r"[ -]", "", whose.group(1) or whose.group(2)) if re.match(
-            r"\+?\d", whose.group(1) or "") else whose.group(1) or whose.group(2)}, 0.85)
+    if whose:  # "wx_lina1 是谁啊" / "139 7189 8776 who's this": the customer with that id, e-mail or phone
+        said = whose.group(1) or whose.group(2)
+        if re.match(r"\+?\d", whose.group(1) or ""):
+            said = re.sub(r"[ -]", "", said)  # a phone as its digits
+        return Intent({"query": said}, 0.85)
     if not m.kw.has("find") and not _PHONE_TAIL.search(m.text):
         return None
     return find_args(m)

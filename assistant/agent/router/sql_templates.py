@@ -218,6 +218,11 @@ def _q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _like(column: str, word: str) -> str:
+    """`column` contains the word (letters only reach here; quotes doubled)."""
+    return f"{column} LIKE {_q('%' + word + '%')}"
+
+
 _ORDERS_ASKED = re.compile(r"几单|多少单|几[张笔]单|几次|订单数|单数|\bhow many (?:\w+ )?orders\b|\b(?:no\.?|number) of orders\b",
                            re.IGNORECASE)
 _MONEY_ASKED = re.compile(r"多少钱|花了?多少|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b|\bspent\b|\bsales\b",
@@ -304,7 +309,7 @@ def question_sql(q: Question) -> str:
     if what == "latest_order":
         return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
     if q.product or q.product_sql:
-        goods = f"product = ({q.product_sql})" if q.product_sql else f"product LIKE {_q('%' + q.product + '%')}"
+        goods = f"product = ({q.product_sql})" if q.product_sql else _like("product", q.product)
         who = f"{who} AND {goods}" if who else goods
     both = _city_forms(q.city) if q.city else ""
     if q.city and what != "customers":
@@ -314,7 +319,7 @@ def question_sql(q: Question) -> str:
     def where(column: str, *more: str | None) -> str:
         parts = [p for p in more if p]
         if q.period:
-            parts.insert(0, f"{column} BETWEEN '{q.period[0].isoformat()}' AND '{q.period[1].isoformat()}'")
+            parts.insert(0, _during(column, q.period))
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
     if what == "orders_revenue":  # "总共下过几单, 花了多少": both, in one answer
@@ -324,9 +329,9 @@ def question_sql(q: Question) -> str:
         rows = f"SELECT DISTINCT c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
         conds = [f"c.city IN ({both})"] if q.city else []
         if q.product:
-            conds.append(f"o.product LIKE {_q('%' + q.product + '%')}")
+            conds.append(_like("o.product", q.product))
         if q.period:
-            conds.insert(0, f"o.date BETWEEN '{q.period[0].isoformat()}' AND '{q.period[1].isoformat()}'")
+            conds.insert(0, _during("o.date", q.period))
         return rows + (" WHERE " + " AND ".join(conds) if conds else "") + " ORDER BY c.name"
     if what == "list_new_customers":
         inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
@@ -363,8 +368,12 @@ def question_sql(q: Question) -> str:
 
 
 def _between(column: str, period: tuple[date, date] | None) -> str:
-    return (f" WHERE {column} BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
-            if period else "")
+    return f" WHERE {_during(column, period)}" if period else ""
+
+
+def _during(column: str, period: tuple[date, date]) -> str:
+    """The condition that `column` falls in the period (ISO dates made by code)."""
+    return f"{column} BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
 
 
 # what a follow-up changes in the last question: "same but only this year", "by no. of orders"
@@ -555,14 +564,12 @@ def periods_compared_sql(text: str, today: date) -> str | None:
     """"compare oct this yr vs oct last yr" / "今年同去年比": sales in each period named, side by side."""
     if not _VERSUS.search(text):
         return None
-    parts = re.split(r"\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b|\band\b|\bwith\b|同|和|跟|与|对比|相比",
-                     text, flags=re.IGNORECASE)
-    found = list(dict.fromkeys(p for p in (period_of(part, today) for part in parts) if p))
+    found = list(dict.fromkeys(_periods_in(text, today, r"\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b"
+                                                       r"|\band\b|\bwith\b|同|和|跟|与|对比|相比")))
     if len(found) != 2:
         return None
-    cases = " ".join(f"WHEN date BETWEEN '{a.isoformat()}' AND '{b.isoformat()}' THEN {_q(_period_label((a, b)))}"
-                     for a, b in found)
-    within = " OR ".join(f"date BETWEEN '{a.isoformat()}' AND '{b.isoformat()}'" for a, b in found)
+    cases = " ".join(f"WHEN {_during('date', p)} THEN {_q(_period_label(p))}" for p in found)
+    within = " OR ".join(_during("date", p) for p in found)
     what = subject(text)
     measure = ("COUNT(*) AS orders" if what == "orders" else "COALESCE(SUM(quantity), 0) AS quantity"
                if what == "quantity" else "ROUND(COALESCE(SUM(amount), 0), 2) AS revenue")
@@ -570,10 +577,15 @@ def periods_compared_sql(text: str, today: date) -> str | None:
             f"GROUP BY 1 ORDER BY MIN(date)")
 
 
+def _periods_in(text: str, today: date, joins: str, flags: int = re.IGNORECASE) -> list[tuple[date, date]]:
+    """The period each part of the message names, the parts split at `joins` ("九月同十月")."""
+    return [p for p in (period_of(part, today) for part in re.split(joins, text, flags=flags)) if p]
+
+
 def _two_months(text: str, today: date) -> tuple[date, date] | None:
     """"九月同十月" / "sept or oct": the stretch from the first month named to the last."""
-    parts = re.split(r"同|和|跟|与|还是|或|\band\b|\bor\b|\bvs\.?\b", text)
-    found = [p for p in (period_of(part, today) for part in parts) if p and (p[1] - p[0]).days <= 31]
+    found = [p for p in _periods_in(text, today, r"同|和|跟|与|还是|或|\band\b|\bor\b|\bvs\.?\b", flags=0)
+             if (p[1] - p[0]).days <= 31]
     if len(found) < 2:
         return None
     return min(p[0] for p in found), max(p[1] for p in found)

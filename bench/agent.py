@@ -35,7 +35,7 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind13.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind14.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
@@ -59,9 +59,10 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                                        "(fifth session that day): training data now",
                 "agent_blind12.jsonl": "blind v12, its failures read and tuned on since 2026-12-06 "
                                        "(sixth session that day): training data now",
-                "agent_blind13.jsonl": "blind v13, never tuned on: its totals were read, and the one "
-                                       "write flagged ungrounded (a bench gap) with the 3 failures "
-                                       "printed beside it",
+                "agent_blind13.jsonl": "blind v13, its failures read and tuned on since 2026-12-06 "
+                                       "(seventh session that day): training data now",
+                "agent_blind14.jsonl": "blind v14, never tuned on: its totals were read, and the "
+                                       "message of one failure (v14a-003) was seen in that printout",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 
@@ -210,8 +211,9 @@ def run_router(scenario: dict, store: Any, db: Path) -> list[Outcome]:
     from tools import TOOLS
 
     names = [r[0] for r in store.db.execute("SELECT name FROM customers")]
+    products = store.product_names()
     ctx = RouteContext(today=TODAY, lang=scenario.get("lang", "en"), customer_names=lambda: names,
-                       meaning=MEANING)
+                       product_names=lambda: products, meaning=MEANING)
     out = []
     for turn in scenario["turns"]:
         o = Outcome(scenario["id"], scenario.get("lang", "?"), turn["message"],

@@ -487,3 +487,13 @@ def test_which_one_is_answered_by_a_given_name_in_chinese(demo_store):
     a = Assistant(demo_store, TOOLS, model=None, backend="none", today=TODAY)
     assert "Which one?" in a.reply("周总最近买东西了没").text or "哪一位" in a.reply("周总最近买东西了没").text
     assert "**周磊**" in a.reply("磊那个").text
+
+
+def test_an_order_for_no_one_asks_whose_then_takes_the_name(demo_store):
+    bot = Assistant(demo_store, TOOLS, today=TODAY)
+    asked = bot.reply("add order 3 包 98蚊 each", session="whose")
+    assert not asked.actions and ("Whose order" in asked.text or "哪位客户" in asked.text)
+    named = bot.reply("钱思远嘅", session="whose")
+    assert [(a.tool, a.args.get("customer"), a.args.get("amount")) for a in named.actions] == \
+        [("add_order", "钱思远", 294.0)]
+    assert named.proposal is not None  # shown before it is saved

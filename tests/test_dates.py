@@ -161,3 +161,18 @@ def test_impossible_dates_are_found_and_only_calendar_ones(message, found):
 ])
 def test_span_days(text, days):
     assert span_days(text) == days
+
+
+@pytest.mark.parametrize("said, first, last", [
+    ("冷萃今年夏天卖了多少 就6到8月", "2026-06-01", "2026-08-31"),
+    ("june to august", "2026-06-01", "2026-08-31"),
+    ("jun-aug", "2026-06-01", "2026-08-31"),
+    ("去年夏天", "2025-06-01", "2025-08-31"),
+    ("last winter", "2025-12-01", "2026-02-28"),
+    ("去年双十一卖了多少", "2025-11-11", "2025-11-11"),
+    ("the month before last", "2026-09-01", "2026-09-30"),
+    ("how much did we sell yday", "2026-11-21", "2026-11-21"),
+    ("did sales fall last month", "2026-10-01", "2026-10-31"),
+])
+def test_month_spans_seasons_and_shopping_days_are_periods(said, first, last):
+    assert parse_period(said, date(2026, 11, 22)) == (date.fromisoformat(first), date.fromisoformat(last))

@@ -614,20 +614,61 @@ def test_a_product_word_never_carries_quotes_into_sql():
 
 
 @pytest.mark.parametrize("message, last, tool, customer", [
-    ("她一共花了多少", "李娜", "run_sql", None),
-    ("李娜电话多少", None, "customer_profile", "李娜"),
-    ("her number?", "李娜", "customer_profile", "李娜"),
+    ("她一共花了多少", "李娜", "run_sql", "李娜"),
+    # one plain fact is answered by itself, not buried in a profile
+    ("李娜电话多少", None, "run_sql", "李娜"),
+    ("her number?", "李娜", "run_sql", "李娜"),
+    ("李娜 last order 是哪天来着", None, "run_sql", "李娜"),
+    ("does she have any complaint still open", "李娜", "run_sql", "李娜"),
+    # the profile shows at its top how long they have been away and what they usually buy
     ("王洋呢 他多久没买了", None, "customer_profile", "王洋"),
+    ("what does she usually get", "李娜", "customer_profile", "李娜"),
     ("张伟昨天打电话了吗", None, "customer_profile", "张伟"),
     ("她上次买了啥", "李娜", "customer_profile", "李娜"),
 ])
 def test_questions_about_one_customer_are_read_not_logged(message, last, tool, customer):
     found = route(message, ctx(last))
     assert found and found.tool == tool, (message, found)
-    if customer:
+    if tool == "customer_profile":
         assert found.args["customer"] == customer
     else:
-        assert "'李娜'" in found.args["sql"]
+        assert f"'{customer}'" in found.args["sql"]
+
+
+def test_a_plain_fact_asked_is_one_template_query(tmp_path):
+    # what each template answers, on a real SQLite file: the asked-for columns, read-only SQL
+    from assistant.agent.router import sql_templates as S
+
+    db = sqlite3.connect(tmp_path / "shop.db")
+    db.executescript(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, phone TEXT, city TEXT, email TEXT,"
+        " wechat TEXT, tags TEXT);"
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, amount REAL, quantity REAL,"
+        " product TEXT, referred_by INT);"
+        "CREATE TABLE complaints (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, category TEXT,"
+        " severity TEXT, status TEXT);"
+        "INSERT INTO customers VALUES (1, '李娜', '139', '上海', NULL, NULL, 'wholesale'),"
+        " (2, '张伟', '138', 'Shanghai', NULL, NULL, 'gifts'), (3, 'Amy', '137', '杭州', NULL, NULL, NULL);"
+        "INSERT INTO orders VALUES (1, 1, '2026-10-03', 640, 5, 'Espresso', NULL), (2, 2, '2026-10-09', 98, 1, 'Yirga', 1),"
+        " (3, 3, '2026-10-20', 196, 2, 'Yirga', 1), (4, 1, '2026-09-02', 92, 1, 'Antigua', NULL);"
+        "INSERT INTO complaints VALUES (1, 2, '2026-09-01', 'delivery', 'medium', 'open'),"
+        " (2, 3, '2026-10-01', 'quality', 'critical', 'in_progress'), (3, 1, '2026-08-01', 'delivery', 'low', 'resolved');")
+    today = date(2026, 11, 22)
+
+    def rows(sql):
+        return db.execute(sql).fetchall()
+
+    assert rows(S.shop_fact_sql("张伟一共推荐了几个人", today, "李娜")) == [(2, 2)]
+    assert rows(S.shop_fact_sql("上个月 biggest single order 是多少", today))[0][0] == "李娜"
+    assert [r[2] for r in rows(S.shop_fact_sql("which complaint has been waiting longest", today))] == ["张伟"]
+    assert [r[2] for r in rows(S.shop_fact_sql("投诉里面最严重的是哪几个", today))] == ["Amy", "张伟"]
+    assert rows(S.customer_fact_sql("她在哪个城市", today, "张伟"))[0][2] == "Shanghai"
+    assert rows(S.customer_fact_sql("when was her last order", today, "李娜"))[0][0] == "2026-10-03"
+    assert rows(S.build_sql("wholesale 客户上个月一共下了多少钱的单", today)) == [(640.0,)]
+    assert rows(S.build_sql("上海的客户上个月花了多少", today)) == [(738.0,)]
+    assert rows(S.build_sql("十月有几个人买了yirga", today, goods="Yirga")) == [(2,)]
+    assert "2026-09-01' AND '2026-09-30'" in S.follow_up("and the month before that?", S.asked(
+        S.build_sql("上个月卖了多少", today)), today, [])
 
 
 @pytest.mark.parametrize("message, customer", [
@@ -1236,3 +1277,51 @@ def test_adding_someone_unnamed_asks_the_name(message):
 
 def test_a_question_about_new_customers_is_no_request_to_add_one():
     assert not isinstance(route("新客第一次买完之后多久回访比较合适", ctx()), Canned)
+
+
+PRODUCTS = ["挂耳包 Drip bags ×10", "耶加雪菲 Yirgacheffe 250g", "冷萃 Cold brew pack ×6"]
+
+
+def shop(last: str | None = None) -> RouteContext:
+    return RouteContext(today=TODAY, lang="en", customer_names=lambda: NAMES, last_customer=last,
+                        product_names=lambda: PRODUCTS)
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    # several fields in one change, after a colon
+    ("update Nora Chen: new phone 13655550000, she moved to shanghai, and note she only drinks decaf now",
+     "update_customer", {"phone": "13655550000", "city": "Shanghai", "notes": "she only drinks decaf now"}),
+    # the tag asked for, not a tag word said in passing; the clause before "put that in notes"
+    ("new customer Kevin Zhou, email kevin.zhou@gmail.com, shanghai, runs a small cafe, tag him wholesale",
+     "add_customer", {"tags": "wholesale"}),
+    ("add new cust 王芳 phone 13800001111, 杭州的, um she likes 耶加雪菲, put that in notes",
+     "add_customer", {"notes": "she likes 耶加雪菲"}),
+    # the owner not catching the price is no complaint
+    ("Nora Chen bought 4 yirgacheffe yesterday, didnt catch the price", "add_order", {"quantity": 4}),
+])
+def test_writes_read_in_full(message, tool, args):
+    found = route(message, shop())
+    assert found is not None and found.tool == tool, (message, found)
+    for key, want in args.items():
+        assert found.args.get(key) == want, (key, found.args)
+
+
+@pytest.mark.parametrize("message", [
+    "张伟 wechat 说 last order 的挂耳包少了一盒, 我们补发一盒给她, 提醒我明天 check 一下快递",
+    "啱啱覆咗王洋电话，挂耳包少两包嘅事同佢道咗歉，补寄两包，佢话OK",
+    "江杰 打嚟问冷萃 20 packs 批发价, remind me tmr call 佢返",
+])
+def test_goods_missing_sent_again_or_asked_about_are_no_order(message):
+    found = route(message, shop())
+    assert found is not None and found.tool == "log_activity", (message, found)
+    assert "order_quantity" not in found.args and "order_amount" not in found.args, found.args
+
+
+@pytest.mark.parametrize("message", ["帮我给李娜退50块钱 直接转她微信上", "transfer ¥50 refund to Li Na via wechat pay"])
+def test_moving_money_is_refused_plainly(message):
+    assert route(message, shop()) == Canned("payment")
+
+
+def test_a_count_of_open_complaints_closes_none():
+    found = route("佢而家有幾多單投訴未搞掂", shop("李娜"))
+    assert found is not None and found.tool == "run_sql" and "'李娜'" in found.args["sql"], found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.agent.router import rules
+from assistant.agent.router import rules, sql_templates
 from assistant.agent.router.records import Intent, Msg, rule
 from assistant.agent.router.slots import find_top
 from assistant.core.context import TurnContext
@@ -82,6 +82,9 @@ def segment_list(m: Msg) -> Intent | None:
         return None
     if counting and not groups & _BEYOND_COUNTS:
         return None  # "上海有几个客户" / "十月有几个客户下单": the count template reads those
+    if counting and sql_templates.subject(m.kw.low) in ("revenue", "orders", "quantity", "avg_order",
+                                                                "orders_revenue", "quantity_revenue"):
+        return None  # "wholesale 客户上个月一共下了多少钱的单": a sum over those customers, by one SELECT
     if groups in _OTHER_TOOLS:
         return None
     if groups == {"segment"} and set(conditions["segment"]) <= {"loyal", "champions", "at_risk"}:

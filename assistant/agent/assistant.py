@@ -457,8 +457,10 @@ class Assistant:
             own = turn.route()
             if isinstance(own, Route) and own.tool in self._tools and self._tools[own.tool].writes:
                 return None  # "把 Sam Chen 嘅 city 改做 Shanghai" after a profile: a change of its own
-        fixed = amend(turn.message, last[0], last[1], set(visible_parameters(tool.fn)),
-                      s.ctx.today, self._stored_names, needs_marker)
+        params = set(visible_parameters(tool.fn))
+        if "customer" in params and not last[1].get("customer"):
+            needs_marker = False  # "whose order is it?" was asked: "钱思远嘅" answers it
+        fixed = amend(turn.message, last[0], last[1], params, s.ctx.today, self._stored_names, needs_marker)
         if fixed is None:
             return None
         pending, s.pending = s.pending, None
@@ -595,6 +597,7 @@ class Assistant:
         """What the deterministic router makes of the message (None if no rule fits)."""
         return route(message, RouteContext(today=s.ctx.today, lang=s.ctx.lang,
                                            customer_names=self.store.customer_names,
+                                           product_names=self.store.product_names,
                                            last_customer=s.ctx.last_customer_name,
                                            earlier_customer=s.ctx.earlier_customer_name,
                                            unknown_name=s.ctx.unknown_name,

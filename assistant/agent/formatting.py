@@ -189,7 +189,13 @@ def query(result: Any, lang: str) -> str:
         return _t(lang, "No rows.", "没有结果。")
     if len(result.rows) == 1 and len(result.columns) == 1:
         value = result.rows[0][0]
-        value = f"{value:,.2f}" if isinstance(value, float) else as_text(value)
+        if not value and result.columns[0] in ("revenue", "orders", "quantity"):
+            # "how much did we sell yday": nothing sold is said, not only shown as 0.00
+            return _t(lang, "**0** — no orders in that period.", "**0** —— 这段时间没有订单。")
+        money = result.columns[0] in ("revenue", "amount", "average_order")
+        # counts of goods are whole numbers ("934 bags"), money keeps its cents
+        value = (f"{int(value):,}" if value.is_integer() and not money else f"{value:,.2f}") \
+            if isinstance(value, float) else as_text(value)
         return _t(lang, f"**{value}**", f"**{value}**")
     head = "| " + " | ".join(map(as_text, result.columns)) + " |\n|" + "---|" * len(result.columns)
     body = "\n".join("| " + " | ".join(as_text(v) for v in r) + " |" for r in result.rows[:20])
@@ -251,9 +257,16 @@ _REFUSALS = {
                          "search with \"find …\", or add them first (\"add customer …, phone …\").",
                          "这个名字没有对应的客户，所以什么都没有保存。请检查拼写、用“找 …”搜索，或先添加客户"
                          "（“添加客户 …，电话 …”）。"),
+    "customer_needed": ("Whose order is it? Say the customer's name (\"Li Na's\") and I'll show it before "
+                        "saving.", "这是哪位客户的订单？告诉我名字（比如“李娜的”），我先给你看再保存。"),
+    "complaint_whose": ("Whose complaint is it? Say the customer's name and I'll show the change before saving.",
+                        "是哪位客户的投诉？告诉我名字，我先给你看改动再保存。"),
     "name_needed": ("What is the new customer's name? Add a phone or city if you have them, e.g. "
                     "\"Mike Zhou 13655550000, Shanghai\".",
                     "新客户叫什么名字？有电话或城市也一起发给我，比如“周明 13655550000 上海”。"),
+    "payment": ("I can't move money: refunds and transfers are done in your payment app. Once it's paid, "
+                "tell me (\"refunded Li Na 50 by WeChat\") and I'll log it on her record.",
+                "我不能转账或退款，请在支付应用里操作。付完后告诉我（“已微信退给李娜50元”），我会记到她的资料里。"),
     "mass_message": ("I can't send messages to many customers from chat. Ask me who to contact "
                      "(\"who may churn?\") and I'll list them with a reason for each.",
                      "聊天里不能群发消息。可以先问我该联系谁（“谁可能流失？”），我会逐一列出并说明原因。"),

@@ -30,7 +30,7 @@ _WORDS = {
     "佢哋": "他们", "我哋": "我们", "你哋": "你们", "嘅": "的", "咗": "了", "佢": "他", "冇": "没",
     "唔": "不", "啲": "些", "喺": "在", "睇": "看", "咩": "啥", "嚟": "来", "俾": "给",
     "畀": "给", "攞": "拿", "拎": "拿", "覆返": "回复", "钟意": "喜欢", "谂": "想", "点回": "咋回", "揾": "找", "噉": "这", "咁": "这", "嗰": "那", "𠮶": "那",
-    "好耐": "好久", "好似": "好像", "成日": "经常", "铺头": "店里", "倾咗": "聊了", "倾过": "聊过",
+    "今个": "这个", "搞掂": "搞定", "记低": "记下", "好耐": "好久", "好似": "好像", "成日": "经常", "铺头": "店里", "倾咗": "聊了", "倾过": "聊过",
     "蚊": "块", "啱": "对", "乜": "啥", "边间": "哪家", "前日": "前天", "点算好": "怎么办", "点算": "咋办",
     # homophone slips of a pinyin keyboard in date words (zuo tian), read as meant
     "作天": "昨天", "做天": "昨天", "坐天": "昨天", "昨日": "昨天",
@@ -43,6 +43,8 @@ def to_mandarin(text: str) -> str:
     if not text:
         return text
     read = _ANY.sub(lambda m: _WORDS[m.group(0)], text)
+    # "唔系6包系4包": 系 before a number is 是 (系统 never comes before one)
+    read = re.sub(r"系(?=\s*[\d一二两三四五六七八九十])", "是", read)
     # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
     return "那" + read[1:] if text.startswith(("咁", "噉")) else read
 
@@ -112,8 +114,25 @@ def digits_for_words(text: str) -> str:
     return "".join(out)
 
 
+# marks only pinyin writes (macron, caron, ü with a tone): "café" keeps its accent, "Lǐ Nǎ" loses them
+_TONE_MARKED = re.compile("[āēīōūǖǎěǐǒǔǚǘǜ]", re.IGNORECASE)
+
+
+def _plain_latin(text: str) -> str:
+    """Pinyin with tone marks as plain letters, one for one: "Lǐ Nǎ", "Chén Jìng" -> "Li Na", "Chen Jing"."""
+    if text.isascii() or not _TONE_MARKED.search(text):
+        return text
+
+    def plain(c: str) -> str:
+        if c.isascii() or not c.isalpha():
+            return c
+        base = unicodedata.normalize("NFKD", c)[0]
+        return base if base.isascii() else c
+    return "".join(map(plain, text))
+
+
 def read_as_mandarin(message: str) -> str:
     """A message as the rules read it: NFKC, simplified characters, Cantonese as Mandarin, English
-    number words as digits; the same length as the message."""
+    number words as digits, Latin letters without tone marks; the same length as the message."""
     return _said_digits(digits_for_words(_said_digits(
-        to_mandarin(to_simplified(unicodedata.normalize("NFKC", message or ""))))))
+        to_mandarin(_plain_latin(to_simplified(unicodedata.normalize("NFKC", message or "")))))))

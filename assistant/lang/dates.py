@@ -375,7 +375,24 @@ def _quarter(year: int, q: int) -> tuple[date, date]:
     return start, _month_end(date(year, 3 * q, 1))
 
 
+# a season is its three months; winter runs from December into the next year
+_SEASONS = {"春": 3, "夏": 6, "秋": 9, "冬": 12, "spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+# shopping days owners name by name (fixed dates only: 中秋 and Black Friday move each year)
+_FEAST_DAYS = {"双十一": (11, 11), "双11": (11, 11), "双十二": (12, 12), "双12": (12, 12), "圣诞": (12, 25),
+               "平安夜": (12, 24), "情人节": (2, 14), "元旦": (1, 1),
+               "christmas eve": (12, 24), "christmas": (12, 25), "xmas": (12, 25), "valentine": (2, 14),
+               "new year's day": (1, 1)}
+_YEAR_SHIFT = {"去": -1, "今": 0, "前": -2, "明": 1, "last": -1, "this": 0, "next": 1}
+
 _PERIODS: list[tuple[str, str]] = [
+    # "6到8月", "今年六至八月", "june to august", "jun-aug": the months from one to the other
+    ("month_span", rf"(?:(去|今|前)年的?)?({NUM})月?份?\s*(?:到|至|~|～|-|–)\s*({NUM})月份?"
+                   rf"|\b({EN_MONTH})\s*(?:to|-|–|through|thru|till|until)\s*({EN_MONTH})\b(?:\s+(last|this)\s+year)?"),
+    ("season", r"(?:(去|今|前|明)年的?)?(春|夏|秋|冬)(?:天|季)"
+               # "fall" alone is mostly the verb ("did sales fall")
+               r"|\b(?:(this|last|next)\s+)?(spring|summer|autumn|winter|(?<=this |last |next )fall)\b"),
+    ("feast", r"(?:(去|今|前)年的?)?(双十一|双11|双十二|双12|圣诞|平安夜|情人节|元旦)"
+              r"|\b(?:(this|last)\s+(?:year'?s?\s+)?)?(christmas eve|christmas|xmas|valentine|new year's day)"),
     # "next 7 days", "接下来一周", "the coming week": from today forwards
     ("next_n", rf"(?:next|coming|following)\s+({EN_NUM})\s+(day|week|month)s?|(?:接下来|未来|往后|之后)的?({NUM})(天|日|个?星期|周|个?礼拜|个?月)"
                r"|\b(?:the |this )?(coming) (week|month)\b"),
@@ -385,11 +402,11 @@ _PERIODS: list[tuple[str, str]] = [
     ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
     ("month", rf"(?<![\d上下本这个年])({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
     ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年"
-            r"|(this|last|next)\s+(month|week|year|quarter)"),
+            r"|(this|last|next)\s+(month|week|year|quarter)|\b(?:the\s+)?(month|week|year) before last\b"),
     ("half", r"(上|下)半年"),
     ("quarter", r"\bq([1-4])\b|第?([一二三四1-4])季度"),
     ("year", r"(?:in\s+)?\b(20\d\d)\b(?!\s*[-/年.]\s*\d)|(20\d\d)年(?!\d|[一二三四五六七八九十]+月)"),
-    ("day", r"\b(today|yesterday)\b|(今天|昨天|今日|昨日|大前天|前天)"),
+    ("day", r"\b(today|yesterday|yday|yest|tdy)\b|(今天|昨天|今日|昨日|大前天|前天)"),
 ]
 _PERIODS_RX = [(name, re.compile(p, re.IGNORECASE)) for name, p in _PERIODS]
 
@@ -443,6 +460,36 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             start = _add_months(today, -n) + timedelta(days=1) if unit == "month" else \
                 today - timedelta(days=n * (7 if unit == "week" else 1) - 1)
             return start, today
+        if name == "month_span":
+            if g[1]:
+                first, last = cn_number(g[1]) or 0, cn_number(g[2]) or 0
+                year = today.year + _YEAR_SHIFT[g[0]] if g[0] else None
+            else:
+                first, last = (_MONTHS.index(w[:3].lower()) + 1 for w in (g[3], g[4]))
+                year = today.year + _YEAR_SHIFT[g[5].lower()] if g[5] else None
+            if not (1 <= first < last <= 12):
+                continue
+            if year is None:  # months said alone are the latest such months begun
+                year = today.year if first <= today.month else today.year - 1
+            return date(year, first, 1), _month_end(date(year, last, 1))
+        if name == "season":
+            start = _SEASONS[g[1] or g[3].lower()]
+            rel = g[0] or (g[2] or "").lower()
+            if rel:
+                year = today.year + _YEAR_SHIFT[rel]
+            else:  # "summer" alone: the latest one begun
+                year = today.year if date(today.year, start, 1) <= today else today.year - 1
+            if start == 12 and rel and date(year, 12, 1) > today and rel in ("今", "this"):
+                year -= 1  # "this winter" in February is the one that began in December
+            first = date(year, start, 1)
+            return first, _month_end(_add_months(first, 2))
+        if name == "feast":
+            word = (g[1] or g[3]).lower()
+            month, day = next(v for k, v in _FEAST_DAYS.items() if word.startswith(k))
+            rel = g[0] or (g[2] or "").lower()
+            year = today.year + _YEAR_SHIFT[rel] if rel else \
+                today.year if date(today.year, month, day) <= today else today.year - 1
+            return date(year, month, day), date(year, month, day)
         if name == "rel_ym":
             # "去年12月" / "december last year": one month of the year named relative to today
             shift = {"去": -1, "今": 0, "前": -2, "明": 1, "last": -1, "this": 0, "next": 1}
@@ -466,6 +513,8 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
                 return _month_in_past(today, month, None)
             continue
         if name == "rel":
+            if g[5]:  # "the month before last"
+                g = ("上上", g[5], None, None, None)
             if g[2]:
                 year = today.year + {"去": -1, "今": 0, "前": -2, "明": 1}[g[2]]
                 return date(year, 1, 1), date(year, 12, 31)

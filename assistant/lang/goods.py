@@ -41,8 +41,15 @@ def _shares_han(said: str, stored: str) -> bool:
     return False
 
 
+# everyday English words a product's name is one letter away from ("could" is not Cold brew)
+_EVERYDAY_EN = {"could", "would", "should", "told", "hold", "gold", "sold", "bold", "fold", "world", "colds",
+                "kindly", "total", "month", "months", "figure", "takings", "please", "thanks", "there", "their",
+                "where", "which", "what", "when", "were", "with", "from", "this", "that", "these", "those",
+                "about", "again", "other", "after", "before", "today", "asked", "order", "orders", "price"}
+
+
 def _latin_words(text: str) -> list[str]:
-    return [w for w in _LATIN_WORD.findall(text) if w not in _GENERIC_EN and len(w) >= 3]
+    return [w for w in _LATIN_WORD.findall(text) if w not in _GENERIC_EN and w not in _EVERYDAY_EN and len(w) >= 3]
 
 
 def _word_fits(word: str, stored_words: list[str]) -> bool:

@@ -45,7 +45,12 @@ def _numbers(text: str, counting: bool = False) -> set[float]:
             value = cn_number(raw)
             if value is not None:
                 out.add(float(value))
+    if _EACH.search(text):  # "3 包 98蚊 each": the total is the count times the price of one
+        out |= {round(a * b, 2) for a in out for b in out if a != b}
     return out
+
+
+_EACH = re.compile(r"\beach\b|\bapiece\b|\bper (?:bag|box|pack|unit)\b|每(?:包|袋|盒|个|件)|一(?:包|袋|盒)", re.IGNORECASE)
 
 
 def _tokens(text: str) -> list[str]:

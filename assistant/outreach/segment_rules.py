@@ -136,6 +136,18 @@ _NOTHING = {"anything", "something", "stuff", "things", "东西", "什么", "啥
 # -- filler ----------------------------------------------------------------------------------
 FILLER_EN = {"customers", "customer", "custs", "cust", "clients", "client", "people", "persons", "person", "folks", "guys", "ppl", "peeps", "u", "pls", "ones", "those", "these", "them", "they", "who", "whom", "which", "that", "the", "a", "an", "with", "have", "has", "had", "having", "are", "is", "was", "were", "be", "been", "being", "do", "does", "did", "show", "me", "list", "find", "get", "give", "filter", "gimme", "pull", "all", "everyone", "everybody", "any", "anyone", "anybody", "in", "of", "and", "to", "from", "for", "my", "our", "your", "please", "plz", "can", "could", "you", "i", "want", "need", "see", "let", "lets", "let's", "us", "who's", "whos", "there", "here", "just", "only", "also", "still", "currently", "now", "lol", "haha", "thanks", "thx", "hi", "hey", "buyers", "buyer", "shoppers", "shopper", "regulars", "regular", "users", "user", "guests", "guest", "accounts", "account", "how", "many", "much", "number", "count", "total", "whose", "where", "when", "about", "or", "but", "however", "though", "tag", "tagged", "tags", "label", "labelled", "exactly", "segment", "segments", "group", "stage", "phase", "tier", "risk", "type", "kind", "category", "so", "some", "on", "at", "by", "as", "it", "its", "their", "his", "her", "he", "she", "we", "ok", "okay", "yo", "would", "know", "tell", "bought", "buy", "buying", "ordered", "order", "purchased", "shopped", "already", "la", "lah", "leh", "lor", "ah", "yet", "anymore", "got", "ever"}
 FILLER_ZH = {"嘢", "东西", "已经", "啦", "那边", "这边", "那儿", "那里", "那块", "一带", "的", "客户", "客人", "顾客", "买家", "用户", "人", "们", "有", "哪些", "哪", "些", "谁", "都", "是", "给", "我", "帮", "找", "找出", "找找", "列", "列出", "而且", "并且", "过滤", "筛一下", "出来", "看", "看看", "一下", "所有", "全部", "全体", "那些", "这些", "名单", "列表", "查", "查查", "筛", "筛选", "里", "里面", "中", "其中", "和", "跟", "与", "及", "以及", "还", "呢", "吗", "啊", "呀", "吧", "了", "嘛", "啦", "哦", "请", "麻烦", "想", "要", "知道", "老客", "老客户", "熟客", "常客", "几个", "多少", "个", "位", "一共", "总共", "统计", "那", "这", "在", "住", "住在", "来自", "市", "分群", "群", "群体", "人群", "阶段", "期", "类", "种", "等", "下", "帮我", "给我", "我的", "咱", "咱们", "我们", "店", "本店", "小店", "现在", "目前", "一些", "哪几位", "哪几个", "有没有", "分别", "各", "每个", "一个", "客", "顾", "位客人", "刚好", "正好", "恰好", "朋友们", "老板", "拉", "拉出", "发", "导出", "出", "呗", "哈", "哈哈", "嗯", "诶", "喂", "～", "~", "客群", "级", "风险", "类型", "属于", "那种", "这种", "处于", "状态", "过", "买", "买过", "下单", "下过单", "或", "或者", "还是", "但", "但是", "却", "而", "可是", "标签", "标记"}
+# spoken fillers and chat shorthand ("hmm ok then the wholesale ones", "hangzhou customers w the gifts tag")
+FILLER_EN |= {"hmm", "hm", "um", "umm", "uh", "er", "then", "w", "w/", "ya", "yeah", "yep", "oh", "well", "right",
+              "wait", "actually", "again", "guys"}
+FILLER_ZH |= {"哪个", "那个", "呃", "嗯嗯", "哪位", "有哪个"}
+
+
+def _filler(word: str) -> bool:
+    """A word that says nothing about whom: a filler, or 汉字 each of them filler ("客有")."""
+    return word in FILLER_EN or word in FILLER_ZH or (
+        bool(re.fullmatch(f"[{HAN_CLASS}]+", word)) and all(ch in FILLER_ZH for ch in word))
+
+
 KNOWN_EN = sorted(FILLER_EN | {"quiet", "inactive", "dormant", "silent", "away", "gone", "lapsed", "absent", "missing", "idle", "ordered", "order", "orders", "ordering", "bought", "buy", "buying", "buys", "purchased", "purchase", "purchases", "shopped", "shopping", "visited", "visit", "visits", "came", "come", "back", "been", "seen", "returned", "spent", "spend", "spending", "spenders", "total", "lifetime", "value", "worth", "paid", "revenue", "never", "haven't", "hasn't", "didn't", "not", "without", "nothing", "days", "day", "weeks", "week", "months", "month", "years", "year", "half", "last", "past", "previous", "recent", "recently", "since", "before", "after", "during", "within", "between", "more", "than", "over", "under", "least", "most", "fewer", "less", "above", "below", "once", "twice", "thrice", "times", "first", "new", "joined", "signed", "became", "started", "champions", "champion", "loyal", "loyalists", "loyalist", "potential", "attention", "sleep", "about", "cant", "lose", "lost", "hibernating", "sleeping", "asleep", "churned", "churn", "churning", "leaving", "likely", "high", "medium", "low", "risky", "exploration", "formation", "stability", "stable", "decline", "declining", "complaint", "complaints", "complained", "complain", "open", "unresolved", "pending", "outstanding", "resolved", "handled", "tagged", "tag", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "this", "anything", "something", "stuff", "again"})
 
 
@@ -415,8 +427,7 @@ class Reading:
 
     def _meaningful(self, piece: str) -> bool:
         tokens = words(piece) if HAN.search(piece) else piece.split()
-        return any(t.strip(" '\"-+") and t.strip(" '\"-+") not in FILLER_EN
-                   and t.strip(" '\"-+") not in FILLER_ZH for t in tokens)
+        return any(t.strip(" '\"-+") and not _filler(t.strip(" '\"-+")) for t in tokens)
 
     def leftovers(self) -> list[str]:
         """The words nothing claimed and that are not filler, as phrases; then any conflicts."""
@@ -429,7 +440,7 @@ class Reading:
                 if not token.strip():
                     continue
                 word = token.strip(" '\"-+")
-                if not word or word in FILLER_EN or word in FILLER_ZH or re.fullmatch(r"[\W_]+", word):
+                if not word or _filler(word) or re.fullmatch(r"[\W_]+", word):
                     if kept:
                         out.append(_join(kept))
                         kept = []

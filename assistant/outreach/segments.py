@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.core.records import InvalidInput
 from assistant.lang.names import to_simplified
+from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
 from assistant.lang.validate import iso_date
 
 STAGES = ("exploration", "formation", "stability", "decline")
@@ -23,15 +24,6 @@ SEGMENTS = ("champions", "loyal", "potential_loyalist", "new", "need_attention",
             "at_risk", "cant_lose", "hibernating", "lost", "no_orders")
 RISKS = ("high", "medium")
 COMPLAINTS = ("open", "any", "none")
-# tags a small shop commonly uses, and other words for them (the stored tag decides which is shown)
-COMMON_TAGS = ("VIP", "wholesale", "café", "gifts", "member", "corporate", "influencer")
-TAG_WORDS = {"批发": "wholesale", "批发商": "wholesale", "经销商": "wholesale",
-             "咖啡馆": "café", "咖啡店": "café", "咖啡厅": "café", "cafe": "café", "cafes": "café",
-             # "开咖啡馆的客户": the customers who run one
-             "开咖啡馆": "café", "开咖啡店": "café",
-             "送礼": "gifts", "礼品": "gifts", "gift": "gifts", "会员": "member", "members": "member",
-             "企业客户": "corporate", "公司客户": "corporate", "vip客户": "VIP", "vips": "VIP",
-             "贵宾": "VIP", "网红": "influencer", "kol": "influencer"}
 KEYS = ("stage", "segment", "risk", "quiet_days_min", "quiet_days_max", "first_order_after",
         "first_order_before", "bought", "not_bought", "city", "tag", "spend_min", "spend_max",
         "orders_min", "orders_max", "complaint")

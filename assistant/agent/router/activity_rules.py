@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.agent.router.keywords import correct_typos
-from assistant.agent.router.records import Intent, Msg, rule
+from assistant.agent.router.records import Canned, Intent, Msg, Route, rule
 from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
 from assistant.core.records import InvalidInput
@@ -43,7 +43,10 @@ _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|follow[- ]?up|call (?:her |him 
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
                      r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回|提醒(?:他|她|佢))"
                      r"|\b(?:wants?|wanted|asked|told) me to\b"
-                     r"|(?:明天|后天|改天|回头|晚点)(?:再|要|去)?(?:查|看|问)一?下", re.IGNORECASE)
+                     r"|(?:明天|后天|改天|回头|晚点)(?:再|要|去)?(?:查|看|问)一?下"
+                     # "聽日打俾佢多謝佢": a call planned for a day is a task
+                     r"|(?:明天|后天|今晚|晚点|改天|下周.?|周[一二三四五六日]|星期.)(?:要|再|去)?(?:打(?:电话|个电话)?给|call|联系|发(?:微信|信息)给)"
+                     r"(?:他|她|佢)", re.IGNORECASE)
 # The stored channel names (tools/activity.py CHANNELS), each with the words owners use for it.
 # The cue written first names the contact: "came by the shop, asked us to call her back" is a visit.
 _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta(?:gram)?\b|\big\b|douyin|抖音"
@@ -52,7 +55,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
              ("message", r"\bsms\b|\btext(?:ed|s)?\b|\btxt(?:ed|d)?\b|\bmsg(?:ed|d)?\b|短信|简讯"),
              ("wechat", r"wechat|weixin|(?<![A-Za-z])[wv]x(?![A-Za-z])|messaged|微信|发消息|留言"),
              ("phone", r"\bcall(?:ed|s|d)?\b|\bcall(?=[了咗过过])|\bcaled\b|\brang\b|phoned|phone|电话|来电|打来|打过来"
-                       r"|致电|打(?:咗|了)?[俾畀给]"),
+                       r"|致电|打(?:咗|了)?[俾畀给]|\btel(?:ed|led)?\b(?:\s*过来|\s*来)?"),
              # "it came in on wechat" is how a message arrived; "她店里的采购" is her shop's buyer
              ("in_store", (r"visited|came in(?!\s+(?:on|via|through|over|by)\s+(?:wechat|weixin|微信|e-?mail|sms|text"
                            r"|whatsapp|(?:the )?phone|dm|ig|instagram|messenger)\b)|came by|come by|dropped (?:by|in)|stopped by|popped in"
@@ -194,12 +197,19 @@ _BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|(?:味|问
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+_OWNER_DID = re.compile(r"\b(?:i|we)\s+(?:just\s+|already\s+)?(?:called|phoned|rang|messaged|texted|emailed|told|"
+                        r"apologi[sz]ed|explained|sent|replied)\b|我(?:刚|已经)?(?:打了?电话|打给|联系了|回了|道了?歉|解释了)",
+                        re.IGNORECASE)
 _OWNER_SPEAKS = re.compile(r"\s*(?:i|i'm|im|i've|we|we're|my bad)\b|\s*(?:我|我们)(?!们?的)", re.IGNORECASE)
 
 
 # the owner's own slip, said before the word meant ("哦 说错了 是王洋", "oops typo"): no grievance
 _OWN_SLIP = re.compile(r"^\W*(?:哦|噢|喔|啊|呃|嗯|唔|oh|oops|sorry|ah)?\W*(?:我)?(?:打|说|写|输|拼|讲|记|打字打)错(?:了|咗)?"
-                       r"|^\W*(?:oops|sorry|my bad)?\W*typo\b", re.IGNORECASE)
+                       r"|^\W*(?:oops|sorry|my bad)?\W*typo\b"
+                       # "didnt catch the price", "忘了问多少钱": the owner's own gap, not the customer's grievance
+                       r"|\b(?:didn'?t|did not|don'?t|dont|forgot to)\s+(?:catch|get|know|remember|ask|check)\s+"
+                       r"(?:the\s+|what\s+)?(?:price|amount|cost|total|how much)"
+                       r"|(?:不记得|忘了?问|没问|不知道).{0,3}(?:多少钱|价钱|价格|金额)", re.IGNORECASE)
 
 
 def _complains(clause: str) -> bool:
@@ -208,8 +218,8 @@ def _complains(clause: str) -> bool:
     # to raise, not a grievance told today
     if _NONE_OF.search(clause) or _BETTER_NOW.search(clause) or ASK_TO_REMIND.match(clause.strip()):
         return False
-    if _OWNER_SPEAKS.match(clause) and not _COMPLAINT.search(clause):
-        return False  # "…, I forget to write it": the owner about the owner, no grievance
+    if (_OWNER_SPEAKS.match(clause) or _OWNER_DID.search(clause)) and not _COMPLAINT.search(clause):
+        return False  # "…, I forget to write it", "log that I called him about it": the owner's doing
     if _COMPLAINT.search(clause):
         return True
     # "何诗涵微信说豆子磨得太粗了": judged on what was said, not on who said it or how
@@ -257,14 +267,16 @@ def channel_said(text: str) -> str | None:
 
 
 @rule(60)
-def sale(m: Msg) -> Intent | None:
-    """A plain past purchase: "Li Na bought 2 bags for 176"."""
+def sale(m: Msg) -> Intent | Canned | None:
+    """A plain past purchase: "Li Na bought 2 bags for 176"; for no one named, whose it is."""
     kind, args = reading(m)
+    if kind == "no_customer":
+        return Canned("customer_needed", Route("add_order", dict(args), 0.85))
     return Intent(args, 0.85) if kind == "sale" else None
 
 
 # "老样子 再来一单" / "the usual for Li Na": the customer's last order again
-THE_USUAL = re.compile(r"老样子|照旧|老规矩|跟上次一样|和上次一样|同上次|一样的再来|\bthe usual\b|\busual order\b"
+THE_USUAL = re.compile(r"老样子|照旧|老规矩|跟上次一样|和上次一样|同上次|一样的再来|\b(?:the|his|her|their) usual\b|\busual order\b"
                         r"|\bsame as (?:last time|usual|always|before)\b|\bsame again\b", re.IGNORECASE)
 _AGAIN = re.compile(r"再来|再要|又要|又买|又拿|又订|再订|来一单|下单|拿了|买了|\border(?:ed)?\b|\bagain\b|\bwants?\b"
                     r"|\bbought\b|\btook\b|\bgot\b|\bhad\b|\bpicked up\b", re.IGNORECASE)
@@ -394,6 +406,29 @@ LOG_THAT = re.compile(r"\b(?:log|save|record|file|add|put|enter)\s+(?:it|this|th
                       re.IGNORECASE)
 
 
+# an order asked to be recorded, said before whose it is: "add order 3 包 98蚊 each", "记一单 3包"
+_ORDER_CMD = re.compile(r"^\s*(?:pls\s+|please\s+)?(?:add|log|record|new|enter)\s+(?:an?\s+)?(?:new\s+)?order\b"
+                        r"|^\s*(?:帮我)?(?:记|加|录|下)(?:一|个)?(?:个|张|笔)?(?:订)?单\b|^\s*(?:新)?订单\s*[:：]", re.IGNORECASE)
+
+
+# a price said for one of the goods: "3 包 98蚊 each", "每包98", "98一包"
+_EACH = re.compile(r"\beach\b|\bapiece\b|\bper (?:bag|box|pack|unit)\b|/\s*(?:包|袋|盒|bag|box|pack)|每(?:包|袋|盒|个|件)"
+                   r"|\d\s*(?:块|元|蚊)?\s*一(?:包|袋|盒)", re.IGNORECASE)
+
+
+# goods counted that were not bought: missing, sent again free of charge, or only asked about
+_NOT_BOUGHT = re.compile(r"补发|补寄|补给|补送|重发|再寄|换货|少了|少咗|缺了|漏了|\bmissing\b|\bshort\b|\bresend|\breplacement\b"
+                         r"|\bfree\b|on the house|询价|报价|批发价|\basked about\b|\basking about\b|\benquir|\binquir"
+                         r"|\bprice for\b|\bquote\b", re.IGNORECASE)
+
+
+def _clause_at(text: str, at: int) -> str:
+    """The clause of the message around position `at` (between commas, stops, dashes)."""
+    start = max((text.rfind(c, 0, at) for c in ",，。;；!！?？—"), default=-1) + 1
+    ends = [i for i in (text.find(c, at) for c in ",，。;；!！?？—") if i >= 0]
+    return text[start:min(ends) if ends else len(text)]
+
+
 _NOTE_IT = re.compile(r"记录一下|记一下|记下来?|记住|\bnote (?:it|this|that)(?: down)?\b|\bjot (?:it|this) down\b",
                       re.IGNORECASE)
 
@@ -421,6 +456,14 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     # the customer's name blanked: "cui jing 10 espresso blend 1280" is a count, then the goods
     qty, amount = goods_and_paid(_blanked(text, [m.span]) if m.span else text, dates,
                                  ordered or m.kw.has("future"))
+    if qty and qty[2] >= 0 and _NOT_BOUGHT.search(_clause_at(text, qty[2])):
+        # "挂耳包少了一盒, 我们补发一盒给她", "问冷萃 20 packs 批发价": goods missing, sent again
+        # free or asked about are no sale
+        qty = None
+    if qty and amount and _EACH.search(text):
+        amount = (round(amount[0] * qty[0], 2), amount[1])  # "3 包 98蚊 each": the price of one
+        if qty[1] and _EACH.fullmatch(qty[1].strip()):
+            qty = (qty[0], None, qty[2])
     # "Li Na wants 3 bags tomorrow" / "王洋要10盒": goods wished for are an order intent to log.
     wants = bool(m.customer and m.kw.has("future") and not m.kw.has("howto") and not asking and qty)
     # the grumble test last: it may ask the complaint classifier, which the others never need
@@ -430,6 +473,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         return None  # "薛艳好久没订了，该怎么跟进" asks for advice; it reports nothing to log
     who = m.who()
     if not who:
+        if qty and _ORDER_CMD.match(text) and not contact and not asking and not m.customer:
+            # "add order 3 包 98蚊 each": an order for no one named; asked whose, kept for the answer
+            return "no_customer", {k: v for k, v in (("quantity", qty[0]), ("product", qty[1]),
+                                                     ("amount", amount[0] if amount else None)) if v}
         return None
     clauses = _clauses(text)
     ask = ASK_TO_REMIND.search(text)
@@ -505,7 +552,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         # goods of another clause may be ("少了一包, but still wants 3 bags")
         qty, anchor, order_clause = None, -1, None
         for clause in clauses:
-            other = find_quantity(clause[1]) if clause not in grievance else None
+            other = find_quantity(clause[1]) if clause not in grievance and not _NOT_BOUGHT.search(clause[1]) else None
             if other:
                 qty, anchor, order_clause = (other[0], other[1], clause[0] + other[2]), clause[0] + other[2], clause
                 break

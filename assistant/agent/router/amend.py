@@ -24,7 +24,7 @@ from assistant.agent.router.activity_rules import (
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_top, name_identity, pick_in
-from assistant.agent.router.sql_templates import asked, follow_up, period_of
+from assistant.agent.router.sql_templates import asked, complaint_follow_up, follow_up, period_of
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
 
@@ -34,7 +34,9 @@ REVISING = re.compile(
     r"|\bthen\s*[.!]?\s*$|^\s*fine\b|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)|^\s*是(?=[\u4e00-\u9fff]{2,4}(?:\s|$|[,，]))"
     r"|^\s*(?:(?:hmm+|um+|uh+|ah+|oh|er+|ok|okay)[\s,，.]+)?(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant"
     r"|should be|make it|change (?:it|that)"
-    r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b",
+    r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b"
+    # "ok add him again, same stuff but email is …": the same request, one thing different
+    r"|\bsame (?:stuff|thing|details|info|everything)\b.{0,8}\bbut\b|(?:其他|别的)?(?:都)?一样.{0,3}(?:但|不过|只是)",
     re.IGNORECASE)
 # "改到29號" / "move it to the 29th": the date after these words is the new one
 _TO_DATE = re.compile(r"(?:改到|改成|改为|换到|换成|推到|延到|挪到|\bto\b|\bmake it\b|\bon\b)\s*$", re.IGNORECASE)
@@ -201,8 +203,14 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
 
 
 # "and sept?" / "那九月呢" / "what about last year?": the same question about another period or person
-_AND_ABOUT = re.compile(r"^\s*(?:and|what about|how about|and what about|same(?: thing| question| for| but)?"
+_AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|what about|how about|and what about|same(?: thing| question| for| but)?"
                         r"|now|just|only|then|ok and|also|那|那么|还有|咁|同样|一样|换成|只看|只算|再看)\b"
+                        # "唔係 我講上上個月": the owner correcting the question just asked
+                        r"|^\s*(?:不是|no|nope|sorry|i mean|i meant|我是说|我讲|我说的是|我问的是)\b"
+                        # "avg order size that month?", "by $$?": about the period or figure just given
+                        r"|\bthat (?:month|week|year|day)\b|那个月|那一?周|那年|^\s*by\b|^\s*按"
+                        # 汉字 run on into the next word, where \b finds no edge: "那今年夏天哪个月卖得最好"
+                        r"|^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:那么?|还有|咁|同样|一样|换成|只看|只算|再看)(?=[\u4e00-\u9fff])"
                         r"|呢\s*[?？]?\s*$|\bsame (?:thing|question|again|but|for)\b"
                         # "再前一周 也是上海": the stretch before, the same question
                         r"|^\s*再(?:往)?前一|\bthe (?:week|month) before\b|也是"
@@ -210,7 +218,9 @@ _AND_ABOUT = re.compile(r"^\s*(?:and|what about|how about|and what about|same(?:
                         r"|^\s*(?:ok\s+|so\s+)?(?:who (?:were|are) (?:they|those)|list (?:them|those|em)|which ones)\b"
                         r"|^\s*(?:那|都|分别)?(?:是)?(?:哪些人|哪几个|是谁|都有谁|有哪些人)"
                         # "how many bags of it?": about what the last answer named
-                        r"|\b(?:of|for|about|on) (?:it|that(?: one)?)\s*[?？]?\s*$|^\s*(?:它|那个|那款)", re.IGNORECASE)
+                        r"|\b(?:of|for|about|on) (?:it|that(?: one)?)\s*[?？]?\s*$|^\s*(?:它|那个|那款)"
+                        # "哦对了 上个月它卖了多少钱": the goods just asked about
+                        r"|它(?!们)", re.IGNORECASE)
 # "and remind me to call 李娜 tomorrow": a request of its own, not the last question again
 _ANOTHER_REQUEST = re.compile(r"\b(?:remind|call|ring|log|add|tag|draft|send|write|record|note|mark|text|email)\b"
                               r"|提醒|记一下|记下|打给|打电话|发给|写|加上|标记|备注", re.IGNORECASE)
@@ -226,10 +236,13 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
     "how much did we sell last month", "same but only this year", "by no. of orders?"), or None
     when the message is not such a follow-up."""
     text = _THANKS.sub("", read_as_mandarin(message).strip())
-    if not text or len(text) > 60 or not _AND_ABOUT.search(text) or \
-            len(text) > 30 and _ANOTHER_REQUEST.search(text):
-        return None
     question = asked(sql)
+    listed = complaint_follow_up(text, question) if question is not None and len(text) <= 60 else None
+    if listed:  # "which of the open ones has been waiting longest": those complaints, listed
+        return listed
+    if not text or len(text) > 60 or not _AND_ABOUT.search(text) or _ANOTHER_REQUEST.search(text) and (
+            len(text) > 30 or not re.search(r"(?:呢|\?|？)\s*$", text)):
+        return None
     if question is not None:
         return follow_up(text, question, today, spot(text))
     new = sql  # a SELECT written elsewhere (by a model): its period and name can still change

@@ -73,6 +73,9 @@ _REFERRAL_EN = re.compile(r"(?P<buyer>[A-Za-z\u3400-\u9fff][\w\u3400-\u9fff .'-]
                           r"(?:used|quoted|gave|had)\s+(?P<ref>[A-Za-z\u3400-\u9fff]"
                           r"[\w\u3400-\u9fff .'-]{0,30}?)(?:'s|’s)\s+(?:referral|invite|invitation)"
                           r"(?:\s+code)?", re.IGNORECASE)
+# "Nora Hall referred her": the one who referred, then the one referred
+_REFERS_EN = re.compile(r"(?P<ref>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)\s+(?:referred|introduced)\s+(?P<buyer>her|him|them|she|he)\b")
+_CREDIT = re.compile(r"\bcredit\b|记(?:一下)?推荐|算(?:她|他)的推荐", re.IGNORECASE)
 _REFERRED_EN = re.compile(r"(?P<buyer>[A-Za-z\u3400-\u9fff][\w\u3400-\u9fff .'-]{0,30}?)\s+"
                           r"(?:was|came|is)\s+referred\s+by\s+(?P<ref>[A-Za-z\u3400-\u9fff]"
                           r"[\w\u3400-\u9fff .'-]{0,30}?)\s*[.!?。]*$", re.IGNORECASE)
@@ -154,8 +157,9 @@ def campaign_request(m: Msg) -> Intent | None:
         re.search(r"\bcampaign\b|活动", m.text, re.IGNORECASE) and goal and channel)
     if goal is None and channel and asks and not m.customer:
         # "给三个月没买的发短信" / "给gifts标签的客户发个邮件 预热下圣诞礼盒": to a group, by a
-        # channel; what it is for follows from whom it is for and what it says
-        goal = _implied_goal(m.text)
+        # channel; what it is for follows from whom it is for and what it says; an offer alone
+        # ("sms blast to them, 20% off") asks them to buy again
+        goal = _implied_goal(m.text) or ("reorder" if offer_percent(m.text) is not None else None)
     if goal is None or not asks or not (channel or _MESSAGE.search(m.text)):
         return None
     one = re.search(r"\b(?:he|she|him|her)\b|(?:他|她|佢)(?!们|們|哋)", m.text, re.IGNORECASE)
@@ -180,6 +184,15 @@ def referral_credit(m: Msg) -> Intent | None:
     """"王芳用了李娜的推荐码" / "Wang Fang used Li Na's referral code" -> credit the order."""
     found = (_REFERRAL_ZH.search(m.text) or _REFERRED_ZH.search(m.text)
              or _REFERRAL_EN.search(m.text) or _REFERRED_EN.search(m.text))
+    refers = _REFERS_EN.search(m.text) if not found else None
+    if refers and _CREDIT.search(m.text):
+        # "Sophia Evans said Nora Hall referred her, pls credit Nora": the one referred is the other one named
+        people = list(_people(_named_in(m)).values())
+        ref = next((p for p in people if name_identity(p) == name_identity(refers.group("ref"))), None)
+        buyer = refers.group("buyer")
+        others = [p for p in people if p != ref]
+        if ref and _JUST_A_PRONOUN.fullmatch(buyer) and len(others) == 1:
+            return Intent({"customer": others[0], "referrer": ref}, 0.9)
     if not found:
         return _referral_by_position(m) if _REFERRAL_WORD.search(m.text) else None
     buyer, ref = found.group("buyer").strip(), found.group("ref").strip()

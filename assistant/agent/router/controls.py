@@ -123,6 +123,13 @@ def _control(message: str) -> str | None:
             # "撤销吧, she paid and then cancelled" / "oops undo that pls, I got the wrong person":
             # the undo comes first, the reason after
             return "undo"
+    undo_only = _WORDS["undo"] + _WORDS["cancel"] + _WORDS["confirm"]
+    if any(_has_word(t, _WORDS["undo"]) and _made_of(t, undo_only) for t in bare.split()[1:2]):
+        return "undo"  # "啊 撤销一下 好像是2包": after a sound, the undo, then why
+    last = _bare(re.split(r"[,，。;；]", message or "")[-1])
+    if len(bare) <= 80 and _MISTAKE.search(bare) and last and _has_word(last, _WORDS["undo"]) \
+            and _made_of(last, undo_only):
+        return "undo"  # "wait 邱磊拿的是冷萃 not antigua, 撤销那个": what went wrong, then the undo
     return None
 
 

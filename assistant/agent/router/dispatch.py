@@ -42,7 +42,7 @@ def _refuse_beyond_chat(m: Msg) -> None:
     # There is no delete, export-all or mass-message tool; such a command must not turn into some
     # other write, and the owner is told what to do instead.
     command = command_part(m.text)
-    for kind in ("delete", "export", "mass_message"):
+    for kind in ("delete", "export", "mass_message", "payment"):
         if m.kw.has(kind, command):
             raise _Refused(kind)
 

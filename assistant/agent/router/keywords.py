@@ -97,12 +97,18 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                ("删除", "删掉", "清空", "删了", "移除", "销毁")),
     "export": (r"\bexport\b|\bdump\b|download (?:all|every|the whole)|send me (?:all|every)",
                ("导出", "匯出", "汇出", "全部发给我", "所有客户发给我", "下载全部")),
+    # moving money: no tool pays, refunds or transfers, and no write may stand in for one
+    "payment": (r"\b(?:transfer|wire)\b.{0,30}(?:¥|\$|rmb|yuan|money|refund|\d)|\bsend (?:her|him|them)\s+(?:¥|\$)?\s*\d+"
+                r"|\b(?:refund|pay)\s+(?:her|him|them|\w+)\s+(?:back\s+)?(?:¥|\$)\s*\d+",
+                # asked to move it, not told it was paid ("294 已经转账了")
+                (r"(?:帮我|替我|给|俾).{0,4}(?:转|打|退).{0,6}(?:\d|钱|账|款)",
+                 r"(?:转|打)(?:到|给|俾)(?:她|他)?的?(?:微信|支付宝|账户)")),
     "mass_message": (r"(?:text|sms|message|e-?mail|wechat)s? (?:to )?(?:all|every|everyone)"
                      r"|mass (?:sms|text|message|mail)|\bblast\b",
                      ("群发", "给所有客户发", "給所有客戶發", "全部客户发短信")),
     "pronoun": (r"\b(?:she|he|her|him|his|they|them|their|this customer|that customer|the customer"
                 r"|(?:this|that) (?:one|guy|lady|person|client|cust))\b",
-                ("她", "他", "该客户", "这位", "这个客户", "那个客户", "此客户", "这个人", "对方")),
+                ("她", "他", "该客户", "这位", "那位", "这个客户", "那个客户", "此客户", "这个人", "那个人", "对方")),
 }
 
 # Keywords worth correcting when misspelled ("complant", "custmer", "chrun").
@@ -181,6 +187,11 @@ class Keywords:
         self._words_low = self.low if not name_at else correct_typos(self._words.lower())
         self._pinyin: str | None = None
         self._cache: dict[str, bool] = {}
+
+    @property
+    def words_low(self) -> str:
+        """The message in lower case without the customer's name: where goods and tags are named."""
+        return self._words_low
 
     def has(self, intent: str, part: str | None = None) -> bool:
         """True if the message (or `part` of it) contains a keyword of `intent`, in English or Chinese."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,6 +56,8 @@ class RouteContext:
     open_complaint: Callable[[str], str | None] = field(default=lambda name: None)
     # a customer's last order as stored, {"quantity", "product", "amount"}, or None ("老样子")
     last_order: Callable[[str], dict | None] = field(default=lambda name: None)
+    # every product name the shop's orders use, as stored ("曼特寧" in a question is 曼特宁 Mandheling 250g)
+    product_names: Callable[[], list[str]] = field(default=list)
     # (intent, probability) for a message, or None: the rules alone (agent/router/meaning.py)
     meaning: Callable[[str], tuple[str, float]] | None = None
 
@@ -83,9 +86,22 @@ class Msg:
 
     def in_focus(self) -> str | None:
         """Who a request about one customer means when it names none: the one being talked about
-        ("draft reply pls" after her profile, "tag that one as VIP" after the list's first)."""
-        return self.who() or self.ctx.last_customer
+        ("draft reply pls" after her profile, "tag that one as VIP" after the list's first); no one
+        when it names someone the list does not know ("搵下 王大锤 嘅 profile")."""
+        found = self.who()
+        stranger = any(w not in _NOT_STRANGERS for w in _STRANGER.findall(self.text))
+        if found or stranger:
+            return found
+        return self.ctx.last_customer
 
+
+# a full Chinese name standing apart, led by a common surname: someone, if not anyone stored
+_STRANGER = re.compile(r"(?:^|\s)([王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                       r"丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]"
+                       r"[\u4e00-\u9fff]{1,2})(?=\s|$)")
+
+_NOT_STRANGERS = {"周末", "周日", "周一", "周二", "周三", "周四", "周五", "周六", "高兴", "万一", "方便", "白天",
+                  "金额", "黄金", "何时", "马上", "程度", "钱包", "余额", "江湖", "段时间", "陆续"}
 
 Rule = Callable[[Msg], "Intent | None"]
 

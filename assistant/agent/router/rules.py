@@ -13,7 +13,7 @@ import re
 
 from assistant.agent.router import sql_templates
 from assistant.agent.router.activity_rules import PROMISED_REPLY
-from assistant.agent.router.records import Canned, Intent, rule
+from assistant.agent.router.records import Canned, Intent, Route, rule
 from assistant.agent.router.records import Msg as _Msg
 from assistant.agent.router.slots import (
     EMAIL,
@@ -27,6 +27,7 @@ from assistant.agent.router.slots import (
     pick_in,
     quiet_days,
 )
+from assistant.lang import goods
 from assistant.lang.grounding import asks_by_form, instruction, is_question
 from assistant.lang.names import has_han
 
@@ -130,7 +131,7 @@ _ASKS_STATUS = re.compile(r"\?|？|吗|嗎|[没沒](?:有)?\s*$|了[没沒]|未\
 
 
 @rule(20)
-def complaint_status(m: _Msg) -> Intent | None:
+def complaint_status(m: _Msg) -> Intent | Canned | None:
     """"mark complaint 12 resolved", and by name: "王洋那个投诉搞定了" / "Lily's complaint is sorted".
     Read from the owner's own words only: a quoted note that says "resolve complaint 1" is data."""
     # an apostrophe inside a word ("Wood's", "we're") is not a quotation mark
@@ -144,8 +145,9 @@ def complaint_status(m: _Msg) -> Intent | None:
         return Intent({"complaint_id": cid, "status": status, **named}, 0.9) if status else None
     # a question about a complaint never changes it: "江杰有没有还没处理完的complaint" ("Lily's
     # complaint is sorted" is not one, so the broad English test of is_question is not used here)
-    if not status or _ASKS_STATUS.search(m.text) or asks_by_form(m.text):
-        return None
+    if not status or _ASKS_STATUS.search(m.text) or asks_by_form(m.text) or \
+            sql_templates.is_count_question(m.kw.low) and re.search(r"多少|how many|[?？]", m.kw.low):
+        return None  # "佢而家有幾多單投訴未搞掂" counts them, it closes none
     if m.kw.has("contact", command) and not _SETS_STATUS.search(command):
         return None  # "emailed james back, told him it's fixed now" reports a contact to log
     # by name, or "她的投诉标成已解决" / "put that complaint as in progress" about the one just discussed
@@ -154,6 +156,10 @@ def complaint_status(m: _Msg) -> Intent | None:
                          or _SETS_STATUS.search(command) else None)
     said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress", command,
                                                          re.IGNORECASE)
+    if said and not who and _COMPLAINT_WORD.search(command) and not m.ctx.last_customer \
+            and not sql_templates.is_count_question(m.kw.low) and not _ASKS.search(m.kw.low):
+        # "把那个投诉关了" with no one talked about: whose, kept for the name that answers it
+        return Canned("complaint_whose", Route("set_complaint_status", {"status": status}, 0.85))
     return Intent({"customer": who, "status": status}, 0.85) if who and said else None
 
 
@@ -242,7 +248,9 @@ _NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|w
 # Tags an owner says in passing when announcing or describing a customer, kept in their words.
 _TAG_WORDS = re.compile(r"\b(?:wholesale|vip|gifts?|caf[eé]|office|corporate|retail|b2b)\b|批发|批發|大客户|礼品|团购",
                         re.IGNORECASE)
-_NOTES = re.compile(r"(?:notes?|备注|说明)\s*[:：]?\s*(.+)$", re.IGNORECASE)
+_NOTES = re.compile(r"(?:\bnotes?\b|备注|说明)\s*[:：]?\s*(.+)$", re.IGNORECASE)
+_NOTE_THAT = re.compile(r"[,，]?\s*(?:put|add|write|save|keep|note)\s+(?:that|it|this)\s*(?:(?:in|into|to|as|down in)\s+"
+                        r"(?:the\s+|her\s+|his\s+)?notes?\b|down\b)|[,，]?\s*(?:记|写|放)(?:到|在|进)(?:备注|笔记)", re.IGNORECASE)
 
 
 @rule(40)
@@ -312,11 +320,21 @@ def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
     # "new customer grace lim": a name typed all in lower case is stored as names are written
     args: dict = {"name": name.title() if name.islower() and name.isascii() else name}
     rest = m.text[found.end():]
-    tag = _TAG_WORDS.search(rest)
+    # "runs a small cafe, tag him wholesale": the tag asked for, before a tag word said in passing
+    asked = next((f for f in (rx.search(rest) for rx in _TAG_VALUE) if f and not _TAG_NOISE.fullmatch(f.group(1))), None)
+    tag = _TAG_WORDS.search(asked.group(1)) if asked else None
+    tag = tag or _TAG_WORDS.search(rest)
     if tag:
         args["tags"] = tag.group(0)
-    notes = _NOTES.search(rest)
-    if notes:
+    that = _NOTE_THAT.search(rest)
+    notes = None if that else _NOTES.search(rest)
+    if that:  # "she likes 耶加雪菲, put that in notes": the clause before is the note
+        clause = re.split(r"[,，;；]", rest[:that.start()])[-1]
+        said = re.sub(r"^\s*(?:um+|uh+|er+|嗯|呃|and|also|oh)\b[\s,，]*", "", clause.strip(), flags=re.IGNORECASE)
+        if said:
+            args["notes"] = said
+        rest = rest[:that.start()]
+    elif notes:
         args["notes"] = notes.group(1).strip()
         rest = rest[:notes.start()]
     args.update(contact_fields(rest))
@@ -342,7 +360,8 @@ _TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“�
               re.compile(r"\b(?:the|a|an)\s+[\"']?([\w&+-]+)[\"']?\s+tag\b", re.IGNORECASE),
               # "加个 VIP tag": the value before the English word, after the Chinese verb
               re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"']?([A-Za-z][\w&+-]{1,15})[\"']?\s*tag\b", re.IGNORECASE),
-              re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])\s*(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
+              re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])\s*(?:(?:him|her|them|it|this one)\s+(?:as\s+(?:an?\s+)?)?)?"
+                         r"(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
                          re.IGNORECASE),
               # "tag 孟浩然 gifts too": read after the name, which `after` starts past
               re.compile(r"^\s*(?:as\s+)?[\"']?([A-Za-z][\w&+-]{1,15}|[\u4e00-\u9fff]{2,4})[\"']?(?=\s|$|[,，.。])")]
@@ -363,8 +382,8 @@ _ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)
 @rule(50)
 def change_customer(m: _Msg) -> Intent | None:
     who = m.who()
-    if not who:
-        return None
+    if not who or is_question(m.text) and sql_templates.is_count_question(m.kw.low):
+        return None  # "how many of the shanghai ones are tagged wholesale" asks, it tags no one
     if not m.kw.has("update", instruction(m.text)) and not _ON_THE_RECORD.search(m.text):
         # "她微信是 xiaoyu_bnb 帮我补上": a contact value stated for a customer is a change too
         stated = {"phone", "email", "wechat"} & set(contact_fields(m.text))
@@ -379,9 +398,13 @@ def _field(command: str, after: str) -> str | None:
     for part in (after, command):
         found = [(mm.start(), f) for f, rx in _FIELDS for mm in [re.search(rx, part, re.IGNORECASE)] if mm]
         if found:
-            # a tag / note / number the message is about, before a value that names a channel
-            return min(found)[1] if not any(f in ("tags", "notes") for _, f in found) \
-                else min(x for x in found if x[1] in ("tags", "notes"))[1]
+            # a tag / note / number the message is about, before a value that names a channel;
+            # a note added at the end ("new phone …, and note she only drinks decaf") comes with it
+            record = [x for x in found if x[1] in ("tags", "notes")]
+            if not record or (min(found)[1] not in ("tags", "notes") and re.search(
+                    r"(?:\band|also|[,，])\s*(?:add an? |put an? )?$", part[:min(record)[0]], re.IGNORECASE)):
+                return min(found)[1]
+            return min(record)[1]
     if re.search(r"[\u4e00-\u9fff]", command):
         seq = _pinyin_seq(command)
         return next((f for f, sound in _FIELD_SOUNDS if sound in seq), None)
@@ -395,6 +418,9 @@ def change_args(m: _Msg, who: str) -> Intent | None:
     after = text[m.span[1]:] if m.span else text
     after_command = command[m.span[1]:] if m.span and m.span[1] <= len(command) else command
     fld = _field(command, after_command)
+    if fld is None and command != text and m.kw.has("update", command):
+        # "update Nora Chen: new phone …, moved to shanghai": what follows the colon is the change
+        fld = _field(text, after)
     if fld is None:
         return None
     value: str | None = None
@@ -441,7 +467,29 @@ def change_args(m: _Msg, who: str) -> Intent | None:
         value = found.group(1) if found else tail.strip(" ,，了")
     if not value or not value.strip():
         return None
-    return Intent({"customer": who, fld: value.strip()}, 0.85)
+    return Intent({"customer": who, fld: value.strip(), **_more_fields(after, fld, value)}, 0.85)
+
+
+_NOTE_TOO = re.compile(r"(?:\band\s+)?\b(?:add a |put a )?note\s+(?:that\s+)?(.+)$|(?:备注|记一下)[:：]?\s*(.+)$", re.IGNORECASE)
+
+
+def _more_fields(after: str, fld: str, value: str) -> dict:
+    """Other fields changed in the same message: "new phone 136…, she moved to shanghai, and note
+    she only drinks decaf now" is a phone, a city and a note."""
+    more: dict = {}
+    rest = after.replace(value, " ", 1)
+    for key, found in contact_fields(rest).items():
+        if key != fld and key in ("phone", "email", "wechat"):
+            more[key] = found
+    moved = _MOVED_TO.search(rest)
+    if fld != "city" and moved:
+        city = find_city(rest[moved.start():])
+        if city:
+            more["city"] = city
+    note = _NOTE_TOO.search(rest) if fld not in ("notes", "tags") else None
+    if note:
+        more["notes"] = (note.group(1) or note.group(2)).strip(" ,，。.")
+    return more
 
 
 def _churn_asked(m: _Msg) -> bool:
@@ -544,6 +592,46 @@ def compared(m: _Msg) -> list[str]:
     return named
 
 
+def named_goods(m: _Msg) -> str | None:
+    """The one stored product the message names ("耶加", "mandeling", "曼特寧"), or None; tags
+    ("the gifts tag") are no goods."""
+    products = m.ctx.product_names()
+    if not products:
+        return None
+    words = m.kw.words_low
+    tag = sql_templates.find_tag(words)
+    if tag:
+        words = re.sub(r"gifts?|礼品|送礼", " ", words) if tag == "gifts" else words
+    return goods.named_in(words, products)
+
+
+_TOLD = re.compile(r"\b(?:asking|asked|says?|said|told|wants?|called|phoned|rang|emailed|messaged|texted)\b"
+                   r"|\b(?:email|message|call|text|msg) from\b|打(?:电话)?来|来电|问我|跟我说|和我说|说(?!说)"
+                   r"|(?:通|打)了?(?:个)?电话|(?:他|她|客人|客户)问", re.IGNORECASE)
+_PROFILE_ASKED = re.compile(r"\bprofile\b|\bfile\b|\bhistory\b|资料|档案|概况|历史", re.IGNORECASE)
+_ASKS = re.compile(r"[?？]|几|多少|多久|多长|什么|啥|哪|\b(?:how|what|which|when|where|any|who)\b", re.IGNORECASE)
+
+
+def fact_sql(m: _Msg) -> str | None:
+    """The template SELECT for a plain fact asked: referrals counted, the biggest single order,
+    complaints oldest or worst first, or one customer's usual goods, city, phone, last order,
+    complaints or open tasks; None when the message asks none of these."""
+    if m.kw.has("howto") or _PROFILE_ASKED.search(m.text) or (m.customer and not m.canonical) \
+            or not (is_question(m.text) or _ASKS.search(m.kw.low)) or _TOLD.search(m.text):
+        return None  # "email from lucas asking when the gift box comes": what a customer asked, to log
+    who = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
+    return sql_templates.shop_fact_sql(m.kw.low, m.ctx.today, who) or (
+        sql_templates.customer_fact_sql(m.kw.low, m.ctx.today, who) if who else None)
+
+
+@rule(54)
+def fact_question(m: _Msg) -> Intent | None:
+    """"what does he usually get", "佢喺邊個城市", "张伟一共推荐了几个人": one plain fact, from a
+    template, before the profile or a logged contact could be read into it."""
+    sql = fact_sql(m)
+    return Intent({"sql": sql}, 0.85) if sql else None
+
+
 @rule(80)
 def sql_question(m: _Msg) -> Intent | None:
     both = None if m.kw.has("howto") else sql_templates.comparison_sql(m.kw.low, m.ctx.today, compared(m))
@@ -552,10 +640,11 @@ def sql_question(m: _Msg) -> Intent | None:
     periods = None if m.kw.has("howto") or m.customer else sql_templates.periods_compared_sql(m.kw.low, m.ctx.today)
     if periods:  # "compare oct this yr vs oct last yr": each period's sales side by side
         return Intent({"sql": periods}, 0.8)
-    groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(m.kw.low, m.ctx.today)
+    groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(m.kw.low, m.ctx.today,
+                                                                                         named_goods(m))
     if groups:  # "which city spent the most": cities ranked, not the customers in them
         return Intent({"sql": groups}, 0.8)
-    top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today)
+    top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today, named_goods(m))
     if top:
         # "best / top 10 customers" ranks by spend: a template read, not a fallback
         return Intent({"sql": top}, 0.85)
@@ -575,16 +664,10 @@ def sql_question(m: _Msg) -> Intent | None:
         return None  # a name we cannot pin down: let the profile answer instead
     # "她一共花了多少": the customer just discussed (a stored name, so safe in the template)
     who = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
-    if who and _CONTACT_ASKED.search(m.text) and not _TIMES.search(m.text):
-        return None  # "李娜电话多少" asks for her number: the profile has it
-    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who)
+    if who and sql_templates.asks_contact(m.kw.low):
+        return None  # "李娜电话多少" asks for her number: a fact, or the profile, has it
+    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who, named_goods(m))
     return Intent({"sql": sql}, 0.8) if sql else None
-
-
-_CONTACT_ASKED = re.compile(r"电话|手机|号码|微信号|邮箱|地址|住哪|\bphone\b|\bnumber\b|\bmobile\b|\bcell\b"
-                            r"|e-?mail|wechat|address", re.IGNORECASE)
-_TIMES = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of",
-                    re.IGNORECASE)
 
 
 STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),
@@ -627,6 +710,14 @@ _SEVERAL = re.compile(r"how many|\b(?:a )?few\b|several|\ball\b|every|which ones
 def namesakes(m: _Msg) -> Intent | None:
     """"how many Lilys have we got" / "look up Chen, there's a few": a name several customers share,
     asked about as several, is a search that lists them all."""
+    if not m.canonical:
+        # "nora?": a first name several customers share, said alone, lists them ("show Chen" asks
+        # which one, so that the next word can pick)
+        part = m.customer or part_of_a_name(m)
+        rest = re.sub(r"[?？!！.。,，\s]", "", m.text.replace(part, "", 1)) \
+            if part and part.isascii() and " " not in part.strip() else None
+        if rest == "":
+            return Intent({"query": part}, 0.85)
     if not m.customer or m.canonical or not _SEVERAL.search(m.text):
         return None
     return Intent({"query": m.customer}, 0.85)
@@ -748,7 +839,7 @@ def profile(m: _Msg) -> Intent | None:
     # "lily's file pls": a given name several share, so the profile asks which one
     who = m.who() or (part_of_a_name(m) if m.kw.has("profile") else None)
     if not who:
-        if m.ctx.last_customer and m.kw.has("profile") and len(m.text) < 40:
+        if m.ctx.last_customer and m.kw.has("profile") and len(m.text) < 40 and m.in_focus():
             return Intent({"customer": m.ctx.last_customer}, 0.5)
         return None
     if m.kw.has("profile") or (m.span and len(m.text) - (m.span[1] - m.span[0]) <= 12):

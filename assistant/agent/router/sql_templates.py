@@ -16,6 +16,7 @@ from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, find_city
 from assistant.lang.dates import find_date, parse_period
 from assistant.lang.names import has_han
+from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Question:
     among: tuple[str, ...] = ()             # a ranking of these stored names only: a comparison
     english: bool = False                   # a city ranking names cities in English
     product_sql: str | None = None          # the goods as a ranking's top one (a SELECT made here)
+    goods: str | None = None                # a product as stored (from the shop's own product list)
+    tag: str | None = None                  # a customer tag ("wholesale"), from the common tags
+    severity: str | None = None             # complaints: critical | high | medium | low
+    older_than: date | None = None          # complaints made before this day ("over a month unresolved")
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -99,18 +104,19 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?|cups?|bottles?)\b.{0,30}\b(?:sell|sold|go|went"
      r"|shift(?:ed)?|move[ds]?|ship(?:ped)?)"
      r"|units sold", ("销量", r"卖(?:出去?|掉|了)*.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)",
-                      "卖出多少")),
+                      "卖出多少", r"出(?:了|去)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|份)")),
     ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money"
      r"|\bhow much\b.{0,20}\b(?:sell|sold|make|do|did|bring in|take in|ring up)\b",
      ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
       r"收了?.{0,4}多少钱", r"进账.{0,4}多少",
-      "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩")),
+      "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩", r"(?:下|订)了?多少钱", r"多少钱的?单",
+      r"多少\s*[$¥]|[$¥]\s*多少")),
     ("orders", r"orders?|purchases?", ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]",
                                          r"(?:买|订|下单|光顾|来)过?了?\s*(?:几|多少)\s*次")),
     ("buyers", r"(?:customers|clients|people|ppl|folks|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
      ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买",
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
-    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])")),
+    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
@@ -119,7 +125,8 @@ _COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件
 # not handled yet is open; not solved yet includes those being handled
 _STATUS = [("open", r"\bopen\b|\bnew\b|not (?:yet )?(?:handled|dealt with|looked at|touched)",
             ("未处理", "待处理", "新的", "还开着", "没处理", "没人处理", "没有处理", "还没处理")),
-           ("unresolved", r"unresolved|not resolved|pending|outstanding", ("未解决", "没解决")),
+           ("unresolved", r"unresolved|not resolved|pending|outstanding|not (?:yet )?(?:fixed|sorted|closed)",
+            ("未解决", "没解决", "未搞定", "没搞定", "没处理好", "还没好")),
            ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", "处理完")),
            ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
 _CHANNELS = [("phone", r"\bcalls?\b|phone", ("电话", "通话")), ("in_store", r"visits?", ("到店", "拜访")),
@@ -147,6 +154,7 @@ _NOT_PRODUCT = re.compile(
     r"今年|去年|前年|明年|这个?月|上个?月|本月|这周|上周|本周|这礼拜|上礼拜|这星期|上星期|今天|昨天|最近|到现在|为止|迄今"
     r"|\d+\s*月份?|[一二三四五六七八九十]+月份?|\d{4}\s*年"
     r"|一共|总共|合计|总计|我们|我|咱们|店里|全部|所有|大概|到底|目前|现在"
+    r"|双十一|双11|双十二|双12|圣诞节?|平安夜|情人节|元旦|[春夏秋冬](?:天|季)|就|哦|对了|呃|嗯|它"
     r"|(?:几|多少|\d+|[一二两三四五六七八九十百千]+)\s*[袋包盒件箱瓶杯份单张笔次个]"
     r"|卖|出去|出|掉|了|过|的|得|几|多少|钱|块|元|销量|销售额|营业额|收入|是|有|个|吗|呢|啊|呀|吧|嘛|共|总")
 
@@ -223,15 +231,56 @@ def _like(column: str, word: str) -> str:
     return f"{column} LIKE {_q('%' + word + '%')}"
 
 
+# a tag named in a question ("wholesale 客户", "the gifts tag"); "VIP" only when said to be a tag,
+# since owners call their best customers VIPs without tagging them
+_TAG_SAID = {**{t.lower(): t for t in COMMON_TAGS if t != "VIP"}, "cafe": "café",
+             **{w.lower(): t for w, t in TAG_WORDS.items() if t != "VIP"}}
+_TAG_WORD = re.compile(r"\btag(?:ged|s)?\b|标签|标记", re.IGNORECASE)
+
+
+def find_tag(text: str) -> str | None:
+    """The customer tag a question filters by, as the common tags write it, or None."""
+    low = text.lower()
+    said = {**_TAG_SAID, "vip": "VIP"} if _TAG_WORD.search(text) else _TAG_SAID
+    for word in sorted(said, key=len, reverse=True):
+        # "gift box" is goods, not the gifts tag
+        edge = (r"(?<![a-z])" + re.escape(word) + r"(?![a-z])(?!\s*(?:box|boxes|set|sets|card|pack|礼盒))"
+                if word.isascii() else re.escape(word))
+        if re.search(edge, low):
+            return said[word]
+    return None
+
+
+def _goods_cond(column: str, q: Question) -> str | None:
+    """The condition on the product column: a stored product, a ranking's top one or a word."""
+    if q.goods:
+        return f"{column} = {_q(q.goods)}"
+    if q.product_sql:
+        return f"{column} = ({q.product_sql})"
+    return _like(column, q.product) if q.product else None
+
+
+def _customer_conds(q: Question, prefix: str = "") -> list[str]:
+    """Conditions on the customers table: the question's city and tag."""
+    conds = [f"{prefix}city IN ({_city_forms(q.city)})"] if q.city else []
+    if q.tag:
+        conds.append(_like(prefix + "tags", q.tag))
+    return conds
+
+
 _ORDERS_ASKED = re.compile(r"几单|多少单|几[张笔]单|几次|订单数|单数|\bhow many (?:\w+ )?orders\b|\b(?:no\.?|number) of orders\b",
                            re.IGNORECASE)
 _MONEY_ASKED = re.compile(r"多少钱|花了?多少|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b|\bspent\b|\bsales\b",
                           re.IGNORECASE)
 
 
-def read_question(text: str, today: date, customer: str | None = None) -> Question | None:
-    """The parts of a count/sum question, or None if no template fits."""
+def read_question(text: str, today: date, customer: str | None = None,
+                  goods: str | None = None) -> Question | None:
+    """The parts of a count/sum question, or None if no template fits; `goods` is a stored
+    product the message names."""
     what = subject(text)
+    if what is None and customer and re.search(r"一共|总共|合计|\bin total\b|\baltogether\b|\bso far\b", text, re.IGNORECASE):
+        what = "revenue"  # "她今年一共多少了": what she has spent
     if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
         return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()
@@ -239,23 +288,55 @@ def read_question(text: str, today: date, customer: str | None = None) -> Questi
         return None
     if what in ("orders", "revenue") and _ORDERS_ASKED.search(text) and _MONEY_ASKED.search(text):
         what = "orders_revenue"  # "how many orders so far this month and how much $"
-    item = product_word(text) if what in ("revenue", "quantity", "orders") and not customer else None
+    if what == "revenue" and goods and not _MONEY_ASKED.search(text.replace("how much", "")) \
+            and not re.search(r"钱|[$¥]|\brevenue\b|\bspent\b|\bsales\b", text):
+        what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
+    sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "buyers", "avg_order",
+                     "customers")
+    if sales and goods and what == "customers":
+        what = "buyers"  # "how many customers bought yirga": those who bought it
+    goods = goods if sales else None
+    item = product_word(text) if what in ("revenue", "quantity", "orders") and not customer and not goods else None
     if item:  # letters only reach the pattern: no quote, no wildcard of the owner's
         item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip() or None
     # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
-    place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers") \
-        and not customer else None
+    place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
+                                        "orders_revenue", "quantity_revenue") and not customer else None
+    tag = find_tag(text) if place is not None or (sales and not customer) else None
     status = next((s for s, en, zh in _STATUS if _has(text, low, en, zh)), None) \
         if what == "complaints" else None
     channel = next((c for c, en, zh in _CHANNELS if _has(text, low, en, zh)), None) \
         if what == "interactions" else None
     done = bool(re.search(r"\bdone\b|completed|finished", low) or "完成" in text) if what == "tasks" else False
-    return Question(what, period_of(text, today), customer, item, place, status, channel, done)
+    severity, older = (_severity(text), _older_than(text, today)) if what == "complaints" else (None, None)
+    period = None if older else period_of(text, today)
+    return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag,
+                    severity=severity, older_than=older)
 
 
-def build_sql(text: str, today: date, customer: str | None = None) -> str | None:
+_SEVERITY = [("critical", r"critical|严重|危急|紧急"), ("high", r"\bhigh\b|高"), ("low", r"\blow\b|轻微")]
+_OLDER = re.compile(r"(?:超过|多于|有)(.{1,4}(?:天|周|星期|礼拜|个?月))(?:还|都|仍|了)?(?:没|未|不)"
+                    r"|\b(?:older than|over|more than)\s+(\w+ (?:days?|weeks?|months?))\b", re.IGNORECASE)
+
+
+def _severity(text: str) -> str | None:
+    low = _WORST.sub(" ", text.lower())  # "最严重的是哪几个" orders by severity, it keeps every one
+    return next((s for s, rx in _SEVERITY if re.search(rx, low)), None) if re.search(
+        r"critical|严重|紧急|危急|severity|\bhigh\b|\blow\b", low) else None
+
+
+def _older_than(text: str, today: date) -> date | None:
+    """"超过一个月还没解决的投诉": complaints made before the day that long ago."""
+    from assistant.lang.dates import span_days
+
+    m = _OLDER.search(text)
+    days = span_days(m.group(1) or m.group(2)) if m else None
+    return today - timedelta(days=days) if days else None
+
+
+def build_sql(text: str, today: date, customer: str | None = None, goods: str | None = None) -> str | None:
     """A read-only SELECT answering a count/sum question, or None if no template fits."""
-    q = read_question(text, today, customer)
+    q = read_question(text, today, customer, goods)
     return _sql(q) if q else None
 
 
@@ -270,8 +351,8 @@ def question_sql(q: Question) -> str:
     if what == "rank_customers":
         where = _between("o.date", q.period)
         conds = [f"c.name IN ({', '.join(_q(n) for n in q.among)})"] if q.among else []
-        if q.city:  # "北京 spend最多的前5个客户": the city in either script
-            conds.append(f"c.city IN ({_city_forms(q.city)})")
+        # "北京 spend最多的前5个客户": the city in either script; "买挂耳包最多的": that product's orders
+        conds += _customer_conds(q, "c.") + [c for c in [_goods_cond("o.product", q)] if c]
         for cond in conds:
             where = f"{where} AND {cond}" if where else f" WHERE {cond}"
         by = q.by if q.by in ("orders", "quantity") else "revenue"
@@ -291,9 +372,12 @@ def question_sql(q: Question) -> str:
                 f"JOIN customers c ON c.id = o.customer_id{_between('o.date', q.period)} "
                 f"GROUP BY 1 ORDER BY revenue DESC LIMIT {q.limit}")
     if what == "rank_months":  # the best month first when asked which; else month by month
-        order = "revenue DESC" if q.limit == 1 else "month"
-        return (f"SELECT substr(date, 1, 7) AS month, ROUND(SUM(amount), 2) AS revenue FROM orders"
-                f"{_between('date', q.period)} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
+        by = "quantity" if q.by == "quantity" else "revenue"
+        order = f"{by} DESC" if q.limit == 1 else "month"
+        value = "SUM(quantity) AS quantity" if by == "quantity" else "ROUND(SUM(amount), 2) AS revenue"
+        conds = [c for c in [_during("date", q.period) if q.period else None, _goods_cond("product", q)] if c]
+        return (f"SELECT substr(date, 1, 7) AS month, {value} FROM orders"
+                f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
     if what == "rank_products":
         where = _between("date", q.period)
         if q.by == "revenue":
@@ -306,14 +390,47 @@ def question_sql(q: Question) -> str:
     if what == "last_order":  # when, and what: "佢最後一次幾時買 買咗乜"
         return (f"SELECT date AS last_order, product, quantity, amount FROM orders WHERE {who} "
                 f"ORDER BY date DESC, id DESC LIMIT 1")
+    if what == "referred":  # "张伟一共推荐了几个人": the customers who came with the code
+        by = f"referred_by IN (SELECT id FROM customers WHERE name = {_q(q.customer)})" if q.customer \
+            else "referred_by IS NOT NULL"
+        return (f"SELECT COUNT(DISTINCT customer_id) AS customers, COUNT(*) AS orders FROM orders "
+                f"WHERE {by}{' AND ' + _during('date', q.period) if q.period else ''}")
+    if what == "contact":  # "佢喺邊個城市", "那个人电话多少": the stored details, not the whole profile
+        return f"SELECT name, phone, city, email, wechat FROM customers WHERE name = {_q(q.customer)}"
+    if what == "biggest_order":  # "上个月 biggest single order 是多少 and who placed it" (every one, if tied)
+        top = f"SELECT MAX(amount) FROM orders{_between('date', q.period)}"
+        within = f"{_during('o.date', q.period)} AND " if q.period else ""
+        return (f"SELECT c.name, o.date, o.product, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id "
+                f"WHERE {within}o.amount = ({top}) ORDER BY o.date, o.id")
+    if what == "complaint_list":  # a customer's complaints, or those still open, oldest or worst first
+        conds = [f"k.customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})"] if q.customer else []
+        if q.status in ("open", "in_progress", "resolved"):
+            conds.append(f"k.status = '{q.status}'")
+        elif q.status == "unresolved" or q.status is None and not q.customer:
+            conds.append("k.status != 'resolved'")
+        if q.severity:
+            conds.append(f"k.severity = {_q(q.severity)}")
+        if q.older_than:
+            conds.append(f"k.date < '{q.older_than.isoformat()}'")
+        if q.period:
+            conds.append(_during("k.date", q.period))
+        order = ("CASE k.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, "
+                 if q.by == "severity" else "") + ("k.date DESC" if q.customer else "k.date")
+        return (f"SELECT k.id, k.date, c.name, k.category, k.severity, k.status FROM complaints k "
+                f"JOIN customers c ON c.id = k.customer_id{' WHERE ' + ' AND '.join(conds) if conds else ''} "
+                f"ORDER BY {order} LIMIT {q.limit}")
+    if what == "customer_tasks":  # "anything else open for him? tasks or whatever"
+        return (f"SELECT t.id, t.due_date, t.title FROM tasks t WHERE t.status = 'open' AND t.customer_id IN "
+                f"(SELECT id FROM customers WHERE name = {_q(q.customer)}) ORDER BY t.due_date")
     if what == "latest_order":
         return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
-    if q.product or q.product_sql:
-        goods = f"product = ({q.product_sql})" if q.product_sql else _like("product", q.product)
+    goods = _goods_cond("product", q)
+    if goods:
         who = f"{who} AND {goods}" if who else goods
     both = _city_forms(q.city) if q.city else ""
-    if q.city and what != "customers":
-        in_city = f"customer_id IN (SELECT id FROM customers WHERE city IN ({both}))"
+    kept = _customer_conds(q)
+    if kept and what != "customers":
+        in_city = f"customer_id IN (SELECT id FROM customers WHERE {' AND '.join(kept)})"
         who = f"{who} AND {in_city}" if who else in_city
 
     def where(column: str, *more: str | None) -> str:
@@ -327,9 +444,9 @@ def question_sql(q: Question) -> str:
                 f"FROM orders{where('date', who)}")
     if what == "list_buyers":
         rows = f"SELECT DISTINCT c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
-        conds = [f"c.city IN ({both})"] if q.city else []
-        if q.product:
-            conds.append(_like("o.product", q.product))
+        conds = _customer_conds(q, "c.")
+        if goods:
+            conds.append(_goods_cond("o.product", q))
         if q.period:
             conds.insert(0, _during("o.date", q.period))
         return rows + (" WHERE " + " AND ".join(conds) if conds else "") + " ORDER BY c.name"
@@ -338,7 +455,10 @@ def question_sql(q: Question) -> str:
         return (f"SELECT c.name, f.first_date FROM customers c JOIN ({inner}) f ON f.customer_id = c.id"
                 f"{where('f.first_date')} ORDER BY f.first_date")
     if what == "list_customers":
-        return f"SELECT name FROM customers{' WHERE city IN (' + both + ')' if q.city else ''} ORDER BY name"
+        return f"SELECT name FROM customers{' WHERE ' + ' AND '.join(kept) if kept else ''} ORDER BY name"
+    if what == "quantity_revenue":
+        return (f"SELECT COALESCE(SUM(quantity), 0) AS quantity, ROUND(COALESCE(SUM(amount), 0), 2) AS revenue "
+                f"FROM orders{where('date', who)}")
     if what == "avg_order":
         return f"SELECT ROUND(AVG(amount), 2) AS average_order FROM orders{where('date', who)}"
     if what == "revenue":
@@ -354,7 +474,9 @@ def question_sql(q: Question) -> str:
         cond = {"open": "status = 'open'", "unresolved": "status != 'resolved'",
                 "resolved": "status = 'resolved'", "in_progress": "status = 'in_progress'",
                 None: None}[q.status]
-        return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, who)}"
+        severity = f"severity = {_q(q.severity)}" if q.severity else None
+        older = f"date < '{q.older_than.isoformat()}'" if q.older_than else None
+        return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, severity, older, who)}"
     if what == "tasks":
         cond = "status != 'open'" if q.done else "status = 'open'"
         return f"SELECT COUNT(*) AS tasks FROM tasks{where('due_date', cond, who)}"
@@ -362,9 +484,23 @@ def question_sql(q: Question) -> str:
         cond = f"channel = '{q.channel}'" if q.channel else None
         return f"SELECT COUNT(*) AS interactions FROM interactions{where('date', cond, who)}"
     if what == "buyers" or (what == "customers" and q.period):
-        return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date')}"
-    cond = f"city IN ({both})" if q.city else None
-    return f"SELECT COUNT(*) AS customers FROM customers{where('created_at', cond) if cond else ''}"
+        return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date', who)}"
+    return f"SELECT COUNT(*) AS customers FROM customers{' WHERE ' + ' AND '.join(kept) if kept else ''}"
+
+
+def _whole_months(period: tuple[date, date]) -> int:
+    """How many calendar months the period is exactly, or 0 when it is not whole months."""
+    a, b = period
+    after = b + timedelta(days=1)
+    if a.day != 1 or after.day != 1:
+        return 0
+    return (after.year - a.year) * 12 + after.month - a.month
+
+
+def _months_before(day: date, months: int) -> date:
+    """The first of the month `months` before the month of `day` (a first of a month)."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _between(column: str, period: tuple[date, date] | None) -> str:
@@ -391,7 +527,7 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
 
 _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months")
 _SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers",
-         "orders_revenue")  # one can stand for another
+         "orders_revenue", "quantity_revenue")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
 # "who were they", "list them pls", "是哪些人": the people a count counted, by name
@@ -415,8 +551,12 @@ _IT = re.compile(r"\b(?:it|that|that one|this one)\b|它|那个|那款|这个|�
 def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | None:
     """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
     is counted, a ranking's order or length), or None when the message changes none of it."""
-    if _PERSON.search(text) and not q.customer and not _WHO_THEY.search(text):
+    goods_asked = (q.goods or q.product) and re.search(r"\b(?:them|it)\b", text, re.IGNORECASE) \
+        and not re.search(r"\b(?:she|he|her|him|his)\b|她|他", text, re.IGNORECASE)
+    if _PERSON.search(text) and not q.customer and not _WHO_THEY.search(text) and not goods_asked:
         return None  # "how many orders have they placed" after the top spender: about that one
+    if asks_contact(text) or _USUAL.search(text) and not _COUNTED.search(text):
+        return None  # "那个人电话多少" after a ranking: a fact about the one it named
     if q.measure in _LISTED and _WHO_THEY.search(text) and not subject(text):
         # customers counted in a period are those who bought in it
         listed = "list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]
@@ -431,7 +571,11 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     if earlier and not period and q.period:
         # "再前一周 也是上海": the same stretch just before the one asked about
         days = (q.period[1] - q.period[0]).days + 1
-        if days <= 7 or not earlier.group(1):
+        whole = _whole_months(q.period)
+        if whole and not earlier.group(1):  # "the month before that" after October is September
+            first = _months_before(q.period[0], whole)
+            changes["period"] = (first, _months_before(q.period[1] + timedelta(days=1), whole) - timedelta(days=1))
+        elif days <= 7 or not earlier.group(1):
             step = timedelta(days=7 if days <= 7 else days)
             changes["period"] = (q.period[0] - step, q.period[1] - step)
     if len(named) == 1 and q.customer and named[0] != q.customer:
@@ -439,12 +583,12 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     city = find_city(text)
     if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in _SUMS) and not q.customer:
         changes["city"] = city  # "那上海的呢": the same question about the shop's customers there
-    if q.product and not changes and not named:
+    if (q.product or q.goods) and not changes and not named:
         # "咁曼特寧呢" after how many bags of 耶加雪菲: the same question about other goods
         other = _FOLLOW_FILLER.sub("", text).strip()
         if re.fullmatch(r"[\u4e00-\u9fff]{2,6}|[a-z][a-z ]{2,25}", other, re.IGNORECASE) and other != q.product \
-                and not period_of(other, today):
-            changes["product"] = other
+                and not period_of(other, today) and not (q.goods and other.lower() in q.goods.lower()):
+            changes["product"], changes["goods"] = other, None
     counted = subject(text) if re.search(r"\bhow many\b|多少|几", text, re.IGNORECASE) else None
     if q.measure == "rank_products" and q.limit == 1 and counted in ("quantity", "revenue", "orders") \
             and _IT.search(text):
@@ -452,6 +596,17 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         top = (f"SELECT product FROM orders{_between('date', q.period)} GROUP BY product "
                f"ORDER BY {'SUM(amount)' if q.by == 'revenue' else 'SUM(quantity)'} DESC LIMIT 1")
         return _sql(Question(counted, changes.get("period", q.period), product_sql=top))
+    if q.measure in _SUMS and q.measure != "customers" and _BY_MONTH.search(text):
+        # "那今年夏天哪个月卖得最好" after how many 冷萃 sold: the months of the same goods ranked
+        one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪月|\bbest month\b", text, re.IGNORECASE))
+        by = "quantity" if q.measure == "quantity" or (q.goods or q.product) and not _MONEY_ASKED.search(text) \
+            else "revenue"
+        return _sql(replace(q, measure="rank_months", period=changes.get("period", q.period), by=by,
+                            limit=1 if one else 12))
+    if q.measure == "complaints":
+        status = next((s for s, en, zh in _STATUS if _has(text, text.lower(), en, zh)), None)
+        if status and status != q.status:  # "and the in progress ones?"
+            changes["status"] = status
     if q.measure in _RANKS and counted:
         # "and how many orders made up that?" after a ranking: a count over the same period
         return _sql(Question(counted, changes.get("period", q.period)))
@@ -465,7 +620,8 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         if limit != q.limit:
             changes["limit"] = limit
     else:
-        what = subject(text)
+        what = subject(text) or ("revenue" if _MONEY_ASKED.search(text) or re.search(r"\$|¥|money|钱", text)
+                                 else None)
         if what in _SUMS and q.measure in _SUMS and what != q.measure:
             changes["measure"] = what
     if not changes:
@@ -480,7 +636,9 @@ _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?
                   r"(?:spend|spending|revenue|sales|消费|金额)", re.IGNORECASE)
 _TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花钱最多", "贡献最大", "消费排名", "客户排名",
            r"最好的.{0,6}(?:客户|顾客|客人)", r"(?:revenue|消费|花钱|花得|营业额|金额|贡献|spend|spent).{0,4}最(?:高|多|大)",
-           r"最(?:能|会)(?:花|买)", r"花(?:钱|得)?最多", r"买(?:得|的)?最多的.{0,3}(?:客|人)")
+           r"最(?:能|会)(?:花|买)", r"花(?:钱|得)?最多", r"买(?:得|的)?最多的.{0,3}(?:客|人)",
+           # "上个月买意式拼配最多的是谁", "谁买耶加买得最多": one of the goods, the customer who bought most
+           r"(?:买|订|要)[^，,。？?]{1,10}最多的?(?:是谁|是哪位|是哪个|客户|人)", r"谁[^，,。？?]{0,3}(?:买|订)[^，,。？?]{1,10}最多")
 
 
 def _limit(text: str, default: int) -> int:
@@ -510,15 +668,17 @@ def comparison_sql(text: str, today: date, names: list[str]) -> str | None:
                          among=tuple(dict.fromkeys(names))))
 
 
-def top_customers_sql(text: str, today: date) -> str | None:
-    """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named)."""
+def top_customers_sql(text: str, today: date, goods: str | None = None) -> str | None:
+    """'who are my best customers' / '消费最多的客户': customers ranked by spend (in a period if named);
+    by the goods bought when a stored product is named ("上个月边个买挂耳包买得最多")."""
     if not (_TOP.search(text) or any(re.search(w, text) for w in _TOP_ZH)):
         return None
     # "北京今年谁买得最多" asks for one person; "top 5" / "哪些" for a list
-    one = re.search(r"谁|\bwho(?:'s| is)?\b|哪位|哪个客", text, re.IGNORECASE) and not re.search(
+    one = re.search(r"谁|\bwho(?:'s| is)?\b|哪位|哪个(?!月|城市|产品|款|些|地方)", text, re.IGNORECASE) and not re.search(
         r"哪些|(?<!我)们|\btop\s*\d|前\s*\S|\d+\s*(?:个|位)|\bwho are\b|\bpeople\b|\bcustomers\b", text, re.IGNORECASE)
-    return _sql(Question("rank_customers", period_of(text, today), city=find_city(text),
-                         by=_ranked_by(text, "revenue"), limit=1 if one else _limit(text, 10)))
+    return _sql(Question("rank_customers", period_of(text, today), city=find_city(text), goods=goods,
+                         tag=find_tag(text), by=_ranked_by(text, "quantity" if goods else "revenue"),
+                         limit=1 if one else _limit(text, 10)))
 
 
 # "which city spent the most w us", "哪个城市的客户买得最多", "sales by city"
@@ -530,7 +690,7 @@ _BY_MONTH = re.compile(r"\bwhich month\b|\bbest month\b|\b(?:by|per|each) month\
 _MOST = re.compile(r"\bmost\b|\bbest\b|\bbiggest\b|\bhighest\b|\btop\b|最|多|好|高", re.IGNORECASE)
 
 
-def top_groups_sql(text: str, today: date) -> str | None:
+def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | None:
     """Sales by city or by month, best first; the one best when asked which."""
     if _BY_CITY.search(text):
         measure = "rank_cities"
@@ -541,9 +701,10 @@ def top_groups_sql(text: str, today: date) -> str | None:
     one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪座|哪月|边个|\bbest month\b", text, re.IGNORECASE) and _MOST.search(text))
     period = _two_months(text, today) or period_of(text, today)
     by = "customers" if measure == "rank_cities" and subject(text) == "customers" and not _MONEY_ASKED.search(text) \
-        else "revenue"
+        else "quantity" if measure == "rank_months" and (_ranked_by(text) == "quantity" or subject(text) == "quantity"
+                                                         or goods and not _MONEY_ASKED.search(text)) else "revenue"
     return _sql(Question(measure, period, by=by, limit=1 if one else (12 if measure == "rank_months" else 10),
-                         english=not has_han(text)))
+                         english=not has_han(text), goods=goods if measure == "rank_months" else None))
 
 
 _VERSUS = re.compile(r"\bcompare[sd]?\b|\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b|对比|比较|相比|比一比|同比|环比"
@@ -666,7 +827,8 @@ _AGENDA = re.compile(r"brief|简报|早报|complaint|投诉|call-?backs?|回访|
 def birthday_sql(text: str, today: date) -> str | None:
     """'下礼拜有边个客人生日' / 'any birthdays this month': the customers whose birthday falls in
     the period (today when none is named), by day. Birthdays are stored as 'MM-DD' or a full date."""
-    if not _BIRTHDAY.search(text) or not _WHO_HAS.search(text) or _AGENDA.search(text):
+    counted = bool(re.search(r"多少|几个|几位|how many|number of|\bcount\b", text, re.IGNORECASE))
+    if not _BIRTHDAY.search(text) or not (_WHO_HAS.search(text) or counted) or _AGENDA.search(text):
         return None
     # "24号谁生日": one day named, the coming one
     day_named = find_date(text, today, "future")
@@ -677,5 +839,89 @@ def birthday_sql(text: str, today: date) -> str | None:
     a, b = start.strftime("%m-%d"), end.strftime("%m-%d")
     # a week from late December into January wraps the year
     within = f"{day} BETWEEN '{a}' AND '{b}'" if a <= b else f"({day} >= '{a}' OR {day} <= '{b}')"
+    if counted:  # "十二月生日嘅客有幾多個"
+        return f"SELECT COUNT(*) AS customers FROM customers WHERE birthday IS NOT NULL AND {within}"
     return (f"SELECT name, birthday FROM customers WHERE birthday IS NOT NULL AND {within} "
             f"ORDER BY {day} >= '{a}' DESC, {day}")
+
+
+# Facts about one customer asked plainly: what a whole profile would bury
+_USUAL = re.compile(r"\busually (?:get|gets|buy|buys|order|orders|have|has)\b|\bwhat (?:does|do) (?:s?he|they) (?:normally|usually|"
+                    r"always|mostly|typically) (?:get|buy|order|have)\b|\b(?:his|her|their) (?:usual|regular) order\b|"
+                    r"(?:一般|平时|通常|经常|常常|总是|每次)(?:都)?(?:买|要|订|拿|喝)(?:些|点)?(?:什么|啥|哪些|哪款|哪种)", re.IGNORECASE)
+_CITY_ASKED = re.compile(r"\bwhich city\b|\bwhere (?:does|do|is) (?:s?he|they)\b.{0,12}\b(?:live|based|from)\b|"
+                         r"哪个城市|哪里人|住哪|住在哪|在哪个城市|在哪里", re.IGNORECASE)
+# the number asked for, not a call made ("张伟昨天打电话了吗")
+_CONTACT = re.compile(r"(?<![打回通来了])电话(?![来了过])|手机|号码|微信号|邮箱|\b(?:phone|mobile|cell) (?:number|no)\b|\bnumber\b"
+                      r"|\b(?:phone|mobile|cell)\s*[?？]|e-?mail|\bwechat id\b", re.IGNORECASE)
+_COUNTED = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of", re.IGNORECASE)
+_LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)",
+                         re.IGNORECASE)
+_WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|\bwhen\b|\bdate\b", re.IGNORECASE)
+_WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
+# whether any are still open (how one complaint is going, the profile tells with the rest)
+_HER_COMPLAINTS = re.compile(r"\bcomplaints?\b.{0,30}\b(?:open|still|outstanding)\b|"
+                             r"\b(?:open|outstanding) complaints?\b|投诉.{0,12}(?:还开着|未解决|没解决|未处理|还没处理)",
+                             re.IGNORECASE)
+_HER_TASKS = re.compile(r"\b(?:tasks?|to-?dos?|reminders?|follow[- ]?ups?)\b|待办|任务|提醒", re.IGNORECASE)
+_OPEN_FOR = re.compile(r"\b(?:open|pending|outstanding)\b|还有(?:什么|啥)|未完成|没做", re.IGNORECASE)
+
+
+def asks_contact(text: str) -> bool:
+    """Whether the message asks where a customer is or how to reach them ("李娜电话多少", "佢喺邊個城市"),
+    not how many calls there were."""
+    return bool((_CONTACT.search(text) or _CITY_ASKED.search(text)) and not _COUNTED.search(text))
+
+
+def customer_fact_sql(text: str, today: date, customer: str) -> str | None:
+    """A plain fact about one customer (a stored name): their usual goods, city or phone, when
+    they last bought, their complaints or open tasks; None when the message asks none of these."""
+    # (what they usually buy and how long they have been away, the profile shows at its top)
+    if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text):
+        return _sql(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
+    if asks_contact(text):
+        return _sql(Question("contact", customer=customer))
+    if _HER_COMPLAINTS.search(text) and not is_count_question(text):
+        return _sql(Question("complaint_list", customer=customer, limit=20))
+    if _HER_TASKS.search(text) and _OPEN_FOR.search(text) and not is_count_question(text):
+        return _sql(Question("customer_tasks", customer=customer))
+    return None
+
+
+_REFERRED = re.compile(r"\breferr(?:als?|ed)\b|\brefer(?:s|red)?\b.{0,20}\b(?:people|customers|friends|anyone)\b|"
+                       r"推荐了?.{0,4}(?:几|多少)|介绍了?.{0,4}(?:几|多少).{0,2}(?:人|客|个)|转介绍|推荐.{0,6}(?:订单|单)",
+                       re.IGNORECASE)
+_BIGGEST = re.compile(r"\b(?:biggest|largest|highest|most expensive|top) (?:single )?(?:order|sale|purchase|ticket)\b|"
+                      r"最大(?:的)?一?[单笔张]|单笔最(?:高|大|多)|最贵的一?[单笔]|金额最(?:大|高)的(?:一?[单笔]|订单)", re.IGNORECASE)
+_WAITING = re.compile(r"\bwaiting (?:the )?longest\b|\boldest\b|等(?:了)?最久|最久|最早的|拖(?:得)?最久", re.IGNORECASE)
+_WORST = re.compile(r"most (?:serious|severe|urgent|critical)|\bworst\b|最(?:严重|紧急|要紧)|严重的是|哪些.{0,4}严重", re.IGNORECASE)
+_COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones\b|里面|其中|哪几个|哪些", re.IGNORECASE)
+
+
+def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | None:
+    """Referrals counted, the biggest single order, or complaints listed oldest or worst first."""
+    if _REFERRED.search(text) and (is_count_question(text) or customer):
+        return _sql(Question("referred", period_of(text, today), customer=customer))
+    if _BIGGEST.search(text):
+        return _sql(Question("biggest_order", period_of(text, today)))
+    if "complaint" in text.lower() or "投诉" in text:
+        severity = _severity(text)
+        if _WAITING.search(text):
+            return _sql(Question("complaint_list", status="unresolved", severity=severity, limit=1))
+        if _WORST.search(text) or (severity and not is_count_question(text)):
+            return _sql(Question("complaint_list", status="unresolved", severity=severity, by="severity", limit=10))
+    return None
+
+
+def complaint_follow_up(text: str, q: Question) -> str | None:
+    """"which of the open ones has been waiting longest" / "里面最严重的是哪几个" after a count of
+    complaints: the same complaints listed, oldest or worst first."""
+    if q.measure != "complaints" or not _COMPLAINT_WORD.search(text):
+        return None
+    said = next((s for s, en, zh in _STATUS if _has(text, text.lower(), en, zh)), None)
+    status = said or q.status or "unresolved"
+    if _WAITING.search(text):
+        return _sql(replace(q, measure="complaint_list", status=status, limit=1))
+    if _WORST.search(text):
+        return _sql(replace(q, measure="complaint_list", status=status, by="severity"))
+    return None

@@ -156,7 +156,7 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
                          or _SETS_STATUS.search(command) else None)
     said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress", command,
                                                          re.IGNORECASE)
-    if said and not who and _COMPLAINT_WORD.search(command) and not m.ctx.last_customer \
+    if said and not who and _THAT_ONE.search(command) and not m.ctx.last_customer \
             and not sql_templates.is_count_question(m.kw.low) and not _ASKS.search(m.kw.low):
         # "把那个投诉关了" with no one talked about: whose, kept for the name that answers it
         return Canned("complaint_whose", Route("set_complaint_status", {"status": status}, 0.85))

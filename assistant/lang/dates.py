@@ -107,7 +107,8 @@ def _day_number(said: str) -> int:
     return int(re.sub(r"\D", "", alpha2digit(said.replace(" ", "-"), "en", threshold=0)) or 0)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (earlier when negative), the month's last day where it is shorter."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -137,12 +138,12 @@ def _day_of_month(today: date, day: int, shift: int | None, prefer: str) -> date
     """'3号' / 'the 5th': this month's, or the nearest month on the preferred side."""
     if not 1 <= day <= 31:
         raise InvalidInput(f"no such day of the month: {day}")
-    base = _add_months(today.replace(day=1), shift or 0)
+    base = add_months(today.replace(day=1), shift or 0)
     if shift is None:
         if prefer == "past" and day > today.day:
-            base = _add_months(base, -1)
+            base = add_months(base, -1)
         elif prefer == "future" and day < today.day:
-            base = _add_months(base, 1)
+            base = add_months(base, 1)
     return _safe(base.year, base.month, day)
 
 
@@ -166,9 +167,9 @@ def _weekday(today: date, wd: int, how: str, prefer: str) -> date:
 def _shift(today: date, unit: str, n: int) -> date:
     unit = _SHORT_UNIT.get(unit, unit)
     if unit in ("月", "month"):
-        return _add_months(today, n)
+        return add_months(today, n)
     if unit in ("年", "year"):
-        return _add_months(today, 12 * n)
+        return add_months(today, 12 * n)
     return today + timedelta(days=n * _DAY_UNITS[unit])
 
 
@@ -191,7 +192,7 @@ def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
     if name == "zh_rel_md":
         return _day_of_month(today, cn_number(g[1]) or 0, _REL[g[0]], prefer)
     if name == "zh_month_edge":
-        first = _add_months(today.replace(day=1), _REL[g[0]])
+        first = add_months(today.replace(day=1), _REL[g[0]])
         return first if g[1] == "初" else _month_end(first)
     if name == "zh_d":
         return _day_of_month(today, cn_number(g[0]) or 0, None, prefer)
@@ -241,7 +242,7 @@ def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
         sign = -1 if name == "en_ago" and g[2].lower() == "ago" else 1
         return _shift(today, g[1].lower(), sign * _en_number(g[0]))
     if name == "en_edge":
-        return _month_end(_add_months(today.replace(day=1), _REL[(g[0] or "").strip().lower()]))
+        return _month_end(add_months(today.replace(day=1), _REL[(g[0] or "").strip().lower()]))
     if name == "en_shift":
         return _shift(today, g[1].lower(), _REL[g[0].lower()])
     raise AssertionError(name)
@@ -451,13 +452,13 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             n = 1 if g[4] else _en_number(g[0]) if g[0] else cn_number(g[2]) or 0
             word = (g[1] or g[3] or g[5]).lower()
             unit = "month" if word[-1] in "月h" else "week" if word[-1] in "周期拜k" else "day"
-            end = _add_months(today, n) if unit == "month" else today + timedelta(days=n * (7 if unit == "week" else 1))
+            end = add_months(today, n) if unit == "month" else today + timedelta(days=n * (7 if unit == "week" else 1))
             return today, end
         if name == "last_n":
             n = _en_number(g[0]) if g[0] else cn_number(g[2]) or 0
             word = (g[1] or g[3]).lower()
             unit = "month" if word[-1] in "月h" else "week" if word[-1] in "周期拜k" else "day"
-            start = _add_months(today, -n) + timedelta(days=1) if unit == "month" else \
+            start = add_months(today, -n) + timedelta(days=1) if unit == "month" else \
                 today - timedelta(days=n * (7 if unit == "week" else 1) - 1)
             return start, today
         if name == "month_span":
@@ -482,7 +483,7 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             if start == 12 and rel and date(year, 12, 1) > today and rel in ("今", "this"):
                 year -= 1  # "this winter" in February is the one that began in December
             first = date(year, start, 1)
-            return first, _month_end(_add_months(first, 2))
+            return first, _month_end(add_months(first, 2))
         if name == "feast":
             word = (g[1] or g[3]).lower()
             month, day = next(v for k, v in _FEAST_DAYS.items() if word.startswith(k))
@@ -492,12 +493,11 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             return date(year, month, day), date(year, month, day)
         if name == "rel_ym":
             # "去年12月" / "december last year": one month of the year named relative to today
-            shift = {"去": -1, "今": 0, "前": -2, "明": 1, "last": -1, "this": 0, "next": 1}
             if g[0]:
-                year, month = today.year + shift[g[0]], cn_number(g[1]) or 0
+                year, month = today.year + _YEAR_SHIFT[g[0]], cn_number(g[1]) or 0
             else:
                 word, rel = (g[2], g[3]) if g[2] else (g[5], g[4])
-                year, month = today.year + shift[rel.lower()], _MONTHS.index(word[:3].lower()) + 1
+                year, month = today.year + _YEAR_SHIFT[rel.lower()], _MONTHS.index(word[:3].lower()) + 1
             if 1 <= month <= 12:
                 return _month_range(year, month)
             continue
@@ -516,14 +516,14 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             if g[5]:  # "the month before last"
                 g = ("上上", g[5], None, None, None)
             if g[2]:
-                year = today.year + {"去": -1, "今": 0, "前": -2, "明": 1}[g[2]]
+                year = today.year + _YEAR_SHIFT[g[2]]
                 return date(year, 1, 1), date(year, 12, 31)
             shift = {"上上": -2, "上上个": -2, "上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0,
                      "下下": 2, "下下个": 2, "下": 1, "下个": 1,
                      "last": -1, "this": 0, "next": 1}[(g[0] or g[3]).lower()]
             unit = (g[1] or g[4]).lower()
             if unit in ("月", "month"):
-                first = _add_months(today.replace(day=1), shift)
+                first = add_months(today.replace(day=1), shift)
                 return first, _month_end(first)
             if unit in ("year",):
                 return date(today.year + shift, 1, 1), date(today.year + shift, 12, 31)

@@ -594,15 +594,14 @@ def compared(m: _Msg) -> list[str]:
 
 def named_goods(m: _Msg) -> str | None:
     """The one stored product the message names ("耶加", "mandeling", "曼特寧"), or None; tags
-    ("the gifts tag") are no goods."""
-    products = m.ctx.product_names()
-    if not products:
-        return None
-    words = m.kw.words_low
-    tag = sql_templates.find_tag(words)
-    if tag:
-        words = re.sub(r"gifts?|礼品|送礼", " ", words) if tag == "gifts" else words
-    return goods.named_in(words, products)
+    ("the gifts tag") are no goods. Read once per message: the product list is a query."""
+    if "goods" not in m.memo:
+        products = m.ctx.product_names()
+        words = m.kw.words_low
+        if sql_templates.find_tag(words) == "gifts":
+            words = re.sub(r"gifts?|礼品|送礼", " ", words)
+        m.memo["goods"] = goods.named_in(words, products) if products else None
+    return m.memo["goods"]
 
 
 _TOLD = re.compile(r"\b(?:asking|asked|says?|said|told|wants?|called|phoned|rang|emailed|messaged|texted)\b"
@@ -621,7 +620,7 @@ def fact_sql(m: _Msg) -> str | None:
         return None  # "email from lucas asking when the gift box comes": what a customer asked, to log
     who = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
     return sql_templates.shop_fact_sql(m.kw.low, m.ctx.today, who) or (
-        sql_templates.customer_fact_sql(m.kw.low, m.ctx.today, who) if who else None)
+        sql_templates.customer_fact_sql(m.kw.low, who) if who else None)
 
 
 @rule(54)

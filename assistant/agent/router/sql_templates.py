@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, find_city
-from assistant.lang.dates import find_date, parse_period
+from assistant.lang.dates import add_months, find_date, parse_period, span_days
 from assistant.lang.names import has_han
 from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
 
@@ -137,6 +137,20 @@ def _has(text: str, low: str, en: str, zh: tuple[str, ...]) -> bool:
     return bool(re.search(en, low)) or any(re.search(w, text) for w in zh)
 
 
+def _status_of(text: str) -> str | None:
+    """The complaint status a message names ("未搞掂", "in progress"), or None."""
+    return next((s for s, en, zh in _STATUS if _has(text, text.lower(), en, zh)), None)
+
+
+_STATUS_SQL = {"open": "= 'open'", "unresolved": "!= 'resolved'", "resolved": "= 'resolved'",
+               "in_progress": "= 'in_progress'"}
+
+
+def _status_cond(status: str | None, column: str = "status") -> str | None:
+    """The condition on a complaint's status column, or None for any status."""
+    return f"{column} {_STATUS_SQL[status]}" if status else None
+
+
 # chat shorthand parse_period does not read
 _SHORT = [(r"\byrs?\b", "year"), (r"\bmths?\b|\bmo\b", "month"), (r"\bwks?\b", "week"),
           (r"\bytd\b|so far this year", "this year"), (r"\bmtd\b", "this month")]
@@ -238,17 +252,22 @@ _TAG_SAID = {**{t.lower(): t for t in COMMON_TAGS if t != "VIP"}, "cafe": "café
 _TAG_WORD = re.compile(r"\btag(?:ged|s)?\b|标签|标记", re.IGNORECASE)
 
 
+def _tag_patterns(said: dict[str, str]) -> list[tuple[re.Pattern, str]]:
+    """Each way to say a tag, longest first, with the tag it names."""
+    # "gift box" is goods, not the gifts tag
+    return [(re.compile(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])(?!\s*(?:box|boxes|set|sets|card|pack|礼盒))"
+                        if word.isascii() else re.escape(word)), said[word])
+            for word in sorted(said, key=len, reverse=True)]
+
+
+_TAGS = _tag_patterns(_TAG_SAID)
+_TAGS_WITH_VIP = _tag_patterns({**_TAG_SAID, "vip": "VIP"})
+
+
 def find_tag(text: str) -> str | None:
     """The customer tag a question filters by, as the common tags write it, or None."""
     low = text.lower()
-    said = {**_TAG_SAID, "vip": "VIP"} if _TAG_WORD.search(text) else _TAG_SAID
-    for word in sorted(said, key=len, reverse=True):
-        # "gift box" is goods, not the gifts tag
-        edge = (r"(?<![a-z])" + re.escape(word) + r"(?![a-z])(?!\s*(?:box|boxes|set|sets|card|pack|礼盒))"
-                if word.isascii() else re.escape(word))
-        if re.search(edge, low):
-            return said[word]
-    return None
+    return next((tag for rx, tag in (_TAGS_WITH_VIP if _TAG_WORD.search(text) else _TAGS) if rx.search(low)), None)
 
 
 def _goods_cond(column: str, q: Question) -> str | None:
@@ -303,8 +322,7 @@ def read_question(text: str, today: date, customer: str | None = None,
     place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
                                         "orders_revenue", "quantity_revenue") and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
-    status = next((s for s, en, zh in _STATUS if _has(text, low, en, zh)), None) \
-        if what == "complaints" else None
+    status = _status_of(text) if what == "complaints" else None
     channel = next((c for c, en, zh in _CHANNELS if _has(text, low, en, zh)), None) \
         if what == "interactions" else None
     done = bool(re.search(r"\bdone\b|completed|finished", low) or "完成" in text) if what == "tasks" else False
@@ -327,8 +345,6 @@ def _severity(text: str) -> str | None:
 
 def _older_than(text: str, today: date) -> date | None:
     """"超过一个月还没解决的投诉": complaints made before the day that long ago."""
-    from assistant.lang.dates import span_days
-
     m = _OLDER.search(text)
     days = span_days(m.group(1) or m.group(2)) if m else None
     return today - timedelta(days=days) if days else None
@@ -404,10 +420,10 @@ def question_sql(q: Question) -> str:
                 f"WHERE {within}o.amount = ({top}) ORDER BY o.date, o.id")
     if what == "complaint_list":  # a customer's complaints, or those still open, oldest or worst first
         conds = [f"k.customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})"] if q.customer else []
-        if q.status in ("open", "in_progress", "resolved"):
-            conds.append(f"k.status = '{q.status}'")
-        elif q.status == "unresolved" or q.status is None and not q.customer:
-            conds.append("k.status != 'resolved'")
+        # one customer's complaints are all of them; the shop's, those not yet resolved
+        status = _status_cond(q.status or (None if q.customer else "unresolved"), "k.status")
+        if status:
+            conds.append(status)
         if q.severity:
             conds.append(f"k.severity = {_q(q.severity)}")
         if q.older_than:
@@ -471,9 +487,7 @@ def question_sql(q: Question) -> str:
         inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
         return f"SELECT COUNT(*) AS new_customers FROM ({inner}){where('first_date')}"
     if what == "complaints":
-        cond = {"open": "status = 'open'", "unresolved": "status != 'resolved'",
-                "resolved": "status = 'resolved'", "in_progress": "status = 'in_progress'",
-                None: None}[q.status]
+        cond = _status_cond(q.status)
         severity = f"severity = {_q(q.severity)}" if q.severity else None
         older = f"date < '{q.older_than.isoformat()}'" if q.older_than else None
         return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, severity, older, who)}"
@@ -495,12 +509,6 @@ def _whole_months(period: tuple[date, date]) -> int:
     if a.day != 1 or after.day != 1:
         return 0
     return (after.year - a.year) * 12 + after.month - a.month
-
-
-def _months_before(day: date, months: int) -> date:
-    """The first of the month `months` before the month of `day` (a first of a month)."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _between(column: str, period: tuple[date, date] | None) -> str:
@@ -573,8 +581,8 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         days = (q.period[1] - q.period[0]).days + 1
         whole = _whole_months(q.period)
         if whole and not earlier.group(1):  # "the month before that" after October is September
-            first = _months_before(q.period[0], whole)
-            changes["period"] = (first, _months_before(q.period[1] + timedelta(days=1), whole) - timedelta(days=1))
+            changes["period"] = (add_months(q.period[0], -whole),
+                                 add_months(q.period[1] + timedelta(days=1), -whole) - timedelta(days=1))
         elif days <= 7 or not earlier.group(1):
             step = timedelta(days=7 if days <= 7 else days)
             changes["period"] = (q.period[0] - step, q.period[1] - step)
@@ -604,7 +612,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         return _sql(replace(q, measure="rank_months", period=changes.get("period", q.period), by=by,
                             limit=1 if one else 12))
     if q.measure == "complaints":
-        status = next((s for s, en, zh in _STATUS if _has(text, text.lower(), en, zh)), None)
+        status = _status_of(text)
         if status and status != q.status:  # "and the in progress ones?"
             changes["status"] = status
     if q.measure in _RANKS and counted:
@@ -873,9 +881,9 @@ def asks_contact(text: str) -> bool:
     return bool((_CONTACT.search(text) or _CITY_ASKED.search(text)) and not _COUNTED.search(text))
 
 
-def customer_fact_sql(text: str, today: date, customer: str) -> str | None:
-    """A plain fact about one customer (a stored name): their usual goods, city or phone, when
-    they last bought, their complaints or open tasks; None when the message asks none of these."""
+def customer_fact_sql(text: str, customer: str) -> str | None:
+    """A plain fact about one customer (a stored name): their city or phone, when they last bought,
+    their open complaints or tasks; None when the message asks none of these."""
     # (what they usually buy and how long they have been away, the profile shows at its top)
     if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text):
         return _sql(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
@@ -918,8 +926,7 @@ def complaint_follow_up(text: str, q: Question) -> str | None:
     complaints: the same complaints listed, oldest or worst first."""
     if q.measure != "complaints" or not _COMPLAINT_WORD.search(text):
         return None
-    said = next((s for s, en, zh in _STATUS if _has(text, text.lower(), en, zh)), None)
-    status = said or q.status or "unresolved"
+    status = _status_of(text) or q.status or "unresolved"
     if _WAITING.search(text):
         return _sql(replace(q, measure="complaint_list", status=status, limit=1))
     if _WORST.search(text):

@@ -35,7 +35,7 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind14.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind15.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
@@ -61,8 +61,9 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                                        "(sixth session that day): training data now",
                 "agent_blind13.jsonl": "blind v13, its failures read and tuned on since 2026-12-06 "
                                        "(seventh session that day): training data now",
-                "agent_blind14.jsonl": "blind v14, never tuned on: its totals were read, and the "
-                                       "message of one failure (v14a-003) was seen in that printout",
+                "agent_blind14.jsonl": "blind v14, its failures read and tuned on since 2026-12-06 "
+                                       "(eighth session that day): training data now",
+                "agent_blind15.jsonl": "blind v15, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 

@@ -372,3 +372,70 @@ def test_an_offer_over_the_limit_then_lowered(demo_store, meaning):
     bot.reply("send a wechat win-back to people who haven't ordered in 3 months, 20% off", session="c")
     lowered = bot.reply("fine, 10% then", session="c")
     assert [(t, a["offer_percent"]) for t, a, _ in calls(lowered)] == [("draft_campaign", 10.0)]
+
+
+def test_a_reply_owed_on_a_day_is_logged_with_the_goods_not_drafted(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    saved = bot.reply("刚跟周磊微信聊完 他说上周买的危地马拉很好喝 又要了3包 另外他下个月生日问有没有优惠 "
+                      "我说帮他问问老板 周四回复他", session="r")
+    assert [t for t, _, _ in calls(saved)] == ["log_activity"]
+    assert "订单 2026-11-22：3 × 危地马拉 Antigua 250g" in saved.text and "2026-11-26" in saved.text
+
+
+def test_the_change_just_saved_is_saved_again_for_someone_else(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    bot.reply("tag 罗子涵 as VIP pls", session="t")
+    again = bot.reply("same for Lily Cooper", session="t")
+    assert [(t, a["customer"], a["tags"]) for t, a, _ in calls(again)] == [("update_customer", "Lily Cooper", "VIP")]
+    bot.reply("崔静 3包曼特宁 264 入单", session="t")
+    bot.reply("撤销撤销 wrong person 🤦", session="t")
+    moved = bot.reply("係崔桂英先啱 同一張單", session="t")
+    assert [(t, a["customer"], a["amount"]) for t, a, _ in calls(moved)] == [("add_order", "崔桂英", 264.0)]
+
+
+def test_a_saved_phone_is_put_right_by_its_last_digits(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    bot.reply("李娜換咗電話 新號碼13755558888", session="p")
+    fixed = bot.reply("唔好意思打錯 尾數係86唔係88", session="p")
+    assert [(t, a["customer"], a["phone"]) for t, a, _ in calls(fixed)] == [("update_customer", "李娜", "13755558886")]
+
+
+def test_a_regular_called_by_the_given_name_is_asked_which_then_logged(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    asked = bot.reply("晓东今天来店里买了两包曼特宁", session="g")
+    assert "沈晓东" in asked.text and "金晓东" in asked.text
+    saved = bot.reply("苏州那个", session="g")
+    assert [(t, a["customer"], s) for t, a, s in calls(saved)] == [("log_activity", "沈晓东", "done")]
+    assert "2 × 曼特宁 Mandheling 250g" in saved.text
+
+
+def test_a_stranger_s_order_is_held_until_she_is_added(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    refused = bot.reply("刘芳芳刚买了两盒挂耳包", session="h")
+    assert calls(refused) == [] and "刘芳芳" in refused.text
+    bot.reply("她是新客 加上 电话13577778888", session="h")
+    sold = bot.reply("然后把刚才那单记上", session="h")
+    assert [(t, a["customer"], a["quantity"]) for t, a, _ in calls(sold)] == [("add_order", "刘芳芳", 2.0)]
+
+
+def test_a_count_narrowed_lengthened_and_moved_a_year_back(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    assert "36" in bot.reply("有多少客户买过礼盒", session="q").text
+    assert "**7**" in bot.reply("其中北京的有几个", session="q").text
+    bot.reply("who ordered the most in october", session="q")
+    assert "LIMIT 5" in calls(bot.reply("top 5 then", session="q"))[0][1]["sql"]
+    assert "9,488" in bot.reply("深圳10月卖了多少", session="q").text  # the city, not the one listed
+    assert "10,866" in bot.reply("last year same month?", session="q").text
+
+
+def test_the_question_after_an_account_of_the_day_is_answered(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    answered = bot.reply("今天好累啊 一整天都在店里 下午来了好多学生 又有个阿姨说我们豆子太贵了 然后磨豆机又卡住了 "
+                         "小李说明天要请假 我还得自己开门 anyway 我想知道10月份冷萃卖了多少包", session="d")
+    assert "**92**" in answered.text
+
+
+def test_the_assistant_does_not_place_calls(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    refused = bot.reply("call lily cooper for me right now", session="c")
+    assert calls(refused) == [] and "can't make phone calls" in refused.text

@@ -1325,3 +1325,22 @@ def test_moving_money_is_refused_plainly(message):
 def test_a_count_of_open_complaints_closes_none():
     found = route("佢而家有幾多單投訴未搞掂", shop("李娜"))
     assert found is not None and found.tool == "run_sql" and "'李娜'" in found.args["sql"], found
+
+
+@pytest.mark.parametrize("message, fragment", [
+    ("今年卖得最差的是哪个", "ORDER BY quantity ASC LIMIT 1"),
+    ("今年跟去年同期比 销售额涨了多少", "'2025-01-01' AND '2025-11-22'"),
+    ("Q3营业额 vs Q2", "'2026-04-01' AND '2026-06-30'"),
+    ("which open complaints are high or critical?", "k.severity IN ('critical', 'high')"),
+    ("who has ordered the most times ever", "ORDER BY orders DESC LIMIT 1"),
+    ("有几个complaint还是open状态", "status = 'open'"),
+    ("今日到禮拜六(28號)有冇客生日", "BETWEEN '11-22' AND '11-28'"),
+])
+def test_figure_questions_read_by_their_parts(message, fragment):
+    found = route(message, ctx())
+    assert found.tool == "run_sql" and fragment in found.args["sql"], (message, found)
+
+
+def test_a_day_is_read_after_a_name_to_call():
+    check("add task: call 李娜 wed about the late delivery thing", "log_activity",
+          follow_up_date="2026-11-25")

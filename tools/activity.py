@@ -30,7 +30,9 @@ CHANNELS = {
 # has happened yet, so there is no contact to log. "记得" only opens one ("张伟说记得留货" is reported).
 _REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:记得|記得)|(?:please\s+|pls\s+|请)?(?:remind\s*(?:me|我)\b\s*"
                        r"(?:to |about )?|remind\s*我|don'?t (?:let me )?forget (?:to )?|set (?:a |me a )?reminder"
-                       r"(?:\s*(?:to|for))?\s*[:：]?\s*|reminder\s*[:：]\s*|note to self:?\s*|提醒(?:我|一下)|提醒返?我|(?<![提醒])提我"
+                       r"(?:\s*(?:to|for))?\s*[:：]?\s*|reminder\s*[:：]\s*|note to self:?\s*"
+                       r"|(?:add|new|set|make|create) (?:a |an )?(?:task|to-?do)\s*[:：]?\s*(?:to\s+)?|^\s*(?:task|to-?do)\s*[:：]\s*"
+                       r"|(?:加|建|记)(?:一)?个?(?:任务|待办)\s*[:：]?\s*|提醒(?:我|一下)|提醒返?我|(?<![提醒])提我"
                        r"|别忘了|別忘了|不要忘了|唔好忘记|唔好忘記"
                        # "幫我記低，聽日打俾佢": noted down to do on a coming day
                        r"|(?:帮我|幫我)?(?:记下|記下|记低|記低)\s*[,，:：]?\s*(?=(?:明天|明日|聽日|听日|后天|後天|後日)))",

@@ -83,7 +83,7 @@ def segment_list(m: Msg) -> Intent | None:
     if counting and not groups & _BEYOND_COUNTS:
         return None  # "上海有几个客户" / "十月有几个客户下单": the count template reads those
     if counting and sql_templates.subject(m.kw.low) in ("revenue", "orders", "quantity", "avg_order",
-                                                                "orders_revenue", "quantity_revenue"):
+                                                                "orders_revenue", "quantity_revenue", "new_customers"):
         return None  # "wholesale 客户上个月一共下了多少钱的单": a sum over those customers, by one SELECT
     if groups in _OTHER_TOOLS:
         return None

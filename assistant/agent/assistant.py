@@ -29,7 +29,7 @@ from assistant.agent.router import (
     route,
 )
 from assistant.agent.router.activity_rules import LOG_THAT, channel_said
-from assistant.agent.router.amend import amend, ask_again, narrowed
+from assistant.agent.router.amend import SAME_AGAIN, amend, ask_again, narrowed
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
@@ -126,6 +126,8 @@ class _Session:
     listed: list[str] = field(default_factory=list)
     # The last write saved here (tool, args): after "undo", "应该是 Owen Hall" saves it again, changed.
     applied: tuple[str, dict] | None = None
+    # A write refused for a name nobody has (tool, args): once she is added, "把刚才那单记上" saves it.
+    held: tuple[str, dict] | None = None
     spoken: bool = False  # a first "ok" has no conversation language to keep
     # One turn at a time per session (a double click); other sessions never wait on it.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -335,6 +337,9 @@ class Assistant:
                      "你好！可以问我谁可能流失、记录一次沟通，或起草投诉回复。"), "none"
         if control == "help":
             return format_help(lang), "none"
+        held = self._held_again(turn)
+        if held is not None:
+            return held, "none"
         if turn.route() is None:
             # "短点 微信发的" after a draft: no request of its own, so it adjusts the last one
             amended = self._amended(turn, needs_marker=False)
@@ -384,6 +389,8 @@ class Assistant:
             except CrmError:
                 continue
         city = find_city(text)
+        if city and not _POINTS_AT_ONE.search(text) and (len(text) > 12 or _ASKS_FIGURE.search(text)):
+            return message  # "深圳10月卖了多少" after a list asks about the city, not the one there
         if city:
             there = _in_city(rows, city)
             said = _said(message, city)
@@ -439,6 +446,22 @@ class Assistant:
             return
         s.ctx.remember(found.id, found.name)
 
+    def _held_again(self, turn: Turn) -> str | None:
+        """"然后把刚才那单记上" once the stranger it was for is added: the held write, for her."""
+        s = turn.session
+        if s.held is None or not _HELD_AGAIN.search(read_as_mandarin(turn.message)):
+            return None
+        tool, args = s.held
+        try:
+            who = self.store.resolve_customer(str(args.get("customer") or ""))
+        except CrmError:
+            return None  # not added yet: the message is read as any other
+        s.held = None
+        try:
+            return self._run(turn, tool, {**args, "customer": who.name})
+        except CrmError as ex:
+            return str(ex)
+
     def _remember_added(self, s: _Session, writes: Sequence[Write]) -> None:
         """A customer just added is who the next "她微信是…" is about."""
         for w in writes:
@@ -450,6 +473,15 @@ class Assistant:
         "不对 是6包", "改到29號", "make it 15% instead"; None when it changes nothing there."""
         s = turn.session
         last = (s.pending.tool, s.pending.args) if s.pending and s.pending.tool else s.last
+        resetting = False
+        if not s.pending and s.applied and SAME_AGAIN.search(read_as_mandarin(turn.message)) \
+                and self._stored_names(read_as_mandarin(turn.message)):
+            last = s.applied  # "same for Lily Cooper" after a saved change: saved again for her
+        elif not s.pending and s.applied and s.applied[0] in _SETS_A_VALUE and (
+                s.last is None or s.last[0] not in self._tools or not self._tools[s.last[0]].writes):
+            # "尾数是86不是88" right after a phone was saved: set again, right (setting twice is
+            # harmless; an order saved twice would not be, so those are undone first)
+            last, resetting = s.applied, True
         tool = self._tools.get(last[0]) if last else None
         if tool is None:
             return None
@@ -461,8 +493,8 @@ class Assistant:
         if "customer" in params and not last[1].get("customer"):
             needs_marker = False  # "whose order is it?" was asked: "钱思远嘅" answers it
         fixed = amend(turn.message, last[0], last[1], params, s.ctx.today, self._stored_names, needs_marker)
-        if fixed is None:
-            return None
+        if fixed is None or resetting and fixed.get("customer") != last[1].get("customer"):
+            return None  # a saved change is put right for the same customer only
         pending, s.pending = s.pending, None
         try:
             return self._run(turn, last[0], fixed)
@@ -555,8 +587,9 @@ class Assistant:
         tool, args, candidates = s.asked
         s.asked = None
         text = message.strip()
+        simple = to_simplified(text)  # "張若汐呀" after "which 张?"
         picked = [c for c in candidates if text in (c.name, str(c.id), c.external_id) or (
-            text and c.name in text and len(text) <= len(c.name) + 8)]
+            text and c.name in simple and len(text) <= len(c.name) + 8)]
         # "磊那个" / "the tan one": the part of a name, without the pointing words
         core = _POINTING.sub("", to_simplified(text)).strip()
         if not picked and 1 <= len(core) <= 20:
@@ -640,6 +673,7 @@ class Assistant:
                 who = found.refused.args.get("customer")
                 if found.kind == "unknown_customer" and isinstance(who, str) and who.strip():
                     turn.session.ctx.unknown_name = who.strip()  # "她是新客 … 先把她加进去" adds her
+                    turn.session.held = (found.refused.tool, dict(found.refused.args))
                     return formatting.refusal(found.kind, ctx.lang, who.strip())
             return formatting.refusal(found.kind, ctx.lang)
         args = dict(found.args)
@@ -866,6 +900,13 @@ def listed_names(value: Any) -> list[str]:
     rows = getattr(value, "rows", None) or getattr(value, "customers", None) or getattr(
         value, "call_today", None) or (value if isinstance(value, list) else [])
     return [r.name for r in rows if isinstance(getattr(r, "name", None), str)]
+
+
+_SETS_A_VALUE = ("update_customer", "set_complaint_status")
+_ASKS_FIGURE = re.compile(r"多少|几|卖|营业额|销售|\bhow (?:many|much)\b|\bsales\b|\brevenue\b", re.IGNORECASE)
+_POINTS_AT_ONE = re.compile(r"那个|那位|那一个|嗰个|那个人|的那|\bone\b|\bguy\b|\blady\b|\bwho lives\b", re.IGNORECASE)
+_HELD_AGAIN = re.compile(r"(?:刚才|之前|上面|那|这)(?:那|这)?[单笔张]|(?:记上|加上|补上|录上|入单)$"
+                         r"|\b(?:that|the|her|his) (?:order|sale|purchase)\b|\b(?:log|add|save) it now\b", re.IGNORECASE)
 
 
 def _undo_of(message: str) -> str | None:

@@ -146,7 +146,7 @@ def loyal_rows(page: Any, lang: str) -> str:
 def profile(p: Any, lang: str) -> str:
     c = p.customer
     out = [f"**{as_text(c.name)}** (id {c.id}{', ' + as_text(c.external_id) if c.external_id else ''})"
-           f"{' · ' + as_text(c.city) if c.city else ''}"]
+           f"{' · ' + as_text(c.city) if c.city else ''}{' · ' + as_text(c.phone) if c.phone else ''}"]
     out.append(_t(lang, f"{p.order_count} orders, {p.total_spent:.2f} in total"
                   + (f", customer since {p.first_order}" if p.first_order else ""),
                   f"共 {p.order_count} 笔订单，累计 {p.total_spent:.2f}"
@@ -197,6 +197,10 @@ def query(result: Any, lang: str) -> str:
         value = (f"{int(value):,}" if value.is_integer() and not money else f"{value:,.2f}") \
             if isinstance(value, float) else as_text(value)
         return _t(lang, f"**{value}**", f"**{value}**")
+    if len(result.rows) == 1 and all(v in (0, None) for v in result.rows[0]) \
+            and {"customers", "orders"} >= set(result.columns):
+        # "how many orders came in thru referrals": none yet is said, not shown as a row of zeros
+        return _t(lang, "**0** — no orders yet.", "**0** —— 还没有订单。")
     head = "| " + " | ".join(map(as_text, result.columns)) + " |\n|" + "---|" * len(result.columns)
     body = "\n".join("| " + " | ".join(as_text(v) for v in r) + " |" for r in result.rows[:20])
     more = _t(lang, f"\n\n({len(result.rows)} rows, first 20 shown)",
@@ -267,6 +271,9 @@ _REFUSALS = {
     "payment": ("I can't move money: refunds and transfers are done in your payment app. Once it's paid, "
                 "tell me (\"refunded Li Na 50 by WeChat\") and I'll log it on her record.",
                 "我不能转账或退款，请在支付应用里操作。付完后告诉我（“已微信退给李娜50元”），我会记到她的资料里。"),
+    "place_call": ("I can't make phone calls. Ask for the customer (\"Lily Cooper's profile\") to see the number, "
+                   "and tell me afterwards how the call went so I can log it.",
+                   "我不能替你打电话。问我客户资料（“李娜的资料”）可以看到电话号码，打完告诉我结果，我帮你记下来。"),
     "mass_message": ("I can't send messages to many customers from chat. Ask me who to contact "
                      "(\"who may churn?\") and I'll list them with a reason for each.",
                      "聊天里不能群发消息。可以先问我该联系谁（“谁可能流失？”），我会逐一列出并说明原因。"),

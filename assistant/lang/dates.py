@@ -303,7 +303,10 @@ def find_date(message: str, today: date, prefer: str = "past") -> tuple[date, st
         if name == "en_week" and not m.group(1) and m.group(2).lower()[:3] in ("sun", "sat", "mar", "wed") \
                 and not m.group(2)[0].isupper() and len(m.group(2)) <= 3 \
                 and not re.search(r"\b(?:for|on|by|till|until|before|due|follow[- ]?up|back|this|next|again|"
-                                  r"(?:call|ring|text|see|visit|remind) (?:her|him|them|me))\s*$",
+                                  r"(?:call|ring|text|see|visit|remind|ping|msg|message|email) (?:her|him|them|me))\s*$"
+                                  # "call 姜平 wed", "ping Lily Tan sat": a named person, then the day
+                                  r"|\b(?:call|ring|text|see|visit|remind|ping|msg|message|email)\s+"
+                                  r"(?:[\u4e00-\u9fff]{2,4}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*$",
                                   text[:start], re.IGNORECASE):
             # "sun", "sat", "wed" as plain words, unless "for sat" / "by wed" / "follow up wed" says a day
             continue
@@ -405,7 +408,7 @@ _PERIODS: list[tuple[str, str]] = [
     ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年"
             r"|(this|last|next)\s+(month|week|year|quarter)|\b(?:the\s+)?(month|week|year) before last\b"),
     ("half", r"(上|下)半年"),
-    ("quarter", r"\bq([1-4])\b|第?([一二三四1-4])季度"),
+    ("quarter", r"(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度"),
     ("year", r"(?:in\s+)?\b(20\d\d)\b(?!\s*[-/年.]\s*\d)|(20\d\d)年(?!\d|[一二三四五六七八九十]+月)"),
     ("day", r"\b(today|yesterday|yday|yest|tdy)\b|(今天|昨天|今日|昨日|大前天|前天)"),
 ]

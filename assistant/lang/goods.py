@@ -48,6 +48,12 @@ _EVERYDAY_EN = {"could", "would", "should", "told", "hold", "gold", "sold", "bol
                 "about", "again", "other", "after", "before", "today", "asked", "order", "orders", "price"}
 
 
+def _measure_pairs(stored: str) -> list[str]:
+    """The two-汉字 pieces of a stored name that end in a measure word: 礼盒 of 节日礼盒, 耳包 of 挂耳包."""
+    return [run[i:i + 2] for run in _HAN_RUN.findall(to_simplified(stored)) for i in range(len(run) - 1)
+            if run[i + 1] in ZH_UNITS and run[i] not in ZH_UNITS]
+
+
 def _latin_words(text: str) -> list[str]:
     return [w for w in _LATIN_WORD.findall(text) if w not in _GENERIC_EN and w not in _EVERYDAY_EN and len(w) >= 3]
 
@@ -99,4 +105,7 @@ def named_in(text: str | None, stored: Iterable[str]) -> str | None:
     names = list(dict.fromkeys(stored))
     pieces = _han_parts(low) + _latin_words(low)
     found = {name for piece in pieces for name in names if same_goods(piece, name)}
+    if not found:
+        # "买过礼盒": a measure word that is part of the name (节日礼盒), so not taken out above
+        found = {name for name in names if any(pair in low for pair in _measure_pairs(name))}
     return found.pop() if len(found) == 1 else None

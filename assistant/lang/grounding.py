@@ -140,7 +140,9 @@ _REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮�
 
 # Spoken Chinese asks without 吗 or a question mark: "江杰有没有没处理完的投诉", "佢總共使咗幾多錢"
 _ZH_QUESTION = re.compile(r"有没有|有沒有|有冇|是不是|是唔是|係唔係|係咪|了没|了沒|了未|几时|幾時|几多|幾多"
-                          r"|边个|邊個|边啲|邊啲|点样|點樣")
+                          r"|边个|邊個|边啲|邊啲|点样|點樣"
+                          # "…嘅投訴 而家點": how it stands now, asked at the end
+                          r"|(?:现在|而家|現在)(?:咋|點|点|怎样|怎么样|如何)(?:了|啦|呀)?\s*$|进展如何|进度如何")
 # ...unless it is the customer's question being reported: "张伟问有没有新豆子" is logged
 _REPORTED = re.compile(r"问|問|asked|wonder")
 

@@ -52,8 +52,12 @@ def strip_honorifics(text: str) -> str:
 def _by_name_part(db: Database, text: str) -> list[int]:
     """Customers whose name contains every word of the query: a surname, a first name."""
     if has_han(text):
-        rows = db.execute("SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\'",
-                          [text.replace("%", "\\%").replace("_", "\\_") + "%"]).fetchall()
+        escaped = text.replace("%", "\\%").replace("_", "\\_")
+        rows = db.execute("SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\'", [escaped + "%"]).fetchall()
+        if not rows and len(text) == 2:
+            # "晓东今天来店里…": owners call regulars by the given name alone (沈晓东, 金晓东 …)
+            rows = db.execute("SELECT id FROM customers WHERE length(name) = 3 AND name LIKE ? ESCAPE '\\'",
+                              ["_" + escaped]).fetchall()
         return [r[0] for r in rows]
     words = name_key(text).split()
     if not words:

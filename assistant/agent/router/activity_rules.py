@@ -22,6 +22,7 @@ _COMPLAINT = re.compile(
     r"unhappy|upset|complain\w*|angry|annoyed|not happy|disappointed|frustrated|\blate\b|delay\w*|broken"
     r"|damaged|dent(?:ed)?|too long|long wait|waited (?:for )?(?:ages|forever|an hour|\d+ (?:min|minutes|hours))|took forever|soaked|soggy|\bwet\b|mou?ldy|cracked|smashed|torn|ripped|expired|spilled|leaked"
     r"|\b(?:wants?|asked for|asking for|demand(?:s|ed)?) (?:a )?(?:replacement|refund|compensation|money back)\b|wrong(?! (?:guy|girl|person|name|one|customer|cust|lady|man|number))|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
+    r"|\b(?:bags?|box(?:es)?|packs?|items?|one|two|\d+) short\b|\bshort[- ]?changed\b"
     r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|(?<![打说写输拼讲])错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
     r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|太久|等了?很久|等好久|久等|排队.{0,4}久|发霉|霉味|过期|湿了|湿透|变质|碎了|裂了|撒了|要(?:求)?(?:退款|退货|换货|赔偿|赔钱|补发)|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 # a reply the owner owes by a date, told not asked: "need to reply him by tue", "跟她说明天回复她"
@@ -32,10 +33,14 @@ PROMISED_REPLY = re.compile(
     r"(?:reply|respond|get back|answer|write back)\b.{0,30}\b(?:by|on|before|tomorrow|tmr|tmrw|next|later|tonight)\b"
     rf"|(?:说|答应|承诺|讲好)[^，,。]{{0,4}}{_DAY_AHEAD}[^，,。]{{0,4}}{_REPLY_ZH}"
     # "聽日要覆返佢": a reply due on a day ahead, told as the owner's own plan
-    rf"|{_DAY_AHEAD}\s*(?:要|得|会|再)\s*{_REPLY_ZH}",
+    rf"|{_DAY_AHEAD}\s*(?:要|得|会|再)\s*{_REPLY_ZH}"
+    # "周四回复他", "礼拜三之前覆他借唔借到": a day, then the reply owed by it
+    rf"|{_DAY_AHEAD}\s*(?:之前|以前|前)?\s*{_REPLY_ZH}",
     re.IGNORECASE)
-_FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
-                     r"|\bring (?:her|him|them)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
+_FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|\b(?:add|new|set|make|create) (?:a |an )?(?:task|to-?do)\b"
+                     r"|^\s*(?:task|to-?do)\s*[:：]|(?:加|建|记)(?:一)?个?(?:任务|待办)|follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
+                     r"|\bring (?:her|him|them)\b|\bping (?:her|him|them)\b"
+                     r"|\bcheck (?:if |that |whether )?(?:s?he|they) (?:got|received|likes?|liked)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆返?(?:佢|他|她)"
                      r"|回访|跟进|提醒我|(?<![提醒])提我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<![我不])记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
@@ -84,7 +89,9 @@ _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\
 _ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮我?|能不能帮我?)\s*(?:给.{0,14}?)?"
                        r"(?:回|覆|复|打|发|写|找|查|问|通知|告诉|联系|call|ring|text|send|email)"
                        r"|^\s*(?:please|pls|plz|can you|could you)\s+(?:reply|respond|call|ring|text|send|message"
-                       r"|email|draft|write|tell|find|show|check|contact|ask|get back)\b", re.IGNORECASE)
+                       r"|email|draft|write|tell|find|show|check|contact|ask|get back)\b"
+                       # "call lily cooper for me right now": a call the assistant is asked to make
+                       r"|^\s*(?:call|ring|phone|text|message|email|wechat)\b.{1,30}\bfor me\b", re.IGNORECASE)
 _WRITE_DOWN = re.compile(r"记(?!得)|录|登记|存|补上|加一?[单笔条]|\b(?:log|add|record|note|save|enter|key in|put)\b",
                          re.IGNORECASE)
 # "last order 少了一包": an order named as a thing, not one being placed
@@ -95,6 +102,10 @@ _TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|\+|还是|或者
 
 _PAID = re.compile(r"已经?(?:转账|转了|付了?|付款|付清|收了?|收款)|钱已经?收|(?:转账|付款|付钱)了|\b(?:paid|transferred)\b"
                    r"|\bpaid (?:already|up|in full)\b", re.IGNORECASE)
+# goods wished for, told as an order to fill: "wants 5 espresso blend again, usual price, put it in",
+# "wants 3 antigua sent over"; a plain "wants 5 more bags" stays an intent to follow up
+_FIRM = re.compile(r"\b(?:usual|same|normal) price\b|\bput (?:it|that|them) (?:in|through|down)\b|\bsen[dt] (?:it |them )?over\b"
+                   r"|\bship (?:it|them)\b|老价钱|照旧价|原价|入单|发货给|寄过去", re.IGNORECASE)
 _REPORTED_SPEECH = re.compile(r"说|說|讲|講|提到|\b(?:said|says|told|mentioned)\b", re.IGNORECASE)
 _CONTACT_CUE = re.compile(r"打(?:了|完)?电话|来电|来店|到店|微信|\b(?:called|rang|phoned|visited|came in|messaged)\b",
                           re.IGNORECASE)
@@ -112,7 +123,9 @@ def _two_customers(m: Msg) -> bool:
     return any(n and after.startswith(n.lower()) for n in m.names if n != m.canonical)
 
 
-ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<![提醒])提我|(?<![我不])记得|别忘了|不要忘了|don'?t (?:let me )?forget",
+ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<![提醒])提我|(?<![我不])记得|别忘了|不要忘了|don'?t (?:let me )?forget"
+                           r"|\b(?:add|new|set|make|create) (?:a |an )?(?:task|reminder|to-?do)\b|^\s*(?:task|reminder|to-?do)\s*[:：]"
+                           r"|(?:加|建|设|记)(?:一)?个?(?:任务|提醒|待办)",
                             re.IGNORECASE)
 
 
@@ -243,6 +256,17 @@ def _clauses(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _reported(clauses: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The clauses of what the customer said: from the one that says "说" on, unless it is the
+    contact's own clause."""
+    said, speaking = [], False
+    for c in clauses:
+        if speaking or _REPORTED_SPEECH.search(c[1]) and not _CONTACT_CUE.search(c[1]):
+            said.append(c)
+        speaking = speaking or bool(_REPORTED_SPEECH.search(c[1]))
+    return said
+
+
 def _clause_after(clauses: list[tuple[int, str]], clause: tuple[int, str] | None) -> tuple[int, str] | None:
     """The clause said right after `clause`, or None."""
     return next((c for c in clauses if clause and c[0] > clause[0]), None)
@@ -331,6 +355,11 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     for a, b in spans:
         text = text[:a] + " " * (b - a) + text[b:]
     return text
+
+
+# "…買咗3包掛耳包 177蚊，話下個禮拜想試下冷萃": what they said next is another matter
+_SAYS_NEXT = re.compile(r"\s*(?:他|她|佢)?(?:说|讲|话|\bsaid\b|\bsays\b|\btold me\b)", re.IGNORECASE)
+_NEW_TOPIC = re.compile(r"[\s,，;；。]*(?:另外|还有|另|此外|顺便|\b(?:also|btw|by the way|and also|plus|oh and)\b)", re.IGNORECASE)
 
 
 def goods_and_paid(text: str, dates: list[_When], sale_line: bool) -> tuple[tuple | None, tuple | None]:
@@ -450,7 +479,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     planned_only = bool(about and follows and not m.kw.has("howto"))
     dates = dates_in(text, today)
     # "再要 3 bags 耶加雪菲，294 已经转账了": goods paid for are an order placed, not a plan
-    ordered = ordered or bool(_PAID.search(text)) or (
+    ordered = ordered or bool(_PAID.search(text) or _FIRM.search(text)) or (
         not contact and not asking and _receipt_line(m, text, dates))
     # "程超电话说今天要5包意式 640": beside goods wished for, the one bare number is the price too
     # the customer's name blanked: "cui jing 10 espresso blend 1280" is a count, then the goods
@@ -542,6 +571,12 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
             # 再给他打个电话"): the follow-up's date is the one nearest its own words
             at = follow[0][0] + cue.start()
             when = min(inside, key=lambda d: abs(d.start - at))
+        if when is None:
+            # "说下周三再来拿货 提醒我备货": a reminder with no day of its own is due on the one day
+            # ahead the message names
+            coming = [d for d in dates if d.past > today]  # read either way, still ahead
+            if len(coming) == 1:
+                when = coming[0]
         if when:
             args["follow_up_date"] = when.text
             used.add(when.start)
@@ -570,13 +605,17 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
             args["order_amount"] = amount[0]
         near = [d for d in dates if d.start not in used and order_clause and _in(order_clause, d.start)]
         after = _clause_after(clauses, order_clause)
-        if not near and after and after not in grievance:
-            # "这次要四包 今天就过来拿": the clause right after the goods says when
+        if not near and after and after not in grievance \
+                and not _NEW_TOPIC.match(text[order_clause[0] + len(order_clause[1]):after[0] + len(after[1])]) \
+                and not _SAYS_NEXT.match(after[1]):
+            # "这次要四包 今天就过来拿": the clause right after the goods says when, unless it
+            # turns to something else ("另外他下个月生日…")
             near = [d for d in dates if d.start not in used and _in(after, d.start)]
         # "昨天微信说下周三来拿两袋": the date nearest the goods is the order's, the other the contact's.
         when = min(near, key=lambda d: abs(d.start - anchor)) if near else None
-        if when is None and future_words:
-            # "spoke this morning … to be collected on Saturday": a day ahead before today itself
+        if when is None and future_words and not (ordered and contact):
+            # "spoke this morning … to be collected on Saturday": a day ahead before today itself;
+            # goods ordered on a call keep today, whatever else is planned for "下个礼拜"
             ahead = [d for d in dates if d.start not in used and d.future >= today
                      and not (d.deadline and "follow_up" in args)]
             when = next((d for d in ahead if d.future > today), ahead[0] if ahead else None)
@@ -587,17 +626,15 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         elif ordered or not future_words:
             # "前天薛艳来店里坐了会儿 … 走的时候拿了3包": goods taken on the visit date from then
             past = next((d for d in dates if d.start not in used and d.past < today
-                         and not _only_ahead(d, today)), None)
+                         and not _only_ahead(d, today)
+                         # "他说上周买的危地马拉很好喝 又要了3包": the customer's own story has its own day
+                         and not any(_in(c, d.start) for c in _reported(clauses))), None)
             if past:
                 args["order_date"] = past.text
     if complaint:
         args["complaint"] = "; ".join(c[1] for c in complaint)
     # "他说 last week 收到的豆子很好喝": a date inside what the customer said is not the contact's
-    said, speaking = [], False
-    for c in clauses:  # from the clause that says "说" on, unless it is the contact's own clause
-        if speaking or _REPORTED_SPEECH.search(c[1]) and not _CONTACT_CUE.search(c[1]):
-            said.append(c)
-        speaking = speaking or bool(_REPORTED_SPEECH.search(c[1]))
+    said = _reported(clauses)
     when = next((d for d in dates if d.start not in used and d.past <= today
                  and not _only_ahead(d, today) and not any(_in(c, d.start) for c in said)), None)
     if when:

@@ -32,12 +32,16 @@ from assistant.lang.grounding import asks_by_form
 REVISING = re.compile(
     r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正"
     r"|\bthen\s*[.!]?\s*$|^\s*fine\b|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)|^\s*是(?=[\u4e00-\u9fff]{2,4}(?:\s|$|[,，]))"
-    r"|^\s*(?:(?:hmm+|um+|uh+|ah+|oh|er+|ok|okay)[\s,，.]+)?(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant"
+    r"|\b(?:maybe |perhaps )?i mean\b|^\s*(?:(?:hmm+|um+|uh+|ah+|oh|er+|ok|okay)[\s,，.]+)?(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant"
     r"|should be|make it|change (?:it|that)"
     r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b"
     # "ok add him again, same stuff but email is …": the same request, one thing different
     r"|\bsame (?:stuff|thing|details|info|everything)\b.{0,8}\bbut\b|(?:其他|别的)?(?:都)?一样.{0,3}(?:但|不过|只是)",
     re.IGNORECASE)
+# "same for Lily Cooper", "Ethan Lee then, same order", "同一张单", "佢都要一样": the request just
+# made or saved, again for someone else
+SAME_AGAIN = re.compile(r"\bsame (?:for|with|order|one|thing|tag|again|deal|as before)\b|\bditto\b"
+                        r"|同一[张单笔个条]|同样的?[单tag标签]|一样的?[单tag标签]|照样|照办|也一样|都一样", re.IGNORECASE)
 # "改到29號" / "move it to the 29th": the date after these words is the new one
 _TO_DATE = re.compile(r"(?:改到|改成|改为|换到|换成|推到|延到|挪到|\bto\b|\bmake it\b|\bon\b)\s*$", re.IGNORECASE)
 _NO_REMINDER = re.compile(r"(?:不用|不要|唔使|唔洗|别|無需|无需|不需要)(?:再)?(?:提醒|跟进|设提醒|建任务)"
@@ -51,6 +55,8 @@ _CHANGED_TO = re.compile(r"改成|换成|改为|换为|改用|换用|换到|\bsw
 _BARE_OFFER = re.compile(r"(?:\bmake it|\bup to|\bincrease to|\bchange (?:it )?to|改成|改为|换成|改到|提到|加到)\s*(\d{1,2})(?![\d.%％折])",
                          re.IGNORECASE)
 _NEW_GOODS_NAMED = re.compile(r"(?:是|改成|换成|应该是|\bit'?s\b|\bshould be\b|\bmake it\b|\bwas\b)\s*"
+                              # "是5包哥伦比亚 不是巴西": the count may come before the right goods
+                              r"(?:(?:\d+|[一二两三四五六七八九十]+)\s*(?:包|袋|盒|箱|bags?|boxes|packs?)\s*)?"
                               r"([\u4e00-\u9fff]{2,8}?|[A-Za-z][A-Za-z ]{2,30}?)(?=\s|\d|$|[,，。!！])", re.IGNORECASE)
 _SMALL_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.%％])")
 _DENIED_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
@@ -58,6 +64,15 @@ _NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*
                       re.IGNORECASE)
 _NAME_IS = re.compile(r"(?:应该是|其实是|是|叫|名字是|\bit'?s\b|\bshould be\b|\bname is\b|\bnamed\b)\s*"
                       r"([\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+_LAST_DIGITS = re.compile(r"(?:尾数|尾号|最后(?:两|三|四|几|\d)位(?:数)?|\blast (?:\w+ )?digits?)\s*(?:是|应该是|\bshould be\b|\bis\b|\bare\b|=)?\s*(\d{1,4})",
+                          re.IGNORECASE)
+_LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?[\s,，]*(\d{1,2})\s*(?:then|instead|吧|啦|好了)?\s*[.!。！]?\s*",
+                         re.IGNORECASE)
+_BARE_VALUE = re.compile(r"\s*(?:and |what about |how about |那么?|or )?\s*\d{1,3}\s*(?:天|日|个?月|周|days?|months?|weeks?)?"
+                         r"\s*(?:呢|instead|then)?\s*[?？]?\s*", re.IGNORECASE)
+_QUIET_DAYS = re.compile(r"(\d{1,3})\s*(天|日|个?月|周|星期|礼拜|days?|months?|weeks?)", re.IGNORECASE)
+_MEANT_LOWER = re.compile(r"\b(?:i meant|i mean|it'?s|it was|should be)\s+([a-z]{2,}(?:\s+[a-z]{2,})?)\s*[.!]*\s*$",
+                          re.IGNORECASE)
 _NEW_GOODS = re.compile(r"新(?:豆|品|款|货|到|口味)|new (?:beans?|blend|products?|arrivals?)", re.IGNORECASE)
 # "Lily Tan 嗰個都幫我寫埋" after a reply drafted: the same read for another customer
 _ALSO = re.compile(r"也|都|同样|一样|照样|\btoo\b|\balso\b|\bas well\b|\bsame (?:for|with)\b|\bditto\b",
@@ -76,9 +91,9 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     message, it must say it revises ("不对", "instead", "改成", ...)."""
     own = unicodedata.normalize("NFKC", message or "").strip()
     text = read_as_mandarin(own)
-    if not text or len(text) > 80 or asks_by_form(text):
-        return None
-    if needs_marker and not REVISING.search(text) and not (
+    if not text or len(text) > 80 or asks_by_form(text) and not _BARE_VALUE.fullmatch(text):
+        return None  # a question is answered, not read as a change, unless it is only a value ("60 days?")
+    if needs_marker and not REVISING.search(text) and not SAME_AGAIN.search(text) and not (
             tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)):
         return None
     out = dict(args)
@@ -101,6 +116,10 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     for key, value in contact_fields(own).items():
         if key in params:
             out[key] = value
+    tail = _LAST_DIGITS.search(text) if "phone" in params and out.get("phone") else None
+    if tail and len(tail.group(1)) < len(str(out["phone"])):
+        # "尾数是86不是88": the number just given, its last digits put right
+        out["phone"] = str(out["phone"])[:-len(tail.group(1))] + tail.group(1)
     if _NO_REMINDER.search(text):
         for key in ("follow_up", "follow_up_date"):
             out.pop(key, None)
@@ -111,6 +130,9 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
 def _customer(text: str, tool: str, out: dict, params: set[str], spot: Spotter) -> None:
     """"是沈杰不是沈晓东" / "it was 史超's code": the named customer who is not the current one."""
     named = spot(text)
+    meant = _MEANT_LOWER.search(text) if not named else None
+    if meant:  # "sorry i meant ben": a first name typed in lower case
+        named = spot(meant.group(1).title())
     if not named:
         return
     key = "referrer" if "referrer" in params and _REFERRAL.search(text) else "customer"
@@ -125,6 +147,12 @@ def _customer(text: str, tool: str, out: dict, params: set[str], spot: Spotter) 
 
 def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, denied: str = "") -> None:
     dates = dates_in(text, today)
+    quiet = _QUIET_DAYS.search(text) if "quiet_days" in params else None
+    if quiet:  # "60 days?" after who has been quiet 90 days: the same list for 60
+        n = int(quiet.group(1))
+        out["quiet_days"] = n * (30 if re.match(r"个?月|months?", quiet.group(2), re.IGNORECASE) else
+                                 7 if re.match(r"周|星期|礼拜|weeks?", quiet.group(2), re.IGNORECASE) else 1)
+        return
     top = find_top(text)
     if top and "top" in params:
         out["top"] = top
@@ -136,6 +164,9 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
         bare = _BARE_OFFER.search(text) if out.get("offer_percent") else None
         if pct is None and bare:
             pct = float(bare.group(1))  # "10 too little, make it 15": the offer already has its unit
+        lone = _LONE_OFFER.fullmatch(text) if pct is None and out.get("offer_percent") else None
+        if lone:
+            pct = float(lone.group(1))  # "ok 10 then" after 20 % was refused
         if pct is not None:
             out["offer_percent"] = pct
         elif _NO_OFFER.search(text):
@@ -220,7 +251,11 @@ _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|what about
                         # "how many bags of it?": about what the last answer named
                         r"|\b(?:of|for|about|on) (?:it|that(?: one)?)\s*[?？]?\s*$|^\s*(?:它|那个|那款)"
                         # "哦对了 上个月它卖了多少钱": the goods just asked about
-                        r"|它(?!们)", re.IGNORECASE)
+                        r"|它(?!们)"
+                        # "其中北京的有几个", "top 5 then", "last year same month?": the same count narrowed,
+                        # longer, or a year back
+                        r"|^\s*(?:其中|这里面|这些里面|里面|当中)|\bthen\s*[?？!.]*\s*$|\bsame (?:month|period|time|week)\b"
+                        r"|去年同(?:期|月)", re.IGNORECASE)
 # "and remind me to call 李娜 tomorrow": a request of its own, not the last question again
 _ANOTHER_REQUEST = re.compile(r"\b(?:remind|call|ring|log|add|tag|draft|send|write|record|note|mark|text|email)\b"
                               r"|提醒|记一下|记下|打给|打电话|发给|写|加上|标记|备注", re.IGNORECASE)

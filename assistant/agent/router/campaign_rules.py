@@ -61,6 +61,9 @@ _AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群
                           # offer starts, or the message does
                           r"|(?<=[人客户们粉员])(?:\s+(?=\S*(?:折|%|％|off\b))|\s*$))",
                           re.IGNORECASE)
+# "整个短信提醒上海的咖啡馆客户补货": the group told to do something
+_AUDIENCE_TOLD = re.compile(r"(?:提醒|通知|告诉|叫)(.{2,24}?(?:客户|客人|顾客|会员|粉丝|熟客|老客|人))"
+                            r"(?=补货|回购|复购|再买|来买|回来|来|买|\s|[，,。]|$)")
 _OFFER_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*[%％]\s*(?:off|discount|折扣|优惠)?", re.IGNORECASE)
 _OFFER_ZHE = re.compile(r"(?:打)?(\d(?:\.\d)?|[1-9]\d|[一二三四五六七八九][一二三四五六七八九五]?)\s*折")
 _ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
@@ -106,7 +109,8 @@ _AUDIENCE_LET = re.compile(r"(?:让|叫|请|促)(\S{2,12}?)(?:回购|复购|再�
 
 def audience(text: str) -> str | None:
     """The customers a campaign request names, in the owner's words (offers and channels cut)."""
-    m = _AUDIENCE_ZH.search(text) or _AUDIENCE_LET.search(text) or _AUDIENCE_EN.search(text)
+    m = _AUDIENCE_ZH.search(text) or _AUDIENCE_TOLD.search(text) or _AUDIENCE_LET.search(text) \
+        or _AUDIENCE_EN.search(text)
     found = m.group(1) if m else None
     if found is None:  # "两个月没下单的老客，发微信召回": the clause without the request
         clauses = [c for c in re.split(r"[，,；;。:：]", text) if c.strip()]

@@ -63,7 +63,7 @@ _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "l
             "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one")
 # A short message saying something went wrong, with an undo word, asks for the undo.
 _MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
-                      r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实", re.IGNORECASE)
+                      r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实|\boh no\b|\bit was\b[^,.]{1,30}\bnot\b", re.IGNORECASE)
 _SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")
 
 
@@ -110,7 +110,7 @@ def _control(message: str) -> str | None:
         if text in words:
             return intent
     bare = _bare(message)
-    if not bare or len(bare) > 60:
+    if not bare or len(bare) > 80:
         return None
     for intent in ("undo", "cancel", "confirm"):
         if len(bare) <= 40 and _made_of(bare, _WORDS[intent]):
@@ -126,7 +126,7 @@ def _control(message: str) -> str | None:
     undo_only = _WORDS["undo"] + _WORDS["cancel"] + _WORDS["confirm"]
     if any(_has_word(t, _WORDS["undo"]) and _made_of(t, undo_only) for t in bare.split()[1:2]):
         return "undo"  # "啊 撤销一下 好像是2包": after a sound, the undo, then why
-    last = _bare(re.split(r"[,，。;；]", message or "")[-1])
+    last = _bare(re.split(r"[,，。;；!！]|\.(?=\s)", message or "")[-1])
     if len(bare) <= 80 and _MISTAKE.search(bare) and last and _has_word(last, _WORDS["undo"]) \
             and _made_of(last, undo_only):
         return "undo"  # "wait 邱磊拿的是冷萃 not antigua, 撤销那个": what went wrong, then the undo

@@ -42,7 +42,7 @@ def _refuse_beyond_chat(m: Msg) -> None:
     # There is no delete, export-all or mass-message tool; such a command must not turn into some
     # other write, and the owner is told what to do instead.
     command = command_part(m.text)
-    for kind in ("delete", "export", "mass_message", "payment"):
+    for kind in ("delete", "export", "mass_message", "payment", "place_call"):
         if m.kw.has(kind, command):
             raise _Refused(kind)
 
@@ -57,7 +57,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())
-    asked = _the_question(text, names) or _the_request(text)
+    asked = _the_question(text, names) or _the_request(text) or _after_the_day(text, names)
     if asked is not None:
         # "今天要打给 zhang wei, li na 还有 luo zihan. luo zihan 的投诉是什么来着?": several people
         # told, then one asked about: the question is the request; one named before it is "her"
@@ -156,6 +156,30 @@ def _the_question(text: str, names: tuple[str, ...]) -> str | None:
     return parts[-1].strip()
 
 
+# "…小李说明天要请假 anyway 我想知道10月份冷萃卖了多少包": the owner turns to what they want to know
+_PIVOT = re.compile(r"(?:^|[\s,，。.!！;；])(?:anyway|anyways|总之|言归正传|话说回来|说正事|我想知道|我想问|想问下|想问一下"
+                    r"|i (?:want|wanted|'d like) to know|my question is)[\s,，:：]*", re.IGNORECASE)
+
+
+_ASKS_WHAT = re.compile(r"多少|几|哪|谁|什么|啥|\b(?:how|which|what|who|when)\b", re.IGNORECASE)
+
+
+def _after_the_day(text: str, names: tuple[str, ...]) -> str | None:
+    """The question a long account of the day ends with, when it names no customer ("so today
+    was crazy, … which city had the most orders last month?"); the account is only talk."""
+    if len(text) < 80 or every_customer(text, spot_index(names)):
+        return None
+    pivots = list(_PIVOT.finditer(text))
+    parts = [p for p in _SENTENCE_END.split(text) if p and p.strip()]
+    # with no turn of phrase, only a last sentence that is plainly a question ("…?"), after an
+    # account with no quoted text in it (a quote is data: "got this: '…' how bad is it")
+    plain = len(parts) >= 3 and re.search(r"[?？]\s*$", parts[-1]) and not re.search(r"[?？“”「」\"]|(?:^|[\s:：])['‘]", text[:-len(parts[-1])])
+    tail = text[pivots[-1].end():] if pivots else parts[-1] if plain else ""
+    if not tail.strip() or len(tail) > 60 or not (is_question(tail) or asks_by_form(tail) or _ASKS_WHAT.search(tail)):
+        return None
+    return tail.strip()
+
+
 def _tells_a_write(msg: Msg, own: str) -> bool:
     """Whether the message tells a purchase or a contact, by its words or by the intent model."""
     if msg.kw.has("order") or msg.kw.has("contact"):
@@ -206,8 +230,11 @@ def _near_a_name(who: str, names: tuple[str, ...]) -> bool:
     from rapidfuzz.distance import OSA
 
     key = name_identity(who)
+    bare = re.sub(r"^[老小阿]", "", who) if re.fullmatch(r"[老小阿][\u4e00-\u9fff]", who) else who
     return any(OSA.distance(key, known) <= 1 for known in _name_keys(names)) or any(
-        who.lower() in name.lower().split() for name in names)
+        who.lower() in name.lower().split() for name in names) or any(
+        # "晓东" for 沈晓东, "老张" for a 张: how owners call regulars; the store asks which one
+        len(name) == 3 and name[1:] == bare or len(bare) == 1 and name.startswith(bare) for name in names)
 
 
 @lru_cache(maxsize=4)

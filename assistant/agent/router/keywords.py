@@ -53,7 +53,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|on a call|video call|voice (?:note|message|msg))\b|\b(?:msg|message|text|wechat|dm|call|email|note)"
                 r"\s+(?:from|w/|with)\b|\blog (?:a |an |the )?"
                 r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
-                ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "发消息", "发了消息",
+                ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "微信下单", "微信订", "微信来", "又来了", "今天来了", "刚来了", "来过店", "过来买", "来拿了", "过来拿",
+                 "电话下单", "电话订", "发消息", "发了消息",
                  "留言", "来店", "到店", "来了店里", "来店里", "见了", "聊了", "沟通", "拜访", "记录一下", "记一下",
                  "^记录", "说(?!错)", "问了", "咨询", "评论", "反映", "反馈", "写道", "发邮件", "发短信", "发信息", "找我",
                  # Cantonese and mixed: 打嚟 / 话 / call我 / 私信
@@ -67,7 +68,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
               r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) (?:away|out)|ditch(?:ing)? us|leav(?:e|ing) us|quit(?:ting)? us"
               r"|stop(?:ped)? coming|disappear(?:ed|ing)?"),
               ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了",
-               "不再帮衬", "不再光顾", "不再来", "不会再来")),
+               "不再帮衬", "不再光顾", "不再来", "不会再来", "可能走", "会走", "要走", "走了的", "走掉", "跑掉")),
     "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",
              "排名", "前\\d+", "前[一二三四五六七八九十]+", "有哪", "给我看", "列一下", "列个")),
     "advice": ((r"what should (?:i|we) do|what (?:can|do) (?:i|we) do|how (?:do|can|should) (?:i|we) "
@@ -103,6 +104,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 # asked to move it, not told it was paid ("294 已经转账了")
                 (r"(?:帮我|替我|给|俾).{0,4}(?:转|打|退).{0,6}(?:\d|钱|账|款)",
                  r"(?:转|打)(?:到|给|俾)(?:她|他)?的?(?:微信|支付宝|账户)")),
+    # a call the assistant is asked to place, not one to log or be reminded of
+    "place_call": (r"^\s*(?:pls |please |can you |could you )?(?:call|ring|phone|dial)\b.{1,30}?\b(?:for me|right now)\b",
+                   (r"^\s*(?:帮我|替我|你)(?:现在)?(?:打(?:个|一个|一下)?电话给|打给|拨给?|call(?:一下)?)(?!.{0,20}(?:记|提醒))",)),
     "mass_message": (r"(?:text|sms|message|e-?mail|wechat)s? (?:to )?(?:all|every|everyone)"
                      r"|mass (?:sms|text|message|mail)|\bblast\b",
                      ("群发", "给所有客户发", "給所有客戶發", "全部客户发短信")),

@@ -148,8 +148,10 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
     if not status or _ASKS_STATUS.search(m.text) or asks_by_form(m.text) or \
             sql_templates.is_count_question(m.kw.low) and re.search(r"多少|how many|[?？]", m.kw.low):
         return None  # "佢而家有幾多單投訴未搞掂" counts them, it closes none
-    if m.kw.has("contact", command) and not _SETS_STATUS.search(command):
-        return None  # "emailed james back, told him it's fixed now" reports a contact to log
+    if m.kw.has("contact", command) and not _SETS_STATUS.search(command) and not _COMPLAINT_DONE.search(command):
+        # "emailed james back, told him it's fixed now" reports a contact to log; "张伟个投诉搞定了
+        # …他话ok" says the complaint itself is over
+        return None
     # by name, or "她的投诉标成已解决" / "put that complaint as in progress" about the one just discussed
     # "先把投诉标成处理中" names no one: the complaint of the customer being talked about
     who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") or _THAT_ONE.search(command)
@@ -165,8 +167,11 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
 
 _SETS_STATUS = re.compile(r"\b(?:mark|set|change|put|move|close|re-?open|open (?:it )?back|make it)\b"
                           r"|标成|标为|标记|改成|改为|设为|关掉|关闭|关了|结案|重开|重新打开", re.IGNORECASE)
-_THAT_ONE = re.compile(r"\b(?:that|this|the|her|his) complaint\b|这个投诉|那个投诉|这条投诉|那条投诉", re.IGNORECASE)
-_REMIND = re.compile(r"remind|记得|提醒|别忘|⏰", re.IGNORECASE)
+_COMPLAINT_DONE = re.compile(r"(?:投诉|complaint)[^，,。.!！]{0,4}(?:搞定|解决|处理好|处理完|搞好|弄好|结了"
+                             r"|\b(?:resolved|sorted|fixed|closed|settled|done)\b)", re.IGNORECASE)
+_THAT_ONE = re.compile(r"\b(?:that|this|the|her|his)\s+(?:[a-z-]+\s+){0,2}?complaint\b|这个投诉|那个投诉|这条投诉|那条投诉"
+                       r"|(?:那|这)(?:个|条|单)[\u4e00-\u9fff]{1,6}的?投诉", re.IGNORECASE)
+_REMIND = re.compile(r"remind|记得|提醒|(?<![提醒])提我|别忘|⏰", re.IGNORECASE)
 _ASKED_FIRST = re.compile(r"^\s*(?:帮我|替我|给我|麻烦|请|pls|please|can you|could you)", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<![我挽召])回他|(?<![我挽召])回她|复一下|覆他|覆她|覆一下|复他|复她"
                          r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?"
@@ -177,6 +182,8 @@ _WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回�
 
 _APOLOGY = re.compile(r"(?:写|擬|拟|起草|草拟|准备|来)[^，,。]{0,6}道歉|\bapology\b|\bapologi[sz]e to\b|need a (?:reply|response)"
                       r"|what (?:do|should|can) i (?:say|tell|reply|write) (?:to|back)", re.IGNORECASE)
+_WHAT_TO_SAY = re.compile(r"what (?:do|should|can) i (?:say|tell)|(?:怎么|咋)跟(?:他|她|佢)说|跟(?:他|她|佢)说(?:什么|啥|点什么)",
+                          re.IGNORECASE)
 _WRITE_IT = re.compile(r"\bdraft|\bwrite\b|起草|草拟|拟|写|帮我回|替我回", re.IGNORECASE)
 _RETONE = re.compile(r"make it|\bmore\b|\w+er\b|\bless\b|\btoo\b|\bbit\b|一点|一點|点儿|些|再|太", re.IGNORECASE)
 
@@ -203,6 +210,9 @@ def draft_reply(m: _Msg) -> Intent | None:
         return Intent({"customer": m.ctx.last_customer, "tone": tone}, 0.8)
     if not (drafting and (about_complaint or m.who())) and not (cid and tone):
         return None
+    if not about_complaint and _WHAT_TO_SAY.search(command) and not m.kw.has("draft", command) \
+            and m.ctx.open_complaint is not None and m.who() and not m.ctx.open_complaint(m.who()):
+        return None  # "what should i say to her" with nothing to answer for: advice, not a reply
     args: dict = {}
     if cid is not None:
         args["complaint_id"] = cid
@@ -353,7 +363,9 @@ _FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微�
 _FIELD_SOUNDS = [("notes", "|bei|zhu|"), ("tags", "|biao|qian|"), ("phone", "|shou|ji|"), ("city", "|cheng|shi|")]
 _VALUE = re.compile(r"(?:\bto\b|\bis\b|\bas\b|=|改成|改为|换成|更新为|更新成|变成|设为|设置为|标记为|写成|打上|为|是|:|：)了?"
                     r"\s*(.+?)\s*[。.!！]?$")
-_TAG_VALUE = [re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:的)?标签"),
+_TAG_VALUE = [re.compile(r"(?:tag|标签)\s*(?:叫做?|名叫|called|named)\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:吧|啦|$|[\s,，。])",
+                         re.IGNORECASE),
+              re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:的)?标签"),
               re.compile(r"标(?:成|为|记成|记为|上)了?\s*[\"“「']?([A-Za-z0-9&+-]+|[\u4e00-\u9fff]{1,6}?)[\"”」']?"
                          r"\s*(?:客户|客人|顾客|的|吧|$|[\s,，。])"),
               re.compile(r"\bas\s+(?:an?\s+)?[\"']?([\w&+-]+(?:\s+customer)?)", re.IGNORECASE),
@@ -374,6 +386,7 @@ _MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|
                        r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[a-z]+|[\u4e00-\u9fff]{2,3}?)(?:市|了|$|[\s,，。.])", re.IGNORECASE)
 
 
+_ONE_MORE = re.compile(r"^\s*(?:再|也|另外|还要|还有|顺便|\b(?:also|and|plus)\b)", re.IGNORECASE)
 # "note for cui jing: deliver before 10am" / "tag 孟浩然 gifts": about the customer's record itself
 _ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)[\s,，]+)*(?:add (?:a )?)?"
                             r"(?:notes? (?:for|on|about|to)\b|notes? down\b|tag\b)|备注一下|记在(?:他|她)?资料", re.IGNORECASE)
@@ -381,7 +394,8 @@ _ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)
 
 @rule(50)
 def change_customer(m: _Msg) -> Intent | None:
-    who = m.who()
+    # "再加埋個tag 叫「新客」" right after adding her: one more change to the one in view
+    who = m.who() or (m.ctx.last_customer if _ONE_MORE.match(m.text) else None)
     if not who or is_question(m.text) and sql_templates.is_count_question(m.kw.low):
         return None  # "how many of the shanghai ones are tagged wholesale" asks, it tags no one
     if not m.kw.has("update", instruction(m.text)) and not _ON_THE_RECORD.search(m.text):
@@ -517,8 +531,8 @@ BRIEFING = re.compile(
 @rule(69)
 def briefing_request(m: _Msg) -> Intent | None:
     """"今天该联系谁？" / "what should I do today?" / "morning briefing" -> the daily briefing."""
-    if m.customer or not BRIEFING.search(m.text):
-        return None
+    if m.customer or not BRIEFING.search(m.text) or sql_templates.birthday_sql(m.kw.low, m.ctx.today):
+        return None  # "今日到禮拜六有冇客生日": the birthdays, not the whole briefing
     top = find_top(m.text)
     return Intent({"top": top} if top else {}, 0.9)
 
@@ -702,7 +716,7 @@ def playbook_question(m: _Msg) -> Intent | None:
 
 
 _SEVERAL = re.compile(r"how many|\b(?:a )?few\b|several|\ball\b|every|which ones|more than one|\bthere(?:'s| are) \w+ of"
-                      r"|几个|几位|哪几个|好几个|几多个|都有谁|所有", re.IGNORECASE)
+                      r"|几个|几位|哪几个|好几个|几多个|多少个|多少位|都有谁|所有", re.IGNORECASE)
 
 
 @rule(99)

@@ -276,18 +276,22 @@ def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
 _ZH_LEAD = r"(?:今天|昨天|前天|刚才|刚刚|上午|下午|晚上|早上|客户|顾客|老客户|新客户|帮我记一下|记一下|记录一下|记录)?"
 _ZH_NAME_BEFORE = re.compile(
     # "刘德华 买了2包": a space before a purchase, not before 说 ("谁可能流失 说说原因")
-    _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:\s(?=买了|订了|下单|要了|拿了|来店|到店))?(?:今天|昨天|刚才|刚刚|上午|下午)?"
-    r"(?:打电话|打了电话|来电|打来|发微信|微信说|发消息|说|来店|到店|来了|买了|购买了|下单|订了|要了|想要|想再要|投诉|反馈|付了)")
+    _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:\s(?=买了|订了|下单|要了|拿了|来店|到店))?"
+    # "刘芳芳刚买了", "老张今天来拿了": a word of time or manner between the name and the deed
+    r"(?:今天|昨天|刚才|刚刚|上午|下午|今早|今晚|已经|刚|又|也)?"
+    r"(?:打电话|打了电话|来电|打来|发微信|微信说|发消息|说|来店|到店|来了|来拿|买了|购买了|下单|订了|要了|拿了|想要|想再要|投诉|反馈|付了)")
 # "欧阳娜娜的资料给我看看": whose file is asked for
 _ZH_NAME_FILE = re.compile(r"(?:^|[\s,，查看找调给把])([\u4e00-\u9fff]{2,4}?)(?:的|'s\s*|’s\s*)(?:资料|档案|信息|详情|记录|情况"
                            r"|profile|file|details|info|record)", re.IGNORECASE)
 _ZH_NAME_AFTER = re.compile(r"(?:客户|顾客|给|帮|跟|和|把)([\u4e00-\u9fff]{2,3}?)(?:的|打|发|说|回|，|,|\s|$)")
 _EN_NAME = re.compile(
-    r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to)\s+"
+    r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to|show(?: me)?|pull up|look up|profile of)\s+"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|^([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+"
     r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)"
     # "show 下 Kevin Zhang 的资料": a full name whose file is asked for
-    r"|(?<![A-Za-z])([A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s*(?:的|'s)\s*(?:资料|档案|信息|情况|profile|file|info|details)")
+    r"|(?<![A-Za-z])([A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s*(?:的|'s)\s*(?:资料|档案|信息|情况|profile|file|info|details)"
+    # "bob miller's orders?": typed in lower case, a full name whose records are asked for
+    r"|^\s*([a-z][a-z'-]+\s+[a-z][a-z-]+)'s\s+(?:orders?|profile|file|info|details|history|number|phone)\b")
 _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有人", "老板", "店员", "今天", "昨天", "一下", "这个",
               "那个", "这位", "上次", "大家", "别人", "人家", "差评", "好评", "投诉", "中评", "新客人", "新客户", "新顾客",
               "老客人", "老客户", "老顾客", "回购", "复购", "召回", "挽回", "推荐", "下单", "回来", "拉新"}
@@ -349,7 +353,8 @@ _EN_ITEM = re.compile(r"\b(?:bought|buying|buys?|ordered|purchased|wants?|took|t
 _EN_MORE = re.compile(r"\b(?:order|get|take|want|need)s?\s+(\d+|two|three|four|five|six|ten)\s+more\b",
                       re.IGNORECASE)
 _ONE_OF = re.compile(r"(?:买了|要了|拿了|订了|买咗|攞咗|买|要|拿|订)个([\u4e00-\u9fff]{2,8})")
-_PRODUCT_TRAIL = re.compile(r"\s+(?:for|at|on|next|by|and|yesterday|today|tomorrow|this|last)\b.*$", re.IGNORECASE)
+_PRODUCT_TRAIL = re.compile(r"\s+(?:for|at|on|next|by|and|yesterday|today|tomorrow|this|last|again|sent|send|delivered"
+                            r"|shipped|please|pls|asap|too|as|to|from|in|please)\b.*$", re.IGNORECASE)
 
 
 # A bare number closing a sale, "黄涛买了一盒礼盒 258" / "bought 2 blends today, 256": owners
@@ -535,6 +540,8 @@ _ORDINAL = re.compile(
     r"|" + _ZH_NTH.format("zh") + r"\s*(?:(?:个|位|名|個)(?!月|星期|礼拜|周|次|天|年)(?:那个|那位|那個|客户|客人|人)?|那个|那位|那個)"
     r"|\b(?:the\s+)?(?P<en>first|second|third|fourth|fifth|top|1st|2nd|3rd|4th|5th)\s+"
     r"(?:one|guy|lady|customer|client|person|name|on the list)\b"
+    # "whos top of that list", "the first on the list", "第一名"
+    r"|\b(?P<en2>top|first)\s+(?:of|on|in)\s+(?:that|the|this)\s+list\b|第(?P<zh2>一|1)名"
     r"|\b(?:no\.?|number)\s*(?P<num>\d{1,2})\b", re.IGNORECASE)
 _EN_ORDINAL = {"first": 1, "top": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
                "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
@@ -548,8 +555,10 @@ def list_position(text: str) -> tuple[int, int, int] | None:
     if m.group("zh") or m.group("ranked"):
         raw = m.group("zh") or m.group("ranked")
         n = int(raw) if raw.isdigit() else cn_number(raw)
-    elif m.group("en"):
-        n = _EN_ORDINAL[m.group("en").lower()]
+    elif m.group("en") or m.group("en2"):
+        n = _EN_ORDINAL[(m.group("en") or m.group("en2")).lower()]
+    elif m.group("zh2"):
+        n = 1
     else:
         n = int(m.group("num"))
     return (n, m.start(), m.end()) if n and n > 0 else None

@@ -41,6 +41,8 @@ class Question:
     tag: str | None = None                  # a customer tag ("wholesale"), from the common tags
     severity: str | None = None             # complaints: critical | high | medium | low
     older_than: date | None = None          # complaints made before this day ("over a month unresolved")
+    least: bool = False                     # a ranking from the bottom: "卖得最差的是哪个"
+    offset: int = 0                         # rows of a ranking passed over: "第二的呢" is one past the top
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -90,13 +92,14 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       # ("她上次买了什么" alone is answered by her profile, which shows the last order)
       r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:啥|什么|乜|咩|甚么)")),
     ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
-     ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均")),
+     ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均",
+      r"平均一[张笔单]", r"一[张笔]?单平均")),
     ("latest_order", r"\b(?:latest|most recent|last|newest) order\b.{0,30}\b(?:date|when|day)\b"
      r"|\bwhen was the (?:latest|last|most recent) order\b",
      (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
     ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)|first[- ]?timers?"
-     r"|first[- ]ever (?:order|purchase)",
-     ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户", r"第一次(?:买|来|下单)", "首次购买", "首单")),
+     r"|first[- ]ever (?:order|purchase)|\bfirst (?:order|purchase)s? (?:in|during|this|last)\b",
+     ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
     ("complaints", r"complaints?|complaint", ("投诉",)),
     ("tasks", r"tasks?|to-?dos?|follow[- ]?ups?|reminders?", ("任务", "待办", "回访", "提醒")),
     ("interactions", r"interactions?|calls?|visits?|contacts?|touchpoints?|conversations?",
@@ -104,7 +107,9 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?|cups?|bottles?)\b.{0,30}\b(?:sell|sold|go|went"
      r"|shift(?:ed)?|move[ds]?|ship(?:ped)?)"
      r"|units sold", ("销量", r"卖(?:出去?|掉|了)*.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)",
-                      "卖出多少", r"出(?:了|去)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|份)")),
+                      "卖出多少", r"出(?:了|去)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|份)",
+                      # "她去年买了几个礼盒": goods a customer bought, counted
+                      r"(?:买|订|要|拿)(?:了|过)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)")),
     ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money"
      r"|\bhow much\b.{0,20}\b(?:sell|sold|make|do|did|bring in|take in|ring up)\b",
      ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
@@ -123,7 +128,7 @@ _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\
 _COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件", "总共", "一共", "合计", "总额", "总数",
              "统计", "平均", "客单价", "销售额", "营业额")
 # not handled yet is open; not solved yet includes those being handled
-_STATUS = [("open", r"\bopen\b|\bnew\b|not (?:yet )?(?:handled|dealt with|looked at|touched)",
+_STATUS = [("open", r"(?<![a-z])open(?![a-z])|(?<![a-z])new(?![a-z])|not (?:yet )?(?:handled|dealt with|looked at|touched)",
             ("未处理", "待处理", "新的", "还开着", "没处理", "没人处理", "没有处理", "还没处理")),
            ("unresolved", r"unresolved|not resolved|pending|outstanding|not (?:yet )?(?:fixed|sorted|closed)",
             ("未解决", "没解决", "未搞定", "没搞定", "没处理好", "还没好")),
@@ -318,6 +323,8 @@ def read_question(text: str, today: date, customer: str | None = None,
     item = product_word(text) if what in ("revenue", "quantity", "orders") and not customer and not goods else None
     if item:  # letters only reach the pattern: no quote, no wildcard of the owner's
         item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip() or None
+    if item and find_city(item):
+        item = None  # "深圳10月卖了多少": the place the buyers are in, not goods
     # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
     place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
                                         "orders_revenue", "quantity_revenue") and not customer else None
@@ -338,9 +345,19 @@ _OLDER = re.compile(r"(?:超过|多于|有)(.{1,4}(?:天|周|星期|礼拜|个?�
 
 
 def _severity(text: str) -> str | None:
+    """The severity asked about, or several joined by commas ("high or critical")."""
     low = _WORST.sub(" ", text.lower())  # "最严重的是哪几个" orders by severity, it keeps every one
-    return next((s for s, rx in _SEVERITY if re.search(rx, low)), None) if re.search(
-        r"critical|严重|紧急|危急|severity|\bhigh\b|\blow\b", low) else None
+    if not re.search(r"critical|严重|紧急|危急|severity|\bhigh\b|\blow\b", low):
+        return None
+    found = [s for s, rx in _SEVERITY if re.search(rx, low)]
+    return ",".join(found) if len(found) > 1 and re.search(r"\bor\b|\band\b|或|和|跟|/|、", low) else (
+        found[0] if found else None)
+
+
+def _severity_cond(severity: str, column: str = "severity") -> str:
+    """The condition on a complaint's severity: one level or several."""
+    levels = severity.split(",")
+    return f"{column} = {_q(levels[0])}" if len(levels) == 1 else f"{column} IN ({', '.join(map(_q, levels))})"
 
 
 def _older_than(text: str, today: date) -> date | None:
@@ -375,7 +392,7 @@ def question_sql(q: Question) -> str:
         goods = ", SUM(o.quantity) AS quantity" if by != "revenue" else ""
         return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders{goods} FROM orders o "
                 f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
-                f"ORDER BY {by} DESC LIMIT {q.limit}")
+                f"ORDER BY {by} DESC LIMIT {q.limit}{_offset(q)}")
     if what == "rank_cities":
         # 上海 and Shanghai are one city: grouped under one name, in the question's language
         pairs = [(zh, en) for zh, en in CITY_PAIRS.items() if has_han(zh)]
@@ -383,10 +400,14 @@ def question_sql(q: Question) -> str:
                                   for zh, en in pairs) + " ELSE c.city END"
         if q.by == "customers":  # "哪个城市的客户最多": where the customers live
             return (f"SELECT {case} AS city, COUNT(*) AS customers FROM customers c "
-                    f"GROUP BY 1 ORDER BY customers DESC LIMIT {q.limit}")
+                    f"GROUP BY 1 ORDER BY customers DESC LIMIT {q.limit}{_offset(q)}")
+        if q.by == "orders":  # "which city had the most orders": counted, not summed
+            return (f"SELECT {case} AS city, COUNT(*) AS orders FROM orders o "
+                    f"JOIN customers c ON c.id = o.customer_id{_between('o.date', q.period)} "
+                    f"GROUP BY 1 ORDER BY orders DESC LIMIT {q.limit}{_offset(q)}")
         return (f"SELECT {case} AS city, ROUND(SUM(o.amount), 2) AS revenue FROM orders o "
                 f"JOIN customers c ON c.id = o.customer_id{_between('o.date', q.period)} "
-                f"GROUP BY 1 ORDER BY revenue DESC LIMIT {q.limit}")
+                f"GROUP BY 1 ORDER BY revenue DESC LIMIT {q.limit}{_offset(q)}")
     if what == "rank_months":  # the best month first when asked which; else month by month
         by = "quantity" if q.by == "quantity" else "revenue"
         order = f"{by} DESC" if q.limit == 1 else "month"
@@ -395,12 +416,13 @@ def question_sql(q: Question) -> str:
         return (f"SELECT substr(date, 1, 7) AS month, {value} FROM orders"
                 f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
     if what == "rank_products":
-        where = _between("date", q.period)
+        conds = [c for c in (_during("date", q.period) if q.period else None, _goods_cond("product", q)) if c]
+        where, way = (" WHERE " + " AND ".join(conds) if conds else ""), "ASC" if q.least else "DESC"
         if q.by == "revenue":
             return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
-                    f"ORDER BY revenue DESC LIMIT {q.limit}")
+                    f"ORDER BY revenue {way} LIMIT {q.limit}{_offset(q)}")
         return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
-                f"ORDER BY quantity DESC LIMIT {q.limit}")
+                f"ORDER BY quantity {way} LIMIT {q.limit}{_offset(q)}")
     # Customer names come from the customer list (exact names only), never from free text.
     who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})" if q.customer else None
     if what == "last_order":  # when, and what: "佢最後一次幾時買 買咗乜"
@@ -425,7 +447,7 @@ def question_sql(q: Question) -> str:
         if status:
             conds.append(status)
         if q.severity:
-            conds.append(f"k.severity = {_q(q.severity)}")
+            conds.append(_severity_cond(q.severity, "k.severity"))
         if q.older_than:
             conds.append(f"k.date < '{q.older_than.isoformat()}'")
         if q.period:
@@ -488,7 +510,7 @@ def question_sql(q: Question) -> str:
         return f"SELECT COUNT(*) AS new_customers FROM ({inner}){where('first_date')}"
     if what == "complaints":
         cond = _status_cond(q.status)
-        severity = f"severity = {_q(q.severity)}" if q.severity else None
+        severity = _severity_cond(q.severity) if q.severity else None
         older = f"date < '{q.older_than.isoformat()}'" if q.older_than else None
         return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, severity, older, who)}"
     if what == "tasks":
@@ -500,6 +522,10 @@ def question_sql(q: Question) -> str:
     if what == "buyers" or (what == "customers" and q.period):
         return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date', who)}"
     return f"SELECT COUNT(*) AS customers FROM customers{' WHERE ' + ' AND '.join(kept) if kept else ''}"
+
+
+def _offset(q: Question) -> str:
+    return f" OFFSET {q.offset}" if q.offset else ""
 
 
 def _whole_months(period: tuple[date, date]) -> int:
@@ -528,6 +554,7 @@ _EARLIER = re.compile(r"再?(?:往)?前一(?:(周|个?星期|个?礼拜)|个?月
 _ALL_TIME = re.compile(r"(?<![A-Za-z])all[- ]time(?![A-Za-z])|(?<![A-Za-z])ever(?![A-Za-z])|\boverall\b|\bsince (?:the )?(?:start|beginning)\b"
                        r"|\bin total\b|一直以来|有史以来|全部时间|所有时间|总的|历来|至今为止", re.IGNORECASE)
 _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\bmost orders\b|\border count\b"
+                       r"|\bmost (?:times|often)\b|\bmost frequent"
                        r"|单数|订单数|下单次数|次数|几单|多少单"),
             ("quantity", r"\b(?:bags?|units?|quantity|volume|boxes)\b|袋数|包数|数量|销量|件数"),
             ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
@@ -556,6 +583,16 @@ _FOLLOW_FILLER = re.compile(r"^\s*(?:and|what about|how about|and what about|ok|
 _IT = re.compile(r"\b(?:it|that|that one|this one)\b|它|那个|那款|这个|这款", re.IGNORECASE)
 
 
+_SAME_SPAN_YEAR_AGO = re.compile(r"\bsame (?:month|period|time|week|quarter)\b.{0,6}\blast (?:year|yr)\b"
+                                 r"|\blast (?:year|yr)'?s?\b.{0,6}\bsame (?:month|period|time)\b|\ba year (?:ago|before|earlier)\b"
+                                 r"|去年(?:的)?同(?:期|月|一个月|时间)|去年(?:的)?这个时候|去年(?:的)?今个月", re.IGNORECASE)
+
+
+_NTH_PLACE = re.compile(r"第\s*([二三23])(?:名|位|个|多)?|\b(second|third|2nd|3rd)\b", re.IGNORECASE)
+_ONLY_KIND = re.compile(r"^\s*(?:ok\s+|and\s+)?(?:only|just)\s+(?:the\s+)?([\w ]{2,20}?)\s+(?:ones?|products?|beans?)\s*[?？]?\s*$"
+                        r"|^\s*只(?:看|要|算)\s*([\w\u4e00-\u9fff]{2,10}?)的?\s*(?:呢|吧)?\s*$", re.IGNORECASE)
+
+
 def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | None:
     """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
     is counted, a ranking's order or length), or None when the message changes none of it."""
@@ -571,6 +608,9 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         return _sql(replace(q, measure=listed))
     changes: dict = {}
     period = period_of(text, today)
+    if q.period and _SAME_SPAN_YEAR_AGO.search(text):
+        # "and same month last yr" after October: October a year before, not all of last year
+        period = (add_months(q.period[0], -12), add_months(q.period[1] + timedelta(days=1), -12) - timedelta(days=1))
     if period and period != q.period:
         changes["period"] = period
     elif not period and q.period and _ALL_TIME.search(text):
@@ -615,6 +655,16 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         status = _status_of(text)
         if status and status != q.status:  # "and the in progress ones?"
             changes["status"] = status
+    nth = _NTH_PLACE.search(text) if q.measure in _RANKS and q.limit == 1 else None
+    if nth:  # "按销售额第二的呢" after the best one: the one after it
+        place = {"二": 2, "2": 2, "second": 2, "2nd": 2, "三": 3, "3": 3, "third": 3, "3rd": 3}[nth.group(1).lower()]
+        if place - 1 != q.offset:
+            changes["offset"] = place - 1
+    only = _ONLY_KIND.search(text) if q.measure == "rank_products" else None
+    if only:  # "only the 250g ones" after sales by product: the products whose name says so
+        word = re.sub(r"[^\w\u4e00-\u9fff -]", "", next(g for g in only.groups() if g)).strip()
+        if word:
+            changes["product"] = word
     if q.measure in _RANKS and counted:
         # "and how many orders made up that?" after a ranking: a count over the same period
         return _sql(Question(counted, changes.get("period", q.period)))
@@ -641,12 +691,16 @@ _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?
                   r"(?:customers?|clients?|buyers?|spenders?)|spen[dt] the most|\b(?:big(?:gest)?|top|best)\s*\d*\s*spenders\b"
                   # mixed: "top 5 客户 by spend"
                   r"|\btop\s*\d+\s*个?\s*(?:客户|顾客|客人)|(?:客户|顾客|customers?|clients?)\s*(?:by|按)\s*"
-                  r"(?:spend|spending|revenue|sales|消费|金额)", re.IGNORECASE)
+                  r"(?:spend|spending|revenue|sales|消费|金额)"
+                  # "who ordered the most in october", "who has bought the most times ever"
+                  r"|\bwho(?:'s| is| has| have| had)?\s+(?:ordered|bought|spent|purchased|shopped|order|buy|spend)s?"
+                  r"\s+(?:the\s+)?most\b|\bwho(?:'s| is)?\s+(?:the\s+)?(?:biggest|top|best)\s+(?:buyer|customer|spender|client)\b",
+                  re.IGNORECASE)
 _TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花钱最多", "贡献最大", "消费排名", "客户排名",
            r"最好的.{0,6}(?:客户|顾客|客人)", r"(?:revenue|消费|花钱|花得|营业额|金额|贡献|spend|spent).{0,4}最(?:高|多|大)",
            r"最(?:能|会)(?:花|买)", r"花(?:钱|得)?最多", r"买(?:得|的)?最多的.{0,3}(?:客|人)",
            # "上个月买意式拼配最多的是谁", "谁买耶加买得最多": one of the goods, the customer who bought most
-           r"(?:买|订|要)[^，,。？?]{1,10}最多的?(?:是谁|是哪位|是哪个|客户|人)", r"谁[^，,。？?]{0,3}(?:买|订)[^，,。？?]{1,10}最多")
+           r"(?:买|订|要)[^，,。？?]{1,10}最多的?(?:是谁|是哪位|是哪个|客户|人)", r"谁[^，,。？?]{0,3}(?:买|订)[^，,。？?]{0,10}最多")
 
 
 def _limit(text: str, default: int) -> int:
@@ -709,6 +763,7 @@ def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | No
     one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪座|哪月|边个|\bbest month\b", text, re.IGNORECASE) and _MOST.search(text))
     period = _two_months(text, today) or period_of(text, today)
     by = "customers" if measure == "rank_cities" and subject(text) == "customers" and not _MONEY_ASKED.search(text) \
+        else "orders" if measure == "rank_cities" and _ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) \
         else "quantity" if measure == "rank_months" and (_ranked_by(text) == "quantity" or subject(text) == "quantity"
                                                          or goods and not _MONEY_ASKED.search(text)) else "revenue"
     return _sql(Question(measure, period, by=by, limit=1 if one else (12 if measure == "rank_months" else 10),
@@ -737,13 +792,26 @@ def periods_compared_sql(text: str, today: date) -> str | None:
                                                        r"|\band\b|\bwith\b|同|和|跟|与|对比|相比")))
     if len(found) != 2:
         return None
+    if _SAME_SPAN.search(text) and all(_whole_months(p) == 12 for p in found) \
+            and any(p[0] <= today <= p[1] for p in found):
+        # "今年跟去年同期比": each year up to today's day of the year
+        found = [(p[0], min(p[1], _same_day(today, p[0].year))) for p in found]
     cases = " ".join(f"WHEN {_during('date', p)} THEN {_q(_period_label(p))}" for p in found)
     within = " OR ".join(_during("date", p) for p in found)
     what = subject(text)
     measure = ("COUNT(*) AS orders" if what == "orders" else "COALESCE(SUM(quantity), 0) AS quantity"
-               if what == "quantity" else "ROUND(COALESCE(SUM(amount), 0), 2) AS revenue")
+               if what == "quantity" else "ROUND(AVG(amount), 2) AS average_order" if what == "avg_order"
+               else "ROUND(COALESCE(SUM(amount), 0), 2) AS revenue")
     return (f"SELECT CASE {cases} END AS period, {measure} FROM orders WHERE {within} "
             f"GROUP BY 1 ORDER BY MIN(date)")
+
+
+_SAME_SPAN = re.compile(r"同期|同一时间|\bsame (?:period|time)\b|\bso far\b|\bytd\b|\bto date\b|到目前|截至", re.IGNORECASE)
+
+
+def _same_day(today: date, year: int) -> date:
+    """Today's month and day in another year (28 Feb for 29 Feb)."""
+    return today.replace(year=year) if not (today.month == 2 and today.day == 29) else date(year, 2, 28)
 
 
 def _periods_in(text: str, today: date, joins: str, flags: int = re.IGNORECASE) -> list[tuple[date, date]]:
@@ -776,17 +844,30 @@ _EARNER = re.compile(r"\b(?:products?|items?|beans?|blends?)\b.{0,30}\b(?:most|h
                      r"|(?:按|by)\s*(?:revenue|sales|金额|销售额|营业额|钱)", re.IGNORECASE)
 
 
+_WORST_SELLER = re.compile(r"卖(?:得|的)?最(?:差|少|烂|慢)|最(?:不好卖|难卖|冷门|滞销|少人买)|滞销|卖得不好"
+                           r"|\b(?:worst|slowest)[- ]?sell(?:er|ing)s?\b|\bsold (?:the )?(?:least|worst)\b"
+                           r"|\b(?:sells?|selling) (?:the )?(?:least|worst)\b|\bleast popular\b", re.IGNORECASE)
+
+
 def top_products_sql(text: str, today: date) -> str | None:
     """'10月哪个产品卖得最好' / 'what sold best last month': products ranked by quantity sold (by
-    revenue when money is asked about); one product when the question asks which one."""
+    revenue when money is asked about); one product when the question asks which one; from the
+    bottom when the worst is asked ("今年卖得最差的是哪个")."""
     earns = _EARNER.search(text)
+    least = bool(_WORST_SELLER.search(text))
+    if least:
+        one = not re.search(r"哪些|几个|前\s*\d|\d+\s*(?:个|款)|\b(?:bottom|worst)\s*\d", text, re.IGNORECASE)
+        return _sql(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
+                             limit=1 if one else _limit(text, 5), least=True))
     if not (_BEST_SELLER.search(text) or earns):
         return None
     one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item|bean)\b"
                     r"|\bwhat (?:sold|sells|was selling|went) (?:the )?(?:best|most)\b|\bwhat(?:'s| is| was) (?:our |the )?"
                     r"(?:best[- ]?seller|top seller|most popular)\b", text,
                     re.IGNORECASE) and not re.search(r"哪些|前\s*\d|top\s*\d", text, re.IGNORECASE)
-    limit = 1 if one else _limit(text, 5)
+    # "revenue by product": every product, a breakdown rather than a top five
+    every = re.search(r"\b(?:by|per|each) (?:product|item)\b|每(?:个|款|种)产品|各(?:个|款|种)?产品|按产品", text, re.IGNORECASE)
+    limit = 1 if one else _limit(text, 50 if every else 5)
     return _sql(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
                          limit=limit))
 
@@ -826,10 +907,23 @@ def task_list_sql(text: str, today: date, lang: str = "en", asked: bool = False)
 # "生日礼物" is a present, not a date asked about
 _BIRTHDAY = re.compile(r"birthdays?(?! (?:present|gift|cake|card|party))|\bb-?day\b|生日(?!礼物|蛋糕|卡|派对)|生辰",
                        re.IGNORECASE)
-_WHO_HAS = re.compile(r"哪|谁|边个|有没有|有冇|\bwho\b|\bwhich\b|\bany\b|\blist\b|\bshow\b", re.IGNORECASE)
+_WHO_HAS = re.compile(r"哪|谁|边个|有没|有冇|\bwho(?:se)?\b|\bwhich\b|\bany\b|\blist\b|\bshow\b", re.IGNORECASE)
 # the birthdays asked for beside other things to attend to are the briefing's
 _AGENDA = re.compile(r"brief|简报|早报|complaint|投诉|call-?backs?|回访|任务|待办|to-?dos?|tasks?|follow[- ]?ups?",
                      re.IGNORECASE)
+
+
+def _day_to_day(text: str, today: date) -> tuple[date, date] | None:
+    """"今天到礼拜六" / "from mon to fri": the days from the first named to the second."""
+    first = find_date(text, today, "future")
+    if not first:
+        return None
+    rest = text[text.find(first[1]) + len(first[1]):]
+    link = re.match(r"\s*(?:到|至|until|till|to|-|~)\s*", rest, re.IGNORECASE)
+    second = find_date(rest[link.end():], today, "future") if link else None
+    if not second or second[0] < first[0]:
+        return None
+    return first[0], second[0]
 
 
 def birthday_sql(text: str, today: date) -> str | None:
@@ -840,7 +934,8 @@ def birthday_sql(text: str, today: date) -> str | None:
         return None
     # "24号谁生日": one day named, the coming one
     day_named = find_date(text, today, "future")
-    start, end = parse_period(text, today) or ((day_named[0],) * 2 if day_named else (today, today))
+    start, end = _day_to_day(text, today) or parse_period(text, today) or (
+        (day_named[0],) * 2 if day_named else (today, today))
     if (end - start).days >= 365:
         return None
     day = "substr(birthday, -5)"
@@ -863,7 +958,8 @@ _CITY_ASKED = re.compile(r"\bwhich city\b|\bwhere (?:does|do|is) (?:s?he|they)\b
 _CONTACT = re.compile(r"(?<![打回通来了])电话(?![来了过])|手机|号码|微信号|邮箱|\b(?:phone|mobile|cell) (?:number|no)\b|\bnumber\b"
                       r"|\b(?:phone|mobile|cell)\s*[?？]|e-?mail|\bwechat id\b", re.IGNORECASE)
 _COUNTED = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of", re.IGNORECASE)
-_LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)",
+_LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
+                         r"|上一?次.{0,2}(?:几时|什么时候|啥时候|哪天)(?:来|买|下单|过来)",
                          re.IGNORECASE)
 _WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|\bwhen\b|\bdate\b", re.IGNORECASE)
 _WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
@@ -917,7 +1013,8 @@ def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | 
         if _WAITING.search(text):
             return _sql(Question("complaint_list", status="unresolved", severity=severity, limit=1))
         if _WORST.search(text) or (severity and not is_count_question(text)):
-            return _sql(Question("complaint_list", status="unresolved", severity=severity, by="severity", limit=10))
+            return _sql(Question("complaint_list", status=_status_of(text) or "unresolved", severity=severity,
+                                 by="severity", limit=10))
     return None
 
 

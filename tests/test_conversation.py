@@ -439,3 +439,22 @@ def test_the_assistant_does_not_place_calls(demo_store, meaning):
     bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
     refused = bot.reply("call lily cooper for me right now", session="c")
     assert calls(refused) == [] and "can't make phone calls" in refused.text
+
+
+def test_which_one_is_answered_by_a_tag_and_a_quiet_list_by_its_days(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("show me Tom", session="w")
+    picked = bot.reply("the wholesale one", session="w")
+    assert [(t, a["customer"]) for t, a, _ in calls(picked)] == [("customer_profile", "Tom Smith")]
+    bot.reply("90天以上没来的有几个", session="w")
+    shorter = bot.reply("60 days?", session="w")
+    assert [(t, a["quiet_days"]) for t, a, _ in calls(shorter)] == [("churn_risks", 60)]
+
+
+def test_a_short_question_of_another_figure_keeps_the_month(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("上个月一共多少单", session="m")
+    average = bot.reply("平均一单多少钱", session="m")
+    assert "227.63" in average.text
+    table = bot.reply("客单价 this yr vs last yr?", session="m")
+    assert "| 2025 | 255.81 |" in table.text and "\\\\." not in table.text

@@ -34,6 +34,7 @@ from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
 from assistant.agent.router.slots import CITY_PAIRS, find_city, list_position, name_identity
+from assistant.agent.router.sql_templates import find_tag
 from assistant.agent.toolkit import (
     Tool,
     bind_tool,
@@ -608,6 +609,9 @@ class Assistant:
                     except CrmError:
                         continue
                 picked = [found] if found is not None and asked in found.name.casefold() else []
+        tag = find_tag(to_simplified(text).lower()) if not picked else None
+        if tag:  # "the wholesale one" after "which Tom?": the one with that tag
+            picked = [c for c in candidates if tag.casefold() in (c.tags or "").casefold()]
         city = find_city(to_simplified(text)) if not picked else None
         if city:  # "the hangzhou one" after "which Lily?", though the short list left her out
             asked = str(args.get("customer", "")).strip()

@@ -202,10 +202,23 @@ def query(result: Any, lang: str) -> str:
         # "how many orders came in thru referrals": none yet is said, not shown as a row of zeros
         return _t(lang, "**0** — no orders yet.", "**0** —— 还没有订单。")
     head = "| " + " | ".join(map(as_text, result.columns)) + " |\n|" + "---|" * len(result.columns)
-    body = "\n".join("| " + " | ".join(as_text(v) for v in r) + " |" for r in result.rows[:20])
+    body = "\n".join("| " + " | ".join(_cell(v, c) for v, c in zip(r, result.columns)) + " |"
+                     for r in result.rows[:20])
     more = _t(lang, f"\n\n({len(result.rows)} rows, first 20 shown)",
               f"\n\n（共 {len(result.rows)} 行，显示前 20 行）") if len(result.rows) > 20 else ""
     return f"{head}\n{body}{more}"
+
+
+_MONEY_COLUMNS = ("revenue", "amount", "average_order", "spent", "total")
+
+
+def _cell(value: Any, column: str) -> str:
+    """A table cell: numbers as a reader writes them (1,234.50 for money, 934 for a count)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return as_text(value)
+    if column in _MONEY_COLUMNS:
+        return f"{value:,.2f}"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def triage(t: Any, lang: str) -> str:

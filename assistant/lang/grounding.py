@@ -69,6 +69,8 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
     if isinstance(value, str) and re.fullmatch(r"\+?\d{6,}", value.strip()) and \
             value.strip().lstrip("+") in re.sub(r"(?<=\d)[\s\-.()]+(?=\d)", "", text):
         return True  # a phone typed "138 0013 8000" or "138-0013-8000", saved as its digits
+    if isinstance(value, str) and re.fullmatch(r"\d{6,}", value.strip()) and _tail_put_right(value.strip(), text):
+        return True  # "新號碼13755558888" then "尾數係86": the number said, its last digits said again
     if isinstance(value, (int, float)) or re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", str(value)):
         number = float(value)  # type: ignore[arg-type]
         return number in _numbers(text, counting) or any(_norm(k) == _norm(value) for k in known)
@@ -85,6 +87,14 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
     have = set(_tokens(text))
     share = sum(w in have or _slip_of(w, have) for w in words) / len(words)
     return share >= (0.5 if loose else 0.8)
+
+
+def _tail_put_right(phone: str, text: str) -> bool:
+    """A number said whole earlier in the conversation and then its last digits ("尾数是86")."""
+    whole = re.findall(r"\d{6,}", text)
+    tails = {t for t in re.findall(r"(?<!\d)\d{1,4}(?!\d)", text)}
+    return any(len(w) == len(phone) and any(phone.endswith(t) and w[:-len(t)] == phone[:-len(t)] for t in tails)
+               for w in whole)
 
 
 def _slip_of(word: str, have: set[str]) -> bool:

@@ -23,8 +23,8 @@ from assistant.agent.router.activity_rules import (
 )
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
-from assistant.agent.router.slots import contact_fields, find_top, name_identity, pick_in
-from assistant.agent.router.sql_templates import asked, complaint_follow_up, follow_up, period_of
+from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
+from assistant.agent.router.sql_templates import SUMS, asked, complaint_follow_up, follow_up, period_of, subject
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
 
@@ -70,6 +70,9 @@ _LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?[\s,�
                          re.IGNORECASE)
 _BARE_VALUE = re.compile(r"\s*(?:and |what about |how about |那么?|or )?\s*\d{1,3}\s*(?:天|日|个?月|周|days?|months?|weeks?)?"
                          r"\s*(?:呢|instead|then)?\s*[?？]?\s*", re.IGNORECASE)
+# "60 days?" after who has been quiet 90 days: only the number of days changes
+_BARE_DAYS = re.compile(r"\s*(?:and |what about |how about |那么?|or )?\s*\d{1,3}\s*(?:天|日|个?月|周|days?|months?|weeks?)"
+                        r"\s*(?:呢|instead|then)?\s*[?？]?\s*", re.IGNORECASE)
 _QUIET_DAYS = re.compile(r"(\d{1,3})\s*(天|日|个?月|周|星期|礼拜|days?|months?|weeks?)", re.IGNORECASE)
 _MEANT_LOWER = re.compile(r"\b(?:i meant|i mean|it'?s|it was|should be)\s+([a-z]{2,}(?:\s+[a-z]{2,})?)\s*[.!]*\s*$",
                           re.IGNORECASE)
@@ -93,7 +96,8 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     text = read_as_mandarin(own)
     if not text or len(text) > 80 or asks_by_form(text) and not _BARE_VALUE.fullmatch(text):
         return None  # a question is answered, not read as a change, unless it is only a value ("60 days?")
-    if needs_marker and not REVISING.search(text) and not SAME_AGAIN.search(text) and not (
+    if needs_marker and not REVISING.search(text) and not SAME_AGAIN.search(text) \
+            and not ("quiet_days" in params and _BARE_DAYS.fullmatch(text)) and not (
             tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)):
         return None
     out = dict(args)
@@ -241,7 +245,7 @@ _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|what about
                         # "avg order size that month?", "by $$?": about the period or figure just given
                         r"|\bthat (?:month|week|year|day)\b|那个月|那一?周|那年|^\s*by\b|^\s*按"
                         # 汉字 run on into the next word, where \b finds no edge: "那今年夏天哪个月卖得最好"
-                        r"|^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:那么?|还有|咁|同样|一样|换成|只看|只算|再看)(?=[\u4e00-\u9fff])"
+                        r"|^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:那么?|还有|咁|同样|一样|换成|只看|只算|再看)(?=[\u4e00-\u9fffA-Za-z])"
                         r"|呢\s*[?？]?\s*$|\bsame (?:thing|question|again|but|for)\b"
                         # "再前一周 也是上海": the stretch before, the same question
                         r"|^\s*再(?:往)?前一|\bthe (?:week|month) before\b|也是"
@@ -266,6 +270,13 @@ _BETWEEN = re.compile(r"BETWEEN '(\d{4}-\d{2}-\d{2})' AND '(\d{4}-\d{2}-\d{2})'"
 _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 
 
+def _same_scope(text: str, question, today: date, spot: Spotter) -> bool:
+    """A short question of a sum, naming no period, place or person of its own."""
+    return len(text) <= 16 and subject(text) in SUMS and question.measure in SUMS \
+        and subject(text) != question.measure and period_of(text, today) is None \
+        and not find_city(text) and not spot(text)
+
+
 def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
     """The last query's SELECT for another period, customer, measure or order ("and sept?" after
     "how much did we sell last month", "same but only this year", "by no. of orders?"), or None
@@ -275,6 +286,9 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
     listed = complaint_follow_up(text, question) if question is not None and len(text) <= 60 else None
     if listed:  # "which of the open ones has been waiting longest": those complaints, listed
         return listed
+    if question is not None and question.period and _same_scope(text, question, today, spot):
+        # "上个月一共多少单" then "平均一单多少钱": a short question of another figure, same month
+        return follow_up(text, question, today, [])
     if not text or len(text) > 60 or not _AND_ABOUT.search(text) or _ANOTHER_REQUEST.search(text) and (
             len(text) > 30 or not re.search(r"(?:呢|\?|？)\s*$", text)):
         return None

@@ -561,7 +561,7 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
 
 
 _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months")
-_SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers",
+SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers",
          "orders_revenue", "quantity_revenue")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
@@ -629,7 +629,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     if len(named) == 1 and q.customer and named[0] != q.customer:
         changes["customer"] = named[0]
     city = find_city(text)
-    if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in _SUMS) and not q.customer:
+    if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in SUMS) and not q.customer:
         changes["city"] = city  # "那上海的呢": the same question about the shop's customers there
     if (q.product or q.goods) and not changes and not named:
         # "咁曼特寧呢" after how many bags of 耶加雪菲: the same question about other goods
@@ -644,7 +644,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         top = (f"SELECT product FROM orders{_between('date', q.period)} GROUP BY product "
                f"ORDER BY {'SUM(amount)' if q.by == 'revenue' else 'SUM(quantity)'} DESC LIMIT 1")
         return _sql(Question(counted, changes.get("period", q.period), product_sql=top))
-    if q.measure in _SUMS and q.measure != "customers" and _BY_MONTH.search(text):
+    if q.measure in SUMS and q.measure != "customers" and _BY_MONTH.search(text):
         # "那今年夏天哪个月卖得最好" after how many 冷萃 sold: the months of the same goods ranked
         one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪月|\bbest month\b", text, re.IGNORECASE))
         by = "quantity" if q.measure == "quantity" or (q.goods or q.product) and not _MONEY_ASKED.search(text) \
@@ -680,7 +680,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     else:
         what = subject(text) or ("revenue" if _MONEY_ASKED.search(text) or re.search(r"\$|¥|money|钱", text)
                                  else None)
-        if what in _SUMS and q.measure in _SUMS and what != q.measure:
+        if what in SUMS and q.measure in SUMS and what != q.measure:
             changes["measure"] = what
     if not changes:
         return None

@@ -450,8 +450,9 @@ class Assistant:
     def _held_again(self, turn: Turn) -> str | None:
         """"然后把刚才那单记上" once the stranger it was for is added: the held write, for her."""
         s = turn.session
-        if s.held is None or not _HELD_AGAIN.search(read_as_mandarin(turn.message)):
-            return None
+        said = read_as_mandarin(turn.message)
+        if s.held is None or not _HELD_AGAIN.search(said) or is_question(said):
+            return None  # "那单多少钱" asks about it, it saves nothing
         tool, args = s.held
         try:
             who = self.store.resolve_customer(str(args.get("customer") or ""))

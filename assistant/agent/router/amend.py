@@ -68,8 +68,6 @@ _LAST_DIGITS = re.compile(r"(?:尾数|尾号|最后(?:两|三|四|几|\d)位(?:�
                           re.IGNORECASE)
 _LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?[\s,，]*(\d{1,2})\s*(?:then|instead|吧|啦|好了)?\s*[.!。！]?\s*",
                          re.IGNORECASE)
-_BARE_VALUE = re.compile(r"\s*(?:and |what about |how about |那么?|or )?\s*\d{1,3}\s*(?:天|日|个?月|周|days?|months?|weeks?)?"
-                         r"\s*(?:呢|instead|then)?\s*[?？]?\s*", re.IGNORECASE)
 # "60 days?" after who has been quiet 90 days: only the number of days changes
 _BARE_DAYS = re.compile(r"\s*(?:and |what about |how about |那么?|or )?\s*\d{1,3}\s*(?:天|日|个?月|周|days?|months?|weeks?)"
                         r"\s*(?:呢|instead|then)?\s*[?？]?\s*", re.IGNORECASE)
@@ -94,8 +92,8 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     message, it must say it revises ("不对", "instead", "改成", ...)."""
     own = unicodedata.normalize("NFKC", message or "").strip()
     text = read_as_mandarin(own)
-    if not text or len(text) > 80 or asks_by_form(text) and not _BARE_VALUE.fullmatch(text):
-        return None  # a question is answered, not read as a change, unless it is only a value ("60 days?")
+    if not text or len(text) > 80 or asks_by_form(text) and not _BARE_DAYS.fullmatch(text):
+        return None  # a question is answered, not read as a change, unless it is only days ("60 days?")
     if needs_marker and not REVISING.search(text) and not SAME_AGAIN.search(text) \
             and not ("quiet_days" in params and _BARE_DAYS.fullmatch(text)) and not (
             tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)):

@@ -475,9 +475,8 @@ class Assistant:
         "不对 是6包", "改到29號", "make it 15% instead"; None when it changes nothing there."""
         s = turn.session
         last = (s.pending.tool, s.pending.args) if s.pending and s.pending.tool else s.last
-        resetting = False
-        if not s.pending and s.applied and SAME_AGAIN.search(read_as_mandarin(turn.message)) \
-                and self._stored_names(read_as_mandarin(turn.message)):
+        resetting, said = False, read_as_mandarin(turn.message)
+        if not s.pending and s.applied and SAME_AGAIN.search(said) and self._stored_names(said):
             last = s.applied  # "same for Lily Cooper" after a saved change: saved again for her
         elif not s.pending and s.applied and s.applied[0] in _SETS_A_VALUE and (
                 s.last is None or s.last[0] not in self._tools or not self._tools[s.last[0]].writes):

@@ -192,10 +192,7 @@ def query(result: Any, lang: str) -> str:
         if not value and result.columns[0] in ("revenue", "orders", "quantity"):
             # "how much did we sell yday": nothing sold is said, not only shown as 0.00
             return _t(lang, "**0** — no orders in that period.", "**0** —— 这段时间没有订单。")
-        money = result.columns[0] in ("revenue", "amount", "average_order")
-        # counts of goods are whole numbers ("934 bags"), money keeps its cents
-        value = (f"{int(value):,}" if value.is_integer() and not money else f"{value:,.2f}") \
-            if isinstance(value, float) else as_text(value)
+        value = _figure(value, result.columns[0]) if isinstance(value, float) else as_text(value)
         return _t(lang, f"**{value}**", f"**{value}**")
     if len(result.rows) == 1 and all(v in (0, None) for v in result.rows[0]) \
             and {"customers", "orders"} >= set(result.columns):
@@ -212,13 +209,16 @@ def query(result: Any, lang: str) -> str:
 _MONEY_COLUMNS = ("revenue", "amount", "average_order", "spent", "total")
 
 
+def _figure(value: float, column: str, money: tuple[str, ...] = ("revenue", "amount", "average_order")) -> str:
+    """A number as a reader writes it: money keeps its cents (1,234.50), counts of goods are whole (934)."""
+    return f"{int(value):,}" if float(value).is_integer() and column not in money else f"{value:,.2f}"
+
+
 def _cell(value: Any, column: str) -> str:
-    """A table cell: numbers as a reader writes them (1,234.50 for money, 934 for a count)."""
+    """A table cell: numbers as a reader writes them, anything else as its text."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return as_text(value)
-    if column in _MONEY_COLUMNS:
-        return f"{value:,.2f}"
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+    return _figure(value, column, _MONEY_COLUMNS)
 
 
 def triage(t: Any, lang: str) -> str:

@@ -422,7 +422,7 @@ _SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|
 def parse_period(text: str, today: date) -> tuple[date, date] | None:
     """The period a question is about, as (first day, last day) inclusive; None if it names none.
     "since september" / "9月以来" runs from the period's first day to today."""
-    found = _range(text or "", today) or _period(text, today)
+    found = date_range(text or "", today) or _period(text, today)
     if found and found[0] <= today and _SINCE.search(text or ""):
         return found[0], today
     return found
@@ -431,14 +431,15 @@ def parse_period(text: str, today: date) -> tuple[date, date] | None:
 _RANGE_LINK = re.compile(r"\s*(?:到|至|~|～|-|–|—|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*", re.IGNORECASE)
 
 
-def _range(text: str, today: date) -> tuple[date, date] | None:
-    """"10/26到11/1" / "from oct 26 to nov 1": two dates joined by a range word, in order."""
-    first = find_date(text, today)
+def date_range(text: str, today: date, prefer: str = "past") -> tuple[date, date] | None:
+    """"10/26到11/1" / "from oct 26 to nov 1": two dates joined by a range word, in order; a
+    weekday or a bare day read as the one before today, or with `prefer` "future" the one after."""
+    first = find_date(text, today, prefer)
     if not first:
         return None
     at = text.find(first[1]) + len(first[1])
     link = _RANGE_LINK.match(text, at) if at >= len(first[1]) else None
-    second = find_date(text[link.end():], today) if link else None
+    second = find_date(text[link.end():], today, prefer) if link else None
     if not second or not text[link.end():].startswith(second[1]) or second[0] < first[0]:
         return None
     return first[0], second[0]

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, find_city
-from assistant.lang.dates import add_months, find_date, parse_period, span_days
+from assistant.lang.dates import add_months, date_range, find_date, parse_period, span_days
 from assistant.lang.names import has_han
 from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
 
@@ -524,6 +524,11 @@ def question_sql(q: Question) -> str:
     return f"SELECT COUNT(*) AS customers FROM customers{' WHERE ' + ' AND '.join(kept) if kept else ''}"
 
 
+def _months_back(period: tuple[date, date], months: int) -> tuple[date, date]:
+    """The same calendar stretch `months` earlier (October 2026 -> October 2025, the month before)."""
+    return add_months(period[0], -months), add_months(period[1] + timedelta(days=1), -months) - timedelta(days=1)
+
+
 def _offset(q: Question) -> str:
     return f" OFFSET {q.offset}" if q.offset else ""
 
@@ -610,7 +615,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     period = period_of(text, today)
     if q.period and _SAME_SPAN_YEAR_AGO.search(text):
         # "and same month last yr" after October: October a year before, not all of last year
-        period = (add_months(q.period[0], -12), add_months(q.period[1] + timedelta(days=1), -12) - timedelta(days=1))
+        period = _months_back(q.period, 12)
     if period and period != q.period:
         changes["period"] = period
     elif not period and q.period and _ALL_TIME.search(text):
@@ -621,8 +626,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         days = (q.period[1] - q.period[0]).days + 1
         whole = _whole_months(q.period)
         if whole and not earlier.group(1):  # "the month before that" after October is September
-            changes["period"] = (add_months(q.period[0], -whole),
-                                 add_months(q.period[1] + timedelta(days=1), -whole) - timedelta(days=1))
+            changes["period"] = _months_back(q.period, whole)
         elif days <= 7 or not earlier.group(1):
             step = timedelta(days=7 if days <= 7 else days)
             changes["period"] = (q.period[0] - step, q.period[1] - step)
@@ -795,7 +799,7 @@ def periods_compared_sql(text: str, today: date) -> str | None:
     if _SAME_SPAN.search(text) and all(_whole_months(p) == 12 for p in found) \
             and any(p[0] <= today <= p[1] for p in found):
         # "今年跟去年同期比": each year up to today's day of the year
-        found = [(p[0], min(p[1], _same_day(today, p[0].year))) for p in found]
+        found = [(p[0], min(p[1], add_months(today, 12 * (p[0].year - today.year)))) for p in found]
     cases = " ".join(f"WHEN {_during('date', p)} THEN {_q(_period_label(p))}" for p in found)
     within = " OR ".join(_during("date", p) for p in found)
     what = subject(text)
@@ -807,11 +811,6 @@ def periods_compared_sql(text: str, today: date) -> str | None:
 
 
 _SAME_SPAN = re.compile(r"同期|同一时间|\bsame (?:period|time)\b|\bso far\b|\bytd\b|\bto date\b|到目前|截至", re.IGNORECASE)
-
-
-def _same_day(today: date, year: int) -> date:
-    """Today's month and day in another year (28 Feb for 29 Feb)."""
-    return today.replace(year=year) if not (today.month == 2 and today.day == 29) else date(year, 2, 28)
 
 
 def _periods_in(text: str, today: date, joins: str, flags: int = re.IGNORECASE) -> list[tuple[date, date]]:
@@ -913,19 +912,6 @@ _AGENDA = re.compile(r"brief|简报|早报|complaint|投诉|call-?backs?|回访|
                      re.IGNORECASE)
 
 
-def _day_to_day(text: str, today: date) -> tuple[date, date] | None:
-    """"今天到礼拜六" / "from mon to fri": the days from the first named to the second."""
-    first = find_date(text, today, "future")
-    if not first:
-        return None
-    rest = text[text.find(first[1]) + len(first[1]):]
-    link = re.match(r"\s*(?:到|至|until|till|to|-|~)\s*", rest, re.IGNORECASE)
-    second = find_date(rest[link.end():], today, "future") if link else None
-    if not second or second[0] < first[0]:
-        return None
-    return first[0], second[0]
-
-
 def birthday_sql(text: str, today: date) -> str | None:
     """'下礼拜有边个客人生日' / 'any birthdays this month': the customers whose birthday falls in
     the period (today when none is named), by day. Birthdays are stored as 'MM-DD' or a full date."""
@@ -934,7 +920,8 @@ def birthday_sql(text: str, today: date) -> str | None:
         return None
     # "24号谁生日": one day named, the coming one
     day_named = find_date(text, today, "future")
-    start, end = _day_to_day(text, today) or parse_period(text, today) or (
+    # "今日到禮拜六": birthdays lie ahead, so the days of a span are the coming ones
+    start, end = date_range(text, today, "future") or parse_period(text, today) or (
         (day_named[0],) * 2 if day_named else (today, today))
     if (end - start).days >= 365:
         return None

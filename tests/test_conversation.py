@@ -458,3 +458,42 @@ def test_a_short_question_of_another_figure_keeps_the_month(demo_store, meaning)
     assert "227.63" in average.text
     table = bot.reply("客单价 this yr vs last yr?", session="m")
     assert "| 2025 | 255.81 |" in table.text and "\\\\." not in table.text
+
+
+def sql_of(reply) -> str:
+    return next(a["sql"] for t, a, _ in calls(reply) if t == "run_sql")
+
+
+def test_complaints_counted_then_narrowed_by_kind_then_named(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("how many complaints r still open", session="k")
+    kind = sql_of(bot.reply("how many of those about delivery", session="k"))
+    assert "category = 'delivery'" in kind and "status = 'open'" in kind
+    named = sql_of(bot.reply("who", session="k"))
+    assert "c.name" in named and "k.category = 'delivery'" in named and "k.status = 'open'" in named
+
+
+def test_a_ranking_read_one_place_down_and_from_the_bottom(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("who's bought from us the most times", session="r")
+    assert "OFFSET 1" in sql_of(bot.reply("2nd?", session="r"))
+    bot.reply("what sold best last month", session="r")
+    assert "ASC LIMIT 1" in sql_of(bot.reply("and which sold the fewest?", session="r"))
+
+
+def test_the_month_before_the_last_day_sold_and_a_third_city(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("上个月营业额多少？", session="p")
+    assert "'2026-09-01' AND '2026-09-30'" in sql_of(bot.reply("再上个月呢", session="p"))
+    bot.reply("when was the last order we got then", session="p")
+    assert "WHERE o.date = (SELECT MAX(date) FROM orders)" in sql_of(bot.reply("from who", session="p"))
+    bot.reply("今年上海和杭州哪个卖得多", session="p")
+    third = sql_of(bot.reply("那苏州呢", session="p"))
+    assert "'苏州', 'Suzhou'" in third and "'2026-01-01'" in third
+
+
+def test_her_figure_after_her_last_order(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("what did Lily Cooper buy last time", session="h")
+    spent = sql_of(bot.reply("and how much has she spent this year", session="h"))
+    assert "SUM(amount)" in spent and "'Lily Cooper'" in spent and "'2026-01-01'" in spent

@@ -1344,3 +1344,83 @@ def test_figure_questions_read_by_their_parts(message, fragment):
 def test_a_day_is_read_after_a_name_to_call():
     check("add task: call 李娜 wed about the late delivery thing", "log_activity",
           follow_up_date="2026-11-25")
+
+
+@pytest.mark.parametrize("message, last, fragment", [
+    ("what did she buy last time", "李娜", "ORDER BY date DESC, id DESC LIMIT 1"),
+    ("她电话给我", "李娜", "SELECT name, phone, city, email, wechat FROM customers WHERE name = '李娜'"),
+    ("his wechat?", "张伟", "wechat FROM customers WHERE name = '张伟'"),
+    ("她还有别的投诉没处理完吗", "崔静", "k.status != 'resolved'"),
+    ("ok 那李娜推荐过人吗", None, "referred_by IN (SELECT id FROM customers WHERE name = '李娜')"),
+    ("ta上次什么时候下的单", "周晨曦", "name = '周晨曦'"),
+    ("她买得最多的是哪款 按包数算", "李娜", "GROUP BY product ORDER BY quantity DESC LIMIT 1"),
+    ("崔静 this yr 买了多少", None, "SUM(amount)"),
+])
+def test_one_customers_facts_are_answered_plainly(message, last, fragment):
+    found = route(message, ctx(last))
+    assert found is not None and found.tool == "run_sql" and fragment in found.args["sql"], (message, found)
+
+
+@pytest.mark.parametrize("message, fragment", [
+    ("did we sell anything yesterday?", "'2026-11-21' AND '2026-11-21'"),
+    ("今日冇生意？", "'2026-11-22' AND '2026-11-22'"),
+    ("when was the last order we got", "MAX(date) AS latest_order"),
+    ("avg ordr value last mnth?", "AVG(amount)"),
+    ("how many customers bought only once", "HAVING COUNT(*) = 1"),
+    ("今年上海和杭州哪个卖得多", "c.city IN ('上海', 'Shanghai', '杭州', 'Hangzhou')"),
+    ("开了还没处理的投诉里 哪些超过三周了", "k.date < '2026-11-01'"),
+    ("who's bought from us the most times", "ORDER BY orders DESC LIMIT 1"),
+])
+def test_shop_figures_in_owners_words(message, fragment):
+    found = route(message, ctx())
+    assert found is not None and found.tool == "run_sql" and fragment in found.args["sql"], (message, found)
+
+
+def test_a_stranger_asked_about_is_not_the_shops_last_order():
+    found = route("what did Jessica Ma buy last time", ctx())
+    assert found is None or "latest_order" not in str(found.args), found
+
+
+@pytest.mark.parametrize("message", ["佢嗰單投訴搞掂未", "李娜嗰單貨收到未"])
+def test_a_cantonese_yet_question_writes_nothing(message):
+    found = route(message, ctx("李娜"))
+    writes = {t.name for t in TOOLS if t.writes}
+    assert found is None or isinstance(found, Canned) or found.tool not in writes, found
+
+
+@pytest.mark.parametrize("message", ["forecast next year's weather in hangzhou ☔", "post our new yirgacheffe on instagram pls 📸",
+                                     "book 我明天去昆明的机票 ✈️"])
+def test_what_lies_outside_the_shop_is_declined(message):
+    assert route(message, ctx()) == Canned("unsupported")
+
+
+def test_the_weather_in_a_customers_words_is_still_logged():
+    check("张伟说天气冷了想要热饮", "log_activity", customer="张伟")
+
+
+@pytest.mark.parametrize("message, args", [
+    ("add new cust: Grace Liu, 138 0013 5577, runs a small bakery, tag her wholesale",
+     {"name": "Grace Liu", "notes": "runs a small bakery", "tags": "wholesale"}),
+    ("新客户 王小明 13800001111 上海 喜欢耶加", {"name": "王小明", "notes": "喜欢耶加", "city": "上海"}),
+    ("哦她是新客户 帮我建一个 王芳 13611112222 南京的", {"name": "王芳", "phone": "13611112222"}),
+])
+def test_a_new_customer_keeps_what_the_owner_says_about_them(message, args):
+    found = route(message, ctx())
+    assert found is not None and found.tool == "add_customer", found
+    assert {k: found.args.get(k) for k in args} == args, found
+
+
+def test_an_order_only_wished_for_beside_a_promised_quote_is_that_follow_up():
+    found = route("今天下午张伟来店里坐了一下说公司要搞年会想订三十个礼盒让我明天给他报个价", ctx())
+    assert found.tool == "log_activity" and "order_quantity" not in found.args, found
+    assert parse_date(found.args["follow_up_date"], TODAY, "future") == date(2026, 11, 23), found
+
+
+def test_a_call_promised_for_tomorrow_is_a_follow_up():
+    check("张伟 came in, picked up 5 espresso blend 640, said the last bag tasted stale. told him you'd call tmr",
+          "log_activity", follow_up_date="2026-11-23", order_quantity=5)
+
+
+@pytest.mark.parametrize("message", ["聽日要搵邊啲客？", "帮我看看 briefing 里有哪些投诉在等"])
+def test_whom_to_contact_on_a_coming_day_is_the_briefing(message):
+    check(message, "daily_briefing")

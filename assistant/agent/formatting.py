@@ -263,7 +263,7 @@ _REFUSALS = {
     "unsupported": ("That's not something I can do from chat. I can look up customers, log calls "
                     "and orders, show who may stop buying, handle complaints and tasks, and answer "
                     "how-to questions; type **help** for examples.",
-                    "这个我在聊天里做不了。我可以查客户、记录电话和订单、列出可能流失的客户、处理投诉和待办、回答经营问题；"
+                    "这个我在聊天里做不到。我可以查客户、记录电话和订单、列出可能流失的客户、处理投诉和待办、回答经营问题；"
                     "输入**帮助**查看示例。"),
     "smalltalk": ("Hello! Ask me who might churn, log a call, or draft a complaint reply.",
                   "你好！可以问我谁可能流失、记录一次沟通，或起草投诉回复。"),

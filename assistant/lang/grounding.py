@@ -152,7 +152,9 @@ _REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮�
 _ZH_QUESTION = re.compile(r"有没有|有沒有|有冇|是不是|是唔是|係唔係|係咪|了没|了沒|了未|几时|幾時|几多|幾多"
                           r"|边个|邊個|边啲|邊啲|点样|點樣"
                           # "…嘅投訴 而家點": how it stands now, asked at the end
-                          r"|(?:现在|而家|現在)(?:咋|點|点|怎样|怎么样|如何)(?:了|啦|呀)?\s*$|进展如何|进度如何")
+                          r"|(?:现在|而家|現在)(?:咋|點|点|怎样|怎么样|如何)(?:了|啦|呀)?\s*$|进展如何|进度如何"
+                          # Cantonese "…搞掂未", "收到貨未": a verb then 未 at the end asks "yet?"
+                          r"|(?:掂|定|好|完|到|做|收|发|發|送|回|覆|处理|處理|解决|解決)未\s*[?？]?\s*$")
 # ...unless it is the customer's question being reported: "张伟问有没有新豆子" is logged
 _REPORTED = re.compile(r"问|問|asked|wonder")
 

@@ -46,8 +46,10 @@ _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|\b(?:add|new|set|make|create) (
                      # a promise made on the call is a task too: "我答应下周一寄给他"
                      r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
-                     r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回|提醒(?:他|她|佢))"
-                     r"|\b(?:wants?|wanted|asked|told) me to\b"
+                     r"|(?:叫|让|要)我.{0,6}(?:打电话|打给|call|联系|回|提醒(?:他|她|佢))|给(?:他|她|佢)报个?价"
+                     r"|\b(?:wants?|wanted|asked|told) me to\b|\bwants? (?:the boss|you|us) to (?:call|ring|text|reply)\b"
+                     # "told her you'd call tmr": a call promised on the owner's behalf
+                     r"|\b(?:you'?d|you'?ll|you will|we'?d|we'?ll|we will) (?:call|ring|text|get back|reply|send)\b"
                      r"|(?:明天|后天|改天|回头|晚点)(?:再|要|去)?(?:查|看|问)一?下"
                      # "聽日打俾佢多謝佢": a call planned for a day is a task
                      r"|(?:明天|后天|今晚|晚点|改天|下周.?|周[一二三四五六日]|星期.)(?:要|再|去)?(?:打(?:电话|个电话)?给|call|联系|发(?:微信|信息)给)"
@@ -462,6 +464,10 @@ _NOTE_IT = re.compile(r"记录一下|记一下|记下来?|记住|\bnote (?:it|th
                       re.IGNORECASE)
 
 
+_WISHED = re.compile(r"(?:想|打算|准备|考虑)(?:要)?(?:订|买|下单|订购)|\b(?:wants? to|would like to|thinking of|plans? to) (?:order|buy)\b",
+                     re.IGNORECASE)
+
+
 def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
@@ -481,6 +487,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     # "再要 3 bags 耶加雪菲，294 已经转账了": goods paid for are an order placed, not a plan
     ordered = ordered or bool(_PAID.search(text) or _FIRM.search(text)) or (
         not contact and not asking and _receipt_line(m, text, dates))
+    # "想订三十个礼盒 让我明天给她报个价": an order wished for and not yet placed is a plan
+    wished = bool(_WISHED.search(text)) and not (_PAID.search(text) or _FIRM.search(text))
+    if wished and not sold:
+        ordered = False
     # "程超电话说今天要5包意式 640": beside goods wished for, the one bare number is the price too
     # the customer's name blanked: "cui jing 10 espresso blend 1280" is a count, then the goods
     qty, amount = goods_and_paid(_blanked(text, [m.span]) if m.span else text, dates,
@@ -521,7 +531,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     follow = [c for c in clauses if (_FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower())))
               and not _NONE_OF.search(c[1])]
     bad = impossible_dates(text)
-    future_words = m.kw.has("future")
+    future_words = m.kw.has("future") or wished
     # a sale only when something was bought: "needs 5 boxes" with no date is a plan
     if not (contact or complaint or follow) and (qty or amount) and not (
             future_words and any(d.future > today for d in dates)) \
@@ -591,11 +601,14 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
             if other:
                 qty, anchor, order_clause = (other[0], other[1], clause[0] + other[2]), clause[0] + other[2], clause
                 break
-    planned = future_words and not ordered and not any(
+    # (an order wished for beside a promised quote or call: that follow-up is all there is to save)
+    planned = wished and "follow_up" in args or future_words and not ordered and not any(
         d.future >= today for d in dates if d.start not in used)
-    if (qty or amount) and planned and "follow_up" not in args:
-        # "wants 5 more bags" with no date is a plan, not a sale today: keep it as a follow-up.
-        args["follow_up"] = order_clause[1] if order_clause else _LEAD.sub("", text).strip()
+    if (qty or amount) and planned and ("follow_up" not in args or wished):
+        # "wants 5 more bags" with no date is a plan, not a sale today: keep it as a follow-up
+        # ("想订三十个礼盒 让我明天给她报个价": the quote promised is that follow-up)
+        if "follow_up" not in args:
+            args["follow_up"] = order_clause[1] if order_clause else _LEAD.sub("", text).strip()
     elif qty or (amount and (ordered or future_words)):
         if qty:
             args["order_quantity"] = qty[0]

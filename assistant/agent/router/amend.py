@@ -249,6 +249,11 @@ _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|what about
                         r"|^\s*再(?:往)?前一|\bthe (?:week|month) before\b|也是"
                         # "who were they", "list them pls", "是哪些人": the ones just counted
                         r"|^\s*(?:ok\s+|so\s+)?(?:who (?:were|are) (?:they|those)|list (?:them|those|em)|which ones)\b"
+                        # "how many of those about delivery", "2nd?", "from who": narrowed, the next
+                        # one down, or whose it was
+                        r"|\bof (?:those|them|these)\b|^\s*(?:and\s+)?(?:the\s+)?(?:2nd|3rd|second|third)\b|^\s*第\s*[二三]"
+                        r"|^\s*(?:and\s+)?from who\b|^\s*(?:who|谁|是谁)\s*[?？]?\s*$"
+                        r"|^\s*(?:都是|分别是|是)?(?:在)?哪(?:些|几个)月"
                         r"|^\s*(?:那|都|分别)?(?:是)?(?:哪些人|哪几个|是谁|都有谁|有哪些人)"
                         # "how many bags of it?": about what the last answer named
                         r"|\b(?:of|for|about|on) (?:it|that(?: one)?)\s*[?？]?\s*$|^\s*(?:它|那个|那款)"
@@ -284,7 +289,7 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
     listed = complaint_follow_up(text, question) if question is not None and len(text) <= 60 else None
     if listed:  # "which of the open ones has been waiting longest": those complaints, listed
         return listed
-    if question is not None and question.period and _same_scope(text, question, today, spot):
+    if question is not None and (question.period or question.customer) and _same_scope(text, question, today, spot):
         # "上个月一共多少单" then "平均一单多少钱": a short question of another figure, same month
         return follow_up(text, question, today, [])
     if not text or len(text) > 60 or not _AND_ABOUT.search(text) or _ANOTHER_REQUEST.search(text) and (

@@ -42,9 +42,14 @@ def _refuse_beyond_chat(m: Msg) -> None:
     # There is no delete, export-all or mass-message tool; such a command must not turn into some
     # other write, and the owner is told what to do instead.
     command = command_part(m.text)
-    for kind in ("delete", "export", "mass_message", "payment", "place_call"):
+    for kind in ("delete", "export", "mass_message", "payment", "place_call", "outside"):
+        if kind == "outside" and (m.customer or m.kw.has("contact") or m.kw.has("order") or m.kw.has("howto")
+                                  or re.search(r"playbook|知识库|手册|customers?|客户|顾客|客人", m.text, re.IGNORECASE)):
+            # "张伟说天气冷了想要热饮": a customer's words about the weather, to log; "what does the
+            # playbook say about customers threatening to post on xiaohongshu": advice asked
+            continue
         if m.kw.has(kind, command):
-            raise _Refused(kind)
+            raise _Refused("unsupported" if kind == "outside" else kind)
 
 
 def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Canned | None:

@@ -22,7 +22,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                       r"|\bas a (?:new )?(?:customer|client)\b"),
                      ("(添加|新增|新建|录入|登记|加|开|建)(一个|一位|个|位|多个|多一个)?(新)?(客户|顾客|客人|客)",
                       "^\\W*新(客户|顾客|客人|客)", "有(一|个)?(个|位)新(客户|顾客|客人|客)", "来了?(一|个)?(个|位)新(客户|顾客|客人)",
-                      "新(客户|顾客|客人|客).{0,3}(加|录|登记|存)")),
+                      "新(客户|顾客|客人|客).{0,3}(加|录|登记|存)",
+                      # "哦她是新客户 帮我建一个 王芳 136…": a new customer, then the request
+                      "新(客户|顾客|客人|客).{0,4}(帮我|幫我)?(建|开|加|录|登记)(一|个|一个|下|一下)")),
     "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
                r"|moved to|\btag(?:ged)?\b|\bnow lives|\bis now\b|\bnow is\b|\bmark\b.{1,30}\bas\b"
                r"|\badd (?:a )?notes? (?:to|for|on)\b|\bnotes? (?:down )?一下|\bnote that\b|\bmoving to\b|\brelocated\b"
@@ -107,10 +109,16 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     # a call the assistant is asked to place, not one to log or be reminded of
     "place_call": (r"^\s*(?:pls |please |can you |could you )?(?:call|ring|phone|dial)\b.{1,30}?\b(?:for me|right now)\b",
                    (r"^\s*(?:帮我|替我|你)(?:现在)?(?:打(?:个|一个|一下)?电话给|打给|拨给?|call(?:一下)?)(?!.{0,20}(?:记|提醒))",)),
+    # what a shop assistant is asked that lies outside the shop's records: the weather, posting
+    # on social media, booking travel
+    "outside": (r"\b(?:forecast|what'?s|how'?s|check|tell me)\b.{0,25}\bweather\b|\bweather\b.{0,12}\b(?:forecast|tomorrow|tmr|next week)\b|\b(?:post|publish|share)\b.{0,40}\b(?:instagram|facebook|tiktok|xiaohongshu|weibo|douyin|twitter)\b"
+                r"|\b(?:book|buy)\b.{0,20}\b(?:flights?|plane tickets?|train tickets?|hotel)\b",
+                (r"天[气氣](?:怎么样|怎樣|怎么|如何|预报|預報|好不好|会不会|會不會|点样|點樣)|(?:查|看).{0,4}天[气氣]", "机票", "機票", "火车票", "高铁票", r"(?:发|發|post|上).{0,12}(?:小红书|小紅書|抖音|微博|朋友圈|instagram|ig\b)")),
     "mass_message": (r"(?:text|sms|message|e-?mail|wechat)s? (?:to )?(?:all|every|everyone)"
                      r"|mass (?:sms|text|message|mail)|\bblast\b",
                      ("群发", "给所有客户发", "給所有客戶發", "全部客户发短信")),
-    "pronoun": (r"\b(?:she|he|her|him|his|they|them|their|this customer|that customer|the customer"
+    # ("ta" is how 他/她 is typed without choosing the character)
+    "pronoun": (r"\b(?:she|he|her|him|his|they|them|their|ta|this customer|that customer|the customer"
                 r"|(?:this|that) (?:one|guy|lady|person|client|cust))\b",
                 ("她", "他", "该客户", "这位", "那位", "这个客户", "那个客户", "此客户", "这个人", "那个人", "对方")),
 }
@@ -149,8 +157,24 @@ _SHORT_FOR = {"cust": "customer", "custs": "customers", "cx": "customer", "cxs":
               "mths": "months", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years"}
 
 
+def _skeleton(word: str) -> str:
+    """A word as typed without its vowels after the first letter: "mnth" for month, "ordr" for order."""
+    return word[0] + re.sub(r"[aeiou]", "", word[1:])
+
+
+@lru_cache(maxsize=1)
+def _skeletons() -> dict[str, str]:
+    """Each keyword's skeleton -> the keyword, for skeletons only one keyword has."""
+    found: dict[str, set[str]] = {}
+    for word in _vocab() | {"order", "month", "reply", "average", "quantity"}:
+        found.setdefault(_skeleton(word), set()).add(word)
+    # (a keyword that is its own skeleton, "tbsp"-like, needs no spelling out)
+    return {skel: word for skel, (word, *more) in found.items() if not more and skel != word}
+
+
 def correct_typos(low: str) -> str:
-    """Lower-case text with misspelled keywords replaced by the keyword (OSA distance 1, or 2 if long)."""
+    """Lower-case text with misspelled keywords replaced by the keyword (OSA distance 1, or 2 if
+    long), and keywords typed without vowels ("avg ordr value last mnth") spelled out."""
     from rapidfuzz.distance import OSA
 
     vocab = _vocab()
@@ -159,6 +183,8 @@ def correct_typos(low: str) -> str:
         word = m.group(0)
         if word in _SHORT_FOR:
             return _SHORT_FOR[word]
+        if len(word) >= 4 and word == _skeleton(word) and word in _skeletons():
+            return _skeletons()[word]
         if len(word) < 5 or word in vocab or word in _COMMON:
             return word
         limit = 1 if len(word) < 8 else 2

@@ -100,10 +100,10 @@ def triage(m: _Msg) -> Intent | None:
         rest = re.split(r"classify|categori[sz]e|triage|分类|归类", m.text, maxsplit=1, flags=re.IGNORECASE)
         body = rest[1].strip(" :：,，") if len(rest) > 1 else None
         body = re.sub(r"^(?:this|the|that)?\s*complaint\s*", "", body or "", flags=re.IGNORECASE) or None
-    if body and m.customer and _POINTS_BACK.search(m.text) and not _TOLD.search(m.text) \
+    if body and m.customer and _POINTS_BACK.search(m.text) and not _TELLS_CONTENT.search(m.text) \
             and len(re.sub(r"[\W\d_]|一下|到底|多|严重|serious|bad|how|is|it", "", body, flags=re.I)) < 4:
         body = None  # "顾静那个塑料的 complaint 帮我 triage 一下 到底多严重": hers, as stored
-    if not body and _POINTS_BACK.search(m.text) and not _TOLD.search(m.text):
+    if not body and _POINTS_BACK.search(m.text) and not _TELLS_CONTENT.search(m.text):
         # "how serious is that one?": no complaint told, so the one in view, as stored
         body = complaint_in_focus(m)
     if not body and len(m.text) > 12:
@@ -115,7 +115,7 @@ def triage(m: _Msg) -> Intent | None:
 _QUOTE = re.compile(r"[\"“「『]([^\"”」』]{4,400})[\"”」』]|(?<=[:：])\s*'([^']{8,400}?)'(?=[\s.,!?]|$)")
 # words that point back at what is being discussed, and words that tell a complaint's content
 _POINTS_BACK = re.compile(r"\b(?:it|that|this|hers?|his)\b|这个|那个|这条|那条|这件|那件|他|她", re.IGNORECASE)
-_TOLD = re.compile(r"说|讲|写|\b(?:said|says|wrote|writes|told)\b", re.IGNORECASE)
+_TELLS_CONTENT = re.compile(r"说|讲|写|\b(?:said|says|wrote|writes|told)\b", re.IGNORECASE)
 
 
 def complaint_in_focus(m: _Msg) -> str | None:
@@ -233,7 +233,7 @@ _ANNOUNCED = re.compile(
     r"(?:\b(?:customer|client|contact|cust)s?\b|\bnew (?:guy|girl|lady|person|regular|one|face)\b|新?客户|顾客|新?客人|新客"
     r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*(?:\b(?:pls|plz|please|here|for you)\b[^\w]*)?"
     # "有个新客人加下 车晓楠": the request between the announcement and the name
-    r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下)[^\w]*)?"
+    r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下|建一个|建个|建一下|开一个|开个)[^\w]*)?"
     r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?(?:\b(?:mr|mrs|ms|miss|dr|madam)\b\.?\s*)?", re.IGNORECASE)
 _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|電話|手机|手機|微信|邮箱|郵箱|住在|来自|來自|在|城市|的|是|$)"
 # "有個新客人啱啱嚟咗，叫陳美玲，電話…", "her name is Karen Liu": the name said as a name wins over
@@ -347,8 +347,19 @@ def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
     elif notes:
         args["notes"] = notes.group(1).strip()
         rest = rest[:notes.start()]
+    else:
+        # "…, runs a small bakery, likes dark roast": what the owner says about them is the note
+        told = [c.strip() for c in re.split(r"[,，;；]|(?<=[\d\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", rest) if _DESCRIBES.search(c) and not _TAG_VALUE_SAID.search(c)]
+        if told:
+            args["notes"] = ", ".join(told)
     args.update(contact_fields(rest))
     return Intent(args, 0.9)
+
+
+# a clause that describes the person (kept as the note), not a contact detail or a tag asked for
+_DESCRIBES = re.compile(r"\b(?:likes?|loves?|prefers?|runs?|owns?|works? (?:at|in|for)|allergic|drinks?)\b"
+                        r"|喜欢|爱喝|爱吃|开了?(?:一?家|个)|开店|在.{1,8}(?:上班|工作)|对.{1,6}过敏", re.IGNORECASE)
+_TAG_VALUE_SAID = re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])|标签|标记|打上", re.IGNORECASE)
 
 
 # letters, not \b, around English field words: in "帮他加个tag wholesale" the 汉字 are word characters
@@ -517,6 +528,9 @@ def _churn_asked(m: _Msg) -> bool:
 BRIEFING = re.compile(
     r"今[天日].{0,6}(?:联系|联络|打电话|打给|打俾|打畀|做什么|干什么|忙什么|跟进|注意|安排|待办|要做|该做|call|ring|ping|找谁|找哪|找边)"
     r"|今[天日].{0,16}(?:生日|回访|要跟进|最急|最urgent|最紧急)"
+    # "聽日要搵邊啲客？": whom to contact on a coming day is the briefing's list too
+    r"|(?:今[天日]|明[天日]|听日)(?:要|该|应该)?(?:找|联系|打给|call)(?:哪些|哪几个|谁|边啲|哪个)(?:客|人)?"
+    r"|\bbriefing\b|\bbrief\b(?! (?:reply|note|message))"
     r"|\bplan for today\b|\btoday'?s plan\b|\bwhat'?s on (?:for )?today\b|\burgent\b.{0,20}\btoday\b"
     r"|(?:今日|每日|每天|早上|晨间)?(?:简报|早报|晨报|簡報|早報)|有(?:什么|什麼|啥)(?:需要|要|该|該)?(?:我)?注意"
     r"|\bwhat (?:should|do|shall|must) i (?:do|focus on|work on|handle)\b.{0,12}\btoday\b"
@@ -622,7 +636,9 @@ _TOLD = re.compile(r"\b(?:asking|asked|says?|said|told|wants?|called|phoned|rang
                    r"|\b(?:email|message|call|text|msg) from\b|打(?:电话)?来|来电|问我|跟我说|和我说|说(?!说)"
                    r"|(?:通|打)了?(?:个)?电话|(?:他|她|客人|客户)问", re.IGNORECASE)
 _PROFILE_ASKED = re.compile(r"\bprofile\b|\bfile\b|\bhistory\b|资料|档案|概况|历史", re.IGNORECASE)
-_ASKS = re.compile(r"[?？]|几|多少|多久|多长|什么|啥|哪|\b(?:how|what|which|when|where|any|who)\b", re.IGNORECASE)
+_ASKS = re.compile(r"[?？]|几|多少|多久|多长|什么|啥|哪|是那天\s*$|\b(?:how|what|which|when|where|any|who)\b", re.IGNORECASE)
+# "她电话给我", "send me his number": a detail asked for as a request (with no new value in it)
+_GIVE_ME = re.compile(r"(?:报|发|给)(?:给)?我|\b(?:give|send|tell|text) me\b", re.IGNORECASE)
 
 
 def fact_sql(m: _Msg) -> str | None:
@@ -630,7 +646,9 @@ def fact_sql(m: _Msg) -> str | None:
     complaints oldest or worst first, or one customer's usual goods, city, phone, last order,
     complaints or open tasks; None when the message asks none of these."""
     if m.kw.has("howto") or _PROFILE_ASKED.search(m.text) or (m.customer and not m.canonical) \
-            or not (is_question(m.text) or _ASKS.search(m.kw.low)) or _TOLD.search(m.text):
+            or not (is_question(m.text) or _ASKS.search(m.kw.low) or _GIVE_ME.search(m.text)
+                    and sql_templates.asks_contact(m.kw.low) and not re.search(r"\d{4}", m.text)) \
+            or _TOLD.search(m.text):
         return None  # "email from lucas asking when the gift box comes": what a customer asked, to log
     who = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
     return sql_templates.shop_fact_sql(m.kw.low, m.ctx.today, who) or (
@@ -657,6 +675,10 @@ def sql_question(m: _Msg) -> Intent | None:
                                                                                          named_goods(m))
     if groups:  # "which city spent the most": cities ranked, not the customers in them
         return Intent({"sql": groups}, 0.8)
+    one = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
+    theirs = sql_templates.customer_products_sql(m.kw.low, m.ctx.today, one) if one else None
+    if theirs:  # "她买得最多的是哪款": her goods ranked, not the customers who bought most
+        return Intent({"sql": theirs}, 0.85)
     top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today, named_goods(m))
     if top:
         # "best / top 10 customers" ranks by spend: a template read, not a fallback
@@ -680,7 +702,9 @@ def sql_question(m: _Msg) -> Intent | None:
     if who and sql_templates.asks_contact(m.kw.low):
         return None  # "李娜电话多少" asks for her number: a fact, or the profile, has it
     sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who, named_goods(m))
-    return Intent({"sql": sql}, 0.8) if sql else None
+    # a figure of one named customer is read from the template, not a fallback the profile may
+    # overrule: "what did she buy last time" asks for that order, not her whole card
+    return Intent({"sql": sql}, 0.85 if who else 0.8) if sql else None
 
 
 STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),

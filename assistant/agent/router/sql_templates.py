@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
-from assistant.agent.router.slots import CITY_PAIRS, find_city
+from assistant.agent.router.slots import CITIES, CITY_PAIRS, find_city
 from assistant.lang.dates import add_months, date_range, find_date, parse_period, span_days
 from assistant.lang.names import has_han
 from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
@@ -43,6 +43,8 @@ class Question:
     older_than: date | None = None          # complaints made before this day ("over a month unresolved")
     least: bool = False                     # a ranking from the bottom: "卖得最差的是哪个"
     offset: int = 0                         # rows of a ranking passed over: "第二的呢" is one past the top
+    category: str | None = None             # complaints: one of triage's categories ("delivery")
+    cities: tuple[str, ...] = ()            # a city ranking of these cities only: a comparison
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -78,7 +80,7 @@ _NOUN_MEASURE = [(r"orders?|purchases?", "orders"), (r"customers?|clients?|peopl
 
 
 # subjects that say more than the noun counted does ("how many new customers")
-_SPECIFIC = {"last_order", "avg_order", "latest_order", "new_customers"}
+_SPECIFIC = {"last_order", "avg_order", "latest_order", "new_customers", "one_time_buyers"}
 
 # (subject, en regex, zh words); the first subject that matches wins, so specific ones go first.
 SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -93,13 +95,16 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:啥|什么|乜|咩|甚么)")),
     ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
      ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均",
-      r"平均一[张笔单]", r"一[张笔]?单平均")),
+      r"平均一[张笔单]", r"一[张笔]?单平均", r"(?:avg|average)\s*每[张笔]?单", r"每[张笔]?单平均")),
     ("latest_order", r"\b(?:latest|most recent|last|newest) order\b.{0,30}\b(?:date|when|day)\b"
      r"|\bwhen was the (?:latest|last|most recent) order\b",
      (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
     ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)|first[- ]?timers?"
      r"|first[- ]ever (?:order|purchase)|\bfirst (?:order|purchase)s? (?:in|during|this|last)\b",
      ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
+    ("one_time_buyers", r"\b(?:only|just) (?:bought|ordered|purchased|came|shopped)\b.{0,12}\bonce\b"
+     r"|\b(?:bought|ordered) (?:only|just) once\b|\bone[- ]time (?:buyers|customers|shoppers)\b",
+     (r"只(?:买|来|下单|订)过?了?一次", r"就(?:买|来|下单)过?了?一次", r"买了?一次就(?:没|不)")),
     ("complaints", r"complaints?|complaint", ("投诉",)),
     ("tasks", r"tasks?|to-?dos?|follow[- ]?ups?|reminders?", ("任务", "待办", "回访", "提醒")),
     ("interactions", r"interactions?|calls?|visits?|contacts?|touchpoints?|conversations?",
@@ -111,8 +116,9 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
                       # "她去年买了几个礼盒": goods a customer bought, counted
                       r"(?:买|订|要|拿)(?:了|过)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)")),
     ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money"
+     r"|\b(?:sell|sold) anything\b"
      r"|\bhow much\b.{0,20}\b(?:sell|sold|make|do|did|bring in|take in|ring up)\b",
-     ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
+     ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"(?:没|有)生意", "总消费", "消费总额", "累计消费", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
       r"收了?.{0,4}多少钱", r"进账.{0,4}多少",
       "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩", r"(?:下|订)了?多少钱", r"多少钱的?单",
       r"多少\s*[$¥]|[$¥]\s*多少")),
@@ -123,15 +129,16 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
     ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])")),
 ]
-_COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b"
+_COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
+                    r"|\b(?:sell|sold) anything\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
-_COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件", "总共", "一共", "合计", "总额", "总数",
+_COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件", "总共", "一共", "合计", "总额", "总数", "没生意", "有生意",
              "统计", "平均", "客单价", "销售额", "营业额")
 # not handled yet is open; not solved yet includes those being handled
 _STATUS = [("open", r"(?<![a-z])open(?![a-z])|(?<![a-z])new(?![a-z])|not (?:yet )?(?:handled|dealt with|looked at|touched)",
-            ("未处理", "待处理", "新的", "还开着", "没处理", "没人处理", "没有处理", "还没处理")),
+            (r"未处理(?!完)", "待处理", "新的", "还开着", r"没处理(?![完好])", "没人处理", "没有处理", r"还没处理(?![完好])")),
            ("unresolved", r"unresolved|not resolved|pending|outstanding|not (?:yet )?(?:fixed|sorted|closed)",
-            ("未解决", "没解决", "未搞定", "没搞定", "没处理好", "还没好")),
+            ("未解决", "没解决", "未搞定", "没搞定", "没处理好", "还没好", "没处理完", "未处理完")),
            ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", "处理完")),
            ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
 _CHANNELS = [("phone", r"\bcalls?\b|phone", ("电话", "通话")), ("in_store", r"visits?", ("到店", "拜访")),
@@ -145,6 +152,22 @@ def _has(text: str, low: str, en: str, zh: tuple[str, ...]) -> bool:
 def _status_of(text: str) -> str | None:
     """The complaint status a message names ("未搞掂", "in progress"), or None."""
     return next((s for s, en, zh in _STATUS if _has(text, text.lower(), en, zh)), None)
+
+
+# complaints asked about by their kind ("how many of those about delivery", "态度方面的投诉"),
+# as triage files them
+_CATEGORY = [("delivery", r"\bdeliver(?:y|ies|ed)?\b|\bshipping\b|\bcourier\b|\blate\b", ("配送", "送货", "快递", "物流", "发货", "送到")),
+             ("wrong_or_missing_item", r"\bwrong (?:item|product|order)s?\b|\bmissing\b", ("发错", "漏发", "少发", "送错")),
+             ("product_quality", r"\bquality\b|\bstale\b|\bbroken\b|\bdamaged\b", ("质量", "品质", "不新鲜")),
+             ("service_attitude", r"\brude\b|\battitude\b|\bservice\b", ("态度", "服务")),
+             ("price_billing_refund", r"\brefunds?\b|\bbilling\b|\bover-?charged?\b|\bprices?\b", ("退款", "收费", "多收", "价格")),
+             ("waiting_time", r"\bwait(?:ing)?\b|\bqueue\b", ("等太久", "排队", "等了")),
+             ("hygiene_environment", r"\bhygiene\b|\bdirty\b", ("卫生", "脏"))]
+
+
+def _category_of(text: str) -> str | None:
+    """The kind of complaint a question names, or None."""
+    return next((c for c, en, zh in _CATEGORY if _has(text, text.lower(), en, zh)), None)
 
 
 _STATUS_SQL = {"open": "= 'open'", "unresolved": "!= 'resolved'", "resolved": "= 'resolved'",
@@ -303,13 +326,18 @@ def read_question(text: str, today: date, customer: str | None = None,
     """The parts of a count/sum question, or None if no template fits; `goods` is a stored
     product the message names."""
     what = subject(text)
-    if what is None and customer and re.search(r"一共|总共|合计|\bin total\b|\baltogether\b|\bso far\b", text, re.IGNORECASE):
+    if what is None and customer and re.search(r"一共|总共|合计|\bin total\b|\baltogether\b|\bso far\b"
+                                               r"|买了?多少(?!\s*[袋包盒件箱瓶杯份个次单])", text, re.IGNORECASE):
         what = "revenue"  # "她今年一共多少了": what she has spent
     if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
         return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()
     if what == "last_order" and not customer:
-        return None
+        # "when was the last order we got": the shop's; "what did Jessica Ma buy last time" asks
+        # about someone not on the list, not about the shop
+        if not re.search(r"\b(?:we|us|our|any)\b|我们|咱们|店|生意|\bday\b", text, re.IGNORECASE):
+            return None
+        what = "latest_order"
     if what in ("orders", "revenue") and _ORDERS_ASKED.search(text) and _MONEY_ASKED.search(text):
         what = "orders_revenue"  # "how many orders so far this month and how much $"
     if what == "revenue" and goods and not _MONEY_ASKED.search(text.replace("how much", "")) \
@@ -336,11 +364,13 @@ def read_question(text: str, today: date, customer: str | None = None,
     severity, older = (_severity(text), _older_than(text, today)) if what == "complaints" else (None, None)
     period = None if older else period_of(text, today)
     return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag,
-                    severity=severity, older_than=older)
+                    severity=severity, older_than=older,
+                    category=_category_of(text) if what == "complaints" else None)
 
 
 _SEVERITY = [("critical", r"critical|严重|危急|紧急"), ("high", r"\bhigh\b|高"), ("low", r"\blow\b|轻微")]
 _OLDER = re.compile(r"(?:超过|多于|有)(.{1,4}(?:天|周|星期|礼拜|个?月))(?:还|都|仍|了)?(?:没|未|不)"
+                    r"|(?:超过|多于)(.{1,4}(?:天|周|星期|礼拜|个?月))了?\s*(?:的|吗|呢)?\s*[?？]?\s*$"
                     r"|\b(?:older than|over|more than)\s+(\w+ (?:days?|weeks?|months?))\b", re.IGNORECASE)
 
 
@@ -363,7 +393,7 @@ def _severity_cond(severity: str, column: str = "severity") -> str:
 def _older_than(text: str, today: date) -> date | None:
     """"超过一个月还没解决的投诉": complaints made before the day that long ago."""
     m = _OLDER.search(text)
-    days = span_days(m.group(1) or m.group(2)) if m else None
+    days = span_days(next(g for g in m.groups() if g)) if m else None
     return today - timedelta(days=days) if days else None
 
 
@@ -401,12 +431,15 @@ def question_sql(q: Question) -> str:
         if q.by == "customers":  # "哪个城市的客户最多": where the customers live
             return (f"SELECT {case} AS city, COUNT(*) AS customers FROM customers c "
                     f"GROUP BY 1 ORDER BY customers DESC LIMIT {q.limit}{_offset(q)}")
+        conds = [c for c in (_during("o.date", q.period) if q.period else None,
+                             f"c.city IN ({', '.join(_city_forms(c) for c in q.cities)})" if q.cities else None) if c]
+        where = " WHERE " + " AND ".join(conds) if conds else ""
         if q.by == "orders":  # "which city had the most orders": counted, not summed
             return (f"SELECT {case} AS city, COUNT(*) AS orders FROM orders o "
-                    f"JOIN customers c ON c.id = o.customer_id{_between('o.date', q.period)} "
+                    f"JOIN customers c ON c.id = o.customer_id{where} "
                     f"GROUP BY 1 ORDER BY orders DESC LIMIT {q.limit}{_offset(q)}")
         return (f"SELECT {case} AS city, ROUND(SUM(o.amount), 2) AS revenue FROM orders o "
-                f"JOIN customers c ON c.id = o.customer_id{_between('o.date', q.period)} "
+                f"JOIN customers c ON c.id = o.customer_id{where} "
                 f"GROUP BY 1 ORDER BY revenue DESC LIMIT {q.limit}{_offset(q)}")
     if what == "rank_months":  # the best month first when asked which; else month by month
         by = "quantity" if q.by == "quantity" else "revenue"
@@ -416,7 +449,9 @@ def question_sql(q: Question) -> str:
         return (f"SELECT substr(date, 1, 7) AS month, {value} FROM orders"
                 f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
     if what == "rank_products":
-        conds = [c for c in (_during("date", q.period) if q.period else None, _goods_cond("product", q)) if c]
+        conds = [c for c in (_during("date", q.period) if q.period else None, _goods_cond("product", q),
+                             f"customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})"
+                             if q.customer else None) if c]
         where, way = (" WHERE " + " AND ".join(conds) if conds else ""), "ASC" if q.least else "DESC"
         if q.by == "revenue":
             return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
@@ -450,6 +485,8 @@ def question_sql(q: Question) -> str:
             conds.append(_severity_cond(q.severity, "k.severity"))
         if q.older_than:
             conds.append(f"k.date < '{q.older_than.isoformat()}'")
+        if q.category:
+            conds.append(f"k.category = {_q(q.category)}")
         if q.period:
             conds.append(_during("k.date", q.period))
         order = ("CASE k.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, "
@@ -462,6 +499,9 @@ def question_sql(q: Question) -> str:
                 f"(SELECT id FROM customers WHERE name = {_q(q.customer)}) ORDER BY t.due_date")
     if what == "latest_order":
         return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
+    if what == "latest_orders":  # "from who" after the shop's latest order day: that day's orders
+        return ("SELECT o.date, c.name, o.product, o.quantity, o.amount FROM orders o JOIN customers c "
+                "ON c.id = o.customer_id WHERE o.date = (SELECT MAX(date) FROM orders) ORDER BY o.id")
     goods = _goods_cond("product", q)
     if goods:
         who = f"{who} AND {goods}" if who else goods
@@ -508,11 +548,15 @@ def question_sql(q: Question) -> str:
     if what == "new_customers":
         inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
         return f"SELECT COUNT(*) AS new_customers FROM ({inner}){where('first_date')}"
+    if what == "one_time_buyers":  # customers with a single order (in the period: that order's date)
+        inner = "SELECT customer_id, MIN(date) AS order_date FROM orders GROUP BY customer_id HAVING COUNT(*) = 1"
+        return f"SELECT COUNT(*) AS one_time_buyers FROM ({inner}){where('order_date')}"
     if what == "complaints":
         cond = _status_cond(q.status)
         severity = _severity_cond(q.severity) if q.severity else None
         older = f"date < '{q.older_than.isoformat()}'" if q.older_than else None
-        return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, severity, older, who)}"
+        kind = f"category = {_q(q.category)}" if q.category else None
+        return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, severity, older, kind, who)}"
     if what == "tasks":
         cond = "status != 'open'" if q.done else "status = 'open'"
         return f"SELECT COUNT(*) AS tasks FROM tasks{where('due_date', cond, who)}"
@@ -555,18 +599,20 @@ def _during(column: str, period: tuple[date, date]) -> str:
 # letters, not \b, around English words: in "all-time呢" the 汉字 after them are word characters too
 # "再前一周", "the week before", "前一个月": the period before the one just asked about
 _EARLIER = re.compile(r"再?(?:往)?前一(?:(周|个?星期|个?礼拜)|个?月)|上一周|\bthe (?:(week)|month) before\b"
+                      r"|再上一?(?:(周|个?星期|个?礼拜)|个?月)"
                       r"|\bprevious (?:(week)|month)\b|\b(week) before that\b", re.IGNORECASE)
 _ALL_TIME = re.compile(r"(?<![A-Za-z])all[- ]time(?![A-Za-z])|(?<![A-Za-z])ever(?![A-Za-z])|\boverall\b|\bsince (?:the )?(?:start|beginning)\b"
                        r"|\bin total\b|一直以来|有史以来|全部时间|所有时间|总的|历来|至今为止", re.IGNORECASE)
 _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\bmost orders\b|\border count\b"
                        r"|\bmost (?:times|often)\b|\bmost frequent"
                        r"|单数|订单数|下单次数|次数|几单|多少单"),
-            ("quantity", r"\b(?:bags?|units?|quantity|volume|boxes)\b|袋数|包数|数量|销量|件数"),
+            ("quantity", r"\b(?:bags?|units?|quantity|qty|volume|boxes)\b|袋数|包数|数量|销量|件数"),
             ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
 
 
 _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months")
-SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers",
+_FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
+SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers", "one_time_buyers",
          "orders_revenue", "quantity_revenue")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
@@ -607,6 +653,8 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         return None  # "how many orders have they placed" after the top spender: about that one
     if asks_contact(text) or _USUAL.search(text) and not _COUNTED.search(text):
         return None  # "那个人电话多少" after a ranking: a fact about the one it named
+    if q.measure == "latest_order" and not q.customer and re.search(r"\bwho\b|谁|边个|哪些人|哪个客", text, re.IGNORECASE):
+        return _sql(replace(q, measure="latest_orders"))
     if q.measure in _LISTED and _WHO_THEY.search(text) and not subject(text):
         # customers counted in a period are those who bought in it
         listed = "list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]
@@ -621,18 +669,21 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     elif not period and q.period and _ALL_TIME.search(text):
         changes["period"] = None
     earlier = _EARLIER.search(text)
-    if earlier and not period and q.period:
+    if earlier and (not period or period == q.period) and q.period:
         # "再前一周 也是上海": the same stretch just before the one asked about
         days = (q.period[1] - q.period[0]).days + 1
         whole = _whole_months(q.period)
-        if whole and not earlier.group(1):  # "the month before that" after October is September
+        if whole and not any(earlier.groups()):  # "the month before that" after October is September
             changes["period"] = _months_back(q.period, whole)
-        elif days <= 7 or not earlier.group(1):
+        elif days <= 7 or not any(earlier.groups()):
             step = timedelta(days=7 if days <= 7 else days)
             changes["period"] = (q.period[0] - step, q.period[1] - step)
     if len(named) == 1 and q.customer and named[0] != q.customer:
         changes["customer"] = named[0]
     city = find_city(text)
+    if city and q.cities and not period_of(text, today):
+        # "那苏州呢" after Shanghai against Hangzhou: that city's figure over the same period
+        return _sql(Question("orders" if q.by == "orders" else "revenue", q.period, city=city))
     if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in SUMS) and not q.customer:
         changes["city"] = city  # "那上海的呢": the same question about the shop's customers there
     if (q.product or q.goods) and not changes and not named:
@@ -659,9 +710,12 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         status = _status_of(text)
         if status and status != q.status:  # "and the in progress ones?"
             changes["status"] = status
+        kind = _category_of(text)
+        if kind and kind != q.category:  # "how many of those about delivery"
+            changes["category"] = kind
     nth = _NTH_PLACE.search(text) if q.measure in _RANKS and q.limit == 1 else None
     if nth:  # "按销售额第二的呢" after the best one: the one after it
-        place = {"二": 2, "2": 2, "second": 2, "2nd": 2, "三": 3, "3": 3, "third": 3, "3rd": 3}[nth.group(1).lower()]
+        place = {"二": 2, "2": 2, "second": 2, "2nd": 2, "三": 3, "3": 3, "third": 3, "3rd": 3}[next(g for g in nth.groups() if g).lower()]
         if place - 1 != q.offset:
             changes["offset"] = place - 1
     only = _ONLY_KIND.search(text) if q.measure == "rank_products" else None
@@ -676,6 +730,8 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
         by = _ranked_by(text)
         if by and by != q.by:
             changes["by"] = by
+        if _FEWEST.search(text) and not q.least:  # "and which sold the fewest?" after the best one
+            changes["least"], changes["offset"] = True, 0
         n = re.search(r"\btop\s*(\d+)|前\s*(\d+|[一二三四五六七八九十两]+)|\b(\d+)\s*(?:only|best)\b", text,
                       re.IGNORECASE)
         limit = _limit(text, q.limit) if n else q.limit
@@ -686,6 +742,9 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
                                  else None)
         if what in SUMS and q.measure in SUMS and what != q.measure:
             changes["measure"] = what
+        elif what in SUMS and q.measure not in SUMS and q.customer:
+            # "and how much has she spent this year" after her last order: her figure, anew
+            return _sql(Question(what, period, changes.get("customer", q.customer)))
     if not changes:
         return None
     return _sql(replace(q, **changes))
@@ -698,7 +757,7 @@ _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?
                   r"(?:spend|spending|revenue|sales|消费|金额)"
                   # "who ordered the most in october", "who has bought the most times ever"
                   r"|\bwho(?:'s| is| has| have| had)?\s+(?:ordered|bought|spent|purchased|shopped|order|buy|spend)s?"
-                  r"\s+(?:the\s+)?most\b|\bwho(?:'s| is)?\s+(?:the\s+)?(?:biggest|top|best)\s+(?:buyer|customer|spender|client)\b",
+                  r"(?:\s+(?:from|with)\s+us)?\s+(?:the\s+)?most\b|\bwho(?:'s| is)?\s+(?:the\s+)?(?:biggest|top|best)\s+(?:buyer|customer|spender|client)\b",
                   re.IGNORECASE)
 _TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花钱最多", "贡献最大", "消费排名", "客户排名",
            r"最好的.{0,6}(?:客户|顾客|客人)", r"(?:revenue|消费|花钱|花得|营业额|金额|贡献|spend|spent).{0,4}最(?:高|多|大)",
@@ -751,13 +810,28 @@ def top_customers_sql(text: str, today: date, goods: str | None = None) -> str |
 _BY_CITY = re.compile(r"\bwhich (?:city|cities|town)\b|\b(?:by|per|each) city\b|哪个城市|哪座城市|哪些城市|每个城市|按城市|各个?城市",
                       re.IGNORECASE)
 # "which month was our best ever", "九月同十月邊個月賣得多啲", "sales by month"
-_BY_MONTH = re.compile(r"\bwhich month\b|\bbest month\b|\b(?:by|per|each) month\b|哪个月|哪一个月|哪月|边个月|每个月|按月|各个?月",
+_BY_MONTH = re.compile(r"\bwhich months?\b|\bbest month\b|\b(?:by|per|each) month\b|哪个月|哪一个月|哪月|边个月|每个月|按月|各个?月"
+                       r"|哪些月|哪几个月",
                        re.IGNORECASE)
 _MOST = re.compile(r"\bmost\b|\bbest\b|\bbiggest\b|\bhighest\b|\btop\b|最|多|好|高", re.IGNORECASE)
 
 
+def _cities_named(text: str) -> tuple[str, ...]:
+    """The known cities a message names, each once, in its Chinese name where it has one."""
+    low = text.lower()
+    found = sorted((low.find(c.lower()), c) for c in CITIES if c.lower() in low)
+    back = {en.lower(): zh for zh, en in CITY_PAIRS.items() if has_han(zh)}
+    return tuple(dict.fromkeys(back.get(c.lower(), c) for _, c in found))
+
+
 def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | None:
-    """Sales by city or by month, best first; the one best when asked which."""
+    """Sales by city or by month, best first; the one best when asked which; two cities named
+    and compared ("今年上海和杭州哪个卖得多"), those two side by side."""
+    named = _cities_named(text)
+    if len(named) >= 2 and _COMPARE.search(text):
+        return _sql(Question("rank_cities", period_of(text, today), limit=len(named), cities=named,
+                             english=not has_han(text),
+                             by="orders" if _ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) else "revenue"))
     if _BY_CITY.search(text):
         measure = "rank_cities"
     elif _BY_MONTH.search(text) and (subject(text) in (None, "revenue", "orders", "quantity") or _MOST.search(text)):
@@ -846,6 +920,20 @@ _EARNER = re.compile(r"\b(?:products?|items?|beans?|blends?)\b.{0,30}\b(?:most|h
 _WORST_SELLER = re.compile(r"卖(?:得|的)?最(?:差|少|烂|慢)|最(?:不好卖|难卖|冷门|滞销|少人买)|滞销|卖得不好"
                            r"|\b(?:worst|slowest)[- ]?sell(?:er|ing)s?\b|\bsold (?:the )?(?:least|worst)\b"
                            r"|\b(?:sells?|selling) (?:the )?(?:least|worst)\b|\bleast popular\b", re.IGNORECASE)
+
+
+# "她买得最多的是哪款 按包数算": one customer's goods ranked
+_WHICH_GOODS = re.compile(r"(?:哪款|哪个(?:产品|豆|商品|口味)|哪种|什么(?:产品|豆|商品)|啥(?:产品|豆)).{0,8}最|最.{0,8}(?:哪款|哪种|哪个产品)"
+                          r"|\b(?:which|what) (?:product|beans?|item|blend|coffee)s?\b.{0,30}\bmost\b"
+                          r"|\bmost\b.{0,20}\b(?:which|what) (?:product|beans?|item|blend)", re.IGNORECASE)
+
+
+def customer_products_sql(text: str, today: date, customer: str) -> str | None:
+    """The goods one customer bought most (by bags unless money is asked), or None."""
+    if not _WHICH_GOODS.search(text):
+        return None
+    by = "revenue" if _MONEY_ASKED.search(text) or _ranked_by(text) == "revenue" else "quantity"
+    return _sql(Question("rank_products", period_of(text, today), customer=customer, by=by, limit=1))
 
 
 def top_products_sql(text: str, today: date) -> str | None:
@@ -943,16 +1031,18 @@ _CITY_ASKED = re.compile(r"\bwhich city\b|\bwhere (?:does|do|is) (?:s?he|they)\b
                          r"哪个城市|哪里人|住哪|住在哪|在哪个城市|在哪里", re.IGNORECASE)
 # the number asked for, not a call made ("张伟昨天打电话了吗")
 _CONTACT = re.compile(r"(?<![打回通来了])电话(?![来了过])|手机|号码|微信号|邮箱|\b(?:phone|mobile|cell) (?:number|no)\b|\bnumber\b"
-                      r"|\b(?:phone|mobile|cell)\s*[?？]|e-?mail|\bwechat id\b", re.IGNORECASE)
+                      r"|\b(?:phone|mobile|cell)\s*[?？]|e-?mail|\bwechat id\b|\bwechat\s*[?？]|微信[?？]", re.IGNORECASE)
 _COUNTED = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of", re.IGNORECASE)
 _LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
-                         r"|上一?次.{0,2}(?:几时|什么时候|啥时候|哪天)(?:来|买|下单|过来)",
+                         r"|上一?次.{0,2}(?:几时|什么时候|啥时候|哪天)(?:来|买|下的?单|过来)",
                          re.IGNORECASE)
-_WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|\bwhen\b|\bdate\b", re.IGNORECASE)
+# (是那天 at the end is 是哪天 typed with the wrong 哪: "李娜最后一次下单是那天")
+_WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|是那天\s*[?？]?$|\bwhen\b|\bdate\b", re.IGNORECASE)
 _WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
 # whether any are still open (how one complaint is going, the profile tells with the rest)
 _HER_COMPLAINTS = re.compile(r"\bcomplaints?\b.{0,30}\b(?:open|still|outstanding)\b|"
-                             r"\b(?:open|outstanding) complaints?\b|投诉.{0,12}(?:还开着|未解决|没解决|未处理|还没处理)",
+                             r"\b(?:open|outstanding) complaints?\b|投诉.{0,12}(?:还开着|未解决|没解决|未处理|还没处理|没处理完)"
+                             r"|(?:未|没|还没)(?:处理|解决)完?的投诉",
                              re.IGNORECASE)
 _HER_TASKS = re.compile(r"\b(?:tasks?|to-?dos?|reminders?|follow[- ]?ups?)\b|待办|任务|提醒", re.IGNORECASE)
 _OPEN_FOR = re.compile(r"\b(?:open|pending|outstanding)\b|还有(?:什么|啥)|未完成|没做", re.IGNORECASE)
@@ -967,19 +1057,21 @@ def asks_contact(text: str) -> bool:
 def customer_fact_sql(text: str, customer: str) -> str | None:
     """A plain fact about one customer (a stored name): their city or phone, when they last bought,
     their open complaints or tasks; None when the message asks none of these."""
-    # (what they usually buy and how long they have been away, the profile shows at its top)
+    # (what they usually buy, how often and how long they have been away, the profile shows at its top)
     if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text):
         return _sql(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
     if asks_contact(text):
         return _sql(Question("contact", customer=customer))
     if _HER_COMPLAINTS.search(text) and not is_count_question(text):
-        return _sql(Question("complaint_list", customer=customer, limit=20))
+        # "她还有别的投诉没处理完吗": those not yet resolved; "his complaints": all of them
+        return _sql(Question("complaint_list", customer=customer, limit=20, status=_status_of(text)))
     if _HER_TASKS.search(text) and _OPEN_FOR.search(text) and not is_count_question(text):
         return _sql(Question("customer_tasks", customer=customer))
     return None
 
 
 _REFERRED = re.compile(r"\breferr(?:als?|ed)\b|\brefer(?:s|red)?\b.{0,20}\b(?:people|customers|friends|anyone)\b|"
+                       r"(?:推荐|介绍)过.{0,3}(?:人|客|朋友)|"
                        r"推荐了?.{0,4}(?:几|多少)|介绍了?.{0,4}(?:几|多少).{0,2}(?:人|客|个)|转介绍|推荐.{0,6}(?:订单|单)",
                        re.IGNORECASE)
 _BIGGEST = re.compile(r"\b(?:biggest|largest|highest|most expensive|top) (?:single )?(?:order|sale|purchase|ticket)\b|"
@@ -999,6 +1091,10 @@ def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | 
         severity = _severity(text)
         if _WAITING.search(text):
             return _sql(Question("complaint_list", status="unresolved", severity=severity, limit=1))
+        older = _older_than(text, today)
+        if older and not is_count_question(text):  # "开了还没处理的投诉里 哪些超过三周了"
+            return _sql(Question("complaint_list", status=_status_of(text) or "unresolved", severity=severity,
+                                 older_than=older, limit=50))
         if _WORST.search(text) or (severity and not is_count_question(text)):
             return _sql(Question("complaint_list", status=_status_of(text) or "unresolved", severity=severity,
                                  by="severity", limit=10))
@@ -1008,11 +1104,18 @@ def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | 
 def complaint_follow_up(text: str, q: Question) -> str | None:
     """"which of the open ones has been waiting longest" / "里面最严重的是哪几个" after a count of
     complaints: the same complaints listed, oldest or worst first."""
-    if q.measure != "complaints" or not _COMPLAINT_WORD.search(text):
+    if q.measure != "complaints":
         return None
+    if re.fullmatch(r"\s*(?:who|who\s*(?:are|were)\s*they|which ones|谁|是谁|哪些|边个|哪几个)\s*[?？]?\s*", text, re.IGNORECASE):
+        return _sql(replace(q, measure="complaint_list", limit=50))  # "who" after a count: those complaints
+    if not _COMPLAINT_WORD.search(text) and not (_severity(text) and len(text) <= 24):
+        return None  # ("有没有critical级别的": a severity alone, said short, narrows the count too)
     status = _status_of(text) or q.status or "unresolved"
     if _WAITING.search(text):
         return _sql(replace(q, measure="complaint_list", status=status, limit=1))
     if _WORST.search(text):
         return _sql(replace(q, measure="complaint_list", status=status, by="severity"))
+    severity, kind = _severity(text) or q.severity, _category_of(text) or q.category
+    if _WHO_THEY.search(text) or severity != q.severity:  # "which ones are high severity"
+        return _sql(replace(q, measure="complaint_list", status=status, severity=severity, category=kind, limit=50))
     return None

@@ -1424,3 +1424,24 @@ def test_a_call_promised_for_tomorrow_is_a_follow_up():
 @pytest.mark.parametrize("message", ["聽日要搵邊啲客？", "帮我看看 briefing 里有哪些投诉在等"])
 def test_whom_to_contact_on_a_coming_day_is_the_briefing(message):
     check(message, "daily_briefing")
+
+
+def test_a_question_answered_by_the_owner_then_a_change_is_the_change():
+    found = route("他那个投诉还开着？先改成处理中", ctx("张伟"))
+    assert found.tool == "set_complaint_status" and found.args["status"] == "in_progress", found
+
+
+def test_whether_her_complaint_is_done_yet_lists_it():
+    found = route("佢嗰單投訴搞掂未", ctx("李娜"))
+    assert found.tool == "run_sql" and "FROM complaints k" in found.args["sql"] and "'李娜'" in found.args["sql"], found
+
+
+@pytest.mark.parametrize("message, segment, want", [
+    ("上海的呢", "杭州的 wholesale 客户 夏天之后没下过单的", "上海的 wholesale 客户 夏天之后没下过单的"),
+    ("only the ones in 上海", "customers who spent over 10k but nothing since september",
+     "customers who spent over 10k but nothing since september, 上海"),
+])
+def test_a_segment_asked_again_for_another_city(message, segment, want):
+    from assistant.agent.router.amend import narrowed
+
+    assert narrowed(message, segment) == want

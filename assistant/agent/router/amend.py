@@ -320,7 +320,19 @@ def narrowed(message: str, request: str) -> str | None:
     it ("among them who no order since sept?"); None otherwise."""
     text = read_as_mandarin(unicodedata.normalize("NFKC", message or "")).strip()
     m = _AMONG.match(text)
+    city = find_city(text)
+    if (not m or not text[m.end():].strip()) and city and len(text) <= 30 and _ANOTHER_PLACE.search(text):
+        # "上海的呢" after 杭州's wholesale customers: the same customers in another city;
+        # "only the ones in 上海": those of them there
+        before = find_city(request)
+        if before and before.lower() != city.lower():
+            return re.sub(re.escape(before), city, request, flags=re.IGNORECASE)
+        return f"{request}, {city}" if not before else None
     if not m or not text[m.end():].strip():
         return None
     own = unicodedata.normalize("NFKC", message).strip()
     return f"{request}, {own[m.end():].strip()}"
+
+
+_ANOTHER_PLACE = re.compile(r"呢\s*[?？]?\s*$|^\s*(?:ok\s+|and\s+)?(?:only|just)\b|只(?:看|要|留)|^\s*(?:what about|how about|and)\s+(?:in\s+)?",
+                            re.IGNORECASE)

@@ -62,7 +62,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())
-    asked = _the_question(text, names) or _the_request(text) or _after_the_day(text, names)
+    asked = _the_question(text, names) or _the_request(text) or _after_the_day(text, names) or _then_told(text)
     if asked is not None:
         # "今天要打给 zhang wei, li na 还有 luo zihan. luo zihan 的投诉是什么来着?": several people
         # told, then one asked about: the question is the request; one named before it is "her"
@@ -191,6 +191,18 @@ def _tells_a_write(msg: Msg, own: str) -> bool:
         return True
     heard = msg.ctx.meaning(own) if msg.ctx.meaning is not None else None
     return bool(heard and heard[0] in ("add_order", "log_activity") and heard[1] >= GUESS)
+
+
+# "他那个投诉还开着？先改成处理中": a question, then what to do about it; the change is the request
+_A_CHANGE = re.compile(r"改成|改为|改做|标成|标为|设成|设为|关掉|关了|结案|\b(?:mark|set|close|change)\b", re.IGNORECASE)
+
+
+def _then_told(text: str) -> str | None:
+    """The change asked for after a question the owner answers themself ("…还开着？先改成处理中")."""
+    head, mark, tail = text.rpartition("？") if "？" in text else text.rpartition("?")
+    if not mark or not head.strip() or not tail.strip() or is_question(tail) or not _A_CHANGE.search(tail):
+        return None
+    return tail.strip()
 
 
 _A_NOT_A = re.compile(r"是不是|有没有|是否|会不会|要不要|对不对|快到了吧")

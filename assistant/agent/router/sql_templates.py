@@ -706,6 +706,9 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
             else "revenue"
         return _sql(replace(q, measure="rank_months", period=changes.get("period", q.period), by=by,
                             limit=1 if one else 12))
+    tag = find_tag(text)
+    if tag and tag != q.tag and q.measure in SUMS and not q.customer:
+        changes["tag"] = tag  # "how many of those are wholesale" after the customers in a city
     if q.measure == "complaints":
         status = _status_of(text)
         if status and status != q.status:  # "and the in progress ones?"
@@ -1042,7 +1045,7 @@ _WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
 # whether any are still open (how one complaint is going, the profile tells with the rest)
 _HER_COMPLAINTS = re.compile(r"\bcomplaints?\b.{0,30}\b(?:open|still|outstanding)\b|"
                              r"\b(?:open|outstanding) complaints?\b|投诉.{0,12}(?:还开着|未解决|没解决|未处理|还没处理|没处理完)"
-                             r"|(?:未|没|还没)(?:处理|解决)完?的投诉",
+                             r"|(?:未|没|还没)(?:处理|解决)完?的投诉|投诉.{0,6}(?:搞定|解决|处理好|处理完)了?(?:未|没有?|吗)",
                              re.IGNORECASE)
 _HER_TASKS = re.compile(r"\b(?:tasks?|to-?dos?|reminders?|follow[- ]?ups?)\b|待办|任务|提醒", re.IGNORECASE)
 _OPEN_FOR = re.compile(r"\b(?:open|pending|outstanding)\b|还有(?:什么|啥)|未完成|没做", re.IGNORECASE)
@@ -1078,7 +1081,7 @@ _BIGGEST = re.compile(r"\b(?:biggest|largest|highest|most expensive|top) (?:sing
                       r"最大(?:的)?一?[单笔张]|单笔最(?:高|大|多)|最贵的一?[单笔]|金额最(?:大|高)的(?:一?[单笔]|订单)", re.IGNORECASE)
 _WAITING = re.compile(r"\bwaiting (?:the )?longest\b|\boldest\b|等(?:了)?最久|最久|最早的|拖(?:得)?最久", re.IGNORECASE)
 _WORST = re.compile(r"most (?:serious|severe|urgent|critical)|\bworst\b|最(?:严重|紧急|要紧)|严重的是|哪些.{0,4}严重", re.IGNORECASE)
-_COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones\b|里面|其中|哪几个|哪些", re.IGNORECASE)
+_COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones\b|\bone'?s\b|里面|其中|哪几个|哪些", re.IGNORECASE)
 
 
 def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | None:

@@ -166,7 +166,7 @@ def _skeleton(word: str) -> str:
 def _skeletons() -> dict[str, str]:
     """Each keyword's skeleton -> the keyword, for skeletons only one keyword has."""
     found: dict[str, set[str]] = {}
-    for word in _vocab() | {"order", "month", "reply", "average", "quantity"}:
+    for word in _vocab() | {"quantity"}:
         found.setdefault(_skeleton(word), set()).add(word)
     # (a keyword that is its own skeleton, "tbsp"-like, needs no spelling out)
     return {skel: word for skel, (word, *more) in found.items() if not more and skel != word}
@@ -183,7 +183,7 @@ def correct_typos(low: str) -> str:
         word = m.group(0)
         if word in _SHORT_FOR:
             return _SHORT_FOR[word]
-        if len(word) >= 4 and word == _skeleton(word) and word in _skeletons():
+        if len(word) >= 4 and word in _skeletons():  # (a key has no vowel after its first letter)
             return _skeletons()[word]
         if len(word) < 5 or word in vocab or word in _COMMON:
             return word

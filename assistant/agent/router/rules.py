@@ -641,6 +641,12 @@ _ASKS = re.compile(r"[?？]|几|多少|多久|多长|什么|啥|哪|是那天\s*
 _GIVE_ME = re.compile(r"(?:报|发|给)(?:给)?我|\b(?:give|send|tell|text) me\b", re.IGNORECASE)
 
 
+def _asked_about(m: _Msg) -> str | None:
+    """The stored customer a question is about: named, or "her" just discussed (a stored name, so
+    safe in a template); None for a name that pins no one down."""
+    return m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
+
+
 def fact_sql(m: _Msg) -> str | None:
     """The template SELECT for a plain fact asked: referrals counted, the biggest single order,
     complaints oldest or worst first, or one customer's usual goods, city, phone, last order,
@@ -650,7 +656,7 @@ def fact_sql(m: _Msg) -> str | None:
                     and sql_templates.asks_contact(m.kw.low) and not re.search(r"\d{4}", m.text)) \
             or _TOLD.search(m.text):
         return None  # "email from lucas asking when the gift box comes": what a customer asked, to log
-    who = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
+    who = _asked_about(m)
     return sql_templates.shop_fact_sql(m.kw.low, m.ctx.today, who) or (
         sql_templates.customer_fact_sql(m.kw.low, who) if who else None)
 
@@ -675,8 +681,8 @@ def sql_question(m: _Msg) -> Intent | None:
                                                                                          named_goods(m))
     if groups:  # "which city spent the most": cities ranked, not the customers in them
         return Intent({"sql": groups}, 0.8)
-    one = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
-    theirs = sql_templates.customer_products_sql(m.kw.low, m.ctx.today, one) if one else None
+    who = _asked_about(m)
+    theirs = sql_templates.customer_products_sql(m.kw.low, m.ctx.today, who) if who else None
     if theirs:  # "她买得最多的是哪款": her goods ranked, not the customers who bought most
         return Intent({"sql": theirs}, 0.85)
     top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today, named_goods(m))
@@ -697,8 +703,7 @@ def sql_question(m: _Msg) -> Intent | None:
         return None
     if m.customer and not m.canonical:
         return None  # a name we cannot pin down: let the profile answer instead
-    # "她一共花了多少": the customer just discussed (a stored name, so safe in the template)
-    who = m.canonical or (m.ctx.last_customer if not m.customer and m.kw.has("pronoun") else None)
+    # "她一共花了多少": the customer just discussed (who, above)
     if who and sql_templates.asks_contact(m.kw.low):
         return None  # "李娜电话多少" asks for her number: a fact, or the profile, has it
     sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who, named_goods(m))

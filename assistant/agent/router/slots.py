@@ -480,11 +480,17 @@ CITY_PAIRS = dict(p for zh, en in [("北京", "Beijing"), ("上海", "Shanghai")
                                  ("南京", "Nanjing"), ("成都", "Chengdu")] for p in ((zh, en), (en, zh)))
 
 
+def cities_in(text: str) -> list[tuple[int, str]]:
+    """(position, city) of each known city the message names, in the order said."""
+    low = text.lower()
+    return sorted((low.find(c.lower()), c) for c in CITIES if c.lower() in low)
+
+
 def find_city(text: str) -> str | None:
     """A city named in the message (known list first, then 'city X' / '住在X'); of two, the one
     moved to ("moved from shanghai to hangzhou")."""
     low = text.lower()
-    named = sorted((low.find(c.lower()), c) for c in CITIES if c.lower() in low)
+    named = cities_in(text)
     if len(named) > 1:
         after_to = [c for at, c in named if re.search(r"(?:\bto|到|去)\s*$", low[:at])]
         if after_to:

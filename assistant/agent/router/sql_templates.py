@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
-from assistant.agent.router.slots import CITIES, CITY_PAIRS, find_city
+from assistant.agent.router.slots import CITY_PAIRS, cities_in, find_city
 from assistant.lang.dates import add_months, date_range, find_date, parse_period, span_days
 from assistant.lang.names import has_han
 from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
@@ -149,9 +149,14 @@ def _has(text: str, low: str, en: str, zh: tuple[str, ...]) -> bool:
     return bool(re.search(en, low)) or any(re.search(w, text) for w in zh)
 
 
+def _first_named(table: list[tuple[str, str, tuple[str, ...]]], text: str) -> str | None:
+    """The value of the first (value, en regex, zh words) row the message names, or None."""
+    return next((value for value, en, zh in table if _has(text, text.lower(), en, zh)), None)
+
+
 def _status_of(text: str) -> str | None:
     """The complaint status a message names ("未搞掂", "in progress"), or None."""
-    return next((s for s, en, zh in _STATUS if _has(text, text.lower(), en, zh)), None)
+    return _first_named(_STATUS, text)
 
 
 # complaints asked about by their kind ("how many of those about delivery", "态度方面的投诉"),
@@ -167,7 +172,7 @@ _CATEGORY = [("delivery", r"\bdeliver(?:y|ies|ed)?\b|\bshipping\b|\bcourier\b|\b
 
 def _category_of(text: str) -> str | None:
     """The kind of complaint a question names, or None."""
-    return next((c for c, en, zh in _CATEGORY if _has(text, text.lower(), en, zh)), None)
+    return _first_named(_CATEGORY, text)
 
 
 _STATUS_SQL = {"open": "= 'open'", "unresolved": "!= 'resolved'", "resolved": "= 'resolved'",
@@ -298,6 +303,11 @@ def find_tag(text: str) -> str | None:
     return next((tag for rx, tag in (_TAGS_WITH_VIP if _TAG_WORD.search(text) else _TAGS) if rx.search(low)), None)
 
 
+def _customer_is(name: str, column: str = "customer_id") -> str:
+    """The condition that a row belongs to the customer of this stored name."""
+    return f"{column} IN (SELECT id FROM customers WHERE name = {_q(name)})"
+
+
 def _goods_cond(column: str, q: Question) -> str | None:
     """The condition on the product column: a stored product, a ranking's top one or a word."""
     if q.goods:
@@ -358,7 +368,7 @@ def read_question(text: str, today: date, customer: str | None = None,
                                         "orders_revenue", "quantity_revenue") and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
     status = _status_of(text) if what == "complaints" else None
-    channel = next((c for c, en, zh in _CHANNELS if _has(text, low, en, zh)), None) \
+    channel = _first_named(_CHANNELS, text) \
         if what == "interactions" else None
     done = bool(re.search(r"\bdone\b|completed|finished", low) or "完成" in text) if what == "tasks" else False
     severity, older = (_severity(text), _older_than(text, today)) if what == "complaints" else (None, None)
@@ -450,8 +460,7 @@ def question_sql(q: Question) -> str:
                 f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
     if what == "rank_products":
         conds = [c for c in (_during("date", q.period) if q.period else None, _goods_cond("product", q),
-                             f"customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})"
-                             if q.customer else None) if c]
+                             _customer_is(q.customer) if q.customer else None) if c]
         where, way = (" WHERE " + " AND ".join(conds) if conds else ""), "ASC" if q.least else "DESC"
         if q.by == "revenue":
             return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
@@ -459,12 +468,12 @@ def question_sql(q: Question) -> str:
         return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
                 f"ORDER BY quantity {way} LIMIT {q.limit}{_offset(q)}")
     # Customer names come from the customer list (exact names only), never from free text.
-    who = f"customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})" if q.customer else None
+    who = _customer_is(q.customer) if q.customer else None
     if what == "last_order":  # when, and what: "佢最後一次幾時買 買咗乜"
         return (f"SELECT date AS last_order, product, quantity, amount FROM orders WHERE {who} "
                 f"ORDER BY date DESC, id DESC LIMIT 1")
     if what == "referred":  # "张伟一共推荐了几个人": the customers who came with the code
-        by = f"referred_by IN (SELECT id FROM customers WHERE name = {_q(q.customer)})" if q.customer \
+        by = _customer_is(q.customer, "referred_by") if q.customer \
             else "referred_by IS NOT NULL"
         return (f"SELECT COUNT(DISTINCT customer_id) AS customers, COUNT(*) AS orders FROM orders "
                 f"WHERE {by}{' AND ' + _during('date', q.period) if q.period else ''}")
@@ -476,7 +485,7 @@ def question_sql(q: Question) -> str:
         return (f"SELECT c.name, o.date, o.product, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id "
                 f"WHERE {within}o.amount = ({top}) ORDER BY o.date, o.id")
     if what == "complaint_list":  # a customer's complaints, or those still open, oldest or worst first
-        conds = [f"k.customer_id IN (SELECT id FROM customers WHERE name = {_q(q.customer)})"] if q.customer else []
+        conds = [_customer_is(q.customer, "k.customer_id")] if q.customer else []
         # one customer's complaints are all of them; the shop's, those not yet resolved
         status = _status_cond(q.status or (None if q.customer else "unresolved"), "k.status")
         if status:
@@ -495,8 +504,8 @@ def question_sql(q: Question) -> str:
                 f"JOIN customers c ON c.id = k.customer_id{' WHERE ' + ' AND '.join(conds) if conds else ''} "
                 f"ORDER BY {order} LIMIT {q.limit}")
     if what == "customer_tasks":  # "anything else open for him? tasks or whatever"
-        return (f"SELECT t.id, t.due_date, t.title FROM tasks t WHERE t.status = 'open' AND t.customer_id IN "
-                f"(SELECT id FROM customers WHERE name = {_q(q.customer)}) ORDER BY t.due_date")
+        return (f"SELECT t.id, t.due_date, t.title FROM tasks t WHERE t.status = 'open' AND "
+                f"{_customer_is(q.customer, 't.customer_id')} ORDER BY t.due_date")
     if what == "latest_order":
         return f"SELECT MAX(date) AS latest_order FROM orders{' WHERE ' + who if who else ''}"
     if what == "latest_orders":  # "from who" after the shop's latest order day: that day's orders
@@ -821,10 +830,8 @@ _MOST = re.compile(r"\bmost\b|\bbest\b|\bbiggest\b|\bhighest\b|\btop\b|最|多|�
 
 def _cities_named(text: str) -> tuple[str, ...]:
     """The known cities a message names, each once, in its Chinese name where it has one."""
-    low = text.lower()
-    found = sorted((low.find(c.lower()), c) for c in CITIES if c.lower() in low)
     back = {en.lower(): zh for zh, en in CITY_PAIRS.items() if has_han(zh)}
-    return tuple(dict.fromkeys(back.get(c.lower(), c) for _, c in found))
+    return tuple(dict.fromkeys(back.get(c.lower(), c) for _, c in cities_in(text)))
 
 
 def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | None:

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.agent.assistant import Assistant
 from assistant.agent.router.meaning import MeaningModel
+from assistant.agent.router.slots import CITY_PAIRS
 from knowledge.embedder import MultilingualE5Embedder
 from tools import TOOLS
 
@@ -489,3 +490,86 @@ def test_a_follow_up_changes_one_part_of_the_question(demo_store, meaning, asked
     bot.reply(asked, session="f")
     sql = sql_of(bot.reply(then, session="f"))
     assert all(f in sql for f in fragments), sql
+
+
+@pytest.mark.parametrize("asked, then, fragments", [
+    ("上个月卖了多少钱", "is that up or down from sept", ["AS change", "'2026-09-01' AND '2026-09-30'"]),
+    ("上个月卖了多少钱", "hangzhou?", ["'Hangzhou', '杭州'", "'2026-10-01' AND '2026-10-31'"]),
+    ("上个月一共多少单", "按城市呢", ["COUNT(*) AS orders", "GROUP BY 1", "'2026-10-01' AND '2026-10-31'"]),
+    ("how many complaints aren't resolved yet", "which category has the most of those",
+     ["GROUP BY category", "status != 'resolved'", "LIMIT 1"]),
+    ("哪个月卖得最好", "那个月一共几单", ["COUNT(*) AS orders", "substr(date, 1, 7) = (SELECT month"]),
+    ("how much did we sell this year", "vs same time last yr", ["'2025-01-01' AND '2025-11-22'", "AS change"]),
+])
+def test_a_follow_up_groups_compares_or_points_at_the_answer(demo_store, meaning, asked, then, fragments):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply(asked, session="g")
+    sql = sql_of(bot.reply(then, session="g"))
+    assert all(f in sql for f in fragments), sql
+
+
+def test_a_figure_beside_another_period_says_how_much_it_moved(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("上个月卖了多少钱", session="p")
+    moved = bot.reply("比9月多还是少", session="p").text
+    september, october = (demo_store.query_readonly(
+        f"SELECT SUM(amount) FROM orders WHERE date BETWEEN '2026-{m}-01' AND '2026-{m}-{d}'").rows[0][0]
+        for m, d in (("09", "30"), ("10", "31")))
+    assert f"{september:,.2f}" in moved and f"{october:,.2f}" in moved \
+        and f"2026-10 比 2026-09{'增加' if october >= september else '减少'} {abs(october - september):,.2f}" in moved
+
+
+def test_the_weakest_city_then_its_customers_counted(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    weakest = bot.reply("which city is weakest this year", session="c").text
+    there = bot.reply("how many customers do we even have there", session="c").text
+    rows = demo_store.query_readonly(
+        "SELECT CASE WHEN c.city IN ('杭州','Hangzhou') THEN 'Hangzhou' WHEN c.city IN ('上海','Shanghai') "
+        "THEN 'Shanghai' ELSE c.city END AS city, SUM(o.amount) AS s FROM orders o JOIN customers c "
+        "ON c.id = o.customer_id WHERE o.date >= '2026-01-01' GROUP BY 1 ORDER BY s LIMIT 1").rows
+    city = rows[0][0]
+    count = demo_store.query_readonly(f"SELECT COUNT(*) FROM customers WHERE city = '{city}'").rows[0][0]
+    assert (city in weakest or CITY_PAIRS.get(city, "?") in weakest) and f"**{count}**" in there
+
+
+@pytest.mark.parametrize("message, truth", [
+    ("top 3 cities by sales last month?",
+     "SELECT SUM(o.amount) AS s FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.date "
+     "BETWEEN '2026-10-01' AND '2026-10-31' GROUP BY CASE WHEN c.city IN ('上海','Shanghai') THEN 1 "
+     "WHEN c.city IN ('杭州','Hangzhou') THEN 2 ELSE c.city END ORDER BY s DESC LIMIT 3"),
+    ("10月按消费额排前5的客户",
+     "SELECT SUM(o.amount) AS s FROM orders o WHERE o.date BETWEEN '2026-10-01' AND '2026-10-31' "
+     "GROUP BY o.customer_id ORDER BY s DESC LIMIT 5"),
+    ("上个月跟客户联系了多少次 按渠道分一下",
+     "SELECT COUNT(*) AS n FROM interactions WHERE date BETWEEN '2026-10-01' AND '2026-10-31' "
+     "GROUP BY channel ORDER BY n DESC"),
+    ("which month had the fewest orders this year",
+     "SELECT COUNT(*) AS n FROM orders WHERE date >= '2026-01-01' GROUP BY substr(date, 1, 7) ORDER BY n LIMIT 1"),
+    ("上海哪款豆卖得最好",
+     "SELECT SUM(quantity) AS n FROM orders WHERE customer_id IN (SELECT id FROM customers WHERE city IN "
+     "('上海','Shanghai')) GROUP BY product ORDER BY n DESC LIMIT 1"),
+])
+def test_a_ranking_is_composed_of_its_group_figure_order_and_length(demo_store, meaning, message, truth):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    got = demo_store.query_readonly(sql_of(bot.reply(message, session="r")))
+    want = [r[0] for r in demo_store.query_readonly(truth).rows]
+    assert [round(r[-1] if not isinstance(r[-1], str) else 0, 2) for r in got.rows] == [round(v, 2) for v in want] \
+        or [round(r[1], 2) for r in got.rows] == [round(v, 2) for v in want], got
+
+
+def test_one_detail_of_her_record_is_read_from_it(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("show me 吴娟", session="b")
+    born = bot.reply("她生日几号来着", session="b")
+    stored = demo_store.query_readonly("SELECT birthday FROM customers WHERE name = '吴娟'").rows[0][0]
+    assert calls(born)[0][0] == "run_sql" and stored[5:] in born.text
+
+
+def test_a_days_orders_then_their_total(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    listed = bot.reply("11月1号 who ordered", session="o")
+    total = bot.reply("总共多少钱", session="o")
+    rows = demo_store.query_readonly("SELECT c.name, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id "
+                                     "WHERE o.date = '2026-11-01'").rows
+    assert rows and all(name in listed.text for name, _ in rows)
+    assert f"{sum(a for _, a in rows):,.2f}" in total.text

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.core.records import InvalidInput
 from assistant.lang.dates import (
+    calendar_day,
     cn_number,
     find_date,
     impossible_dates,
@@ -176,3 +177,16 @@ def test_span_days(text, days):
 ])
 def test_month_spans_seasons_and_shopping_days_are_periods(said, first, last):
     assert parse_period(said, date(2026, 11, 22)) == (date.fromisoformat(first), date.fromisoformat(last))
+
+
+@pytest.mark.parametrize("text, day", [
+    ("11月1号 who ordered", date(2026, 11, 1)), ("sales on nov 3?", date(2026, 11, 3)),
+    ("2026-10-05 那天", date(2026, 10, 5)), ("12月24号", date(2025, 12, 24)),  # no year said: the last one
+])
+def test_a_calendar_day_named_in_a_message(text, day):
+    assert calendar_day(text, date(2026, 11, 22)) == day
+
+
+@pytest.mark.parametrize("text", ["上个月", "3/4 of them", "about 45 bags", ""])
+def test_no_calendar_day_where_none_is_named(text):
+    assert calendar_day(text, date(2026, 11, 22)) is None

@@ -209,6 +209,13 @@ def test_profile(message, customer, last):
     check(message, "customer_profile", last=last, customer=customer)
 
 
+@pytest.mark.parametrize("message", ["what did she get", "what did she buy?"])
+def test_her_last_purchase_asked_is_that_order(message):
+    found = route(message, ctx("李娜"))
+    assert found is not None and found.tool == "run_sql" and "name = '李娜'" in found.args["sql"] \
+        and "ORDER BY date DESC, id DESC LIMIT 1" in found.args["sql"], found
+
+
 @pytest.mark.parametrize("message, query", [
     ("find customers in Hangzhou", "Hangzhou"), ("找一下姓王的客户", "王"), ("search 13299192194", "13299192194"),
     ("find Ethan", "Ethan"), ("look for customers named Chen", "Chen"), ("查找杭州的客户", "杭州"),

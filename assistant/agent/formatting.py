@@ -194,6 +194,8 @@ def query(result: Any, lang: str) -> str:
             return _t(lang, "**0** — no orders in that period.", "**0** —— 这段时间没有订单。")
         value = _figure(value, result.columns[0]) if isinstance(value, float) else as_text(value)
         return _t(lang, f"**{value}**", f"**{value}**")
+    if len(result.rows) == 1 and len(result.columns) == 6 and result.columns[-1] == "change_pct":
+        return _compared(result, lang)
     if len(result.rows) == 1 and all(v in (0, None) for v in result.rows[0]) \
             and {"customers", "orders"} >= set(result.columns):
         # "how many orders came in thru referrals": none yet is said, not shown as a row of zeros
@@ -203,7 +205,36 @@ def query(result: Any, lang: str) -> str:
                      for r in result.rows[:20])
     more = _t(lang, f"\n\n({len(result.rows)} rows, first 20 shown)",
               f"\n\n（共 {len(result.rows)} 行，显示前 20 行）") if len(result.rows) > 20 else ""
-    return f"{head}\n{body}{more}"
+    return f"{head}\n{body}{more}{_change(result, lang)}"
+
+
+def _compared(result: Any, lang: str) -> str:
+    """One figure beside the same figure for another period, and how much it moved: a sentence."""
+    period, value, vs, vs_value, change, pct = result.rows[0]
+    column = result.columns[1]
+    shown = [(period, value), (vs, vs_value)]
+    (earlier, _), (later, _) = sorted(shown, key=lambda p: str(p[0]))
+    figures = " · ".join(f"**{p}**: {_figure(v or 0, column, _MONEY_COLUMNS)}" for p, v in shown)
+    if change is None:
+        return figures
+    up = change >= 0
+    moved = _figure(abs(change), column, _MONEY_COLUMNS) + (f" ({pct:+.1f} %)" if pct is not None else "")
+    return _t(lang, f"{figures}\n\n{later} is {'up' if up else 'down'} {moved} on {earlier}.",
+              f"{figures.replace(': ', '：')}\n\n{later} 比 {earlier}{'增加' if up else '减少'} {moved}。")
+
+
+def _change(result: Any, lang: str) -> str:
+    """Two periods side by side: how much the later one's figure moved from the earlier one's."""
+    if len(result.rows) != 2 or len(result.columns) < 2 or result.columns[0] != "period":
+        return ""
+    (a, before), (b, after) = ((r[0], r[1]) for r in result.rows)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (before, after)):
+        return ""
+    moved = after - before
+    sign = "+" if moved >= 0 else "−"
+    pct = f" ({sign}{abs(moved) / before * 100:.1f} %)" if before else ""
+    told = f"{sign}{_figure(abs(moved), result.columns[1])}{pct}"
+    return _t(lang, f"\n\n{b} against {a}: **{told}**", f"\n\n{b} 比 {a}：**{told}**")
 
 
 _MONEY_COLUMNS = ("revenue", "amount", "average_order", "spent", "total")

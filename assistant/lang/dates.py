@@ -322,6 +322,19 @@ def find_date(message: str, today: date, prefer: str = "past") -> tuple[date, st
 _CALENDAR = {"iso", "zh_md", "en_md", "en_dm"}
 
 
+def calendar_day(message: str, today: date) -> date | None:
+    """The first day a message names as a calendar date ("11月1号", "Nov 1", "2026-11-01"), the
+    latest such day up to today when no year is said; None when it names none."""
+    text = _normalise(message or "")
+    for _, _, name, m in _scan(text):
+        if name in _CALENDAR:
+            try:
+                return _resolve(name, m, today, "past")
+            except (InvalidInput, KeyError, ValueError):
+                continue
+    return None
+
+
 def impossible_dates(message: str) -> list[tuple[int, str]]:
     """Calendar dates in a message that cannot exist ("2026-13-45", "Feb 30"): (start, text)."""
     text = _normalise(message or "")

@@ -24,7 +24,9 @@ from assistant.agent.router.activity_rules import (
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
-from assistant.agent.router.sql_templates import SUMS, asked, complaint_follow_up, follow_up, period_of, subject
+from assistant.agent.router.rankings import ranking_sql
+from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SUMS, asked, compared_again, complaint_follow_up, follow_up,
+                                                  period_of, subject)
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
 
@@ -262,22 +264,52 @@ _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|what about
                         # "其中北京的有几个", "top 5 then", "last year same month?": the same count narrowed,
                         # longer, or a year back
                         r"|^\s*(?:其中|这里面|这些里面|里面|当中)|\bthen\s*[?？!.]*\s*$|\bsame (?:month|period|time|week)\b"
-                        r"|去年同(?:期|月)", re.IGNORECASE)
+                        r"|去年同(?:期|月)"
+                        # "how many customers do we have there": in the place the last answer named
+                        r"|\bthere\s*[?？!.]*\s*(?:lol|haha)?\s*$|那里|那边|嗰度", re.IGNORECASE)
 # "and remind me to call 李娜 tomorrow": a request of its own, not the last question again
 _ANOTHER_REQUEST = re.compile(r"\b(?:remind|call|ring|log|add|tag|draft|send|write|record|note|mark|text|email)\b"
                               r"|提醒|记一下|记下|打给|打电话|发给|写|加上|标记|备注", re.IGNORECASE)
 # "Thank you. And September?": thanks before a follow-up are not part of it
-_THANKS = re.compile(r"^\s*(?:thanks?(?: you)?|thx|ty|ok(?:ay)?|great|cool|nice|got it|谢谢|多谢|好的|好|ok)"
+_THANKS = re.compile(r"^\s*(?:thanks?(?: you)?|thx|ty|ok(?:ay)?|great|cool|nice|got it|nvm|never ?mind|谢谢|多谢|好的|好|ok)"
                      r"\s*[.!,，。！]+\s*", re.IGNORECASE)
 _BETWEEN = re.compile(r"BETWEEN '(\d{4}-\d{2}-\d{2})' AND '(\d{4}-\d{2}-\d{2})'")
 _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 
 
+# "how many orders is that lol", "那段时间一共几单": the figure just given, counted another way
+_REFERS = re.compile(r"\b(?:that|those|these|then)\b|那(?:些|段时间|时候|几天)|这些|其中|同期", re.IGNORECASE)
+# "last year?", "hangzhou?", "2025 呢": only another period or place, the rest as just asked
+_BARE = re.compile(r"^\s*(?:(?:ok|okay|and|so|what about|how about|那|咁|好)[\s,，]*)?|\s*(?:呢|吧|啊|嘛)?\s*[?？!.。]*\s*$",
+                   re.IGNORECASE)
+
+
 def _same_scope(text: str, question, today: date, spot: Spotter) -> bool:
-    """A short question of a sum, naming no period, place or person of its own."""
-    return len(text) <= 16 and subject(text) in SUMS and question.measure in SUMS \
-        and subject(text) != question.measure and period_of(text, today) is None \
+    """A short question of a sum, or one pointing back at it, naming no period, place or person
+    of its own."""
+    asked = subject(text) or ("revenue" if re.search(r"多少钱|\bhow much\b", text, re.IGNORECASE) else None)
+    return (len(text) <= 16 or _REFERS.search(text) is not None) and asked in SUMS \
+        and (question.measure in SUMS or question.measure in BOUGHT_LISTS) and asked != question.measure \
+        and period_of(text, today) is None \
         and not find_city(text) and not spot(text)
+
+
+# the words a period is said in ("last yr", "去年十月", "Q3", "oct 2025"), and nothing else
+_PERIOD_WORDS = re.compile(r"^(?:[\d\s/-]|[年月日号周星期礼拜上下今去前明本这个季度半天昨]|\b(?:last|this|next|the|of|in|for|year|yr|years"
+                           r"|month|mth|week|wk|quarter|q[1-4]|today|yesterday|ytd|mtd|so far|same|time|period"
+                           r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|[a-z]+uary|march|april|june|july"
+                           r"|august|september|october|november|december)\b|[一二三四五六七八九十两])+$", re.IGNORECASE)
+
+
+def _only_a_slot(text: str, today: date) -> bool:
+    """The message is a period or a place and nothing else ("last year?", "hangzhou?", "去年十月")."""
+    rest = _BARE.sub("", text).strip()
+    if not 0 < len(rest) <= 20:
+        return False
+    city = find_city(rest)
+    if city is not None:
+        return not re.sub(re.escape(city), "", rest, flags=re.IGNORECASE).strip(" ,，的")
+    return period_of(rest, today) is not None and _PERIOD_WORDS.match(rest) is not None
 
 
 def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
@@ -292,6 +324,17 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
     if question is not None and (question.period or question.customer) and _same_scope(text, question, today, spot):
         # "上个月一共多少单" then "平均一单多少钱": a short question of another figure, same month
         return follow_up(text, question, today, [])
+    if question is not None and len(text) <= 60:
+        against = compared_again(text, question, today)
+        if against:  # "is that up or down from sept": the figure just given beside September's
+            return against
+        if len(text) <= 40 and (question.measure in SUMS or question.measure in ("complaints", "interactions")):
+            # "by city?", "按渠道分一下呢" after a figure: the same period and goods, grouped
+            ranked = ranking_sql(text, today, within=question)
+            if ranked:
+                return ranked
+    if question is not None and _only_a_slot(text, today):
+        return follow_up(text, question, today, spot(text))
     if not text or len(text) > 60 or not _AND_ABOUT.search(text) or _ANOTHER_REQUEST.search(text) and (
             len(text) > 30 or not re.search(r"(?:呢|\?|？)\s*$", text)):
         return None

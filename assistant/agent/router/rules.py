@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.agent.router import sql_templates
+from assistant.agent.router import rankings, sql_templates
 from assistant.agent.router.activity_rules import PROMISED_REPLY
 from assistant.agent.router.records import Canned, Intent, Route, rule
 from assistant.agent.router.records import Msg as _Msg
@@ -677,6 +677,10 @@ def sql_question(m: _Msg) -> Intent | None:
     periods = None if m.kw.has("howto") or m.customer else sql_templates.periods_compared_sql(m.kw.low, m.ctx.today)
     if periods:  # "compare oct this yr vs oct last yr": each period's sales side by side
         return Intent({"sql": periods}, 0.8)
+    ranked = None if m.kw.has("howto") or m.customer and not m.canonical else rankings.ranking_sql(m.kw.low, m.ctx.today, named_goods(m),
+                                                                   _asked_about(m))
+    if ranked:  # "top 3 cities by sales last month": the group, figure, order and length read apart
+        return Intent({"sql": ranked}, 0.85)
     groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(m.kw.low, m.ctx.today,
                                                                                          named_goods(m))
     if groups:  # "which city spent the most": cities ranked, not the customers in them
@@ -699,6 +703,10 @@ def sql_question(m: _Msg) -> Intent | None:
     best = None if m.kw.has("howto") else sql_templates.top_products_sql(m.kw.low, m.ctx.today)
     if best:
         return Intent({"sql": best}, 0.8)
+    bought = None if m.kw.has("howto") or m.customer else sql_templates.buyers_sql(m.kw.low, m.ctx.today,
+                                                                                   named_goods(m))
+    if bought:  # "11月1号 who ordered": that day's orders, with whose they were
+        return Intent({"sql": bought}, 0.85)
     if not sql_templates.is_count_question(m.kw.low) and sql_templates.subject(m.kw.low) != "latest_order":
         return None
     if m.customer and not m.canonical:
@@ -706,7 +714,7 @@ def sql_question(m: _Msg) -> Intent | None:
     # "她一共花了多少": the customer just discussed (who, above)
     if who and sql_templates.asks_contact(m.kw.low):
         return None  # "李娜电话多少" asks for her number: a fact, or the profile, has it
-    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who, named_goods(m))
+    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who, named_goods(m), tuple(m.ctx.product_names()))
     # a figure of one named customer is read from the template, not a fallback the profile may
     # overrule: "what did she buy last time" asks for that order, not her whole card
     return Intent({"sql": sql}, 0.85 if who else 0.8) if sql else None

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, cities_in, find_city
-from assistant.lang.dates import add_months, date_range, find_date, parse_period, span_days
+from assistant.lang.dates import add_months, calendar_day, date_range, find_date, parse_period, span_days
 from assistant.lang.names import has_han
 from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
 
@@ -45,6 +45,9 @@ class Question:
     offset: int = 0                         # rows of a ranking passed over: "第二的呢" is one past the top
     category: str | None = None             # complaints: one of triage's categories ("delivery")
     cities: tuple[str, ...] = ()            # a city ranking of these cities only: a comparison
+    detail: str | None = None               # a record column: the one asked for (_DETAILS), or one a counted customer has (_ON_FILE_COLUMNS)
+    month_sql: str | None = None            # the month as a ranking's top one ("那个月一共几单")
+    city_sql: str | None = None             # the city, in English, as a ranking's top one ("how many customers there")
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -53,7 +56,8 @@ _ASKED: OrderedDict[str, Question] = OrderedDict()
 _KEEP = 256
 
 
-def _sql(q: Question) -> str:
+def sql_for(q: Question) -> str:
+    """The SELECT answering `q`, remembered so a follow-up can ask it again changed."""
     sql = question_sql(q)
     _ASKED[sql] = q
     _ASKED.move_to_end(sql)
@@ -137,7 +141,7 @@ _COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件
 # not handled yet is open; not solved yet includes those being handled
 _STATUS = [("open", r"(?<![a-z])open(?![a-z])|(?<![a-z])new(?![a-z])|not (?:yet )?(?:handled|dealt with|looked at|touched)",
             (r"未处理(?!完)", "待处理", "新的", "还开着", r"没处理(?![完好])", "没人处理", "没有处理", r"还没处理(?![完好])")),
-           ("unresolved", r"unresolved|not resolved|pending|outstanding|not (?:yet )?(?:fixed|sorted|closed)",
+           ("unresolved", r"unresolved|pending|outstanding|(?:\bnot|n't)\s+(?:yet\s+|been\s+|be\s+)*(?:resolved|fixed|sorted|closed)",
             ("未解决", "没解决", "未搞定", "没搞定", "没处理好", "还没好", "没处理完", "未处理完")),
            ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", "处理完")),
            ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
@@ -154,7 +158,7 @@ def _first_named(table: list[tuple[str, str, tuple[str, ...]]], text: str) -> st
     return next((value for value, en, zh in table if _has(text, text.lower(), en, zh)), None)
 
 
-def _status_of(text: str) -> str | None:
+def status_of(text: str) -> str | None:
     """The complaint status a message names ("未搞掂", "in progress"), or None."""
     return _first_named(_STATUS, text)
 
@@ -193,7 +197,11 @@ def period_of(text: str, today: date) -> tuple[date, date] | None:
     """The period a question names ("this yr", "上个月"), as parse_period reads it."""
     for rx, word in _SHORT:
         text = re.sub(rx, word, text, flags=re.IGNORECASE)
-    return parse_period(text, today)
+    found = parse_period(text, today)
+    if found is None:
+        day = calendar_day(text, today)  # "11月1号 who ordered": that one day
+        found = (day, day) if day else None
+    return found
 
 
 # Words of a sales question that are not the product: periods, counting, verbs, units.
@@ -320,9 +328,18 @@ def _goods_cond(column: str, q: Question) -> str | None:
 def _customer_conds(q: Question, prefix: str = "") -> list[str]:
     """Conditions on the customers table: the question's city and tag."""
     conds = [f"{prefix}city IN ({_city_forms(q.city)})"] if q.city else []
+    if q.city_sql:  # the top city of a ranking, as that ranking names it
+        conds.append(f"{_city_case(prefix + 'city', True)} = ({q.city_sql})")
     if q.tag:
         conds.append(_like(prefix + "tags", q.tag))
     return conds
+
+
+def _city_case(column: str, english: bool) -> str:
+    """A city column as one name per city (上海 and Shanghai alike), in English or Chinese."""
+    pairs = [(zh, en) for zh, en in CITY_PAIRS.items() if has_han(zh)]
+    return "CASE " + " ".join(f"WHEN {column} IN ({_q(zh)}, {_q(en)}) THEN {_q(en if english else zh)}"
+                              for zh, en in pairs) + f" ELSE {column} END"
 
 
 _ORDERS_ASKED = re.compile(r"几单|多少单|几[张笔]单|几次|订单数|单数|\bhow many (?:\w+ )?orders\b|\b(?:no\.?|number) of orders\b",
@@ -332,9 +349,9 @@ _MONEY_ASKED = re.compile(r"多少钱|花了?多少|消费了?多少|金额|营�
 
 
 def read_question(text: str, today: date, customer: str | None = None,
-                  goods: str | None = None) -> Question | None:
+                  goods: str | None = None, products: tuple[str, ...] = ()) -> Question | None:
     """The parts of a count/sum question, or None if no template fits; `goods` is a stored
-    product the message names."""
+    product the message names, `products` every product the shop's orders use."""
     what = subject(text)
     if what is None and customer and re.search(r"一共|总共|合计|\bin total\b|\baltogether\b|\bso far\b"
                                                r"|买了?多少(?!\s*[袋包盒件箱瓶杯份个次单])", text, re.IGNORECASE):
@@ -363,19 +380,30 @@ def read_question(text: str, today: date, customer: str | None = None,
         item = re.sub(r"[^\w\u4e00-\u9fff -]", "", item).strip() or None
     if item and find_city(item):
         item = None  # "深圳10月卖了多少": the place the buyers are in, not goods
+    if item and products and not any(item.lower() in p.lower() for p in products):
+        item = None  # "今天关门了，上个月一共卖了多少钱": a word no product has is not goods
     # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
     place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
                                         "orders_revenue", "quantity_revenue") and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
-    status = _status_of(text) if what == "complaints" else None
+    status = status_of(text) if what == "complaints" else None
     channel = _first_named(_CHANNELS, text) \
         if what == "interactions" else None
     done = bool(re.search(r"\bdone\b|completed|finished", low) or "完成" in text) if what == "tasks" else False
     severity, older = (_severity(text), _older_than(text, today)) if what == "complaints" else (None, None)
     period = None if older else period_of(text, today)
-    return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag,
+    on_file = _ON_FILE.search(text) if what == "customers" and not customer else None
+    detail = next((c for c, word in _ON_FILE_COLUMNS if on_file and re.search(word, on_file.group(0))), None)
+    return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag, detail=detail,
                     severity=severity, older_than=older,
                     category=_category_of(text) if what == "complaints" else None)
+
+
+# "how many customers have email on file", "有微信的客户有几个": those whose record has it
+_ON_FILE = re.compile(r"\b(?:have|has|with|having)\s+(?:an?\s+|their\s+)?(?:e-?mails?|wechat|phone(?: numbers?)?|birthdays?)\b"
+                      r"|有(?:留)?(?:邮箱|微信|电话|手机|生日)", re.IGNORECASE)
+_ON_FILE_COLUMNS = [("email", r"(?i)e-?mail|邮箱"), ("wechat", r"(?i)wechat|微信"), ("phone", r"(?i)phone|电话|手机"),
+                    ("birthday", r"(?i)birthday|生日")]
 
 
 _SEVERITY = [("critical", r"critical|严重|危急|紧急"), ("high", r"\bhigh\b|高"), ("low", r"\blow\b|轻微")]
@@ -407,10 +435,11 @@ def _older_than(text: str, today: date) -> date | None:
     return today - timedelta(days=days) if days else None
 
 
-def build_sql(text: str, today: date, customer: str | None = None, goods: str | None = None) -> str | None:
+def build_sql(text: str, today: date, customer: str | None = None, goods: str | None = None,
+              products: tuple[str, ...] = ()) -> str | None:
     """A read-only SELECT answering a count/sum question, or None if no template fits."""
-    q = read_question(text, today, customer, goods)
-    return _sql(q) if q else None
+    q = read_question(text, today, customer, goods, products)
+    return sql_for(q) if q else None
 
 
 def _city_forms(city: str) -> str:
@@ -432,41 +461,49 @@ def question_sql(q: Question) -> str:
         goods = ", SUM(o.quantity) AS quantity" if by != "revenue" else ""
         return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders{goods} FROM orders o "
                 f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
-                f"ORDER BY {by} DESC LIMIT {q.limit}{_offset(q)}")
+                f"ORDER BY {by} {_way(q)} LIMIT {q.limit}{_offset(q)}")
     if what == "rank_cities":
         # 上海 and Shanghai are one city: grouped under one name, in the question's language
-        pairs = [(zh, en) for zh, en in CITY_PAIRS.items() if has_han(zh)]
-        case = "CASE " + " ".join(f"WHEN c.city IN ({_q(zh)}, {_q(en)}) THEN {_q(en if q.english else zh)}"
-                                  for zh, en in pairs) + " ELSE c.city END"
+        case = _city_case("c.city", q.english)
         if q.by == "customers":  # "哪个城市的客户最多": where the customers live
             return (f"SELECT {case} AS city, COUNT(*) AS customers FROM customers c "
-                    f"GROUP BY 1 ORDER BY customers DESC LIMIT {q.limit}{_offset(q)}")
-        conds = [c for c in (_during("o.date", q.period) if q.period else None,
+                    f"GROUP BY 1 ORDER BY customers {_way(q)} LIMIT {q.limit}{_offset(q)}")
+        conds = [c for c in (_during("o.date", q.period) if q.period else None, _goods_cond("o.product", q),
                              f"c.city IN ({', '.join(_city_forms(c) for c in q.cities)})" if q.cities else None) if c]
         where = " WHERE " + " AND ".join(conds) if conds else ""
         if q.by == "orders":  # "which city had the most orders": counted, not summed
             return (f"SELECT {case} AS city, COUNT(*) AS orders FROM orders o "
                     f"JOIN customers c ON c.id = o.customer_id{where} "
-                    f"GROUP BY 1 ORDER BY orders DESC LIMIT {q.limit}{_offset(q)}")
+                    f"GROUP BY 1 ORDER BY orders {_way(q)} LIMIT {q.limit}{_offset(q)}")
         return (f"SELECT {case} AS city, ROUND(SUM(o.amount), 2) AS revenue FROM orders o "
                 f"JOIN customers c ON c.id = o.customer_id{where} "
-                f"GROUP BY 1 ORDER BY revenue DESC LIMIT {q.limit}{_offset(q)}")
+                f"GROUP BY 1 ORDER BY revenue {_way(q)} LIMIT {q.limit}{_offset(q)}")
     if what == "rank_months":  # the best month first when asked which; else month by month
-        by = "quantity" if q.by == "quantity" else "revenue"
-        order = f"{by} DESC" if q.limit == 1 else "month"
-        value = "SUM(quantity) AS quantity" if by == "quantity" else "ROUND(SUM(amount), 2) AS revenue"
-        conds = [c for c in [_during("date", q.period) if q.period else None, _goods_cond("product", q)] if c]
+        by = q.by if q.by in ("quantity", "orders") else "revenue"
+        order = f"{by} {_way(q)}" if q.limit == 1 or q.least else "month"
+        value = {"quantity": "SUM(quantity) AS quantity", "orders": "COUNT(*) AS orders"}.get(
+            by, "ROUND(SUM(amount), 2) AS revenue")
+        conds = [c for c in [_during("date", q.period) if q.period else None, _goods_cond("product", q),
+                             _living(q)] if c]
         return (f"SELECT substr(date, 1, 7) AS month, {value} FROM orders"
                 f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
     if what == "rank_products":
         conds = [c for c in (_during("date", q.period) if q.period else None, _goods_cond("product", q),
-                             _customer_is(q.customer) if q.customer else None) if c]
+                             _customer_is(q.customer) if q.customer else None, _living(q)) if c]
         where, way = (" WHERE " + " AND ".join(conds) if conds else ""), "ASC" if q.least else "DESC"
         if q.by == "revenue":
             return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
                     f"ORDER BY revenue {way} LIMIT {q.limit}{_offset(q)}")
         return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
                 f"ORDER BY quantity {way} LIMIT {q.limit}{_offset(q)}")
+    if what == "rank_channels":  # "上个月联系了多少次 按渠道分": contacts by the way they were made
+        return (f"SELECT channel, COUNT(*) AS interactions FROM interactions{_between('date', q.period)} "
+                f"GROUP BY channel ORDER BY interactions {_way(q)} LIMIT {q.limit}")
+    if what == "rank_categories":  # "which category has the most complaints"
+        conds = [c for c in (_during("date", q.period) if q.period else None, _status_cond(q.status)) if c]
+        return (f"SELECT category, COUNT(*) AS complaints FROM complaints"
+                f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY category "
+                f"ORDER BY complaints {_way(q)} LIMIT {q.limit}{_offset(q)}")
     # Customer names come from the customer list (exact names only), never from free text.
     who = _customer_is(q.customer) if q.customer else None
     if what == "last_order":  # when, and what: "佢最後一次幾時買 買咗乜"
@@ -479,6 +516,9 @@ def question_sql(q: Question) -> str:
                 f"WHERE {by}{' AND ' + _during('date', q.period) if q.period else ''}")
     if what == "contact":  # "佢喺邊個城市", "那个人电话多少": the stored details, not the whole profile
         return f"SELECT name, phone, city, email, wechat FROM customers WHERE name = {_q(q.customer)}"
+    if what == "detail":  # "她生日几号来着": one column of the record, named from _DETAILS only
+        column = next(c for c, _ in _DETAILS if c == q.detail)
+        return f"SELECT name, {column} FROM customers WHERE name = {_q(q.customer)}"
     if what == "biggest_order":  # "上个月 biggest single order 是多少 and who placed it" (every one, if tied)
         top = f"SELECT MAX(amount) FROM orders{_between('date', q.period)}"
         within = f"{_during('o.date', q.period)} AND " if q.period else ""
@@ -514,10 +554,13 @@ def question_sql(q: Question) -> str:
     goods = _goods_cond("product", q)
     if goods:
         who = f"{who} AND {goods}" if who else goods
+    if q.month_sql:
+        month = f"substr(date, 1, 7) = ({q.month_sql})"
+        who = f"{who} AND {month}" if who else month
     both = _city_forms(q.city) if q.city else ""
     kept = _customer_conds(q)
-    if kept and what != "customers":
-        in_city = f"customer_id IN (SELECT id FROM customers WHERE {' AND '.join(kept)})"
+    in_city = _living(q) if what != "customers" else None
+    if in_city:
         who = f"{who} AND {in_city}" if who else in_city
 
     def where(column: str, *more: str | None) -> str:
@@ -537,6 +580,10 @@ def question_sql(q: Question) -> str:
         if q.period:
             conds.insert(0, _during("o.date", q.period))
         return rows + (" WHERE " + " AND ".join(conds) if conds else "") + " ORDER BY c.name"
+    if what == "day_orders":  # "11月1号 who ordered": each order of the day, with whose it was
+        conds = [c for c in (_during("o.date", q.period) if q.period else None, _goods_cond("o.product", q)) if c]
+        return ("SELECT c.name, o.product, o.quantity, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id"
+                f"{' WHERE ' + ' AND '.join(conds) if conds else ''} ORDER BY o.date, o.id LIMIT 200")
     if what == "list_new_customers":
         inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
         return (f"SELECT c.name, f.first_date FROM customers c JOIN ({inner}) f ON f.customer_id = c.id"
@@ -574,12 +621,25 @@ def question_sql(q: Question) -> str:
         return f"SELECT COUNT(*) AS interactions FROM interactions{where('date', cond, who)}"
     if what == "buyers" or (what == "customers" and q.period):
         return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date', who)}"
+    if q.detail:  # only the customers whose record has it (a column named in _ON_FILE_COLUMNS)
+        column = next(c for c, _ in _ON_FILE_COLUMNS if c == q.detail)
+        kept = [*kept, f"{column} IS NOT NULL AND {column} != ''"]
     return f"SELECT COUNT(*) AS customers FROM customers{' WHERE ' + ' AND '.join(kept) if kept else ''}"
 
 
 def _months_back(period: tuple[date, date], months: int) -> tuple[date, date]:
     """The same calendar stretch `months` earlier (October 2026 -> October 2025, the month before)."""
     return add_months(period[0], -months), add_months(period[1] + timedelta(days=1), -months) - timedelta(days=1)
+
+
+def _living(q: Question) -> str | None:
+    """Orders of the customers in the question's city or with its tag, or None when it names neither."""
+    kept = _customer_conds(q)
+    return f"customer_id IN (SELECT id FROM customers WHERE {' AND '.join(kept)})" if kept else None
+
+
+def _way(q: Question) -> str:
+    return "ASC" if q.least else "DESC"
 
 
 def _offset(q: Question) -> str:
@@ -619,7 +679,7 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
             ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
 
 
-_RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months")
+_RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank_channels", "rank_categories")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
 SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers", "one_time_buyers",
          "orders_revenue", "quantity_revenue")  # one can stand for another
@@ -633,7 +693,7 @@ _LISTED = {"buyers": "list_buyers", "orders": "list_buyers", "customers": "list_
            "new_customers": "list_new_customers", "orders_revenue": "list_buyers"}
 
 
-def _ranked_by(text: str, default: str | None = None) -> str | None:
+def ranked_by(text: str, default: str | None = None) -> str | None:
     """What a ranking is ordered by, as the message says it ("by no. of orders", "按金额")."""
     return next((by for by, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), default)
 
@@ -648,6 +708,8 @@ _SAME_SPAN_YEAR_AGO = re.compile(r"\bsame (?:month|period|time|week|quarter)\b.{
                                  r"|去年(?:的)?同(?:期|月|一个月|时间)|去年(?:的)?这个时候|去年(?:的)?今个月", re.IGNORECASE)
 
 
+_THAT_MONTH = re.compile(r"\bthat month\b|那个?月|嗰个?月|当月", re.IGNORECASE)
+_THERE = re.compile(r"\bthere\b|\bthat (?:city|place|town)\b|那里|那边|那儿|嗰度|嗰边|那个城市|当地", re.IGNORECASE)
 _NTH_PLACE = re.compile(r"第\s*([二三23])(?:名|位|个|多)?|\b(second|third|2nd|3rd)\b", re.IGNORECASE)
 _ONLY_KIND = re.compile(r"^\s*(?:ok\s+|and\s+)?(?:only|just)\s+(?:the\s+)?([\w ]{2,20}?)\s+(?:ones?|products?|beans?)\s*[?？]?\s*$"
                         r"|^\s*只(?:看|要|算)\s*([\w\u4e00-\u9fff]{2,10}?)的?\s*(?:呢|吧)?\s*$", re.IGNORECASE)
@@ -663,16 +725,18 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     if asks_contact(text) or _USUAL.search(text) and not _COUNTED.search(text):
         return None  # "那个人电话多少" after a ranking: a fact about the one it named
     if q.measure == "latest_order" and not q.customer and re.search(r"\bwho\b|谁|边个|哪些人|哪个客", text, re.IGNORECASE):
-        return _sql(replace(q, measure="latest_orders"))
+        return sql_for(replace(q, measure="latest_orders"))
     if q.measure in _LISTED and _WHO_THEY.search(text) and not subject(text):
         # customers counted in a period are those who bought in it
         listed = "list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]
-        return _sql(replace(q, measure=listed))
+        return sql_for(replace(q, measure=listed))
     changes: dict = {}
     period = period_of(text, today)
     if q.period and _SAME_SPAN_YEAR_AGO.search(text):
-        # "and same month last yr" after October: October a year before, not all of last year
-        period = _months_back(q.period, 12)
+        # "and same month last yr" after October: October a year before, not all of last year;
+        # "same time last yr" after this year, last year up to the same day
+        to_date = _SAME_SPAN.search(text) or re.search(r"这个时候|this time", text, re.IGNORECASE)
+        period = _months_back((q.period[0], min(q.period[1], today) if to_date else q.period[1]), 12)
     if period and period != q.period:
         changes["period"] = period
     elif not period and q.period and _ALL_TIME.search(text):
@@ -692,7 +756,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     city = find_city(text)
     if city and q.cities and not period_of(text, today):
         # "那苏州呢" after Shanghai against Hangzhou: that city's figure over the same period
-        return _sql(Question("orders" if q.by == "orders" else "revenue", q.period, city=city))
+        return sql_for(Question("orders" if q.by == "orders" else "revenue", q.period, city=city))
     if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in SUMS) and not q.customer:
         changes["city"] = city  # "那上海的呢": the same question about the shop's customers there
     if (q.product or q.goods) and not changes and not named:
@@ -702,24 +766,32 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
                 and not period_of(other, today) and not (q.goods and other.lower() in q.goods.lower()):
             changes["product"], changes["goods"] = other, None
     counted = subject(text) if re.search(r"\bhow many\b|多少|几", text, re.IGNORECASE) else None
+    if q.limit == 1 and (counted or subject(text)) in SUMS:
+        top = f"SELECT {'month' if q.measure == 'rank_months' else 'city'} FROM ({question_sql(replace(q, english=True))})"
+        if q.measure == "rank_months" and _THAT_MONTH.search(text):
+            # "那个月一共几单" after the best month: that month's figure
+            return sql_for(Question(counted or subject(text), month_sql=top))
+        if q.measure == "rank_cities" and _THERE.search(text):
+            # "how many customers do we even have there" after the weakest city
+            return sql_for(Question(counted or subject(text), period_of(text, today), city_sql=top))
     if q.measure == "rank_products" and q.limit == 1 and counted in ("quantity", "revenue", "orders") \
             and _IT.search(text):
         # "how many bags of it?" after what sold best: that product, found by the same ranking
         top = (f"SELECT product FROM orders{_between('date', q.period)} GROUP BY product "
                f"ORDER BY {'SUM(amount)' if q.by == 'revenue' else 'SUM(quantity)'} DESC LIMIT 1")
-        return _sql(Question(counted, changes.get("period", q.period), product_sql=top))
+        return sql_for(Question(counted, changes.get("period", q.period), product_sql=top))
     if q.measure in SUMS and q.measure != "customers" and _BY_MONTH.search(text):
         # "那今年夏天哪个月卖得最好" after how many 冷萃 sold: the months of the same goods ranked
         one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪月|\bbest month\b", text, re.IGNORECASE))
         by = "quantity" if q.measure == "quantity" or (q.goods or q.product) and not _MONEY_ASKED.search(text) \
             else "revenue"
-        return _sql(replace(q, measure="rank_months", period=changes.get("period", q.period), by=by,
+        return sql_for(replace(q, measure="rank_months", period=changes.get("period", q.period), by=by,
                             limit=1 if one else 12))
     tag = find_tag(text)
     if tag and tag != q.tag and q.measure in SUMS and not q.customer:
         changes["tag"] = tag  # "how many of those are wholesale" after the customers in a city
     if q.measure == "complaints":
-        status = _status_of(text)
+        status = status_of(text)
         if status and status != q.status:  # "and the in progress ones?"
             changes["status"] = status
         kind = _category_of(text)
@@ -737,16 +809,18 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
             changes["product"] = word
     if q.measure in _RANKS and counted:
         # "and how many orders made up that?" after a ranking: a count over the same period
-        return _sql(Question(counted, changes.get("period", q.period)))
+        return sql_for(Question(counted, changes.get("period", q.period)))
     if q.measure in _RANKS:
-        by = _ranked_by(text)
+        by = ranked_by(text)
         if by and by != q.by:
             changes["by"] = by
         if _FEWEST.search(text) and not q.least:  # "and which sold the fewest?" after the best one
             changes["least"], changes["offset"] = True, 0
+            if re.search(r"\bwhich one\b|哪(?:一)?(?:个|款)", text, re.IGNORECASE):
+                changes["limit"] = 1  # "and which one made the least money": one
         n = re.search(r"\btop\s*(\d+)|前\s*(\d+|[一二三四五六七八九十两]+)|\b(\d+)\s*(?:only|best)\b", text,
                       re.IGNORECASE)
-        limit = _limit(text, q.limit) if n else q.limit
+        limit = limit_of(text, q.limit) if n else q.limit
         if limit != q.limit:
             changes["limit"] = limit
     else:
@@ -754,12 +828,15 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
                                  else None)
         if what in SUMS and q.measure in SUMS and what != q.measure:
             changes["measure"] = what
+        elif what in SUMS and q.measure in BOUGHT_LISTS:
+            # "总共多少钱" after who ordered on the 1st: that day's figure
+            return sql_for(Question(what, changes.get("period", q.period), goods=q.goods))
         elif what in SUMS and q.measure not in SUMS and q.customer:
             # "and how much has she spent this year" after her last order: her figure, anew
-            return _sql(Question(what, period, changes.get("customer", q.customer)))
+            return sql_for(Question(what, period, changes.get("customer", q.customer)))
     if not changes:
         return None
-    return _sql(replace(q, **changes))
+    return sql_for(replace(q, **changes))
 
 
 _TOP = re.compile(r"\b(?:best|top|biggest|most valuable|highest[- ]spending)\b(?:\s+\d+)?\s+"
@@ -778,10 +855,10 @@ _TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花�
            r"(?:买|订|要)[^，,。？?]{1,10}最多的?(?:是谁|是哪位|是哪个|客户|人)", r"谁[^，,。？?]{0,3}(?:买|订)[^，,。？?]{0,10}最多")
 
 
-def _limit(text: str, default: int) -> int:
+def limit_of(text: str, default: int) -> int:
     from assistant.lang.dates import cn_number
 
-    n = re.search(r"top\s*(\d+)|前\s*(\d+|[一二三四五六七八九十两]+)|(\d+|[一二三四五六七八九十两]+)\s*"
+    n = re.search(r"top\s*(\d+)|(?:前|头)\s*(\d+|[一二三四五六七八九十两]+)|(\d+|[一二三四五六七八九十两]+)\s*"
                   r"(?:best|biggest|个|位|名|customers|clients|products)", text, re.IGNORECASE)
     if not n:
         return default
@@ -800,8 +877,8 @@ def comparison_sql(text: str, today: date, names: list[str]) -> str | None:
     by spend unless orders or goods are asked about; `names` are stored names."""
     if len(names) < 2 or not _COMPARE.search(text):
         return None
-    by = _ranked_by(text) or ("orders" if re.search(r"单|\border|次", text, re.IGNORECASE) else "revenue")
-    return _sql(Question("rank_customers", period_of(text, today), by=by, limit=len(names),
+    by = ranked_by(text) or ("orders" if re.search(r"单|\border|次", text, re.IGNORECASE) else "revenue")
+    return sql_for(Question("rank_customers", period_of(text, today), by=by, limit=len(names),
                          among=tuple(dict.fromkeys(names))))
 
 
@@ -813,9 +890,9 @@ def top_customers_sql(text: str, today: date, goods: str | None = None) -> str |
     # "北京今年谁买得最多" asks for one person; "top 5" / "哪些" for a list
     one = re.search(r"谁|\bwho(?:'s| is)?\b|哪位|哪个(?!月|城市|产品|款|些|地方)", text, re.IGNORECASE) and not re.search(
         r"哪些|(?<!我)们|\btop\s*\d|前\s*\S|\d+\s*(?:个|位)|\bwho are\b|\bpeople\b|\bcustomers\b", text, re.IGNORECASE)
-    return _sql(Question("rank_customers", period_of(text, today), city=find_city(text), goods=goods,
-                         tag=find_tag(text), by=_ranked_by(text, "quantity" if goods else "revenue"),
-                         limit=1 if one else _limit(text, 10)))
+    return sql_for(Question("rank_customers", period_of(text, today), city=find_city(text), goods=goods,
+                         tag=find_tag(text), by=ranked_by(text, "quantity" if goods else "revenue"),
+                         limit=1 if one else limit_of(text, 10)))
 
 
 # "which city spent the most w us", "哪个城市的客户买得最多", "sales by city"
@@ -839,9 +916,9 @@ def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | No
     and compared ("今年上海和杭州哪个卖得多"), those two side by side."""
     named = _cities_named(text)
     if len(named) >= 2 and _COMPARE.search(text):
-        return _sql(Question("rank_cities", period_of(text, today), limit=len(named), cities=named,
+        return sql_for(Question("rank_cities", period_of(text, today), limit=len(named), cities=named,
                              english=not has_han(text),
-                             by="orders" if _ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) else "revenue"))
+                             by="orders" if ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) else "revenue"))
     if _BY_CITY.search(text):
         measure = "rank_cities"
     elif _BY_MONTH.search(text) and (subject(text) in (None, "revenue", "orders", "quantity") or _MOST.search(text)):
@@ -849,12 +926,12 @@ def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | No
     else:
         return None
     one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪座|哪月|边个|\bbest month\b", text, re.IGNORECASE) and _MOST.search(text))
-    period = _two_months(text, today) or period_of(text, today)
+    period = two_months(text, today) or period_of(text, today)
     by = "customers" if measure == "rank_cities" and subject(text) == "customers" and not _MONEY_ASKED.search(text) \
-        else "orders" if measure == "rank_cities" and _ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) \
-        else "quantity" if measure == "rank_months" and (_ranked_by(text) == "quantity" or subject(text) == "quantity"
+        else "orders" if measure == "rank_cities" and ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) \
+        else "quantity" if measure == "rank_months" and (ranked_by(text) == "quantity" or subject(text) == "quantity"
                                                          or goods and not _MONEY_ASKED.search(text)) else "revenue"
-    return _sql(Question(measure, period, by=by, limit=1 if one else (12 if measure == "rank_months" else 10),
+    return sql_for(Question(measure, period, by=by, limit=1 if one else (12 if measure == "rank_months" else 10),
                          english=not has_han(text), goods=goods if measure == "rank_months" else None))
 
 
@@ -869,15 +946,25 @@ def _period_label(period: tuple[date, date]) -> str:
         return a.strftime("%Y-%m")
     if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
         return str(a.year)
+    if a.day == 1 and a.month % 3 == 1 and (b + timedelta(days=1)) == add_months(a, 3):
+        return f"{a.year}-Q{(a.month + 2) // 3}"
     return f"{a.isoformat()}–{b.isoformat()}"
+
+
+# "Q3 同 Q2 边个卖得多啲": which of the two periods named did better
+_WHICH_MORE = re.compile(r"(?:哪个|哪一个|边个|\bwhich\b).{0,10}(?:多|少|好|差|高|低|\bmore\b|\bbetter\b|\bless\b|\bworse\b)",
+                         re.IGNORECASE)
 
 
 def periods_compared_sql(text: str, today: date) -> str | None:
     """"compare oct this yr vs oct last yr" / "今年同去年比": sales in each period named, side by side."""
-    if not _VERSUS.search(text):
-        return None
+    if not (_VERSUS.search(text) or _WHICH_MORE.search(text) and not _BY_MONTH.search(text)):
+        return None  # "九月同十月边个月卖得多": the better month, a ranking of the two
     found = list(dict.fromkeys(_periods_in(text, today, r"\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b"
                                                        r"|\band\b|\bwith\b|同|和|跟|与|对比|相比")))
+    if len(found) == 1 and _EARLIER.search(text) and _whole_months(found[0]):
+        # "last month 营业额 vs the month before": that month and the one before it
+        found.insert(0, _months_back(found[0], _whole_months(found[0])))
     if len(found) != 2:
         return None
     if _SAME_SPAN.search(text) and all(_whole_months(p) == 12 for p in found) \
@@ -894,6 +981,46 @@ def periods_compared_sql(text: str, today: date) -> str | None:
             f"GROUP BY 1 ORDER BY MIN(date)")
 
 
+# "is that up or down from sept", "比9月多还是少", "对比一下去年十月": the figure just given against another period's
+COMPARED_TO = re.compile(r"\bup or down\b|\b(?:higher|lower|more|less|better|worse) (?:or|than)\b|\bcompared?\b|\bvs\.?(?![a-z])"
+                         r"|\bversus\b|\bagainst\b|多还是少|少还是多|高还是低|好还是差|涨还是跌|增加还是减少|有没有(?:涨|增加|进步)"
+                         r"|比.{0,10}(?:多|少|高|低|好|差)|对比|比较|相比|比一比|同比|环比", re.IGNORECASE)
+
+
+def periods_side_by_side(q: Question, periods: list[tuple[date, date]]) -> str:
+    """The figure `q` asks for in each period, one row each, the earliest first."""
+    return " UNION ALL ".join(f"SELECT {_q(_period_label(p))} AS period, * FROM ({question_sql(replace(q, period=p))})"
+                              for p in sorted(set(periods)))
+
+
+def compared_again(text: str, q: Question, today: date) -> str | None:
+    """The last figure beside the same figure for the period the message compares it with, or
+    None when the message compares nothing or names no other period."""
+    if q.measure not in SUMS or q.period is None or not COMPARED_TO.search(text):
+        return None
+    own = subject(text)
+    if own and own != q.measure or len(_periods_in(text, today, r"\bvs\.?(?![a-z])|\bversus\b|\band\b|同|和|跟|与")) > 1:
+        return None  # "客单价 this yr vs last yr?": a comparison of its own
+    other = _months_back((q.period[0], min(q.period[1], today)), 12) if _SAME_SPAN_YEAR_AGO.search(text) \
+        else period_of(text, today)
+    if other is None and _EARLIER.search(text):
+        whole = _whole_months(q.period)
+        other = _months_back(q.period, whole) if whole else None
+    if other is None or other == q.period:
+        return None
+    this = (q.period[0], min(q.period[1], today)) if other[1] < q.period[0] and _SAME_SPAN.search(text) else q.period
+    if q.measure in ("orders_revenue", "quantity_revenue"):
+        return periods_side_by_side(q, [this, other])  # two figures each: a row per period
+    # one row: the period asked about first, the one it is compared with beside it, and the
+    # change from the earlier to the later
+    name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
+    earlier, later = ("a", "b") if other < this else ("b", "a")
+    return (f"SELECT {_q(_period_label(other))} AS period, a.{name} AS {name}, {_q(_period_label(this))} AS vs, "
+            f"b.{name} AS vs_{name}, ROUND({later}.{name} - {earlier}.{name}, 2) AS change, "
+            f"ROUND(100.0 * ({later}.{name} - {earlier}.{name}) / NULLIF({earlier}.{name}, 0), 1) AS change_pct "
+            f"FROM ({question_sql(replace(q, period=other))}) a, ({question_sql(replace(q, period=this))}) b")
+
+
 _SAME_SPAN = re.compile(r"同期|同一时间|\bsame (?:period|time)\b|\bso far\b|\bytd\b|\bto date\b|到目前|截至", re.IGNORECASE)
 
 
@@ -902,7 +1029,7 @@ def _periods_in(text: str, today: date, joins: str, flags: int = re.IGNORECASE) 
     return [p for p in (period_of(part, today) for part in re.split(joins, text, flags=flags)) if p]
 
 
-def _two_months(text: str, today: date) -> tuple[date, date] | None:
+def two_months(text: str, today: date) -> tuple[date, date] | None:
     """"九月同十月" / "sept or oct": the stretch from the first month named to the last."""
     found = [p for p in _periods_in(text, today, r"同|和|跟|与|还是|或|\band\b|\bor\b|\bvs\.?\b", flags=0)
              if (p[1] - p[0]).days <= 31]
@@ -942,8 +1069,8 @@ def customer_products_sql(text: str, today: date, customer: str) -> str | None:
     """The goods one customer bought most (by bags unless money is asked), or None."""
     if not _WHICH_GOODS.search(text):
         return None
-    by = "revenue" if _MONEY_ASKED.search(text) or _ranked_by(text) == "revenue" else "quantity"
-    return _sql(Question("rank_products", period_of(text, today), customer=customer, by=by, limit=1))
+    by = "revenue" if _MONEY_ASKED.search(text) or ranked_by(text) == "revenue" else "quantity"
+    return sql_for(Question("rank_products", period_of(text, today), customer=customer, by=by, limit=1))
 
 
 def top_products_sql(text: str, today: date) -> str | None:
@@ -954,19 +1081,40 @@ def top_products_sql(text: str, today: date) -> str | None:
     least = bool(_WORST_SELLER.search(text))
     if least:
         one = not re.search(r"哪些|几个|前\s*\d|\d+\s*(?:个|款)|\b(?:bottom|worst)\s*\d", text, re.IGNORECASE)
-        return _sql(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
-                             limit=1 if one else _limit(text, 5), least=True))
+        return sql_for(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
+                             limit=1 if one else limit_of(text, 5), least=True))
     if not (_BEST_SELLER.search(text) or earns):
         return None
     one = re.search(r"哪(?:个|款|一个|一款|种)|什么(?:产品|豆|东西|货)?卖|\bwhich (?:one|product|item|bean)\b"
                     r"|\bwhat (?:sold|sells|was selling|went) (?:the )?(?:best|most)\b|\bwhat(?:'s| is| was) (?:our |the )?"
-                    r"(?:best[- ]?seller|top seller|most popular)\b", text,
+                    r"(?:best[- ]?seller|top seller|most popular)\b"
+                    # "best seller last month?": one product, as the singular says
+                    r"|^\s*(?:the\s+|our\s+)?(?:best[- ]?seller|top[- ]?seller)(?!s)", text,
                     re.IGNORECASE) and not re.search(r"哪些|前\s*\d|top\s*\d", text, re.IGNORECASE)
     # "revenue by product": every product, a breakdown rather than a top five
     every = re.search(r"\b(?:by|per|each) (?:product|item)\b|每(?:个|款|种)产品|各(?:个|款|种)?产品|按产品", text, re.IGNORECASE)
-    limit = 1 if one else _limit(text, 50 if every else 5)
-    return _sql(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
+    limit = 1 if one else limit_of(text, 50 if every else 5)
+    return sql_for(Question("rank_products", period_of(text, today), by="revenue" if earns else "quantity",
                          limit=limit))
+
+
+BOUGHT_LISTS = ("day_orders", "list_buyers")
+_WHO_BOUGHT = re.compile(r"\bwho (?:ordered|bought|came in|purchased|shopped)\b|谁(?:来)?(?:买|下单|订|下了单)"
+                         r"|哪些(?:人|客户|客人)(?:来)?(?:买|下单|订)|哪(?:个|位)(?:客户|人|客人)(?:买|下单|订)", re.IGNORECASE)
+
+
+def buyers_sql(text: str, today: date, goods: str | None = None) -> str | None:
+    """"11月1号 who ordered": that day's orders and whose they were; over a longer period, the
+    customers who bought; None when no period is named or the most is asked (a ranking)."""
+    asked = _WHO_BOUGHT.search(text)
+    before = text[:asked.start()].strip(" ,，") if asked else ""
+    if not asked or _MOST.search(text) or before and (len(before) > 12 or period_of(before, today) is None) \
+            or re.search(r"\bbut (?:not|nothing|didn|haven|hasn)|没(?:有)?再", text, re.IGNORECASE):
+        return None  # "ppl who bought cold brew this year", "who bought x but nothing since": segments
+    period = period_of(text, today)
+    if period is None:
+        return None
+    return sql_for(Question("day_orders" if period[0] == period[1] else "list_buyers", period, goods=goods))
 
 
 _TASK_WORDS = r"tasks?|to-?dos?|follow[- ]?ups?|reminders?|call ?backs?"
@@ -1064,19 +1212,38 @@ def asks_contact(text: str) -> bool:
     return bool((_CONTACT.search(text) or _CITY_ASKED.search(text)) and not _COUNTED.search(text))
 
 
+# the other columns of a customer's record a question may ask for, each alone
+_DETAILS = [("birthday", re.compile(r"\bbirthday\b|\bb-?day\b|\bborn\b|生日|生辰", re.IGNORECASE)),
+            ("referral_code", re.compile(r"\breferral code\b|\bref code\b|推荐码|邀请码|介绍码", re.IGNORECASE)),
+            # asked for, not told ("Li Na left a note: …" is something to log)
+            ("tags", re.compile(r"\b(?:her|his|their|any|what(?:'s| are| is)?)\s+tags?\b|\btags?\s*[?？]"
+                                r"|标签(?:是|有)?(?:什么|啥)|什么标签", re.IGNORECASE)),
+            ("notes", re.compile(r"\b(?:her|his|their|any|what(?:'s| are| is)?)\s+notes?\b|\bnotes?\s*[?？]"
+                                 r"|备注(?:是|写了|有)?(?:什么|啥)", re.IGNORECASE)),
+            ("created_at", re.compile(r"\bcustomer since\b|\bjoined\b|\bsigned up\b|什么时候(?:成为|加入|开始)|哪年(?:开始|来)的",
+                                      re.IGNORECASE))]
+# "what did she get": the last purchase itself ("她上次买了啥" most writers answer with her profile,
+# which shows it at its top)
+_LAST_BOUGHT = re.compile(r"\bwhat did (?:s?he|they)\s+(?:get|buy|order|have)\b(?!.{0,20}\b(?:most|usually)\b)",
+                          re.IGNORECASE)
+
+
 def customer_fact_sql(text: str, customer: str) -> str | None:
     """A plain fact about one customer (a stored name): their city or phone, when they last bought,
     their open complaints or tasks; None when the message asks none of these."""
     # (what they usually buy, how often and how long they have been away, the profile shows at its top)
-    if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text):
-        return _sql(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
+    if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text) or _LAST_BOUGHT.search(text):
+        return sql_for(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
+    detail = next((c for c, rx in _DETAILS if rx.search(text)), None)
+    if detail and not is_count_question(text):
+        return sql_for(Question("detail", customer=customer, detail=detail))
     if asks_contact(text):
-        return _sql(Question("contact", customer=customer))
+        return sql_for(Question("contact", customer=customer))
     if _HER_COMPLAINTS.search(text) and not is_count_question(text):
         # "她还有别的投诉没处理完吗": those not yet resolved; "his complaints": all of them
-        return _sql(Question("complaint_list", customer=customer, limit=20, status=_status_of(text)))
+        return sql_for(Question("complaint_list", customer=customer, limit=20, status=status_of(text)))
     if _HER_TASKS.search(text) and _OPEN_FOR.search(text) and not is_count_question(text):
-        return _sql(Question("customer_tasks", customer=customer))
+        return sql_for(Question("customer_tasks", customer=customer))
     return None
 
 
@@ -1094,19 +1261,19 @@ _COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones\b|\bone'?s\b|里面|其
 def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | None:
     """Referrals counted, the biggest single order, or complaints listed oldest or worst first."""
     if _REFERRED.search(text) and (is_count_question(text) or customer):
-        return _sql(Question("referred", period_of(text, today), customer=customer))
+        return sql_for(Question("referred", period_of(text, today), customer=customer))
     if _BIGGEST.search(text):
-        return _sql(Question("biggest_order", period_of(text, today)))
+        return sql_for(Question("biggest_order", period_of(text, today)))
     if "complaint" in text.lower() or "投诉" in text:
         severity = _severity(text)
         if _WAITING.search(text):
-            return _sql(Question("complaint_list", status="unresolved", severity=severity, limit=1))
+            return sql_for(Question("complaint_list", status="unresolved", severity=severity, limit=1))
         older = _older_than(text, today)
         if older and not is_count_question(text):  # "开了还没处理的投诉里 哪些超过三周了"
-            return _sql(Question("complaint_list", status=_status_of(text) or "unresolved", severity=severity,
+            return sql_for(Question("complaint_list", status=status_of(text) or "unresolved", severity=severity,
                                  older_than=older, limit=50))
         if _WORST.search(text) or (severity and not is_count_question(text)):
-            return _sql(Question("complaint_list", status=_status_of(text) or "unresolved", severity=severity,
+            return sql_for(Question("complaint_list", status=status_of(text) or "unresolved", severity=severity,
                                  by="severity", limit=10))
     return None
 
@@ -1117,15 +1284,15 @@ def complaint_follow_up(text: str, q: Question) -> str | None:
     if q.measure != "complaints":
         return None
     if re.fullmatch(r"\s*(?:who|who\s*(?:are|were)\s*they|which ones|谁|是谁|哪些|边个|哪几个)\s*[?？]?\s*", text, re.IGNORECASE):
-        return _sql(replace(q, measure="complaint_list", limit=50))  # "who" after a count: those complaints
+        return sql_for(replace(q, measure="complaint_list", limit=50))  # "who" after a count: those complaints
     if not _COMPLAINT_WORD.search(text) and not (_severity(text) and len(text) <= 24):
         return None  # ("有没有critical级别的": a severity alone, said short, narrows the count too)
-    status = _status_of(text) or q.status or "unresolved"
+    status = status_of(text) or q.status or "unresolved"
     if _WAITING.search(text):
-        return _sql(replace(q, measure="complaint_list", status=status, limit=1))
+        return sql_for(replace(q, measure="complaint_list", status=status, limit=1))
     if _WORST.search(text):
-        return _sql(replace(q, measure="complaint_list", status=status, by="severity"))
+        return sql_for(replace(q, measure="complaint_list", status=status, by="severity"))
     severity, kind = _severity(text) or q.severity, _category_of(text) or q.category
     if _WHO_THEY.search(text) or severity != q.severity:  # "which ones are high severity"
-        return _sql(replace(q, measure="complaint_list", status=status, severity=severity, category=kind, limit=50))
+        return sql_for(replace(q, measure="complaint_list", status=status, severity=severity, category=kind, limit=50))
     return None

@@ -25,8 +25,8 @@ from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
 from assistant.agent.router.rankings import ranking_sql
-from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SUMS, asked, compared_again, complaint_follow_up, follow_up,
-                                                  period_of, subject)
+from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SUMS, asked, compared_again, complaint_follow_up,
+                                                  follow_up, period_of, subject)
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
 

@@ -32,7 +32,6 @@ _SUPERLATIVE = re.compile(r"\b(?:most|best|top|biggest|largest|highest|strongest
                           re.IGNORECASE)
 _LEAST = re.compile(r"\b(?:least|fewest|worst|weakest|lowest|smallest|slowest|quietest|bottom)\b"
                     r"|最(?:少|差|低|弱|淡|冷|慢|小|烂)|倒数|垫底", re.IGNORECASE)
-_ONE = re.compile(r"\b(?:which|what)\b(?!\s+(?:are|were)\b)|哪(?:个|一个|一|款|位|座|种|家)|边(?:个|一个|款|位)", re.IGNORECASE)
 _MANY = re.compile(r"哪些|哪几|边啲|\bwhich (?:are|were)\b|\b(?:cities|products|customers|months|categories|channels)\b",
                    re.IGNORECASE)
 _AVERAGE = re.compile(r"平均|\baverage\b|\bavg\b|客单价", re.IGNORECASE)
@@ -43,7 +42,7 @@ _MONEY = re.compile(r"\b(?:sales|revenue|spend|spent|spending|money|income|turno
 _SOLD = re.compile(r"\b(?:sold|sells?|selling|popular)\b|卖|畅销|受欢迎", re.IGNORECASE)
 
 
-def _forms(measure: str, en: str, zh: str) -> list[tuple[str, re.Pattern]]:
+def _forms(en: str, zh: str) -> list[tuple[str, re.Pattern]]:
     """The ways a message asks for a ranking over one group: by it, which of it, the top N of it."""
     return [
         ("by", re.compile(rf"\b(?:by|per|each|every|for each|across)\s+(?:the\s+)?(?:{en})\b"
@@ -57,7 +56,7 @@ def _forms(measure: str, en: str, zh: str) -> list[tuple[str, re.Pattern]]:
     ]
 
 
-_FORMS = [(measure, *form) for measure, en, zh in _GROUPS for form in _forms(measure, en, zh)]
+_FORMS = [(measure, *form) for measure, en, zh in _GROUPS for form in _forms(en, zh)]
 
 
 def _group_asked(text: str, about: str | None = None) -> tuple[str, str, re.Match] | None:

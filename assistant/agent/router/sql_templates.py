@@ -45,7 +45,8 @@ class Question:
     offset: int = 0                         # rows of a ranking passed over: "第二的呢" is one past the top
     category: str | None = None             # complaints: one of triage's categories ("delivery")
     cities: tuple[str, ...] = ()            # a city ranking of these cities only: a comparison
-    detail: str | None = None               # a record column: the one asked for (_DETAILS), or one a counted customer has (_ON_FILE_COLUMNS)
+    # a record column: the one asked for (_DETAILS), or one a counted customer has (_ON_FILE_COLUMNS)
+    detail: str | None = None
     month_sql: str | None = None            # the month as a ranking's top one ("那个月一共几单")
     city_sql: str | None = None             # the city, in English, as a ranking's top one ("how many customers there")
 
@@ -987,7 +988,7 @@ COMPARED_TO = re.compile(r"\bup or down\b|\b(?:higher|lower|more|less|better|wor
                          r"|比.{0,10}(?:多|少|高|低|好|差)|对比|比较|相比|比一比|同比|环比", re.IGNORECASE)
 
 
-def periods_side_by_side(q: Question, periods: list[tuple[date, date]]) -> str:
+def _periods_side_by_side(q: Question, periods: list[tuple[date, date]]) -> str:
     """The figure `q` asks for in each period, one row each, the earliest first."""
     return " UNION ALL ".join(f"SELECT {_q(_period_label(p))} AS period, * FROM ({question_sql(replace(q, period=p))})"
                               for p in sorted(set(periods)))
@@ -1010,7 +1011,7 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
         return None
     this = (q.period[0], min(q.period[1], today)) if other[1] < q.period[0] and _SAME_SPAN.search(text) else q.period
     if q.measure in ("orders_revenue", "quantity_revenue"):
-        return periods_side_by_side(q, [this, other])  # two figures each: a row per period
+        return _periods_side_by_side(q, [this, other])  # two figures each: a row per period
     # one row: the period asked about first, the one it is compared with beside it, and the
     # change from the earlier to the later
     name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)

@@ -677,15 +677,15 @@ def sql_question(m: _Msg) -> Intent | None:
     periods = None if m.kw.has("howto") or m.customer else sql_templates.periods_compared_sql(m.kw.low, m.ctx.today)
     if periods:  # "compare oct this yr vs oct last yr": each period's sales side by side
         return Intent({"sql": periods}, 0.8)
+    who = _asked_about(m)
     unsure = m.kw.has("howto") or m.customer and not m.canonical
-    ranked = None if unsure else rankings.ranking_sql(m.kw.low, m.ctx.today, named_goods(m), _asked_about(m))
+    ranked = None if unsure else rankings.ranking_sql(m.kw.low, m.ctx.today, named_goods(m), who)
     if ranked:  # "top 3 cities by sales last month": the group, figure, order and length read apart
         return Intent({"sql": ranked}, 0.85)
     groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(m.kw.low, m.ctx.today,
                                                                                          named_goods(m))
     if groups:  # "which city spent the most": cities ranked, not the customers in them
         return Intent({"sql": groups}, 0.8)
-    who = _asked_about(m)
     theirs = sql_templates.customer_products_sql(m.kw.low, m.ctx.today, who) if who else None
     if theirs:  # "她买得最多的是哪款": her goods ranked, not the customers who bought most
         return Intent({"sql": theirs}, 0.85)

@@ -767,14 +767,15 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
                 and not period_of(other, today) and not (q.goods and other.lower() in q.goods.lower()):
             changes["product"], changes["goods"] = other, None
     counted = subject(text) if re.search(r"\bhow many\b|多少|几", text, re.IGNORECASE) else None
-    if q.limit == 1 and (counted or subject(text)) in SUMS:
-        top = f"SELECT {'month' if q.measure == 'rank_months' else 'city'} FROM ({question_sql(replace(q, english=True))})"
-        if q.measure == "rank_months" and _THAT_MONTH.search(text):
-            # "那个月一共几单" after the best month: that month's figure
-            return sql_for(Question(counted or subject(text), month_sql=top))
-        if q.measure == "rank_cities" and _THERE.search(text):
-            # "how many customers do we even have there" after the weakest city
-            return sql_for(Question(counted or subject(text), period_of(text, today), city_sql=top))
+    that_month = q.measure == "rank_months" and _THAT_MONTH.search(text) is not None
+    there = q.measure == "rank_cities" and _THERE.search(text) is not None
+    figure = (counted or subject(text)) if q.limit == 1 and (that_month or there) else None
+    if figure in SUMS:
+        # "那个月一共几单" after the best month, "how many customers do we even have there" after the
+        # weakest city: the figure of the one the ranking named, read by a subquery of that ranking
+        top = f"SELECT {'month' if that_month else 'city'} FROM ({question_sql(replace(q, english=True))})"
+        return sql_for(Question(figure, month_sql=top) if that_month
+                       else Question(figure, period_of(text, today), city_sql=top))
     if q.measure == "rank_products" and q.limit == 1 and counted in ("quantity", "revenue", "orders") \
             and _IT.search(text):
         # "how many bags of it?" after what sold best: that product, found by the same ranking

@@ -573,3 +573,65 @@ def test_a_days_orders_then_their_total(demo_store, meaning):
                                      "WHERE o.date = '2026-11-01'").rows
     assert rows and all(name in listed.text for name, _ in rows)
     assert f"{sum(a for _, a in rows):,.2f}" in total.text
+
+
+@pytest.mark.parametrize("first, then, column, truth", [
+    # the customers a count counted, all of them, asked about again
+    ("how many customers do we have in Hangzhou", "how many of them actually bought something in october", 0,
+     "SELECT COUNT(*) FROM customers WHERE city IN ('杭州','Hangzhou') AND id IN "
+     "(SELECT customer_id FROM orders WHERE date BETWEEN '2026-10-01' AND '2026-10-31')"),
+    # ranked over the period they were counted in
+    ("how many customers spent more than 10k this year? just the count", "ok give me the top 3 of them", 1,
+     "SELECT SUM(amount) AS s FROM orders WHERE date >= '2026-01-01' GROUP BY customer_id "
+     "HAVING s > 10000 ORDER BY s DESC LIMIT 3"),
+    # the customers a ranking listed by name
+    ("top 5 customers of all time by spend", "which of them have an open complaint rn?", 0,
+     "SELECT c.name FROM customers c WHERE c.id IN (SELECT customer_id FROM orders GROUP BY customer_id "
+     "ORDER BY SUM(amount) DESC LIMIT 5) AND c.id IN (SELECT customer_id FROM complaints WHERE status = 'open') "
+     "ORDER BY c.name"),
+    ("今年新增了多少个客户", "其中回购过的有几个", 0,
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY customer_id HAVING MIN(date) >= '2026-01-01' "
+     "AND COUNT(*) >= 2)"),
+])
+def test_of_them_is_about_the_customers_just_counted_or_listed(demo_store, meaning, first, then, column, truth):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply(first, session="t")
+    got = demo_store.query_readonly(sql_of(bot.reply(then, session="t")))
+    assert [r[column] for r in got.rows] == [r[0] for r in demo_store.query_readonly(truth).rows]
+
+
+@pytest.mark.parametrize("message, truth", [
+    ("今年over 500块的订单有几单", "SELECT COUNT(*) FROM orders WHERE amount > 500 AND date >= '2026-01-01'"),
+    ("how many customers spent more than 10k this year? just the count",
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE date >= '2026-01-01' GROUP BY customer_id "
+     "HAVING SUM(amount) > 10000)"),
+    ("买过3次及以上的repeat customers有多少",
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY customer_id HAVING COUNT(*) >= 3)"),
+])
+def test_a_figure_compared_with_a_number_keeps_what_passes(demo_store, meaning, message, truth):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    got = demo_store.query_readonly(sql_of(bot.reply(message, session="n")))
+    assert got.rows[0][0] == demo_store.query_readonly(truth).rows[0][0]
+
+
+def test_the_busiest_day_and_weekday_are_ranked(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("十月份一共几单", session="d")
+    day = demo_store.query_readonly(sql_of(bot.reply("哪天最忙", session="d"))).rows
+    want = demo_store.query_readonly("SELECT date, COUNT(*) AS n FROM orders WHERE date LIKE '2026-10%' "
+                                     "GROUP BY date ORDER BY n DESC LIMIT 1").rows
+    assert [tuple(r) for r in day] == [tuple(r) for r in want]
+    weekday = bot.reply("今年哪个weekday生意最好？按营业额", session="w")
+    best = demo_store.query_readonly("SELECT strftime('%w', date) AS d FROM orders WHERE date >= '2026-01-01' "
+                                     "GROUP BY d ORDER BY SUM(amount) DESC LIMIT 1").rows[0][0]
+    names = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"]
+    assert names[int(best)] in weekday.text
+
+
+def test_a_follow_up_with_an_emoji_is_still_a_follow_up(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("耶加雪菲今年卖了几包啊☕️", session="e")
+    again = bot.reply("去年呢 📉?", session="e")
+    want = demo_store.query_readonly("SELECT SUM(quantity) FROM orders WHERE product LIKE '%耶加雪菲%' "
+                                     "AND date LIKE '2025%'").rows[0][0]
+    assert f"{want:g}" in again.text.replace(",", "")

@@ -29,6 +29,10 @@ from assistant.lang.grounding import is_question, ungrounded
     ({"customer": "江杰", "status": "resolved"}, "the jiang jay complaint, mark it resolved", [], []),
     ({"customer": "Daniel Wood"}, "daniel would rang this afternoon", [], []),
     ({"customer": "李娜"}, "kong jay wants three bags", [], ["customer"]),
+    # a price said as people say it
+    ({"customer": "James Lee", "order_amount": 196}, "James Lee already paid one ninety six", [], []),
+    ({"customer": "James Lee", "order_amount": 169}, "James Lee already paid one ninety six", [],
+     ["order_amount"]),
 ])
 def test_values_must_come_from_the_owner(args, message, known, bad):
     assert ungrounded(args, message, known) == bad
@@ -47,6 +51,13 @@ def test_a_question_is_told_from_a_request(message, question):
 def test_a_phone_typed_in_groups_is_the_owners_number(message):
     assert ungrounded({"name": "王小明", "phone": "13800138000"}, message) == []
     assert ungrounded({"name": "王小明", "phone": "13800138001"}, message) == ["phone"]
+
+
+def test_a_note_given_in_one_turn_ends_with_that_turn():
+    said = ["幫夏麗加個備註：逢禮拜六朝早嚟，要磨粉", "撤銷，寫錯人", "應該係夏傑先啱"]
+    assert ungrounded({"customer": "夏杰", "notes": "逢禮拜六朝早嚟，要磨粉"}, said) == []
+    # within one message the note's text still names no one
+    assert ungrounded({"customer": "夏杰"}, "幫夏麗加個備註：應該係夏傑") == ["customer"]
 
 
 def test_a_notes_content_is_data_not_the_instruction():

@@ -73,7 +73,7 @@ def test_changed_training_texts_are_embedded_again(tmp_path):
     train = tmp_path / "t.jsonl"
     train.write_text('{"text": "hello there", "intent": "smalltalk"}\n'
                      '{"text": "who may churn", "intent": "churn_risks"}\n', "utf-8")
-    model = MeaningModel(MultilingualE5Embedder(), train=train, vectors=tmp_path / "v.npz")
+    model = MeaningModel(MultilingualE5Embedder(), train=(train,), vectors=tmp_path / "v.npz")
     assert model("who might stop buying")[0] == "churn_risks"
     assert (tmp_path / "v.npz").exists()
 

@@ -49,6 +49,12 @@ def check(message: str, tool: str | None, last: str | None = None, **args) -> No
      {"customer": "Nora Chen", "channel": "phone", "order_quantity": 2, "order_date": "2026-11-25"}),
     ("Lily King dropped by the shop today and picked up 3 drip bags for 177",
      {"customer": "Lily King", "channel": "in_store", "order_quantity": 3, "order_amount": 177}),
+    # what was paid, however the money was said to move, or the number right after the goods
+    ("崔静打了电话，佢要4包掛耳，已經微信過咗數236", {"customer": "崔静", "order_quantity": 4, "order_amount": 236}),
+    ("李娜刚刚打电话过来说要十包冷萃然后钱已经转过来了六百九", {"customer": "李娜", "order_quantity": 10,
+                                                               "order_amount": 690}),
+    ("尹敏 came in today 买了 4 袋 Santos 432, but 他说周末排队太久 waited 20 mins",
+     {"customer": "尹敏", "order_quantity": 4, "order_amount": 432, "complaint": "~排队"}),
     ("Daniel Wood emailed, the order was missing a bag, please follow up tomorrow",
      {"customer": "Daniel Wood", "channel": "email", "complaint": "~missing", "follow_up_date": "2026-11-23"}),
     ("spoke with Hannah Martin yesterday about wholesale prices",
@@ -1452,3 +1458,33 @@ def test_a_segment_asked_again_for_another_city(message, segment, want):
     from assistant.agent.router.amend import narrowed
 
     assert narrowed(message, segment) == want
+
+
+@pytest.mark.parametrize("message, what, op, value", [
+    ("今年over 500块的订单有几单", "order_amount", ">", 500),
+    ("how many customers spent more than 10k this year?", "spend", ">", 10000),
+    ("买过3次及以上的repeat customers有多少", "order_count", ">=", 3),
+    ("who ordered at least 5 times", "order_count", ">=", 5),
+    ("客户里面累计消费超过2万的有多少", "spend", ">", 20000),
+    ("单笔超过800的订单", "order_amount", ">", 800),
+])
+def test_a_figure_compared_with_a_number_is_read_as_its_parts(message, what, op, value):
+    from assistant.agent.router.thresholds import threshold_of
+
+    found = threshold_of(message)
+    assert (found.what, found.op, found.value) == (what, op, value)
+
+
+@pytest.mark.parametrize("message", ["超过60天没来的客户", "more than 20% off", "over 5 bags", "how many orders this month"])
+def test_a_span_a_share_or_a_count_of_goods_is_no_threshold(message):
+    from assistant.agent.router.thresholds import threshold_of
+
+    assert threshold_of(message) is None
+
+
+def test_latin_words_beside_chinese_are_read_as_words():
+    from assistant.lang.writing_system import spaced, without_emoji
+
+    assert spaced("上海上个月top 3 products是哪几个") == "上海上个月 top 3 products 是哪几个"
+    assert spaced("10月3号") == "10月3号"  # digits stay with their 汉字: dates are read as written
+    assert without_emoji("去年呢 📉?") == "去年呢 ?" and without_emoji("👍🏻") == ""

@@ -39,6 +39,12 @@ _REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:记得|記得)|(?:pleas
                        re.IGNORECASE)
 
 
+# words that tell of a contact or of something done, not of a plan
+_REPORTED = re.compile(r"了|咗|过|過|说|說|话|話|讲|講|聊|问|問|来电|來電|打来|打嚟|嚟|来店|到店|\b(?:called|rang|phoned|came|visited"
+                       r"|said|says|told|asked|wechat'?d|emailed|texted|messaged|dropped|popped|stopped|mentioned"
+                       r"|complained|wanted|wants|ordered|bought|paid|picked|was|were|had)\b", re.IGNORECASE)
+
+
 def _when(text: str | None, ctx: TurnContext, prefer: str = "past") -> date:
     if not text or not str(text).strip():
         return ctx.today
@@ -151,7 +157,9 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
     told = summary[:reminder.start()] if reminder else ""
     told = re.sub(r"\d+|[月日号號]|\b(?:on|next|this|tomorrow|tmr|tmrw|today|mon|tue|wed|thu|fri|sat|sun)\w*", " ", told,
                   flags=re.IGNORECASE)
-    happened = len(re.findall(r"[\u4e00-\u9fff]", told)) >= 6 or len(re.findall(r"[A-Za-z]+", told)) >= 4
+    # "后天给她 quote 个价，remind me" is the plan said first: only a report of something done is logged
+    happened = (len(re.findall(r"[\u4e00-\u9fff]", told)) >= 6 or len(re.findall(r"[A-Za-z]+", told)) >= 4) \
+        and _REPORTED.search(told) is not None
     if reminder and not happened and not (complaint or order_quantity or order_amount):
         # "remind me to call Li Na on Friday": nothing happened yet, so no contact to log
         title = (follow_up or "").strip() or summary.strip()

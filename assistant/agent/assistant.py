@@ -30,6 +30,7 @@ from assistant.agent.router import (
 )
 from assistant.agent.router.activity_rules import LOG_THAT, channel_said
 from assistant.agent.router.amend import SAME_AGAIN, amend, ask_again, narrowed
+from assistant.agent.router.scoped import listed_sql, of_them, scope_of
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
@@ -316,9 +317,20 @@ class Assistant:
                 return self._run(turn, "find_segment", {**s.last[1], "request": among}), "none"
             except CrmError as ex:
                 return str(ex), "none"
+        read = read_as_mandarin(message)
+        # "which of them have an open complaint" right after a list: of the customers it showed (a
+        # message naming a customer, or far from a list, is about something else)
+        scope = scope_of(s.last[1].get("sql", "") if s.last[0] == "run_sql" else "", s.listed) \
+            if among is None and s.last and s.last[0] in _LISTS and len(read) <= 60 and of_them(read) \
+            and not self._stored_names(read) else None
+        scoped = listed_sql(read, scope, s.ctx.today, tuple(self.store.product_names())) if scope else None
+        if scoped is not None:  # "which of them have an open complaint": of the customers just listed
+            try:
+                return self._run(turn, "run_sql", {"sql": scoped}), "none"
+            except CrmError as ex:
+                return str(ex), "none"
         control = control_intent(message)
         if control is None and s.pending is not None:
-            read = read_as_mandarin(message)
             control = None if self._stored_names(read) else answer_to_preview(read)
         if control == "confirm":
             return self._confirm(turn), "none"
@@ -907,6 +919,8 @@ def listed_names(value: Any) -> list[str]:
 
 
 _SETS_A_VALUE = ("update_customer", "set_complaint_status")
+# answers that list customers, whom "of them" can be about next
+_LISTS = ("run_sql", "find_customers")
 _ASKS_FIGURE = re.compile(r"多少|几|卖|营业额|销售|\bhow (?:many|much)\b|\bsales\b|\brevenue\b", re.IGNORECASE)
 _POINTS_AT_ONE = re.compile(r"那个|那位|那一个|嗰个|那个人|的那|\bone\b|\bguy\b|\blady\b|\bwho lives\b", re.IGNORECASE)
 _HELD_AGAIN = re.compile(r"(?:刚才|之前|上面|那|这)(?:那|这)?[单笔张]|(?:记上|加上|补上|录上|入单)$"

@@ -82,7 +82,7 @@ def _zh_hundreds(m: re.Match) -> str:
     return digits.ljust(len(m.group(0))) if len(digits) <= len(m.group(0)) else m.group(0)
 
 
-def _said_digits(text: str) -> str:
+def said_digits(text: str) -> str:
     """Numbers dictated to a phone as digits, each the length of what was said."""
     text = _ZH_DIGIT_RUN.sub(lambda m: m.group(0).translate(_ZH_DIGITS), text)
     text = _ZH_HUNDREDS.sub(_zh_hundreds, text)
@@ -137,5 +137,5 @@ def _plain_latin(text: str) -> str:
 def read_as_mandarin(message: str) -> str:
     """A message as the rules read it: NFKC, simplified characters, Cantonese as Mandarin, English
     number words as digits, Latin letters without tone marks; the same length as the message."""
-    return _said_digits(digits_for_words(_said_digits(
+    return said_digits(digits_for_words(said_digits(
         to_mandarin(_plain_latin(to_simplified(unicodedata.normalize("NFKC", message or "")))))))

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from text_to_num import alpha2digit
 
+from assistant.lang.colloquial import said_digits
 from assistant.lang.dates import NUM, cn_number
 from assistant.lang.names import compact, name_key, sound_key, to_simplified
 
@@ -38,6 +39,7 @@ def _numbers(text: str, counting: bool = False) -> set[float]:
         else set()
     if re.search(r"[a-z]{3}", text):
         text = f"{text} {alpha2digit(text, 'en', threshold=0)}"  # "five gift boxes" grounds a 5
+    text = f"{text} {said_digits(text)}"  # "paid one ninety six" grounds a 196, as the router read it
     for raw in _NUMBER.findall(text):
         try:
             out.add(float(raw))
@@ -133,10 +135,14 @@ _NOTE_BODY = re.compile(r"((?:\b(?:add|a|new|the|her|his)\s+notes?\b|^\s*notes?\
                         r"|备注|備註|\bmemo\b)[^:：\n]{0,30}[:：]).*$", re.IGNORECASE | re.DOTALL)
 
 
-def ungrounded(args: dict, message: str, known: Iterable[str] = ()) -> list[str]:
-    """The argument names whose values nobody said (targets: nobody said in the instruction)."""
+def ungrounded(args: dict, message: str | Sequence[str], known: Iterable[str] = ()) -> list[str]:
+    """The argument names whose values nobody said (targets: nobody said in the instruction).
+
+    `message` may be the owner's turns of a conversation, each read on its own: a note given in
+    one turn ends with that turn, so "應該係夏傑先啱" after it still names a customer."""
     known = list(known)
-    command = instruction(message)
+    said = [message] if isinstance(message, str) else list(message)
+    command, message = "\n".join(instruction(m) for m in said), "\n".join(said)
     return [key for key, value in args.items() if key not in UNCHECKED
             and not grounded(value, command if key in TARGETS else message, known,
                              loose=key in LOOSE, counting=key in COUNTS)]

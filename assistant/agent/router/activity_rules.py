@@ -103,6 +103,8 @@ _TOGETHER = re.compile(r"^\s*(?:和|同|跟|与|及|、|,|，|&|\+|还是|或者
 
 
 _PAID = re.compile(r"已经?(?:转账|转了|付了?|付款|付清|收了?|收款)|钱已经?收|(?:转账|付款|付钱)了|\b(?:paid|transferred)\b"
+                   # "微信过咗数236", "钱已经转过来了", "付过了": Cantonese and spoken ways to say it
+                   r"|过了?数|转过来了?|钱(?:已经?)?(?:转|付|到)了?|付过了?"
                    r"|\bpaid (?:already|up|in full)\b", re.IGNORECASE)
 # goods wished for, told as an order to fill: "wants 5 espresso blend again, usual price, put it in",
 # "wants 3 antigua sent over"; a plain "wants 5 more bags" stays an intent to follow up
@@ -382,7 +384,19 @@ def goods_and_paid(text: str, dates: list[_When], sale_line: bool) -> tuple[tupl
         lone = [x for x in _LONE_NUMBER.finditer(rest) if not (x.start() <= qty[2] < x.end())]
         if len(lone) == 1:
             amount = (float(lone[0].group(1)), lone[0].span(1))
+    if qty and not amount:
+        # "买了 4 袋 Santos 432, but 他说…", "2 drip bags 118, wants…": the one number right after
+        # the goods, in the same clause, is their price
+        clause = _CLAUSE_END.split(rest[qty[2]:], maxsplit=1)[0]
+        lone = [x for x in _LONE_NUMBER.finditer(clause) if x.start() > 0 and float(x.group(1)) >= 10]
+        if len(lone) == 1:
+            at = qty[2] + lone[0].start(1)
+            amount = (float(lone[0].group(1)), (at, at + len(lone[0].group(1))))
     return qty, amount
+
+
+# where a clause ends: the goods' price is said before it
+_CLAUSE_END = re.compile(r"[。;；!！?？\n]|\b(?:but|and then|also|because|cos|coz)\b|但|不过|可是|因为|然后|另外|还有", re.IGNORECASE)
 
 
 # Asked to show, look up, advise or rewrite, anywhere in the message: "罗子涵那个 complaint, show me

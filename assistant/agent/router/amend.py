@@ -29,6 +29,7 @@ from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SUMS, asked, com
                                                   follow_up, period_of, subject)
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
+from assistant.lang.writing_system import without_emoji
 
 # Words that say the message revises what was just said or shown.
 REVISING = re.compile(
@@ -316,7 +317,7 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
     """The last query's SELECT for another period, customer, measure or order ("and sept?" after
     "how much did we sell last month", "same but only this year", "by no. of orders?"), or None
     when the message is not such a follow-up."""
-    text = _THANKS.sub("", read_as_mandarin(message).strip())
+    text = _THANKS.sub("", without_emoji(read_as_mandarin(message)))
     question = asked(sql)
     listed = complaint_follow_up(text, question) if question is not None and len(text) <= 60 else None
     if listed:  # "which of the open ones has been waiting longest": those complaints, listed
@@ -333,6 +334,10 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
             ranked = ranking_sql(text, today, within=question)
             if ranked:
                 return ranked
+    # "南京呢 感觉南京一直很少": the follow-up said first, then a remark on it
+    head = re.match(r"\s*(.{1,14}?呢)\s*[\s,，?？!！。]", text)
+    if head and not _only_a_slot(text, today) and question is not None and _only_a_slot(head.group(1), today):
+        text = head.group(1)
     if question is not None and _only_a_slot(text, today):
         return follow_up(text, question, today, spot(text))
     if not text or len(text) > 60 or not _AND_ABOUT.search(text) or _ANOTHER_REQUEST.search(text) and (

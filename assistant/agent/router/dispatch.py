@@ -13,7 +13,7 @@ import prompts
 from assistant.agent.router.activity_rules import ASK_TO_REMIND
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
-from assistant.agent.router.meaning import GUESS, GUESSED, OVERRULES, SURE, WEAK_EXACT
+from assistant.agent.router.meaning import GUESS, GUESSED, OUTWEIGHS, OVERRULES, SURE, WEAK_EXACT
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import (
@@ -26,6 +26,7 @@ from assistant.agent.router.slots import (
     stored_name,
 )
 from assistant.lang.colloquial import read_as_mandarin
+from assistant.lang.names import to_simplified
 from assistant.lang.grounding import asks_by_form, is_question
 
 if TYPE_CHECKING:
@@ -92,8 +93,10 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     # code's exact reading wins; the intent model speaks where no rule understood, or where only a
     # fallback rule did and the model is sure of another request
     chosen = exact if exact is not None else _by_meaning(msg, ordered, own)
-    if exact is not None and exact.confidence <= WEAK_EXACT:
-        other = _by_meaning(msg, ordered, own, at_least=OVERRULES)
+    if exact is not None:
+        # a weak rule gives way to a sure model; any rule to a model this sure, trained on what
+        # owners wrote ("上个月投诉最多的是哪一类" is a question of figures, not a complaint to triage)
+        other = _by_meaning(msg, ordered, own, at_least=OVERRULES if exact.confidence <= WEAK_EXACT else OUTWEIGHS)
         if isinstance(other, Route) and other.tool != exact.tool:
             chosen = other
     if isinstance(chosen, Route) and chosen.tool in _ABOUT_ONE and any(
@@ -189,7 +192,7 @@ def _tells_a_write(msg: Msg, own: str) -> bool:
     """Whether the message tells a purchase or a contact, by its words or by the intent model."""
     if msg.kw.has("order") or msg.kw.has("contact"):
         return True
-    heard = msg.ctx.meaning(own) if msg.ctx.meaning is not None else None
+    heard = _meant(msg, own) if msg.ctx.meaning is not None else None
     return bool(heard and heard[0] in ("add_order", "log_activity") and heard[1] >= GUESS)
 
 
@@ -263,7 +266,7 @@ def _by_meaning(msg: Msg, ordered: list, own: str, at_least: float = GUESS) -> R
     """What the intent model reads, with its slots read by code; below SURE only a guess."""
     if msg.ctx.meaning is None:
         return None
-    intent, p = msg.ctx.meaning(own)
+    intent, p = _meant(msg, own)
     if p < at_least:
         return None
     if intent in ("unsupported", "smalltalk"):
@@ -275,6 +278,18 @@ def _by_meaning(msg: Msg, ordered: list, own: str, at_least: float = GUESS) -> R
         if found is not None:
             return Route(tool, dict(found.args), found.confidence if p >= SURE else GUESSED)
     return None
+
+
+def _meant(msg: Msg, own: str) -> tuple[str, float]:
+    """The intent model's reading of the message as written, or in simplified characters where
+    it is surer of that ("寫首詩給我" reads as 写首诗给我): most of what it learnt is simplified."""
+    found = msg.ctx.meaning(own)
+    simple = to_simplified(own)
+    if simple != own:
+        other = msg.ctx.meaning(simple)
+        if other[1] > found[1]:
+            return other
+    return found
 
 
 @lru_cache(maxsize=8)

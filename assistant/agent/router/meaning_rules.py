@@ -20,6 +20,7 @@ from assistant.agent.router.rules import (
     find_args,
     new_customer_args,
     pick,
+    sql_question,
     wanted_tone,
 )
 from assistant.agent.router.slots import find_top, quiet_days
@@ -119,6 +120,9 @@ def sales_by_meaning(m: Msg) -> Intent | None:
     low, today = m.kw.low, m.ctx.today
     if m.customer and not m.canonical:
         return None
+    read = sql_question(m)  # every reader the rules have: rankings, comparisons, figures
+    if read is not None:
+        return Intent(read.args, BY_MEANING)
     who = m.canonical or (m.ctx.last_customer if m.kw.has("pronoun") else None)
     sql = (sql_templates.top_customers_sql(low, today) or sql_templates.top_products_sql(low, today)
            or sql_templates.build_sql(low, today, who))

@@ -10,28 +10,33 @@ from datetime import date
 from assistant.agent.router.slots import cities_in, find_city
 from assistant.agent.router.sql_templates import (Question, find_tag, limit_of, period_of, ranked_by, sql_for,
                                                   status_of, subject, two_months)
+from assistant.agent.router.thresholds import threshold_of
 from assistant.lang.dates import cn_number
+from assistant.lang.writing_system import spaced
 
 # What a ranking groups by, as (measure, English words, Chinese words). Categories and channels
 # are of complaints and contacts only; customers last, since "客" is in many words.
 _GROUPS = [
+    ("rank_weekdays", r"weekdays?|days? of (?:the )?week", r"星期几|礼拜几|周几|weekdays?"),
+    # "哪天", "按天": not "前3天" or "每天", which are a span and a rate
+    ("rank_days", r"days?|dates?", r"(?<=哪)天|(?<=哪一)天|(?<=边)天|(?<=按)天|(?<=分)天|日子|日期"),
     ("rank_months", r"months?", r"月份|个?月"),
     ("rank_cities", r"cit(?:y|ies)|towns?|regions?|areas?|locations?", r"城市|地区|区域|地方|城"),
     ("rank_channels", r"channels?", r"渠道"),
     ("rank_categories", r"categor(?:y|ies)|types?|kinds?", r"类别|类型|种类|类"),
-    ("rank_products", r"products?|items?|beans?|blends?|coffees?|skus?|flavou?rs?|origins?",
-     r"产品|商品|款|豆子?|货|口味|品种|单品"),
+    ("rank_products", r"products?|items?|beans?|blends?|coffees?|skus?|flavou?rs?|origins?|sellers?",
+     r"产品|商品|款|豆子?|货|口味|品种|单品|样嘢|样东西|东西|嘢"),
     ("rank_customers", r"customers?|clients?|buyers?|spenders?|regulars?|accounts?",
      r"客户|顾客|客人|熟客|老客|客(?![服气])"),
 ]
 _TOP_N = r"(\d+|[一二三四五六七八九十两]+)"
 # a figure's extremes, not any "最" ("最近", "最耐冇嚟" ask for something else)
-_SUPERLATIVE = re.compile(r"\b(?:most|best|top|biggest|largest|highest|strongest|busiest|least|fewest|worst|weakest"
-                          r"|lowest|smallest|slowest|quietest|more|less|fewer)\b|最(?:多|少|好|差|高|低|大|小|强|弱|旺|淡|火"
+_SUPERLATIVE = re.compile(r"\bmost\b(?!\s+recent)|\b(?:best|top|biggest|largest|highest|strongest|busiest|least|fewest|worst|weakest"
+                          r"|lowest|smallest|slowest|quietest|more|less|fewer)\b|最(?:多|少|好|差|高|低|大|小|强|弱|旺|淡|火|忙|闲"
                           r"|畅销|受欢迎|赚|能|会|烂)|多(?:啲|些|点|一点)|少(?:啲|些|点)|排名|排行|\brank(?:ed|ing)?\b",
                           re.IGNORECASE)
 _LEAST = re.compile(r"\b(?:least|fewest|worst|weakest|lowest|smallest|slowest|quietest|bottom)\b"
-                    r"|最(?:少|差|低|弱|淡|冷|慢|小|烂)|倒数|垫底", re.IGNORECASE)
+                    r"|最(?:少|差|低|弱|淡|冷|慢|小|烂|闲)|倒数|垫底", re.IGNORECASE)
 _MANY = re.compile(r"哪些|哪几|边啲|\bwhich (?:are|were)\b|\b(?:cities|products|customers|months|categories|channels)\b",
                    re.IGNORECASE)
 _AVERAGE = re.compile(r"平均|\baverage\b|\bavg\b|客单价", re.IGNORECASE)
@@ -56,7 +61,9 @@ def _forms(en: str, zh: str) -> list[tuple[str, re.Pattern]]:
     ]
 
 
-_FORMS = [(measure, *form) for measure, en, zh in _GROUPS for form in _forms(en, zh)]
+# "谁下得最多", "who spent the most": which customer, when a superlative says so
+_WHO = re.compile(r"\bwho\b|谁|边个|哪位", re.IGNORECASE)
+_FORMS = [(measure, *form) for measure, en, zh in _GROUPS for form in _forms(en, zh)] + [("rank_customers", "which", _WHO)]
 
 
 def _group_asked(text: str, about: str | None = None) -> tuple[str, str, re.Match] | None:
@@ -108,6 +115,10 @@ def _how_many(how: str, m: re.Match, text: str, measure: str) -> int:
             value = int(n) if n.isdigit() else cn_number(n)
             return min(int(value or 10), 100)
         return 10 if re.search(r"\b(?:cities|products|customers|months|clients)\b|们|哪些", m.group(0)) else 1
+    if m.re is _WHO:
+        # "我们最好的10个客户是谁": who, and how many of them
+        n = re.search(rf"{_TOP_N}\s*(?:个|位|名)(?!月|星期|礼拜|钟|小时)", text)
+        return limit_of(n.group(0), 1) if n else 1
     if how == "which":
         # "邊個客人買得最多錢 頭五個": which ones, then how many
         n = re.search(rf"\btop\s*{_TOP_N}|(?:前|头)\s*{_TOP_N}", text, re.IGNORECASE)
@@ -122,6 +133,7 @@ def ranking_sql(text: str, today: date, goods: str | None = None, customer: str 
     it asks for none, or for one these parts cannot express (averages, one group within another).
     `within` is the question just answered: "by city?" after last month's sales keeps its month,
     goods and place where the message names none of its own."""
+    text = spaced(text)
     asked = _group_asked(text, within.measure if within else None)
     if asked is None or _AVERAGE.search(text) or len(cities_in(text)) > 1:
         return None  # two cities named are compared side by side, not ranked among all
@@ -139,8 +151,11 @@ def ranking_sql(text: str, today: date, goods: str | None = None, customer: str 
     status = status_of(text) or (within.status if within and within.measure == "complaints" else None)
     return sql_for(Question(measure, period, customer=customer if measure == "rank_products" else None,
                             city=city if measure != "rank_cities" else None,
-                            tag=find_tag(text) if measure in ("rank_customers", "rank_products", "rank_months") else None,
+                            tag=find_tag(text) if measure in ("rank_customers", "rank_products", "rank_months", "rank_days",
+                                                              "rank_weekdays") else None,
                             goods=goods if measure != "rank_products" else None,
                             status=status if measure == "rank_categories" else None,
                             by=by, limit=_how_many(how, m, text, measure), least=least,
+                            threshold=(threshold_of(text) or (within.threshold if within else None))
+                            if measure == "rank_customers" else None,
                             english=not re.search(r"[\u4e00-\u9fff]", text)))

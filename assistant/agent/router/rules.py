@@ -562,9 +562,9 @@ def churn_advice(m: _Msg) -> Intent | None:
 @rule(71)
 def churn_of_customer(m: _Msg) -> Intent | None:
     """"Is Li Na at risk?" -> her profile, which carries stage and risk."""
-    if _churn_asked(m) and m.customer:
+    if _churn_asked(m) and m.customer and sql_templates.subject(m.text) != "last_order":
         return Intent({"customer": m.customer}, 0.8)
-    return None
+    return None  # "黎晓东好久没下单了吧 上次是什么时候" asks when: her last order
 
 
 _LIST_ASKED = re.compile(r"\blist\b|\bshow\b|\bwhich (?:customers|clients|ones|people)\b|\bwho (?:are|is|might|may|will)\b"

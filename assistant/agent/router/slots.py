@@ -318,6 +318,11 @@ _AMOUNT = [
     re.compile(r"(\d+(?:\.\d+)?)\s*(?:in )?(?:total|altogether)\b", re.IGNORECASE),
     re.compile(r"(?:\bfor|\bpaid|\bspent|\btotal(?:ling|ing)?|花了|付了|一共|总共|合计|共|收了|价格)\s*(\d+(?:\.\d+)?)(?![\d.]*\s*"
                r"(?:袋|包|盒|箱|bags?|box(?:es)?|packs?|days?|天|周|weeks?|号|日|月|th\b|st\b|nd\b|rd\b))", re.IGNORECASE),
+    # money said to have moved, a few words before the sum: "已经转过来了690", "微信过了数236",
+    # "paid by transfer 640"
+    re.compile(r"(?:\bpaid|\btransferred|\bsent|\be-?transfer(?:red)?|转|过了?数|付|俾了|畀了|收了)[^\d\n。;；!?！？]{0,16}?"
+               r"(?<![\d.])(\d{2,6}(?:\.\d{1,2})?)(?![\d.]*\s*(?:袋|包|盒|箱|次|个|号|日|月|天|周|点|bags?|box(?:es)?"
+               r"|packs?|days?|weeks?|times?|th\b|st\b|nd\b|rd\b|[:：/-]))", re.IGNORECASE),
 ]
 _ZH_UNITS = "|".join(ZH_UNITS)
 # "下礼拜一提醒我": a weekday's number is no count, and 提 before 醒 is no unit

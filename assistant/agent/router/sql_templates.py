@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, cities_in, find_city
+from assistant.agent.router.thresholds import Threshold, threshold_of
 from assistant.lang.dates import add_months, calendar_day, date_range, find_date, parse_period, span_days
 from assistant.lang.names import has_han
 from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
@@ -49,6 +50,7 @@ class Question:
     detail: str | None = None
     month_sql: str | None = None            # the month as a ranking's top one ("那个月一共几单")
     city_sql: str | None = None             # the city, in English, as a ranking's top one ("how many customers there")
+    threshold: Threshold | None = None      # "orders over 500", "spent more than 10k", "3次及以上"
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -97,7 +99,9 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:什么时候|啥时候|哪天|几时)(?:最后|最近|上)一?次",
       # "她那次买了啥 多少钱": what the last purchase was
       # ("她上次买了什么" alone is answered by her profile, which shows the last order)
-      r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:啥|什么|乜|咩|甚么)")),
+      r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:啥|什么|乜|咩|甚么)",
+      # "她最近一单买的啥": an order named, what was in it
+      r"(?:最后|最近|上)一单.{0,3}(?:买|订|拿|要)(?:了|的|咗)?(?:啥|什么|乜|咩|甚么)")),
     ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
      ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均",
       r"平均一[张笔单]", r"一[张笔]?单平均", r"(?:avg|average)\s*每[张笔]?单", r"每[张笔]?单平均")),
@@ -106,7 +110,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
      (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
     ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)|first[- ]?timers?"
      r"|first[- ]ever (?:order|purchase)|\bfirst (?:order|purchase)s? (?:in|during|this|last)\b",
-     ("新客户", "新顾客", "新客", "新增客户", "新增了多少客户", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
+     ("新客户", "新顾客", "新客", "新增客户", r"新增(?:了)?(?:多少|几)(?:个|位)?(?:新)?(?:客户|顾客|客人)", r"(?:多了|来了)(?:多少|几)(?:个|位)?新(?:客户|顾客|客人)", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
     ("one_time_buyers", r"\b(?:only|just) (?:bought|ordered|purchased|came|shopped)\b.{0,12}\bonce\b"
      r"|\b(?:bought|ordered) (?:only|just) once\b|\bone[- ]time (?:buyers|customers|shoppers)\b",
      (r"只(?:买|来|下单|订)过?了?一次", r"就(?:买|来|下单)过?了?一次", r"买了?一次就(?:没|不)")),
@@ -126,7 +130,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
      ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"(?:没|有)生意", "总消费", "消费总额", "累计消费", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
       r"收了?.{0,4}多少钱", r"进账.{0,4}多少",
       "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩", r"(?:下|订)了?多少钱", r"多少钱的?单",
-      r"多少\s*[$¥]|[$¥]\s*多少")),
+      r"多少\s*[$¥]|[$¥]\s*多少", r"贡献了?.{0,4}多少", r"带来了?.{0,4}多少")),
     ("orders", r"orders?|purchases?", ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]",
                                          r"(?:买|订|下单|光顾|来)过?了?\s*(?:几|多少)\s*次")),
     ("buyers", r"(?:customers|clients|people|ppl|folks|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
@@ -184,7 +188,7 @@ _STATUS_SQL = {"open": "= 'open'", "unresolved": "!= 'resolved'", "resolved": "=
                "in_progress": "= 'in_progress'"}
 
 
-def _status_cond(status: str | None, column: str = "status") -> str | None:
+def status_cond(status: str | None, column: str = "status") -> str | None:
     """The condition on a complaint's status column, or None for any status."""
     return f"{column} {_STATUS_SQL[status]}" if status else None
 
@@ -278,13 +282,13 @@ def subject(text: str) -> str | None:
     return first
 
 
-def _q(value: str) -> str:
+def quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
 def _like(column: str, word: str) -> str:
     """`column` contains the word (letters only reach here; quotes doubled)."""
-    return f"{column} LIKE {_q('%' + word + '%')}"
+    return f"{column} LIKE {quoted('%' + word + '%')}"
 
 
 # a tag named in a question ("wholesale 客户", "the gifts tag"); "VIP" only when said to be a tag,
@@ -314,13 +318,13 @@ def find_tag(text: str) -> str | None:
 
 def _customer_is(name: str, column: str = "customer_id") -> str:
     """The condition that a row belongs to the customer of this stored name."""
-    return f"{column} IN (SELECT id FROM customers WHERE name = {_q(name)})"
+    return f"{column} IN (SELECT id FROM customers WHERE name = {quoted(name)})"
 
 
 def _goods_cond(column: str, q: Question) -> str | None:
     """The condition on the product column: a stored product, a ranking's top one or a word."""
     if q.goods:
-        return f"{column} = {_q(q.goods)}"
+        return f"{column} = {quoted(q.goods)}"
     if q.product_sql:
         return f"{column} = ({q.product_sql})"
     return _like(column, q.product) if q.product else None
@@ -328,7 +332,7 @@ def _goods_cond(column: str, q: Question) -> str | None:
 
 def _customer_conds(q: Question, prefix: str = "") -> list[str]:
     """Conditions on the customers table: the question's city and tag."""
-    conds = [f"{prefix}city IN ({_city_forms(q.city)})"] if q.city else []
+    conds = [f"{prefix}city IN ({city_forms(q.city)})"] if q.city else []
     if q.city_sql:  # the top city of a ranking, as that ranking names it
         conds.append(f"{_city_case(prefix + 'city', True)} = ({q.city_sql})")
     if q.tag:
@@ -339,7 +343,7 @@ def _customer_conds(q: Question, prefix: str = "") -> list[str]:
 def _city_case(column: str, english: bool) -> str:
     """A city column as one name per city (上海 and Shanghai alike), in English or Chinese."""
     pairs = [(zh, en) for zh, en in CITY_PAIRS.items() if has_han(zh)]
-    return "CASE " + " ".join(f"WHEN {column} IN ({_q(zh)}, {_q(en)}) THEN {_q(en if english else zh)}"
+    return "CASE " + " ".join(f"WHEN {column} IN ({quoted(zh)}, {quoted(en)}) THEN {quoted(en if english else zh)}"
                               for zh, en in pairs) + f" ELSE {column} END"
 
 
@@ -395,14 +399,18 @@ def read_question(text: str, today: date, customer: str | None = None,
     period = None if older else period_of(text, today)
     on_file = _ON_FILE.search(text) if what == "customers" and not customer else None
     detail = next((c for c, word in _ON_FILE_COLUMNS if on_file and re.search(word, on_file.group(0))), None)
+    threshold = threshold_of(text) if sales else None
+    if threshold and threshold.what != "order_amount" and what in ("orders", "revenue", "quantity", "orders_revenue"):
+        what = "customers"  # "how many spent over 10k this year": the customers who did
     return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag, detail=detail,
-                    severity=severity, older_than=older,
+                    severity=severity, older_than=older, threshold=threshold,
                     category=_category_of(text) if what == "complaints" else None)
 
 
 # "how many customers have email on file", "有微信的客户有几个": those whose record has it
 _ON_FILE = re.compile(r"\b(?:have|has|with|having)\s+(?:an?\s+|their\s+)?(?:e-?mails?|wechat|phone(?: numbers?)?|birthdays?)\b"
-                      r"|有(?:留)?(?:邮箱|微信|电话|手机|生日)", re.IGNORECASE)
+                      r"|(?:有|留了?|留下了?|登记了?)\s*(?:邮箱|微信|电话|手机|生日|e-?mails?|wechat|phone|birthday)",
+                      re.IGNORECASE)
 _ON_FILE_COLUMNS = [("email", r"(?i)e-?mail|邮箱"), ("wechat", r"(?i)wechat|微信"), ("phone", r"(?i)phone|电话|手机"),
                     ("birthday", r"(?i)birthday|生日")]
 
@@ -426,7 +434,7 @@ def _severity(text: str) -> str | None:
 def _severity_cond(severity: str, column: str = "severity") -> str:
     """The condition on a complaint's severity: one level or several."""
     levels = severity.split(",")
-    return f"{column} = {_q(levels[0])}" if len(levels) == 1 else f"{column} IN ({', '.join(map(_q, levels))})"
+    return f"{column} = {quoted(levels[0])}" if len(levels) == 1 else f"{column} IN ({', '.join(map(quoted, levels))})"
 
 
 def _older_than(text: str, today: date) -> date | None:
@@ -443,9 +451,9 @@ def build_sql(text: str, today: date, customer: str | None = None, goods: str | 
     return sql_for(q) if q else None
 
 
-def _city_forms(city: str) -> str:
+def city_forms(city: str) -> str:
     """A city as the SQL's list of its spellings in both scripts ("'上海', 'Shanghai'")."""
-    return ", ".join(_q(c) for c in (city, CITY_PAIRS.get(city, "")) if c)
+    return ", ".join(quoted(c) for c in (city, CITY_PAIRS.get(city, "")) if c)
 
 
 def question_sql(q: Question) -> str:
@@ -453,15 +461,17 @@ def question_sql(q: Question) -> str:
     what = q.measure
     if what == "rank_customers":
         where = _between("o.date", q.period)
-        conds = [f"c.name IN ({', '.join(_q(n) for n in q.among)})"] if q.among else []
+        conds = [f"c.name IN ({', '.join(quoted(n) for n in q.among)})"] if q.among else []
         # "北京 spend最多的前5个客户": the city in either script; "买挂耳包最多的": that product's orders
         conds += _customer_conds(q, "c.") + [c for c in [_goods_cond("o.product", q)] if c]
         for cond in conds:
             where = f"{where} AND {cond}" if where else f" WHERE {cond}"
+        if q.threshold and q.threshold.what == "order_amount":
+            where = f"{where} AND {q.threshold.sql('o.amount')}" if where else f" WHERE {q.threshold.sql('o.amount')}"
         by = q.by if q.by in ("orders", "quantity") else "revenue"
         goods = ", SUM(o.quantity) AS quantity" if by != "revenue" else ""
         return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders{goods} FROM orders o "
-                f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id "
+                f"JOIN customers c ON c.id = o.customer_id{where} GROUP BY c.id{_having(q)} "
                 f"ORDER BY {by} {_way(q)} LIMIT {q.limit}{_offset(q)}")
     if what == "rank_cities":
         # 上海 and Shanghai are one city: grouped under one name, in the question's language
@@ -469,8 +479,8 @@ def question_sql(q: Question) -> str:
         if q.by == "customers":  # "哪个城市的客户最多": where the customers live
             return (f"SELECT {case} AS city, COUNT(*) AS customers FROM customers c "
                     f"GROUP BY 1 ORDER BY customers {_way(q)} LIMIT {q.limit}{_offset(q)}")
-        conds = [c for c in (_during("o.date", q.period) if q.period else None, _goods_cond("o.product", q),
-                             f"c.city IN ({', '.join(_city_forms(c) for c in q.cities)})" if q.cities else None) if c]
+        conds = [c for c in (during("o.date", q.period) if q.period else None, _goods_cond("o.product", q),
+                             f"c.city IN ({', '.join(city_forms(c) for c in q.cities)})" if q.cities else None) if c]
         where = " WHERE " + " AND ".join(conds) if conds else ""
         if q.by == "orders":  # "which city had the most orders": counted, not summed
             return (f"SELECT {case} AS city, COUNT(*) AS orders FROM orders o "
@@ -484,12 +494,25 @@ def question_sql(q: Question) -> str:
         order = f"{by} {_way(q)}" if q.limit == 1 or q.least else "month"
         value = {"quantity": "SUM(quantity) AS quantity", "orders": "COUNT(*) AS orders"}.get(
             by, "ROUND(SUM(amount), 2) AS revenue")
-        conds = [c for c in [_during("date", q.period) if q.period else None, _goods_cond("product", q),
+        conds = [c for c in [during("date", q.period) if q.period else None, _goods_cond("product", q),
                              _living(q)] if c]
         return (f"SELECT substr(date, 1, 7) AS month, {value} FROM orders"
                 f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
+    if what in ("rank_days", "rank_weekdays"):  # "哪天最忙", "今年哪个weekday生意最好"
+        by = q.by if q.by in ("quantity", "orders") else "revenue"
+        value = {"quantity": "SUM(quantity) AS quantity", "orders": "COUNT(*) AS orders"}.get(
+            by, "ROUND(SUM(amount), 2) AS revenue")
+        conds = [c for c in [during("date", q.period) if q.period else None, _goods_cond("product", q),
+                             _living(q)] if c]
+        where = " WHERE " + " AND ".join(conds) if conds else ""
+        if what == "rank_days":
+            order = f"{by} {_way(q)}" if q.limit == 1 or q.least else "day"
+            return (f"SELECT substr(date, 1, 10) AS day, {value} FROM orders{where} GROUP BY day "
+                    f"ORDER BY {order} LIMIT {q.limit}")
+        return (f"SELECT strftime('%w', date) AS weekday_no, {_WEEKDAY_NAMES} AS weekday, {value} FROM orders{where} "
+                f"GROUP BY weekday_no ORDER BY {by} {_way(q)} LIMIT {q.limit}")
     if what == "rank_products":
-        conds = [c for c in (_during("date", q.period) if q.period else None, _goods_cond("product", q),
+        conds = [c for c in (during("date", q.period) if q.period else None, _goods_cond("product", q),
                              _customer_is(q.customer) if q.customer else None, _living(q)) if c]
         where, way = (" WHERE " + " AND ".join(conds) if conds else ""), "ASC" if q.least else "DESC"
         if q.by == "revenue":
@@ -501,7 +524,7 @@ def question_sql(q: Question) -> str:
         return (f"SELECT channel, COUNT(*) AS interactions FROM interactions{_between('date', q.period)} "
                 f"GROUP BY channel ORDER BY interactions {_way(q)} LIMIT {q.limit}")
     if what == "rank_categories":  # "which category has the most complaints"
-        conds = [c for c in (_during("date", q.period) if q.period else None, _status_cond(q.status)) if c]
+        conds = [c for c in (during("date", q.period) if q.period else None, status_cond(q.status)) if c]
         return (f"SELECT category, COUNT(*) AS complaints FROM complaints"
                 f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY category "
                 f"ORDER BY complaints {_way(q)} LIMIT {q.limit}{_offset(q)}")
@@ -514,21 +537,21 @@ def question_sql(q: Question) -> str:
         by = _customer_is(q.customer, "referred_by") if q.customer \
             else "referred_by IS NOT NULL"
         return (f"SELECT COUNT(DISTINCT customer_id) AS customers, COUNT(*) AS orders FROM orders "
-                f"WHERE {by}{' AND ' + _during('date', q.period) if q.period else ''}")
+                f"WHERE {by}{' AND ' + during('date', q.period) if q.period else ''}")
     if what == "contact":  # "佢喺邊個城市", "那个人电话多少": the stored details, not the whole profile
-        return f"SELECT name, phone, city, email, wechat FROM customers WHERE name = {_q(q.customer)}"
+        return f"SELECT name, phone, city, email, wechat FROM customers WHERE name = {quoted(q.customer)}"
     if what == "detail":  # "她生日几号来着": one column of the record, named from _DETAILS only
         column = next(c for c, _ in _DETAILS if c == q.detail)
-        return f"SELECT name, {column} FROM customers WHERE name = {_q(q.customer)}"
+        return f"SELECT name, {column} FROM customers WHERE name = {quoted(q.customer)}"
     if what == "biggest_order":  # "上个月 biggest single order 是多少 and who placed it" (every one, if tied)
         top = f"SELECT MAX(amount) FROM orders{_between('date', q.period)}"
-        within = f"{_during('o.date', q.period)} AND " if q.period else ""
+        within = f"{during('o.date', q.period)} AND " if q.period else ""
         return (f"SELECT c.name, o.date, o.product, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id "
                 f"WHERE {within}o.amount = ({top}) ORDER BY o.date, o.id")
     if what == "complaint_list":  # a customer's complaints, or those still open, oldest or worst first
         conds = [_customer_is(q.customer, "k.customer_id")] if q.customer else []
         # one customer's complaints are all of them; the shop's, those not yet resolved
-        status = _status_cond(q.status or (None if q.customer else "unresolved"), "k.status")
+        status = status_cond(q.status or (None if q.customer else "unresolved"), "k.status")
         if status:
             conds.append(status)
         if q.severity:
@@ -536,9 +559,9 @@ def question_sql(q: Question) -> str:
         if q.older_than:
             conds.append(f"k.date < '{q.older_than.isoformat()}'")
         if q.category:
-            conds.append(f"k.category = {_q(q.category)}")
+            conds.append(f"k.category = {quoted(q.category)}")
         if q.period:
-            conds.append(_during("k.date", q.period))
+            conds.append(during("k.date", q.period))
         order = ("CASE k.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, "
                  if q.by == "severity" else "") + ("k.date DESC" if q.customer else "k.date")
         return (f"SELECT k.id, k.date, c.name, k.category, k.severity, k.status FROM complaints k "
@@ -555,10 +578,14 @@ def question_sql(q: Question) -> str:
     goods = _goods_cond("product", q)
     if goods:
         who = f"{who} AND {goods}" if who else goods
+    if q.threshold and q.threshold.what == "order_amount":  # "今年over 500块的订单有几单"
+        who = f"{who} AND {q.threshold.sql('amount')}" if who else q.threshold.sql("amount")
+    elif q.threshold and what in ("customers", "buyers", "list_buyers", "list_customers"):
+        return _customers_by_figure(q, listing=what.startswith("list_"))
     if q.month_sql:
         month = f"substr(date, 1, 7) = ({q.month_sql})"
         who = f"{who} AND {month}" if who else month
-    both = _city_forms(q.city) if q.city else ""
+    both = city_forms(q.city) if q.city else ""
     kept = _customer_conds(q)
     in_city = _living(q) if what != "customers" else None
     if in_city:
@@ -567,7 +594,7 @@ def question_sql(q: Question) -> str:
     def where(column: str, *more: str | None) -> str:
         parts = [p for p in more if p]
         if q.period:
-            parts.insert(0, _during(column, q.period))
+            parts.insert(0, during(column, q.period))
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
     if what == "orders_revenue":  # "总共下过几单, 花了多少": both, in one answer
@@ -579,10 +606,10 @@ def question_sql(q: Question) -> str:
         if goods:
             conds.append(_goods_cond("o.product", q))
         if q.period:
-            conds.insert(0, _during("o.date", q.period))
+            conds.insert(0, during("o.date", q.period))
         return rows + (" WHERE " + " AND ".join(conds) if conds else "") + " ORDER BY c.name"
     if what == "day_orders":  # "11月1号 who ordered": each order of the day, with whose it was
-        conds = [c for c in (_during("o.date", q.period) if q.period else None, _goods_cond("o.product", q)) if c]
+        conds = [c for c in (during("o.date", q.period) if q.period else None, _goods_cond("o.product", q)) if c]
         return ("SELECT c.name, o.product, o.quantity, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id"
                 f"{' WHERE ' + ' AND '.join(conds) if conds else ''} ORDER BY o.date, o.id LIMIT 200")
     if what == "list_new_customers":
@@ -609,10 +636,10 @@ def question_sql(q: Question) -> str:
         inner = "SELECT customer_id, MIN(date) AS order_date FROM orders GROUP BY customer_id HAVING COUNT(*) = 1"
         return f"SELECT COUNT(*) AS one_time_buyers FROM ({inner}){where('order_date')}"
     if what == "complaints":
-        cond = _status_cond(q.status)
+        cond = status_cond(q.status)
         severity = _severity_cond(q.severity) if q.severity else None
         older = f"date < '{q.older_than.isoformat()}'" if q.older_than else None
-        kind = f"category = {_q(q.category)}" if q.category else None
+        kind = f"category = {quoted(q.category)}" if q.category else None
         return f"SELECT COUNT(*) AS complaints FROM complaints{where('date', cond, severity, older, kind, who)}"
     if what == "tasks":
         cond = "status != 'open'" if q.done else "status = 'open'"
@@ -626,6 +653,32 @@ def question_sql(q: Question) -> str:
         column = next(c for c, _ in _ON_FILE_COLUMNS if c == q.detail)
         kept = [*kept, f"{column} IS NOT NULL AND {column} != ''"]
     return f"SELECT COUNT(*) AS customers FROM customers{' WHERE ' + ' AND '.join(kept) if kept else ''}"
+
+
+def _having(q: Question) -> str:
+    """A ranking's customers kept by their spend or number of orders ("spent over 10k")."""
+    if not q.threshold or q.threshold.what == "order_amount":
+        return ""
+    return f" HAVING {q.threshold.sql('COALESCE(SUM(o.amount), 0)' if q.threshold.what == 'spend' else 'COUNT(o.id)')}"
+
+
+def _customers_by_figure(q: Question, listing: bool) -> str:
+    """The customers whose spend or number of orders (in the period, of the goods, in the city or
+    tag) passes the threshold: how many, or who ("how many customers spent more than 10k this year")."""
+    # from the customers, so "spent under 1000" counts those who bought nothing too
+    joined = " AND ".join(["o.customer_id = c.id"] + [c for c in (
+        during("o.date", q.period) if q.period else None, _goods_cond("o.product", q)) if c])
+    kept = _customer_conds(q, "c.")
+    where = " WHERE " + " AND ".join(kept) if kept else ""
+    rows = (f"SELECT c.name, ROUND(COALESCE(SUM(o.amount), 0), 2) AS revenue, COUNT(o.id) AS orders FROM customers c "
+            f"LEFT JOIN orders o ON {joined}{where} GROUP BY c.id{_having(q)}")
+    return f"{rows} ORDER BY revenue DESC LIMIT 200" if listing else f"SELECT COUNT(*) AS customers FROM ({rows})"
+
+
+_WEEKDAY_NAMES = ("CASE strftime('%w', date) " + " ".join(
+    f"WHEN '{i}' THEN '{name}'" for i, name in enumerate(
+        ["Sunday 周日", "Monday 周一", "Tuesday 周二", "Wednesday 周三", "Thursday 周四", "Friday 周五", "Saturday 周六"]))
+    + " END")
 
 
 def _months_back(period: tuple[date, date], months: int) -> tuple[date, date]:
@@ -657,10 +710,10 @@ def _whole_months(period: tuple[date, date]) -> int:
 
 
 def _between(column: str, period: tuple[date, date] | None) -> str:
-    return f" WHERE {_during(column, period)}" if period else ""
+    return f" WHERE {during(column, period)}" if period else ""
 
 
-def _during(column: str, period: tuple[date, date]) -> str:
+def during(column: str, period: tuple[date, date]) -> str:
     """The condition that `column` falls in the period (ISO dates made by code)."""
     return f"{column} BETWEEN '{period[0].isoformat()}' AND '{period[1].isoformat()}'"
 
@@ -680,7 +733,8 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
             ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
 
 
-_RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank_channels", "rank_categories")
+_RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank_channels", "rank_categories",
+          "rank_days", "rank_weekdays")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
 SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers", "one_time_buyers",
          "orders_revenue", "quantity_revenue")  # one can stand for another
@@ -716,6 +770,15 @@ _ONLY_KIND = re.compile(r"^\s*(?:ok\s+|and\s+)?(?:only|just)\s+(?:the\s+)?([\w ]
                         r"|^\s*只(?:看|要|算)\s*([\w\u4e00-\u9fff]{2,10}?)的?\s*(?:呢|吧)?\s*$", re.IGNORECASE)
 
 
+def counted_names_sql(q: Question) -> str | None:
+    """The SELECT naming the customers a count counted ("how many customers in Hangzhou": which),
+    with a `name` column; None when `q` counts no customers."""
+    if q.measure not in _LISTED:
+        return None
+    # customers counted in a period are those who bought in it
+    return sql_for(replace(q, measure="list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]))
+
+
 def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | None:
     """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
     is counted, a ranking's order or length), or None when the message changes none of it."""
@@ -728,9 +791,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
     if q.measure == "latest_order" and not q.customer and re.search(r"\bwho\b|谁|边个|哪些人|哪个客", text, re.IGNORECASE):
         return sql_for(replace(q, measure="latest_orders"))
     if q.measure in _LISTED and _WHO_THEY.search(text) and not subject(text):
-        # customers counted in a period are those who bought in it
-        listed = "list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]
-        return sql_for(replace(q, measure=listed))
+        return counted_names_sql(q)
     changes: dict = {}
     period = period_of(text, today)
     if q.period and _SAME_SPAN_YEAR_AGO.search(text):
@@ -754,8 +815,14 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
             changes["period"] = (q.period[0] - step, q.period[1] - step)
     if len(named) == 1 and q.customer and named[0] != q.customer:
         changes["customer"] = named[0]
+    on_file = _ON_FILE.search(text) if q.detail and q.measure == "customers" else None
+    if on_file:  # "有WeChat的呢" after those with an email: those with that instead
+        column = next((c for c, word in _ON_FILE_COLUMNS if re.search(word, on_file.group(0))), None)
+        if column and column != q.detail:
+            return sql_for(replace(q, detail=column))
     city = find_city(text)
-    if city and q.cities and not period_of(text, today):
+    if city and (q.cities or q.measure == "rank_cities" and q.limit == 1) and not period_of(text, today):
+        # "南京呢" after the best city: that city's figure over the same period
         # "那苏州呢" after Shanghai against Hangzhou: that city's figure over the same period
         return sql_for(Question("orders" if q.by == "orders" else "revenue", q.period, city=city))
     if city and city != q.city and (q.measure in _RANKS[:1] or q.measure in SUMS) and not q.customer:
@@ -973,8 +1040,8 @@ def periods_compared_sql(text: str, today: date) -> str | None:
             and any(p[0] <= today <= p[1] for p in found):
         # "今年跟去年同期比": each year up to today's day of the year
         found = [(p[0], min(p[1], add_months(today, 12 * (p[0].year - today.year)))) for p in found]
-    cases = " ".join(f"WHEN {_during('date', p)} THEN {_q(_period_label(p))}" for p in found)
-    within = " OR ".join(_during("date", p) for p in found)
+    cases = " ".join(f"WHEN {during('date', p)} THEN {quoted(_period_label(p))}" for p in found)
+    within = " OR ".join(during("date", p) for p in found)
     what = subject(text)
     measure = ("COUNT(*) AS orders" if what == "orders" else "COALESCE(SUM(quantity), 0) AS quantity"
                if what == "quantity" else "ROUND(AVG(amount), 2) AS average_order" if what == "avg_order"
@@ -991,7 +1058,7 @@ COMPARED_TO = re.compile(r"\bup or down\b|\b(?:higher|lower|more|less|better|wor
 
 def _periods_side_by_side(q: Question, periods: list[tuple[date, date]]) -> str:
     """The figure `q` asks for in each period, one row each, the earliest first."""
-    return " UNION ALL ".join(f"SELECT {_q(_period_label(p))} AS period, * FROM ({question_sql(replace(q, period=p))})"
+    return " UNION ALL ".join(f"SELECT {quoted(_period_label(p))} AS period, * FROM ({question_sql(replace(q, period=p))})"
                               for p in sorted(set(periods)))
 
 
@@ -1017,7 +1084,7 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
     # change from the earlier to the later
     name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
     earlier, later = ("a", "b") if other < this else ("b", "a")
-    return (f"SELECT {_q(_period_label(other))} AS period, a.{name} AS {name}, {_q(_period_label(this))} AS vs, "
+    return (f"SELECT {quoted(_period_label(other))} AS period, a.{name} AS {name}, {quoted(_period_label(this))} AS vs, "
             f"b.{name} AS vs_{name}, ROUND({later}.{name} - {earlier}.{name}, 2) AS change, "
             f"ROUND(100.0 * ({later}.{name} - {earlier}.{name}) / NULLIF({earlier}.{name}, 0), 1) AS change_pct "
             f"FROM ({question_sql(replace(q, period=other))}) a, ({question_sql(replace(q, period=this))}) b")

@@ -1,0 +1,117 @@
+"""Questions about the customers just listed: "which of them have an open complaint", "how many
+of them bought in october", "其中上海的是哪些", "她们里面今年一单都没下的有几个", "top 3 of them".
+
+The list is whatever the last answer showed (a query's names, churn, loyal, the briefing). What is
+asked of it is read as parts, each found on its own: the answer's shape (how many, who, the top
+N, the latest), and conditions (bought in a period or not, of some goods; a complaint in some
+status; a city; a tag; bought more than once). Only stored names, dates, cities, tags and
+products as stored reach the SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.agent.router.slots import find_city
+from assistant.agent.router.sql_templates import (asked, city_forms, counted_names_sql, during, find_tag, limit_of,
+                                                  period_of, quoted, status_cond, status_of)
+from assistant.lang.goods import named_in
+
+# "of them" wherever it is said: "how many of them…", "top 3 of those", "其中…", "这几个里面…"
+_OF_THEM = re.compile(r"\b(?:among|of|out of|from|within|between)\s+(?:them|those|these)\b"
+                      r"|其中|(?:这|那)(?:几|些)(?:个|位)?(?:人|客户|客人|顾客)?\s*(?:里面?|当中|之中|中间?|里头)"
+                      r"|(?:他|她|它|佢)(?:们|哋)\s*(?:里面?|当中|之中|中间?|里头)|(?:名单|列表)(?:里面?|上|中)",
+                      re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|几个|几位|多少(?:个|位|人)|几多(?:个|位)?|有几", re.IGNORECASE)
+_TOP = re.compile(r"\btop\b|\bbiggest\b|\bbest\b|\bmost\b|\bhighest\b|前\s*(?:\d+|[一二三四五六七八九十两]+)|最(?:多|大|高)"
+                  r"|花(?:得|的)?最多|买(?:得|的)?最多", re.IGNORECASE)
+_LATEST = re.compile(r"\b(?:most recent(?:ly)?|latest|last to (?:order|buy))\b|最近(?:一次|一个|才)?(?:下单|买|来)"
+                     r"|最后(?:一个)?(?:下单|买|来)", re.IGNORECASE)
+_BOUGHT = re.compile(r"\b(?:bought|buy|buys|buying|ordered|order|orders|purchased?|placed|shopped|came back|spent)\b"
+                     r"|买|下单|下过单|(?<!名)单|订|落单|消费|回来|光顾|来过", re.IGNORECASE)
+# "一单都没下", "haven't ordered", "no orders", "didn't buy", "没来"
+_NOT = re.compile(r"\b(?:not|never|no|haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t|without)\b"
+                  r"|没|沒|冇|未|不曾|从没|一单都没|一次都没", re.IGNORECASE)
+_AGAIN = re.compile(r"回购|复购|再买|又买|买过两次|\b(?:re-?ordered|bought again|came back|repeat(?:ed)?|returning)\b",
+                    re.IGNORECASE)
+_COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ed)?\b|投诉|投訴|客诉", re.IGNORECASE)
+
+
+def of_them(text: str) -> bool:
+    """Whether a message asks about the customers just listed."""
+    return _OF_THEM.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The customers the last answer was about, as a condition on customers `c`, and the period
+    it was about ("top 3 of them" after "how many spent over 10k this year" ranks this year)."""
+
+    who: str
+    period: tuple[date, date] | None = None
+
+
+def scope_of(last_sql: str, listed: list[str]) -> Scope | None:
+    """Those a count of ours counted (all of them, not only those shown), else those the last
+    answer listed by name; None when it was about no customers."""
+    question = asked(last_sql) if last_sql else None
+    counted = counted_names_sql(question) if question is not None else None
+    if counted:
+        return Scope(f"c.name IN (SELECT name FROM ({counted}))", question.period)
+    if listed:
+        return Scope(f"c.name IN ({', '.join(quoted(n) for n in dict.fromkeys(listed))})",
+                     question.period if question is not None else None)
+    return None
+
+
+def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] = ()) -> str | None:
+    """The SELECT answering a question about the customers of `scope`, or None when the message is
+    not one or asks for nothing this reader knows."""
+    if not of_them(text):
+        return None
+    rest = _OF_THEM.sub(" ", text)
+    who = scope.who
+    period = period_of(rest, today)
+    goods = named_in(rest, products) if products else None
+    conds = [who]
+    if _COMPLAINT.search(rest):
+        status = status_cond(status_of(rest) or "unresolved", "k.status")
+        conds.append(f"c.id IN (SELECT k.customer_id FROM complaints k WHERE {status})")
+    city = find_city(rest)
+    if city:
+        conds.append(f"c.city IN ({city_forms(city)})")
+    tag = find_tag(rest)
+    if tag:
+        conds.append(f"c.tags LIKE {quoted('%' + tag + '%')}")
+    orders = _orders_where(period, goods)
+    if _AGAIN.search(rest):
+        conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
+    elif _BOUGHT.search(rest) and (period or goods or _NOT.search(rest)) and not _TOP.search(rest) \
+            and not _LATEST.search(rest):
+        way = "NOT IN" if _NOT.search(rest) else "IN"
+        conds.append(f"c.id {way} (SELECT customer_id FROM orders{orders})")
+    if len(conds) == 1 and not (_TOP.search(rest) or _LATEST.search(rest)):
+        return None  # "of them" and nothing asked that can be read
+    where = " AND ".join(conds)
+    if _LATEST.search(rest):
+        return (f"SELECT c.name, MAX(o.date) AS last_order FROM customers c JOIN orders o ON o.customer_id = c.id "
+                f"WHERE {where} GROUP BY c.id ORDER BY last_order DESC LIMIT {limit_of(rest, 1)}")
+    if _TOP.search(rest) and not _HOW_MANY.search(rest):
+        period = period or scope.period
+        within = f" AND {during('o.date', period)}" if period else ""
+        return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM customers c "
+                f"JOIN orders o ON o.customer_id = c.id WHERE {where}{within} GROUP BY c.id "
+                f"ORDER BY revenue DESC LIMIT {limit_of(rest, 1)}")
+    if _HOW_MANY.search(rest):
+        return f"SELECT COUNT(*) AS customers FROM customers c WHERE {where}"
+    return f"SELECT c.name, c.city FROM customers c WHERE {where} ORDER BY c.name"
+
+
+
+
+def _orders_where(period: tuple[date, date] | None, goods: str | None) -> str:
+    """The WHERE of the orders a condition is about: in the period, of the goods."""
+    conds = ([during("date", period)] if period else []) + ([f"product = {quoted(goods)}"] if goods else [])
+    return " WHERE " + " AND ".join(conds) if conds else ""

@@ -190,3 +190,14 @@ def test_a_calendar_day_named_in_a_message(text, day):
 @pytest.mark.parametrize("text", ["上个月", "3/4 of them", "about 45 bags", ""])
 def test_no_calendar_day_where_none_is_named(text):
     assert calendar_day(text, date(2026, 11, 22)) is None
+
+
+@pytest.mark.parametrize("message, day", [
+    ("ok remind me 明早打给她", date(2026, 11, 23)), ("聽朝打俾佢", date(2026, 11, 23)),
+    ("琴晚佢嚟咗", date(2026, 11, 21)), ("今晚再问下", date(2026, 11, 22)),
+])
+def test_a_day_said_with_its_part_is_that_day(message, day):
+    from assistant.lang.colloquial import read_as_mandarin
+    from assistant.lang.dates import find_date
+
+    assert find_date(read_as_mandarin(message), date(2026, 11, 22))[0] == day

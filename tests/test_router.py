@@ -283,6 +283,8 @@ def shop_db(tmp_path_factory):
     ("how many calls in October", 1), ("how many new customers in October", 2),
     ("average order value in October", 75), ("how many custmers bought in Octber?", 2),
     ("how many 投诉 are open?", 1),
+    # parts composed: orders and goods at once, a threshold on one order, a count of customers
+    ("十月卖了几单 几包", 2), ("how many orders over 60 in October", 1), ("今年新增了多少个客户", 2),
 ])
 def test_counts_and_sums_run_read_only_sql(shop_db, message, value):
     found = route(message, ctx())

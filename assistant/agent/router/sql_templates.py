@@ -349,6 +349,8 @@ def _city_case(column: str, english: bool) -> str:
 
 _ORDERS_ASKED = re.compile(r"几单|多少单|几[张笔]单|几次|订单数|单数|\bhow many (?:\w+ )?orders\b|\b(?:no\.?|number) of orders\b",
                            re.IGNORECASE)
+# "几盒", "how many bags": the goods counted, beside the orders ("卖了几单 几盒")
+_GOODS_ASKED = re.compile(r"(?:几|多少)\s*(?:盒|包|袋|箱|瓶|罐|杯|件)|\bhow many (?:\w+ )?(?:bags|boxes|packs|units)\b", re.IGNORECASE)
 _MONEY_ASKED = re.compile(r"多少钱|花了?多少|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b|\bspent\b|\bsales\b",
                           re.IGNORECASE)
 
@@ -372,11 +374,13 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = "latest_order"
     if what in ("orders", "revenue") and _ORDERS_ASKED.search(text) and _MONEY_ASKED.search(text):
         what = "orders_revenue"  # "how many orders so far this month and how much $"
+    elif what in ("orders", "quantity") and _ORDERS_ASKED.search(text) and _GOODS_ASKED.search(text):
+        what = "orders_quantity"  # "cold brew这个月卖了几单 几盒"
     if what == "revenue" and goods and not _MONEY_ASKED.search(text.replace("how much", "")) \
             and not re.search(r"钱|[$¥]|\brevenue\b|\bspent\b|\bsales\b", text):
         what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
-    sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "buyers", "avg_order",
-                     "customers")
+    sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "orders_quantity", "buyers",
+                     "avg_order", "customers")
     if sales and goods and what == "customers":
         what = "buyers"  # "how many customers bought yirga": those who bought it
     goods = goods if sales else None
@@ -389,7 +393,7 @@ def read_question(text: str, today: date, customer: str | None = None,
         item = None  # "今天关门了，上个月一共卖了多少钱": a word no product has is not goods
     # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
     place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
-                                        "orders_revenue", "quantity_revenue") and not customer else None
+                                        "orders_revenue", "quantity_revenue", "orders_quantity") and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
     status = status_of(text) if what == "complaints" else None
     channel = _first_named(_CHANNELS, text) \
@@ -597,6 +601,9 @@ def question_sql(q: Question) -> str:
             parts.insert(0, during(column, q.period))
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
+    if what == "orders_quantity":
+        return (f"SELECT COUNT(*) AS orders, COALESCE(SUM(quantity), 0) AS quantity "
+                f"FROM orders{where('date', who)}")
     if what == "orders_revenue":  # "总共下过几单, 花了多少": both, in one answer
         return (f"SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(amount), 0), 2) AS revenue "
                 f"FROM orders{where('date', who)}")
@@ -737,7 +744,7 @@ _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank
           "rank_days", "rank_weekdays")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
 SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers", "one_time_buyers",
-         "orders_revenue", "quantity_revenue")  # one can stand for another
+        "orders_revenue", "quantity_revenue", "orders_quantity")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
 # "who were they", "list them pls", "是哪些人": the people a count counted, by name
@@ -745,7 +752,7 @@ _WHO_THEY = re.compile(r"\bwho (?:were|are|was|is) (?:they|them|those|these|it)\
                        r"|\bnames?\b|\bwhich (?:ones|customers|people)\b|\bshow (?:me )?(?:them|those|who)\b"
                        r"|哪些人|是谁|都有谁|有哪些|名单|列出来|叫什么|叫啥", re.IGNORECASE)
 _LISTED = {"buyers": "list_buyers", "orders": "list_buyers", "customers": "list_customers",
-           "new_customers": "list_new_customers", "orders_revenue": "list_buyers"}
+           "new_customers": "list_new_customers", "orders_revenue": "list_buyers", "orders_quantity": "list_buyers"}
 
 
 def ranked_by(text: str, default: str | None = None) -> str | None:
@@ -1078,7 +1085,7 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
     if other is None or other == q.period:
         return None
     this = (q.period[0], min(q.period[1], today)) if other[1] < q.period[0] and _SAME_SPAN.search(text) else q.period
-    if q.measure in ("orders_revenue", "quantity_revenue"):
+    if q.measure in ("orders_revenue", "quantity_revenue", "orders_quantity"):
         return _periods_side_by_side(q, [this, other])  # two figures each: a row per period
     # one row: the period asked about first, the one it is compared with beside it, and the
     # change from the earlier to the later

@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.core.records import InvalidInput
 from assistant.lang.names import to_simplified
-from assistant.lang.writing_system import HAN_CLASS
+from assistant.lang.writing_system import spaced
 from assistant.outreach import segment_rules as rules
 from assistant.outreach.saved_segments import find_saved
 from assistant.outreach.segment_vocab import ShopVocabulary, shop_vocabulary
@@ -61,8 +61,7 @@ def normalise(text: str) -> str:
     text = to_simplified(text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _SYMBOLS.sub(" ", text).lower()
-    # a space where 汉字 meet Latin letters, so "上海的vip" and "gifts客户" have word edges
-    text = re.sub(f"(?<=[{HAN_CLASS}])(?=[a-z])|(?<=[a-z])(?=[{HAN_CLASS}])", " ", text)
+    text = spaced(text)  # "上海的vip" and "gifts客户" have word edges
     return re.sub(r"\s+", " ", text).strip()
 
 

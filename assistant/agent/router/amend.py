@@ -334,12 +334,13 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
             ranked = ranking_sql(text, today, within=question)
             if ranked:
                 return ranked
-    # "南京呢 感觉南京一直很少": the follow-up said first, then a remark on it
-    head = re.match(r"\s*(.{1,14}?呢)\s*[\s,，?？!！。]", text)
-    if head and not _only_a_slot(text, today) and question is not None and _only_a_slot(head.group(1), today):
-        text = head.group(1)
-    if question is not None and _only_a_slot(text, today):
-        return follow_up(text, question, today, spot(text))
+    if question is not None:
+        # "南京呢 感觉南京一直很少": the follow-up said first, then a remark on it
+        head = re.match(r"\s*(.{1,14}?呢)\s*[\s,，?？!！。]", text)
+        slot = text if _only_a_slot(text, today) else head.group(1) if head and _only_a_slot(head.group(1), today) \
+            else None
+        if slot:
+            return follow_up(slot, question, today, spot(slot))
     if not text or len(text) > 60 or not _AND_ABOUT.search(text) or _ANOTHER_REQUEST.search(text) and (
             len(text) > 30 or not re.search(r"(?:呢|\?|？)\s*$", text)):
         return None

@@ -26,8 +26,8 @@ from assistant.agent.router.slots import (
     stored_name,
 )
 from assistant.lang.colloquial import read_as_mandarin
-from assistant.lang.names import to_simplified
 from assistant.lang.grounding import asks_by_form, is_question
+from assistant.lang.names import to_simplified
 
 if TYPE_CHECKING:
     from assistant.agent.toolkit import Tool
@@ -90,8 +90,8 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
                     break
     except _Refused as refused:
         return Canned(refused.kind)
-    # code's exact reading wins; the intent model speaks where no rule understood, or where only a
-    # fallback rule did and the model is sure of another request
+    # code's exact reading wins; the intent model speaks where no rule understood, where only a
+    # fallback rule did and the model is sure of another request, or where it is surer still
     chosen = exact if exact is not None else _by_meaning(msg, ordered, own)
     if exact is not None:
         # a weak rule gives way to a sure model; any rule to a model this sure, trained on what

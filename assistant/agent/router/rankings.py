@@ -12,6 +12,7 @@ from assistant.agent.router.sql_templates import (Question, find_tag, limit_of, 
                                                   status_of, subject, two_months)
 from assistant.agent.router.thresholds import threshold_of
 from assistant.lang.dates import cn_number
+from assistant.lang.names import has_han
 from assistant.lang.writing_system import spaced
 
 # What a ranking groups by, as (measure, English words, Chinese words). Categories and channels
@@ -158,4 +159,4 @@ def ranking_sql(text: str, today: date, goods: str | None = None, customer: str 
                             by=by, limit=_how_many(how, m, text, measure), least=least,
                             threshold=(threshold_of(text) or (within.threshold if within else None))
                             if measure == "rank_customers" else None,
-                            english=not re.search(r"[\u4e00-\u9fff]", text)))
+                            english=not has_han(text)))

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.agent.router.slots import find_city
-from assistant.agent.router.sql_templates import (asked, city_forms, counted_names_sql, during, find_tag, limit_of,
-                                                  period_of, quoted, status_cond, status_of)
+from assistant.agent.router.sql_templates import (Question, asked, counted_names_sql, customer_conds, during, find_tag,
+                                                  limit_of, period_of, quoted, status_cond, status_of)
 from assistant.lang.goods import named_in
 
 # "of them" wherever it is said: "how many of them…", "top 3 of those", "其中…", "这几个里面…"
@@ -72,43 +72,35 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
     if not of_them(text):
         return None
     rest = _OF_THEM.sub(" ", text)
-    who = scope.who
     period = period_of(rest, today)
     goods = named_in(rest, products) if products else None
-    conds = [who]
+    top, latest, negated = _TOP.search(rest), _LATEST.search(rest), _NOT.search(rest)
+    conds = [scope.who]
     if _COMPLAINT.search(rest):
         status = status_cond(status_of(rest) or "unresolved", "k.status")
         conds.append(f"c.id IN (SELECT k.customer_id FROM complaints k WHERE {status})")
-    city = find_city(rest)
-    if city:
-        conds.append(f"c.city IN ({city_forms(city)})")
-    tag = find_tag(rest)
-    if tag:
-        conds.append(f"c.tags LIKE {quoted('%' + tag + '%')}")
+    conds += customer_conds(Question("customers", city=find_city(rest), tag=find_tag(rest)), "c.")
     orders = _orders_where(period, goods)
     if _AGAIN.search(rest):
         conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
-    elif _BOUGHT.search(rest) and (period or goods or _NOT.search(rest)) and not _TOP.search(rest) \
-            and not _LATEST.search(rest):
-        way = "NOT IN" if _NOT.search(rest) else "IN"
-        conds.append(f"c.id {way} (SELECT customer_id FROM orders{orders})")
-    if len(conds) == 1 and not (_TOP.search(rest) or _LATEST.search(rest)):
+    elif _BOUGHT.search(rest) and (period or goods or negated) and not top and not latest:
+        conds.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT customer_id FROM orders{orders})")
+    if len(conds) == 1 and not (top or latest):
         return None  # "of them" and nothing asked that can be read
     where = " AND ".join(conds)
-    if _LATEST.search(rest):
+    if latest:
         return (f"SELECT c.name, MAX(o.date) AS last_order FROM customers c JOIN orders o ON o.customer_id = c.id "
                 f"WHERE {where} GROUP BY c.id ORDER BY last_order DESC LIMIT {limit_of(rest, 1)}")
-    if _TOP.search(rest) and not _HOW_MANY.search(rest):
+    counting = _HOW_MANY.search(rest)
+    if top and not counting:
         period = period or scope.period
         within = f" AND {during('o.date', period)}" if period else ""
         return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM customers c "
                 f"JOIN orders o ON o.customer_id = c.id WHERE {where}{within} GROUP BY c.id "
                 f"ORDER BY revenue DESC LIMIT {limit_of(rest, 1)}")
-    if _HOW_MANY.search(rest):
+    if counting:
         return f"SELECT COUNT(*) AS customers FROM customers c WHERE {where}"
     return f"SELECT c.name, c.city FROM customers c WHERE {where} ORDER BY c.name"
-
-
 
 
 def _orders_where(period: tuple[date, date] | None, goods: str | None) -> str:

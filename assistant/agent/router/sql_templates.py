@@ -330,7 +330,7 @@ def _goods_cond(column: str, q: Question) -> str | None:
     return _like(column, q.product) if q.product else None
 
 
-def _customer_conds(q: Question, prefix: str = "") -> list[str]:
+def customer_conds(q: Question, prefix: str = "") -> list[str]:
     """Conditions on the customers table: the question's city and tag."""
     conds = [f"{prefix}city IN ({city_forms(q.city)})"] if q.city else []
     if q.city_sql:  # the top city of a ranking, as that ranking names it
@@ -467,11 +467,11 @@ def question_sql(q: Question) -> str:
         where = _between("o.date", q.period)
         conds = [f"c.name IN ({', '.join(quoted(n) for n in q.among)})"] if q.among else []
         # "北京 spend最多的前5个客户": the city in either script; "买挂耳包最多的": that product's orders
-        conds += _customer_conds(q, "c.") + [c for c in [_goods_cond("o.product", q)] if c]
+        conds += customer_conds(q, "c.") + [c for c in [_goods_cond("o.product", q)] if c]
+        if q.threshold and q.threshold.what == "order_amount":
+            conds.append(q.threshold.sql("o.amount"))
         for cond in conds:
             where = f"{where} AND {cond}" if where else f" WHERE {cond}"
-        if q.threshold and q.threshold.what == "order_amount":
-            where = f"{where} AND {q.threshold.sql('o.amount')}" if where else f" WHERE {q.threshold.sql('o.amount')}"
         by = q.by if q.by in ("orders", "quantity") else "revenue"
         goods = ", SUM(o.quantity) AS quantity" if by != "revenue" else ""
         return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders{goods} FROM orders o "
@@ -493,28 +493,16 @@ def question_sql(q: Question) -> str:
         return (f"SELECT {case} AS city, ROUND(SUM(o.amount), 2) AS revenue FROM orders o "
                 f"JOIN customers c ON c.id = o.customer_id{where} "
                 f"GROUP BY 1 ORDER BY revenue {_way(q)} LIMIT {q.limit}{_offset(q)}")
-    if what == "rank_months":  # the best month first when asked which; else month by month
+    if what in _BY_DATE:  # "哪天最忙", "今年哪个weekday生意最好"; months, days in their order unless which
+        columns, key, in_order = _BY_DATE[what]
         by = q.by if q.by in ("quantity", "orders") else "revenue"
-        order = f"{by} {_way(q)}" if q.limit == 1 or q.least else "month"
+        order = f"{by} {_way(q)}" if q.limit == 1 or q.least or not in_order else key
         value = {"quantity": "SUM(quantity) AS quantity", "orders": "COUNT(*) AS orders"}.get(
             by, "ROUND(SUM(amount), 2) AS revenue")
         conds = [c for c in [during("date", q.period) if q.period else None, _goods_cond("product", q),
                              _living(q)] if c]
-        return (f"SELECT substr(date, 1, 7) AS month, {value} FROM orders"
-                f"{' WHERE ' + ' AND '.join(conds) if conds else ''} GROUP BY month ORDER BY {order} LIMIT {q.limit}")
-    if what in ("rank_days", "rank_weekdays"):  # "哪天最忙", "今年哪个weekday生意最好"
-        by = q.by if q.by in ("quantity", "orders") else "revenue"
-        value = {"quantity": "SUM(quantity) AS quantity", "orders": "COUNT(*) AS orders"}.get(
-            by, "ROUND(SUM(amount), 2) AS revenue")
-        conds = [c for c in [during("date", q.period) if q.period else None, _goods_cond("product", q),
-                             _living(q)] if c]
-        where = " WHERE " + " AND ".join(conds) if conds else ""
-        if what == "rank_days":
-            order = f"{by} {_way(q)}" if q.limit == 1 or q.least else "day"
-            return (f"SELECT substr(date, 1, 10) AS day, {value} FROM orders{where} GROUP BY day "
-                    f"ORDER BY {order} LIMIT {q.limit}")
-        return (f"SELECT strftime('%w', date) AS weekday_no, {_WEEKDAY_NAMES} AS weekday, {value} FROM orders{where} "
-                f"GROUP BY weekday_no ORDER BY {by} {_way(q)} LIMIT {q.limit}")
+        return (f"SELECT {columns}, {value} FROM orders{' WHERE ' + ' AND '.join(conds) if conds else ''} "
+                f"GROUP BY {key} ORDER BY {order} LIMIT {q.limit}")
     if what == "rank_products":
         conds = [c for c in (during("date", q.period) if q.period else None, _goods_cond("product", q),
                              _customer_is(q.customer) if q.customer else None, _living(q)) if c]
@@ -590,7 +578,7 @@ def question_sql(q: Question) -> str:
         month = f"substr(date, 1, 7) = ({q.month_sql})"
         who = f"{who} AND {month}" if who else month
     both = city_forms(q.city) if q.city else ""
-    kept = _customer_conds(q)
+    kept = customer_conds(q)
     in_city = _living(q) if what != "customers" else None
     if in_city:
         who = f"{who} AND {in_city}" if who else in_city
@@ -609,7 +597,7 @@ def question_sql(q: Question) -> str:
                 f"FROM orders{where('date', who)}")
     if what == "list_buyers":
         rows = f"SELECT DISTINCT c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
-        conds = _customer_conds(q, "c.")
+        conds = customer_conds(q, "c.")
         if goods:
             conds.append(_goods_cond("o.product", q))
         if q.period:
@@ -675,7 +663,7 @@ def _customers_by_figure(q: Question, listing: bool) -> str:
     # from the customers, so "spent under 1000" counts those who bought nothing too
     joined = " AND ".join(["o.customer_id = c.id"] + [c for c in (
         during("o.date", q.period) if q.period else None, _goods_cond("o.product", q)) if c])
-    kept = _customer_conds(q, "c.")
+    kept = customer_conds(q, "c.")
     where = " WHERE " + " AND ".join(kept) if kept else ""
     rows = (f"SELECT c.name, ROUND(COALESCE(SUM(o.amount), 0), 2) AS revenue, COUNT(o.id) AS orders FROM customers c "
             f"LEFT JOIN orders o ON {joined}{where} GROUP BY c.id{_having(q)}")
@@ -686,6 +674,10 @@ _WEEKDAY_NAMES = ("CASE strftime('%w', date) " + " ".join(
     f"WHEN '{i}' THEN '{name}'" for i, name in enumerate(
         ["Sunday 周日", "Monday 周一", "Tuesday 周二", "Wednesday 周三", "Thursday 周四", "Friday 周五", "Saturday 周六"]))
     + " END")
+# orders grouped by a part of their date: (the columns, the group key, whether to list in date order)
+_BY_DATE = {"rank_months": ("substr(date, 1, 7) AS month", "month", True),
+            "rank_days": ("substr(date, 1, 10) AS day", "day", True),
+            "rank_weekdays": (f"strftime('%w', date) AS weekday_no, {_WEEKDAY_NAMES} AS weekday", "weekday_no", False)}
 
 
 def _months_back(period: tuple[date, date], months: int) -> tuple[date, date]:
@@ -695,7 +687,7 @@ def _months_back(period: tuple[date, date], months: int) -> tuple[date, date]:
 
 def _living(q: Question) -> str | None:
     """Orders of the customers in the question's city or with its tag, or None when it names neither."""
-    kept = _customer_conds(q)
+    kept = customer_conds(q)
     return f"customer_id IN (SELECT id FROM customers WHERE {' AND '.join(kept)})" if kept else None
 
 

@@ -22,6 +22,8 @@ _BEFORE = [(">", r"more than|over|above|greater than|bigger than|exceeding|>|超
            ("<=", r"at most|no more than|max(?:imum)?|<=|≤|最多|不超过|不高于")]
 _AFTER = [(">=", r"及以上|或以上|以上|或更多|\+|or more|and up|and above|plus"),
           ("<=", r"及以下|或以下|以下|or less|or fewer|and under|and below")]
+_SAID = [(op, re.compile(rf"(?:{words})\s*[$¥]?\s*{_NUMBER}{_MONEY}", re.IGNORECASE)) for op, words in _BEFORE] + [
+    (op, re.compile(rf"[$¥]?{_NUMBER}{_MONEY}\s*(?:次|回|单)?\s*(?:{words})", re.IGNORECASE)) for op, words in _AFTER]
 _TIMES = re.compile(r"^\s*(?:次|回|单|张单|times?|orders?|purchases?|visits?)", re.IGNORECASE)
 _SPEND = re.compile(r"\bspen[dt]|\bspending\b|\bpaid\b|\blifetime\b|\btotal(?:led)?\b|消费|花(?:了|过|费)?|贡献|累计|总共|一共",
                     re.IGNORECASE)
@@ -52,12 +54,8 @@ def _value(raw: str, scale: str | None) -> float | None:
 
 def threshold_of(text: str) -> Threshold | None:
     """The one comparison a question makes, or None."""
-    for op, words in _BEFORE:
-        m = re.search(rf"(?:{words})\s*[$¥]?\s*{_NUMBER}{_MONEY}", text, re.IGNORECASE)
-        if m:
-            return _read(text, m, op)
-    for op, words in _AFTER:
-        m = re.search(rf"[$¥]?{_NUMBER}{_MONEY}\s*(?:次|回|单)?\s*(?:{words})", text, re.IGNORECASE)
+    for op, rx in _SAID:
+        m = rx.search(text)
         if m:
             return _read(text, m, op)
     return None

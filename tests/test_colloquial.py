@@ -47,3 +47,9 @@ def test_english_number_words_are_read_as_digits_of_the_same_length(said, read):
 ])
 def test_a_price_in_hundreds_said_in_chinese_is_read_as_digits(said, read):
     assert read_as_mandarin(said) == read
+
+
+@pytest.mark.parametrize("said, read", [("呢個月賣咗幾多錢呀", "这个月卖了多少钱呀"), ("呢排點呀", "最近咋呀"),
+                                        ("佢呢？", "他呢?")])
+def test_cantonese_this_is_read_as_this_and_the_mandarin_particle_stays(said, read):
+    assert read_as_mandarin(said) == read

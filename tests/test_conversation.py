@@ -635,3 +635,66 @@ def test_a_follow_up_with_an_emoji_is_still_a_follow_up(demo_store, meaning):
     want = demo_store.query_readonly("SELECT SUM(quantity) FROM orders WHERE product LIKE '%耶加雪菲%' "
                                      "AND date LIKE '2025%'").rows[0][0]
     assert f"{want:g}" in again.text.replace(",", "")
+
+
+@pytest.mark.parametrize("message, truth", [
+    ("今年没下过单的客户有几个",
+     "SELECT COUNT(*) FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE date LIKE '2026%')"),
+    ("上个月一共卖了多少钱啊？感觉比九月差一点", "SELECT SUM(amount) FROM orders WHERE date LIKE '2026-10%'"),
+    ("上周末那两天 sales 怎么样",
+     "SELECT COALESCE(SUM(amount), 0) FROM orders WHERE date BETWEEN '2026-11-14' AND '2026-11-15'"),
+    ("呢個月賣咗幾多錢呀", "SELECT SUM(amount) FROM orders WHERE date LIKE '2026-11%'"),
+    ("sales in oct LY", "SELECT SUM(amount) FROM orders WHERE date LIKE '2025-10%'"),
+    ("哪个 city 的客户最多", "SELECT COUNT(*) AS n FROM customers GROUP BY CASE city WHEN 'Shanghai' THEN '上海' "
+                        "WHEN 'Hangzhou' THEN '杭州' ELSE city END ORDER BY n DESC LIMIT 1"),
+])
+def test_a_question_read_as_its_parts_gives_the_figure_asked(demo_store, meaning, message, truth):
+    """Customers who did not buy, the period of the question and not of a remark after it, a
+    weekend, Cantonese "this month", "LY", and a group's English word inside Chinese."""
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    got = demo_store.query_readonly(sql_of(bot.reply(message, session="q")))
+    assert got.rows[0][-1] == demo_store.query_readonly(truth).rows[0][-1]
+
+
+def test_two_figures_asked_at_once_and_a_quarter_against_last_year(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    both = demo_store.query_readonly(sql_of(bot.reply(
+        "two things — how many orders did we do in october, and what was the average", session="t"))).rows
+    want = demo_store.query_readonly("SELECT COUNT(*), ROUND(AVG(amount), 2) FROM orders "
+                                     "WHERE date LIKE '2026-10%'").rows
+    assert [tuple(r) for r in both] == [tuple(r) for r in want]
+    years = demo_store.query_readonly(sql_of(bot.reply("q3 yoy?", session="y"))).rows
+    want = demo_store.query_readonly("SELECT substr(date, 1, 4), SUM(amount) FROM orders WHERE substr(date, 6, 2) "
+                                     "IN ('07', '08', '09') AND date >= '2025-01-01' GROUP BY 1 ORDER BY 1").rows
+    assert [r[-1] for r in years] == [r[-1] for r in want]
+
+
+def test_referrals_counted_are_not_a_referral_credited(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    asked = bot.reply("现在一共有几单是别人推荐来的", session="r")
+    assert [t for t, _, _ in calls(asked)] == ["run_sql"] and "referred_by IS NOT NULL" in sql_of(asked)
+
+
+def test_a_surname_with_a_title_is_asked_about_then_the_write_goes_on(demo_store, meaning):
+    """"mrs tan", "老周", "江生": the store finds the one, or asks which one and the write waits."""
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    asked = bot.reply("mrs tan came in, bought 2 yirgacheffe", session="a")
+    assert "Lily Tan" in asked.text and "Lucy Tan" in asked.text
+    chosen = bot.reply("Lucy Tan", session="a")
+    assert [(t, a["customer"], a.get("order_quantity"), s) for t, a, s in calls(chosen)] == \
+        [("log_activity", "Lucy Tan", 2.0, "proposed")]
+    bot.reply("提醒我后天给老周打个电话问一下他的危地马拉还要不要续", session="z")
+    task = bot.reply("杭州那个周磊", session="z")
+    assert [(t, a["customer"], a.get("follow_up_date"), s) for t, a, s in calls(task)] == \
+        [("log_activity", "周磊", "后天", "proposed")]
+    one = demo_store.query_readonly("SELECT name FROM customers WHERE name LIKE '江%'").rows
+    told = bot.reply("江生今日嚟攞返換嘅豆 話今次冇焦味 好滿意 幫我記低", session="j")
+    assert len(one) == 1 and one[0][0] in told.text and "in_store" in told.text
+
+
+def test_staff_called_by_a_nickname_are_not_a_customer(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    told = bot.reply("小李说明天要请假", session="s")
+    assert not [a for t, a, _ in calls(told) if t == "log_activity"]
+    bought = bot.reply("小贾 今天 买了 2 盒 drip bags", session="b")
+    assert "贾" in bought.text and not [a for t, a, s in calls(bought) if s == "done"]

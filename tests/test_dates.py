@@ -201,3 +201,17 @@ def test_a_day_said_with_its_part_is_that_day(message, day):
     from assistant.lang.dates import find_date
 
     assert find_date(read_as_mandarin(message), date(2026, 11, 22))[0] == day
+
+
+@pytest.mark.parametrize("said, first, last", [
+    ("上周末那两天 sales 怎么样", "2026-11-14", "2026-11-15"),
+    ("last weekend", "2026-11-14", "2026-11-15"),
+    ("这周末", "2026-11-21", "2026-11-22"),
+    ("Q3 2025", "2025-07-01", "2025-09-30"),
+    ("2025 q3", "2025-07-01", "2025-09-30"),
+    ("去年第三季度", "2025-07-01", "2025-09-30"),
+    ("q3", "2026-07-01", "2026-09-30"),
+    ("上个季度", "2026-07-01", "2026-09-30"),
+])
+def test_weekends_and_quarters_of_a_year_are_periods(said, first, last):
+    assert parse_period(said, date(2026, 11, 22)) == (date.fromisoformat(first), date.fromisoformat(last))

@@ -812,8 +812,9 @@ def test_rankings_by_money(message, column):
     assert found.tool == "run_sql" and column in found.args["sql"] and "GROUP BY" in found.args["sql"]
 
 
-@pytest.mark.parametrize("message, part", [("lily's last order?", "Lily"), ("周总最近买东西了没", "周")])
+@pytest.mark.parametrize("message, part", [("lily's last order?", "Lily"), ("周总最近买东西了没", "周总")])
 def test_a_question_about_a_shared_first_name_asks_the_profile_which_one(message, part):
+    """The name as said ("周总": a surname and a title) goes to the profile, which asks which one."""
     names = ["Lily King", "Lily Tan", "周晨曦", "周磊"]
     found = route(message, RouteContext(today=TODAY, customer_names=lambda: names))
     assert found.tool == "customer_profile" and found.args["customer"].lower() == part.lower()

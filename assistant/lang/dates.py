@@ -418,10 +418,14 @@ _PERIODS: list[tuple[str, str]] = [
                rf"|(last|this|next)\s+year'?s?\s+({EN_MONTH})"),
     ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
     ("month", rf"(?<![\d上下本这个年])({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
+    # "q3", "Q3 2025", "2025 q3", "去年第三季度": a quarter, of the year said or the latest begun
+    ("quarter", r"(?:(20\d\d)\s*年?\s*|(去|今|前)年的?)?(?:(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度)"
+                r"(?:\s*(?:of\s+)?(20\d\d)\b)?"),
+    # "上周末那两天", "last weekend": the Saturday and Sunday of that week
+    ("weekend", r"(上上个?|上个?|这个?|本|下个?)(?:周末|週末|礼拜六日|星期六日)|\b(last|this|next)\s+weekend\b"),
     ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年"
             r"|(this|last|next)\s+(month|week|year|quarter)|\b(?:the\s+)?(month|week|year) before last\b"),
     ("half", r"(上|下)半年"),
-    ("quarter", r"(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度"),
     ("year", r"(?:in\s+)?\b(20\d\d)\b(?!\s*[-/年.]\s*\d)|(20\d\d)年(?!\d|[一二三四五六七八九十]+月)"),
     ("day", r"\b(today|yesterday|yday|yest|tdy)\b|(今天|昨天|今日|昨日|大前天|前天)"),
 ]
@@ -553,9 +557,19 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             first = 1 if g[0] == "上" else 7
             return date(today.year, first, 1), _month_end(date(today.year, first + 5, 1))
         if name == "quarter":
-            q = int(g[0]) if g[0] else cn_number(g[1]) or int(g[1])
-            year = today.year if 3 * q - 2 <= today.month else today.year - 1
+            q = int(g[2]) if g[2] else cn_number(g[3]) or int(g[3])
+            if g[0] or g[4]:
+                year = int(g[0] or g[4])
+            elif g[1]:
+                year = today.year + _YEAR_SHIFT[g[1]]
+            else:
+                year = today.year if 3 * q - 2 <= today.month else today.year - 1
             return _quarter(year, q)
+        if name == "weekend":
+            shift = {"上上": -2, "上上个": -2, "上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1,
+                     "last": -1, "this": 0, "next": 1}[(g[0] or g[1]).lower()]
+            saturday = today - timedelta(days=today.weekday()) + timedelta(days=7 * shift + 5)
+            return saturday, saturday + timedelta(days=1)
         if name == "year":
             year = int(g[0] or g[1])
             return date(year, 1, 1), date(year, 12, 31)

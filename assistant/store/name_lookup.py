@@ -40,12 +40,14 @@ def _fuzzy(db: Database, query: str, limit: int) -> list[tuple[float, int]]:
     return ranked[:limit]
 
 
-_HONORIFIC = re.compile(r"^(老|小|阿)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(先生|女士|小姐|太太|"
-                        r"老师|总|哥|姐)$|^(mr|mrs|ms|miss|dr)\.?\s+", re.IGNORECASE)
+# Cantonese "陈生" / "陈太" are a surname and a title only when nothing else follows the surname.
+_HONORIFIC = re.compile(r"^(老|小|阿)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])(先生|女士|小姐|太太|老师|老師|老板|老闆"
+                        r"|师傅|師傅|阿姨|总|總|哥|姐|叔|姨)$|(?<=^[\u3400-\u9fff])(生|太)$"
+                        r"|^(mr|mrs|ms|miss|mister|madam|dr|auntie|aunty|uncle)\.?\s+", re.IGNORECASE)
 
 
 def strip_honorifics(text: str) -> str:
-    """'老张' -> '张', '王先生' -> '王', 'Mr. Smith' -> 'Smith'."""
+    """'老张' -> '张', '王先生' -> '王', '陈生' -> '陈', 'Mr. Smith' -> 'Smith'."""
     return _HONORIFIC.sub("", text).strip() or text
 
 

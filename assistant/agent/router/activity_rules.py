@@ -67,7 +67,9 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
              ("in_store", (r"visited|came in(?!\s+(?:on|via|through|over|by)\s+(?:wechat|weixin|微信|e-?mail|sms|text"
                            r"|whatsapp|(?:the )?phone|dm|ig|instagram|messenger)\b)|came by|come by|dropped (?:by|in)|stopped by|popped in"
                              r"|came (?:to|into) (?:the |my |our )?(?:shop|store|caf[eé])"
-                           r"|in (?:the )?(?:store|shop)|\bmet\b|来店|到店|店里(?!的)|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"))]
+                           r"|in (?:the )?(?:store|shop)|\bmet\b|\bbrowsed\b|\bwalked in\b|来店|到店|店里(?!的)|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"
+                           # "今天来买了一包", "来拿返换的豆": came to buy or collect
+                           r"|(?<![再回下次要])来(?:买|拿|取|逛|坐|喝)"))]
 # A call promised back is a follow-up, not how the customer got in touch.
 _CALL_BACK = re.compile(r"call (?:her|him|them|me|us)? ?back|回电|回个电话|回她电话|回他电话", re.IGNORECASE)
 # owners typing on a phone separate Chinese clauses by a space ("刚给王洋打了电话 他们店在装修")

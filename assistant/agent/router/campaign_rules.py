@@ -183,9 +183,14 @@ def campaign_request(m: Msg) -> Intent | None:
     return Intent(args, 0.9)
 
 
+_HOW_MANY = re.compile(r"几[单个位次笔]|多少|\bhow many\b", re.IGNORECASE)
+
+
 @rule(7)
 def referral_credit(m: Msg) -> Intent | None:
     """"王芳用了李娜的推荐码" / "Wang Fang used Li Na's referral code" -> credit the order."""
+    if _HOW_MANY.search(m.text) or re.search(r"[?？]\s*$", m.text):
+        return None  # "现在一共有几单是别人推荐来的": referrals counted, nothing credited
     found = (_REFERRAL_ZH.search(m.text) or _REFERRED_ZH.search(m.text)
              or _REFERRAL_EN.search(m.text) or _REFERRED_EN.search(m.text))
     refers = _REFERS_EN.search(m.text) if not found else None

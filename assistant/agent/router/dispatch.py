@@ -23,11 +23,13 @@ from assistant.agent.router.slots import (
     named_customers,
     spot_customer,
     spot_index,
+    staff_like,
     stored_name,
 )
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form, is_question
 from assistant.lang.names import to_simplified
+from assistant.store.name_lookup import strip_honorifics
 
 if TYPE_CHECKING:
     from assistant.agent.toolkit import Tool
@@ -242,7 +244,7 @@ def _write_doubt(msg: Msg, found: Route) -> str | None:
     who = found.args.get("customer")
     if not isinstance(who, str) or not who.strip() or msg.ctx.last_customer and msg.kw.has("pronoun"):
         return None
-    return None if _near_a_name(who, msg.names) else "unknown_customer"
+    return None if _near_a_name(who, msg.names) and not staff_like(msg.text, who) else "unknown_customer"
 
 
 def _near_a_name(who: str, names: tuple[str, ...]) -> bool:
@@ -250,9 +252,9 @@ def _near_a_name(who: str, names: tuple[str, ...]) -> bool:
     from rapidfuzz.distance import OSA
 
     key = name_identity(who)
-    bare = re.sub(r"^[老小阿]", "", who) if re.fullmatch(r"[老小阿][\u4e00-\u9fff]", who) else who
+    bare = strip_honorifics(to_simplified(who))  # "老周", "何小姐", "mrs tan": a surname and a title
     return any(OSA.distance(key, known) <= 1 for known in _name_keys(names)) or any(
-        who.lower() in name.lower().split() for name in names) or any(
+        bare.lower() in name.lower().split() for name in names) or any(
         # "晓东" for 沈晓东, "老张" for a 张: how owners call regulars; the store asks which one
         len(name) == 3 and name[1:] == bare or len(bare) == 1 and name.startswith(bare) for name in names)
 

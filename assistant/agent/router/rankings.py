@@ -51,9 +51,10 @@ _SOLD = re.compile(r"\b(?:sold|sells?|selling|popular)\b|卖|畅销|受欢迎", 
 def _forms(en: str, zh: str) -> list[tuple[str, re.Pattern]]:
     """The ways a message asks for a ranking over one group: by it, which of it, the top N of it."""
     return [
+        # "哪个 city 的客户最多", "按 product 分": the group's English word inside Chinese too
         ("by", re.compile(rf"\b(?:by|per|each|every|for each|across)\s+(?:the\s+)?(?:{en})\b"
-                          rf"|(?:按|每|各|分)(?:个|一个)?\s*(?:{zh})", re.IGNORECASE)),
-        ("which", re.compile(rf"\b(?:which|what)\s+(?:{en})\b|(?:哪|边)(?:个|一个|一|些|几个|位|座|种|家)?\s*(?:{zh})",
+                          rf"|(?:按|每|各|分)(?:个|一个)?\s*(?:{zh}|(?:{en})\b)", re.IGNORECASE)),
+        ("which", re.compile(rf"\b(?:which|what)\s+(?:{en})\b|(?:哪|边)(?:个|一个|一|些|几个|位|座|种|家)?\s*(?:{zh}|(?:{en})\b)",
                              re.IGNORECASE)),
         ("top", re.compile(rf"\b(?:top|bottom)\s*{_TOP_N}?\s+(?:{en})\b"
                            rf"|\b(?:best|worst|biggest|largest|highest|lowest|weakest|strongest)\s+(?:{en})\b"

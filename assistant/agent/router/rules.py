@@ -669,52 +669,71 @@ def fact_question(m: _Msg) -> Intent | None:
     return Intent({"sql": sql}, 0.85) if sql else None
 
 
+# "上个月一共卖了多少钱啊？感觉比九月差一点": the question, then a remark naming another period
+_ASKED_END = re.compile(r"[?？]+")
+# "…卖得好吗？compare 去年12月 vs 前年12月": a comparison asked for after the question is the request
+_ASKS_TO_COMPARE = re.compile(r"\bcompare|\bvs\b|\bversus\b|对比|比较|相比|比一比|按|\bby\b", re.IGNORECASE)
+
+
+def _asked_part(text: str, today) -> str:
+    """The question without a remark after it that names a period of its own."""
+    ends = list(_ASKED_END.finditer(text))
+    if not ends:
+        return text
+    head, tail = text[:ends[-1].end()], text[ends[-1].end():]
+    if tail.strip() and not is_question(tail) and not _ASKS_TO_COMPARE.search(tail) \
+            and sql_templates.period_of(head, today) and sql_templates.period_of(tail, today):
+        return head
+    return text
+
+
 @rule(80)
 def sql_question(m: _Msg) -> Intent | None:
-    both = None if m.kw.has("howto") else sql_templates.comparison_sql(m.kw.low, m.ctx.today, compared(m))
+    low = _asked_part(m.kw.low, m.ctx.today)
+    both = None if m.kw.has("howto") else sql_templates.comparison_sql(low, m.ctx.today, compared(m))
     if both:
         return Intent({"sql": both}, 0.85)
-    periods = None if m.kw.has("howto") or m.customer else sql_templates.periods_compared_sql(m.kw.low, m.ctx.today)
+    periods = None if m.kw.has("howto") or m.customer else sql_templates.periods_compared_sql(low, m.ctx.today)
     if periods:  # "compare oct this yr vs oct last yr": each period's sales side by side
         return Intent({"sql": periods}, 0.8)
     who = _asked_about(m)
     unsure = m.kw.has("howto") or m.customer and not m.canonical
-    ranked = None if unsure else rankings.ranking_sql(m.kw.low, m.ctx.today, named_goods(m), who)
+    ranked = None if unsure else rankings.ranking_sql(low, m.ctx.today, named_goods(m), who)
     if ranked:  # "top 3 cities by sales last month": the group, figure, order and length read apart
         return Intent({"sql": ranked}, 0.85)
-    groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(m.kw.low, m.ctx.today,
+    groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(low, m.ctx.today,
                                                                                          named_goods(m))
     if groups:  # "which city spent the most": cities ranked, not the customers in them
         return Intent({"sql": groups}, 0.8)
-    theirs = sql_templates.customer_products_sql(m.kw.low, m.ctx.today, who) if who else None
+    theirs = sql_templates.customer_products_sql(low, m.ctx.today, who) if who else None
     if theirs:  # "她买得最多的是哪款": her goods ranked, not the customers who bought most
         return Intent({"sql": theirs}, 0.85)
-    top = None if m.kw.has("howto") else sql_templates.top_customers_sql(m.kw.low, m.ctx.today, named_goods(m))
+    top = None if m.kw.has("howto") else sql_templates.top_customers_sql(low, m.ctx.today, named_goods(m))
     if top:
         # "best / top 10 customers" ranks by spend: a template read, not a fallback
         return Intent({"sql": top}, 0.85)
-    tasks = None if m.kw.has("howto") else sql_templates.task_list_sql(m.kw.low, m.ctx.today,
+    tasks = None if m.kw.has("howto") else sql_templates.task_list_sql(low, m.ctx.today,
                                                                      m.ctx.lang)
     if tasks:
         return Intent({"sql": tasks}, 0.85)
-    born = None if m.kw.has("howto") or m.customer else sql_templates.birthday_sql(m.kw.low, m.ctx.today)
+    born = None if m.kw.has("howto") or m.customer else sql_templates.birthday_sql(low, m.ctx.today)
     if born:
         return Intent({"sql": born}, 0.85)
-    best = None if m.kw.has("howto") else sql_templates.top_products_sql(m.kw.low, m.ctx.today)
+    best = None if m.kw.has("howto") else sql_templates.top_products_sql(low, m.ctx.today)
     if best:
         return Intent({"sql": best}, 0.8)
-    bought = None if m.kw.has("howto") or m.customer else sql_templates.buyers_sql(m.kw.low, m.ctx.today,
+    bought = None if m.kw.has("howto") or m.customer else sql_templates.buyers_sql(low, m.ctx.today,
                                                                                    named_goods(m))
     if bought:  # "11月1号 who ordered": that day's orders, with whose they were
         return Intent({"sql": bought}, 0.85)
-    if not sql_templates.is_count_question(m.kw.low) and sql_templates.subject(m.kw.low) != "latest_order":
+    if not sql_templates.is_count_question(low) and sql_templates.subject(low) != "latest_order":
         return None
     if m.customer and not m.canonical:
         return None  # a name we cannot pin down: let the profile answer instead
     # "她一共花了多少": the customer just discussed (who, above)
-    if who and sql_templates.asks_contact(m.kw.low):
+    if who and sql_templates.asks_contact(low):
         return None  # "李娜电话多少" asks for her number: a fact, or the profile, has it
-    sql = sql_templates.build_sql(m.kw.low, m.ctx.today, who, named_goods(m), tuple(m.ctx.product_names()))
+    sql = sql_templates.build_sql(low, m.ctx.today, who, named_goods(m), tuple(m.ctx.product_names()))
     # a figure of one named customer is read from the template, not a fallback the profile may
     # overrule: "what did she buy last time" asks for that order, not her whole card
     return Intent({"sql": sql}, 0.85 if who else 0.8) if sql else None

@@ -33,12 +33,15 @@ _NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?落?(?:下过?定?单|下�
                             r"|帮衬|幫襯|order|buy|买过|出现)", re.IGNORECASE)
 
 
+def says_not_bought(text: str) -> bool:
+    """Whether the message speaks of not buying ("没下过单", "haven't ordered", "inactive")."""
+    return bool(_NOT_BOUGHT_EN.search(text) or _NOT_BOUGHT_ZH.search(text))
+
+
 def quiet_days(text: str) -> int | None:
     """N in "who hasn't ordered in N days / 两个月没下单" (a month is 30 days); None when the message
     asks about no such quiet spell."""
-    if not (_NOT_BOUGHT_EN.search(text) or _NOT_BOUGHT_ZH.search(text)):
-        return None
-    return span_days(text)
+    return span_days(text) if says_not_bought(text) else None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class NameIndex:
     tokens: frozenset[str]           # single words that may name someone: "sophia", "zhang"
     spoken: Mapping[str, str] = field(default_factory=dict)  # sound key -> the one 汉字 name with it
     surnames: frozenset[str] = frozenset()  # pinyin surnames of 汉字 names: "zhang"
+    han_surnames: frozenset[str] = frozenset()  # the first 汉字 of each name: "张"
 
 
 @lru_cache(maxsize=4)
@@ -79,7 +83,8 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
     once = Counter(k for k, _ in keys)
     spoken = {k: n for k, n in keys if once[k] == 1 and len(k) >= 3}
     return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
-                     frozenset(sounds), frozenset(tokens), spoken, frozenset(surnames))
+                     frozenset(sounds), frozenset(tokens), spoken, frozenset(surnames),
+                     frozenset(n[0] for n in han))
 
 
 # words that start a sentence before a surname without being a given name: "Call Liu tomorrow"
@@ -134,10 +139,51 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
             hits.append((start, stop, text[start:stop]))
     if not hits:
         hits = _homophones(text, index) or _misspelt_latin(text, index) or _spoken_pinyin(text, index)
+    # a title before a name said in full ("Mr Zhang Wei") is that name; alone, the surname and title
+    hits += [t for t in _titled(text, index) if not any(h[0] < t[1] and t[0] < h[1] for h in hits)]
     if not hits:
         return None
     start, end, surface = min(hits, key=lambda h: (h[0], -(h[1] - h[0])))
     return surface, start, end
+
+
+# How owners call a customer by surname and title: 老周, 小贾, 阿陈, 何小姐, 刘先生, 陈生 (Cantonese),
+# 陈太, 姜老板, 王总, 黄姐; "mrs tan", "mr parker". The store then finds one or asks which one.
+_ZH_TITLE_BEFORE = re.compile(r"[老小阿](?=([\u4e00-\u9fff]))(?!于|時|时|费|費|白|钱|錢|包|单|單|康|区|區|金额|程序|红书|顾客|顧客"
+                              r"|方法|时候|高兴|马上|王子)")
+_ZH_TITLE_AFTER = re.compile(r"(?=([\u4e00-\u9fff])(?:先生|小姐|女士|太太|老板|老闆|师傅|師傅|老师|老師|阿姨|总(?!共|是|算|之|结)"
+                             r"|生(?![日意活气產产病鲜命效成])|太(?![多少贵好大小慢快久晚早难差了过])|姐(?!妹)|哥|叔|姨))")
+_DEED_AFTER = re.compile(r"\s*(?:今天|昨天|刚才|刚刚|上午|下午|早上|晚上|又|也|刚)?\s*(?:买|订|来|拿|要|下单|付|打电话|打来|order|bought|came)",
+                         re.IGNORECASE)
+_EN_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|mister|madam|dr|auntie|aunty|uncle)\.?\s+([a-z][a-z'-]+)", re.IGNORECASE)
+_ZH_TITLES = re.compile(r"先生|小姐|女士|太太|太|老板|老闆|师傅|師傅|老师|老師|阿姨|总|生|姐|哥|叔|姨")
+
+
+def staff_like(text: str, who: str) -> bool:
+    """"小李说明天要请假": a familiar name (小 or 阿 and a surname) that buys or visits nothing in
+    the message is as likely the shop's own staff as a customer."""
+    if not re.fullmatch(r"[小阿][\u4e00-\u9fff]", who):
+        return False
+    at = text.find(who)
+    return at < 0 or not _DEED_AFTER.match(text, at + len(who))
+
+
+def _titled(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """A stored surname said with a title, as typed ("老周", "何小姐", "mrs tan")."""
+    hits = []
+    for m in _ZH_TITLE_BEFORE.finditer(text):
+        # 小李 and 阿明 are as often the shop's own staff: a customer only when buying or visiting
+        if m.group(1) in index.han_surnames and (text[m.start()] == "老" or _DEED_AFTER.match(text, m.start() + 2)):
+            hits.append((m.start(), m.start() + 2, text[m.start():m.start() + 2]))
+    for m in _ZH_TITLE_AFTER.finditer(text):
+        if m.group(1) in index.han_surnames:
+            title = _ZH_TITLES.match(text, m.start() + 1)
+            hits.append((m.start(), title.end(), text[m.start():title.end()]))
+    for m in _EN_TITLED.finditer(text):
+        if m.group(1).lower().removesuffix("'s") in index.tokens:
+            end = m.end() - (2 if m.group(1).lower().endswith("'s") else 0)
+            hits.append((m.start(), end, text[m.start():end]))
+    return hits
 
 
 def name_identity(name: str) -> str:
@@ -393,6 +439,9 @@ _TIMES_QTY = re.compile(r"(?<![A-Za-z])[x×*](\d{1,4})(?![\d.])|(?<![\w.])(\d{1,
 _LATIN_TAIL = re.compile(r"((?:[A-Za-z][\w'-]*\s+){0,2}[A-Za-z][\w'-]*)\s*$")
 _HAN_TAIL = re.compile(r"(?:买了|买咗|订了|要了|拿了|要|订|买|拿)?([\u4e00-\u9fff]{2,8})\s*$")
 _LATIN_HEAD = re.compile(r"^\s*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,2})")
+# what an owner counts besides goods: "加一个 note", "log 一个 call"
+_NOT_GOODS_COUNTED = {"call", "calls", "note", "notes", "reminder", "task", "todo", "msg", "message", "visit",
+                      "complaint", "customer", "cust", "tag", "follow", "followup", "meeting", "chat", "quote"}
 _NOT_PRODUCT = {"wechat", "in", "store", "says", "said", "wants", "want", "bought", "ordered", "of",
                 "the", "more", "and", "for", "ok", "pls", "please"}
 
@@ -428,13 +477,14 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
     """(quantity, product, position) of the goods: '两袋耶加雪菲' -> (2, '耶加雪菲', 0); '要10盒' ->
     (10, '盒', 1), the unit standing for the goods as in '5 more boxes' -> (5, 'boxes', 0);
     '冷萃x3' -> (3, '冷萃', 0)."""
-    m = _ZH_QTY.search(text)
-    if m:
+    for m in _ZH_QTY.finditer(text):
         qty = float(m.group(1)) if m.group(1)[0].isdigit() else cn_number(m.group(1))
         product = _ZH_PRODUCT_END.sub("", m.group(3) or "").strip(" 的")
         if not product:  # "2 个 gift box": the goods in English after the count
             after = _LATIN_HEAD.match(text[m.end():])
             words = after.group(1).split() if after else []
+            if words and words[0].lower() in _NOT_GOODS_COUNTED:
+                continue  # "log 一个 call 给孟浩然": a call counted, not goods
             while words and words[-1].lower() in _NOT_PRODUCT:
                 words.pop()
             product = " ".join(words)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from assistant.agent.formatting import TASK_COLUMN
-from assistant.agent.router.slots import CITY_PAIRS, cities_in, find_city
+from assistant.agent.router.slots import CITY_PAIRS, cities_in, find_city, says_not_bought
 from assistant.agent.router.thresholds import Threshold, threshold_of
 from assistant.lang.dates import add_months, calendar_day, date_range, find_date, parse_period, span_days
 from assistant.lang.names import has_han
@@ -51,6 +51,7 @@ class Question:
     month_sql: str | None = None            # the month as a ranking's top one ("那个月一共几单")
     city_sql: str | None = None             # the city, in English, as a ranking's top one ("how many customers there")
     threshold: Threshold | None = None      # "orders over 500", "spent more than 10k", "3次及以上"
+    idle: bool = False                      # customers who bought nothing in the period ("今年没下过单的")
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -194,7 +195,7 @@ def status_cond(status: str | None, column: str = "status") -> str | None:
 
 
 # chat shorthand parse_period does not read
-_SHORT = [(r"\byrs?\b", "year"), (r"\bmths?\b|\bmo\b", "month"), (r"\bwks?\b", "week"),
+_SHORT = [(r"\bly\b", "last year"), (r"\byrs?\b", "year"), (r"\bmths?\b|\bmo\b", "month"), (r"\bwks?\b", "week"),
           (r"\bytd\b|so far this year", "this year"), (r"\bmtd\b", "this month")]
 
 
@@ -351,6 +352,7 @@ _ORDERS_ASKED = re.compile(r"几单|多少单|几[张笔]单|几次|订单数|�
                            re.IGNORECASE)
 # "几盒", "how many bags": the goods counted, beside the orders ("卖了几单 几盒")
 _GOODS_ASKED = re.compile(r"(?:几|多少)\s*(?:盒|包|袋|箱|瓶|罐|杯|件)|\bhow many (?:\w+ )?(?:bags|boxes|packs|units)\b", re.IGNORECASE)
+_AVERAGE_ASKED = re.compile(r"\baverage\b|\bavg\b|\baov\b|平均|客单价", re.IGNORECASE)
 _MONEY_ASKED = re.compile(r"多少钱|花了?多少|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b|\bspent\b|\bsales\b",
                           re.IGNORECASE)
 
@@ -376,10 +378,13 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = "orders_revenue"  # "how many orders so far this month and how much $"
     elif what in ("orders", "quantity") and _ORDERS_ASKED.search(text) and _GOODS_ASKED.search(text):
         what = "orders_quantity"  # "cold brew这个月卖了几单 几盒"
+    elif what in ("orders", "avg_order") and _ORDERS_ASKED.search(text) and _AVERAGE_ASKED.search(text):
+        what = "orders_avg"  # "how many orders in october, and what was the average"
     if what == "revenue" and goods and not _MONEY_ASKED.search(text.replace("how much", "")) \
             and not re.search(r"钱|[$¥]|\brevenue\b|\bspent\b|\bsales\b", text):
         what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
-    sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "orders_quantity", "buyers",
+    sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "orders_quantity",
+                     "orders_avg", "buyers",
                      "avg_order", "customers")
     if sales and goods and what == "customers":
         what = "buyers"  # "how many customers bought yirga": those who bought it
@@ -393,7 +398,8 @@ def read_question(text: str, today: date, customer: str | None = None,
         item = None  # "今天关门了，上个月一共卖了多少钱": a word no product has is not goods
     # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
     place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
-                                        "orders_revenue", "quantity_revenue", "orders_quantity") and not customer else None
+                                        "orders_revenue", "quantity_revenue", "orders_quantity",
+                                        "orders_avg") and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
     status = status_of(text) if what == "complaints" else None
     channel = _first_named(_CHANNELS, text) \
@@ -404,10 +410,11 @@ def read_question(text: str, today: date, customer: str | None = None,
     on_file = _ON_FILE.search(text) if what == "customers" and not customer else None
     detail = next((c for c, word in _ON_FILE_COLUMNS if on_file and re.search(word, on_file.group(0))), None)
     threshold = threshold_of(text) if sales else None
+    idle = bool(what in ("customers", "buyers") and period and not customer and says_not_bought(text))
     if threshold and threshold.what != "order_amount" and what in ("orders", "revenue", "quantity", "orders_revenue"):
         what = "customers"  # "how many spent over 10k this year": the customers who did
     return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag, detail=detail,
-                    severity=severity, older_than=older, threshold=threshold,
+                    severity=severity, older_than=older, threshold=threshold, idle=idle,
                     category=_category_of(text) if what == "complaints" else None)
 
 
@@ -589,12 +596,22 @@ def question_sql(q: Question) -> str:
             parts.insert(0, during(column, q.period))
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
+    if what == "orders_avg":
+        return (f"SELECT COUNT(*) AS orders, ROUND(AVG(amount), 2) AS average_order "
+                f"FROM orders{where('date', who)}")
     if what == "orders_quantity":
         return (f"SELECT COUNT(*) AS orders, COALESCE(SUM(quantity), 0) AS quantity "
                 f"FROM orders{where('date', who)}")
     if what == "orders_revenue":  # "总共下过几单, 花了多少": both, in one answer
         return (f"SELECT COUNT(*) AS orders, ROUND(COALESCE(SUM(amount), 0), 2) AS revenue "
                 f"FROM orders{where('date', who)}")
+    if q.idle and q.period and what in ("customers", "buyers", "list_buyers"):
+        # "今年没下过单的客户有几个": the customers with no order in the period, not those with one
+        bought = f"SELECT customer_id FROM orders{where('date', goods)}"
+        conds = " AND ".join([*kept, f"id NOT IN ({bought})"])
+        if what == "list_buyers":
+            return f"SELECT name FROM customers WHERE {conds} ORDER BY name"
+        return f"SELECT COUNT(*) AS customers FROM customers WHERE {conds}"
     if what == "list_buyers":
         rows = f"SELECT DISTINCT c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
         conds = customer_conds(q, "c.")
@@ -736,7 +753,7 @@ _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank
           "rank_days", "rank_weekdays")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
 SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers", "one_time_buyers",
-        "orders_revenue", "quantity_revenue", "orders_quantity")  # one can stand for another
+        "orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
 # "who were they", "list them pls", "是哪些人": the people a count counted, by name
@@ -744,7 +761,8 @@ _WHO_THEY = re.compile(r"\bwho (?:were|are|was|is) (?:they|them|those|these|it)\
                        r"|\bnames?\b|\bwhich (?:ones|customers|people)\b|\bshow (?:me )?(?:them|those|who)\b"
                        r"|哪些人|是谁|都有谁|有哪些|名单|列出来|叫什么|叫啥", re.IGNORECASE)
 _LISTED = {"buyers": "list_buyers", "orders": "list_buyers", "customers": "list_customers",
-           "new_customers": "list_new_customers", "orders_revenue": "list_buyers", "orders_quantity": "list_buyers"}
+           "new_customers": "list_new_customers", "orders_revenue": "list_buyers", "orders_quantity": "list_buyers",
+           "orders_avg": "list_buyers"}
 
 
 def ranked_by(text: str, default: str | None = None) -> str | None:
@@ -757,7 +775,8 @@ _FOLLOW_FILLER = re.compile(r"^\s*(?:and|what about|how about|and what about|ok|
 _IT = re.compile(r"\b(?:it|that|that one|this one)\b|它|那个|那款|这个|这款", re.IGNORECASE)
 
 
-_SAME_SPAN_YEAR_AGO = re.compile(r"\bsame (?:month|period|time|week|quarter)\b.{0,6}\blast (?:year|yr)\b"
+_SAME_SPAN_YEAR_AGO = re.compile(r"\byoy\b|\by/y\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|同比"
+                                 r"|\bsame (?:month|period|time|week|quarter)\b.{0,6}\blast (?:year|yr)\b"
                                  r"|\blast (?:year|yr)'?s?\b.{0,6}\bsame (?:month|period|time)\b|\ba year (?:ago|before|earlier)\b"
                                  r"|去年(?:的)?同(?:期|月|一个月|时间)|去年(?:的)?这个时候|去年(?:的)?今个月", re.IGNORECASE)
 
@@ -1003,7 +1022,7 @@ def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | No
                          english=not has_han(text), goods=goods if measure == "rank_months" else None))
 
 
-_VERSUS = re.compile(r"\bcompare[sd]?\b|\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b|对比|比较|相比|比一比|同比|环比"
+_VERSUS = re.compile(r"\bcompare[sd]?\b|\byoy\b|\by/y\b|\byear[- ](?:on|over)[- ]year\b|\bvs\.?(?![a-z])|\bversus\b|\bcompared (?:to|with)\b|对比|比较|相比|比一比|同比|环比"
                      r"|(?:和|同|跟|与).{1,12}比", re.IGNORECASE)
 
 
@@ -1033,6 +1052,9 @@ def periods_compared_sql(text: str, today: date) -> str | None:
     if len(found) == 1 and _EARLIER.search(text) and _whole_months(found[0]):
         # "last month 营业额 vs the month before": that month and the one before it
         found.insert(0, _months_back(found[0], _whole_months(found[0])))
+    elif len(found) == 1 and _SAME_SPAN_YEAR_AGO.search(text):
+        # "q3 yoy?", "十月同比": that period and the same one a year before
+        found.insert(0, _months_back(found[0], 12))
     if len(found) != 2:
         return None
     if _SAME_SPAN.search(text) and all(_whole_months(p) == 12 for p in found) \
@@ -1077,7 +1099,7 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
     if other is None or other == q.period:
         return None
     this = (q.period[0], min(q.period[1], today)) if other[1] < q.period[0] and _SAME_SPAN.search(text) else q.period
-    if q.measure in ("orders_revenue", "quantity_revenue", "orders_quantity"):
+    if q.measure in ("orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg"):
         return _periods_side_by_side(q, [this, other])  # two figures each: a row per period
     # one row: the period asked about first, the one it is compared with beside it, and the
     # change from the earlier to the later
@@ -1226,6 +1248,9 @@ _AGENDA = re.compile(r"brief|简报|早报|complaint|投诉|call-?backs?|回访|
                      re.IGNORECASE)
 
 
+_COMING_UP = re.compile(r"\bcoming up\b|\bupcoming\b|\bsoon\b|\bnext few days\b|快到|即将|马上|就快|快要|临近", re.IGNORECASE)
+
+
 def birthday_sql(text: str, today: date) -> str | None:
     """'下礼拜有边个客人生日' / 'any birthdays this month': the customers whose birthday falls in
     the period (today when none is named), by day. Birthdays are stored as 'MM-DD' or a full date."""
@@ -1239,6 +1264,10 @@ def birthday_sql(text: str, today: date) -> str | None:
         (day_named[0],) * 2 if day_named else (today, today))
     if (end - start).days >= 365:
         return None
+    if _COMING_UP.search(text):
+        # "这周有没有客人生日 coming up" on a Sunday: the days ahead, a week at least
+        start = max(start, today)
+        end = max(end, start + timedelta(days=6))
     day = "substr(birthday, -5)"
     a, b = start.strftime("%m-%d"), end.strftime("%m-%d")
     # a week from late December into January wraps the year
@@ -1317,7 +1346,9 @@ def customer_fact_sql(text: str, customer: str) -> str | None:
 
 _REFERRED = re.compile(r"\breferr(?:als?|ed)\b|\brefer(?:s|red)?\b.{0,20}\b(?:people|customers|friends|anyone)\b|"
                        r"(?:推荐|介绍)过.{0,3}(?:人|客|朋友)|"
-                       r"推荐了?.{0,4}(?:几|多少)|介绍了?.{0,4}(?:几|多少).{0,2}(?:人|客|个)|转介绍|推荐.{0,6}(?:订单|单)",
+                       r"推荐了?.{0,4}(?:几|多少)|介绍了?.{0,4}(?:几|多少).{0,2}(?:人|客|个)|转介绍|推荐.{0,6}(?:订单|单)"
+                       # "有几单是别人推荐来的": orders that came by someone's word
+                       r"|(?:推荐|介绍|推薦|介紹)(?:过)?来的?|(?:别人|朋友|熟人)(?:推荐|介绍)",
                        re.IGNORECASE)
 _BIGGEST = re.compile(r"\b(?:biggest|largest|highest|most expensive|top) (?:single )?(?:order|sale|purchase|ticket)\b|"
                       r"最大(?:的)?一?[单笔张]|单笔最(?:高|大|多)|最贵的一?[单笔]|金额最(?:大|高)的(?:一?[单笔]|订单)", re.IGNORECASE)

@@ -66,6 +66,10 @@ def customer_profile(store: Store, ctx: TurnContext, customer: str) -> Profile:
     )
 
 
+def _tag_list(tags: str | None) -> list[str]:
+    return [t.strip() for t in re.split(r"[,，;；]", tags or "") if t.strip()]
+
+
 def _fields(**values: str | None) -> dict:
     return {k: v.strip() for k, v in values.items() if isinstance(v, str) and v.strip()}
 
@@ -85,16 +89,26 @@ def add_customer(store: Store, ctx: TurnContext, name: str, phone: str | None = 
 def update_customer(store: Store, ctx: TurnContext, customer: str, name: str | None = None,
                     phone: str | None = None, email: str | None = None,
                     wechat: str | None = None, city: str | None = None, tags: str | None = None,
-                    notes: str | None = None) -> Plan:
-    """Propose changing a customer's name, contact details, city, tags or notes."""
+                    notes: str | None = None, remove_tags: str | None = None) -> Plan:
+    """Propose changing a customer's name, contact details, city, tags or notes, or taking tags off."""
     c = resolve(store, ctx, customer)
     values = _fields(name=name, phone=phone, email=email, wechat=wechat, city=city, tags=tags,
                      notes=notes)
+    had = _tag_list(c.tags)
     if "tags" in values and c.tags:
         # "tag Li Na as VIP" adds a tag: the ones she had stay
-        had = [t.strip() for t in re.split(r"[,，;；]", c.tags) if t.strip()]
-        new = [t.strip() for t in re.split(r"[,，;；]", values["tags"]) if t.strip()]
+        new = _tag_list(values["tags"])
         values["tags"] = ",".join(had + [t for t in new if t.casefold() not in {h.casefold() for h in had}])
+    off = {t.casefold() for t in _tag_list(remove_tags)}
+    if off:
+        # "把 wholesale tag 去掉": every other tag stays
+        kept = _tag_list(values.get("tags", c.tags))
+        missing = off - {t.casefold() for t in kept}
+        if missing:
+            raise InvalidInput(ctx.t(
+                f"{c.name} has no tag {', '.join(sorted(missing))} (tags: {c.tags or 'none'}), so nothing changed.",
+                f"{c.name}没有「{'、'.join(sorted(missing))}」标签（现有：{c.tags or '无'}），所以什么都没改。"))
+        values["tags"] = ",".join(t for t in kept if t.casefold() not in off)
     if not values:
         raise InvalidInput(ctx.t(
             f"What should change for {c.name}? Give a new phone, email, wechat, city, tags or notes.",
@@ -103,7 +117,7 @@ def update_customer(store: Store, ctx: TurnContext, customer: str, name: str | N
                                                            if k in CUSTOMER_FIELDS and k != "name"})
     row.pop("created_at")
     changes = {k: row[k] for k in [*values, "name_key"] if k in row}
-    lines = tuple(ctx.t(f"{c.name}: {k} {getattr(c, k) or '—'} → {v}",
-                        f"{c.name}：{k} {getattr(c, k) or '—'} → {v}") for k, v in values.items())
+    lines = tuple(ctx.t(f"{c.name}: {k} {getattr(c, k) or '—'} → {v or '—'}",
+                        f"{c.name}：{k} {getattr(c, k) or '—'} → {v or '—'}") for k, v in values.items())
     return Plan((Write("customers", "update", changes, row_id=c.id, summary="; ".join(lines)),),
                 lines, c.id)

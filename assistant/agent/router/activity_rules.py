@@ -306,9 +306,9 @@ def sale(m: Msg) -> Intent | Canned | None:
 
 
 # "老样子 再来一单" / "the usual for Li Na": the customer's last order again
-THE_USUAL = re.compile(r"老样子|照旧|老规矩|跟上次一样|和上次一样|同上次|一样的再来|\b(?:the|his|her|their) usual\b|\busual order\b"
+THE_USUAL = re.compile(r"老样子|照旧|老规矩|跟上次一样|和上次一样|同上次|照上次|一样的再来|\b(?:the|his|her|their) usual\b|\busual order\b"
                         r"|\bsame as (?:last time|usual|always|before)\b|\bsame again\b", re.IGNORECASE)
-_AGAIN = re.compile(r"再来|再要|又要|又买|又拿|又订|再订|来一单|下单|拿了|买了|\border(?:ed)?\b|\bagain\b|\bwants?\b"
+_AGAIN = re.compile(r"再来|再要|又要|又买|又拿|又订|再订|来一单|下单|拿了|买了|来了|照上次.{0,3}买|\border(?:ed)?\b|\bagain\b|\bwants?\b"
                     r"|\bbought\b|\btook\b|\bgot\b|\bhad\b|\bpicked up\b", re.IGNORECASE)
 
 
@@ -484,6 +484,11 @@ _WISHED = re.compile(r"(?:想|打算|准备|考虑)(?:要)?(?:订|买|下单|订
                      re.IGNORECASE)
 
 
+# a complaint already on file, named as such: "那个快递晚了的投诉", "his complaint about the grinder"
+_THAT_COMPLAINT = re.compile(r"(?:那个|那单|那次|之前|上次|嗰个|嗰单|的)[^，,。]{0,14}?投诉(?!说|讲|话)"
+                             r"|\b(?:his|her|their|that|the|this)\s+(?:[\w-]+\s+){0,4}?complaint\b", re.IGNORECASE)
+
+
 def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
@@ -544,6 +549,9 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         # "called her about the bitter espresso thing, she's fine now": a problem told as over
         grievance = [c for c in grievance if c[0] > fine[0]]
     complaint = [] if reminder_first else grievance
+    if complaint and _THAT_COMPLAINT.search(text) and m.ctx.open_complaint(m.canonical or who):
+        # "余明的那个快递晚了的投诉我今天打电话给他道歉了": the complaint on file, followed up, not a new one
+        complaint = []
     follow = [c for c in clauses if (_FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower())))
               and not _NONE_OF.search(c[1])]
     bad = impossible_dates(text)

@@ -62,7 +62,8 @@ _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "l
             "is", "all", "exactly", "please do", "right", "记", "记着", "记好", "上一步", "上一个", "刚才的", "刚才", "刚刚",
             "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one")
 # A short message saying something went wrong, with an undo word, asks for the undo.
-_MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
+_MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|算了|改主意|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
+                      r"|\bnever ?mind\b|\bnvm\b|\bchanged my mind\b"
                       r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实|\boh no\b|\bit was\b[^,.]{1,30}\bnot\b", re.IGNORECASE)
 _SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")
 

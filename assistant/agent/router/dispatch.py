@@ -40,6 +40,9 @@ class _Refused(Exception):
         self.kind = kind
 
 
+_A_TAG = re.compile(r"(?<![A-Za-z])(?:un)?tags?(?![A-Za-z])|标签", re.IGNORECASE)
+
+
 @rule(35)
 def _refuse_beyond_chat(m: Msg) -> None:
     # There is no delete, export-all or mass-message tool; such a command must not turn into some
@@ -51,6 +54,8 @@ def _refuse_beyond_chat(m: Msg) -> None:
             # "张伟说天气冷了想要热饮": a customer's words about the weather, to log; "what does the
             # playbook say about customers threatening to post on xiaohongshu": advice asked
             continue
+        if kind == "delete" and _A_TAG.search(command):
+            continue  # "remove the VIP tag from Lily King": a change to her record, not a deletion
         if m.kw.has(kind, command):
             raise _Refused("unsupported" if kind == "outside" else kind)
 
@@ -199,7 +204,8 @@ def _tells_a_write(msg: Msg, own: str) -> bool:
 
 
 # "他那个投诉还开着？先改成处理中": a question, then what to do about it; the change is the request
-_A_CHANGE = re.compile(r"改成|改为|改做|标成|标为|设成|设为|关掉|关了|结案|\b(?:mark|set|close|change)\b", re.IGNORECASE)
+_A_CHANGE = re.compile(r"改成|改为|改做|标成|标为|设成|设为|关掉|关了|结案|\b(?:mark|set|close|change)\b"
+                       r"|\bput (?:it|that|this|her|his)?\s*(?:in|to|as|on)\b", re.IGNORECASE)
 
 
 def _then_told(text: str) -> str | None:

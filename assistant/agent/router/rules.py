@@ -388,6 +388,15 @@ _TAG_VALUE = [re.compile(r"(?:tag|标签)\s*(?:叫做?|名叫|called|named)\s*[\
                          re.IGNORECASE),
               # "tag 孟浩然 gifts too": read after the name, which `after` starts past
               re.compile(r"^\s*(?:as\s+)?[\"']?([A-Za-z][\w&+-]{1,15}|[\u4e00-\u9fff]{2,4})[\"']?(?=\s|$|[,，.。])")]
+_OFF = r"(?:去掉|删掉|删除|移除|拿掉|取消|撤掉|去除|摘掉)"
+_TAG_OFF_WORD = re.compile(_OFF + r"|\b(?:remove|untag|drop|take off|delete|clear)\b", re.IGNORECASE)
+_TAG_OFF = [re.compile(r"[\"“「']?([A-Za-z][\w&+-]{0,15}|[\u4e00-\u9fff]{1,6}?)[\"”」']?\s*(?:的)?\s*(?:tag|标签)\s*(?:给|都)?"
+                       + _OFF, re.IGNORECASE),
+            re.compile(_OFF + r"\s*(?:他的|她的|他|她)?\s*[\"“「']?([A-Za-z][\w&+-]{0,15}|[\u4e00-\u9fff]{1,6}?)[\"”」']?\s*(?:的)?"
+                       r"\s*(?:tag|标签)", re.IGNORECASE),
+            re.compile(r"\b(?:remove|drop|take off|delete|clear)\s+(?:the\s+|her\s+|his\s+|their\s+)?[\"']?([\w&+-]+)[\"']?"
+                       r"\s+tags?\b", re.IGNORECASE),
+            re.compile(r"\buntag\b.{0,30}?\b(?:as\s+|from\s+)?[\"']?([\w&+-]+)[\"']?\s*$", re.IGNORECASE)]
 _TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them)$", re.IGNORECASE)
 _ID_TOKEN = re.compile(r"(?<![A-Za-z0-9_@.])([A-Za-z][A-Za-z0-9_-]{3,})(?![A-Za-z0-9_@.])")
 _NOT_ID = {"wechat", "weixin", "is", "now", "new", "the", "changed", "change", "update", "to", "id", "his",
@@ -400,7 +409,12 @@ _MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|
 _ONE_MORE = re.compile(r"^\s*(?:再|也|另外|还要|还有|顺便|\b(?:also|and|plus)\b)", re.IGNORECASE)
 # "note for cui jing: deliver before 10am" / "tag 孟浩然 gifts": about the customer's record itself
 _ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)[\s,，]+)*(?:add (?:a )?)?"
-                            r"(?:notes? (?:for|on|about|to)\b|notes? down\b|tag\b)|备注一下|记在(?:他|她)?资料", re.IGNORECASE)
+                            r"(?:notes? (?:for|on|about|to)\b|notes? down\b|tag\b)|备注一下|记在(?:他|她)?资料"
+                            r"|" + r"(?:帮(?:他|她)?)?(?:加|添|写|记)(?:个|一个|一下|上|条)?\s*(?:备注|note)\s*[。.!！]?\s*$", re.IGNORECASE)
+# "林生话他对榛子敏感 帮他加个备注": what to note is said first, the request after it
+_NOTE_AFTER = re.compile(r"[\s,，。]*(?:帮(?:他|她|我)?)?(?:加|添|写|记)(?:个|一个|一下|上|条)?\s*(?:备注|note)\s*[。.!！]?\s*$",
+                         re.IGNORECASE)
+_SAID_HEAD = re.compile(r"^\s*(?:话|说|讲|讲话|表示|提到|says?|said)?\s*(?:他|她|佢)?\s*", re.IGNORECASE)
 
 
 @rule(50)
@@ -462,6 +476,14 @@ def change_args(m: _Msg, who: str) -> Intent | None:
         named = _NEW_VALUE.search(after[said.end():said.end() + 24]) if said else None
         value = (found.group(1) or found.group(2)) if found else (ids[-1] if ids else (
             named.group(1) if named and named.group(1).lower() not in _NOT_ID else None))
+    elif fld == "tags" and _TAG_OFF_WORD.search(text):
+        # "把 wholesale tag 去掉", "remove the VIP tag from Leo": a tag taken off, the others kept
+        off = next((f for f in (rx.search(after) or rx.search(text) for rx in _TAG_OFF) if f), None)
+        if off is None:
+            return None
+        note = _NOTE_TOO.search(after[off.end():])
+        more = {"notes": (note.group(1) or note.group(2)).strip(" ,，。.")} if note else {}
+        return Intent({"customer": who, "remove_tags": off.group(1).strip(), **more}, 0.85)
     elif fld == "tags":
         # after the name, else before it: "add a VIP tag to Leo Hughes"
         before = text[:m.span[0]] if m.span else ""
@@ -471,6 +493,9 @@ def change_args(m: _Msg, who: str) -> Intent | None:
             if found:
                 value = _TAG_NOISE.sub("", found.group(1))
                 break
+    elif fld == "notes" and _NOTE_AFTER.search(text) and m.span and not after_colon(text):
+        said = text[m.span[1]:_NOTE_AFTER.search(text).start()]
+        value = _SAID_HEAD.sub("", said, count=1).strip(" ,，。") or None
     elif fld == "notes":
         value = after_colon(text)
         if not value:
@@ -495,7 +520,8 @@ def change_args(m: _Msg, who: str) -> Intent | None:
     return Intent({"customer": who, fld: value.strip(), **_more_fields(after, fld, value)}, 0.85)
 
 
-_NOTE_TOO = re.compile(r"(?:\band\s+)?\b(?:add a |put a )?note\s+(?:that\s+)?(.+)$|(?:备注|记一下)[:：]?\s*(.+)$", re.IGNORECASE)
+_NOTE_TOO = re.compile(r"(?:\band\s+)?\b(?:add a |put a )?notes?\s+(?:that\s+|写|写上|[:：])?\s*(.+)$"
+                       r"|(?:备注|记一下)(?:写|写上)?[:：]?\s*(.+)$", re.IGNORECASE)
 
 
 def _more_fields(after: str, fld: str, value: str) -> dict:

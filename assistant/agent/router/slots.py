@@ -56,6 +56,7 @@ class NameIndex:
     spoken: Mapping[str, str] = field(default_factory=dict)  # sound key -> the one 汉字 name with it
     surnames: frozenset[str] = frozenset()  # pinyin surnames of 汉字 names: "zhang"
     han_surnames: frozenset[str] = frozenset()  # the first 汉字 of each name: "张"
+    given: frozenset[str] = frozenset()  # two-汉字 given names of three-汉字 names: "晓东"
 
 
 @lru_cache(maxsize=4)
@@ -84,7 +85,7 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
     spoken = {k: n for k, n in keys if once[k] == 1 and len(k) >= 3}
     return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
                      frozenset(sounds), frozenset(tokens), spoken, frozenset(surnames),
-                     frozenset(n[0] for n in han))
+                     frozenset(n[0] for n in han), frozenset(n[1:] for n in han if len(n) == 3))
 
 
 # words that start a sentence before a surname without being a given name: "Call Liu tomorrow"
@@ -142,6 +143,13 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
     # a title before a name said in full ("Mr Zhang Wei") is that name; alone, the surname and title
     hits += [t for t in _titled(text, index) if not any(h[0] < t[1] and t[0] < h[1] for h in hits)]
     if not hits:
+        # "晓东最近怎么样": regulars called by the given name alone; the store asks which one
+        hits = [(m.start(1), m.end(1), m.group(1)) for m in _GIVEN_ALONE.finditer(text) if m.group(1) in index.given][:1]
+    if not hits:
+        lower = _LOWER_FIRST.match(text)  # "lily bought 3 cold brew": typed in a hurry, in lower case
+        if lower and lower.group(1) in index.tokens and lower.group(1) not in _SENTENCE_WORDS:
+            hits.append((lower.start(1), lower.end(1), lower.group(1)))
+    if not hits:
         return None
     start, end, surface = min(hits, key=lambda h: (h[0], -(h[1] - h[0])))
     return surface, start, end
@@ -157,6 +165,12 @@ _DEED_AFTER = re.compile(r"\s*(?:今天|昨天|刚才|刚刚|上午|下午|早�
                          re.IGNORECASE)
 _EN_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|mister|madam|dr|auntie|aunty|uncle)\.?\s+([a-z][a-z'-]+)", re.IGNORECASE)
 _ZH_TITLES = re.compile(r"先生|小姐|女士|太太|太|老板|老闆|师傅|師傅|老师|老師|阿姨|总|生|姐|哥|叔|姨")
+
+
+_GIVEN_ALONE = re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=[跟和给帮把问找叫是看查同俾畀]))(?=([\u4e00-\u9fff]{2}))")
+_LOWER_FIRST = re.compile(r"\s*([a-z][a-z'-]+)\s+(?:just\s+)?(?:bought|came|called|rang|phoned|ordered|paid|wants|said|dropped"
+                          r"|picked|texted|messaged|visited|took|grabbed|got|stopped|popped|emailed|complained"
+                          r"|买了|来了|打来|说)\b")
 
 
 def staff_like(text: str, who: str) -> bool:
@@ -333,7 +347,12 @@ _ZH_NAME_AFTER = re.compile(r"(?:客户|顾客|给|帮|跟|和|把)([\u4e00-\u9f
 _EN_NAME = re.compile(
     r"(?:customer|client|for|about|to|with|from|reply to|draft .{0,20}? to|show(?: me)?|pull up|look up|profile of)\s+"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|^([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s+"
-    r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained)"
+    r"(?:called|rang|phoned|messaged|texted|emailed|visited|came|bought|ordered|paid|wants|said|complained"
+    # "Bella 打来问 Christmas 礼盒": an English name, then what she did in Chinese
+    r"|打来|打电话|打了电话|来电|来店|到店|来了|买了|订了|说|问|发微信|微信)"
+    # "mr fitzgerald rang": a title, then a surname typed in lower case
+    r"|\b((?:mr|mrs|ms|miss|dr)\.?\s+[a-z][a-z'-]+)\b(?=\s+(?:called|rang|phoned|messaged|texted|emailed|visited|came"
+    r"|bought|ordered|paid|wants|said|complained|dropped|stopped|popped|picked|打来|来了|买了|说))"
     # "show 下 Kevin Zhang 的资料": a full name whose file is asked for
     r"|(?<![A-Za-z])([A-Z][a-z'-]+\s+[A-Z][a-z'-]+)\s*(?:的|'s)\s*(?:资料|档案|信息|情况|profile|file|info|details)"
     # "bob miller's orders?": typed in lower case, a full name whose records are asked for
@@ -441,7 +460,8 @@ _HAN_TAIL = re.compile(r"(?:买了|买咗|订了|要了|拿了|要|订|买|拿)?
 _LATIN_HEAD = re.compile(r"^\s*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,2})")
 # what an owner counts besides goods: "加一个 note", "log 一个 call"
 _NOT_GOODS_COUNTED = {"call", "calls", "note", "notes", "reminder", "task", "todo", "msg", "message", "visit",
-                      "complaint", "customer", "cust", "tag", "follow", "followup", "meeting", "chat", "quote"}
+                      "complaint", "customer", "cust", "tag", "follow", "followup", "meeting", "chat", "quote",
+                      "interaction", "interactions", "wechat", "email", "sms", "text", "record", "entry", "log"}
 _NOT_PRODUCT = {"wechat", "in", "store", "says", "said", "wants", "want", "bought", "ordered", "of",
                 "the", "more", "and", "for", "ok", "pls", "please"}
 

@@ -698,3 +698,42 @@ def test_staff_called_by_a_nickname_are_not_a_customer(demo_store, meaning):
     assert not [a for t, a, _ in calls(told) if t == "log_activity"]
     bought = bot.reply("小贾 今天 买了 2 盒 drip bags", session="b")
     assert "贾" in bought.text and not [a for t, a, s in calls(bought) if s == "done"]
+
+
+def test_a_tag_is_taken_off_and_a_note_said_first_is_kept(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    who = demo_store.query_readonly("SELECT name, tags FROM customers WHERE tags LIKE '%wholesale%' "
+                                    "AND tags LIKE '%,%' ORDER BY id LIMIT 1").rows[0]
+    bot.reply(f"{who[0]} 的 café 关门了, 把 wholesale tag 去掉, notes 写 café closed Nov 2026", session="g")
+    row = demo_store.query_readonly(f"SELECT tags, notes FROM customers WHERE name = '{who[0]}'").rows[0]
+    kept = [t for t in who[1].split(",") if t.strip() != "wholesale"]
+    assert row[0].split(",") == kept and row[1] == "café closed Nov 2026"
+    refused = bot.reply(f"remove the VIP tag from {who[0]}", session="v")
+    assert "VIP" in refused.text and demo_store.query_readonly(
+        f"SELECT tags FROM customers WHERE name = '{who[0]}'").rows[0][0] == row[0]
+    bot.reply("李娜 不喝含奶的 加个备注", session="n")
+    assert demo_store.query_readonly("SELECT notes FROM customers WHERE name = '李娜'").rows[0][0] == "不喝含奶的"
+
+
+def test_a_complaint_on_file_followed_up_is_no_new_complaint(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    who = demo_store.query_readonly("SELECT c.name FROM complaints k JOIN customers c ON c.id = k.customer_id "
+                                    "WHERE k.status != 'resolved' AND k.category = 'delivery' LIMIT 1").rows[0][0]
+    told = bot.reply(f"{who}的那个快递晚了的投诉我今天打电话给他道歉了他说没关系的", session="c")
+    assert [(t, "complaint" in a) for t, a, _ in calls(told)] == [("log_activity", False)]
+
+
+def test_never_mind_then_undo_is_an_undo():
+    from assistant.agent.router.controls import control_intent
+
+    assert control_intent("算了 还是等她收到再改 撤销") == "undo"
+    assert control_intent("算了") == "cancel"
+
+
+def test_a_given_name_alone_or_an_unknown_title_is_asked_about(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    several = demo_store.query_readonly("SELECT name FROM customers WHERE name LIKE '_晓东'").rows
+    asked = bot.reply("晓东最近怎么样", session="x")
+    assert len(several) > 1 and all(n in asked.text for (n,) in several)
+    unknown = bot.reply("mr fitzgerald rang, wants 2 bags of mandheling delivered", session="f")
+    assert "fitzgerald" in unknown.text.lower() and not [s for _, _, s in calls(unknown) if s == "proposed"]

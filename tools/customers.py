@@ -103,7 +103,7 @@ def update_customer(store: Store, ctx: TurnContext, customer: str, name: str | N
     if off:
         # "把 wholesale tag 去掉": every other tag stays
         kept = _tag_list(values.get("tags", c.tags))
-        missing = off - {t.casefold() for t in kept}
+        missing = [t for t in _tag_list(remove_tags) if t.casefold() not in {k.casefold() for k in kept}]
         if missing:
             raise InvalidInput(ctx.t(
                 f"{c.name} has no tag {', '.join(sorted(missing))} (tags: {c.tags or 'none'}), so nothing changed.",

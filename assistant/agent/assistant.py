@@ -303,6 +303,18 @@ class Assistant:
         amended = self._amended(turn, needs_marker=True)
         if amended is not None:
             return amended, "none"
+        read = read_as_mandarin(message)
+        # "which of them have an open complaint" right after a list: of the customers it showed (a
+        # message naming a customer, or far from a list, is about something else)
+        scope = scope_of(s.last[1].get("sql", "") if s.last[0] == "run_sql" else "", s.listed) \
+            if s.last and s.last[0] in _LISTS and len(read) <= 60 and of_them(read) \
+            and not self._stored_names(read) else None
+        scoped = listed_sql(read, scope, s.ctx.today, tuple(self.store.product_names())) if scope else None
+        if scoped is not None:  # "which of them have an open complaint": of the customers just listed
+            try:
+                return self._run(turn, "run_sql", {"sql": scoped}), "none"
+            except CrmError as ex:
+                return str(ex), "none"
         again = ask_again(message, s.last[1].get("sql", ""), s.ctx.today, self._stored_names) \
             if s.last and s.last[0] == "run_sql" else None
         if again is not None:
@@ -315,18 +327,6 @@ class Assistant:
         if among is not None:
             try:
                 return self._run(turn, "find_segment", {**s.last[1], "request": among}), "none"
-            except CrmError as ex:
-                return str(ex), "none"
-        read = read_as_mandarin(message)
-        # "which of them have an open complaint" right after a list: of the customers it showed (a
-        # message naming a customer, or far from a list, is about something else)
-        scope = scope_of(s.last[1].get("sql", "") if s.last[0] == "run_sql" else "", s.listed) \
-            if among is None and s.last and s.last[0] in _LISTS and len(read) <= 60 and of_them(read) \
-            and not self._stored_names(read) else None
-        scoped = listed_sql(read, scope, s.ctx.today, tuple(self.store.product_names())) if scope else None
-        if scoped is not None:  # "which of them have an open complaint": of the customers just listed
-            try:
-                return self._run(turn, "run_sql", {"sql": scoped}), "none"
             except CrmError as ex:
                 return str(ex), "none"
         control = control_intent(message)

@@ -432,7 +432,9 @@ _PERIODS: list[tuple[str, str]] = [
 _PERIODS_RX = [(name, re.compile(p, re.IGNORECASE)) for name, p in _PERIODS]
 
 
+# "九月以后就没买过", "after september": from that month on
 _SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|date)\b|以来|至今|到现在|到今天|到目前"
+                    r"|(?<=[月份])(?:以后|之后|后(?=就|都|没|再|还))|\bafter\b"
                     r"|(?:从|自从?).{1,8}(?:开始|起)", re.IGNORECASE)
 
 

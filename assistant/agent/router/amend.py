@@ -248,6 +248,8 @@ _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|what about
                         # 汉字 run on into the next word, where \b finds no edge: "那今年夏天哪个月卖得最好"
                         r"|^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:那么?|还有|咁|同样|一样|换成|只看|只算|再看)(?=[\u4e00-\u9fffA-Za-z])"
                         r"|呢\s*[?？]?\s*$|\bsame (?:thing|question|again|but|for)\b"
+                        # "open only", "2026 only": the same question narrowed
+                        r"|\bonly\s*[?？]?\s*$|^\s*只(?:看|要|算)?"
                         # "再前一周 也是上海": the stretch before, the same question
                         r"|^\s*再(?:往)?前一|\bthe (?:week|month) before\b|也是"
                         # "who were they", "list them pls", "是哪些人": the ones just counted
@@ -281,7 +283,7 @@ _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 # "how many orders is that lol", "那段时间一共几单": the figure just given, counted another way
 _REFERS = re.compile(r"\b(?:that|those|these|then)\b|那(?:些|段时间|时候|几天)|这些|其中|同期", re.IGNORECASE)
 # "last year?", "hangzhou?", "2025 呢": only another period or place, the rest as just asked
-_BARE = re.compile(r"^\s*(?:(?:ok|okay|and|so|what about|how about|那|咁|好)[\s,，]*)?|\s*(?:呢|吧|啊|嘛)?\s*[?？!.。]*\s*$",
+_BARE = re.compile(r"^\s*(?:(?:ok|okay|and|so|what about|how about|那|咁|好)[\s,，]*)?|\s*(?:呢|吧|啊|嘛|\bonly)?\s*[?？!.。]*\s*$",
                    re.IGNORECASE)
 
 

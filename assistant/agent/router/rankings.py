@@ -40,7 +40,9 @@ _LEAST = re.compile(r"\b(?:least|fewest|worst|weakest|lowest|smallest|slowest|qu
                     r"|最(?:少|差|低|弱|淡|冷|慢|小|烂|闲)|倒数|垫底", re.IGNORECASE)
 _MANY = re.compile(r"哪些|哪几|边啲|\bwhich (?:are|were)\b|\b(?:cities|products|customers|months|categories|channels)\b",
                    re.IGNORECASE)
-_AVERAGE = re.compile(r"平均|\baverage\b|\bavg\b|客单价", re.IGNORECASE)
+_AVERAGE = re.compile(r"平均|\baverage\b|\bavg\b|\baov\b|客单价", re.IGNORECASE)
+# groups whose average order can be ranked: "aov by city", "哪个月客单价最高"
+_AVERAGED = ("rank_cities", "rank_months", "rank_days", "rank_weekdays", "rank_products")
 _COMPLAINTS = re.compile(r"complaints?|投诉", re.IGNORECASE)
 _CONTACTS = re.compile(r"\b(?:calls?|contacts?|interactions?|touchpoints?)\b|联系|沟通|互动|跟进", re.IGNORECASE)
 _MONEY = re.compile(r"\b(?:sales|revenue|spend|spent|spending|money|income|turnover|takings)\b|[$¥]|营业额|销售额|消费|金额"
@@ -137,9 +139,12 @@ def ranking_sql(text: str, today: date, goods: str | None = None, customer: str 
     goods and place where the message names none of its own."""
     text = spaced(text)
     asked = _group_asked(text, within.measure if within else None)
-    if asked is None or _AVERAGE.search(text) or len(cities_in(text)) > 1:
+    if asked is None or len(cities_in(text)) > 1:
         return None  # two cities named are compared side by side, not ranked among all
     measure, how, m = asked
+    averaged = bool(_AVERAGE.search(text))
+    if averaged and measure not in _AVERAGED:
+        return None
     if customer and measure != "rank_products":
         return None  # one customer's figures by group: her own questions answer those
     period = two_months(text, today) or period_of(text, today) or (within.period if within else None)
@@ -148,8 +153,9 @@ def ranking_sql(text: str, today: date, goods: str | None = None, customer: str 
     goods = goods or (within.goods if within else None)
     customer = customer or (within.customer if within else None)
     # "by city?" after how many orders: orders by city; after a figure of money, money
-    by = _figure(text, measure) or (within.measure if within and within.measure in ("orders", "quantity") else
-                                    "quantity" if goods and measure == "rank_months" else "revenue")
+    by = "avg_order" if averaged else _figure(text, measure) or (
+        within.measure if within and within.measure in ("orders", "quantity") else
+        "quantity" if goods and measure == "rank_months" else "revenue")
     status = status_of(text) or (within.status if within and within.measure == "complaints" else None)
     return sql_for(Question(measure, period, customer=customer if measure == "rank_products" else None,
                             city=city if measure != "rank_cities" else None,

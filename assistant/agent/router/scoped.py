@@ -21,7 +21,7 @@ from assistant.lang.goods import named_in
 
 # "of them" wherever it is said: "how many of them…", "top 3 of those", "其中…", "这几个里面…"
 _OF_THEM = re.compile(r"\b(?:among|of|out of|from|within|between)\s+(?:them|those|these)\b"
-                      r"|其中|(?:这|那)(?:几|些)(?:个|位)?(?:人|客户|客人|顾客)?\s*(?:里面?|当中|之中|中间?|里头)"
+                      r"|其中|(?:这|那)(?:几|些)?(?:个|位)?(?:人|客户|客人|顾客)?\s*(?:里面|当中|之中|中间|里头|(?<=[几些])(?:里|中))"
                       r"|(?:他|她|它|佢)(?:们|哋)\s*(?:里面?|当中|之中|中间?|里头)|(?:名单|列表)(?:里面?|上|中)",
                       re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|几个|几位|多少(?:个|位|人)|几多(?:个|位)?|有几", re.IGNORECASE)

@@ -137,7 +137,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("buyers", r"(?:customers|clients|people|ppl|folks|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
      ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买",
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
-    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])")),
+    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])", r"(?:多少|几)(?:个|位)人(?!民|手)")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
                     r"|\b(?:sell|sold) anything\b"
@@ -493,6 +493,10 @@ def question_sql(q: Question) -> str:
         conds = [c for c in (during("o.date", q.period) if q.period else None, _goods_cond("o.product", q),
                              f"c.city IN ({', '.join(city_forms(c) for c in q.cities)})" if q.cities else None) if c]
         where = " WHERE " + " AND ".join(conds) if conds else ""
+        if q.by == "avg_order":  # "aov by city": the average order of each city's customers
+            return (f"SELECT {case} AS city, ROUND(AVG(o.amount), 2) AS average_order FROM orders o "
+                    f"JOIN customers c ON c.id = o.customer_id{where} "
+                    f"GROUP BY 1 ORDER BY average_order {_way(q)} LIMIT {q.limit}{_offset(q)}")
         if q.by == "orders":  # "which city had the most orders": counted, not summed
             return (f"SELECT {case} AS city, COUNT(*) AS orders FROM orders o "
                     f"JOIN customers c ON c.id = o.customer_id{where} "
@@ -502,10 +506,10 @@ def question_sql(q: Question) -> str:
                 f"GROUP BY 1 ORDER BY revenue {_way(q)} LIMIT {q.limit}{_offset(q)}")
     if what in _BY_DATE:  # "哪天最忙", "今年哪个weekday生意最好"; months, days in their order unless which
         columns, key, in_order = _BY_DATE[what]
-        by = q.by if q.by in ("quantity", "orders") else "revenue"
-        order = f"{by} {_way(q)}" if q.limit == 1 or q.least or not in_order else key
-        value = {"quantity": "SUM(quantity) AS quantity", "orders": "COUNT(*) AS orders"}.get(
-            by, "ROUND(SUM(amount), 2) AS revenue")
+        by = q.by if q.by in ("quantity", "orders", "avg_order") else "revenue"
+        order = f"{'average_order' if by == 'avg_order' else by} {_way(q)}" if q.limit == 1 or q.least or not in_order else key
+        value = {"quantity": "SUM(quantity) AS quantity", "orders": "COUNT(*) AS orders",
+                 "avg_order": "ROUND(AVG(amount), 2) AS average_order"}.get(by, "ROUND(SUM(amount), 2) AS revenue")
         conds = [c for c in [during("date", q.period) if q.period else None, _goods_cond("product", q),
                              _living(q)] if c]
         return (f"SELECT {columns}, {value} FROM orders{' WHERE ' + ' AND '.join(conds) if conds else ''} "
@@ -517,6 +521,9 @@ def question_sql(q: Question) -> str:
         if q.by == "revenue":
             return (f"SELECT product, ROUND(SUM(amount), 2) AS revenue FROM orders{where} GROUP BY product "
                     f"ORDER BY revenue {way} LIMIT {q.limit}{_offset(q)}")
+        if q.by == "avg_order":
+            return (f"SELECT product, ROUND(AVG(amount), 2) AS average_order FROM orders{where} GROUP BY product "
+                    f"ORDER BY average_order {way} LIMIT {q.limit}{_offset(q)}")
         return (f"SELECT product, SUM(quantity) AS quantity FROM orders{where} GROUP BY product "
                 f"ORDER BY quantity {way} LIMIT {q.limit}{_offset(q)}")
     if what == "rank_channels":  # "上个月联系了多少次 按渠道分": contacts by the way they were made

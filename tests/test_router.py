@@ -1491,3 +1491,26 @@ def test_latin_words_beside_chinese_are_read_as_words():
     assert spaced("上海上个月top 3 products是哪几个") == "上海上个月 top 3 products 是哪几个"
     assert spaced("10月3号") == "10月3号"  # digits stay with their 汉字: dates are read as written
     assert without_emoji("去年呢 📉?") == "去年呢 ?" and without_emoji("👍🏻") == ""
+
+
+@pytest.mark.parametrize("surface, names, stored", [
+    ("老陈", ("陈平", "周磊"), "陈平"), ("陈生", ("陈平", "周磊"), "陈平"), ("老周", ("周磊", "周超"), None),
+    ("mr hall", ("Max Hall", "Lily Tan"), "Max Hall"), ("ms walker", ("Max Hall",), None),
+])
+def test_a_surname_with_a_title_is_the_one_customer_with_that_surname(surface, names, stored):
+    from assistant.agent.router.slots import stored_name
+
+    assert stored_name(surface, names) == stored
+
+
+@pytest.mark.parametrize("message, column", [("aov by city", "city"), ("哪个月客单价最高", "month"),
+                                             ("avg order by product", "product")])
+def test_the_average_order_is_ranked_by_group(message, column):
+    found = route(message, ctx())
+    selected = found.args["sql"].split(" FROM ")[0]
+    assert found.tool == "run_sql" and "AVG(" in selected and column in selected and "GROUP BY" in found.args["sql"]
+
+
+def test_a_taste_fault_said_to_be_less_is_no_complaint_and_goods_not_received_are():
+    check("尹敏今日嚟買咗一包耶加雪菲 試下新豆 佢話酸味少咗好多", "log_activity", order_quantity=1, complaint=None)
+    check("周晨曦頭先打嚟 話上個禮拜訂嘅豆到而家都未收到", "log_activity", complaint="~未收到", date="2026-11-22")

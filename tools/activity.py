@@ -40,6 +40,9 @@ _REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:记得|記得)|(?:pleas
 
 
 # words that tell of a contact or of something done, not of a plan
+# "Nora 打来说 …, remind me …": however short, a call or visit told before the reminder happened
+_CAME_IN_TOUCH = re.compile(r"打来|打嚟|打過來|打过来|来电|來電|来店|來店|到店|嚟咗|来了|來了|\b(?:called|rang|phoned|came (?:in|by)"
+                            r"|visited|dropped (?:by|in)|stopped by|messaged|texted|emailed)\b", re.IGNORECASE)
 _REPORTED = re.compile(r"了|咗|过|過|说|說|话|話|讲|講|聊|问|問|来电|來電|打来|打嚟|嚟|来店|到店|\b(?:called|rang|phoned|came|visited"
                        r"|said|says|told|asked|wechat'?d|emailed|texted|messaged|dropped|popped|stopped|mentioned"
                        r"|complained|wanted|wants|ordered|bought|paid|picked|was|were|had)\b", re.IGNORECASE)
@@ -158,7 +161,8 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
     told = re.sub(r"\d+|[月日号號]|\b(?:on|next|this|tomorrow|tmr|tmrw|today|mon|tue|wed|thu|fri|sat|sun)\w*", " ", told,
                   flags=re.IGNORECASE)
     # "后天给她 quote 个价，remind me" is the plan said first: only a report of something done is logged
-    happened = (len(re.findall(r"[\u4e00-\u9fff]", told)) >= 6 or len(re.findall(r"[A-Za-z]+", told)) >= 4) \
+    happened = _CAME_IN_TOUCH.search(told) is not None or (
+        len(re.findall(r"[\u4e00-\u9fff]", told)) >= 6 or len(re.findall(r"[A-Za-z]+", told)) >= 4) \
         and _REPORTED.search(told) is not None
     if reminder and not happened and not (complaint or order_quantity or order_amount):
         # "remind me to call Li Na on Friday": nothing happened yet, so no contact to log

@@ -23,8 +23,9 @@ _COMPLAINT = re.compile(
     r"|damaged|dent(?:ed)?|too long|long wait|waited (?:for )?(?:ages|forever|an hour|\d+ (?:min|minutes|hours))|took forever|soaked|soggy|\bwet\b|mou?ldy|cracked|smashed|torn|ripped|expired|spilled|leaked"
     r"|\b(?:wants?|asked for|asking for|demand(?:s|ed)?) (?:a )?(?:replacement|refund|compensation|money back)\b|wrong(?! (?:guy|girl|person|name|one|customer|cust|lady|man|number))|missing|rude|terrible|awful|stale|burnt|overcharged|too slow|leak\w*|crushed"
     r"|\b(?:bags?|box(?:es)?|packs?|items?|one|two|\d+) short\b|\bshort[- ]?changed\b"
+    r"|\b(?:still )?(?:has|have)n'?t (?:arrived|come|got it|received)\b|\bnever (?:arrived|came|got it)\b"
     r"|不满|抱怨|投诉|生气|嬲|不高兴|不开心|失望|太慢|晚了|迟到|迟了|延迟|坏了|破了|(?<![打说写输拼讲])错了|少了?[一两二三四五六七八九十\d]+[袋包盒个件瓶]|少发|漏发|态度差|态度不好|难喝|不新鲜"
-    r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|太久|等了?很久|等好久|久等|排队.{0,4}久|发霉|霉味|过期|湿了|湿透|变质|碎了|裂了|撒了|要(?:求)?(?:退款|退货|换货|赔偿|赔钱|补发)|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
+    r"|多收|差评|压坏|受潮|有点潮|潮了|发潮|漏了|漏晒|漏光|漏水|漏气|太苦|焦苦|发错|没收到|未收到|都没到|都未到|还没到|太久|等了?很久|等好久|久等|排队.{0,4}久|发霉|霉味|过期|湿了|湿透|变质|碎了|裂了|撒了|要(?:求)?(?:退款|退货|换货|赔偿|赔钱|补发)|少[寄发给送装]了?[一两二三四五六七八九十\d]*", re.IGNORECASE)
 # a reply the owner owes by a date, told not asked: "need to reply him by tue", "跟她说明天回复她"
 _DAY_AHEAD = r"(?:明天|后天|下周|周[一二三四五六日天]|礼拜[一二三四五六日天]|晚点|回头|晚些|过两天)"
 _REPLY_ZH = r"(?:回复|回覆|答复|回她|回他|覆她|覆他)"
@@ -112,7 +113,7 @@ _PAID = re.compile(r"已经?(?:转账|转了|付了?|付款|付清|收了?|收�
 # "wants 3 antigua sent over"; a plain "wants 5 more bags" stays an intent to follow up
 _FIRM = re.compile(r"\b(?:usual|same|normal) price\b|\bput (?:it|that|them) (?:in|through|down)\b|\bsen[dt] (?:it |them )?over\b"
                    r"|\bship (?:it|them)\b|老价钱|照旧价|原价|入单|发货给|寄过去", re.IGNORECASE)
-_REPORTED_SPEECH = re.compile(r"说|說|讲|講|提到|\b(?:said|says|told|mentioned)\b", re.IGNORECASE)
+_REPORTED_SPEECH = re.compile(r"说|說|讲|講|(?<![电電通])[话話](?![费費题題])|提到|\b(?:said|says|told|mentioned)\b", re.IGNORECASE)
 _CONTACT_CUE = re.compile(r"打(?:了|完)?电话|来电|来店|到店|微信|\b(?:called|rang|phoned|visited|came in|messaged)\b",
                           re.IGNORECASE)
 
@@ -208,6 +209,8 @@ _NONE_OF = re.compile(r"\b(?:nothing|no need|no|not|never|don'?t need)\b\s+(?:\w
 _BETTER_NOW = re.compile(r"好(?:了|咗)?(?:很多|好多)|好多了|(?:味|问题|毛病|情况)(?:已经|都)?没了|改善了?|改进了|没(?:有)?(?:问题|事)了|不再|已经好了|ok了"
                          # "这批豆子没之前那么酸了", "not as bitter as last time", "no more sourness"
                          r"|没(?:有)?(?:之前|以前|上次|原来|上回)那么|\bnot as \w+ as (?:before|last time|it was)\b"
+                         # "酸味少了好多", "苦味淡了": a fault of taste said to be less
+                         r"|(?:酸|苦|焦|涩|怪|腥)味?.{0,2}(?:少了|少咗|淡了|轻了|小了|没了|冇咗)"
                          r"|\bno more \w+(?:ness|iness)\b"
                          r"|\b(?:much |a lot )?better now\b|\bmuch better\b|\bimproved\b|\bno longer\b"
                          r"|\b(?:is |are |'s |s )?(?:ok|okay|fine|happy) (?:now|already)\b|\bnot (?:mad|upset|angry) anymore\b"
@@ -469,11 +472,18 @@ _NOT_BOUGHT = re.compile(r"补发|补寄|补给|补送|重发|再寄|换货|少�
                          r"|\bprice for\b|\bquote\b", re.IGNORECASE)
 
 
+# where a clause of a run-on message ends: punctuation, "然后" / "but", a pause between 汉字, what
+# someone said next ("…买了两包耶加雪菲然后他说上次的冷萃漏了")
+_CLAUSE_EDGE = re.compile(r"[,，。;；!！?？—]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|" + _CLAUSE_END.pattern
+                         + r"|(?:他|她|佢)(?:说|讲|话)", re.IGNORECASE)
+
+
 def _clause_at(text: str, at: int) -> str:
-    """The clause of the message around position `at` (between commas, stops, dashes)."""
-    start = max((text.rfind(c, 0, at) for c in ",，。;；!！?？—"), default=-1) + 1
-    ends = [i for i in (text.find(c, at) for c in ",，。;；!！?？—") if i >= 0]
-    return text[start:min(ends) if ends else len(text)]
+    """The clause of the message around position `at`."""
+    edges = [(e.start(), e.end()) for e in _CLAUSE_EDGE.finditer(text)]
+    start = max((end for s, end in edges if end <= at), default=0)
+    end = min((s for s, _ in edges if s > at), default=len(text))
+    return text[start:end]
 
 
 _NOTE_IT = re.compile(r"记录一下|记一下|记下来?|记住|\bnote (?:it|this|that)(?: down)?\b|\bjot (?:it|this) down\b",

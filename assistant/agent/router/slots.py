@@ -12,6 +12,7 @@ from itertools import pairwise
 from assistant.lang.dates import NUM, cn_number, span_days
 from assistant.lang.names import compact, has_han, name_key, sound_key, to_simplified
 from assistant.lang.units import ZH_UNITS
+from assistant.store.name_lookup import strip_honorifics
 
 # Capitalised at the start of a sentence these are ordinary words, not the customer "He" / "Long".
 _SENTENCE_WORDS = {"he", "an", "long", "song", "may", "will", "max", "grace", "green", "king",
@@ -211,6 +212,12 @@ def stored_name(surface: str, names: tuple[str, ...]) -> str | None:
         return surface
     key = name_identity(surface)
     same = [n for n in names if name_identity(n) == key]
+    if not same:
+        # "老陈", "mrs tan": a surname and a title name the one customer with that surname
+        bare = strip_honorifics(to_simplified(surface))
+        if bare != to_simplified(surface) and (len(bare) == 1 and has_han(bare) or bare.isascii()):
+            same = [n for n in names if to_simplified(n).startswith(bare)] if has_han(bare) else \
+                [n for n in names if bare.lower() in n.lower().split()[-1:]]
     return same[0] if len(same) == 1 else None
 
 

@@ -39,7 +39,9 @@ REVISING = re.compile(
     r"|should be|make it|change (?:it|that)"
     r"(?: to)?|switch (?:it )?to|use)\b|\binstead\b|\bactually\b|\btypo\b|\bnot\b|\bchange to\b|\brather\b"
     # "ok add him again, same stuff but email is …": the same request, one thing different
-    r"|\bsame (?:stuff|thing|details|info|everything)\b.{0,8}\bbut\b|(?:其他|别的)?(?:都)?一样.{0,3}(?:但|不过|只是)",
+    r"|\bsame (?:stuff|thing|details|info|everything)\b.{0,8}\bbut\b|(?:其他|别的)?(?:都)?一样.{0,3}(?:但|不过|只是)"
+    # "只看前三个就行", "just the top 5": the list just shown, shorter
+    r"|^\s*只(?:看|要|列|显示)|^\s*(?:just|only)\s+(?:the\s+)?(?:top|first)\b",
     re.IGNORECASE)
 # "same for Lily Cooper", "Ethan Lee then, same order", "同一张单", "佢都要一样": the request just
 # made or saved, again for someone else

@@ -21,6 +21,7 @@ from assistant.agent.router.slots import (
     every_customer,
     name_identity,
     named_customers,
+    same_person,
     spot_customer,
     spot_index,
     staff_like,
@@ -241,8 +242,8 @@ def _write_doubt(msg: Msg, found: Route) -> str | None:
     if msg.span:
         rest = msg.text[msg.span[1]:]
         other = spot_customer(rest, spot_index(msg.names))
-        if other and _LISTED_WITH.match(rest[:other[1]]) and \
-                stored_name(other[0], msg.names) != msg.canonical:
+        if other and _LISTED_WITH.match(rest[:other[1]]) and not same_person(other[0], msg.canonical or msg.customer) \
+                and stored_name(other[0], msg.names) != msg.canonical:
             return "several_customers"
         if not msg.canonical and len(msg.customer.split()) >= 2 and not _near_a_name(msg.customer, msg.names):
             return "unknown_customer"  # "Grace Liu" beside Grace Turner: someone not on the list

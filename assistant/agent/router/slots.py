@@ -174,6 +174,23 @@ _LOWER_FIRST = re.compile(r"\s*([a-z][a-z'-]+)\s+(?:just\s+)?(?:bought|came|call
                           r"|买了|来了|打来|说)\b")
 
 
+def surname_titled(surface: str) -> str | None:
+    """The surname of a surname said with a title ("黄哥" -> "黄", "mrs tan" -> "tan"), else None."""
+    bare = strip_honorifics(to_simplified(surface))
+    if bare == to_simplified(surface):
+        return None
+    return bare if len(bare) == 1 and has_han(bare) or bare.isascii() and " " not in bare else None
+
+
+def same_person(surface: str, name: str) -> bool:
+    """Whether a surname with a title says again who was just named ("黄涛黄哥", "周晨曦…周生")."""
+    surname = surname_titled(surface)
+    if not surname or not name:
+        return False
+    name = to_simplified(name)
+    return name.startswith(surname) if has_han(surname) else surname.lower() == name.lower().split()[-1]
+
+
 def staff_like(text: str, who: str) -> bool:
     """"小李说明天要请假": a familiar name (小 or 阿 and a surname) that buys or visits nothing in
     the message is as likely the shop's own staff as a customer."""
@@ -228,13 +245,15 @@ def spot_index(names: tuple[str, ...]) -> NameIndex:
 
 
 def customers_in(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
-    """(start, end, name as typed) of each customer named in the message, in order."""
+    """(start, end, name as typed) of each customer named in the message, in order; a surname
+    with a title after a name with that surname is the same one again ("张伟张总")."""
     out, pos = [], 0
     while pos < len(text):
         hit = spot_customer(text[pos:], index)
         if hit is None:
             break
-        out.append((pos + hit[1], pos + hit[2], hit[0]))
+        if not any(same_person(hit[0], earlier) for _, _, earlier in out):
+            out.append((pos + hit[1], pos + hit[2], hit[0]))
         pos += max(hit[2], 1)
     return out
 

@@ -677,6 +677,10 @@ def fact_sql(m: _Msg) -> str | None:
     """The template SELECT for a plain fact asked: referrals counted, the biggest single order,
     complaints oldest or worst first, or one customer's usual goods, city, phone, last order,
     complaints or open tasks; None when the message asks none of these."""
+    who = _asked_about(m)
+    if who and sql_templates.LAST_CONTACT.search(m.kw.low) and not (m.customer and not m.canonical):
+        # "她最近一次联系我们是什么时候，说了啥": asked, though it speaks of contact and saying
+        return sql_templates.customer_fact_sql(m.kw.low, who, m.ctx.today)
     if m.kw.has("howto") or _PROFILE_ASKED.search(m.text) or (m.customer and not m.canonical) \
             or not (is_question(m.text) or _ASKS.search(m.kw.low) or _GIVE_ME.search(m.text)
                     and sql_templates.asks_contact(m.kw.low) and not re.search(r"\d{4}", m.text)) \
@@ -684,7 +688,7 @@ def fact_sql(m: _Msg) -> str | None:
         return None  # "email from lucas asking when the gift box comes": what a customer asked, to log
     who = _asked_about(m)
     return sql_templates.shop_fact_sql(m.kw.low, m.ctx.today, who) or (
-        sql_templates.customer_fact_sql(m.kw.low, who) if who else None)
+        sql_templates.customer_fact_sql(m.kw.low, who, m.ctx.today) if who else None)
 
 
 @rule(54)
@@ -903,8 +907,8 @@ def customer_question(m: _Msg) -> Intent | None:
     if m.kw.has("update") or m.kw.has("draft") or m.kw.has("advice") or m.kw.has("howto") \
             or _REPORTED.search(m.text):
         return None  # "张伟问新豆子到了吗": what the customer asked, to be logged
-    if sql_templates.is_count_question(m.kw.low) or _churn_asked(m):
-        return None  # counts, sums and dates by SQL; "is she at risk" by the churn rules
+    if sql_templates.is_count_question(m.kw.low) or _churn_asked(m) or sql_templates.asks_their_goods(m.kw.low):
+        return None  # counts, sums, dates and her goods ranked by SQL; "is she at risk" by the churn rules
     return Intent({"customer": who}, 0.85)
 
 

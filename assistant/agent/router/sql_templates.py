@@ -125,7 +125,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
                       "卖出多少", r"出(?:了|去)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|份)",
                       # "她去年买了几个礼盒": goods a customer bought, counted
                       r"(?:买|订|要|拿)(?:了|过)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)")),
-    ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money"
+    ("revenue", r"revenue|sales|turnover|income|earn(?:ed)?|made|takings|spent|spend|how much money|\bltv\b|lifetime value"
      r"|\b(?:sell|sold) anything\b"
      r"|\bhow much\b.{0,20}\b(?:sell|sold|make|do|did|bring in|take in|ring up)\b",
      ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"(?:没|有)生意", "总消费", "消费总额", "累计消费", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
@@ -544,6 +544,12 @@ def question_sql(q: Question) -> str:
             else "referred_by IS NOT NULL"
         return (f"SELECT COUNT(DISTINCT customer_id) AS customers, COUNT(*) AS orders FROM orders "
                 f"WHERE {by}{' AND ' + during('date', q.period) if q.period else ''}")
+    if what == "last_contact":
+        return (f"SELECT date, channel, summary FROM interactions WHERE {who} "
+                f"ORDER BY date DESC, id DESC LIMIT 1")
+    if what == "days_since":  # the period is today, the day counted to
+        return (f"SELECT MAX(date) AS last_order, CAST(julianday('{q.period[1].isoformat()}') - julianday(MAX(date)) "
+                f"AS INTEGER) AS days_since FROM orders WHERE {who}")
     if what == "contact":  # "佢喺邊個城市", "那个人电话多少": the stored details, not the whole profile
         return f"SELECT name, phone, city, email, wechat FROM customers WHERE name = {quoted(q.customer)}"
     if what == "detail":  # "她生日几号来着": one column of the record, named from _DETAILS only
@@ -1157,9 +1163,16 @@ _WORST_SELLER = re.compile(r"卖(?:得|的)?最(?:差|少|烂|慢)|最(?:不好�
 
 
 # "她买得最多的是哪款 按包数算": one customer's goods ranked
-_WHICH_GOODS = re.compile(r"(?:哪款|哪个(?:产品|豆|商品|口味)|哪种|什么(?:产品|豆|商品)|啥(?:产品|豆)).{0,8}最|最.{0,8}(?:哪款|哪种|哪个产品)"
+_WHICH_GOODS = re.compile(r"(?:哪款|哪个(?:产品|豆|商品|口味)|哪种|什么(?:产品|豆|商品)|啥(?:产品|豆)).{0,8}最"
+                          r"|最.{0,8}(?:哪款|哪种|哪个产品|哪只|什么豆|啥豆|哪个豆)"
+                          r"|\b(?:favou?rite|fave|fav) (?:product|beans?|coffee|blend|item)\b"
                           r"|\b(?:which|what) (?:product|beans?|item|blend|coffee)s?\b.{0,30}\bmost\b"
                           r"|\bmost\b.{0,20}\b(?:which|what) (?:product|beans?|item|blend)", re.IGNORECASE)
+
+
+def asks_their_goods(text: str) -> bool:
+    """Whether the message asks which goods a customer buys most ("佢最鍾意買邊隻豆")."""
+    return _WHICH_GOODS.search(text) is not None
 
 
 def customer_products_sql(text: str, today: date, customer: str) -> str | None:
@@ -1332,10 +1345,24 @@ _LAST_BOUGHT = re.compile(r"\bwhat did (?:s?he|they)\s+(?:get|buy|order|have)\b(
                           re.IGNORECASE)
 
 
-def customer_fact_sql(text: str, customer: str) -> str | None:
-    """A plain fact about one customer (a stored name): their city or phone, when they last bought,
-    their open complaints or tasks; None when the message asks none of these."""
-    # (what they usually buy, how often and how long they have been away, the profile shows at its top)
+# "她最近一次联系我们是什么时候，说了啥", "when did we last hear from him": the latest contact
+LAST_CONTACT = re.compile(r"(?:最近|上|最后)一?次(?:联系|沟通|来电|找)(?:我们|我|咱们)?.{0,4}(?:什么时候|啥时候|几时|哪天|几号)"
+                           r"|\b(?:last|latest|most recent) (?:contact|interaction|conversation)\b"
+                           r"|\bwhen did (?:we|i) last (?:talk|speak|hear|chat)\b"
+                           r"|\bwhen did (?:s?he|they) last (?:contact|call|message|text|reach)\b", re.IGNORECASE)
+# "days since?": the days since the customer's last order, counted ("他多久没买了" gets the
+# profile, which shows the same beside the customer's usual rhythm)
+_DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:有)?(?:买|来|下单|订)", re.IGNORECASE)
+
+
+def customer_fact_sql(text: str, customer: str, today: date | None = None) -> str | None:
+    """A plain fact about one customer (a stored name): their city or phone, when they last bought
+    or were in touch, their open complaints or tasks; None when the message asks none of these."""
+    if LAST_CONTACT.search(text):
+        return sql_for(Question("last_contact", customer=customer))
+    if today and _DAYS_SINCE.search(text):
+        return sql_for(Question("days_since", (today, today), customer=customer))
+    # (what they usually buy and how often, the profile shows at its top)
     if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text) or _LAST_BOUGHT.search(text):
         return sql_for(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
     detail = next((c for c, rx in _DETAILS if rx.search(text)), None)

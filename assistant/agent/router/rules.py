@@ -907,8 +907,8 @@ def customer_question(m: _Msg) -> Intent | None:
     if m.kw.has("update") or m.kw.has("draft") or m.kw.has("advice") or m.kw.has("howto") \
             or _REPORTED.search(m.text):
         return None  # "张伟问新豆子到了吗": what the customer asked, to be logged
-    if sql_templates.is_count_question(m.kw.low) or _churn_asked(m) or sql_templates.asks_their_goods(m.kw.low):
-        return None  # counts, sums, dates and her goods ranked by SQL; "is she at risk" by the churn rules
+    if sql_templates.is_count_question(m.kw.low) or _churn_asked(m):
+        return None  # counts, sums and dates by SQL; "is she at risk" by the churn rules
     return Intent({"customer": who}, 0.85)
 
 

@@ -1164,15 +1164,10 @@ _WORST_SELLER = re.compile(r"卖(?:得|的)?最(?:差|少|烂|慢)|最(?:不好�
 
 # "她买得最多的是哪款 按包数算": one customer's goods ranked
 _WHICH_GOODS = re.compile(r"(?:哪款|哪个(?:产品|豆|商品|口味)|哪种|什么(?:产品|豆|商品)|啥(?:产品|豆)).{0,8}最"
-                          r"|最.{0,8}(?:哪款|哪种|哪个产品|哪只|什么豆|啥豆|哪个豆)"
+                          r"|最.{0,8}(?:哪款|哪种|哪个产品)"
                           r"|\b(?:favou?rite|fave|fav) (?:product|beans?|coffee|blend|item)\b"
                           r"|\b(?:which|what) (?:product|beans?|item|blend|coffee)s?\b.{0,30}\bmost\b"
                           r"|\bmost\b.{0,20}\b(?:which|what) (?:product|beans?|item|blend)", re.IGNORECASE)
-
-
-def asks_their_goods(text: str) -> bool:
-    """Whether the message asks which goods a customer buys most ("佢最鍾意買邊隻豆")."""
-    return _WHICH_GOODS.search(text) is not None
 
 
 def customer_products_sql(text: str, today: date, customer: str) -> str | None:

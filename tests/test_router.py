@@ -1514,3 +1514,10 @@ def test_the_average_order_is_ranked_by_group(message, column):
 def test_a_taste_fault_said_to_be_less_is_no_complaint_and_goods_not_received_are():
     check("尹敏今日嚟買咗一包耶加雪菲 試下新豆 佢話酸味少咗好多", "log_activity", order_quantity=1, complaint=None)
     check("周晨曦頭先打嚟 話上個禮拜訂嘅豆到而家都未收到", "log_activity", complaint="~未收到", date="2026-11-22")
+
+
+def test_goods_counted_on_a_visit_are_bought():
+    names = NAMES
+    found = route_with("Max Hall came in, 2 mandheling 176", RouteContext(
+        today=TODAY, customer_names=lambda: names, product_names=lambda: ["曼特宁 Mandheling 250g"]), TOOLS)
+    assert found.tool == "log_activity" and (found.args["order_quantity"], found.args["order_amount"]) == (2, 176)

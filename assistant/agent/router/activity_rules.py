@@ -16,6 +16,7 @@ from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
 from assistant.core.records import InvalidInput
 from assistant.lang.dates import find_date, impossible_dates, parse_date, parse_period
+from assistant.lang.goods import named_in
 from assistant.lang.grounding import asks_by_form, is_question
 
 _COMPLAINT = re.compile(
@@ -499,6 +500,15 @@ _THAT_COMPLAINT = re.compile(r"(?:那个|那单|那次|之前|上次|嗰个|嗰�
                              r"|\b(?:his|her|their|that|the|this)\s+(?:[\w-]+\s+){0,4}?complaint\b", re.IGNORECASE)
 
 
+_COUNT_GOODS = re.compile(r"(?<![\w.])(\d{1,2})\s*(?:x\s*)?([A-Za-z][a-z-]+(?:\s+[A-Za-z][a-z-]+)?)", re.IGNORECASE)
+
+
+def _goods_counted(m: Msg, text: str) -> bool:
+    """"xu yang came in, 2 mandheling 176": on a visit, a count before goods the shop sells."""
+    products = m.ctx.product_names()
+    return any(named_in(x.group(2), products) for x in _COUNT_GOODS.finditer(_blanked(text, [m.span]) if m.span else text))
+
+
 def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
@@ -517,7 +527,8 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     dates = dates_in(text, today)
     # "再要 3 bags 耶加雪菲，294 已经转账了": goods paid for are an order placed, not a plan
     ordered = ordered or bool(_PAID.search(text) or _FIRM.search(text)) or (
-        not contact and not asking and _receipt_line(m, text, dates))
+        not contact and not asking and _receipt_line(m, text, dates)) or (
+        contact and not asking and _goods_counted(m, text))
     # "想订三十个礼盒 让我明天给她报个价": an order wished for and not yet placed is a plan
     wished = bool(_WISHED.search(text)) and not (_PAID.search(text) or _FIRM.search(text))
     if wished and not sold:

@@ -1383,7 +1383,8 @@ _BIGGEST = re.compile(r"\b(?:biggest|largest|highest|most expensive|top) (?:sing
                       r"最大(?:的)?一?[单笔张]|单笔最(?:高|大|多)|最贵的一?[单笔]|金额最(?:大|高)的(?:一?[单笔]|订单)", re.IGNORECASE)
 _WAITING = re.compile(r"\bwaiting (?:the )?longest\b|\boldest\b|等(?:了)?最久|最久|最早的|拖(?:得)?最久", re.IGNORECASE)
 _WORST = re.compile(r"most (?:serious|severe|urgent|critical)|\bworst\b|最(?:严重|紧急|要紧)|严重的是|哪些.{0,4}严重", re.IGNORECASE)
-_COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones\b|\bone'?s\b|里面|其中|哪几个|哪些", re.IGNORECASE)
+_COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones\b|\bone'?s\b|\b(?:those|these|them)\b|里面|其中|哪几个|哪些|那个|哪个"
+                             r"|(?<!最)严重.{0,2}(?:是|的)", re.IGNORECASE)
 
 
 def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | None:
@@ -1421,6 +1422,7 @@ def complaint_follow_up(text: str, q: Question) -> str | None:
     if _WORST.search(text):
         return sql_for(replace(q, measure="complaint_list", status=status, by="severity"))
     severity, kind = _severity(text) or q.severity, _category_of(text) or q.category
-    if _WHO_THEY.search(text) or severity != q.severity:  # "which ones are high severity"
+    which = re.search(r"\bwhich (?:of|ones?)\b|哪些|哪几(?:个|条)|边啲", text, re.IGNORECASE)
+    if _WHO_THEY.search(text) or which or severity != q.severity:  # "which of those are about delivery"
         return sql_for(replace(q, measure="complaint_list", status=status, severity=severity, category=kind, limit=50))
     return None

@@ -87,6 +87,11 @@ def rows_added(store, bot, message: str) -> dict[str, int]:
      {"interactions": 1, "tasks": 1, "complaints": 0}),
     # what a reminder is about raises no new complaint
     ("remind me call li na tmr abt her late delivery thing", {"interactions": 0, "tasks": 1, "complaints": 0}),
+    # a call planned for a day, with nothing told as done, is only a task
+    ("tmr arvo call ms walker re new wholesale price list", {"interactions": 0, "tasks": 1, "complaints": 0}),
+    # however short, a call told before the reminder happened
+    ("Lily King 打来说 next week 想来 cupping, remind me next wed 准备 sample 给她",
+     {"interactions": 1, "tasks": 1, "complaints": 0}),
 ])
 def test_a_reminder_with_what_came_before_it(demo_store, meaning, message, added):
     bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)

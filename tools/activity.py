@@ -164,7 +164,9 @@ def log_activity(store: Store, ctx: TurnContext, customer: str, summary: str,
     happened = _CAME_IN_TOUCH.search(told) is not None or (
         len(re.findall(r"[\u4e00-\u9fff]", told)) >= 6 or len(re.findall(r"[A-Za-z]+", told)) >= 4) \
         and _REPORTED.search(told) is not None
-    if reminder and not happened and not (complaint or order_quantity or order_amount):
+    # "tmr arvo call ms walker re new price list": a plan with a day, and nothing told as done
+    planned = bool(follow_up and follow_up_date and not _REPORTED.search(summary))
+    if (reminder and not happened or planned) and not (complaint or order_quantity or order_amount):
         # "remind me to call Li Na on Friday": nothing happened yet, so no contact to log
         title = (follow_up or "").strip() or summary.strip()
         title = _REMINDER.sub("", title).strip() or summary.strip()

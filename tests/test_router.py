@@ -1521,3 +1521,11 @@ def test_goods_counted_on_a_visit_are_bought():
     found = route_with("Max Hall came in, 2 mandheling 176", RouteContext(
         today=TODAY, customer_names=lambda: names, product_names=lambda: ["曼特宁 Mandheling 250g"]), TOOLS)
     assert found.tool == "log_activity" and (found.args["order_quantity"], found.args["order_amount"]) == (2, 176)
+
+
+@pytest.mark.parametrize("message, tool, args", [
+    ("also log 一下 他 today in store, bought 3 包哥伦比亚", "log_activity", {"channel": "in_store", "order_quantity": 3}),
+    ("帮他标签加一个VIP", "update_customer", {"tags": "VIP"}),
+])
+def test_a_visit_in_store_and_a_tag_added_after_its_word(message, tool, args):
+    check(message, tool, last="张伟", **args)

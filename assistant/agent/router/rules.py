@@ -376,6 +376,9 @@ _VALUE = re.compile(r"(?:\bto\b|\bis\b|\bas\b|=|改成|改为|换成|更新为|�
                     r"\s*(.+?)\s*[。.!！]?$")
 _TAG_VALUE = [re.compile(r"(?:tag|标签)\s*(?:叫做?|名叫|called|named)\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:吧|啦|$|[\s,，。])",
                          re.IGNORECASE),
+              # "帮他标签加一个VIP": the tag after the verb that adds it
+              re.compile(r"(?:tag|标签)\s*(?:里|上)?\s*(?:加|添|打|贴)(?:上|个|一个|多一个|多个)?\s*[\"“「']?([A-Za-z][\w&+-]{0,15}|[\u4e00-\u9fff]{1,6}?)"
+                         r"[\"”」']?\s*(?:吧|啦|$|[\s,，。])", re.IGNORECASE),
               re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:的)?标签"),
               re.compile(r"标(?:成|为|记成|记为|上)了?\s*[\"“「']?([A-Za-z0-9&+-]+|[\u4e00-\u9fff]{1,6}?)[\"”」']?"
                          r"\s*(?:客户|客人|顾客|的|吧|$|[\s,，。])"),
@@ -410,6 +413,7 @@ _ONE_MORE = re.compile(r"^\s*(?:再|也|另外|还要|还有|顺便|\b(?:also|an
 # "note for cui jing: deliver before 10am" / "tag 孟浩然 gifts": about the customer's record itself
 _ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)[\s,，]+)*(?:add (?:a )?)?"
                             r"(?:notes? (?:for|on|about|to)\b|notes? down\b|tag\b)|备注一下|记在(?:他|她)?资料"
+                            r"|(?:标签|\btag\b)\s*(?:里|上)?\s*(?:加|添|打|贴)"
                             r"|" + r"(?:帮(?:他|她)?)?(?:加|添|写|记)(?:个|一个|一下|上|条)?\s*(?:备注|note)\s*[。.!！]?\s*$", re.IGNORECASE)
 # "林生话他对榛子敏感 帮他加个备注": what to note is said first, the request after it
 _NOTE_AFTER = re.compile(r"[\s,，。]*(?:帮(?:他|她|我)?)?(?:加|添|写|记)(?:个|一个|一下|上|条)?\s*(?:备注|note)\s*[。.!！]?\s*$",

@@ -1529,3 +1529,11 @@ def test_goods_counted_on_a_visit_are_bought():
 ])
 def test_a_visit_in_store_and_a_tag_added_after_its_word(message, tool, args):
     check(message, tool, last="张伟", **args)
+
+
+def test_a_count_then_its_sum_said_again_corrects_both():
+    from assistant.agent.router.amend import amend
+
+    fixed = amend("wait no it was 2. 156", "add_order", {"customer": "Max Hall", "quantity": 1.0, "amount": 78.0},
+                  {"customer", "quantity", "amount", "product", "date"}, TODAY, lambda text: [])
+    assert (fixed["quantity"], fixed["amount"]) == (2.0, 156.0)

@@ -65,6 +65,7 @@ _NEW_GOODS_NAMED = re.compile(r"(?:是|改成|换成|应该是|\bit'?s\b|\bshoul
                               r"([\u4e00-\u9fff]{2,8}?|[A-Za-z][A-Za-z ]{2,30}?)(?=\s|\d|$|[,，。!！])", re.IGNORECASE)
 _SMALL_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.%％])")
 _DENIED_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
+_COUNT_THEN_SUM = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?=\.?(?:\s|$|[,，]))")
 _NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*(?:[,，。;；]|\bbut\b|\bit'?s\b|$))",
                       re.IGNORECASE)
 _NAME_IS = re.compile(r"(?:应该是|其实是|是|叫|名字是|\bit'?s\b|\bshould be\b|\bname is\b|\bnamed\b)\s*"
@@ -190,6 +191,11 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
             qty, paid = (float(said[0].group(1)), None, said[0].start()), (float(said[1].group(1)), said[1].span())
         elif was and not qty and paid and qty_key and float(was.group(1)) == float(out.get(qty_key) or -1):
             qty, paid = (paid[0], None, paid[1][0]), None  # "not 20, is 25": the count said again
+        two = list(_COUNT_THEN_SUM.finditer(text))
+        if not was and not qty and qty_key in out and paid_key in out and len(two) == 2 \
+                and float(two[0].group(1)) <= 50 < float(two[1].group(1)):
+            # "wait no it was 2. 156" after 1 for 78: the count, then what they came to
+            qty, paid = (float(two[0].group(1)), None, two[0].start()), (float(two[1].group(1)), two[1].span(1))
         bare = _SMALL_NUMBER.search(text) if was and not qty and not paid and qty_key else None
         if bare and float(was.group(1)) == float(out.get(qty_key) or -1):
             qty = (float(bare.group(1)), None, bare.start())  # "sorry 4 not 3": the count, corrected

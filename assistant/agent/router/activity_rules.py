@@ -500,6 +500,7 @@ _THAT_COMPLAINT = re.compile(r"(?:那个|那单|那次|之前|上次|嗰个|嗰�
                              r"|\b(?:his|her|their|that|the|this)\s+(?:[\w-]+\s+){0,4}?complaint\b", re.IGNORECASE)
 
 
+_LOG_A_VISIT = re.compile(r"\blog\b.{0,30}\bin (?:the )?(?:store|shop)\b", re.IGNORECASE)
 _COUNT_GOODS = re.compile(r"(?<![\w.])(\d{1,2})\s*(?:x\s*)?([A-Za-z][a-z-]+(?:\s+[A-Za-z][a-z-]+)?)", re.IGNORECASE)
 
 
@@ -512,6 +513,8 @@ def _goods_counted(m: Msg, text: str) -> bool:
 def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     contact, ordered = m.kw.has("contact"), m.kw.has("order") or sold
     text, today = m.text, m.ctx.today
+    if not contact and _LOG_A_VISIT.search(text):
+        contact = True  # "also log 一下 他 today in store, bought 3 包": the visit is to be logged too
     if contact and ordered and _NOTE_IT.search(text) and not m.kw.has("contact", _NOTE_IT.sub(" ", text)):
         contact = False  # "李娜昨天拿了两袋 记一下 176": "note it" asks to save the sale, no contact
     asking = is_question(text) or bool(_ASKING.search(text))

@@ -52,7 +52,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|left (?:a |us a )?(?:note|message|review|comment)|(?:on|off) the phone|had a call"
                 r"|got a call|phone call|msg(?:ed|d)?|txt(?:ed|d)?|sms(?:ed|d)?|dm(?:ed|d)?|ping(?:ed)?"
                 r"|reached out|hit (?:me|us) up|emailed|telephoned|spoke|conversation with|over the (?:tele)?phone"
-                r"|on a call|video call|voice (?:note|message|msg)|in (?:the )?(?:store|shop)(?! (?:credit|price|pickup)))\b|\b(?:msg|message|text|wechat|dm|call|email|note)"
+                r"|on a call|video call|voice (?:note|message|msg))\b|\b(?:msg|message|text|wechat|dm|call|email|note)"
                 r"\s+(?:from|w/|with)\b|\blog (?:a |an |the )?"
                 r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
                 ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "微信下单", "微信订", "微信来", "又来了", "今天来了", "刚来了", "来过店", "过来买", "来拿了", "过来拿",

@@ -411,13 +411,12 @@ _MOVED_TO = re.compile(r"(?:搬(?:去|到|家到|家去)了?|moved to|moving to|
 
 _ONE_MORE = re.compile(r"^\s*(?:再|也|另外|还要|还有|顺便|\b(?:also|and|plus)\b)", re.IGNORECASE)
 # "note for cui jing: deliver before 10am" / "tag 孟浩然 gifts": about the customer's record itself
-_ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)[\s,，]+)*(?:add (?:a )?)?"
-                            r"(?:notes? (?:for|on|about|to)\b|notes? down\b|tag\b)|备注一下|记在(?:他|她)?资料"
-                            r"|(?:标签|\btag\b)\s*(?:里|上)?\s*(?:加|添|打|贴)"
-                            r"|" + r"(?:帮(?:他|她)?)?(?:加|添|写|记)(?:个|一个|一下|上|条)?\s*(?:备注|note)\s*[。.!！]?\s*$", re.IGNORECASE)
 # "林生话他对榛子敏感 帮他加个备注": what to note is said first, the request after it
 _NOTE_AFTER = re.compile(r"[\s,，。]*(?:帮(?:他|她|我)?)?(?:加|添|写|记)(?:个|一个|一下|上|条)?\s*(?:备注|note)\s*[。.!！]?\s*$",
                          re.IGNORECASE)
+_ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)[\s,，]+)*(?:add (?:a )?)?"
+                            r"(?:notes? (?:for|on|about|to)\b|notes? down\b|tag\b)|备注一下|记在(?:他|她)?资料"
+                            r"|(?:标签|\btag\b)\s*(?:里|上)?\s*(?:加|添|打|贴)|" + _NOTE_AFTER.pattern, re.IGNORECASE)
 _SAID_HEAD = re.compile(r"^\s*(?:话|说|讲|讲话|表示|提到|says?|said)?\s*(?:他|她|佢)?\s*", re.IGNORECASE)
 
 

@@ -229,12 +229,9 @@ def stored_name(surface: str, names: tuple[str, ...]) -> str | None:
         return surface
     key = name_identity(surface)
     same = [n for n in names if name_identity(n) == key]
-    if not same:
+    if not same and surname_titled(surface):
         # "老陈", "mrs tan": a surname and a title name the one customer with that surname
-        bare = strip_honorifics(to_simplified(surface))
-        if bare != to_simplified(surface) and (len(bare) == 1 and has_han(bare) or bare.isascii()):
-            same = [n for n in names if to_simplified(n).startswith(bare)] if has_han(bare) else \
-                [n for n in names if bare.lower() in n.lower().split()[-1:]]
+        same = [n for n in names if same_person(surface, n)]
     return same[0] if len(same) == 1 else None
 
 

@@ -605,6 +605,37 @@ def test_of_them_is_about_the_customers_just_counted_or_listed(demo_store, meani
     assert [r[column] for r in got.rows] == [r[0] for r in demo_store.query_readonly(truth).rows]
 
 
+def test_drilling_into_customers_keeps_all_of_them_in_view(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    hangzhou = "SELECT id FROM customers WHERE city IN ('杭州','Hangzhou')"
+    # a search shows ten, a count of "them" is of every customer the search found
+    bot.reply("# cust in Hangzhou?", session="h")
+    bought = bot.reply("how many of them bought in Oct", session="h")
+    want = demo_store.query_readonly(f"SELECT COUNT(DISTINCT customer_id) FROM orders WHERE date LIKE '2026-10%' "
+                                     f"AND customer_id IN ({hangzhou})").rows[0][0]
+    assert demo_store.query_readonly(sql_of(bought)).rows[0][0] == want
+    # still drilling, a ranking needs no "of them"
+    top = demo_store.query_readonly(sql_of(bot.reply("上个月买得最多的前三个是谁", session="h")))
+    truth = demo_store.query_readonly(f"SELECT c.name FROM orders o JOIN customers c ON c.id = o.customer_id "
+                                      f"WHERE o.date LIKE '2026-10%' AND c.id IN ({hangzhou}) GROUP BY c.id "
+                                      f"ORDER BY SUM(o.amount) DESC LIMIT 3")
+    assert [r[0] for r in top.rows] == [r[0] for r in truth.rows]
+    # "they" with a sum: what the customers counted spent
+    bot.reply("上海有幾多個客", session="s")
+    spent = demo_store.query_readonly(sql_of(bot.reply("佢哋今年總共使咗幾多", session="s"))).rows[0][0]
+    assert spent == demo_store.query_readonly(
+        "SELECT ROUND(SUM(o.amount), 2) FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "WHERE c.city IN ('上海','Shanghai') AND o.date >= '2026-01-01'").rows[0][0]
+
+
+def test_a_count_of_orders_narrowed_to_goods(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("# orders > 500 YTD", session="g")
+    boxes = demo_store.query_readonly(sql_of(bot.reply("how many of those were gift boxes", session="g")))
+    assert boxes.rows[0][0] == demo_store.query_readonly(
+        "SELECT COUNT(*) FROM orders WHERE amount > 500 AND date >= '2026-01-01' AND product LIKE '%gift box%'").rows[0][0]
+
+
 @pytest.mark.parametrize("message, truth", [
     ("今年over 500块的订单有几单", "SELECT COUNT(*) FROM orders WHERE amount > 500 AND date >= '2026-01-01'"),
     ("how many customers spent more than 10k this year? just the count",

@@ -215,3 +215,18 @@ def test_a_day_said_with_its_part_is_that_day(message, day):
 ])
 def test_weekends_and_quarters_of_a_year_are_periods(said, first, last):
     assert parse_period(said, date(2026, 11, 22)) == (date.fromisoformat(first), date.fromisoformat(last))
+
+
+@pytest.mark.parametrize("said, first, last", [
+    ("上个 month 的 top 3 products", "2026-10-01", "2026-10-31"),
+    ("这个 year 的 top customers", "2026-01-01", "2026-12-31"),
+    ("上个 week 几单", "2026-11-09", "2026-11-15"),
+    ("this 月 revenue", "2026-11-01", "2026-11-30"),
+    ("last 月", "2026-10-01", "2026-10-31"),
+    ("本 quarter", "2026-10-01", "2026-12-31"),
+    ("去年 Q3", "2025-07-01", "2025-09-30"),
+    ("Q3 of last year rev", "2025-07-01", "2025-09-30"),
+    ("last year Q2", "2025-04-01", "2025-06-30"),
+])
+def test_a_period_said_half_in_each_language_is_read_whole(said, first, last):
+    assert parse_period(said, date(2026, 11, 22)) == (date.fromisoformat(first), date.fromisoformat(last))

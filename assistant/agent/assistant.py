@@ -126,6 +126,9 @@ class _Session:
     last: tuple[str, dict] | None = None
     # The customers the last list showed, in order: "the first one" / "排第一那个" is one of them.
     listed: list[str] = field(default_factory=list)
+    # The customers an "of them" question was about, and the query that answered it: "top 3 of
+    # them" after "how many of them bought in Oct" is of the same customers, all of them.
+    scoped: tuple[Any, str] | None = None
     # The last write saved here (tool, args): after "undo", "应该是 Owen Hall" saves it again, changed.
     applied: tuple[str, dict] | None = None
     # A write refused for a name nobody has (tool, args): once she is added, "把刚才那单记上" saves it.
@@ -306,16 +309,24 @@ class Assistant:
         read = read_as_mandarin(message)
         # "which of them have an open complaint" right after a list: of the customers it showed (a
         # message naming a customer, or far from a list, is about something else)
-        scope = scope_of(s.last[1].get("sql", "") if s.last[0] == "run_sql" else "", s.listed) \
-            if s.last and s.last[0] in _LISTS and len(read) <= 60 and of_them(read) \
-            and not self._stored_names(read) else None
-        scoped = listed_sql(read, scope, s.ctx.today, tuple(self.store.product_names())) if scope else None
+        last_sql = s.last[1].get("sql", "") if s.last and s.last[0] == "run_sql" else ""
+        drilling = bool(s.scoped and last_sql and s.scoped[1] == last_sql)
+        scope = (s.scoped[0] if drilling else
+                 scope_of(last_sql, s.listed, s.last[1].get("query", "") if s.last[0] == "find_customers" else "")) \
+            if s.last and s.last[0] in _LISTS and len(read) <= 60 and (of_them(read) or drilling) \
+            and not self._stored_names(read) and not (
+                s.last[0] == "find_segment" and narrowed(message, s.last[1].get("request", ""))) else None
+        scoped = listed_sql(read, scope, s.ctx.today, tuple(self.store.product_names()),
+                            carried=drilling and not of_them(read)) if scope else None
         if scoped is not None:  # "which of them have an open complaint": of the customers just listed
             try:
-                return self._run(turn, "run_sql", {"sql": scoped}), "none"
+                text = self._run(turn, "run_sql", {"sql": scoped})
+                s.scoped = (scope, scoped)
+                return text, "none"
             except CrmError as ex:
                 return str(ex), "none"
-        again = ask_again(message, s.last[1].get("sql", ""), s.ctx.today, self._stored_names) \
+        again = ask_again(message, s.last[1].get("sql", ""), s.ctx.today, self._stored_names,
+                          tuple(self.store.product_names())) \
             if s.last and s.last[0] == "run_sql" else None
         if again is not None:
             try:
@@ -920,7 +931,7 @@ def listed_names(value: Any) -> list[str]:
 
 _SETS_A_VALUE = ("update_customer", "set_complaint_status")
 # answers that list customers, whom "of them" can be about next
-_LISTS = ("run_sql", "find_customers")
+_LISTS = ("run_sql", "find_customers", "find_segment")
 _ASKS_FIGURE = re.compile(r"多少|几|卖|营业额|销售|\bhow (?:many|much)\b|\bsales\b|\brevenue\b", re.IGNORECASE)
 _POINTS_AT_ONE = re.compile(r"那个|那位|那一个|嗰个|那个人|的那|\bone\b|\bguy\b|\blady\b|\bwho lives\b", re.IGNORECASE)
 _HELD_AGAIN = re.compile(r"(?:刚才|之前|上面|那|这)(?:那|这)?[单笔张]|(?:记上|加上|补上|录上|入单)$"

@@ -65,6 +65,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("en_week", rf"\b(?:(next|last|this|coming|on)\s+)?({EN_WEEKDAY})\b"),
     ("en_in", rf"\bin\s+({EN_NUM})\s*({_EN_UNIT})s?\b(?!\s+(?:ago|before|earlier))"),
     ("en_ago", rf"\b({EN_NUM})\s*({_EN_UNIT})s?\s+(ago|later|from\s+now)\b"),
+    # "remind me in a fortnight": two weeks on (British and Commonwealth owners say it)
+    ("en_fortnight", r"\b(?:a|one)\s+fortnight\s+(ago)\b|\b(?:in\s+)?(?:a|one)\s+fortnight(?:'s\s+time)?\b"),
     ("en_edge", r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(this\s+|next\s+|last\s+)?month\b"),
     ("en_shift", rf"\b(next|last|this)\s+({_EN_UNIT})\b"),
 ]
@@ -241,6 +243,8 @@ def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
     if name in ("en_in", "en_ago"):
         sign = -1 if name == "en_ago" and g[2].lower() == "ago" else 1
         return _shift(today, g[1].lower(), sign * _en_number(g[0]))
+    if name == "en_fortnight":
+        return today + timedelta(days=-14 if g[0] else 14)
     if name == "en_edge":
         return _month_end(add_months(today.replace(day=1), _REL[(g[0] or "").strip().lower()]))
     if name == "en_shift":
@@ -419,7 +423,7 @@ _PERIODS: list[tuple[str, str]] = [
     ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
     ("month", rf"(?<![\d上下本这个年])({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
     # "q3", "Q3 2025", "2025 q3", "去年第三季度": a quarter, of the year said or the latest begun
-    ("quarter", r"(?:(20\d\d)\s*年?\s*|(去|今|前)年的?)?(?:(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度)"
+    ("quarter", r"(?:(20\d\d)\s*年?\s*|(去|今|前)年的?\s*)?(?:(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度)"
                 r"(?:\s*(?:of\s+)?(20\d\d)\b)?"),
     # "上周末那两天", "last weekend": the Saturday and Sunday of that week
     ("weekend", r"(上上个?|上个?|这个?|本|下个?)(?:周末|週末|礼拜六日|星期六日)|\b(last|this|next)\s+weekend\b"),
@@ -464,8 +468,34 @@ def date_range(text: str, today: date, prefer: str = "past") -> tuple[date, date
     return first[0], second[0]
 
 
+# Owners who mix languages name a period half in each: "上个 month", "这个 year", "last 月". Read
+# as the Chinese it stands for, so every period pattern serves both halves.
+_ZH_UNIT_WORD = {"month": "月", "week": "周", "year": "年", "quarter": "季度", "wk": "周", "mth": "月", "yr": "年"}
+_MIXED_REL = re.compile(r"(上上个?|上个?|这个?|這個?|本|下下个?|下个?)\s*(month|week|year|quarter|wk|mth|yr)s?\b"
+                        r"|\b(last|this|next)\s*(?:个|個)?\s*(月|周|星期|礼拜|年|季度)", re.IGNORECASE)
+_MIXED_YEAR = {"上": "去", "上个": "去", "这": "今", "这个": "今", "這": "今", "這個": "今", "本": "今", "下": "明",
+               "下个": "明", "last": "去", "this": "今", "next": "明"}
+
+
+def _one_language(m: re.Match) -> str:
+    if m.group(1):
+        rel, unit = m.group(1), _ZH_UNIT_WORD[m.group(2).lower()]
+    else:
+        rel, unit = {"last": "上个", "this": "这个", "next": "下个"}[m.group(3).lower()], m.group(4)
+    if unit == "年":
+        return _MIXED_YEAR.get(rel if m.group(1) else m.group(3).lower(), "今") + "年"
+    return rel.rstrip("个個") + ("个" if unit == "月" else "") + unit
+
+
+_YEARS_QUARTER = re.compile(r"\b(last|this)\s+year'?s?\s+(q[1-4])\b|\b(q[1-4])\s+(?:of\s+)?(last|this)\s+year\b",
+                            re.IGNORECASE)
+
+
 def _period(text: str, today: date) -> tuple[date, date] | None:
-    text = _normalise(text or "")
+    text = _MIXED_REL.sub(_one_language, _normalise(text or ""))
+    # "Q3 last year": the quarter of the year said, as "去年Q3" reads
+    text = _YEARS_QUARTER.sub(lambda m: ("去年" if (m.group(1) or m.group(4)).lower() == "last" else "今年")
+                              + (m.group(2) or m.group(3)), text)
     for name, rx in _PERIODS_RX:
         m = rx.search(text)
         if not m:

@@ -44,7 +44,7 @@ _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|\b(?:add|new|set|make|create) (
                      r"|\bring (?:her|him|them)\b|\bping (?:her|him|them)\b"
                      r"|\bcheck (?:if |that |whether )?(?:s?he|they) (?:got|received|likes?|liked)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆返?(?:佢|他|她)"
-                     r"|回访|跟进|提醒我|(?<![提醒])提我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<![我不])记得"
+                     r"|回访|跟进|提醒我|提醒一下|提(?:一)?下我|(?<![提醒])提我|回电|回个电话|再给(?:他|她|佢|人家)打|再打给|回(?:他|她|佢|人家)(?:个|一个)?电话|再联系|联系一下|(?<![我不])记得"
                      # a promise made on the call is a task too: "我答应下周一寄给他"
                      r"|答应|承诺|说好|\bpromised\b|\bi'?ll (?:send|call|get back|check)"
                      # "叫我聽日打電話俾佢報價": asked to call back is a follow-up too
@@ -131,7 +131,7 @@ def _two_customers(m: Msg) -> bool:
     return any(n and after.startswith(n.lower()) for n in m.names if n != m.canonical)
 
 
-ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<![提醒])提我|(?<![我不])记得|别忘了|不要忘了|don'?t (?:let me )?forget"
+ASK_TO_REMIND = re.compile(r"remind me|提醒我|提醒一下|(?<![提醒])提我|提(?:一)?下我|(?<![我不])记得|别忘了|不要忘了|don'?t (?:let me )?forget"
                            r"|\b(?:add|new|set|make|create) (?:a |an )?(?:task|reminder|to-?do)\b|^\s*(?:task|reminder|to-?do)\s*[:：]"
                            r"|(?:加|建|设|记)(?:一)?个?(?:任务|提醒|待办)",
                             re.IGNORECASE)
@@ -500,6 +500,9 @@ _THAT_COMPLAINT = re.compile(r"(?:那个|那单|那次|之前|上次|嗰个|嗰�
                              r"|\b(?:his|her|their|that|the|this)\s+(?:[\w-]+\s+){0,4}?complaint\b", re.IGNORECASE)
 
 
+# a call said with no sign it happened: "周五给王洋打个电话" is one to make
+_CALL_TO_MAKE = re.compile(r"(?:给|跟|同|和)\s*\S{1,8}?\s*打(?:个|一个|一通)?电话")
+_DONE_ASPECT = re.compile(r"了|过|咗|刚才|刚刚|昨天|前天|今早|今天早上|上午|下午|\b(?:called|rang|phoned)\b", re.IGNORECASE)
 _LOG_A_VISIT = re.compile(r"\blog\b.{0,30}\bin (?:the )?(?:store|shop)\b", re.IGNORECASE)
 _COUNT_GOODS = re.compile(r"(?<![\w.])(\d{1,2})\s*(?:x\s*)?([A-Za-z][a-z-]+(?:\s+[A-Za-z][a-z-]+)?)", re.IGNORECASE)
 
@@ -524,6 +527,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         return None
     # "Remind me to call Ethan Chen on Friday" / "王洋下周要来，记得准备3袋": a follow-up to log.
     follows = bool(_FOLLOW.search(text) or _FOLLOW.search(m.kw.low)) and not _NONE_OF.search(text)
+    to_make = bool(contact and _CALL_TO_MAKE.search(text) and not _DONE_ASPECT.search(text))
+    if to_make:
+        # "帮我记一下，周五给王洋打个电话": a call to make (no 了, no 过), a task, not a call made
+        contact, follows = False, True
     # "提醒我29号给她发个祝福": a follow-up for the one named, or for "her" just discussed
     about = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") else None)
     planned_only = bool(about and follows and not m.kw.has("howto"))
@@ -553,7 +560,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     # the grumble test last: it may ask the complaint classifier, which the others never need
     if not (contact or ordered or planned_only or wants or _grumbles(m, asking)):
         return None
-    if asking and not contact and not _FOLLOW.search(text[:12]):
+    if asking and not contact and not to_make and not _FOLLOW.search(text[:12]):
         return None  # "薛艳好久没订了，该怎么跟进" asks for advice; it reports nothing to log
     who = m.who()
     if not who:
@@ -576,8 +583,8 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     if complaint and _THAT_COMPLAINT.search(text) and m.ctx.open_complaint(m.canonical or who):
         # "余明的那个快递晚了的投诉我今天打电话给他道歉了": the complaint on file, followed up, not a new one
         complaint = []
-    follow = [c for c in clauses if (_FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower())))
-              and not _NONE_OF.search(c[1])]
+    follow = [c for c in clauses if (_FOLLOW.search(c[1]) or _FOLLOW.search(correct_typos(c[1].lower()))
+                                     or to_make and _CALL_TO_MAKE.search(c[1])) and not _NONE_OF.search(c[1])]
     bad = impossible_dates(text)
     future_words = m.kw.has("future") or wished
     # a sale only when something was bought: "needs 5 boxes" with no date is a plan

@@ -323,7 +323,7 @@ def _only_a_slot(text: str, today: date) -> bool:
     return period_of(rest, today) is not None and _PERIOD_WORDS.match(rest) is not None
 
 
-def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
+def ask_again(message: str, sql: str, today: date, spot: Spotter, products: tuple[str, ...] = ()) -> str | None:
     """The last query's SELECT for another period, customer, measure or order ("and sept?" after
     "how much did we sell last month", "same but only this year", "by no. of orders?"), or None
     when the message is not such a follow-up."""
@@ -334,7 +334,7 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
         return listed
     if question is not None and (question.period or question.customer) and _same_scope(text, question, today, spot):
         # "上个月一共多少单" then "平均一单多少钱": a short question of another figure, same month
-        return follow_up(text, question, today, [])
+        return follow_up(text, question, today, [], products)
     if question is not None and len(text) <= 60:
         against = compared_again(text, question, today)
         if against:  # "is that up or down from sept": the figure just given beside September's
@@ -350,12 +350,12 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter) -> str | None:
         slot = text if _only_a_slot(text, today) else head.group(1) if head and _only_a_slot(head.group(1), today) \
             else None
         if slot:
-            return follow_up(slot, question, today, spot(slot))
+            return follow_up(slot, question, today, spot(slot), products)
     if not text or len(text) > 60 or not _AND_ABOUT.search(text) or _ANOTHER_REQUEST.search(text) and (
             len(text) > 30 or not re.search(r"(?:呢|\?|？)\s*$", text)):
         return None
     if question is not None:
-        return follow_up(text, question, today, spot(text))
+        return follow_up(text, question, today, spot(text), products)
     new = sql  # a SELECT written elsewhere (by a model): its period and name can still change
     period = period_of(text, today)
     if period and _BETWEEN.search(sql):

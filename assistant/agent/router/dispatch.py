@@ -30,6 +30,7 @@ from assistant.agent.router.slots import (
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form, is_question
 from assistant.lang.names import to_simplified
+from assistant.lang.repairs import apply_repair, value_repaired
 from assistant.store.name_lookup import strip_honorifics
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     slip = _self_repaired(text, names)
     if slip is not None:
         return route(own[:slip[0]] + own[slip[1]:], ctx, tools)
+    fixed = value_repaired(text)
+    if fixed is not None:  # "订了三袋不对是四袋": read with four bags where three was said
+        return route(apply_repair(own, fixed), ctx, tools)
     spot = spot_customer(text, spot_index(names))
     msg = Msg(text, Keywords(text, spot[1:] if spot else None), ctx, spot[0] if spot else None,
               stored_name(spot[0], names) if spot else None, spot[1:] if spot else None, names)

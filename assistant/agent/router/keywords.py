@@ -154,7 +154,10 @@ def _vocab() -> frozenset[str]:
 
 # words owners shorten when typing fast
 _SHORT_FOR = {"cust": "customer", "custs": "customers", "cx": "customer", "cxs": "customers", "mth": "month",
-              "mths": "months", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years"}
+              "mths": "months", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years", "rev": "revenue",
+              "ord": "order", "ords": "orders", "amt": "amount", "qty": "quantity"}
+# "# cust in Hangzhou?", "# orders > 500 YTD": a number sign before a word asks how many
+_NUMBER_SIGN = re.compile(r"(?<![\w#])#\s*(?=[a-z])")
 
 
 def _skeleton(word: str) -> str:
@@ -192,7 +195,7 @@ def correct_typos(low: str) -> str:
                     and abs(len(v) - len(word)) <= limit), default=(99, word))
         return best[1] if best[0] <= limit else word
 
-    return re.sub(r"[a-z]+", fix, low)
+    return re.sub(r"[a-z]+", fix, _NUMBER_SIGN.sub("number of ", low))
 
 
 def _pinyin_seq(text: str) -> str:

@@ -22,7 +22,9 @@ from assistant.lang.goods import named_in
 # "of them" wherever it is said: "how many of them…", "top 3 of those", "其中…", "这几个里面…"
 _OF_THEM = re.compile(r"\b(?:among|of|out of|from|within|between)\s+(?:them|those|these)\b"
                       r"|其中|(?:这|那)(?:几|些)?(?:个|位)?(?:人|客户|客人|顾客)?\s*(?:里面|当中|之中|中间|里头|(?<=[几些])(?:里|中))"
-                      r"|(?:他|她|它|佢)(?:们|哋)\s*(?:里面?|当中|之中|中间?|里头)|(?:名单|列表)(?:里面?|上|中)",
+                      r"|(?:他|她|它|佢)(?:们|哋)\s*(?:里面?|当中|之中|中间?|里头)|(?:名单|列表)(?:里面?|上|中)"
+                      # "他们上个月一共买了多少钱", "they spent how much": the list is who is asked about
+                      r"|^\W*(?:(?:那|咁|and|so)\s*)?(?:他们|她们|佢哋|他哋|\bthey\b|\bthem\b|\bthose (?:guys|ones|people|customers)\b)",
                       re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|几个|几位|多少(?:个|位|人)|几多(?:个|位)?|有几", re.IGNORECASE)
 _TOP = re.compile(r"\btop\b|\bbiggest\b|\bbest\b|\bmost\b|\bhighest\b|前\s*(?:\d+|[一二三四五六七八九十两]+)|最(?:多|大|高)"
@@ -36,6 +38,10 @@ _NOT = re.compile(r"\b(?:not|never|no|haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t|w
                   r"|没|沒|冇|未|不曾|从没|一单都没|一次都没", re.IGNORECASE)
 _AGAIN = re.compile(r"回购|复购|再买|又买|买过两次|\b(?:re-?ordered|bought again|came back|repeat(?:ed)?|returning)\b",
                     re.IGNORECASE)
+# "一共买了多少钱", "spent how much": their money; "how many orders": their orders
+_MONEY = re.compile(r"多少钱|几多钱|花了?多少|使咗?几多|消费了?多少|买了?多少(?![个位人])|营业额|销售额|金额"
+                    r"|\bhow much\b|\bspen[dt]\b|\brevenue\b|\bsales\b", re.IGNORECASE)
+_ORDERS = re.compile(r"几单|多少单|几多单|几[张笔]单|订单数|\bhow many orders\b|\b(?:number|no\.?) of orders\b", re.IGNORECASE)
 _COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ed)?\b|投诉|投訴|客诉", re.IGNORECASE)
 
 
@@ -53,10 +59,15 @@ class Scope:
     period: tuple[date, date] | None = None
 
 
-def scope_of(last_sql: str, listed: list[str]) -> Scope | None:
-    """Those a count of ours counted (all of them, not only those shown), else those the last
-    answer listed by name; None when it was about no customers."""
+def scope_of(last_sql: str, listed: list[str], searched: str = "") -> Scope | None:
+    """Those a count of ours counted (all of them, not only those shown), those a search by city or
+    tag found (all of them too), else those the last answer listed by name; None when it was
+    about no customers."""
     question = asked(last_sql) if last_sql else None
+    found_by = customer_conds(Question("customers", city=find_city(searched), tag=find_tag(searched)), "c.") \
+        if searched else []
+    if found_by:  # "# cust in Hangzhou?" showed ten of 78: "how many of them…" is of all 78
+        return Scope(" AND ".join(found_by))
     counted = counted_names_sql(question) if question is not None else None
     if counted:
         return Scope(f"c.name IN (SELECT name FROM ({counted}))", question.period)
@@ -66,10 +77,11 @@ def scope_of(last_sql: str, listed: list[str]) -> Scope | None:
     return None
 
 
-def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] = ()) -> str | None:
+def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] = (), carried: bool = False) -> str | None:
     """The SELECT answering a question about the customers of `scope`, or None when the message is
-    not one or asks for nothing this reader knows."""
-    if not of_them(text):
+    not one or asks for nothing this reader knows; `carried`: the owner is still drilling into
+    them, so "of them" need not be said ("十月消费最多的前三名是谁" after "其中十月下单的有几个")."""
+    if not (of_them(text) or carried):
         return None
     rest = _OF_THEM.sub(" ", text)
     period = period_of(rest, today)
@@ -85,8 +97,21 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
     elif _BOUGHT.search(rest) and (period or goods or negated) and not top and not latest:
         conds.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT customer_id FROM orders{orders})")
+    money, orders_asked = _MONEY.search(rest), _ORDERS.search(rest)
+    if (money or orders_asked) and not top and not latest and not negated and not carried:
+        # "他们上个月一共买了多少钱": their orders in the period, summed
+        period = period or scope.period
+        within = f" AND {during('o.date', period)}" if period else ""
+        made = f" AND o.product = {quoted(goods)}" if goods else ""
+        figure = ", ".join((["COUNT(*) AS orders"] if orders_asked else [])
+                           + (["ROUND(COALESCE(SUM(o.amount), 0), 2) AS revenue"] if money else []))
+        return (f"SELECT {figure} FROM orders o JOIN customers c ON c.id = o.customer_id "
+                f"WHERE {' AND '.join(c for c in conds if not c.startswith('c.id IN (SELECT customer_id FROM orders'))}"
+                f"{within}{made}")
     if len(conds) == 1 and not (top or latest):
         return None  # "of them" and nothing asked that can be read
+    if carried and not top:
+        return None  # drilling on, only a ranking of them is read without "of them"
     where = " AND ".join(conds)
     if latest:
         return (f"SELECT c.name, MAX(o.date) AS last_order FROM customers c JOIN orders o ON o.customer_id = c.id "

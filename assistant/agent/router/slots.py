@@ -568,8 +568,12 @@ CITIES = ["北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", 
           "厦门", "青岛", "长沙", "宁波", "无锡", "台北", "台中", "高雄", "香港", "澳门", "Taipei", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
           "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen", "Hong Kong",
           "London", "Singapore"]
+# "in Oct", "from Monday": a month or a day is a when, never a city
+_NOT_A_PLACE = (r"(?!(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+                r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?"
+                r"|Q[1-4]|Today|Tomorrow|Yesterday)\b)")
 _CITY_FIELD = re.compile(r"(?:city|城市|住在?|来自|\bin|\bfrom|lives in|搬到了?|搬了?去|moved to)\s*[:：]?\s*"
-                         r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[\u4e00-\u9fff]{2,3}?)(?:市|$|[\s,，。.])")
+                         + _NOT_A_PLACE + r"([A-Z][a-z]+(?: [A-Z][a-z]+)?|[\u4e00-\u9fff]{2,3}?)(?:市|$|[\s,，。.])")
 
 
 # one city in two scripts: 上海 and Shanghai are the same customers' city

@@ -16,6 +16,7 @@ from assistant.agent.formatting import TASK_COLUMN
 from assistant.agent.router.slots import CITY_PAIRS, cities_in, find_city, says_not_bought
 from assistant.agent.router.thresholds import Threshold, threshold_of
 from assistant.lang.dates import add_months, calendar_day, date_range, find_date, parse_period, span_days
+from assistant.lang.goods import named_in
 from assistant.lang.names import has_han
 from assistant.lang.tags import COMMON_TAGS, TAG_WORDS
 
@@ -806,11 +807,12 @@ def counted_names_sql(q: Question) -> str | None:
     with a `name` column; None when `q` counts no customers."""
     if q.measure not in _LISTED:
         return None
-    # customers counted in a period are those who bought in it
-    return sql_for(replace(q, measure="list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]))
+    # customers counted in a period are those who bought in it; all of them, not a listing's first page
+    listing = sql_for(replace(q, measure="list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]))
+    return re.sub(r" LIMIT \d+$", "", listing)
 
 
-def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | None:
+def follow_up(text: str, q: Question, today: date, named: list[str], products: tuple[str, ...] = ()) -> str | None:
     """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
     is counted, a ranking's order or length), or None when the message changes none of it."""
     goods_asked = (q.goods or q.product) and re.search(r"\b(?:them|it)\b", text, re.IGNORECASE) \
@@ -887,6 +889,9 @@ def follow_up(text: str, q: Question, today: date, named: list[str]) -> str | No
             else "revenue"
         return sql_for(replace(q, measure="rank_months", period=changes.get("period", q.period), by=by,
                             limit=1 if one else 12))
+    goods = named_in(text, products) if q.measure in SUMS and not (q.goods or q.product) else None
+    if goods:  # "how many of those were gift boxes" after the orders over 500: those of these goods
+        changes["goods"] = goods
     tag = find_tag(text)
     if tag and tag != q.tag and q.measure in SUMS and not q.customer:
         changes["tag"] = tag  # "how many of those are wholesale" after the customers in a city

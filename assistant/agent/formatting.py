@@ -146,7 +146,10 @@ def loyal_rows(page: Any, lang: str) -> str:
 def profile(p: Any, lang: str) -> str:
     c = p.customer
     out = [f"**{as_text(c.name)}** (id {c.id}{', ' + as_text(c.external_id) if c.external_id else ''})"
-           f"{' · ' + as_text(c.city) if c.city else ''}{' · ' + as_text(c.phone) if c.phone else ''}"]
+           f"{' · ' + as_text(c.city) if c.city else ''}{' · ' + as_text(c.phone) if c.phone else ''}"
+           # every way to reach them on the card: "n her email" after it is answered by it
+           f"{' · ' + as_text(c.email) if c.email else ''}"
+           f"{' · WeChat ' + as_text(c.wechat) if c.wechat else ''}"]
     out.append(_t(lang, f"{p.order_count} orders, {p.total_spent:.2f} in total"
                   + (f", customer since {p.first_order}" if p.first_order else ""),
                   f"共 {p.order_count} 笔订单，累计 {p.total_spent:.2f}"

@@ -247,7 +247,7 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
 
 
 # "and sept?" / "那九月呢" / "what about last year?": the same question about another period or person
-_AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|what about|how about|and what about|same(?: thing| question| for| but)?"
+_AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|n(?=\s)|&|\+|what about|how about|and what about|same(?: thing| question| for| but)?"
                         r"|now|just|only|then|ok and|also|那|那么|还有|咁|同样|一样|换成|只看|只算|再看)\b"
                         # "唔係 我講上上個月": the owner correcting the question just asked
                         r"|^\s*(?:不是|no|nope|sorry|i mean|i meant|我是说|我讲|我说的是|我问的是)\b"
@@ -291,7 +291,7 @@ _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 # "how many orders is that lol", "那段时间一共几单": the figure just given, counted another way
 _REFERS = re.compile(r"\b(?:that|those|these|then)\b|那(?:些|段时间|时候|几天)|这些|其中|同期", re.IGNORECASE)
 # "last year?", "hangzhou?", "2025 呢": only another period or place, the rest as just asked
-_BARE = re.compile(r"^\s*(?:(?:ok|okay|and|so|what about|how about|那|咁|好)[\s,，]*)?|\s*(?:呢|吧|啊|嘛|\bonly)?\s*[?？!.。]*\s*$",
+_BARE = re.compile(r"^\s*(?:(?:ok|okay|and|n(?=\s)|&|\+|so|what about|how about|那|咁|好)[\s,，]*)?|\s*(?:呢|吧|啊|嘛|\bonly)?\s*[?？!.。]*\s*$",
                    re.IGNORECASE)
 
 
@@ -307,7 +307,7 @@ def _same_scope(text: str, question, today: date, spot: Spotter) -> bool:
 
 # the words a period is said in ("last yr", "去年十月", "Q3", "oct 2025"), and nothing else
 _PERIOD_WORDS = re.compile(r"^(?:[\d\s/-]|[年月日号周星期礼拜上下今去前明本这个季度半天昨]|\b(?:last|this|next|the|of|in|for|year|yr|years"
-                           r"|month|mth|week|wk|quarter|q[1-4]|today|yesterday|ytd|mtd|so far|same|time|period"
+                           r"|month|mth|week|wk|quarter|q[1-4]|today|yesterday|ytd|mtd|so far|to date|same|time|period"
                            r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|[a-z]+uary|march|april|june|july"
                            r"|august|september|october|november|december)\b|[一二三四五六七八九十两])+$", re.IGNORECASE)
 

@@ -122,7 +122,8 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
      ("互动", "联系", "通话", "电话", "沟通", "拜访", "到店")),
     ("quantity", r"(?:bags?|box(?:es)?|units?|packs?|items?|cups?|bottles?)\b.{0,30}\b(?:sell|sold|go|went"
      r"|shift(?:ed)?|move[ds]?|ship(?:ped)?)"
-     r"|units sold", ("销量", r"卖(?:出去?|掉|了)*.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)",
+     # "how many 挂耳 we sold this yr": whatever is counted before a verb of selling is goods
+     r"|units sold|\bhow many\b.{1,30}?\b(?:sell|sold|went out|moved|shifted|shipped)\b", ("销量", r"卖(?:出去?|掉|了)*.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)",
                       "卖出多少", r"出(?:了|去)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|份)",
                       # "她去年买了几个礼盒": goods a customer bought, counted
                       r"(?:买|订|要|拿)(?:了|过)?.{0,3}(?:几|多少)\s*(?:袋|包|盒|件|箱|瓶|杯|份|个)")),
@@ -1085,14 +1086,20 @@ def periods_compared_sql(text: str, today: date) -> str | None:
     measure = ("COUNT(*) AS orders" if what == "orders" else "COALESCE(SUM(quantity), 0) AS quantity"
                if what == "quantity" else "ROUND(AVG(amount), 2) AS average_order" if what == "avg_order"
                else "ROUND(COALESCE(SUM(amount), 0), 2) AS revenue")
-    return (f"SELECT CASE {cases} END AS period, {measure} FROM orders WHERE {within} "
-            f"GROUP BY 1 ORDER BY MIN(date)")
+    sql = (f"SELECT CASE {cases} END AS period, {measure} FROM orders WHERE {within} "
+           f"GROUP BY 1 ORDER BY MIN(date)")
+    # remembered as the figure of the later period, so "Q4 to date" after "Q3 vs Q2" asks it again
+    _ASKED[sql] = Question(what if what in ("orders", "quantity", "avg_order") else "revenue", max(found))
+    return sql
 
 
 # "is that up or down from sept", "比9月多还是少", "对比一下去年十月": the figure just given against another period's
 COMPARED_TO = re.compile(r"\bup or down\b|\b(?:higher|lower|more|less|better|worse) (?:or|than)\b|\bcompared?\b|\bvs\.?(?![a-z])"
                          r"|\bversus\b|\bagainst\b|多还是少|少还是多|高还是低|好还是差|涨还是跌|增加还是减少|有没有(?:涨|增加|进步)"
-                         r"|比.{0,10}(?:多|少|高|低|好|差)|对比|比较|相比|比一比|同比|环比", re.IGNORECASE)
+                         r"|比.{0,10}(?:多|少|高|低|好|差)|对比|比较|相比|比一比|同比|环比"
+                         r"|\bmom\b|\bm/m\b|\bmonth[- ](?:on|over)[- ]month\b", re.IGNORECASE)
+# "MoM?", "环比呢": the month before the one just asked about
+_MONTH_ON_MONTH = re.compile(r"\bmom\b|\bm/m\b|\bmonth[- ](?:on|over)[- ]month\b|环比", re.IGNORECASE)
 
 
 def _periods_side_by_side(q: Question, periods: list[tuple[date, date]]) -> str:
@@ -1111,7 +1118,7 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
         return None  # "客单价 this yr vs last yr?": a comparison of its own
     other = _months_back((q.period[0], min(q.period[1], today)), 12) if _SAME_SPAN_YEAR_AGO.search(text) \
         else period_of(text, today)
-    if other is None and _EARLIER.search(text):
+    if other is None and (_EARLIER.search(text) or _MONTH_ON_MONTH.search(text)):
         whole = _whole_months(q.period)
         other = _months_back(q.period, whole) if whole else None
     if other is None or other == q.period:
@@ -1352,7 +1359,9 @@ LAST_CONTACT = re.compile(r"(?:最近|上|最后)一?次(?:联系|沟通|来电|
                            r"|\bwhen did (?:s?he|they) last (?:contact|call|message|text|reach)\b", re.IGNORECASE)
 # "days since?": the days since the customer's last order, counted ("他多久没买了" gets the
 # profile, which shows the same beside the customer's usual rhythm)
-_DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:有)?(?:买|来|下单|订)", re.IGNORECASE)
+_DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:有)?(?:买|来|下单|订)"
+                         r"|(?:多久|多长时间|几耐|几长时间)(?:都)?没(?:有)?(?:买|来|下单|订|光顾|帮衬)"
+                         r"|\bhow long (?:since|has it been since)\b.{0,20}\b(?:order|bought|came|visit)", re.IGNORECASE)
 
 
 def customer_fact_sql(text: str, customer: str, today: date | None = None) -> str | None:
@@ -1363,7 +1372,7 @@ def customer_fact_sql(text: str, customer: str, today: date | None = None) -> st
     if today and _DAYS_SINCE.search(text):
         return sql_for(Question("days_since", (today, today), customer=customer))
     # (what they usually buy and how often, the profile shows at its top)
-    if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text) or _LAST_BOUGHT.search(text):
+    if _LAST_ASKED.search(text) and (_WHEN.search(text) or _WHAT.search(text)) or _LAST_BOUGHT.search(text):
         return sql_for(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
     detail = next((c for c, rx in _DETAILS if rx.search(text)), None)
     if detail and not is_count_question(text):

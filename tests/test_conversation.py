@@ -628,6 +628,30 @@ def test_drilling_into_customers_keeps_all_of_them_in_view(demo_store, meaning):
         "WHERE c.city IN ('上海','Shanghai') AND o.date >= '2026-01-01'").rows[0][0]
 
 
+@pytest.mark.parametrize("message, truth", [
+    ("repeat purchase rate, all time",
+     "SELECT ROUND(100.0 * SUM(n >= 2) / COUNT(*), 1) FROM (SELECT COUNT(*) AS n FROM orders GROUP BY customer_id)"),
+    ("今年的回购率",
+     "SELECT ROUND(100.0 * SUM(n >= 2) / COUNT(*), 1) FROM (SELECT COUNT(*) AS n FROM orders "
+     "WHERE date >= '2026-01-01' GROUP BY customer_id)"),
+    ("how many ppl only ever bought once",
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY customer_id HAVING COUNT(*) = 1)"),
+    ("avg days between orders, 陈平",
+     "SELECT COUNT(*) FROM orders WHERE customer_id = (SELECT id FROM customers WHERE name = '陈平')"),
+])
+def test_rates_and_cycles_are_figures_of_their_own(demo_store, meaning, message, truth):
+    got = demo_store.query_readonly(sql_of(Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+                                           .reply(message, session="r")))
+    assert got.rows[0][0] == demo_store.query_readonly(truth).rows[0][0]
+
+
+def test_complaints_counted_by_status(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    got = demo_store.query_readonly(sql_of(bot.reply("complaints — count by status", session="k")))
+    want = demo_store.query_readonly("SELECT status, COUNT(*) FROM complaints GROUP BY status")
+    assert sorted(map(tuple, got.rows)) == sorted(map(tuple, want.rows))
+
+
 def test_a_count_of_orders_narrowed_to_goods(demo_store, meaning):
     bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
     bot.reply("# orders > 500 YTD", session="g")

@@ -25,6 +25,7 @@ _GROUPS = [
     ("rank_cities", r"cit(?:y|ies)|towns?|regions?|areas?|locations?", r"城市|地区|区域|地方|城"),
     ("rank_channels", r"channels?", r"渠道"),
     ("rank_categories", r"categor(?:y|ies)|types?|kinds?", r"类别|类型|种类|类"),
+    ("rank_statuses", r"status(?:es)?|stages?", r"状态|进度"),
     ("rank_products", r"products?|items?|beans?|blends?|coffees?|skus?|flavou?rs?|origins?|sellers?",
      r"产品|商品|款|豆子?|货|口味|品种|单品|样嘢|样东西|东西|嘢"),
     ("rank_customers", r"customers?|clients?|buyers?|spenders?|regulars?|accounts?",
@@ -79,7 +80,7 @@ def _group_asked(text: str, about: str | None = None) -> tuple[str, str, re.Matc
     complaints = bool(_COMPLAINTS.search(text)) or about == "complaints"
     contacts = bool(_CONTACTS.search(text)) or about == "interactions"
     for measure, how, rx in _FORMS:
-        if (measure == "rank_categories") != complaints or contacts and measure != "rank_channels":
+        if (measure in ("rank_categories", "rank_statuses")) != complaints or contacts and measure != "rank_channels":
             continue
         for m in rx.finditer(text):
             if how == "which" and not superlative:

@@ -89,7 +89,7 @@ _NOUN_MEASURE = [(r"orders?|purchases?", "orders"), (r"customers?|clients?|peopl
 
 
 # subjects that say more than the noun counted does ("how many new customers")
-_SPECIFIC = {"last_order", "avg_order", "latest_order", "new_customers", "one_time_buyers"}
+_SPECIFIC = {"last_order", "avg_order", "latest_order", "new_customers", "one_time_buyers", "repeat_rate"}
 
 # (subject, en regex, zh words); the first subject that matches wins, so specific ones go first.
 SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -113,7 +113,12 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)|first[- ]?timers?"
      r"|first[- ]ever (?:order|purchase)|\bfirst (?:order|purchase)s? (?:in|during|this|last)\b",
      ("新客户", "新顾客", "新客", "新增客户", r"新增(?:了)?(?:多少|几)(?:个|位)?(?:新)?(?:客户|顾客|客人)", r"(?:多了|来了)(?:多少|几)(?:个|位)?新(?:客户|顾客|客人)", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
-    ("one_time_buyers", r"\b(?:only|just) (?:bought|ordered|purchased|came|shopped)\b.{0,12}\bonce\b"
+    # "repeat purchase rate", "what share of customers ordered more than once", "复购率"
+    ("repeat_rate", r"\b(?:repeat|re-?purchase|repurchase|return(?:ing)?|retention)(?: purchase| buy(?:ing)?| order| customer)? rate\b"
+     r"|\b(?:share|percent(?:age)?|proportion|%|fraction)\b.{0,40}\b(?:more than once|again|twice|at least two|repeat)",
+     ("复购率", "回购率", "回头率", "重复购买率", r"(?:百分之几|多少比例|比例|占比|几成).{0,12}(?:回购|复购|买过两次|再买|不止一次)",
+      r"(?:回购|复购|买过两次|不止一次).{0,12}(?:百分之几|多少比例|比例|占比|几成)")),
+    ("one_time_buyers", r"\b(?:only|just) (?:ever )?(?:bought|ordered|purchased|came|shopped)\b.{0,12}\bonce\b"
      r"|\b(?:bought|ordered) (?:only|just) once\b|\bone[- ]time (?:buyers|customers|shoppers)\b",
      (r"只(?:买|来|下单|订)过?了?一次", r"就(?:买|来|下单)过?了?一次", r"买了?一次就(?:没|不)")),
     ("complaints", r"complaints?|complaint", ("投诉",)),
@@ -266,6 +271,11 @@ def is_count_question(text: str) -> bool:
         return not re.search(r"哪些|哪几|是谁|有谁|\bwho\b|\bwhich\b", text, re.IGNORECASE)
     what = subject(text)
     # "revenue last month" asks for a number without saying so; "we made a new blend" does not.
+    # a rate is a number however it is asked ("repeat purchase rate, all time"), unless raising it
+    # is asked about ("如何提高复购率": advice)
+    if what == "repeat_rate":
+        return not re.search(r"如何|怎么|怎样|提高|提升|\bhow (?:do|can|to|should)\b|\bimprove|\bboost|\braise",
+                             text, re.IGNORECASE)
     return what == "last_order" or what in ("revenue", "avg_order", "quantity") and \
         period_of(text, date.today()) is not None
 
@@ -531,6 +541,9 @@ def question_sql(q: Question) -> str:
     if what == "rank_channels":  # "上个月联系了多少次 按渠道分": contacts by the way they were made
         return (f"SELECT channel, COUNT(*) AS interactions FROM interactions{_between('date', q.period)} "
                 f"GROUP BY channel ORDER BY interactions {_way(q)} LIMIT {q.limit}")
+    if what == "rank_statuses":  # "complaints — count by status": how many open, in hand, resolved
+        return (f"SELECT status, COUNT(*) AS complaints FROM complaints{_between('date', q.period)} "
+                f"GROUP BY status ORDER BY complaints {_way(q)}")
     if what == "rank_categories":  # "which category has the most complaints"
         conds = [c for c in (during("date", q.period) if q.period else None, status_cond(q.status)) if c]
         return (f"SELECT category, COUNT(*) AS complaints FROM complaints"
@@ -659,6 +672,14 @@ def question_sql(q: Question) -> str:
     if what == "new_customers":
         inner = "SELECT customer_id, MIN(date) AS first_date FROM orders GROUP BY customer_id"
         return f"SELECT COUNT(*) AS new_customers FROM ({inner}){where('first_date')}"
+    if what == "repeat_rate":  # of those who bought (in the period), the share who bought twice or more
+        return (f"SELECT ROUND(100.0 * SUM(n >= 2) / COUNT(*), 1) AS repeat_rate_pct, SUM(n >= 2) AS repeat_customers, "
+                f"COUNT(*) AS buyers FROM (SELECT customer_id, COUNT(*) AS n FROM orders{_between('date', q.period)} "
+                f"GROUP BY customer_id)")
+    if what == "cycle":  # one customer's average days between orders, first to last
+        return (f"SELECT COUNT(*) AS orders, MIN(date) AS first_order, MAX(date) AS last_order, "
+                f"ROUND((julianday(MAX(date)) - julianday(MIN(date))) / NULLIF(COUNT(*) - 1, 0), 1) AS avg_days_between "
+                f"FROM orders WHERE {_customer_is(q.customer)}")
     if what == "one_time_buyers":  # customers with a single order (in the period: that order's date)
         inner = "SELECT customer_id, MIN(date) AS order_date FROM orders GROUP BY customer_id HAVING COUNT(*) = 1"
         return f"SELECT COUNT(*) AS one_time_buyers FROM ({inner}){where('order_date')}"
@@ -765,10 +786,10 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
 
 
 _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank_channels", "rank_categories",
-          "rank_days", "rank_weekdays")
+          "rank_days", "rank_weekdays", "rank_statuses")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
 SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers", "one_time_buyers",
-        "orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg")  # one can stand for another
+        "repeat_rate", "orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
 # "who were they", "list them pls", "是哪些人": the people a count counted, by name
@@ -1359,6 +1380,9 @@ LAST_CONTACT = re.compile(r"(?:最近|上|最后)一?次(?:联系|沟通|来电|
                            r"|\bwhen did (?:s?he|they) last (?:contact|call|message|text|reach)\b", re.IGNORECASE)
 # "days since?": the days since the customer's last order, counted ("他多久没买了" gets the
 # profile, which shows the same beside the customer's usual rhythm)
+# "avg days between orders, 陈平": her purchase cycle as a figure (the profile words it too)
+_CYCLE = re.compile(r"\b(?:avg|average|mean)?\s*(?:days?|gap|time) between (?:orders|purchases|visits)\b|\bpurchase cycle\b"
+                    r"|\border(?:ing)? (?:cycle|frequency|interval)\b|购买周期|下单周期|回购周期|平均(?:间隔|隔)(?:多少|几)?天", re.IGNORECASE)
 _DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:有)?(?:买|来|下单|订)"
                          r"|(?:多久|多长时间|几耐|几长时间)(?:都)?没(?:有)?(?:买|来|下单|订|光顾|帮衬)"
                          r"|\bhow long (?:since|has it been since)\b.{0,20}\b(?:order|bought|came|visit)", re.IGNORECASE)
@@ -1369,6 +1393,8 @@ def customer_fact_sql(text: str, customer: str, today: date | None = None) -> st
     or were in touch, their open complaints or tasks; None when the message asks none of these."""
     if LAST_CONTACT.search(text):
         return sql_for(Question("last_contact", customer=customer))
+    if _CYCLE.search(text):
+        return sql_for(Question("cycle", customer=customer))
     if today and _DAYS_SINCE.search(text):
         return sql_for(Question("days_since", (today, today), customer=customer))
     # (what they usually buy and how often, the profile shows at its top)

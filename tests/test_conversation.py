@@ -813,3 +813,22 @@ def test_a_shorter_list_of_the_briefing_just_shown():
 
     assert amend("只看前三个就行", "daily_briefing", {}, {"top"}, TODAY, lambda text: []) == {"top": 3}
     assert amend("just the top 5", "churn_risks", {}, {"top", "quiet_days"}, TODAY, lambda text: []) == {"top": 5}
+
+
+@pytest.mark.parametrize("message, quantity, product", [
+    ("张伟 tk 1 耶加 98", 1, "耶加雪菲"),
+    ("張偉買咗2 耶加 196", 2, "耶加雪菲"),
+])
+def test_a_count_before_goods_named_without_a_measure_word(demo_store, meaning, message, quantity, product):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    bot.reply(message, session="c")
+    row = demo_store.query_readonly("SELECT quantity, product FROM orders ORDER BY id DESC LIMIT 1").rows[0]
+    assert row[0] == quantity and product in row[1]
+
+
+def test_make_it_n_changes_the_count_of_the_order_shown(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("Peng Siyuan's in. Put through the usual Antigua order, 5 bags, 460 on account.", session="m")
+    changed = bot.reply("Actually she wants a spare, make it 6, so 552.", session="m")
+    assert changed.proposal is not None
+    assert "6 × 危地马拉" in changed.text and "552.00" in changed.text

@@ -507,6 +507,18 @@ _LOG_A_VISIT = re.compile(r"\blog\b.{0,30}\bin (?:the )?(?:store|shop)\b", re.IG
 _COUNT_GOODS = re.compile(r"(?<![\w.])(\d{1,2})\s*(?:x\s*)?([A-Za-z][a-z-]+(?:\s+[A-Za-z][a-z-]+)?)", re.IGNORECASE)
 
 
+_COUNT_THEN_NAME = re.compile(r"(?<![A-Za-z0-9.])(\d{1,2})\s*(?:x\s*)?([A-Za-z][a-z-]+|[\u4e00-\u9fff]{1,6})", re.IGNORECASE)
+
+
+def _count_of_goods(m: Msg, text: str, paid_at: int) -> tuple[float, str, int] | None:
+    """A small count said right before goods the shop sells, with no measure word: "2 巴西 216"."""
+    products = m.ctx.product_names()
+    for x in _COUNT_THEN_NAME.finditer(_blanked(text, [m.span]) if m.span else text):
+        if x.start() != paid_at and named_in(x.group(2), products):
+            return float(x.group(1)), x.group(2), x.start()
+    return None
+
+
 def _goods_counted(m: Msg, text: str) -> bool:
     """"xu yang came in, 2 mandheling 176": on a visit, a count before goods the shop sells."""
     products = m.ctx.product_names()
@@ -547,6 +559,8 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     # the customer's name blanked: "cui jing 10 espresso blend 1280" is a count, then the goods
     qty, amount = goods_and_paid(_blanked(text, [m.span]) if m.span else text, dates,
                                  ordered or m.kw.has("future"))
+    if not qty and amount:
+        qty = _count_of_goods(m, text, amount[1][0])  # "she tk 1 耶加 98": one, of the goods named
     if qty and qty[2] >= 0 and _NOT_BOUGHT.search(_clause_at(text, qty[2])):
         # "挂耳包少了一盒, 我们补发一盒给她", "问冷萃 20 packs 批发价": goods missing, sent again
         # free or asked about are no sale

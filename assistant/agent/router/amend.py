@@ -48,6 +48,9 @@ REVISING = re.compile(
 SAME_AGAIN = re.compile(r"\bsame (?:for|with|order|one|thing|tag|again|deal|as before)\b|\bditto\b"
                         r"|同一[张单笔个条]|同样的?[单tag标签]|一样的?[单tag标签]|照样|照办|也一样|都一样", re.IGNORECASE)
 # "改到29號" / "move it to the 29th": the date after these words is the new one
+# "make it 6", "改成6包": the new count said outright
+_MAKE_IT_COUNT = re.compile(r"(?:\bmake (?:it|that)|\bchange (?:it|that) to|\bup it to|改成|改为|换成|加到)\s*(\d{1,3})"
+                            r"(?![\d.%％折])(?!\s*(?:块|元|蚊|rmb|yuan|dollars?|bucks?|%))", re.IGNORECASE)
 _TO_DATE = re.compile(r"(?:改到|改成|改为|换到|换成|推到|延到|挪到|\bto\b|\bmake it\b|\bon\b)\s*$", re.IGNORECASE)
 _NO_REMINDER = re.compile(r"(?:不用|不要|唔使|唔洗|别|無需|无需|不需要)(?:再)?(?:提醒|跟进|设提醒|建任务)"
                           r"|\bno (?:reminder|follow[- ]?up|task)s?\b|\bdon'?t remind\b", re.IGNORECASE)
@@ -184,6 +187,10 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
     paid_key = next((k for k in ("order_amount", "amount") if k in params), None)
     if qty_key or paid_key:
         qty, paid = goods_and_paid(text, dates, sale_line=True)
+        target = _MAKE_IT_COUNT.search(text) if qty_key else None
+        if target and float(target.group(1)) <= 50 and not (paid and paid[1][0] == target.start(1)):
+            # "she wants a spare, make it 6, so 552": the count the order is made, not "a spare"
+            qty = (float(target.group(1)), qty[1] if qty else None, target.start(1))
         was = _DENIED_NUMBER.search(denied)
         said = [x for x in _DENIED_NUMBER.finditer(text) if not re.match(r"[\d.]", text[x.end():x.end() + 1])]
         if was and not qty and qty_key and len(said) == 2 and float(was.group(1)) == float(out.get(qty_key) or -1):

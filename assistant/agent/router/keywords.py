@@ -155,7 +155,8 @@ def _vocab() -> frozenset[str]:
 # words owners shorten when typing fast
 _SHORT_FOR = {"cust": "customer", "custs": "customers", "cx": "customer", "cxs": "customers", "mth": "month",
               "mths": "months", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years", "rev": "revenue",
-              "ord": "order", "ords": "orders", "amt": "amount", "qty": "quantity"}
+              "ord": "order", "ords": "orders", "amt": "amount", "qty": "quantity", "wat": "what", "wot": "what",
+              "wut": "what", "tk": "took"}
 # "# cust in Hangzhou?", "# orders > 500 YTD": a number sign before a word asks how many
 _NUMBER_SIGN = re.compile(r"(?<![\w#])#\s*(?=[a-z])")
 

@@ -832,3 +832,16 @@ def test_make_it_n_changes_the_count_of_the_order_shown(demo_store, meaning):
     changed = bot.reply("Actually she wants a spare, make it 6, so 552.", session="m")
     assert changed.proposal is not None
     assert "6 × 危地马拉" in changed.text and "552.00" in changed.text
+
+
+def test_which_one_answered_by_a_city_several_share_asks_among_them(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    bot.reply("lily bought 2 巴西 216", session="l")
+    narrowed = bot.reply("the suzhou one", session="l")
+    there = [r[0] for r in demo_store.query_readonly(
+        "SELECT name FROM customers WHERE name LIKE 'Lily %' AND city IN ('苏州', 'Suzhou')").rows]
+    assert len(there) > 1 and all(name in narrowed.text for name in there)
+    bot.reply("lily king", session="l")
+    row = demo_store.query_readonly("SELECT c.name, o.quantity, o.amount FROM orders o JOIN customers c "
+                                    "ON c.id = o.customer_id ORDER BY o.id DESC LIMIT 1").rows[0]
+    assert tuple(row) == ("Lily King", 2, 216)

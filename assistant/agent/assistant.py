@@ -651,6 +651,12 @@ class Assistant:
                 return self._run(turn, tool, {**args, "customer": who})
             except CrmError as ex:
                 return str(ex)
+        if len(picked) > 1 and (len(picked) < len(candidates) or city or tag):
+            # "the suzhou one" when three live there: the same request, asked among those three
+            s.asked = (tool, args, picked)
+            names = ", ".join(f"{c.name} (id {c.id})" for c in picked[:8])
+            return s.ctx.t(f"{len(picked)} of them match: {names}. Which one?",
+                           f"符合的有 {len(picked)} 位：{names}。是哪一位？")
         return None
 
     def _rule_route(self, s: _Session, message: str) -> Route | Canned | None:

@@ -845,3 +845,25 @@ def test_which_one_answered_by_a_city_several_share_asks_among_them(demo_store, 
     row = demo_store.query_readonly("SELECT c.name, o.quantity, o.amount FROM orders o JOIN customers c "
                                     "ON c.id = o.customer_id ORDER BY o.id DESC LIMIT 1").rows[0]
     assert tuple(row) == ("Lily King", 2, 216)
+
+
+def test_several_customers_sales_in_one_message_are_one_card(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    before = demo_store.query_readonly("SELECT COUNT(*) FROM orders").rows[0][0]
+    card = bot.reply("yday sat: ben green 1 mandheling 88 + jiang jie 2 cold brew 138", session="b")
+    assert card.proposal is not None and len(card.proposal.writes) == 2
+    assert "Ben Green" in card.text and "江杰" in card.text
+    bot.reply("yes", session="b")
+    rows = demo_store.query_readonly(f"SELECT c.name, o.date, o.quantity, o.amount FROM orders o JOIN customers c "
+                                     f"ON c.id = o.customer_id WHERE o.id > (SELECT MAX(id) - 2 FROM orders)").rows
+    assert demo_store.query_readonly("SELECT COUNT(*) FROM orders").rows[0][0] == before + 2
+    assert sorted((r[1], r[2], r[3]) for r in rows) == [("2026-11-21", 1, 88), ("2026-11-21", 2, 138)]
+    bot.reply("undo", session="b")  # one card, undone as one
+    assert demo_store.query_readonly("SELECT COUNT(*) FROM orders").rows[0][0] == before
+
+
+def test_one_thing_said_of_two_customers_is_no_batch(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
+    before = demo_store.query_readonly("SELECT COUNT(*) FROM orders").rows[0][0]
+    bot.reply("张伟和李娜都说要3包", session="t")
+    assert demo_store.query_readonly("SELECT COUNT(*) FROM orders").rows[0][0] == before

@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from assistant.agent.router import (
 )
 from assistant.agent.router.activity_rules import LOG_THAT, channel_said
 from assistant.agent.router.amend import SAME_AGAIN, amend, ask_again, narrowed
+from assistant.agent.router.batch import parts_per_customer
 from assistant.agent.router.scoped import listed_sql, of_them, scope_of
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
@@ -364,6 +366,9 @@ class Assistant:
         held = self._held_again(turn)
         if held is not None:
             return held, "none"
+        several = self._several_sales(turn)
+        if several is not None:
+            return several, "none"
         if turn.route() is None:
             # "短点 微信发的" after a draft: no request of its own, so it adjusts the last one
             amended = self._amended(turn, needs_marker=False)
@@ -385,6 +390,54 @@ class Assistant:
                          f"（{self.backend} 模型不可用：{ex}。以下由规则引擎回答。）\n\n")
                 return note + self._run_route(turn, turn.route()), "none"
         return self._run_route(turn, turn.route()), "none"
+
+    def _several_sales(self, turn: Turn) -> str | None:
+        """Several customers' sales in one message: each part read as a message of its own, all
+        the writes on one card (confirmed, saved and undone together); None when it is not that."""
+        s = turn.session
+        own = unicodedata.normalize("NFKC", turn.message or "").strip()
+        parts = parts_per_customer(read_as_mandarin(own), tuple(self.store.customer_names()))
+        if not parts:
+            return None
+        head = find_date(read_as_mandarin(own[:parts[0][0]]), s.ctx.today)  # "yday sat: …": every sale's day
+        calls = []
+        for start, end in parts:
+            found = self._rule_route(s, own[start:end])
+            if not isinstance(found, Route) or found.tool not in _SALES or not found.args.get("customer") \
+                    or not any(found.args.get(k) for k in ("quantity", "amount", "order_quantity", "order_amount")):
+                return None  # a part that is no sale: the message is read whole, as before
+            args = dict(found.args)
+            day = "date" if found.tool == "add_order" else "order_date"
+            if head and not args.get(day):
+                args[day] = head[1]
+            calls.append((found.tool, args))
+        plans = []
+        for name, args in calls:
+            started = time.perf_counter()
+            try:
+                value = call_with_injection(self._tools[name].fn, args, store=self.store, index=self.index(), ctx=s.ctx)
+            except CrmError as ex:
+                turn.record(name, args, "error", str(ex), (time.perf_counter() - started) * 1000, error=str(ex))
+                return str(ex)  # "'lily' matches several customers": nothing of the batch is proposed
+            if not isinstance(value, Plan):
+                return None
+            plans.append(value)
+            turn.record(name, args, "done" if self.auto_confirm else "proposed", "; ".join(value.summary),
+                        (time.perf_counter() - started) * 1000, value)
+        # one card of several customers: each line says whose it is
+        merged = Plan(tuple(w for p in plans for w in p.writes), tuple(
+            f"{self.store.get_customer(p.customer_id).name}: {x}" if p.customer_id else x
+            for p in plans for x in p.summary))
+        proposal = Proposal(uuid.uuid4().hex[:8], list(merged.summary), list(merged.writes),
+                            shown=rows_as_shown(self.store, merged.writes))
+        if self.auto_confirm:
+            with terms(actor=s.user.name, via="chat"):
+                self.store.apply(proposal.writes, actor=s.user.name, description="; ".join(proposal.summary))
+            s.applied = None
+            self._remember_added(s, proposal.writes)
+            return formatting.plan(merged, s.ctx.lang, confirmed=True)
+        s.pending, s.last = proposal, None
+        return formatting.plan(merged, s.ctx.lang)
 
     def _pointed_at(self, s: _Session, message: str) -> str:
         """The message as the rules read it: "the first one" / "排第一那个" after a list is that
@@ -936,6 +989,8 @@ def listed_names(value: Any) -> list[str]:
 
 
 _SETS_A_VALUE = ("update_customer", "set_complaint_status")
+# the tools a day's sales are told through, one customer's part at a time
+_SALES = ("add_order", "log_activity")
 # answers that list customers, whom "of them" can be about next
 _LISTS = ("run_sql", "find_customers", "find_segment")
 _ASKS_FIGURE = re.compile(r"多少|几|卖|营业额|销售|\bhow (?:many|much)\b|\bsales\b|\brevenue\b", re.IGNORECASE)

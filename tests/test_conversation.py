@@ -867,3 +867,14 @@ def test_one_thing_said_of_two_customers_is_no_batch(demo_store, meaning):
     before = demo_store.query_readonly("SELECT COUNT(*) FROM orders").rows[0][0]
     bot.reply("张伟和李娜都说要3包", session="t")
     assert demo_store.query_readonly("SELECT COUNT(*) FROM orders").rows[0][0] == before
+
+
+def test_a_campaign_asked_in_cantonese_then_its_offer_asked_as_a_question(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    first = bot.reply("同兩個月冇買嘢嘅客send個SMS winback，畀佢哋八五折", session="c")
+    assert calls(first) and calls(first)[0][0] == "draft_campaign" and calls(first)[0][1]["channel"] == "sms"
+    assert "没买嘢" not in str(calls(first)[0][1].get("segment", "")).replace("两个月没买嘢的客", "") \
+        and "send" not in calls(first)[0][1]["segment"]
+    bot.reply("帮我 draft 个 WeChat winback campaign 给两个月没买的 customers，offer 10% off", session="d")
+    again = bot.reply("能不能直接 20% off？力度大一点", session="d")
+    assert calls(again)[0][1]["offer_percent"] == 20 and "10%" in again.text  # refused above the policy's cap

@@ -51,6 +51,8 @@ SAME_AGAIN = re.compile(r"\bsame (?:for|with|order|one|thing|tag|again|deal|as b
 # "make it 6", "改成6包": the new count said outright
 _MAKE_IT_COUNT = re.compile(r"(?:\bmake (?:it|that)|\bchange (?:it|that) to|\bup it to|改成|改为|换成|加到)\s*(\d{1,3})"
                             r"(?![\d.%％折])(?!\s*(?:块|元|蚊|rmb|yuan|dollars?|bucks?|%))", re.IGNORECASE)
+_ASKS_FOR_A_CHANGE = re.compile(r"能不能|可不可以|可唔可以|得唔得|行不行|\b(?:can|could) (?:we|you|i) (?:just |do |make |change |have )"
+                                r"|\bhow about\b", re.IGNORECASE)
 _TO_DATE = re.compile(r"(?:改到|改成|改为|换到|换成|推到|延到|挪到|\bto\b|\bmake it\b|\bon\b)\s*$", re.IGNORECASE)
 _NO_REMINDER = re.compile(r"(?:不用|不要|唔使|唔洗|别|無需|无需|不需要)(?:再)?(?:提醒|跟进|设提醒|建任务)"
                           r"|\bno (?:reminder|follow[- ]?up|task)s?\b|\bdon'?t remind\b", re.IGNORECASE)
@@ -101,8 +103,11 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     message, it must say it revises ("不对", "instead", "改成", ...)."""
     own = unicodedata.normalize("NFKC", message or "").strip()
     text = read_as_mandarin(own)
-    if not text or len(text) > 80 or asks_by_form(text) and not _BARE_DAYS.fullmatch(text):
-        return None  # a question is answered, not read as a change, unless it is only days ("60 days?")
+    if not text or len(text) > 80 or asks_by_form(text) and not _BARE_DAYS.fullmatch(text) \
+            and not _ASKS_FOR_A_CHANGE.search(text):
+        # a question is answered, not read as a change, unless it is only days ("60 days?") or
+        # asks for the change ("能不能直接 20% off？", "can we make it friday?")
+        return None
     if needs_marker and not REVISING.search(text) and not SAME_AGAIN.search(text) \
             and not ("quiet_days" in params and _BARE_DAYS.fullmatch(text)) and not (
             tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)):

@@ -56,10 +56,13 @@ _AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:(?:top|
                           r"vips?|buyers|members|new|"
                           r"formation|stability|decline|exploration|lapsed|quiet|loyal|"
                           r"champions|who)\b.*)$", re.IGNORECASE)
-_AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草|\s*\b(?:send|draft|write)\b"
-                          # "整个SMS 给两个月没买东西的人 九折": a group of people ends where the
-                          # offer starts, or the message does
-                          r"|(?<=[人客户们粉员])(?:\s+(?=\S*(?:折|%|％|off\b))|\s*$))",
+# (Cantonese "同…send個SMS": 同 is "for" when it opens the message)
+_AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对|^\s*同)(.+?)(?:发|推送|做|写|群发|来一?个|搞|安排|起草"
+                          r"|\s*(?<![A-Za-z])(?:send|draft|write)(?![A-Za-z])"
+                          # "整个SMS 给两个月没买东西的人 九折", "给两个月没买的 customers，offer 10% off": a
+                          # group of people ends where the offer starts, at a comma, or where the message does
+                          r"|(?:(?<=[人客户们粉员])|(?<=customers)|(?<=clients)|(?<=people)|(?<=ppl)|(?<=custs))"
+                          r"(?:\s*[，,；;。]|\s+(?=\S*(?:折|%|％|off\b))|\s*$))",
                           re.IGNORECASE)
 # "整个短信提醒上海的咖啡馆客户补货": the group told to do something
 _AUDIENCE_TOLD = re.compile(r"(?:提醒|通知|告诉|叫)(.{2,24}?(?:客户|客人|顾客|会员|粉丝|熟客|老客|人))"

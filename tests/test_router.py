@@ -1539,3 +1539,14 @@ def test_a_count_then_its_sum_said_again_corrects_both():
     fixed = amend("wait no it was 2. 156", "add_order", {"customer": "Max Hall", "quantity": 1.0, "amount": 78.0},
                   {"customer", "quantity", "amount", "product", "date"}, TODAY, lambda text: [])
     assert (fixed["quantity"], fixed["amount"]) == (2.0, 156.0)
+
+
+@pytest.mark.parametrize("message", ["這禮拜有幾筆訂單？怎麼好像都沒動靜 😰", "上个月卖了多少？怎么感觉比较少"])
+def test_a_figure_asked_then_a_worry_about_it_is_the_figure(message):
+    found = route(message, ctx())
+    assert found is not None and found.tool == "run_sql", found
+
+
+def test_money_to_move_for_a_customer_is_refused():
+    found = route("帮我把李娜的钱退给她吧，就是说直接微信转她50块，嗯", ctx())
+    assert found is not None and getattr(found, "kind", None) == "payment", found

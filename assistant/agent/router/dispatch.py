@@ -15,6 +15,7 @@ from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
 from assistant.agent.router.meaning import GUESS, GUESSED, OUTWEIGHS, OVERRULES, SURE, WEAK_EXACT
 from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
+from assistant.agent.router import sql_templates
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import (
     customers_in,
@@ -72,6 +73,9 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     if not text or control_intent(text):
         return None
     names = tuple(ctx.customer_names())
+    head = _figure_then_remark(text, names, ctx.today)
+    if head is not None:  # the question said first, then a worry about it
+        return route(own[:len(head)] if len(own) == len(text) else head, ctx, tools)
     asked = _the_question(text, names) or _the_request(text) or _after_the_day(text, names) or _then_told(text)
     if asked is not None:
         # "今天要打给 zhang wei, li na 还有 luo zihan. luo zihan 的投诉是什么来着?": several people
@@ -219,6 +223,21 @@ def _then_told(text: str) -> str | None:
     if not mark or not head.strip() or not tail.strip() or is_question(tail) or not _A_CHANGE.search(tail):
         return None
     return tail.strip()
+
+
+def _figure_then_remark(text: str, names: tuple[str, ...], today) -> str | None:
+    """"這禮拜有幾筆訂單？怎麼好像都沒動靜 😰": a question of a figure, then the owner's worry
+    about it (no period, no customer, nothing asked of its own); the figure is the request."""
+    head, mark, tail = text.partition("？") if "？" in text else text.partition("?")
+    head = head + mark
+    if not mark or not tail.strip() or len(tail) > 40 or re.search(r"[.。!！;；]", head) or not (
+            sql_templates.is_count_question(head) or re.search(r"几|多少|\bhow (?:many|much)\b", head, re.IGNORECASE)) \
+            or sql_templates.subject(head) is None or sql_templates.period_of(tail, today) \
+            or sql_templates.COMPARED_TO.search(tail) or every_customer(tail, spot_index(names)) \
+            or _A_CHANGE.search(tail) or ASK_TO_REMIND.search(tail) or re.search(r"记|\blog\b|\bnote\b", tail) \
+            or any(Keywords(tail).has(k) for k in ("contact", "order", "draft", "update")):
+        return None  # "…？帮我记一下他刚打电话": a second request, read with the rest
+    return head.strip()
 
 
 _A_NOT_A = re.compile(r"是不是|有没有|是否|会不会|要不要|对不对|快到了吧")

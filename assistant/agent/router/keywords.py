@@ -105,7 +105,10 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|\b(?:refund|pay)\s+(?:her|him|them|\w+)\s+(?:back\s+)?(?:¥|\$)\s*\d+",
                 # asked to move it, not told it was paid ("294 已经转账了")
                 (r"(?:帮我|替我|给|俾).{0,4}(?:转|打|退).{0,6}(?:\d|钱|账|款)",
-                 r"(?:转|打)(?:到|给|俾)(?:她|他)?的?(?:微信|支付宝|账户)")),
+                 r"(?:转|打)(?:到|给|俾)(?:她|他)?的?(?:微信|支付宝|账户)",
+                 # "帮我把李娜的钱退给她吧，就是说直接微信转她50块": money to be moved, by the assistant
+                 r"(?:帮我|替我|直接|麻烦你?)(?:把|将)?.{0,10}(?:钱|款|费|订金|押金).{0,3}(?:退|转|打)(?:给|还|回)",
+                 r"(?:帮我|替我|直接|麻烦你?).{0,6}(?:微信|支付宝|银行卡?)\s*(?:转|打)(?:给)?\s*(?:她|他|佢)?\s*\d")),
     # a call the assistant is asked to place, not one to log or be reminded of
     "place_call": (r"^\s*(?:pls |please |can you |could you )?(?:call|ring|phone|dial)\b.{1,30}?\b(?:for me|right now)\b",
                    (r"^\s*(?:帮我|替我|你)(?:现在)?(?:打(?:个|一个|一下)?电话给|打给|拨给?|call(?:一下)?)(?!.{0,20}(?:记|提醒))",)),

@@ -20,7 +20,7 @@ from assistant.lang.writing_system import spaced
 _GROUPS = [
     ("rank_weekdays", r"weekdays?|days? of (?:the )?week", r"星期几|礼拜几|周几|weekdays?"),
     # "哪天", "按天": not "前3天" or "每天", which are a span and a rate
-    ("rank_days", r"days?|dates?", r"(?<=哪)天|(?<=哪一)天|(?<=边)天|(?<=按)天|(?<=分)天|日子|日期"),
+    ("rank_days", r"days?|dates?", r"(?<=哪)天|(?<=哪一)天|(?<=边)天|(?<=按)天|(?<=分)天|(?<=哪)日|(?<=边)日|(?<=哪一)日|日子|日期"),
     ("rank_months", r"months?", r"月份|个?月"),
     ("rank_cities", r"cit(?:y|ies)|towns?|regions?|areas?|locations?", r"城市|地区|区域|地方|城"),
     ("rank_channels", r"channels?", r"渠道"),

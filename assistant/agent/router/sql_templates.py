@@ -149,7 +149,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
                     r"|\b(?:sell|sold) anything\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
-_COUNT_ZH = ("多少", "几个", "几位", "几单", "几次", "几条", "几件", "总共", "一共", "合计", "总额", "总数", "没生意", "有生意",
+_COUNT_ZH = ("多少", "几个", "几位", "几单", "几笔", "几张单", "几次", "几条", "几件", "几多", "总共", "一共", "合计", "总额", "总数", "没生意", "有生意",
              "统计", "平均", "客单价", "销售额", "营业额")
 # not handled yet is open; not solved yet includes those being handled
 _STATUS = [("open", r"(?<![a-z])open(?![a-z])|(?<![a-z])new(?![a-z])|not (?:yet )?(?:handled|dealt with|looked at|touched)",
@@ -780,7 +780,7 @@ _ALL_TIME = re.compile(r"(?<![A-Za-z])all[- ]time(?![A-Za-z])|(?<![A-Za-z])ever(
                        r"|\bin total\b|一直以来|有史以来|全部时间|所有时间|总的|历来|至今为止", re.IGNORECASE)
 _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\bmost orders\b|\border count\b"
                        r"|\bmost (?:times|often)\b|\bmost frequent"
-                       r"|单数|订单数|下单次数|次数|几单|多少单"),
+                       r"|单数|订单数|下单次数|次数|几单|多少单|最多单|单最多|最多订单|订单最多|最少单|单最少"),
             ("quantity", r"\b(?:bags?|units?|quantity|qty|volume|boxes)\b|袋数|包数|数量|销量|件数"),
             ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.agent.router.slots import find_city
-from assistant.agent.router.sql_templates import (Question, asked, counted_names_sql, customer_conds, during, find_tag,
-                                                  limit_of, period_of, quoted, status_cond, status_of)
+from assistant.agent.router.sql_templates import (MONEY_ASKED, ORDERS_ASKED, Question, asked, counted_names_sql,
+                                                  customer_conds, during, find_tag, limit_of, period_of, quoted,
+                                                  status_cond, status_of)
 from assistant.lang.goods import named_in
 
 # "of them" wherever it is said: "how many of them…", "top 3 of those", "其中…", "这几个里面…"
@@ -38,10 +39,8 @@ _NOT = re.compile(r"\b(?:not|never|no|haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t|w
                   r"|没|沒|冇|未|不曾|从没|一单都没|一次都没", re.IGNORECASE)
 _AGAIN = re.compile(r"回购|复购|再买|又买|买过两次|\b(?:re-?ordered|bought again|came back|repeat(?:ed)?|returning)\b",
                     re.IGNORECASE)
-# "一共买了多少钱", "spent how much": their money; "how many orders": their orders
-_MONEY = re.compile(r"多少钱|几多钱|花了?多少|使咗?几多|消费了?多少|买了?多少(?![个位人])|营业额|销售额|金额"
-                    r"|\bhow much\b|\bspen[dt]\b|\brevenue\b|\bsales\b", re.IGNORECASE)
-_ORDERS = re.compile(r"几单|多少单|几多单|几[张笔]单|订单数|\bhow many orders\b|\b(?:number|no\.?) of orders\b", re.IGNORECASE)
+# "一共买了多少钱" (no goods counted): their money, as a figure's money is asked anywhere
+_BOUGHT_HOW_MUCH = re.compile(r"买了?多少(?![个位人袋包盒件箱瓶杯份])")
 _COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ed)?\b|投诉|投訴|客诉", re.IGNORECASE)
 
 
@@ -97,7 +96,8 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
     elif _BOUGHT.search(rest) and (period or goods or negated) and not top and not latest:
         conds.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT customer_id FROM orders{orders})")
-    money, orders_asked = _MONEY.search(rest), _ORDERS.search(rest)
+    money = MONEY_ASKED.search(rest) or _BOUGHT_HOW_MUCH.search(rest)
+    orders_asked = ORDERS_ASKED.search(rest)
     if (money or orders_asked) and not top and not latest and not negated and not carried:
         # "他们上个月一共买了多少钱": their orders in the period, summed
         period = period or scope.period

@@ -360,13 +360,13 @@ def _city_case(column: str, english: bool) -> str:
                               for zh, en in pairs) + f" ELSE {column} END"
 
 
-_ORDERS_ASKED = re.compile(r"几单|多少单|几[张笔]单|几次|订单数|单数|\bhow many (?:\w+ )?orders\b|\b(?:no\.?|number) of orders\b",
-                           re.IGNORECASE)
+ORDERS_ASKED = re.compile(r"几单|多少单|几多单|几[张笔]单|几次|订单数|单数|\bhow many (?:\w+ )?orders\b"
+                          r"|\b(?:no\.?|number) of orders\b", re.IGNORECASE)
 # "几盒", "how many bags": the goods counted, beside the orders ("卖了几单 几盒")
 _GOODS_ASKED = re.compile(r"(?:几|多少)\s*(?:盒|包|袋|箱|瓶|罐|杯|件)|\bhow many (?:\w+ )?(?:bags|boxes|packs|units)\b", re.IGNORECASE)
 _AVERAGE_ASKED = re.compile(r"\baverage\b|\bavg\b|\baov\b|平均|客单价", re.IGNORECASE)
-_MONEY_ASKED = re.compile(r"多少钱|花了?多少|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b|\bspent\b|\bsales\b",
-                          re.IGNORECASE)
+MONEY_ASKED = re.compile(r"多少钱|几多钱|花了?多少|使咗?几多|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b"
+                         r"|\bspen[dt]\b|\bsales\b", re.IGNORECASE)
 
 
 def read_question(text: str, today: date, customer: str | None = None,
@@ -386,13 +386,13 @@ def read_question(text: str, today: date, customer: str | None = None,
         if not re.search(r"\b(?:we|us|our|any)\b|我们|咱们|店|生意|\bday\b", text, re.IGNORECASE):
             return None
         what = "latest_order"
-    if what in ("orders", "revenue") and _ORDERS_ASKED.search(text) and _MONEY_ASKED.search(text):
+    if what in ("orders", "revenue") and ORDERS_ASKED.search(text) and MONEY_ASKED.search(text):
         what = "orders_revenue"  # "how many orders so far this month and how much $"
-    elif what in ("orders", "quantity") and _ORDERS_ASKED.search(text) and _GOODS_ASKED.search(text):
+    elif what in ("orders", "quantity") and ORDERS_ASKED.search(text) and _GOODS_ASKED.search(text):
         what = "orders_quantity"  # "cold brew这个月卖了几单 几盒"
-    elif what in ("orders", "avg_order") and _ORDERS_ASKED.search(text) and _AVERAGE_ASKED.search(text):
+    elif what in ("orders", "avg_order") and ORDERS_ASKED.search(text) and _AVERAGE_ASKED.search(text):
         what = "orders_avg"  # "how many orders in october, and what was the average"
-    if what == "revenue" and goods and not _MONEY_ASKED.search(text.replace("how much", "")) \
+    if what == "revenue" and goods and not MONEY_ASKED.search(text.replace("how much", "")) \
             and not re.search(r"钱|[$¥]|\brevenue\b|\bspent\b|\bsales\b", text):
         what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
     sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "orders_quantity",
@@ -907,7 +907,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str], products: t
     if q.measure in SUMS and q.measure != "customers" and _BY_MONTH.search(text):
         # "那今年夏天哪个月卖得最好" after how many 冷萃 sold: the months of the same goods ranked
         one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪月|\bbest month\b", text, re.IGNORECASE))
-        by = "quantity" if q.measure == "quantity" or (q.goods or q.product) and not _MONEY_ASKED.search(text) \
+        by = "quantity" if q.measure == "quantity" or (q.goods or q.product) and not MONEY_ASKED.search(text) \
             else "revenue"
         return sql_for(replace(q, measure="rank_months", period=changes.get("period", q.period), by=by,
                             limit=1 if one else 12))
@@ -951,7 +951,7 @@ def follow_up(text: str, q: Question, today: date, named: list[str], products: t
         if limit != q.limit:
             changes["limit"] = limit
     else:
-        what = subject(text) or ("revenue" if _MONEY_ASKED.search(text) or re.search(r"\$|¥|money|钱", text)
+        what = subject(text) or ("revenue" if MONEY_ASKED.search(text) or re.search(r"\$|¥|money|钱", text)
                                  else None)
         if what in SUMS and q.measure in SUMS and what != q.measure:
             changes["measure"] = what
@@ -1045,7 +1045,7 @@ def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | No
     if len(named) >= 2 and _COMPARE.search(text):
         return sql_for(Question("rank_cities", period_of(text, today), limit=len(named), cities=named,
                              english=not has_han(text),
-                             by="orders" if ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) else "revenue"))
+                             by="orders" if ranked_by(text) == "orders" and not MONEY_ASKED.search(text) else "revenue"))
     if _BY_CITY.search(text):
         measure = "rank_cities"
     elif _BY_MONTH.search(text) and (subject(text) in (None, "revenue", "orders", "quantity") or _MOST.search(text)):
@@ -1054,10 +1054,10 @@ def top_groups_sql(text: str, today: date, goods: str | None = None) -> str | No
         return None
     one = bool(re.search(r"\bwhich\b|哪个|哪一个|哪座|哪月|边个|\bbest month\b", text, re.IGNORECASE) and _MOST.search(text))
     period = two_months(text, today) or period_of(text, today)
-    by = "customers" if measure == "rank_cities" and subject(text) == "customers" and not _MONEY_ASKED.search(text) \
-        else "orders" if measure == "rank_cities" and ranked_by(text) == "orders" and not _MONEY_ASKED.search(text) \
+    by = "customers" if measure == "rank_cities" and subject(text) == "customers" and not MONEY_ASKED.search(text) \
+        else "orders" if measure == "rank_cities" and ranked_by(text) == "orders" and not MONEY_ASKED.search(text) \
         else "quantity" if measure == "rank_months" and (ranked_by(text) == "quantity" or subject(text) == "quantity"
-                                                         or goods and not _MONEY_ASKED.search(text)) else "revenue"
+                                                         or goods and not MONEY_ASKED.search(text)) else "revenue"
     return sql_for(Question(measure, period, by=by, limit=1 if one else (12 if measure == "rank_months" else 10),
                          english=not has_han(text), goods=goods if measure == "rank_months" else None))
 
@@ -1207,7 +1207,7 @@ def customer_products_sql(text: str, today: date, customer: str) -> str | None:
     """The goods one customer bought most (by bags unless money is asked), or None."""
     if not _WHICH_GOODS.search(text):
         return None
-    by = "revenue" if _MONEY_ASKED.search(text) or ranked_by(text) == "revenue" else "quantity"
+    by = "revenue" if MONEY_ASKED.search(text) or ranked_by(text) == "revenue" else "quantity"
     return sql_for(Question("rank_products", period_of(text, today), customer=customer, by=by, limit=1))
 
 

@@ -43,7 +43,7 @@ _REMINDER = re.compile(r"^\s*(?:please\s+|pls\s+|请)?(?:记得|記得)|(?:pleas
 # "Nora 打来说 …, remind me …": however short, a call or visit told before the reminder happened
 _CAME_IN_TOUCH = re.compile(r"打来|打嚟|打過來|打过来|来电|來電|来店|來店|到店|嚟咗|来了|來了|\b(?:called|rang|phoned|came (?:in|by)"
                             r"|visited|dropped (?:by|in)|stopped by|messaged|texted|emailed)\b", re.IGNORECASE)
-_REPORTED = re.compile(r"了|咗|过|過|说|說|(?<![电電])话|(?<![电電])話|讲|講|聊|问|問|来电|來電|打来|打嚟|嚟|来店|到店|\b(?:called|rang|phoned|came|visited"
+_REPORTED = re.compile(r"了|咗|过|過|说|說|(?<!个电)(?<!個電)话|(?<!个电)(?<!個電)話|讲|講|聊|问|問|来电|來電|打来|打嚟|嚟|来店|到店|\b(?:called|rang|phoned|came|visited"
                        r"|said|says|told|asked|wechat'?d|emailed|texted|messaged|dropped|popped|stopped|mentioned"
                        r"|complained|wanted|wants|ordered|bought|paid|picked|was|were|had)\b", re.IGNORECASE)
 

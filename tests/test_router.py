@@ -1549,3 +1549,9 @@ def test_a_figure_asked_then_a_worry_about_it_is_the_figure(message):
 def test_money_to_move_for_a_customer_is_refused():
     found = route("帮我把李娜的钱退给她吧，就是说直接微信转她50块，嗯", ctx())
     assert found is not None and getattr(found, "kind", None) == "payment", found
+
+
+def test_two_figures_asked_one_after_the_other_are_both_read():
+    found = route("今个月到而家卖咗几多钱？几多单？", ctx())
+    assert found is not None and found.tool == "run_sql" and "COUNT(*)" in found.args["sql"] \
+        and "SUM(amount)" in found.args["sql"], found

@@ -235,6 +235,7 @@ def _figure_then_remark(text: str, names: tuple[str, ...], today) -> str | None:
             or sql_templates.subject(head) is None or sql_templates.period_of(tail, today) \
             or sql_templates.COMPARED_TO.search(tail) or every_customer(tail, spot_index(names)) \
             or _A_CHANGE.search(tail) or ASK_TO_REMIND.search(tail) or re.search(r"记|\blog\b|\bnote\b", tail) \
+            or re.search(r"几|多少|\bhow (?:many|much)\b", tail, re.IGNORECASE) \
             or any(Keywords(tail).has(k) for k in ("contact", "order", "draft", "update")):
         return None  # "…？帮我记一下他刚打电话": a second request, read with the rest
     return head.strip()

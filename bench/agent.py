@@ -365,7 +365,8 @@ def report(outcomes: list[Outcome], label: str, verbose: bool) -> None:
     right = [None if o.effect_ok is None and o.tool_ok is None else
              False not in (o.tool_ok, o.args_ok, o.effect_ok, o.answer_ok) for o in outcomes]
     print(f"   turns right          {_rate(right)}")
-    print(f"   latency p50 / p95    {statistics.median(secs) * 1000:.1f} ms / {p95 * 1000:.1f} ms")
+    print(f"   latency p50 / p95    {statistics.median(secs) * 1000:.1f} ms / {p95 * 1000:.1f} ms" if secs
+          else "   latency p50 / p95    n/a (no turn finished)")
     print(f"   ungrounded values    {sum(o.caught for o in outcomes)} proposed by a model and "
           f"caught; {sum(o.shown_ungrounded for o in outcomes)} write proposals shown with one "
           f"(target 0)")

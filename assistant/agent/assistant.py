@@ -428,16 +428,19 @@ class Assistant:
         merged = Plan(tuple(w for p in plans for w in p.writes), tuple(
             f"{self.store.get_customer(p.customer_id).name}: {x}" if p.customer_id else x
             for p in plans for x in p.summary))
-        proposal = Proposal(uuid.uuid4().hex[:8], list(merged.summary), list(merged.writes),
-                            shown=rows_as_shown(self.store, merged.writes))
+        return self._put_forward(s, Proposal(uuid.uuid4().hex[:8], list(merged.summary), list(merged.writes),
+                                             shown=rows_as_shown(self.store, merged.writes)), merged)
+
+    def _put_forward(self, s: _Session, proposal: Proposal, plan: Plan) -> str:
+        """The proposal saved at once (auto-confirm) or held for "yes"; the card's text."""
         if self.auto_confirm:
             with terms(actor=s.user.name, via="chat"):
                 self.store.apply(proposal.writes, actor=s.user.name, description="; ".join(proposal.summary))
-            s.applied = None
+            s.applied = (proposal.tool, dict(proposal.args)) if proposal.tool else None
             self._remember_added(s, proposal.writes)
-            return formatting.plan(merged, s.ctx.lang, confirmed=True)
+            return formatting.plan(plan, s.ctx.lang, confirmed=True)
         s.pending, s.last = proposal, None
-        return formatting.plan(merged, s.ctx.lang)
+        return formatting.plan(plan, s.ctx.lang)
 
     def _pointed_at(self, s: _Session, message: str) -> str:
         """The message as the rules read it: "the first one" / "排第一那个" after a list is that
@@ -932,18 +935,8 @@ class Assistant:
             proposal = Proposal(uuid.uuid4().hex[:8], list(value.summary), list(value.writes),
                                 value.customer_id, name, dict(args),
                                 rows_as_shown(self.store, value.writes))
-            if self.auto_confirm:
-                with terms(actor=s.user.name, via="chat"):
-                    self.store.apply(proposal.writes, actor=s.user.name,
-                                     description="; ".join(proposal.summary))
-                text = formatting.plan(value, s.ctx.lang, confirmed=True)
-                turn.record(name, args, "done", text, ms, value)
-                s.applied = (name, dict(args))
-                self._remember_added(s, proposal.writes)
-                return text
-            s.pending, s.last = proposal, None
-            text = formatting.plan(value, s.ctx.lang)
-            turn.record(name, args, "proposed", text, ms, value)
+            text = self._put_forward(s, proposal, value)
+            turn.record(name, args, "done" if self.auto_confirm else "proposed", text, ms, value)
             return text
         text = tool.format(value, s.ctx.lang) if tool.format else str(value)
         if "complaint_id" in visible_parameters(tool.fn) and not args.get("complaint_id") \

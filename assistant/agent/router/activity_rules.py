@@ -8,6 +8,7 @@ complaint word becomes the complaint, a "follow up / 回访" clause becomes the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.agent.router.keywords import correct_typos
@@ -510,19 +511,22 @@ _COUNT_GOODS = re.compile(r"(?<![\w.])(\d{1,2})\s*(?:x\s*)?([A-Za-z][a-z-]+(?:\s
 _COUNT_THEN_NAME = re.compile(r"(?<![A-Za-z0-9.])(\d{1,2})\s*(?:x\s*)?([A-Za-z][a-z-]+|[\u4e00-\u9fff]{1,6})", re.IGNORECASE)
 
 
+def _counts_of_goods(m: Msg, text: str, counted: re.Pattern) -> Iterator[re.Match]:
+    """Each count then name (read by `counted`) whose name is goods the shop sells, the customer's
+    name blanked first."""
+    products = m.ctx.product_names()
+    return (x for x in counted.finditer(_blanked(text, [m.span]) if m.span else text) if named_in(x.group(2), products))
+
+
 def _count_of_goods(m: Msg, text: str, paid_at: int) -> tuple[float, str, int] | None:
     """A small count said right before goods the shop sells, with no measure word: "2 巴西 216"."""
-    products = m.ctx.product_names()
-    for x in _COUNT_THEN_NAME.finditer(_blanked(text, [m.span]) if m.span else text):
-        if x.start() != paid_at and named_in(x.group(2), products):
-            return float(x.group(1)), x.group(2), x.start()
-    return None
+    x = next((x for x in _counts_of_goods(m, text, _COUNT_THEN_NAME) if x.start() != paid_at), None)
+    return (float(x.group(1)), x.group(2), x.start()) if x else None
 
 
 def _goods_counted(m: Msg, text: str) -> bool:
     """"xu yang came in, 2 mandheling 176": on a visit, a count before goods the shop sells."""
-    products = m.ctx.product_names()
-    return any(named_in(x.group(2), products) for x in _COUNT_GOODS.finditer(_blanked(text, [m.span]) if m.span else text))
+    return any(_counts_of_goods(m, text, _COUNT_GOODS))
 
 
 def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:

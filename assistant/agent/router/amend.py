@@ -47,12 +47,13 @@ REVISING = re.compile(
 # made or saved, again for someone else
 SAME_AGAIN = re.compile(r"\bsame (?:for|with|order|one|thing|tag|again|deal|as before)\b|\bditto\b"
                         r"|同一[张单笔个条]|同样的?[单tag标签]|一样的?[单tag标签]|照样|照办|也一样|都一样", re.IGNORECASE)
-# "改到29號" / "move it to the 29th": the date after these words is the new one
 # "make it 6", "改成6包": the new count said outright
 _MAKE_IT_COUNT = re.compile(r"(?:\bmake (?:it|that)|\bchange (?:it|that) to|\bup it to|改成|改为|换成|加到)\s*(\d{1,3})"
                             r"(?![\d.%％折])(?!\s*(?:块|元|蚊|rmb|yuan|dollars?|bucks?|%))", re.IGNORECASE)
+# "能不能直接 20% off？": a change asked for as a question
 _ASKS_FOR_A_CHANGE = re.compile(r"能不能|可不可以|可唔可以|得唔得|行不行|\b(?:can|could) (?:we|you|i) (?:just |do |make |change |have )"
                                 r"|\bhow about\b", re.IGNORECASE)
+# "改到29號" / "move it to the 29th": the date after these words is the new one
 _TO_DATE = re.compile(r"(?:改到|改成|改为|换到|换成|推到|延到|挪到|\bto\b|\bmake it\b|\bon\b)\s*$", re.IGNORECASE)
 _NO_REMINDER = re.compile(r"(?:不用|不要|唔使|唔洗|别|無需|无需|不需要)(?:再)?(?:提醒|跟进|设提醒|建任务)"
                           r"|\bno (?:reminder|follow[- ]?up|task)s?\b|\bdon'?t remind\b", re.IGNORECASE)

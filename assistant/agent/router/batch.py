@@ -12,6 +12,7 @@ from assistant.agent.router.slots import customers_in, spot_index
 
 # a figure in a part: a count or what was paid
 _FIGURE = re.compile(r"\d|[一二两三四五六七八九十]")
+_FIGURES = re.compile(r"\d+|[一二两三四五六七八九十]+")
 _JOINS = " \t\n,，;；、+&/|"
 _TRAILING_JOIN = re.compile(r"(?:\b(?:and|also|plus|then)|然后|还有|另外|和|跟|同埋)[\s,，;；、+&]*$", re.IGNORECASE)
 _LONGEST_HEAD = 60  # "Yesterday's Saturday rush, log these:" and no more before the first name
@@ -20,6 +21,8 @@ _LONGEST_HEAD = 60  # "Yesterday's Saturday rush, log these:" and no more before
 def parts_per_customer(text: str, names: tuple[str, ...]) -> list[tuple[int, int]] | None:
     """(start, end) of each customer's part, from their name to the next customer's name, when a
     message names two or more customers, each once, and each part tells a figure; else None."""
+    if len(_FIGURES.findall(text)) < 2:
+        return None  # two sales tell two figures: most messages stop here, before the names are scanned
     said = customers_in(text, spot_index(names))
     if len(said) < 2 or said[0][0] > _LONGEST_HEAD or len({n.casefold() for _, _, n in said}) < len(said):
         return None

@@ -231,14 +231,19 @@ def _figure_then_remark(text: str, names: tuple[str, ...], today) -> str | None:
     head, mark, tail = text.partition("？") if "？" in text else text.partition("?")
     head = head + mark
     if not mark or not tail.strip() or len(tail) > 40 or re.search(r"[.。!！;；]", head) or not (
-            sql_templates.is_count_question(head) or re.search(r"几|多少|\bhow (?:many|much)\b", head, re.IGNORECASE)) \
+            sql_templates.is_count_question(head) or _HOW_MANY.search(head)) \
             or sql_templates.subject(head) is None or sql_templates.period_of(tail, today) \
             or sql_templates.COMPARED_TO.search(tail) or every_customer(tail, spot_index(names)) \
             or _A_CHANGE.search(tail) or ASK_TO_REMIND.search(tail) or re.search(r"记|\blog\b|\bnote\b", tail) \
-            or re.search(r"几|多少|\bhow (?:many|much)\b", tail, re.IGNORECASE) \
-            or any(Keywords(tail).has(k) for k in ("contact", "order", "draft", "update")):
+            or _HOW_MANY.search(tail):
         return None  # "…？帮我记一下他刚打电话": a second request, read with the rest
+    said = Keywords(tail)
+    if any(said.has(k) for k in ("contact", "order", "draft", "update")):
+        return None
     return head.strip()
+
+
+_HOW_MANY = re.compile(r"几|多少|\bhow (?:many|much)\b", re.IGNORECASE)
 
 
 _A_NOT_A = re.compile(r"是不是|有没有|是否|会不会|要不要|对不对|快到了吧")

@@ -91,11 +91,6 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         status = status_cond(status_of(rest) or "unresolved", "k.status")
         conds.append(f"c.id IN (SELECT k.customer_id FROM complaints k WHERE {status})")
     conds += customer_conds(Question("customers", city=find_city(rest), tag=find_tag(rest)), "c.")
-    orders = _orders_where(period, goods)
-    if _AGAIN.search(rest):
-        conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
-    elif _BOUGHT.search(rest) and (period or goods or negated) and not top and not latest:
-        conds.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT customer_id FROM orders{orders})")
     money = MONEY_ASKED.search(rest) or _BOUGHT_HOW_MUCH.search(rest)
     orders_asked = ORDERS_ASKED.search(rest)
     if (money or orders_asked) and not top and not latest and not negated and not carried:
@@ -106,8 +101,12 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         figure = ", ".join((["COUNT(*) AS orders"] if orders_asked else [])
                            + (["ROUND(COALESCE(SUM(o.amount), 0), 2) AS revenue"] if money else []))
         return (f"SELECT {figure} FROM orders o JOIN customers c ON c.id = o.customer_id "
-                f"WHERE {' AND '.join(c for c in conds if not c.startswith('c.id IN (SELECT customer_id FROM orders'))}"
-                f"{within}{made}")
+                f"WHERE {' AND '.join(conds)}{within}{made}")
+    orders = _orders_where(period, goods)
+    if _AGAIN.search(rest):
+        conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
+    elif _BOUGHT.search(rest) and (period or goods or negated) and not top and not latest:
+        conds.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT customer_id FROM orders{orders})")
     if len(conds) == 1 and not (top or latest):
         return None  # "of them" and nothing asked that can be read
     if carried and not top:

@@ -1378,11 +1378,11 @@ LAST_CONTACT = re.compile(r"(?:最近|上|最后)一?次(?:联系|沟通|来电|
                            r"|\b(?:last|latest|most recent) (?:contact|interaction|conversation)\b"
                            r"|\bwhen did (?:we|i) last (?:talk|speak|hear|chat)\b"
                            r"|\bwhen did (?:s?he|they) last (?:contact|call|message|text|reach)\b", re.IGNORECASE)
-# "days since?": the days since the customer's last order, counted ("他多久没买了" gets the
-# profile, which shows the same beside the customer's usual rhythm)
 # "avg days between orders, 陈平": her purchase cycle as a figure (the profile words it too)
 _CYCLE = re.compile(r"\b(?:avg|average|mean)?\s*(?:days?|gap|time) between (?:orders|purchases|visits)\b|\bpurchase cycle\b"
                     r"|\border(?:ing)? (?:cycle|frequency|interval)\b|购买周期|下单周期|回购周期|平均(?:间隔|隔)(?:多少|几)?天", re.IGNORECASE)
+# "days since?": the days since the customer's last order, counted ("他多久没买了" gets the
+# profile, which shows the same beside the customer's usual rhythm)
 _DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:有)?(?:买|来|下单|订)", re.IGNORECASE)
 
 

@@ -40,6 +40,8 @@ _WORDS = {
     "今朝": "今天", "琴晚": "昨天", "寻晚": "昨天", "昨晚": "昨天",
     # homophone slips of a pinyin keyboard in date words (zuo tian), read as meant
     "作天": "昨天", "做天": "昨天", "坐天": "昨天", "昨日": "昨天",
+    # the north says a day with 儿 ("昨儿来店里了", "明儿提醒我"): the same day
+    "昨儿": "昨天", "今儿": "今天", "明儿": "明天", "前儿": "前天", "后儿": "后天",
 }
 _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 

@@ -362,7 +362,8 @@ _SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "天": 1, "周
 _SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\+?\s*(day|week|month|year)s?\b", re.IGNORECASE)
 # a month needs 个 ("3月" is March) and a year a small number ("2025年" is a date)
 # "90日冇落单": Cantonese counts days in 日, before what did not happen in them ("3日" is the 3rd)
-_SPAN_ZH = re.compile(rf"({NUM}|半)\s*(?:个|個)\s*(月|星期|礼拜|禮拜)|({NUM}|半)\s*(天|周|星期|礼拜|禮拜|年)"
+# "俩月没来" / "仨月": spoken counts that never name a month (February is 二月), so need no 个
+_SPAN_ZH = re.compile(rf"({NUM}|半)\s*(?:个|個)\s*(月|星期|礼拜|禮拜)|({NUM}|半)\s*(天|周|星期|礼拜|禮拜|年)|(俩|倆|仨|两|兩)(月)"
                       rf"|(?<![月\d])(?<![一二三四五六七八九十])({NUM})\s*(日)(?=\s*(?:都|也|已经|仲)?(?:冇|没|沒|未|唔|不|以上|内|內))")
 
 
@@ -421,14 +422,14 @@ _PERIODS: list[tuple[str, str]] = [
     ("rel_ym", rf"(去|今|前|明)年的?({NUM})月份?|({EN_MONTH})\s+(last|this|next)\s+year"
                rf"|(last|this|next)\s+year'?s?\s+({EN_MONTH})"),
     ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
-    ("month", rf"(?<![\d上下本这个年])({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
+    ("month", rf"(?<![\d上下本这个年])(?![俩倆仨两兩]月)({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
     # "q3", "Q3 2025", "2025 q3", "去年第三季度": a quarter, of the year said or the latest begun
     ("quarter", r"(?:(20\d\d)\s*年?\s*|(去|今|前)年的?\s*)?(?:(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度)"
                 r"(?:\s*(?:of\s+)?(20\d\d)\b)?"),
     # "上周末那两天", "last weekend": the Saturday and Sunday of that week
     ("weekend", r"(上上个?|上个?|这个?|本|下个?)(?:周末|週末|礼拜六日|星期六日)|\b(last|this|next)\s+weekend\b"),
-    ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度)|(去|今|前|明)年"
-            r"|(this|last|next)\s+(month|week|year|quarter)|\b(?:the\s+)?(month|week|year) before last\b"),
+    ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度?(?!节))|(去|今|前|明)年"
+            r"|(this|last|next)\s+(month|week|year|quarter|qtr)|\b(?:the\s+)?(month|week|year) before last\b"),
     ("half", r"(上|下)半年"),
     ("year", r"(?:in\s+)?\b(20\d\d)\b(?!\s*[-/年.]\s*\d)|(20\d\d)年(?!\d|[一二三四五六七八九十]+月)"),
     ("day", r"\b(today|yesterday|yday|yest|tdy)\b|(今天|昨天|今日|昨日|大前天|前天)"),
@@ -580,7 +581,7 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
                 return first, _month_end(first)
             if unit in ("year",):
                 return date(today.year + shift, 1, 1), date(today.year + shift, 12, 31)
-            if unit in ("季度", "quarter"):
+            if unit in ("季度", "季", "quarter", "qtr"):  # "這季營收": the quarter, said short
                 q0 = (today.month - 1) // 3 + shift
                 return _quarter(today.year + q0 // 4, q0 % 4 + 1)
             monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * shift)

@@ -25,8 +25,8 @@ from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
 from assistant.agent.router.rankings import ranking_sql
-from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SUMS, asked, compared_again, complaint_follow_up,
-                                                  follow_up, period_of, subject)
+from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SHARE_ASKED, SUMS, asked, compared_again, complaint_follow_up,
+                                                  follow_up, period_of, share_sql, subject)
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
 from assistant.lang.writing_system import without_emoji
@@ -345,6 +345,10 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter, products: tupl
     listed = complaint_follow_up(text, question) if question is not None and len(text) <= 60 else None
     if listed:  # "which of the open ones has been waiting longest": those complaints, listed
         return listed
+    if question is not None and len(text) <= 60 and SHARE_ASKED.search(text):
+        shared = share_sql(question, text, today)
+        if shared:  # "as a share of total Q3 revenue?": the figure just given, of the whole
+            return shared
     if question is not None and (question.period or question.customer) and _same_scope(text, question, today, spot):
         # "上个月一共多少单" then "平均一单多少钱": a short question of another figure, same month
         return follow_up(text, question, today, [], products)

@@ -43,6 +43,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
                 "确认", "确定", "好的", "好啊", "好吧", "好嘞", "好滴", "好", "行", "行吧", "可以", "没问题",
                 "无问题", "冇问题", "是的", "是", "对的", "对", "没错", "嗯嗯", "嗯", "存", "保存",
                 "存起来", "存下来", "存进去", "存低", "记上", "记下", "记低", "记吧", "就这样", "系", "係", "得", "ok咯", "can",
+                "没有问题", "中", "整", "整上", "妥",  # the north's "中 整吧": go ahead
                 "can can", "ok can",
                 "👍", "👌", "✅", "🙆", "✔", "☑"),
     "cancel": ("no", "nope", "nah", "n", "cancel", "don't", "dont", "do not", "stop", "abort",
@@ -70,6 +71,7 @@ _SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")
 
 def _bare(message: str) -> str:
     text = to_simplified(unicodedata.normalize("NFKC", message or "")).strip().lower()
+    text = re.sub(r"([a-z])\1{2,}", r"\1", text)  # "yesss", "okkk", "nooo": the word, drawn out
     return " ".join(_SYMBOLS.sub(" ", text).split())
 
 

@@ -688,9 +688,14 @@ def fact_sql(m: _Msg) -> str | None:
     if m.kw.has("howto") or _PROFILE_ASKED.search(m.text) or (m.customer and not m.canonical) \
             or not (is_question(m.text) or _ASKS.search(m.kw.low) or _GIVE_ME.search(m.text)
                     and sql_templates.asks_contact(m.kw.low) and not re.search(r"\d{4}", m.text)) \
-            or _TOLD.search(m.text):
-        return None  # "email from lucas asking when the gift box comes": what a customer asked, to log
+            or _TOLD.search(re.split(r"[?？]", m.text)[0]):
+        # "email from lucas asking when the gift box comes": what a customer asked, to log; a remark
+        # after the question mark ("…birthday when ah? Want to prepare something") is the owner's own
+        return None
     who = _asked_about(m)
+    if not who and not m.customer and m.ctx.last_customer and len(m.text) <= 30 \
+            and sql_templates.about_a_person(m.kw.low) and m.in_focus() == m.ctx.last_customer:
+        who = m.ctx.last_customer  # "last ord?" after her profile: hers
     return sql_templates.shop_fact_sql(m.kw.low, m.ctx.today, who) or (
         sql_templates.customer_fact_sql(m.kw.low, who, m.ctx.today) if who else None)
 

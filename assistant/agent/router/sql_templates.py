@@ -106,7 +106,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:最后|最近|上)一单.{0,3}(?:买|订|拿|要)(?:了|的|咗)?(?:啥|什么|乜|咩|甚么)")),
     ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
      ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均",
-      r"平均一[张笔单]", r"一[张笔]?单平均", r"(?:avg|average)\s*每[张笔]?单", r"每[张笔]?单平均")),
+      r"平均一[张笔单]", r"平均每一[张笔单]", r"一[张笔]?单平均", r"(?:avg|average)\s*每[张笔]?单", r"每[张笔]?单平均")),
     ("latest_order", r"\b(?:latest|most recent|last|newest) order\b.{0,30}\b(?:date|when|day)\b"
      r"|\bwhen was the (?:latest|last|most recent) order\b",
      (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
@@ -136,15 +136,16 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
      r"|\b(?:sell|sold) anything\b"
      r"|\bhow much\b.{0,20}\b(?:sell|sold|make|do|did|bring in|take in|ring up)\b",
      ("销售额", "营业额", "收入", "流水", "成交额", "赚了", r"(?:没|有)生意", "总消费", "消费总额", "累计消费", r"卖.{0,4}多少钱", r"花了?.{0,6}多少", r"消费了?.{0,4}多少",
-      r"收了?.{0,4}多少钱", r"进账.{0,4}多少",
+      r"收了?.{0,4}多少钱", r"进账.{0,4}多少", "总金额", r"金额(?:是|有)?(?:多少|几多)",
       "营收", "卖了多少", r"买了?.{0,4}多少钱", "销售", "业绩", r"(?:下|订)了?多少钱", r"多少钱的?单",
       r"多少\s*[$¥]|[$¥]\s*多少", r"贡献了?.{0,4}多少", r"带来了?.{0,4}多少")),
-    ("orders", r"orders?|purchases?", ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]",
-                                         r"(?:买|订|下单|光顾|来)过?了?\s*(?:几|多少)\s*次")),
+    # "how many time he buy with us", "她买过多少回": the times a customer bought
+    ("orders", r"orders?|purchases?|\bhow many times?\b.{0,20}\b(?:buy|bought|order(?:ed)?|come|came|purchased?)\b",
+     ("订单", "单子", r"(?:几|多少)\s*[张笔个次]?\s*[单丹]", r"(?:买|订|下单|光顾|来)过?了?\s*(?:几|多少)\s*[次回]")),
     ("buyers", r"(?:customers|clients|people|ppl|folks|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
      ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买",
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
-    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])", r"(?:多少|几)(?:个|位)人(?!民|手)")),
+    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])", r"(?:多少|几)(?:个|位)?人(?!民|手|工)")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
                     r"|\b(?:sell|sold) anything\b"
@@ -471,7 +472,38 @@ def build_sql(text: str, today: date, customer: str | None = None, goods: str | 
               products: tuple[str, ...] = ()) -> str | None:
     """A read-only SELECT answering a count/sum question, or None if no template fits."""
     q = read_question(text, today, customer, goods, products)
+    if q is not None and SHARE_ASKED.search(text):
+        shared = share_sql(q, text, today)  # "gift box as % of December revenue"
+        if shared:
+            return shared
     return sql_for(q) if q else None
+
+
+# "as % of", "share of total", "占比多少", "占了几成": a part of a whole, asked as a proportion
+SHARE_ASKED = re.compile(r"\bshare\b|\bpercent(?:age)?\b|%|\bproportion\b|\bfraction\b|占比|占了?(?:总|全部|全店)?.{0,6}(?:多少|几成|百分之几|比例)"
+                         r"|比例|比重|百分之几|几成", re.IGNORECASE)
+# what narrows a sum to a part of the shop's: dropped, the same question asks for the whole
+_WHOLE = dict(customer=None, product=None, city=None, goods=None, tag=None, among=(), cities=(),
+              product_sql=None, threshold=None, city_sql=None)
+
+
+def share_sql(q: Question, text: str, today: date) -> str | None:
+    """The part a question (or the ranking just shown) narrows to, beside the shop's whole for the
+    same period, and the part as a per cent of the whole; None when nothing narrows it."""
+    period = period_of(text, today) or q.period
+    if q.measure == "rank_customers":  # "their combined share": the customers the ranking listed
+        ranked = replace(q, period=period)
+        part = f"SELECT ROUND(SUM(revenue), 2) AS revenue FROM ({question_sql(ranked)})"
+        whole = question_sql(Question("revenue", period))
+        name = "revenue"
+    elif q.measure in ("revenue", "quantity", "orders") and replace(q, **_WHOLE) != q:
+        part = question_sql(replace(q, period=period))
+        whole = question_sql(replace(q, period=period, **_WHOLE))
+        name = q.measure
+    else:
+        return None
+    return (f"SELECT ROUND(100.0 * p.{name} / NULLIF(w.{name}, 0), 2) AS share_pct, p.{name} AS part, "
+            f"w.{name} AS total FROM ({part}) p, ({whole}) w")
 
 
 def city_forms(city: str) -> str:
@@ -1101,9 +1133,15 @@ def periods_compared_sql(text: str, today: date) -> str | None:
             and any(p[0] <= today <= p[1] for p in found):
         # "今年跟去年同期比": each year up to today's day of the year
         found = [(p[0], min(p[1], add_months(today, 12 * (p[0].year - today.year)))) for p in found]
+    what = subject(text)
+    if CHANGE_ASKED.search(text) and what in (None, "revenue", "orders", "quantity", "avg_order"):
+        # "Q3 vs Q2, difference and % change": both figures and the change between them, in one row
+        q = Question(what or "revenue", found[1])
+        sql = _change_row(q, found[0], found[1], text)
+        _ASKED[sql] = replace(q, period=max(found))
+        return sql
     cases = " ".join(f"WHEN {during('date', p)} THEN {quoted(_period_label(p))}" for p in found)
     within = " OR ".join(during("date", p) for p in found)
-    what = subject(text)
     measure = ("COUNT(*) AS orders" if what == "orders" else "COALESCE(SUM(quantity), 0) AS quantity"
                if what == "quantity" else "ROUND(AVG(amount), 2) AS average_order" if what == "avg_order"
                else "ROUND(COALESCE(SUM(amount), 0), 2) AS revenue")
@@ -1147,13 +1185,25 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
     this = (q.period[0], min(q.period[1], today)) if other[1] < q.period[0] and _SAME_SPAN.search(text) else q.period
     if q.measure in ("orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg"):
         return _periods_side_by_side(q, [this, other])  # two figures each: a row per period
-    # one row: the period asked about first, the one it is compared with beside it, and the
-    # change from the earlier to the later
+    return _change_row(q, other, this, text)
+
+
+# "difference and % change", "growth %", "少了多少": the change itself is asked for
+CHANGE_ASKED = re.compile(r"\bdifference\b|\bdiff\b|\bchange\b|\bgrowth\b|\bgrew\b|\bgrow\b|\bincrease\b|\bdecrease\b|\bdrop(?:ped)?\b"
+                          r"|\bup by\b|\bdown by\b|\bhow much (?:more|less|higher|lower)\b|差多少|差了多少|差额|差距|变化|增长|增幅"
+                          r"|涨了?(?:多少|几)|跌了?(?:多少|几)|降了?(?:多少|几)|(?:多|少|高|低)了?(?:多少|几多)|百分之几|百分比", re.IGNORECASE)
+_LESS_ASKED = re.compile(r"\bless\b|\blower\b|\bdecrease\b|\bdrop(?:ped)?\b|\bdown\b|\bfell\b|少了?(?:多少|几多)|低了?多少|跌|降", re.IGNORECASE)
+
+
+def _change_row(q: Question, other: tuple[date, date], this: tuple[date, date], text: str = "") -> str:
+    """One row: the figure for `other`, beside it the figure for `this`, and the change from the
+    earlier period to the later in amount and per cent (and as a fall, when a fall is asked)."""
     name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
     earlier, later = ("a", "b") if other < this else ("b", "a")
+    fall = (f", ROUND({earlier}.{name} - {later}.{name}, 2) AS decrease" if _LESS_ASKED.search(text) else "")
     return (f"SELECT {quoted(_period_label(other))} AS period, a.{name} AS {name}, {quoted(_period_label(this))} AS vs, "
             f"b.{name} AS vs_{name}, ROUND({later}.{name} - {earlier}.{name}, 2) AS change, "
-            f"ROUND(100.0 * ({later}.{name} - {earlier}.{name}) / NULLIF({earlier}.{name}, 0), 1) AS change_pct "
+            f"ROUND(100.0 * ({later}.{name} - {earlier}.{name}) / NULLIF({earlier}.{name}, 0), 2) AS change_pct{fall} "
             f"FROM ({question_sql(replace(q, period=other))}) a, ({question_sql(replace(q, period=this))}) b")
 
 
@@ -1336,11 +1386,15 @@ _CITY_ASKED = re.compile(r"\bwhich city\b|\bwhere (?:does|do|is) (?:s?he|they)\b
 _CONTACT = re.compile(r"(?<![打回通来了])电话(?![来了过])|手机|号码|微信号|邮箱|\b(?:phone|mobile|cell) (?:number|no)\b|\bnumber\b"
                       r"|\b(?:phone|mobile|cell)\s*[?？]|e-?mail|\bwechat id\b|\bwechat\s*[?？]|微信[?？]", re.IGNORECASE)
 _COUNTED = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of", re.IGNORECASE)
-_LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
+# (second-language English puts the words in any order: "last time he buy when", "she last time buy
+# is which day", "last ord?")
+_LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|ord|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
+                         r"|\blast time (?:(?:s?he|they|\w+) )?(?:buys?|bought|orders?|ordered|came|come)\b"
+                         r"|\b(?:s?he|they) last (?:time )?(?:buys?|bought|orders?|ordered|came|come)\b"
                          r"|上一?次.{0,2}(?:几时|什么时候|啥时候|哪天)(?:来|买|下的?单|过来)",
                          re.IGNORECASE)
 # (是那天 at the end is 是哪天 typed with the wrong 哪: "李娜最后一次下单是那天")
-_WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|是那天\s*[?？]?$|\bwhen\b|\bdate\b", re.IGNORECASE)
+_WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|是那天\s*[?？]?$|\bwhen\b|\bdate\b|\b(?:which|what) day\b", re.IGNORECASE)
 _WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
 # whether any are still open (how one complaint is going, the profile tells with the rest)
 _HER_COMPLAINTS = re.compile(r"\bcomplaints?\b.{0,30}\b(?:open|still|outstanding)\b|"
@@ -1384,6 +1438,13 @@ _CYCLE = re.compile(r"\b(?:avg|average|mean)?\s*(?:days?|gap|time) between (?:or
 # "days since?": the days since the customer's last order, counted ("他多久没买了" gets the
 # profile, which shows the same beside the customer's usual rhythm)
 _DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:有)?(?:买|来|下单|订)", re.IGNORECASE)
+
+
+def about_a_person(text: str) -> bool:
+    """Whether a fact asked can only be a customer's ("last ord?", "bday?", "days since?"), so a short
+    follow-up naming no one asks it of the customer being talked about."""
+    return bool(_LAST_ASKED.search(text) or _CYCLE.search(text) or _DAYS_SINCE.search(text)
+                or any(rx.search(text) for c, rx in _DETAILS if c in ("birthday", "referral_code")))
 
 
 def customer_fact_sql(text: str, customer: str, today: date | None = None) -> str | None:

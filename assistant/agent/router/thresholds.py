@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from assistant.lang.dates import cn_number
 
-_NUMBER = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*(k|千|w|万|千块)?"
+# "¥1,000" and "20,000" are written with thousands separators
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*(k|千|w|万|千块)?"
 _MONEY = r"(?:\s*(?:块钱?|元|蚊|rmb|yuan|bucks|dollars?))?"
 # which way, said before the number ("more than 500", "超过500") or after it ("500以上")
 _BEFORE = [(">", r"more than|over|above|greater than|bigger than|exceeding|>|超过|超出|多于|大于|高于"),
@@ -23,7 +24,7 @@ _BEFORE = [(">", r"more than|over|above|greater than|bigger than|exceeding|>|超
 _AFTER = [(">=", r"及以上|或以上|以上|或更多|\+|or more|and up|and above|plus"),
           ("<=", r"及以下|或以下|以下|or less|or fewer|and under|and below")]
 _SAID = [(op, re.compile(rf"(?:{words})\s*[$¥]?\s*{_NUMBER}{_MONEY}", re.IGNORECASE)) for op, words in _BEFORE] + [
-    (op, re.compile(rf"[$¥]?{_NUMBER}{_MONEY}\s*(?:次|回|单)?\s*(?:{words})", re.IGNORECASE)) for op, words in _AFTER]
+    (op, re.compile(rf"[$¥]?{_NUMBER}{_MONEY}\s*(?:次|回|单|times?)?\s*(?:{words})", re.IGNORECASE)) for op, words in _AFTER]
 _TIMES = re.compile(r"^\s*(?:次|回|单|张单|times?|orders?|purchases?|visits?)", re.IGNORECASE)
 _SPEND = re.compile(r"\bspen[dt]|\bspending\b|\bpaid\b|\blifetime\b|\btotal(?:led)?\b|消费|花(?:了|过|费)?|贡献|累计|总共|一共",
                     re.IGNORECASE)
@@ -46,7 +47,7 @@ class Threshold:
 
 
 def _value(raw: str, scale: str | None) -> float | None:
-    number = float(raw) if raw[0].isdigit() else cn_number(raw)
+    number = float(raw.replace(",", "")) if raw[0].isdigit() else cn_number(raw)
     if number is None:
         return None
     return float(number) * {"k": 1000, "千": 1000, "千块": 1000, "w": 10000, "万": 10000}.get((scale or "").lower(), 1)

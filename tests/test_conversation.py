@@ -323,8 +323,9 @@ def test_the_last_order_and_what_it_was(demo_store, meaning):
 
 def test_goods_the_shop_never_sold_are_priced_by_the_owner(demo_store, meaning):
     bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=True)
-    asked = bot.reply("周磊今天买了3包Colombia", session="g")
-    assert [s for _, _, s in calls(asked)] == ["error"] and "Colombia" in asked.text
+    # (Colombia is the shop's 哥伦比亚 Supremo; Kenya it never sold)
+    asked = bot.reply("周磊今天买了3包Kenya", session="g")
+    assert [s for _, _, s in calls(asked)] == ["error"] and "Kenya" in asked.text
     saved = bot.reply("何诗涵 今天 order 了 4 包 Supremo, 312", session="g")
     assert "4 × 哥伦比亚 Supremo 250g，312.00" in saved.text
 

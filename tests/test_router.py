@@ -1555,3 +1555,56 @@ def test_two_figures_asked_one_after_the_other_are_both_read():
     found = route("今个月到而家卖咗几多钱？几多单？", ctx())
     assert found is not None and found.tool == "run_sql" and "COUNT(*)" in found.args["sql"] \
         and "SUM(amount)" in found.args["sql"], found
+
+
+def test_a_share_a_change_and_listed_complaints_are_answered_by_their_own_rows(tmp_path):
+    from assistant.agent.router import sql_templates as S
+
+    db = sqlite3.connect(tmp_path / "shop.db")
+    db.executescript(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, phone TEXT, city TEXT, email TEXT,"
+        " wechat TEXT, tags TEXT);"
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, amount REAL, quantity REAL,"
+        " product TEXT);"
+        "CREATE TABLE complaints (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, category TEXT,"
+        " severity TEXT, status TEXT);"
+        "INSERT INTO customers VALUES (1, '李娜', '139', '上海', NULL, NULL, 'wholesale'),"
+        " (2, '张伟', '138', 'Shanghai', NULL, NULL, NULL);"
+        "INSERT INTO orders VALUES (1, 1, '2026-08-03', 300, 3, '节日礼盒 Holiday gift box'),"
+        " (2, 2, '2026-08-09', 100, 1, '耶加雪菲 Yirgacheffe 250g'), (3, 1, '2026-05-02', 1200, 10, '巴西 Santos 500g'),"
+        " (4, 2, '2026-10-02', 50, 1, '耶加雪菲 Yirgacheffe 250g');"
+        "INSERT INTO complaints VALUES (1, 2, '2026-09-01', 'delivery', 'medium', 'open'),"
+        " (2, 1, '2026-10-01', 'quality', 'critical', 'in_progress'), (3, 1, '2026-08-01', 'delivery', 'low', 'resolved');")
+    today = date(2026, 11, 22)
+
+    def rows(sql):
+        return db.execute(sql).fetchall()
+
+    # a part of the whole: the goods named, then the customers a tag picks, each of Q3's 400
+    gift = S.build_sql("Holiday gift box as % of Q3 revenue", today, goods="节日礼盒 Holiday gift box")
+    assert rows(gift) == [(75.0, 300.0, 400.0)]
+    tagged = S.build_sql("Q3 revenue from customers tagged wholesale", today)
+    assert rows(S.share_sql(S.asked(tagged), "as a share of total Q3 revenue?", today))[0][0] == 75.0
+    # the change between two periods, asked for, in one row; a fall asked for is said as one
+    change = rows(S.periods_compared_sql("Q3 vs Q2 revenue, difference and % change", today))
+    assert change == [("2026-Q3", 400.0, "2026-Q2", 1200.0, -800.0, -66.67)]
+    # a quarter said short, a count of months said the spoken way, a figure with a thousands separator
+    assert S.period_of("这季营收", today) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert "amount > 1000" in S.build_sql("Orders over ¥1,000 in 2026 — count.", today)
+    # complaints asked for as a list: those not yet resolved, whose and when
+    listed = rows(S.shop_fact_sql("列出目前状态是open的投诉，客户名和日期", today))
+    assert [(r[2], r[5]) for r in listed] == [("张伟", "open")]
+    assert rows(S.build_sql("还有多少条投诉没有处理完", today)) == [(2,)]
+
+
+@pytest.mark.parametrize("message, tool, last, args", [
+    ("那俩月没下单的总共有多少人", "churn_risks", None, {"quiet_days": 60}),
+    ("Nora Chen come shop today, buy 5 bag 危地马拉, 460", "log_activity", None, {"channel": "in_store"}),
+    ("ok I call 王洋 already, she say she was travel two month", "log_activity", None, {"channel": "phone"}),
+    ("ord for 张超 4x espresso blend, 512 paid, pls add", "add_order", None, {"quantity": 4, "amount": 512}),
+    ("李娜是张伟给介绍来的 用的她那推荐码 你给记上", "credit_referral", None, {"customer": "李娜", "referrer": "张伟"}),
+    ("bday?", "run_sql", "王洋", {}),
+    ("how many time he buy with us total?", "run_sql", "王洋", {}),
+])
+def test_second_language_and_spoken_wordings_read_as_their_requests(message, tool, last, args):
+    check(message, tool, last, **args)

@@ -42,6 +42,8 @@ _WORDS = {
     "作天": "昨天", "做天": "昨天", "坐天": "昨天", "昨日": "昨天",
     # the north says a day with 儿 ("昨儿来店里了", "明儿提醒我"): the same day
     "昨儿": "昨天", "今儿": "今天", "明儿": "明天", "前儿": "前天", "后儿": "后天",
+    # Taiwan's word for a customer complaint (客訴) is the 投诉 the rules know
+    "客诉": "投诉",
 }
 _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 

@@ -67,6 +67,19 @@ def _word_fits(word: str, stored_words: list[str]) -> bool:
                for w in stored_words)
 
 
+# Other names of the same goods: an origin in English for its Chinese name ("2 bag Colombia" is the
+# 哥伦比亚), Taiwan's transliterations (瓜地馬拉, 義式), and the drink's other words (冷泡, 耳挂)
+_OTHER_NAMES = {"colombia": "哥伦比亚", "colombian": "哥伦比亚", "guatemala": "危地马拉", "guatemalan": "危地马拉",
+                "brazil": "巴西", "brazilian": "巴西", "瓜地马拉": "危地马拉", "义式": "意式", "冷泡": "冷萃",
+                "耳挂": "挂耳", "mandeling": "mandheling"}
+
+
+def _with_other_names(said: str) -> str:
+    """The owner's words with the other name of any goods in them added."""
+    extra = [other for word, other in _OTHER_NAMES.items() if word in said]
+    return " ".join([said, *extra]) if extra else said
+
+
 def names_goods(said: str | None) -> bool:
     """Whether the words say which goods ("耶加", "antigua"), not only a measure ("3包", "boxes")."""
     low = to_simplified(said or "").lower()
@@ -75,7 +88,7 @@ def names_goods(said: str | None) -> bool:
 
 def same_goods(said: str, stored: str) -> bool:
     """Whether the owner's words for goods name this stored product."""
-    said_s, stored_s = to_simplified(said or "").lower().strip(), to_simplified(stored or "").lower()
+    said_s, stored_s = _with_other_names(to_simplified(said or "").lower().strip()), to_simplified(stored or "").lower()
     if not names_goods(said_s):
         return False  # "包", "豆子", "2 bags": a measure or a kind, not which goods
     if said_s in stored_s:
@@ -101,7 +114,7 @@ def catalog_name(said: str | None, stored: Iterable[str]) -> str | None:
 
 def named_in(text: str | None, stored: Iterable[str]) -> str | None:
     """The one stored product a message mentions anywhere ("上次买的哥伦比亚很好 这次要四包"), or None."""
-    low = to_simplified(text or "").lower()
+    low = _with_other_names(to_simplified(text or "").lower())
     names = list(dict.fromkeys(stored))
     pieces = _han_parts(low) + _latin_words(low)
     found = {name for piece in pieces for name in names if same_goods(piece, name)}

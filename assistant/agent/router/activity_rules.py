@@ -69,7 +69,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
              # "it came in on wechat" is how a message arrived; "她店里的采购" is her shop's buyer
              ("in_store", (r"visited|came in(?!\s+(?:on|via|through|over|by)\s+(?:wechat|weixin|微信|e-?mail|sms|text"
                            r"|whatsapp|(?:the )?phone|dm|ig|instagram|messenger)\b)|came by|come by|dropped (?:by|in)|stopped by|popped in"
-                             r"|came (?:to|into) (?:the |my |our )?(?:shop|store|caf[eé])"
+                             r"|c[ao]me (?:to |into )?(?:the |my |our )?(?:shop|store|caf[eé])|c[ao]me (?:in |here )?(?:today|just now)"
                            r"|in (?:the )?(?:store|shop)|\bmet\b|\bbrowsed\b|\bwalked in\b|来店|到店|店里(?!的)|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"
                            # "今天来买了一包", "来拿返换的豆": came to buy or collect
                            r"|(?<![再回下次要])来(?:买|拿|取|逛|坐|喝)"))]

@@ -276,16 +276,17 @@ _JUST_A_PRONOUN = re.compile(r"(?:(?:yeah|yes|ok|oh|and|so|also|对|哦|噢|嗯)
                              r"(?:she|he|they|her|him|this (?:one|guy|lady|customer)|她|他|佢|这位|这个客人|对方)",
                              re.IGNORECASE)
 _WHOSE = re.compile(r"^\s*(?:的|'s|’s|s'|個|个|嘅|之)")
-_THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|\bbecause of|\bthanks to|经|經|通过|通過|由)\s*$",
+# "the referral code of Cui Jing": whose code, said after it
+_THROUGH = re.compile(r"(?:\bby|\bvia|\bthrough|\bfrom|\bbecause of|\bthanks to|\b(?:code|link) of|经|經|通过|通過|由)\s*$",
                       re.IGNORECASE)
 
 
 _REFERRAL_WORD = re.compile(r"推荐码|推荐链接|邀请码|推荐|介绍来|介绍的|拉来|带来|的码|referr|\bcode\b", re.IGNORECASE)
-_INTRODUCED = re.compile(r"^\s*(?:的)?\s*(?:推荐|介绍|介紹|拉来|拉來|带来|帶來|叫来|叫來|领来|拉过来|带过来"
+_INTRODUCED = re.compile(r"^\s*(?:的)?\s*(?:给|幫|帮忙?)?\s*(?:推荐|介绍|介紹|拉来|拉來|带来|帶來|叫来|叫來|领来|拉过来|带过来"
                          # "Ethan Chen gave her his referral code", "Li Na 俾咗佢個碼"
                          r"|(?:gave|sent|shared|passed)\b.{0,20}\b(?:code|link)\b|(?:给|俾|畀|发)了?(?:她|他|佢).{0,6}码)",
                          re.IGNORECASE)
-_USED = re.compile(r"\bused\b|\bquoted\b|用了|使用了|报了|填了|拿了", re.IGNORECASE)
+_USED = re.compile(r"\bused\b|\buses?\b|\bquoted\b|用了|使用了|报了|填了|拿了", re.IGNORECASE)
 _THIS_ORDER = re.compile(r"这单|这笔|这次|this (?:order|one|sale)|that (?:order|sale)", re.IGNORECASE)
 
 

@@ -57,10 +57,10 @@ def _forms(en: str, zh: str) -> list[tuple[str, re.Pattern]]:
         # "哪个 city 的客户最多", "按 product 分": the group's English word inside Chinese too
         ("by", re.compile(rf"\b(?:by|per|each|every|for each|across)\s+(?:the\s+)?(?:{en})\b"
                           rf"|(?:按|每|各|分)(?:个|一个)?\s*(?:{zh}|(?:{en})\b)", re.IGNORECASE)),
-        ("which", re.compile(rf"\b(?:which|what)\s+(?:{en})\b|(?:哪|边)(?:个|一个|一|些|几个|位|座|种|家)?\s*(?:{zh}|(?:{en})\b)",
+        ("which", re.compile(rf"\b(?:which|what)\s+(?:{en})\b|(?:哪|边)(?:个|一个|一|些|几个|几位|几款|几家|几种|位|座|种|家|款)?\s*(?:{zh}|(?:{en})\b)",
                              re.IGNORECASE)),
         ("top", re.compile(rf"\b(?:top|bottom)\s*{_TOP_N}?\s+(?:{en})\b"
-                           rf"|\b(?:best|worst|biggest|largest|highest|lowest|weakest|strongest)\s+(?:{en})\b"
+                           rf"|\b(?:best|worst|biggest|largest|highest|lowest|weakest|strongest|busiest|quietest|slowest)\s+(?:{en})\b"
                            rf"|(?:前|后|倒数)\s*{_TOP_N}\s*(?:个|位|名|款|大)?\s*的?\s*(?:{zh})"
                            rf"|\b(?:{en})\s+(?:ranked|ranking)\b|(?:{zh})\s*(?:排名|排行)", re.IGNORECASE)),
     ]
@@ -154,9 +154,10 @@ def ranking_sql(text: str, today: date, goods: str | None = None, customer: str 
     goods = goods or (within.goods if within else None)
     customer = customer or (within.customer if within else None)
     # "by city?" after how many orders: orders by city; after a figure of money, money
+    # "谁买节日礼盒买最多": of one product, the most boxes, unless money is asked about
     by = "avg_order" if averaged else _figure(text, measure) or (
         within.measure if within and within.measure in ("orders", "quantity") else
-        "quantity" if goods and measure == "rank_months" else "revenue")
+        "quantity" if goods and measure in ("rank_months", "rank_customers") else "revenue")
     status = status_of(text) or (within.status if within and within.measure == "complaints" else None)
     return sql_for(Question(measure, period, customer=customer if measure == "rank_products" else None,
                             city=city if measure != "rank_cities" else None,

@@ -665,7 +665,7 @@ _TOLD = re.compile(r"\b(?:asking|asked|says?|said|told|wants?|called|phoned|rang
                    r"|\b(?:email|message|call|text|msg) from\b|打(?:电话)?来|来电|问我|跟我说|和我说|说(?!说)"
                    r"|(?:通|打)了?(?:个)?电话|(?:他|她|客人|客户)问", re.IGNORECASE)
 _PROFILE_ASKED = re.compile(r"\bprofile\b|\bfile\b|\bhistory\b|资料|档案|概况|历史", re.IGNORECASE)
-_ASKS = re.compile(r"[?？]|几|多少|多久|多长|什么|啥|哪|是那天\s*$|周期|\b(?:how|what|which|when|where|any|who|avg|average)\b",
+_ASKS = re.compile(r"[?？]|几|多少|多久|多长|什么|啥|哪|是那天\s*$|周期|列出|\b(?:how|what|which|when|where|any|who|avg|average|list)\b",
                    re.IGNORECASE)
 # "她电话给我", "send me his number": a detail asked for as a request (with no new value in it)
 _GIVE_ME = re.compile(r"(?:报|发|给)(?:给)?我|\b(?:give|send|tell|text) me\b", re.IGNORECASE)

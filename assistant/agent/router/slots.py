@@ -404,6 +404,8 @@ _AMOUNT = [
     re.compile(r"(?:¥|￥|rmb|cny|\$)\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(rf"(\d+(?:\.\d+)?|{NUM})\s*(?:元|块钱|块(?![^\d]{{0,1}}[蛋糕])|蚊|文钱|rmb\b|yuan\b|kuai\b|dollars?\b|bucks\b)", re.IGNORECASE),
     re.compile(r"(\d+(?:\.\d+)?)\s*(?:in )?(?:total|altogether)\b", re.IGNORECASE),
+    # "512 paid", "236 transferred": the sum, then that it was paid
+    re.compile(r"(?<![\d.])(\d{2,6}(?:\.\d{1,2})?)\s*(?:paid|transferred|received|已付|付了|收了)", re.IGNORECASE),
     re.compile(r"(?:\bfor|\bpaid|\bspent|\btotal(?:ling|ing)?|花了|付了|一共|总共|合计|共|收了|价格)\s*(\d+(?:\.\d+)?)(?![\d.]*\s*"
                r"(?:袋|包|盒|箱|bags?|box(?:es)?|packs?|days?|天|周|weeks?|号|日|月|th\b|st\b|nd\b|rd\b))", re.IGNORECASE),
     # money said to have moved, a few words before the sum: "已经转过来了690", "微信过了数236",
@@ -426,7 +428,8 @@ _EN_WORDNUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five
                "a dozen": 12, "a couple of": 2}
 _EN_UNIT = (r"(?:bags?|box(?:es)?|packs?|packets?|cups?|bottles?|cans?|cases?|kg|kilos?|units?|"
             r"pieces?|jars?|tins?|sets?|cartons?|pouch(?:es)?|sacks?|tubs?)")
-_NOT_GOODS = (r"(?:for|at|on|next|by|and|to|this|last|tomorrow|tmr|tmrw|today|yesterday|please|pls|each|total"
+_NOT_GOODS = (r"(?:for|at|on|next|by|and|to|this|last|tomorrow|tmr|tmrw|today|yesterday|please|pls|each|total|just|now"
+              r"|earlier|lah|la|liao|leh|lor|already|paid"
               r"|in|from|delivered|sent|arrived|came|were|was|is|are|already|too|also|but|or|then)\b")
 # (?<![A-Za-z0-9.]) rather than \b: in "买了2 bags" the 汉字 before the count are word characters too
 _EN_QTY = re.compile(
@@ -441,7 +444,8 @@ _EN_ITEM = re.compile(r"\b(?:bought|buying|buys?|ordered|purchased|wants?|took|t
                       r"|getting|picked up)\s+(\d+|an?|one|two|three|four|five)\s+"
                       # "wants a callback / a quote / a word": a request, not goods
                       r"(?:more\s+)?(?!(?:call|callback|call-back|reply|word|chat|quote|refund|discount|sample|"
-                      r"look|meeting|visit)\b)([A-Za-z][\w-]*(?:\s+(?!for\b|at\b|on\b|next\b|by\b|and\b)[A-Za-z][\w-]*){0,2})", re.IGNORECASE)
+                      r"look|meeting|visit)\b)([A-Za-z][\w-]*(?:\s+(?!(?:for|at|on|next|by|and|just|now|already|liao|lah|la|leh|lor)\b)"
+                      r"[A-Za-z][\w-]*){0,2})", re.IGNORECASE)
 # "will order 2 more on friday": a count of the usual goods
 _EN_MORE = re.compile(r"\b(?:order|get|take|want|need)s?\s+(\d+|two|three|four|five|six|ten)\s+more\b",
                       re.IGNORECASE)

@@ -147,17 +147,17 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
     ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])", r"(?:多少|几)(?:个|位)?人(?!民|手|工)")),
 ]
-_COUNT = re.compile(r"how many|how much|number of|count|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
+_COUNT = re.compile(r"how many|how much|number of|count|\bdistinct (?:customers|buyers|clients)\b|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
                     r"|\b(?:sell|sold) anything\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
 _COUNT_ZH = ("多少", "几个", "几位", "几单", "几笔", "几张单", "几次", "几条", "几件", "几多", "总共", "一共", "合计", "总额", "总数", "没生意", "有生意",
              "统计", "平均", "客单价", "销售额", "营业额")
 # not handled yet is open; not solved yet includes those being handled
 _STATUS = [("open", r"(?<![a-z])open(?![a-z])|(?<![a-z])new(?![a-z])|not (?:yet )?(?:handled|dealt with|looked at|touched)",
-            (r"未处理(?!完)", "待处理", "新的", "还开着", r"没处理(?![完好])", "没人处理", "没有处理", r"还没处理(?![完好])")),
+            (r"未处理(?!完)", "待处理", "新的", "还开着", r"没处理(?![完好])", "没人处理", r"没有处理(?![完好])", r"还没处理(?![完好])")),
            ("unresolved", r"unresolved|pending|outstanding|(?:\bnot|n't)\s+(?:yet\s+|been\s+|be\s+)*(?:resolved|fixed|sorted|closed)",
-            ("未解决", "没解决", "未搞定", "没搞定", "没处理好", "还没好", "没处理完", "未处理完")),
-           ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", "处理完")),
+            ("未解决", "没解决", "未搞定", "没搞定", r"没有?处理好", "还没好", r"没有?处理完", "未处理完")),
+           ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", r"(?<![没未有])处理完")),
            ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
 _CHANNELS = [("phone", r"\bcalls?\b|phone", ("电话", "通话")), ("in_store", r"visits?", ("到店", "拜访")),
              ("wechat", r"wechat", ("微信",)), ("email", r"emails?", ("邮件",))]
@@ -281,10 +281,16 @@ def is_count_question(text: str) -> bool:
         period_of(text, date.today()) is not None
 
 
+_BUYERS_COUNTED = re.compile(r"\b(?:distinct|unique) (?:customers|buyers|clients)\b|\b(?:customers|clients|people) "
+                             r"(?:with|who (?:placed|made|had)) (?:at least )?(?:one|an?|1) orders?\b")
+
+
 def subject(text: str) -> str | None:
     """What is being counted or summed."""
     low = text.lower()
     first = next((name for name, en, zh in SUBJECTS if _has(text, low, en, zh)), None)
+    if first == "orders" and _BUYERS_COUNTED.search(low):
+        return "buyers"  # "distinct customers with at least one order in September": who ordered
     counted = _HOW_MANY.search(low)
     if counted and first not in _SPECIFIC:
         # "how many separate orders made up the October figure": the noun counted, not "made"
@@ -1503,7 +1509,17 @@ def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | 
         if _WORST.search(text) or (severity and not is_count_question(text)):
             return sql_for(Question("complaint_list", status=status_of(text) or "unresolved", severity=severity,
                                  by="severity", limit=10))
+        if _LIST_ASKED.search(text) and not is_count_question(text) and not _OF_CUSTOMERS.search(text) \
+                and not re.search(r"brief|简报|早报", text, re.IGNORECASE):
+            # "列出目前状态是open的客诉", "哪些投诉还没处理": the complaints themselves, whose and when
+            return sql_for(Question("complaint_list", status=status_of(text) or "unresolved", severity=severity,
+                                    category=_category_of(text), limit=50))
     return None
+
+
+_LIST_ASKED = re.compile(r"\blist\b|\bshow\b|列出|列一下|哪些|哪几[条个]|谁的|\bwho(?:se)?\b|\bwhich\b", re.IGNORECASE)
+# "哪些客户有未处理的投诉": customers picked out by their complaints, a segment
+_OF_CUSTOMERS = re.compile(r"\b(?:customers?|clients?|people)\b(?! name)|客户(?!名)|顾客(?!名)|客人(?!名)", re.IGNORECASE)
 
 
 def complaint_follow_up(text: str, q: Question) -> str | None:

@@ -44,6 +44,8 @@ _WORDS = {
     "昨儿": "昨天", "今儿": "今天", "明儿": "明天", "前儿": "前天", "后儿": "后天",
     # Taiwan's word for a customer complaint (客訴) is the 投诉 the rules know
     "客诉": "投诉",
+    # 里头 ("他们里头十月份…") is "inside", not the 头十 of "top ten" that follows it
+    "里头": "里头",
 }
 _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 

@@ -357,9 +357,10 @@ def impossible_dates(message: str) -> list[tuple[int, str]]:
     return out
 
 
-_SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "天": 1, "周": 7, "星期": 7,
+_SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "mo": 30, "mth": 30, "wk": 7, "yr": 365, "天": 1, "周": 7, "星期": 7,
                    "礼拜": 7, "禮拜": 7, "月": 30, "年": 365, "日": 1}
-_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\+?\s*(day|week|month|year)s?\b", re.IGNORECASE)
+# "2mo", "3 wks", "6mths": the units shortened as owners type them
+_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\+?\s*(day|week|month|year|mo|mth|wk|yr)s?\b", re.IGNORECASE)
 # a month needs 个 ("3月" is March) and a year a small number ("2025年" is a date)
 # "90日冇落单": Cantonese counts days in 日, before what did not happen in them ("3日" is the 3rd)
 # "俩月没来" / "仨月": spoken counts that never name a month (February is 二月), so need no 个
@@ -427,6 +428,8 @@ _PERIODS: list[tuple[str, str]] = [
     ("quarter", r"(?:(20\d\d)\s*年?\s*|(去|今|前)年的?\s*)?(?:(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度)"
                 r"(?:\s*(?:of\s+)?(20\d\d)\b)?"),
     # "上周末那两天", "last weekend": the Saturday and Sunday of that week
+    # "去年这个月", "this month last year": this month, in the year said
+    ("year_month", r"(去|前)年的?(?:这个?|同一?个?|本)月份?|\b(?:this|same) month (last) year\b|\b(last) year'?s? (?:this|same) month\b"),
     ("weekend", r"(上上个?|上个?|这个?|本|下个?)(?:周末|週末|礼拜六日|星期六日)|\b(last|this|next)\s+weekend\b"),
     ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度?(?!节))|(去|今|前|明)年"
             r"|(this|last|next)\s+(month|week|year|quarter|qtr)|\b(?:the\s+)?(month|week|year) before last\b"),
@@ -598,6 +601,8 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             else:
                 year = today.year if 3 * q - 2 <= today.month else today.year - 1
             return _quarter(year, q)
+        if name == "year_month":
+            return _month_range(today.year + _YEAR_SHIFT[(g[0] or g[1] or g[2]).lower()], today.month)
         if name == "weekend":
             shift = {"上上": -2, "上上个": -2, "上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1,
                      "last": -1, "this": 0, "next": 1}[(g[0] or g[1]).lower()]

@@ -262,6 +262,8 @@ def _choices(text: str, tool: str, out: dict, params: set[str]) -> None:
 # "and sept?" / "那九月呢" / "what about last year?": the same question about another period or person
 _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|n(?=\s)|&|\+|what about|how about|and what about|same(?: thing| question| for| but)?"
                         r"|now|just|only|then|ok and|also|那|那么|还有|咁|同样|一样|换成|只看|只算|再看)\b"
+                        # "& mandheling?": the sign has no word edge after it
+                        r"|^\s*[&+]"
                         # "唔係 我講上上個月": the owner correcting the question just asked
                         r"|^\s*(?:不是|no|nope|sorry|i mean|i meant|我是说|我讲|我说的是|我问的是)\b"
                         # "avg order size that month?", "by $$?": about the period or figure just given
@@ -277,7 +279,7 @@ _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|n(?=\s)|&|
                         r"|^\s*(?:ok\s+|so\s+)?(?:who (?:were|are) (?:they|those)|list (?:them|those|em)|which ones)\b"
                         # "how many of those about delivery", "2nd?", "from who": narrowed, the next
                         # one down, or whose it was
-                        r"|\bof (?:those|them|these)\b|^\s*(?:and\s+)?(?:the\s+)?(?:2nd|3rd|second|third)\b|^\s*第\s*[二三]"
+                        r"|\bof (?:those|them|these)\b|^\s*(?:and\s+)?(?:the\s+)?(?:2nd|3rd|second|third|#\s*[23]|no\.?\s*[23])\b|^\s*第\s*[二三]"
                         r"|^\s*(?:and\s+)?from who\b|^\s*(?:who|谁|是谁)\s*[?？]?\s*$"
                         r"|^\s*(?:都是|分别是|是)?(?:在)?哪(?:些|几个)月"
                         r"|^\s*(?:那|都|分别)?(?:是)?(?:哪些人|哪几个|是谁|都有谁|有哪些人)"
@@ -304,7 +306,9 @@ _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 # "how many orders is that lol", "那段时间一共几单": the figure just given, counted another way
 _REFERS = re.compile(r"\b(?:that|those|these|then)\b|那(?:些|段时间|时候|几天)|这些|其中|同期", re.IGNORECASE)
 # "last year?", "hangzhou?", "2025 呢": only another period or place, the rest as just asked
-_BARE = re.compile(r"^\s*(?:(?:ok|okay|and|n(?=\s)|&|\+|so|what about|how about|那|咁|好)[\s,，]*)?|\s*(?:呢|吧|啊|嘛|\bonly)?\s*[?？!.。]*\s*$",
+# ("Hangzhou how much?": the place, and the same figure asked of it)
+_BARE = re.compile(r"^\s*(?:(?:ok|okay|and|n(?=\s)|&|\+|so|what about|how about|那|咁|好)[\s,，]*)?"
+                   r"|\s*(?:\bhow much\b|\bhow many\b|多少钱?|几多钱?)?\s*(?:呢|吧|啊|嘛|\bonly|\bah|\blah)?\s*[?？!.。]*\s*$",
                    re.IGNORECASE)
 
 
@@ -313,7 +317,8 @@ def _same_scope(text: str, question, today: date, spot: Spotter) -> bool:
     of its own."""
     asked = subject(text) or ("revenue" if re.search(r"多少钱|\bhow much\b", text, re.IGNORECASE) else None)
     return (len(text) <= 16 or _REFERS.search(text) is not None) and asked in SUMS \
-        and (question.measure in SUMS or question.measure in BOUGHT_LISTS) and asked != question.measure \
+        and (question.measure in SUMS or question.measure in BOUGHT_LISTS
+             or question.measure == "rank_products" and question.limit == 1) and asked != question.measure \
         and period_of(text, today) is None \
         and not find_city(text) and not spot(text)
 

@@ -61,9 +61,10 @@ _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "l
             "他", "她", "him", "her", "them",
             "一下", "先", "就", "那", "那就", "这个", "这样", "帮我", "给我", "我", "quite", "that's",
             "is", "all", "exactly", "please do", "right", "记", "记着", "记好", "上一步", "上一个", "刚才的", "刚才", "刚刚",
-            "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one")
+            "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one",
+            "请", "麻烦", "麻烦你", "把", "那一步", "这一步", "一步")
 # A short message saying something went wrong, with an undo word, asks for the undo.
-_MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|算了|改主意|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
+_MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|算了|改主意|再想想|再考虑|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
                       r"|\bnever ?mind\b|\bnvm\b|\bchanged my mind\b"
                       r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实|\boh no\b|\bit was\b[^,.]{1,30}\bnot\b", re.IGNORECASE)
 _SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")

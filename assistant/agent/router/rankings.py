@@ -85,6 +85,8 @@ def _group_asked(text: str, about: str | None = None) -> tuple[str, str, re.Matc
         for m in rx.finditer(text):
             if how == "which" and not superlative:
                 continue  # "which customers haven't ordered" picks some out: a segment
+            if measure == "rank_months" and how == "top" and re.match(r"前\s*\S{1,2}\s*个?月", m.group(0)):
+                continue  # "前一个月", "前三个月": the months before, a stretch of time
             found.append((("top", "which", "by").index(how), m.start(), measure, how, m))
     if not found:
         return None

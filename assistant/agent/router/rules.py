@@ -49,7 +49,7 @@ TONES = [("warm", r"warm|friendly|casual|gentle|\bkind\b|\bnice\b|\bsoft", "温�
           ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方|严肃"),
           ("brief", r"\bshort(?:er)?\b|brief|concise|keep it short|tl;?dr|fewer words",
            "简短|短一?点|短些|简单点|简洁|不要太长|别太长|看长的|太长")]
-STATUSES = [("in_progress", (r"in progress|in-progress|working on|ongoing|handling|looking into|on it\b"
+STATUSES = [("in_progress", (r"in progress|in-progress|\bin prog\b|\bwip\b|working on|ongoing|handling|looking into|on it\b"
                              r"|dealing with|following up|investigating|checking (?:on|into)"),
               "处理中|正在处理|跟进中|进行中|在跟|在处理|在查|跟着|处理紧|跟紧|跟进紧|正在跟进|跟进着"),
              ("open", r"re-?open|open (?:it )?again|open (?:it )?back|not resolved|back to open|unresolved"
@@ -156,7 +156,7 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
     # "先把投诉标成处理中" names no one: the complaint of the customer being talked about
     who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") or _THAT_ONE.search(command)
                          or _SETS_STATUS.search(command) else None)
-    said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress", command,
+    said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress|\bin prog\b|\bwip\b", command,
                                                          re.IGNORECASE)
     if said and not who and _THAT_ONE.search(command) and not m.ctx.last_customer \
             and not sql_templates.is_count_question(m.kw.low) and not _ASKS.search(m.kw.low):
@@ -362,6 +362,11 @@ _DESCRIBES = re.compile(r"\b(?:likes?|loves?|prefers?|runs?|owns?|works? (?:at|i
 _TAG_VALUE_SAID = re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])|标签|标记|打上", re.IGNORECASE)
 
 
+# a value the owner set apart in quotes, and "tag -> VIP" written with an arrow
+_QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’]{1,20})[”\"」』’]")
+_ARROW = re.compile(r"\s*(?:->|→|=>|—>|>)\s*")
+
+
 # letters, not \b, around English field words: in "帮他加个tag wholesale" the 汉字 are word characters
 _FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微信|(?<![A-Za-z])[wv]x(?![A-Za-z])"),
            ("tags", r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])|\bmark\b.{1,30}\bas\b|标签|标记|标成|标为|打上"
@@ -487,8 +492,11 @@ def change_args(m: _Msg, who: str) -> Intent | None:
         note = _NOTE_TOO.search(after[off.end():])
         more = {"notes": (note.group(1) or note.group(2)).strip(" ,，。.")} if note else {}
         return Intent({"customer": who, "remove_tags": off.group(1).strip(), **more}, 0.85)
+    elif fld == "tags" and _QUOTED.search(after):
+        value = _QUOTED.search(after).group(1).strip()  # "标签里再加上“老客户”": the words in quotes
     elif fld == "tags":
-        # after the name, else before it: "add a VIP tag to Leo Hughes"
+        # after the name, else before it: "add a VIP tag to Leo Hughes"; "tag -> VIP" is "tag as VIP"
+        after = _ARROW.sub(" as ", after)
         before = text[:m.span[0]] if m.span else ""
         for part, patterns in ((after, _TAG_VALUE), (before, _TAG_VALUE[:-1])):
             found = next((f for f in (rx.search(part) for rx in patterns)

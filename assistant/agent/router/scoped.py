@@ -44,6 +44,10 @@ _BOUGHT_HOW_MUCH = re.compile(r"买了?多少(?![个位人袋包盒件箱瓶杯�
 _COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ed)?\b|投诉|投訴|客诉", re.IGNORECASE)
 
 
+# names asked for: a list, whatever the last answer was
+_NAMES_ASKED = re.compile(r"哪些|哪几|谁|名单|名字|\bwho\b|\bwhich\b|\blist\b|\bnames?\b|\bshow\b", re.IGNORECASE)
+
+
 def of_them(text: str) -> bool:
     """Whether a message asks about the customers just listed."""
     return _OF_THEM.search(text) is not None
@@ -56,6 +60,7 @@ class Scope:
 
     who: str
     period: tuple[date, date] | None = None
+    counted: bool = False  # the last answer counted them: "其中这季有下单的？" asks how many too
 
 
 def scope_of(last_sql: str, listed: list[str], searched: str = "") -> Scope | None:
@@ -69,7 +74,7 @@ def scope_of(last_sql: str, listed: list[str], searched: str = "") -> Scope | No
         return Scope(" AND ".join(found_by))
     counted = counted_names_sql(question) if question is not None else None
     if counted:
-        return Scope(f"c.name IN (SELECT name FROM ({counted}))", question.period)
+        return Scope(f"c.name IN (SELECT name FROM ({counted}))", question.period, counted=True)
     if listed:
         return Scope(f"c.name IN ({', '.join(quoted(n) for n in dict.fromkeys(listed))})",
                      question.period if question is not None else None)
@@ -115,7 +120,7 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
     if latest:
         return (f"SELECT c.name, MAX(o.date) AS last_order FROM customers c JOIN orders o ON o.customer_id = c.id "
                 f"WHERE {where} GROUP BY c.id ORDER BY last_order DESC LIMIT {limit_of(rest, 1)}")
-    counting = _HOW_MANY.search(rest)
+    counting = _HOW_MANY.search(rest) or scope.counted and not (top or latest or _NAMES_ASKED.search(rest))
     if top and not counting:
         period = period or scope.period
         within = f" AND {during('o.date', period)}" if period else ""
@@ -123,8 +128,22 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
                 f"JOIN orders o ON o.customer_id = c.id WHERE {where}{within} GROUP BY c.id "
                 f"ORDER BY revenue DESC LIMIT {limit_of(rest, 1)}")
     if counting:
-        return f"SELECT COUNT(*) AS customers FROM customers c WHERE {where}"
-    return f"SELECT c.name, c.city FROM customers c WHERE {where} ORDER BY c.name"
+        return f"{_COUNT_HEAD}{where}"
+    return f"{_LIST_HEAD}{where}{_LIST_TAIL}"
+
+
+_COUNT_HEAD = "SELECT COUNT(*) AS customers FROM customers c WHERE "
+_LIST_HEAD, _LIST_TAIL = "SELECT c.name, c.city FROM customers c WHERE ", " ORDER BY c.name"
+
+
+def drilled_scope(sql: str, scope: Scope) -> Scope:
+    """The customers a drill-down answer counted or listed, as the scope of the next question
+    ("其中这季有下单的" then "这季金额前三名": the top three of those who ordered)."""
+    for head, tail in ((_COUNT_HEAD, ""), (_LIST_HEAD, _LIST_TAIL)):
+        if sql.startswith(head) and sql.endswith(tail):
+            where = sql[len(head):len(sql) - len(tail)]
+            return Scope(f"c.id IN (SELECT c.id FROM customers c WHERE {where})", scope.period, scope.counted)
+    return scope
 
 
 def _orders_where(period: tuple[date, date] | None, goods: str | None) -> str:

@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from assistant.lang.dates import NUM, cn_number, span_days
 from assistant.lang.names import compact, has_han, name_key, sound_key, to_simplified
+from assistant.lang.places import CITIES_ZH
 from assistant.lang.units import ZH_UNITS
 from assistant.store.name_lookup import strip_honorifics
 
@@ -568,10 +569,11 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 WECHAT = re.compile(r"(?:wechat|weixin|微信号?|\bwx|\bvx|v信)\s*(?:id|号)?\s*"
                     r"(?:(?:is|:|：|是|为|=|改成|换成|改为|换了|改了)\s*([A-Za-z][A-Za-z0-9_-]{4,})"
                     r"|((?=[A-Za-z0-9_-]*[\d_-])[A-Za-z][A-Za-z0-9_-]{4,}))", re.IGNORECASE)
-CITIES = ["北京", "上海", "广州", "深圳", "杭州", "苏州", "南京", "成都", "重庆", "武汉", "西安", "天津",
-          "厦门", "青岛", "长沙", "宁波", "无锡", "台北", "台中", "高雄", "香港", "澳门", "Taipei", "Beijing", "Shanghai", "Guangzhou", "Shenzhen",
-          "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen", "Hong Kong",
-          "London", "Singapore"]
+# the segment reader's list of cities, so "罗明搬沈阳去了" reads a city both ways; not those that are
+# as often a given name (李金华, 王长春, 孙中山)
+CITIES = [*(c for c in CITIES_ZH if c not in ("金华", "中山", "长春")), "台中", "Taipei", "Beijing", "Shanghai",
+          "Guangzhou", "Shenzhen", "Hangzhou", "Suzhou", "Nanjing", "Chengdu", "Chongqing", "Wuhan", "Xiamen",
+          "Hong Kong", "London", "Singapore"]
 # "in Oct", "from Monday": a month or a day is a when, never a city
 _NOT_A_PLACE = (r"(?!(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
                 r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?"

@@ -844,7 +844,7 @@ def ranked_by(text: str, default: str | None = None) -> str | None:
     return next((by for by, rx in _RANK_BY if re.search(rx, text, re.IGNORECASE)), default)
 
 
-_FOLLOW_FILLER = re.compile(r"^\s*(?:and|what about|how about|and what about|ok|那么?|咁|还有)\s*(?:for\s+)?|\s*(?:的)?呢\s*[?？]?\s*$"
+_FOLLOW_FILLER = re.compile(r"^\s*(?:&|\+|and|what about|how about|and what about|ok|那么?|咁|还有)\s*(?:for\s+)?|\s*(?:的)?呢\s*[?？]?\s*$"
                             r"|\s*[?？]\s*$", re.IGNORECASE)
 _IT = re.compile(r"\b(?:it|that|that one|this one)\b|它|那个|那款|这个|这款", re.IGNORECASE)
 
@@ -857,7 +857,7 @@ _SAME_SPAN_YEAR_AGO = re.compile(r"\byoy\b|\by/y\b|\byear[- ]on[- ]year\b|\byear
 
 _THAT_MONTH = re.compile(r"\bthat month\b|那个?月|嗰个?月|当月", re.IGNORECASE)
 _THERE = re.compile(r"\bthere\b|\bthat (?:city|place|town)\b|那里|那边|那儿|嗰度|嗰边|那个城市|当地", re.IGNORECASE)
-_NTH_PLACE = re.compile(r"第\s*([二三23])(?:名|位|个|多)?|\b(second|third|2nd|3rd)\b", re.IGNORECASE)
+_NTH_PLACE = re.compile(r"第\s*([二三23])(?:名|位|个|多)?|\b(second|third|2nd|3rd)\b|(?:#|\bno\.?)\s*([23])\b", re.IGNORECASE)
 _ONLY_KIND = re.compile(r"^\s*(?:ok\s+|and\s+)?(?:only|just)\s+(?:the\s+)?([\w ]{2,20}?)\s+(?:ones?|products?|beans?)\s*[?？]?\s*$"
                         r"|^\s*只(?:看|要|算)\s*([\w\u4e00-\u9fff]{2,10}?)的?\s*(?:呢|吧)?\s*$", re.IGNORECASE)
 
@@ -937,10 +937,11 @@ def follow_up(text: str, q: Question, today: date, named: list[str], products: t
         return sql_for(Question(figure, month_sql=top) if that_month
                        else Question(figure, period_of(text, today), city_sql=top))
     if q.measure == "rank_products" and q.limit == 1 and counted in ("quantity", "revenue", "orders") \
-            and _IT.search(text):
-        # "how many bags of it?" after what sold best: that product, found by the same ranking
+            and (_IT.search(text) or len(text.strip()) <= 12 and not named_in(text, products)):
+        # "how many bags of it?", "卖了多少钱" after what sold best: that product, found by the same ranking
+        order = {"revenue": "SUM(amount)", "orders": "COUNT(*)"}.get(q.by, "SUM(quantity)")
         top = (f"SELECT product FROM orders{_between('date', q.period)} GROUP BY product "
-               f"ORDER BY {'SUM(amount)' if q.by == 'revenue' else 'SUM(quantity)'} DESC LIMIT 1")
+               f"ORDER BY {order} DESC LIMIT 1")
         return sql_for(Question(counted, changes.get("period", q.period), product_sql=top))
     if q.measure in SUMS and q.measure != "customers" and _BY_MONTH.search(text):
         # "那今年夏天哪个月卖得最好" after how many 冷萃 sold: the months of the same goods ranked
@@ -1023,7 +1024,7 @@ _TOP_ZH = ("最好的客户", "大客户", "消费最多", "买得最多", "花�
 def limit_of(text: str, default: int) -> int:
     from assistant.lang.dates import cn_number
 
-    n = re.search(r"top\s*(\d+)|(?:前|头)\s*(\d+|[一二三四五六七八九十两]+)|(\d+|[一二三四五六七八九十两]+)\s*"
+    n = re.search(r"top\s*(\d+)|(?:前|头)\s*(\d+|[一二三四五六七八九十两俩仨]+)|(\d+|[一二三四五六七八九十两]+)\s*"
                   r"(?:best|biggest|个|位|名|customers|clients|products)", text, re.IGNORECASE)
     if not n:
         return default

@@ -670,6 +670,14 @@ class Assistant:
         simple = to_simplified(text)  # "張若汐呀" after "which 张?"
         picked = [c for c in candidates if text in (c.name, str(c.id), c.external_id) or (
             text and c.name in simple and len(text) <= len(c.name) + 8)]
+        part = to_simplified(str(args.get("customer", ""))).strip().casefold()
+        if not picked and part:
+            # "杨子涵 深圳那个" after "which 子涵?": the full name said, though the short list left her out
+            said = {n for n in self._stored_names(simple) if part in to_simplified(n).casefold()}
+            try:
+                picked = [self.store.resolve_customer(said.pop())] if len(said) == 1 else []
+            except CrmError:
+                picked = []
         # "磊那个" / "the tan one": the part of a name, without the pointing words
         core = _POINTING.sub("", to_simplified(text)).strip()
         if not picked and 1 <= len(core) <= 20:

@@ -33,7 +33,7 @@ from assistant.lang.writing_system import without_emoji
 
 # Words that say the message revises what was just said or shown.
 REVISING = re.compile(
-    r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正"
+    r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正|给到|加到"
     r"|\bthen\s*[.!]?\s*$|^\s*fine\b|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)|^\s*是(?=[\u4e00-\u9fff]{2,4}(?:\s|$|[,，]))"
     r"|\b(?:maybe |perhaps )?i mean\b|^\s*(?:(?:hmm+|um+|uh+|ah+|oh|er+|ok|okay)[\s,，.]+)?(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant"
     r"|should be|make it|change (?:it|that)"
@@ -51,7 +51,7 @@ SAME_AGAIN = re.compile(r"\bsame (?:for|with|order|one|thing|tag|again|deal|as b
 _MAKE_IT_COUNT = re.compile(r"(?:\bmake (?:it|that)|\bchange (?:it|that) to|\bup it to|改成|改为|换成|加到)\s*(\d{1,3})"
                             r"(?![\d.%％折])(?!\s*(?:块|元|蚊|rmb|yuan|dollars?|bucks?|%))", re.IGNORECASE)
 # "能不能直接 20% off？": a change asked for as a question
-_ASKS_FOR_A_CHANGE = re.compile(r"能不能|可不可以|可唔可以|得唔得|行不行|\b(?:can|could) (?:we|you|i) (?:just |do |make |change |have )"
+_ASKS_FOR_A_CHANGE = re.compile(r"能不能|可不可以|可唔可以|得唔得|行不行|可以(?:给|改|打|加|提|换)|\b(?:can|could) (?:we|you|i) (?:just |do |make |change |have )"
                                 r"|\bhow about\b", re.IGNORECASE)
 # "改到29號" / "move it to the 29th": the date after these words is the new one
 _TO_DATE = re.compile(r"(?:改到|改成|改为|换到|换成|推到|延到|挪到|\bto\b|\bmake it\b|\bon\b)\s*$", re.IGNORECASE)
@@ -78,7 +78,8 @@ _NAME_IS = re.compile(r"(?:应该是|其实是|是|叫|名字是|\bit'?s\b|\bsho
                       r"([\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 _LAST_DIGITS = re.compile(r"(?:尾数|尾号|最后(?:两|三|四|几|\d)位(?:数)?|\blast (?:\w+ )?digits?)\s*(?:是|应该是|\bshould be\b|\bis\b|\bare\b|=)?\s*(\d{1,4})",
                           re.IGNORECASE)
-_LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?[\s,，]*(\d{1,2})\s*(?:then|instead|吧|啦|好了)?\s*[.!。！]?\s*",
+_LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?(?:\s*\b(?:lor|lah|la|leh|ah)\b)?[\s,，]*(\d{1,2})\s*(?:%|％)?\s*"
+                         r"(?:then|instead|吧|啦|好了)?\s*[.!。！]?\s*",
                          re.IGNORECASE)
 # "60 days?" after who has been quiet 90 days: only the number of days changes
 _BARE_DAYS = re.compile(r"\s*(?:and |what about |how about |那么?|or )?\s*\d{1,3}\s*(?:天|日|个?月|周|days?|months?|weeks?)"

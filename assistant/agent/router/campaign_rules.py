@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.agent.router.records import Intent, Msg, rule
+from assistant.lang.dates import cn_number
 from assistant.agent.router.slots import (
     customers_in,
     name_identity,
@@ -52,7 +53,7 @@ _MESSAGE = re.compile(r"campaign|message|messages|\bnote\b|blast|活动|消息|�
 _AUDIENCE_EN = re.compile(r"\b(?:to|for|at)\s+((?:all |the |my |our )?(?:(?:top|best|loyal|old|biggest|big|"
                           # "to the gifts-tagged customers": a word or two saying which
                           r"regular|lapsed|quiet|new|vip|[\w]+-(?:tagged|tag|stage|based)) )?(?:people|ppl|peeps|folks|guys|customers|"
-                          r"custs?|clients|shoppers|patrons|regs|everyone|everybody|anyone|those|regulars|"
+                          r"custs?|customer|clients?|shoppers|patrons|regs|everyone|everybody|anyone|those|regulars|"
                           r"vips?|buyers|members|new|"
                           r"formation|stability|decline|exploration|lapsed|quiet|loyal|"
                           r"champions|who)\b.*)$", re.IGNORECASE)
@@ -68,6 +69,7 @@ _AUDIENCE_ZH = re.compile(r"(?:给|向|对|针对|^\s*同)(.+?)(?:发|推送|做
 _AUDIENCE_TOLD = re.compile(r"(?:提醒|通知|告诉|叫)(.{2,24}?(?:客户|客人|顾客|会员|粉丝|熟客|老客|人))"
                             r"(?=补货|回购|复购|再买|来买|回来|来|买|\s|[，,。]|$)")
 _OFFER_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*[%％]\s*(?:off|discount|折扣|优惠)?", re.IGNORECASE)
+_PER_CENT_ZH = re.compile(r"百分之\s*([一二两三四五六七八九十]{1,3}|\d{1,2})")
 _OFFER_ZHE = re.compile(r"(?:打)?(\d(?:\.\d)?|[1-9]\d|[一二三四五六七八九][一二三四五六七八九五]?)\s*折")
 _ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 _CAMPAIGN_ID = re.compile(r"(?:campaign|活动)\s*#?\s*(\d+)|#(\d+)|第\s*(\d+)\s*[个次]?活动",
@@ -93,10 +95,13 @@ THOSE_LISTED = re.compile(r"\b(?:them|they|these|those|this group|that group|sam
 
 
 def offer_percent(text: str) -> float | None:
-    """"10% off" -> 10; "打9折" -> 10; "85折" -> 15; None when no offer is named."""
+    """"10% off" -> 10; "打9折" -> 10; "85折" -> 15; "百分之二十" -> 20; None when no offer is named."""
     m = _OFFER_PCT.search(text)
     if m:
         return float(m.group(1))
+    m = _PER_CENT_ZH.search(text)
+    if m and cn_number(m.group(1)):
+        return float(cn_number(m.group(1)))
     m = _OFFER_ZHE.search(text)
     if m:
         # "九折" -> 9, "八五折" -> 85: the digits of the price paid, in tenths

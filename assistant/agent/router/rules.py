@@ -174,7 +174,7 @@ _THAT_ONE = re.compile(r"\b(?:that|this|the|her|his)\s+(?:[a-z-]+\s+){0,2}?compl
 _REMIND = re.compile(r"remind|记得|提醒|(?<![提醒])提我|别忘|⏰", re.IGNORECASE)
 _ASKED_FIRST = re.compile(r"^\s*(?:帮我|替我|给我|麻烦|请|pls|please|can you|could you)", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<![我挽召])回他|(?<![我挽召])回她|复一下|覆他|覆她|覆一下|复他|复她"
-                         r"|(?:帮我|替我|给|跟).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?"
+                         r"|(?:帮我|替我|给|跟|帮(?:他|她|佢)).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?"
                          # "幫我諗下點回佢": how to answer her
                          r"|(?:怎么|咋|如何|怎样)(?:回|回复|答复|回应)(?:他|她|佢)",
                          re.IGNORECASE)
@@ -231,7 +231,7 @@ def draft_reply(m: _Msg) -> Intent | None:
 # Wang Fang, phone …", "new cust 🎉 Priya Nair, …"), past emoji, colons and "named" / "叫".
 _ANNOUNCED = re.compile(
     r"(?:\b(?:customer|client|contact|cust)s?\b|\bnew (?:guy|girl|lady|person|regular|one|face)\b|新?客户|顾客|新?客人|新客"
-    r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*(?:\b(?:pls|plz|please|here|for you)\b[^\w]*)?"
+    r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*(?:\b(?:pls|plz|please|here|for you|ah|lah|la|leh|lor|ya|yo)\b[^\w]*)?"
     # "有个新客人加下 车晓楠": the request between the announcement and the name
     r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下|建一个|建个|建一下|开一个|开个)[^\w]*)?"
     r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?(?:\b(?:mr|mrs|ms|miss|dr|madam)\b\.?\s*)?", re.IGNORECASE)

@@ -651,18 +651,25 @@ def test_questions_about_one_customer_are_read_not_logged(message, last, tool, c
         assert f"'{customer}'" in found.args["sql"]
 
 
-def test_a_plain_fact_asked_is_one_template_query(tmp_path):
-    # what each template answers, on a real SQLite file: the asked-for columns, read-only SQL
-    from assistant.agent.router import sql_templates as S
-
-    db = sqlite3.connect(tmp_path / "shop.db")
+def _shop_db(folder) -> sqlite3.Connection:
+    """A real SQLite file with the columns the templates read, and no rows yet."""
+    db = sqlite3.connect(folder / "shop.db")
     db.executescript(
         "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, phone TEXT, city TEXT, email TEXT,"
         " wechat TEXT, tags TEXT);"
         "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, amount REAL, quantity REAL,"
         " product TEXT, referred_by INT);"
         "CREATE TABLE complaints (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, category TEXT,"
-        " severity TEXT, status TEXT);"
+        " severity TEXT, status TEXT);")
+    return db
+
+
+def test_a_plain_fact_asked_is_one_template_query(tmp_path):
+    # what each template answers, on a real SQLite file: the asked-for columns, read-only SQL
+    from assistant.agent.router import sql_templates as S
+
+    db = _shop_db(tmp_path)
+    db.executescript(
         "INSERT INTO customers VALUES (1, '李娜', '139', '上海', NULL, NULL, 'wholesale'),"
         " (2, '张伟', '138', 'Shanghai', NULL, NULL, 'gifts'), (3, 'Amy', '137', '杭州', NULL, NULL, NULL);"
         "INSERT INTO orders VALUES (1, 1, '2026-10-03', 640, 5, 'Espresso', NULL), (2, 2, '2026-10-09', 98, 1, 'Yirga', 1),"
@@ -1560,19 +1567,13 @@ def test_two_figures_asked_one_after_the_other_are_both_read():
 def test_a_share_a_change_and_listed_complaints_are_answered_by_their_own_rows(tmp_path):
     from assistant.agent.router import sql_templates as S
 
-    db = sqlite3.connect(tmp_path / "shop.db")
+    db = _shop_db(tmp_path)
     db.executescript(
-        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, phone TEXT, city TEXT, email TEXT,"
-        " wechat TEXT, tags TEXT);"
-        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, amount REAL, quantity REAL,"
-        " product TEXT);"
-        "CREATE TABLE complaints (id INTEGER PRIMARY KEY, customer_id INT, date TEXT, category TEXT,"
-        " severity TEXT, status TEXT);"
         "INSERT INTO customers VALUES (1, '李娜', '139', '上海', NULL, NULL, 'wholesale'),"
         " (2, '张伟', '138', 'Shanghai', NULL, NULL, NULL);"
-        "INSERT INTO orders VALUES (1, 1, '2026-08-03', 300, 3, '节日礼盒 Holiday gift box'),"
-        " (2, 2, '2026-08-09', 100, 1, '耶加雪菲 Yirgacheffe 250g'), (3, 1, '2026-05-02', 1200, 10, '巴西 Santos 500g'),"
-        " (4, 2, '2026-10-02', 50, 1, '耶加雪菲 Yirgacheffe 250g');"
+        "INSERT INTO orders VALUES (1, 1, '2026-08-03', 300, 3, '节日礼盒 Holiday gift box', NULL),"
+        " (2, 2, '2026-08-09', 100, 1, '耶加雪菲 Yirgacheffe 250g', NULL), (3, 1, '2026-05-02', 1200, 10, '巴西 Santos 500g', NULL),"
+        " (4, 2, '2026-10-02', 50, 1, '耶加雪菲 Yirgacheffe 250g', NULL);"
         "INSERT INTO complaints VALUES (1, 2, '2026-09-01', 'delivery', 'medium', 'open'),"
         " (2, 1, '2026-10-01', 'quality', 'critical', 'in_progress'), (3, 1, '2026-08-01', 'delivery', 'low', 'resolved');")
     today = date(2026, 11, 22)

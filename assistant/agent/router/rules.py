@@ -362,8 +362,7 @@ _DESCRIBES = re.compile(r"\b(?:likes?|loves?|prefers?|runs?|owns?|works? (?:at|i
 _TAG_VALUE_SAID = re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])|标签|标记|打上", re.IGNORECASE)
 
 
-# a value the owner set apart in quotes, and "tag -> VIP" written with an arrow
-_QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’]{1,20})[”\"」』’]")
+# "tag -> VIP" written with an arrow (a value set apart in quotes is _QUOTED's, below)
 _ARROW = re.compile(r"\s*(?:->|→|=>|—>|>)\s*")
 
 
@@ -847,9 +846,18 @@ def find(m: _Msg) -> Intent | None:
         if re.match(r"\+?\d", whose.group(1) or ""):
             said = re.sub(r"[ -]", "", said)  # a phone as its digits
         return Intent({"query": said}, 0.85)
+    city = find_city(m.text)
+    if city and _CITY_LISTED.fullmatch(re.sub(re.escape(city), " ", m.text, count=1, flags=re.IGNORECASE)):
+        return Intent({"query": city}, 0.85)  # "苏州的客户有哪些": those a search by city finds
     if not m.kw.has("find") and not _PHONE_TAIL.search(m.text):
         return None
     return find_args(m)
+
+
+# what is left of "苏州的客户有哪些" / "上海有哪些客户" / "customers from hangzhou?" once the city is out
+_CITY_LISTED = re.compile(r"\W*(?:列出|看看|看下|查下|查一下|show(?: me)?|list)?\W*(?:(?:的|那边的?|那里的?)?\s*(?:客户|顾客|客人)"
+                          r"|有哪些(?:客户|顾客|客人)|\b(?:customers|clients)\b\s*(?:in|from|at)?)\s*"
+                          r"(?:有哪些|都有谁|有谁|是哪些|都是谁|名单|\bpls\b)?\W*", re.IGNORECASE)
 
 
 _TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(?:是|为)?|標籤)\s*[:：]?\s*[\"'“「]?"

@@ -31,7 +31,7 @@ from assistant.agent.router import (
 )
 from assistant.agent.router.activity_rules import LOG_THAT, channel_said
 from assistant.agent.router.amend import SAME_AGAIN, amend, ask_again, narrowed
-from assistant.agent.router.batch import parts_per_customer
+from assistant.agent.router.batch import part_said, parts_per_customer
 from assistant.agent.router.scoped import drilled_scope, listed_sql, of_them, scope_of
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
@@ -402,7 +402,7 @@ class Assistant:
         head = find_date(read_as_mandarin(own[:parts[0][0]]), s.ctx.today)  # "yday sat: …": every sale's day
         calls = []
         for start, end in parts:
-            found = self._rule_route(s, own[start:end])
+            found = self._rule_route(s, part_said(own[start:end]))
             if not isinstance(found, Route) or found.tool not in _SALES or not found.args.get("customer") \
                     or not any(found.args.get(k) for k in ("quantity", "amount", "order_quantity", "order_amount")):
                 return None  # a part that is no sale: the message is read whole, as before

@@ -36,3 +36,16 @@ def parts_per_customer(text: str, names: tuple[str, ...]) -> list[tuple[int, int
         piece = _TRAILING_JOIN.sub("", text[start:stop].rstrip(_JOINS)).rstrip(_JOINS)
         parts.append((start, start + len(piece)))
     return parts
+
+
+# "(207)": a price set apart in brackets; "pls add both 🙏": the request for all the parts, said last
+_BRACKETED = re.compile(r"[(（]\s*(\d{2,6}(?:\.\d{1,2})?)\s*[)）]")
+_ADD_THEM = re.compile(r"[\s,，.。]*(?:\b(?:pls|please|plz)\s+)?(?:\b(?:add|log|record|save|enter)\b|记(?:一下|上|下)?|录(?:一下)?)"
+                       r"\s*(?:\b(?:both|all|them|these|it)\b|两个|都|全部)?\s*(?:\b(?:pls|please|thx|thanks)\b)?\W*$", re.IGNORECASE)
+
+
+def part_said(part: str) -> str:
+    """One customer's part as a message of its own: a bracketed price plain, the closing request
+    for all of them left out."""
+    return _ADD_THEM.sub("", _BRACKETED.sub(r" \1 ", part)).strip() or part
+

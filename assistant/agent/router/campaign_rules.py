@@ -24,7 +24,9 @@ _RESULT = re.compile(r"效果|怎么样|咋样|如何|结果|报告|有用|管�
                      # measured against those who got nothing: "收到的和没收到的比一比"
                      r"|起(?:没起)?作用|有没有作用|差别|差异|对比|比一比|比较一下|\buplift\b|\bcompared?\b|\bdifference\b"
                      r"|how (?:did|is|was|are|has)|results?|report|work(?:ed|ing)?\b|perform"
-                     r"|effect|impact|\blift\b|pay off|paid off", re.IGNORECASE)
+                     r"|effect|impact|\blift\b|pay off|paid off"
+                     # "did it bring anyone back … vs the held-out lot": the measure against the control group
+                     r"|\b(?:bring|brought|got)\s+(?:anyone|anybody)\s+back\b|held[- ]?out|control group|对照组", re.IGNORECASE)
 GOALS = [
     ("share", r"referr|\brefer\b|share|invite (?:a |their )?friends?|invitation to share|bring (?:a |their )?friends?",
      r"推荐码|转介绍|分享|邀请好友|拉新|推荐(?:给)?朋友|介绍朋友|带朋友"),

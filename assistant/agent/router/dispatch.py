@@ -182,7 +182,7 @@ def _the_question(text: str, names: tuple[str, ...]) -> str | None:
 
 # "…小李说明天要请假 anyway 我想知道10月份冷萃卖了多少包": the owner turns to what they want to know
 _PIVOT = re.compile(r"(?:^|[\s,，。.!！;；])(?:anyway|anyways|总之|言归正传|话说回来|说正事|我想知道|我想问|想问下|想问一下"
-                    r"|i (?:want|wanted|'d like) to know|my question is)[\s,，:：]*", re.IGNORECASE)
+                    r"|i (?:want|wanted|'d like) to know|my question is)[\s,，:：]*(?![?？])", re.IGNORECASE)
 
 
 _ASKS_WHAT = re.compile(r"多少|几|哪|谁|什么|啥|\b(?:how|which|what|who|when)\b", re.IGNORECASE)

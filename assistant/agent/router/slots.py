@@ -32,7 +32,7 @@ _NOT_BOUGHT_EN = re.compile(
     r"|c(?:o|a)me (?:in|back|by)|visit(?:ed|s)?|shopp?(?:ed|ing)?)\b"
     r"|\b(?:inactive|quiet|dormant|lapsed|gone)\b", re.IGNORECASE)
 _NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?落?(?:下过?定?单|下過定?單|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂"
-                            r"|帮衬|幫襯|order|buy|买过|出现)", re.IGNORECASE)
+                            r"|帮衬|幫襯|order|buy|买过|出现|动静|動靜)", re.IGNORECASE)
 
 
 def says_not_bought(text: str) -> bool:

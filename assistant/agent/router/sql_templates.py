@@ -429,6 +429,8 @@ def read_question(text: str, today: date, customer: str | None = None,
     on_file = _ON_FILE.search(text) if what == "customers" and not customer else None
     detail = next((c for c, word in _ON_FILE_COLUMNS if on_file and re.search(word, on_file.group(0))), None)
     threshold = threshold_of(text) if sales else None
+    if what in ("customers", "buyers") and says_not_bought(text) and _BOUGHT_ONCE.search(text):
+        return None  # "去年圣诞买过礼盒 今年还没动静的": bought then and not since, two conditions: a segment
     idle = bool(what in ("customers", "buyers") and period and not customer and says_not_bought(text))
     if threshold and threshold.what != "order_amount" and what in ("orders", "revenue", "quantity", "orders_revenue"):
         what = "customers"  # "how many spent over 10k this year": the customers who did
@@ -437,6 +439,7 @@ def read_question(text: str, today: date, customer: str | None = None,
                     category=_category_of(text) if what == "complaints" else None)
 
 
+_BOUGHT_ONCE = re.compile(r"(?<![没沒未不有])(?:买过|订过|下过单)|(?<!n't )(?<!not )\b(?:bought|ordered|purchased)\b", re.IGNORECASE)
 # "how many customers have email on file", "有微信的客户有几个": those whose record has it
 _ON_FILE = re.compile(r"\b(?:have|has|with|having)\s+(?:an?\s+|their\s+)?(?:e-?mails?|wechat|phone(?: numbers?)?|birthdays?)\b"
                       r"|(?:有|留了?|留下了?|登记了?)\s*(?:邮箱|微信|电话|手机|生日|e-?mails?|wechat|phone|birthday)",

@@ -32,7 +32,7 @@ from assistant.agent.router import (
 from assistant.agent.router.activity_rules import LOG_THAT, channel_said
 from assistant.agent.router.amend import SAME_AGAIN, amend, ask_again, narrowed
 from assistant.agent.router.batch import part_said, parts_per_customer
-from assistant.agent.router.scoped import drilled_scope, listed_sql, of_them, scope_of
+from assistant.agent.router.scoped import listed_sql, of_them, scope_of
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
 from assistant.agent.router.meaning import GUESSED
@@ -322,8 +322,8 @@ class Assistant:
                             carried=drilling and not of_them(read)) if scope else None
         if scoped is not None:  # "which of them have an open complaint": of the customers just listed
             try:
-                text = self._run(turn, "run_sql", {"sql": scoped})
-                s.scoped = (drilled_scope(scoped, scope), scoped)
+                text = self._run(turn, "run_sql", {"sql": scoped.sql})
+                s.scoped = (scoped.scope, scoped.sql)
                 return text, "none"
             except CrmError as ex:
                 return str(ex), "none"

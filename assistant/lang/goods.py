@@ -114,7 +114,7 @@ def catalog_name(said: str | None, stored: Iterable[str]) -> str | None:
 
 def named_in(text: str | None, stored: Iterable[str]) -> str | None:
     """The one stored product a message mentions anywhere ("上次买的哥伦比亚很好 这次要四包"), or None."""
-    low = _with_other_names(to_simplified(text or "").lower())
+    low = to_simplified(text or "").lower()  # (each piece gets its other names in same_goods)
     names = list(dict.fromkeys(stored))
     pieces = _han_parts(low) + _latin_words(low)
     found = {name for piece in pieces for name in names if same_goods(piece, name)}

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.agent.router.keywords import correct_typos
+from assistant.agent.router.keywords import CAME_TO_THE_SHOP, correct_typos
 from assistant.agent.router.records import Canned, Intent, Msg, Route, rule
 from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
@@ -69,7 +69,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
              # "it came in on wechat" is how a message arrived; "她店里的采购" is her shop's buyer
              ("in_store", (r"visited|came in(?!\s+(?:on|via|through|over|by)\s+(?:wechat|weixin|微信|e-?mail|sms|text"
                            r"|whatsapp|(?:the )?phone|dm|ig|instagram|messenger)\b)|came by|come by|dropped (?:by|in)|stopped by|popped in"
-                             r"|c[ao]me (?:to |into )?(?:the |my |our )?(?:shop|store|caf[eé])|c[ao]me (?:in |here )?(?:today|just now)"
+                           r"|" + CAME_TO_THE_SHOP +
                            r"|in (?:the )?(?:store|shop)|\bmet\b|\bbrowsed\b|\bwalked in\b|来店|到店|店里(?!的)|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"
                            # "今天来买了一包", "来拿返换的豆": came to buy or collect
                            r"|(?<![再回下次要])来(?:买|拿|取|逛|坐|喝)"))]

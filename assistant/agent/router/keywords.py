@@ -6,6 +6,10 @@ import re
 from functools import lru_cache
 
 # intent -> (English regex over lower-case text, Chinese regexes). Read top to bottom, one line per idea.
+# a visit told: "came to the shop", and in second-language English, which keeps the verb plain,
+# "Chen Ping come shop today"
+CAME_TO_THE_SHOP = r"c[ao]me (?:to |into )?(?:the |my |our )?(?:shop|store|caf[eé])|c[ao]me (?:in |by |here )?(?:today|just now)"
+
 KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "triage": ((r"classify|categori[sz]e|triage|what (?:kind|type|category|sort) of (?:complaint|issue|problem)"
                r"|label (?:this|the|that) (?:complaint|message)|which category|is this complaint about"
@@ -48,9 +52,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "contact": ((r"\b(?:called|calls|rang|phoned|phone call|messaged|texted|wechat(?:ted|ed)?|emailed|visited"
                 r"|came in|came by|dropped (?:by|in)|stopped by|popped in|met|talked to|spoke (?:to|with)"
                 r"|chatted|caught up|dm'?d|replied|said|told me|asked|wrote|commented|posted|complained"
-                r"|came (?:to|into) (?:the |my |our )?(?:shop|store|caf[eé])"
-                # second-language English keeps the verb plain: "Chen Ping come shop today"
-                r"|come (?:to |into )?(?:the |my |our )?(?:shop|store|caf[eé])|c[ao]me (?:in |by |here )?(?:today|just now)"
+                r"|" + CAME_TO_THE_SHOP +
                 r"|(?:i|we) (?:just |already )?(?:call|phone|text|msg|message|wechat)\b(?=.{0,40}\b(?:already|just now|liao|earlier)\b)"
                 r"|left (?:a |us a )?(?:note|message|review|comment)|(?:on|off) the phone|had a call"
                 r"|got a call|phone call|msg(?:ed|d)?|txt(?:ed|d)?|sms(?:ed|d)?|dm(?:ed|d)?|ping(?:ed)?"

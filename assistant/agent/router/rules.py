@@ -491,8 +491,8 @@ def change_args(m: _Msg, who: str) -> Intent | None:
         note = _NOTE_TOO.search(after[off.end():])
         more = {"notes": (note.group(1) or note.group(2)).strip(" ,，。.")} if note else {}
         return Intent({"customer": who, "remove_tags": off.group(1).strip(), **more}, 0.85)
-    elif fld == "tags" and _QUOTED.search(after):
-        value = _QUOTED.search(after).group(1).strip()  # "标签里再加上“老客户”": the words in quotes
+    elif fld == "tags" and (quoted := _QUOTED.search(after)):
+        value = quoted.group(1).strip()  # "标签里再加上“老客户”": the words in quotes
     elif fld == "tags":
         # after the name, else before it: "add a VIP tag to Leo Hughes"; "tag -> VIP" is "tag as VIP"
         after = _ARROW.sub(" as ", after)

@@ -63,6 +63,14 @@ class Scope:
     counted: bool = False  # the last answer counted them: "其中这季有下单的？" asks how many too
 
 
+@dataclass(frozen=True)
+class Drilled:
+    """A drill-down's SELECT, and the customers the next question is of."""
+
+    sql: str
+    scope: Scope
+
+
 def scope_of(last_sql: str, listed: list[str], searched: str = "") -> Scope | None:
     """Those a count of ours counted (all of them, not only those shown), those a search by city or
     tag found (all of them too), else those the last answer listed by name; None when it was
@@ -81,10 +89,12 @@ def scope_of(last_sql: str, listed: list[str], searched: str = "") -> Scope | No
     return None
 
 
-def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] = (), carried: bool = False) -> str | None:
-    """The SELECT answering a question about the customers of `scope`, or None when the message is
-    not one or asks for nothing this reader knows; `carried`: the owner is still drilling into
-    them, so "of them" need not be said ("十月消费最多的前三名是谁" after "其中十月下单的有几个")."""
+def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] = (),
+               carried: bool = False) -> Drilled | None:
+    """The SELECT answering a question about the customers of `scope`, and whom the next question
+    is of; None when the message is not one or asks for nothing this reader knows. `carried`: the
+    owner is still drilling into them, so "of them" need not be said ("十月消费最多的前三名是谁"
+    after "其中十月下单的有几个")."""
     if not (of_them(text) or carried):
         return None
     rest = _OF_THEM.sub(" ", text)
@@ -105,8 +115,8 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         made = f" AND o.product = {quoted(goods)}" if goods else ""
         figure = ", ".join((["COUNT(*) AS orders"] if orders_asked else [])
                            + (["ROUND(COALESCE(SUM(o.amount), 0), 2) AS revenue"] if money else []))
-        return (f"SELECT {figure} FROM orders o JOIN customers c ON c.id = o.customer_id "
-                f"WHERE {' AND '.join(conds)}{within}{made}")
+        return Drilled(f"SELECT {figure} FROM orders o JOIN customers c ON c.id = o.customer_id "
+                       f"WHERE {' AND '.join(conds)}{within}{made}", scope)
     orders = _orders_where(period, goods)
     if _AGAIN.search(rest):
         conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
@@ -118,32 +128,21 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         return None  # drilling on, only a ranking of them is read without "of them"
     where = " AND ".join(conds)
     if latest:
-        return (f"SELECT c.name, MAX(o.date) AS last_order FROM customers c JOIN orders o ON o.customer_id = c.id "
-                f"WHERE {where} GROUP BY c.id ORDER BY last_order DESC LIMIT {limit_of(rest, 1)}")
+        return Drilled(f"SELECT c.name, MAX(o.date) AS last_order FROM customers c JOIN orders o ON o.customer_id = c.id "
+                       f"WHERE {where} GROUP BY c.id ORDER BY last_order DESC LIMIT {limit_of(rest, 1)}", scope)
     counting = _HOW_MANY.search(rest) or scope.counted and not (top or latest or _NAMES_ASKED.search(rest))
     if top and not counting:
         period = period or scope.period
         within = f" AND {during('o.date', period)}" if period else ""
-        return (f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM customers c "
-                f"JOIN orders o ON o.customer_id = c.id WHERE {where}{within} GROUP BY c.id "
-                f"ORDER BY revenue DESC LIMIT {limit_of(rest, 1)}")
+        return Drilled(f"SELECT c.name, ROUND(SUM(o.amount), 2) AS revenue, COUNT(*) AS orders FROM customers c "
+                       f"JOIN orders o ON o.customer_id = c.id WHERE {where}{within} GROUP BY c.id "
+                       f"ORDER BY revenue DESC LIMIT {limit_of(rest, 1)}", scope)
+    # those counted or listed are whom the next question is of ("其中这季有下单的" then
+    # "这季金额前三名": the top three of those who ordered)
+    narrowed = Scope(f"c.id IN (SELECT c.id FROM customers c WHERE {where})", scope.period, scope.counted)
     if counting:
-        return f"{_COUNT_HEAD}{where}"
-    return f"{_LIST_HEAD}{where}{_LIST_TAIL}"
-
-
-_COUNT_HEAD = "SELECT COUNT(*) AS customers FROM customers c WHERE "
-_LIST_HEAD, _LIST_TAIL = "SELECT c.name, c.city FROM customers c WHERE ", " ORDER BY c.name"
-
-
-def drilled_scope(sql: str, scope: Scope) -> Scope:
-    """The customers a drill-down answer counted or listed, as the scope of the next question
-    ("其中这季有下单的" then "这季金额前三名": the top three of those who ordered)."""
-    for head, tail in ((_COUNT_HEAD, ""), (_LIST_HEAD, _LIST_TAIL)):
-        if sql.startswith(head) and sql.endswith(tail):
-            where = sql[len(head):len(sql) - len(tail)]
-            return Scope(f"c.id IN (SELECT c.id FROM customers c WHERE {where})", scope.period, scope.counted)
-    return scope
+        return Drilled(f"SELECT COUNT(*) AS customers FROM customers c WHERE {where}", narrowed)
+    return Drilled(f"SELECT c.name, c.city FROM customers c WHERE {where} ORDER BY c.name", narrowed)
 
 
 def _orders_where(period: tuple[date, date] | None, goods: str | None) -> str:

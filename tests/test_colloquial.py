@@ -30,6 +30,19 @@ def test_colloquial_words_are_read_in_a_whole_message(spoken, read):
     assert read_as_mandarin(spoken) == read and len(read) == len(spoken)
 
 
+@pytest.mark.parametrize("spoken, read", [
+    ("杨子涵一共买了好多次", "杨子涵一共买了多少次"),
+    ("上个月卖了好多钱哦", "上个月卖了多少钱哦"),
+    ("她最后一次买是好久", "她最后一次买是几时"),
+    ("田霞的电话是好多", "田霞的电话是多少"),
+    ("她一般买啥子 咋个办", "她一般买什么 怎么办"),
+    # inside a sentence the words keep their Mandarin sense
+    ("好多人投诉 薛艳好久没来了", "好多人投诉 薛艳好久没来了"),
+])
+def test_sichuan_question_words_are_read_as_mandarin_ones(spoken, read):
+    assert read_as_mandarin(spoken) == read and len(read) == len(spoken)
+
+
 @pytest.mark.parametrize("said, read", [
     ("another five gift boxes", "another 5    gift boxes"),
     ("nothing for ninety days", "nothing for 90     days"),

@@ -814,6 +814,28 @@ def test_a_shorter_list_of_the_briefing_just_shown():
 
     assert amend("只看前三个就行", "daily_briefing", {}, {"top"}, TODAY, lambda text: []) == {"top": 3}
     assert amend("just the top 5", "churn_risks", {}, {"top", "quiet_days"}, TODAY, lambda text: []) == {"top": 5}
+    assert amend("前五个就行", "loyal_customers", {}, {"top"}, TODAY, lambda text: []) == {"top": 5}
+    assert amend("前三個就好 太多了記不住啦", "loyal_customers", {}, {"top"}, TODAY, lambda text: []) == {"top": 3}
+    assert amend("top 3 only", "churn_risks", {}, {"top", "quiet_days"}, TODAY, lambda text: []) == {"top": 3}
+
+
+@pytest.mark.parametrize("message", ["啱晒，save咗佢", "ok can save already", "對 存起來 謝啦", "要得 存起", "对头 存"])
+def test_regional_ways_to_say_save_it_confirm(message):
+    from assistant.agent.router.controls import control_intent
+
+    assert control_intent(message) == "confirm"
+
+
+def test_it_after_a_complaint_was_worked_on_is_that_complaint(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("draft reply for complaint 46, keep it short", session="c")
+    marked = bot.reply("mark it in progress thx", session="c")
+    assert [(t, a.get("complaint_id"), a.get("status")) for t, a, _ in calls(marked)] == [
+        ("set_complaint_status", 46, "in_progress")]
+    bot.reply("yes", session="c")
+    drafted = bot.reply("then draft reply for that customer, formal tone please", session="c")
+    assert [(t, a.get("complaint_id"), a.get("tone")) for t, a, _ in calls(drafted)] == [
+        ("draft_complaint_reply", 46, "formal")]
 
 
 @pytest.mark.parametrize("message, quantity, product", [
@@ -879,3 +901,32 @@ def test_a_campaign_asked_in_cantonese_then_its_offer_asked_as_a_question(demo_s
     bot.reply("帮我 draft 个 WeChat winback campaign 给两个月没买的 customers，offer 10% off", session="d")
     again = bot.reply("能不能直接 20% off？力度大一点", session="d")
     assert calls(again)[0][1]["offer_percent"] == 20 and "10%" in again.text  # refused above the policy's cap
+
+
+def test_the_difference_between_the_two_months_just_asked(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("how much did we sell in October?", session="d")
+    bot.reply("And in the September?", session="d")
+    both = bot.reply("How big is the difference between the two months, please?", session="d")
+    row = demo_store.query_readonly(sql_of(both)).rows[0]
+    sums = [demo_store.query_readonly(f"SELECT SUM(amount) FROM orders WHERE date BETWEEN '2026-{m}-01' AND '2026-{m}-{d}'")
+            .rows[0][0] for m, d in (("09", "30"), ("10", "31"))]
+    assert round(sums[1] - sums[0], 2) in [round(v, 2) for v in row if isinstance(v, (int, float))]
+    again = bot.reply("即係跌咗幾多percent？", session="d")
+    assert sql_of(again) == sql_of(both)
+
+
+def test_a_list_just_shown_counted(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("幫我找一下有 gifts 標籤的客人", session="g")
+    counted = bot.reply("總共有幾個啊", session="g")
+    want = demo_store.query_readonly("SELECT COUNT(*) FROM customers WHERE tags LIKE '%gifts%'").rows[0][0]
+    assert demo_store.query_readonly(sql_of(counted)).rows[0][0] == want
+
+
+def test_them_in_a_campaign_are_the_customers_described_before():
+    from assistant.agent.router.campaign_rules import audience
+
+    assert audience("两个月没来的那些客户 给他们发微信召回一下 给个九折") == "两个月没来的那些客户"
+    assert audience("Please prepare a win-back campaign per SMS for the customers who did not order since two "
+                    "months. No discount, please.") == "the customers who did not order since two months"

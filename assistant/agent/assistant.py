@@ -126,6 +126,8 @@ class _Session:
     asked: tuple[str, dict, list] | None = None
     # The last read answered (tool, args): "make it 15%" / "短点" after a draft adjusts it.
     last: tuple[str, dict] | None = None
+    # The query answered before the last one: "the difference between the two months" is of both.
+    sql_before: str = ""
     # The customers the last list showed, in order: "the first one" / "排第一那个" is one of them.
     listed: list[str] = field(default_factory=list)
     # The customers an "of them" question was about, and the query that answered it: "top 3 of
@@ -328,7 +330,7 @@ class Assistant:
             except CrmError as ex:
                 return str(ex), "none"
         again = ask_again(message, s.last[1].get("sql", ""), s.ctx.today, self._stored_names,
-                          tuple(self.store.product_names())) \
+                          tuple(self.store.product_names()), s.sql_before) \
             if s.last and s.last[0] == "run_sql" else None
         if again is not None:
             try:
@@ -732,6 +734,7 @@ class Assistant:
                                            earlier_customer=s.ctx.earlier_customer_name,
                                            unknown_name=s.ctx.unknown_name,
                                            adding_customer=s.ctx.adding_customer,
+                                           last_complaint=_complaint_worked_on(s),
                                            open_complaint=self._open_complaint,
                                            last_order=self._last_order,
                                            meaning=self._meaning),
@@ -952,6 +955,8 @@ class Assistant:
             # "顾静那个投诉 帮我拟个回复": the call records which complaint it answered
             args = {**args, "complaint_id": s.ctx.last_complaint_id}
         turn.record(name, args, "done", text, ms, value)
+        if name == "run_sql":
+            s.sql_before = s.last[1].get("sql", "") if s.last and s.last[0] == "run_sql" else ""
         s.last = (name, dict(args))
         shown = listed_names(value)
         if shown:
@@ -959,6 +964,14 @@ class Assistant:
             if len(shown) == 1:  # "有个姓贾的 叫啥" then "把他资料调出来": the one found
                 self._remember(s, shown[0])
         return text
+
+
+def _complaint_worked_on(s: _Session) -> int | None:
+    """The complaint the last turn drafted a reply to or changed, or None (an older one is not meant)."""
+    worked = next((w for w in (s.last, s.applied) if w), None)
+    if worked and worked[0] in ("draft_complaint_reply", "set_complaint_status"):
+        return worked[1].get("complaint_id") or s.ctx.last_complaint_id
+    return None
 
 
 def _in_city(rows: list, city: str) -> list:

@@ -46,8 +46,17 @@ _WORDS = {
     "客诉": "投诉",
     # 里头 ("他们里头十月份…") is "inside", not the 头十 of "top ten" that follows it
     "里头": "里头",
+    # Sichuan words ("她一般买啥子", "咋个办", "莫得下单"): the Mandarin ones
+    "啥子": "什么", "咋个": "怎么", "莫得": "没有", "晓得": "知道",
 }
 _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
+
+
+# In Sichuan "好多" ends a question as "how many" ("苏州的客户有好多个", "卖了好多钱哦"), and "是好久"
+# asks when ("最后一次买是好久"); inside a sentence both keep their Mandarin sense ("好多人投诉").
+_SICHUAN_HOW_MANY = re.compile(r"好多(钱|次|个|位|包|袋|单|天|号)(?=\s*[?？哦啊嘛呢噻哈]*\s*$)")
+_SICHUAN_WHEN = re.compile(r"(?<=是)好久(?=\s*[?？哦啊嘛呢噻哈]*\s*$)")
+_SICHUAN_WHAT_NUMBER = re.compile(r"(?<=是)好多(?=\s*[?？哦啊嘛呢噻哈]*\s*$)")
 
 
 def to_mandarin(text: str) -> str:
@@ -60,6 +69,9 @@ def to_mandarin(text: str) -> str:
     # "係崔桂英先啱": a message opening with 係 says who or what it is (系统 and 系列 are Mandarin)
     read = re.sub(r"^(\W*)系(?!统|列)", r"\1是", read)
     # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
+    read = _SICHUAN_HOW_MANY.sub(lambda m: "多少" + m.group(1), read)
+    read = _SICHUAN_WHEN.sub("几时", read)
+    read = _SICHUAN_WHAT_NUMBER.sub("多少", read)
     return "那" + read[1:] if text.startswith(("咁", "噉")) else read
 
 

@@ -95,6 +95,10 @@ def search(db: Database, query: str, limit: int = 20) -> list[int]:
     return ids[:limit]
 
 
+# "那个曹佳仪": a name pointed at in speech ("that 曹佳仪"), the name itself
+_POINTED = re.compile(r"^(?:刚才|刚刚|就是)?(?:那个|这个|那位|这位|嗰个|呢个)")
+
+
 def resolve(db: Database, name_or_id: str | int) -> list[int]:
     """Ids of the customers meant by an id, external id or name: one id, several, or none."""
     text = str(name_or_id).strip()
@@ -110,7 +114,7 @@ def resolve(db: Database, name_or_id: str | int) -> list[int]:
     exact = db.execute("SELECT id FROM customers WHERE name = ? COLLATE NOCASE", [text]).fetchall()
     if exact:
         return [r[0] for r in exact]
-    text = strip_honorifics(text)
+    text = strip_honorifics(_POINTED.sub("", text) if len(_POINTED.sub("", text)) >= 2 else text)
     key = compact(name_key(text))
     same_sound = db.execute(
         "SELECT id, name FROM customers WHERE replace(name_key, ' ', '') = ?", [key]

@@ -25,7 +25,8 @@ from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
 from assistant.agent.router.rankings import ranking_sql
-from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SHARE_ASKED, SUMS, asked, compared_again, complaint_follow_up,
+from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SHARE_ASKED, SUMS, asked, between_the_two, compared_again,
+                                                  complaint_follow_up,
                                                   follow_up, period_of, share_sql, subject)
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
@@ -41,7 +42,10 @@ REVISING = re.compile(
     # "ok add him again, same stuff but email is …": the same request, one thing different
     r"|\bsame (?:stuff|thing|details|info|everything)\b.{0,8}\bbut\b|(?:其他|别的)?(?:都)?一样.{0,3}(?:但|不过|只是)"
     # "只看前三个就行", "just the top 5": the list just shown, shorter
-    r"|^\s*只(?:看|要|列|显示)|^\s*(?:just|only)\s+(?:the\s+)?(?:top|first)\b",
+    r"|^\s*只(?:看|要|列|显示)|^\s*(?:just|only)\s+(?:the\s+)?(?:top|first)\b"
+    # "前五个就行", "前三個就好 太多了", "top 3 only": a shorter list said with what suffices
+    r"|^\s*(?:要|给我|看)?(?:前|头)\s*[\d一二两三四五六七八九十]+\s*(?:个|位|名)?(?:人)?\s*(?:就(?:行|好|够|可以|得)|够了|便得|而已)"
+    r"|^\s*(?:top|first)\s*\d+\s*(?:only|(?:is|are)? ?enough|tho|pls|please|will do)\b",
     re.IGNORECASE)
 # "same for Lily Cooper", "Ethan Lee then, same order", "同一张单", "佢都要一样": the request just
 # made or saved, again for someone else
@@ -342,12 +346,22 @@ def _only_a_slot(text: str, today: date) -> bool:
     return period_of(rest, today) is not None and _PERIOD_WORDS.match(rest) is not None
 
 
-def ask_again(message: str, sql: str, today: date, spot: Spotter, products: tuple[str, ...] = ()) -> str | None:
+_PER_CENT = re.compile(r"percent|per cent|%|％|百分|巴仙|pct", re.IGNORECASE)
+
+
+def ask_again(message: str, sql: str, today: date, spot: Spotter, products: tuple[str, ...] = (),
+              before_sql: str = "") -> str | None:
     """The last query's SELECT for another period, customer, measure or order ("and sept?" after
     "how much did we sell last month", "same but only this year", "by no. of orders?"), or None
-    when the message is not such a follow-up."""
+    when the message is not such a follow-up; `before_sql` is the query asked before that one."""
     text = _THANKS.sub("", without_emoji(read_as_mandarin(message)))
     question = asked(sql)
+    if question is None and " AS change_pct" in sql and len(text) <= 40 and _PER_CENT.search(text):
+        return sql  # "即係跌咗幾多percent？" after the change: the same row, which has it
+    before = asked(before_sql) if before_sql and question is not None and len(text) <= 80 else None
+    both = between_the_two(text, question, before, today) if before is not None else None
+    if both:  # "the difference between the two months" after each month's figure
+        return both
     listed = complaint_follow_up(text, question) if question is not None and len(text) <= 60 else None
     if listed:  # "which of the open ones has been waiting longest": those complaints, listed
         return listed

@@ -113,6 +113,9 @@ def offer_percent(text: str) -> float | None:
     return None
 
 
+# a group of customers described in words ("两个月没来的那些客户", "the ones who stopped buying")
+_DESCRIBED = re.compile(r"(?:客户|客人|顾客|会员|熟客|老客|的人)\s*$|\b(?:customers|clients|people|ppl|ones)\b[^,.]{0,40}$",
+                        re.IGNORECASE)
 # "让café客户回购": the group asked to buy again
 _AUDIENCE_LET = re.compile(r"(?:让|叫|请|促)(\S{2,12}?)(?:回购|复购|再买|回来)")
 
@@ -122,6 +125,9 @@ def audience(text: str) -> str | None:
     m = _AUDIENCE_ZH.search(text) or _AUDIENCE_TOLD.search(text) or _AUDIENCE_LET.search(text) \
         or _AUDIENCE_EN.search(text)
     found = m.group(1) if m else None
+    if found and THOSE_LISTED.fullmatch(found.strip()) and _DESCRIBED.search(text[:m.start()]):
+        # "两个月没来的那些客户 给他们发微信召回": "them" are the customers described before
+        found = text[:m.start()]
     if found is None:  # "两个月没下单的老客，发微信召回": the clause without the request
         clauses = [c for c in re.split(r"[，,；;。:：]", text) if c.strip()]
         rest = [c for c in clauses if not (_DRAFT_ZH.search(c) or _DRAFT_EN.search(c))]
@@ -130,8 +136,8 @@ def audience(text: str) -> str | None:
         return None
     # "to ppl who havent bought in 2 months, 10% off to come back": the audience is one clause,
     # and "… customers about the gift box" ends where what the message is about starts
-    found = re.split(r"[,，;；。]|\s+(?:about|regarding|re:?|announcing|to (?:tell|let|announce|say|remind))\s", found)[0] \
-        or found
+    found = re.split(r"[,，;；。]|(?<=[a-z])\.\s|\s+(?:about|regarding|re:?|announcing|to (?:tell|let|announce|say|remind))\s",
+                     found)[0] or found
     found = _OFFER_PCT.sub(" ", found)
     found = _OFFER_ZHE.sub(" ", found)
     found = re.sub(r"\b(?:with|and|via|by|on|over)\s*$|(?:via|by|on|over|through|with)\s+"

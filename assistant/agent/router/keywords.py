@@ -28,7 +28,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                       "^\\W*新(客户|顾客|客人|客)", "有(一|个)?(个|位)新(客户|顾客|客人|客)", "来了?(一|个)?(个|位)新(客户|顾客|客人)",
                       "新(客户|顾客|客人|客).{0,3}(加|录|登记|存)",
                       # "哦她是新客户 帮我建一个 王芳 136…": a new customer, then the request
-                      "新(客户|顾客|客人|客).{0,4}(帮我|幫我)?(建|开|加|录|登记)(一|个|一个|下|一下)")),
+                      "新(客户|顾客|客人|客).{0,4}(帮我|幫我)?(建|开|加|录|登记)(一|个|一个|下|一下)",
+                      # "幫我建檔 …", "开个档": a file opened for someone new
+                      "(建|开|立)(个|一个)?(档|档案|客户档案|资料卡)")),
     "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
                r"|moved to|\btag(?:ged)?\b|\bnow lives|\bis now\b|\bnow is\b|\bmark\b.{1,30}\bas\b"
                r"|\badd (?:a )?notes? (?:to|for|on)\b|\bnotes? (?:down )?一下|\bnote that\b|\bmoving to\b|\brelocated\b"

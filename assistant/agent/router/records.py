@@ -54,6 +54,8 @@ class RouteContext:
     earlier_customer: str | None = None  # the one discussed before last_customer
     # the text of a customer's latest complaint still open, or None ("how bad is it" about 何诗涵's)
     open_complaint: Callable[[str], str | None] = field(default=lambda name: None)
+    # the complaint the last turn worked on ("mark it in progress" right after its reply was drafted)
+    last_complaint: int | None = None
     # a customer's last order as stored, {"quantity", "product", "amount"}, or None ("老样子")
     last_order: Callable[[str], dict | None] = field(default=lambda name: None)
     # every product name the shop's orders use, as stored ("曼特寧" in a question is 曼特宁 Mandheling 250g)

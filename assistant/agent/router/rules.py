@@ -158,6 +158,11 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
                          or _SETS_STATUS.search(command) else None)
     said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress|\bin prog\b|\bwip\b", command,
                                                          re.IGNORECASE)
+    if said and not m.customer and m.ctx.last_complaint and (
+            m.kw.has("pronoun") or _THAT_ONE.search(command) or _SETS_STATUS.search(command) or re.search(
+                r"\b(?:it|this one|that one)\b|这个|那个|这条|那条|呢个|嗰个", command, re.IGNORECASE)):
+        # "mark it in progress thx" right after its reply was drafted: that complaint
+        return Intent({"complaint_id": m.ctx.last_complaint, "status": status}, 0.85)
     if said and not who and _THAT_ONE.search(command) and not m.ctx.last_customer \
             and not sql_templates.is_count_question(m.kw.low) and not _ASKS.search(m.kw.low):
         # "把那个投诉关了" with no one talked about: whose, kept for the name that answers it
@@ -208,7 +213,7 @@ def draft_reply(m: _Msg) -> Intent | None:
     if not drafting and tone and m.ctx.last_customer and _RETONE.search(m.text) and len(m.text) <= 60:
         # "make it warmer" / "短一點 她不喜歡看長的": the draft just shown, in another tone
         return Intent({"customer": m.ctx.last_customer, "tone": tone}, 0.8)
-    if not (drafting and (about_complaint or m.who())) and not (cid and tone):
+    if not (drafting and (about_complaint or m.who() or m.ctx.last_complaint)) and not (cid and tone):
         return None
     if not about_complaint and _WHAT_TO_SAY.search(command) and not m.kw.has("draft", command) \
             and m.ctx.open_complaint is not None and m.who() and not m.ctx.open_complaint(m.who()):
@@ -222,6 +227,8 @@ def draft_reply(m: _Msg) -> Intent | None:
         who = m.who()
         if who:
             args["customer"] = who
+        elif m.ctx.last_complaint:  # "then draft reply for that customer" right after it was marked
+            args["complaint_id"] = m.ctx.last_complaint
     if tone:
         args["tone"] = tone
     return Intent(args, 0.9 if args else 0.6)
@@ -231,10 +238,11 @@ def draft_reply(m: _Msg) -> Intent | None:
 # Wang Fang, phone …", "new cust 🎉 Priya Nair, …"), past emoji, colons and "named" / "叫".
 _ANNOUNCED = re.compile(
     r"(?:\b(?:customer|client|contact|cust)s?\b|\bnew (?:guy|girl|lady|person|regular|one|face)\b|新?客户|顾客|新?客人|新客"
-    r"|(?<=加个)客|(?<=加一个)客|(?<=加)客)[^\w]*(?:\b(?:pls|plz|please|here|for you|ah|lah|la|leh|lor|ya|yo)\b[^\w]*)?"
+    r"|(?<=加个)客|(?<=加一个)客|(?<=加)客|建档|建个档|开个档)[^\w]*(?:\b(?:pls|plz|please|here|for you|ah|lah|la|leh|lor|ya|yo)\b[^\w]*)?"
+    r"(?:[喔哦啊啦呀哈噢嘛咯喇][^\w]*)?"
     # "有个新客人加下 车晓楠": the request between the announcement and the name
     r"(?:(?:帮我)?(?:加下|加一下|加个|加|录一下|记一下|登记一下|建一个|建个|建一下|开一个|开个)[^\w]*)?"
-    r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫)[^\w]*)?(?:\b(?:mr|mrs|ms|miss|dr|madam)\b\.?\s*)?", re.IGNORECASE)
+    r"(?:(?:\b(?:named|called)\b|叫做?|名字?叫|名字是?|姓名是?)[^\w]*)?(?:\b(?:mr|mrs|ms|miss|dr|madam)\b\.?\s*)?", re.IGNORECASE)
 _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|電話|手机|手機|微信|邮箱|郵箱|住在|来自|來自|在|城市|的|是|$)"
 # "有個新客人啱啱嚟咗，叫陳美玲，電話…", "her name is Karen Liu": the name said as a name wins over
 # whatever words follow the announcement
@@ -252,7 +260,7 @@ _TITLED = re.compile(r"\b(?i:mr|mrs|ms|miss|dr|madam)\.?\s+([A-Z][\w'-]+(?:\s+[A
 _ADD_VERB = re.compile(r"\b(?:add|register|save|create|enter|put)\b(?:\s+(?:in|down|a|an|new|this|the)\b)*\s*"
                        r"|(?:添加|新增|登记|录入|加)(?:一下|下|个|一个|一位|位)?\s*", re.IGNORECASE)
 _ADD_THEM = re.compile(r"\b(?:add|save|put)\b.{0,12}\b(?:her|him|them)\b|\b(?:she|he)(?:'s| is) new\b|新来的|新客"
-                       r"|(?:加上|加进去|加一下|添加|登记|存一下|录入)", re.IGNORECASE)
+                       r"|(?:加上|加进去|加一下|添加|登记|存一下|录入|建档|建个档)", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|电话|手机|微信|邮箱)$",
                          re.IGNORECASE)
 # Tags an owner says in passing when announcing or describing a customer, kept in their words.

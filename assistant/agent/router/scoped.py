@@ -21,12 +21,16 @@ from assistant.agent.router.sql_templates import (MONEY_ASKED, ORDERS_ASKED, Que
 from assistant.lang.goods import named_in
 
 # "of them" wherever it is said: "how many of them…", "top 3 of those", "其中…", "这几个里面…"
+# "how many is that", "總共有幾個啊" right after a list: the list, counted
+_LIST_COUNTED = re.compile(r"^\W*(?:ok\s*|so\s*|and\s*|那\s*)?(?:how many (?:is that|are (?:there|they|those)|in total|altogether|total)"
+                           r"|(?:总共|一共|共|合共|加起来)(?:有)?(?:几|多少)(?:个|位|人)?)\s*(?:啊|呀|呢|吖|ah|lah|la|\?|？)*\s*$",
+                           re.IGNORECASE)
 _OF_THEM = re.compile(r"\b(?:among|of|out of|from|within|between)\s+(?:them|those|these)\b"
                       r"|其中|(?:这|那)(?:几|些)?(?:个|位)?(?:人|客户|客人|顾客)?\s*(?:里面|当中|之中|中间|里头|(?<=[几些])(?:里|中))"
                       r"|(?:他|她|它|佢)(?:们|哋)\s*(?:里面?|当中|之中|中间?|里头)|(?:名单|列表)(?:里面?|上|中)"
                       # "他们上个月一共买了多少钱", "they spent how much": the list is who is asked about
-                      r"|^\W*(?:(?:那|咁|and|so)\s*)?(?:他们|她们|佢哋|他哋|\bthey\b|\bthem\b|\bthose (?:guys|ones|people|customers)\b)",
-                      re.IGNORECASE)
+                      r"|^\W*(?:(?:那|咁|and|so)\s*)?(?:他们|她们|佢哋|他哋|\bthey\b|\bthem\b|\bthose (?:guys|ones|people|customers)\b)"
+                      r"|" + _LIST_COUNTED.pattern, re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|几个|几位|多少(?:个|位|人)|几多(?:个|位)?|有几", re.IGNORECASE)
 _TOP = re.compile(r"\btop\b|\bbiggest\b|\bbest\b|\bmost\b|\bhighest\b|前\s*(?:\d+|[一二三四五六七八九十两]+)|最(?:多|大|高)"
                   r"|花(?:得|的)?最多|买(?:得|的)?最多", re.IGNORECASE)
@@ -97,6 +101,8 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
     after "其中十月下单的有几个")."""
     if not (of_them(text) or carried):
         return None
+    if _LIST_COUNTED.search(text):
+        return Drilled(f"SELECT COUNT(*) AS customers FROM customers c WHERE {scope.who}", scope)
     rest = _OF_THEM.sub(" ", text)
     period = period_of(rest, today)
     goods = named_in(rest, products) if products else None

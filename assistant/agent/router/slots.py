@@ -353,7 +353,14 @@ def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
                 # The surname must be written right: 想下 sounds like 向霞 but is "want to".
                 if window[0] + compact(name_key(window)) in index.sounds:
                     hits.append((i, i + size, window))
+                elif _STANDS_APART.match(text[:i] + "\0" + text[i + size:]) and index.spoken.get(sound_key(window)):
+                    # "那个唐伟 嗯 最近…": a name standing apart, its surname misheard too (汤伟)
+                    hits.append((i, i + size, window))
     return hits
+
+
+# a name pointed at and set apart by a pause: "那个唐伟 嗯", "刚才那个章伟 来了"
+_STANDS_APART = re.compile(r"(?s).*(?:^|[\s,，。]|那个|这个|那位|这位)\0(?:[\s,，。!！?？]|$)")
 
 
 # Unknown names by position: "customer X", "X called", "王小明买了".
@@ -386,11 +393,17 @@ _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有�
               "老客人", "老客户", "老顾客", "回购", "复购", "召回", "挽回", "推荐", "下单", "回来", "拉新"}
 
 
+_NOT_IN_NAMES = r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上把被]"
+
+
 def guess_name(text: str) -> str | None:
     """A customer name the list doesn't know, judged by its position in the sentence."""
     for rx in (_ZH_NAME_FILE, _ZH_NAME_BEFORE, _ZH_NAME_AFTER):
         m = rx.search(text)
-        if m and m.group(1) not in _NOT_NAMES and not re.search(r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上把被]", m.group(1)):
+        if m and m.group(1)[0] in "个位" and text[:m.start(1)].endswith(("那", "这")):
+            # "刚才那个章伟来店里了": past "个章伟", the name pointed at starts one character on
+            m = rx.match(text, m.start(1) + 1) or m
+        if m and m.group(1) not in _NOT_NAMES and not re.search(_NOT_IN_NAMES, m.group(1)):
             return m.group(1)
     m = _EN_NAME.search(text)
     if m:

@@ -1198,6 +1198,23 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
     return _change_row(q, other, this, text)
 
 
+def between_the_two(text: str, q: Question, before: Question, today: date) -> str | None:
+    """"How big is the difference between the two months?" after one month's figure, then
+    another's: the change from the earlier to the later; None when the two are not the same
+    figure for two periods, or the message names a period of its own."""
+    if q.measure not in SUMS or not q.period or not before.period or q.period == before.period \
+            or replace(before, period=q.period) != q or period_of(text, today) is not None \
+            or not (CHANGE_ASKED.search(text) or COMPARED_TO.search(text) or _WHICH_MORE.search(text)):
+        return None
+    earlier, later = sorted((before.period, q.period))
+    return _change_row(q, earlier, later, text)
+
+
+# "哪个多", "which was more", "是不是比十月多": the two set side by side
+_WHICH_MORE = re.compile(r"哪个(?:多|少|高|低|好)|\bwhich (?:one |month |was |is )*(?:more|higher|better|bigger|less|lower)\b"
+                         r"|\bthe two\b|两个月|两个", re.IGNORECASE)
+
+
 # "difference and % change", "growth %", "少了多少": the change itself is asked for
 CHANGE_ASKED = re.compile(r"\bdifference\b|\bdiff\b|\bchange\b|\bgrowth\b|\bgrew\b|\bgrow\b|\bincrease\b|\bdecrease\b|\bdrop(?:ped)?\b"
                           r"|\bup by\b|\bdown by\b|\bhow much (?:more|less|higher|lower)\b|差多少|差了多少|差额|差距|变化|增长|增幅"
@@ -1401,6 +1418,7 @@ _COUNTED = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个
 _LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|ord|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
                          r"|\blast time (?:(?:s?he|they|\w+) )?(?:buys?|bought|orders?|ordered|came|come)\b"
                          r"|\b(?:s?he|they) last (?:time )?(?:buys?|bought|orders?|ordered|came|come)\b"
+                         r"|\b(?:bought|ordered|came|buy|order)\s+(?:for\s+)?the last time\b"
                          r"|上一?次.{0,2}(?:几时|什么时候|啥时候|哪天)(?:来|买|下的?单|过来)",
                          re.IGNORECASE)
 # (是那天 at the end is 是哪天 typed with the wrong 哪: "李娜最后一次下单是那天")
@@ -1466,8 +1484,9 @@ def customer_fact_sql(text: str, customer: str, today: date | None = None) -> st
         return sql_for(Question("cycle", customer=customer))
     if today and _DAYS_SINCE.search(text):
         return sql_for(Question("days_since", (today, today), customer=customer))
-    # (what they usually buy and how often, the profile shows at its top)
-    if _LAST_ASKED.search(text) and _WHEN.search(text) and not _WHAT.search(text) or _LAST_BOUGHT.search(text):
+    # "她最近一次买的是什么", "最后一次买是几时": the last order's row answers both (what they
+    # usually buy and how often, the profile shows at its top)
+    if _LAST_ASKED.search(text) and (_WHEN.search(text) or _WHAT.search(text)) or _LAST_BOUGHT.search(text):
         return sql_for(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
     detail = next((c for c, rx in _DETAILS if rx.search(text)), None)
     if detail and not is_count_question(text):

@@ -930,3 +930,50 @@ def test_them_in_a_campaign_are_the_customers_described_before():
     assert audience("两个月没来的那些客户 给他们发微信召回一下 给个九折") == "两个月没来的那些客户"
     assert audience("Please prepare a win-back campaign per SMS for the customers who did not order since two "
                     "months. No discount, please.") == "the customers who did not order since two months"
+
+
+def test_short_questions_about_the_customer_a_figure_was_of(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("how much has ethan chen spent w us total", session="e")
+    last = bot.reply("last order?", session="e")
+    want = demo_store.query_readonly("SELECT MAX(date) FROM orders o JOIN customers c ON c.id = o.customer_id "
+                                     "WHERE c.name = 'Ethan Chen'").rows[0][0]
+    assert demo_store.query_readonly(sql_of(last)).rows[0][0] == want
+    yesterday = bot.reply("he buy anything yesterday or not?", session="e")
+    assert "2026-11-21" in sql_of(yesterday) and "Ethan Chen" in sql_of(yesterday)
+
+
+def test_rankings_asked_again_another_way(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    first = bot.reply("what sold best last month? by $$", session="r")
+    assert "ORDER BY revenue" in sql_of(first)
+    assert "LIMIT 3" in sql_of(bot.reply("top 3 tho", session="r"))
+    bot.reply("今年哪个礼拜几生意最好 就是说卖的钱最多", session="w")
+    by_orders = sql_of(bot.reply("那订单最多的是礼拜几", session="w"))
+    assert "weekday" in by_orders and "ORDER BY orders DESC" in by_orders and "2026-01-01" in by_orders
+
+
+def test_a_figure_per_customer_and_per_order(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    per_customer = demo_store.query_readonly(sql_of(bot.reply(
+        "And how much has each customer spent in average in the October?", session="p"))).rows[0][0]
+    want = demo_store.query_readonly("SELECT SUM(amount) * 1.0 / COUNT(DISTINCT customer_id) FROM orders "
+                                     "WHERE date BETWEEN '2026-10-01' AND '2026-10-31'").rows[0][0]
+    assert per_customer == round(want, 2)
+    bot.reply("上个月卖了好多钱哦", session="q")
+    assert "AVG(amount)" in sql_of(bot.reply("then average one order how much ah", session="q"))
+
+
+def test_of_them_counted_by_how_often_they_bought(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("we got how many customers in Shanghai ah", session="s")
+    often = bot.reply("how many of them buy 3 times and above already", session="s")
+    want = demo_store.query_readonly("SELECT COUNT(*) FROM customers c WHERE c.city IN ('上海', 'Shanghai') AND c.id IN "
+                                     "(SELECT customer_id FROM orders GROUP BY customer_id HAVING COUNT(*) >= 3)").rows[0][0]
+    assert demo_store.query_readonly(sql_of(often)).rows[0][0] == want
+
+
+def test_other_goods_said_with_a_slip_of_the_keyboard(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("嗯那个曼特林今年卖了多少包", session="y")
+    assert "耶加雪菲" in sql_of(bot.reply("耶加雪啡呢", session="y"))

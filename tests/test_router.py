@@ -1591,7 +1591,8 @@ def test_a_share_a_change_and_listed_complaints_are_answered_by_their_own_rows(t
     assert rows(S.share_sql(S.asked(tagged), "as a share of total Q3 revenue?", today))[0][0] == 75.0
     # the change between two periods, asked for, in one row; a fall asked for is said as one
     change = rows(S.periods_compared_sql("Q3 vs Q2 revenue, difference and % change", today))
-    assert change == [("2026-Q3", 400.0, "2026-Q2", 1200.0, -800.0, -66.67)]
+    # ("difference" asked: its size too, whichever way it went)
+    assert change == [("2026-Q3", 400.0, "2026-Q2", 1200.0, -800.0, -66.67, 800.0)]
     # a quarter said short, a count of months said the spoken way, a figure with a thousands separator
     assert S.period_of("这季营收", today) == (date(2026, 10, 1), date(2026, 12, 31))
     assert "amount > 1000" in S.build_sql("Orders over ¥1,000 in 2026 — count.", today)

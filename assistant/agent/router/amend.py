@@ -25,7 +25,8 @@ from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
 from assistant.agent.router.rankings import ranking_sql
-from assistant.agent.router.sql_templates import (BOUGHT_LISTS, SHARE_ASKED, SUMS, asked, between_the_two, compared_again,
+from assistant.agent.router.sql_templates import (BOUGHT_LISTS, LAST_ORDER_ASKED, SHARE_ASKED, SUMS, Question, asked,
+                                                  between_the_two, compared_again, sql_for,
                                                   complaint_follow_up,
                                                   follow_up, period_of, share_sql, subject)
 from assistant.lang.colloquial import read_as_mandarin
@@ -294,7 +295,7 @@ _AND_ABOUT = re.compile(r"^\s*(?:(?:ok|okay|好|嗯)[\s,，]*)?(?:and|n(?=\s)|&|
                         r"|它(?!们)"
                         # "其中北京的有几个", "top 5 then", "last year same month?": the same count narrowed,
                         # longer, or a year back
-                        r"|^\s*(?:其中|这里面|这些里面|里面|当中)|\bthen\s*[?？!.]*\s*$|\bsame (?:month|period|time|week)\b"
+                        r"|^\s*(?:其中|这里面|这些里面|里面|当中)|\b(?:then|tho|though)\s*[?？!.]*\s*$|\bsame (?:month|period|time|week)\b"
                         r"|去年同(?:期|月)"
                         # "how many customers do we have there": in the place the last answer named
                         r"|\bthere\s*[?？!.]*\s*(?:lol|haha)?\s*$|那里|那边|嗰度", re.IGNORECASE)
@@ -346,6 +347,24 @@ def _only_a_slot(text: str, today: date) -> bool:
     return period_of(rest, today) is not None and _PERIOD_WORDS.match(rest) is not None
 
 
+# "she buy anything yesterday or not?", "佢琴日有冇買嘢": whether a customer bought in a period
+_BOUGHT_ANY = re.compile(r"\b(?:buy|bought|order(?:ed)?|purchased?)\b.{0,12}\b(?:anything|something|any)\b"
+                         r"|有(?:没有|冇)?(?:买|下单|订)|(?:买|下单|订)(?:了)?(?:东西|嘢)?(?:没有|吗|冇|未)", re.IGNORECASE)
+
+
+def _about_her(text: str, question, today: date) -> str | None:
+    """A short question about the customer the last figure was of: her last order, or whether
+    she bought in a period; None when it is neither."""
+    if len(text) > 50:
+        return None
+    if LAST_ORDER_ASKED.search(text) and period_of(text, today) is None:
+        return sql_for(Question("last_order", customer=question.customer))
+    period = period_of(text, today)
+    if period and _BOUGHT_ANY.search(text):
+        return sql_for(Question("orders", period, customer=question.customer))
+    return None
+
+
 _PER_CENT = re.compile(r"percent|per cent|%|％|百分|巴仙|pct", re.IGNORECASE)
 
 
@@ -358,6 +377,9 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter, products: tupl
     question = asked(sql)
     if question is None and " AS change_pct" in sql and len(text) <= 40 and _PER_CENT.search(text):
         return sql  # "即係跌咗幾多percent？" after the change: the same row, which has it
+    hers = _about_her(text, question, today) if question is not None and question.customer else None
+    if hers:  # "last order?" / "she buy anything yesterday or not?" after a figure of hers
+        return hers
     before = asked(before_sql) if before_sql and question is not None and len(text) <= 80 else None
     both = between_the_two(text, question, before, today) if before is not None else None
     if both:  # "the difference between the two months" after each month's figure

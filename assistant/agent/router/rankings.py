@@ -68,7 +68,9 @@ def _forms(en: str, zh: str) -> list[tuple[str, re.Pattern]]:
 
 # "谁下得最多", "who spent the most": which customer, when a superlative says so
 _WHO = re.compile(r"\bwho\b|谁|边个|哪位", re.IGNORECASE)
-_FORMS = [(measure, *form) for measure, en, zh in _GROUPS for form in _forms(en, zh)] + [("rank_customers", "which", _WHO)]
+_FORMS = [(measure, *form) for measure, en, zh in _GROUPS for form in _forms(en, zh)] + [("rank_customers", "which", _WHO)] + [
+    # "订单最多的是礼拜几": the weekday word is itself the question word
+    ("rank_weekdays", "which", re.compile(r"星期几|礼拜几|禮拜幾|(?<![这上下本今])周几"))]
 
 
 def _group_asked(text: str, about: str | None = None) -> tuple[str, str, re.Match] | None:

@@ -18,6 +18,7 @@ from assistant.agent.router.slots import find_city
 from assistant.agent.router.sql_templates import (MONEY_ASKED, ORDERS_ASKED, Question, asked, counted_names_sql,
                                                   customer_conds, during, find_tag, limit_of, period_of, quoted,
                                                   status_cond, status_of)
+from assistant.agent.router.thresholds import threshold_of
 from assistant.lang.goods import named_in
 
 # "of them" wherever it is said: "how many of them…", "top 3 of those", "其中…", "这几个里面…"
@@ -124,7 +125,12 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         return Drilled(f"SELECT {figure} FROM orders o JOIN customers c ON c.id = o.customer_id "
                        f"WHERE {' AND '.join(conds)}{within}{made}", scope)
     orders = _orders_where(period, goods)
-    if _AGAIN.search(rest):
+    bar = threshold_of(rest)
+    if bar is not None and bar.what in ("order_count", "spend"):
+        # "how many of them buy 3 times and above", "其中消费过万的": their orders counted or summed
+        figure = "COUNT(*)" if bar.what == "order_count" else "SUM(amount)"
+        conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING {bar.sql(figure)})")
+    elif _AGAIN.search(rest):
         conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
     elif _BOUGHT.search(rest) and (period or goods or negated) and not top and not latest:
         conds.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT customer_id FROM orders{orders})")

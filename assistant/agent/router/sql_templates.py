@@ -89,7 +89,7 @@ _NOUN_MEASURE = [(r"orders?|purchases?", "orders"), (r"customers?|clients?|peopl
 
 
 # subjects that say more than the noun counted does ("how many new customers")
-_SPECIFIC = {"last_order", "avg_order", "latest_order", "new_customers", "one_time_buyers", "repeat_rate"}
+_SPECIFIC = {"last_order", "avg_order", "per_customer", "latest_order", "new_customers", "one_time_buyers", "repeat_rate"}
 
 # (subject, en regex, zh words); the first subject that matches wins, so specific ones go first.
 SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -104,7 +104,14 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:啥|什么|乜|咩|甚么)",
       # "她最近一单买的啥": an order named, what was in it
       r"(?:最后|最近|上)一单.{0,3}(?:买|订|拿|要)(?:了|的|咗)?(?:啥|什么|乜|咩|甚么)")),
-    ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)",
+    # "how much has each customer spent in average", "人均消费": the money per customer who bought
+    ("per_customer", r"\b(?:each|per|every|average|avg)\s+(?:customer|client|buyer|head)\b.{0,30}\b(?:spen[dt]|spend(?:ing)?|average|avg)\b"
+     r"|\b(?:spen[dt]|spend(?:ing)?|revenue|sales)\b.{0,30}\bper (?:customer|client|buyer|head)\b|\barpu\b",
+     ("人均消费", "客均", r"(?:平均每(?:个|位)?(?:客户|顾客|客人|人)|每(?:个|位)(?:客户|顾客|客人|人)平均|人均).{0,6}(?:花|消费|多少钱|金额)")),
+    ("avg_order", r"average order|avg order|aov|average (?:spend|basket|ticket)"
+     # "then average one order how much ah", "avg per order"
+     r"|\baverage\b.{0,12}\b(?:one|each|per|an?) order\b|\b(?:one|each|per) order\b.{0,15}\b(?:average|avg)\b"
+     r"|\b(?:avg|average) per order\b|\b(?:one|each) order (?:is )?how much\b",
      ("客单价", "平均订单", "平均每单", "平均消费", r"平均每[张笔个]订?单", r"每[张笔]订单平均",
       r"平均一[张笔单]", r"平均每一[张笔单]", r"一[张笔]?单平均", r"(?:avg|average)\s*每[张笔]?单", r"每[张笔]?单平均")),
     ("latest_order", r"\b(?:latest|most recent|last|newest) order\b.{0,30}\b(?:date|when|day)\b"
@@ -404,7 +411,7 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
     sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "orders_quantity",
                      "orders_avg", "buyers",
-                     "avg_order", "customers")
+                     "avg_order", "per_customer", "customers")
     if sales and goods and what == "customers":
         what = "buyers"  # "how many customers bought yirga": those who bought it
     goods = goods if sales else None
@@ -704,6 +711,9 @@ def question_sql(q: Question) -> str:
                 f"FROM orders{where('date', who)}")
     if what == "avg_order":
         return f"SELECT ROUND(AVG(amount), 2) AS average_order FROM orders{where('date', who)}"
+    if what == "per_customer":
+        return (f"SELECT ROUND(SUM(amount) * 1.0 / NULLIF(COUNT(DISTINCT customer_id), 0), 2) AS per_customer "
+                f"FROM orders{where('date', who)}")
     if what == "revenue":
         return f"SELECT ROUND(COALESCE(SUM(amount), 0), 2) AS revenue FROM orders{where('date', who)}"
     if what == "quantity":
@@ -823,13 +833,14 @@ _RANK_BY = [("orders", r"\b(?:no\.?|number|count|#) of orders\b|\bby orders\b|\b
                        r"|\bmost (?:times|often)\b|\bmost frequent"
                        r"|单数|订单数|下单次数|次数|几单|多少单|最多单|单最多|最多订单|订单最多|最少单|单最少"),
             ("quantity", r"\b(?:bags?|units?|quantity|qty|volume|boxes)\b|袋数|包数|数量|销量|件数"),
-            ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花")]
+            ("revenue", r"\b(?:revenue|spend|spent|value|money|sales|amount|takings)\b|金额|消费|营业额|销售额|花"
+                        r"|\bby\s*(?:\$|¥|rmb)+")]  # "by $$"
 
 
 _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank_channels", "rank_categories",
           "rank_days", "rank_weekdays", "rank_statuses")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
-SUMS = ("revenue", "quantity", "orders", "avg_order", "buyers", "customers", "new_customers", "one_time_buyers",
+SUMS = ("revenue", "quantity", "orders", "avg_order", "per_customer", "buyers", "customers", "new_customers", "one_time_buyers",
         "repeat_rate", "orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
@@ -873,6 +884,9 @@ def counted_names_sql(q: Question) -> str | None:
     # customers counted in a period are those who bought in it; all of them, not a listing's first page
     listing = sql_for(replace(q, measure="list_buyers" if q.measure == "customers" and q.period else _LISTED[q.measure]))
     return re.sub(r" LIMIT \d+$", "", listing)
+
+
+_RANKED_AGAIN = re.compile(r"最(?:多|少|好|高|低|差|旺)|\b(?:most|best|busiest|fewest|least|highest|lowest)\b", re.IGNORECASE)
 
 
 def follow_up(text: str, q: Question, today: date, named: list[str], products: tuple[str, ...] = ()) -> str | None:
@@ -928,7 +942,8 @@ def follow_up(text: str, q: Question, today: date, named: list[str], products: t
         other = _FOLLOW_FILLER.sub("", text).strip()
         if re.fullmatch(r"[\u4e00-\u9fff]{2,6}|[a-z][a-z ]{2,25}", other, re.IGNORECASE) and other != q.product \
                 and not period_of(other, today) and not (q.goods and other.lower() in q.goods.lower()):
-            changes["product"], changes["goods"] = other, None
+            # ("耶加雪啡呢": the stored name it sounds like, when one does)
+            changes["product"], changes["goods"] = (named_in(other, products) if products else None) or other, None
     counted = subject(text) if re.search(r"\bhow many\b|多少|几", text, re.IGNORECASE) else None
     that_month = q.measure == "rank_months" and _THAT_MONTH.search(text) is not None
     there = q.measure == "rank_cities" and _THERE.search(text) is not None
@@ -976,8 +991,9 @@ def follow_up(text: str, q: Question, today: date, named: list[str], products: t
         word = re.sub(r"[^\w\u4e00-\u9fff -]", "", next(g for g in only.groups() if g)).strip()
         if word:
             changes["product"] = word
-    if q.measure in _RANKS and counted:
+    if q.measure in _RANKS and counted and not _RANKED_AGAIN.search(text):
         # "and how many orders made up that?" after a ranking: a count over the same period
+        # ("那订单最多的是礼拜几" ranks again, by orders)
         return sql_for(Question(counted, changes.get("period", q.period)))
     if q.measure in _RANKS:
         by = ranked_by(text)
@@ -1222,12 +1238,18 @@ CHANGE_ASKED = re.compile(r"\bdifference\b|\bdiff\b|\bchange\b|\bgrowth\b|\bgrew
 _LESS_ASKED = re.compile(r"\bless\b|\blower\b|\bdecrease\b|\bdrop(?:ped)?\b|\bdown\b|\bfell\b|少了?(?:多少|几多)|低了?多少|跌|降", re.IGNORECASE)
 
 
+_GAP_ASKED = re.compile(r"\bdifference\b|\bdiff\b|\bgap\b|差多少|差了多少|差额|差距|相差|差几多", re.IGNORECASE)
+
+
 def _change_row(q: Question, other: tuple[date, date], this: tuple[date, date], text: str = "") -> str:
     """One row: the figure for `other`, beside it the figure for `this`, and the change from the
     earlier period to the later in amount and per cent (and as a fall, when a fall is asked)."""
     name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
     earlier, later = ("a", "b") if other < this else ("b", "a")
-    fall = (f", ROUND({earlier}.{name} - {later}.{name}, 2) AS decrease" if _LESS_ASKED.search(text) else "")
+    fall = (f", ROUND({earlier}.{name} - {later}.{name}, 2) AS decrease, ROUND(100.0 * ({earlier}.{name} - {later}.{name})"
+            f" / NULLIF({earlier}.{name}, 0), 2) AS decrease_pct" if _LESS_ASKED.search(text) else "")
+    if _GAP_ASKED.search(text) and not fall:  # "how big is the difference": its size, whichever way
+        fall = f", ROUND(ABS({later}.{name} - {earlier}.{name}), 2) AS difference"
     return (f"SELECT {quoted(_period_label(other))} AS period, a.{name} AS {name}, {quoted(_period_label(this))} AS vs, "
             f"b.{name} AS vs_{name}, ROUND({later}.{name} - {earlier}.{name}, 2) AS change, "
             f"ROUND(100.0 * ({later}.{name} - {earlier}.{name}) / NULLIF({earlier}.{name}, 0), 2) AS change_pct{fall} "
@@ -1292,7 +1314,8 @@ def top_products_sql(text: str, today: date) -> str | None:
     """'10月哪个产品卖得最好' / 'what sold best last month': products ranked by quantity sold (by
     revenue when money is asked about); one product when the question asks which one; from the
     bottom when the worst is asked ("今年卖得最差的是哪个")."""
-    earns = _EARNER.search(text)
+    # "what sold best? by $$": the best seller, by the money it brought
+    earns = _EARNER.search(text) or _BEST_SELLER.search(text) and ranked_by(text) == "revenue"
     least = bool(_WORST_SELLER.search(text))
     if least:
         one = not re.search(r"哪些|几个|前\s*\d|\d+\s*(?:个|款)|\b(?:bottom|worst)\s*\d", text, re.IGNORECASE)
@@ -1415,7 +1438,7 @@ _CONTACT = re.compile(r"(?<![打回通来了])电话(?![来了过])|手机|号�
 _COUNTED = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of", re.IGNORECASE)
 # (second-language English puts the words in any order: "last time he buy when", "she last time buy
 # is which day", "last ord?")
-_LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|ord|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
+LAST_ORDER_ASKED = _LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|ord|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
                          r"|\blast time (?:(?:s?he|they|\w+) )?(?:buys?|bought|orders?|ordered|came|come)\b"
                          r"|\b(?:s?he|they) last (?:time )?(?:buys?|bought|orders?|ordered|came|come)\b"
                          r"|\b(?:bought|ordered|came|buy|order)\s+(?:for\s+)?the last time\b"

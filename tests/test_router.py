@@ -1628,3 +1628,31 @@ def test_a_name_pointed_at_is_read_past_the_pointing():
     found = route("刚才那个章伟来店里了 买了两袋耶加雪菲 嗯一百九十六块", ctx(None))
     assert found and found.tool == "log_activity" and found.args["customer"] == "章伟" \
         and found.args["order_quantity"] == 2 and found.args["order_amount"] == 196
+
+
+@pytest.mark.parametrize("message, last, tool, args", [
+    ("who's about to ghost us fr 👻", None, "churn_risks", {}),
+    ("李娜那個掛耳包少兩包的客訴 幫我擬個回覆 語氣溫柔一點喔", None, "draft_complaint_reply", {"customer": "李娜", "tone": "warm"}),
+    # how the complaint stands, said before the reply asked for, sets nothing
+    ("她那个投诉还没处理噻 给她回一个 温和点", "李娜", "draft_complaint_reply", {"customer": "李娜", "tone": "warm"}),
+    ("再加個gifts tag俾佢", "李娜", "update_customer", {"customer": "李娜", "tags": "gifts"}),
+    ("欸 幫我查一下下 張偉的資料喔 老闆說他是老客人", None, "customer_profile", {"customer": "张伟"}),
+    # a sale told in the perfect tense is told, not asked
+    ("Also she has ordered 2 bags Yirgacheffe, she paid 196 already.", "李娜", "add_order",
+     {"customer": "李娜", "quantity": 2, "amount": 196}),
+])
+def test_more_ways_owners_say_it(message, last, tool, args):
+    found = route(message, ctx(last))
+    assert found and found.tool == tool, (message, found)
+    assert {k: found.args.get(k) for k in args} == args
+
+
+def test_a_time_word_is_no_name_and_a_new_name_is_asked_about():
+    found = route("幫我記 陳美美 剛剛買了兩包掛耳包 118", ctx(None))
+    assert found.kind == "unknown_customer" and found.refused.args["customer"] == "陈美美"
+
+
+def test_complaints_asked_for_by_give_me_are_listed():
+    found = route("Give me please the open complaints about the delivery. We have changed the courier and I am worried.",
+                  ctx(None))
+    assert found.tool == "run_sql" and "k.category = 'delivery'" in found.args["sql"] and "'open'" in found.args["sql"]

@@ -148,7 +148,9 @@ def ungrounded(args: dict, message: str | Sequence[str], known: Iterable[str] = 
                              loose=key in LOOSE, counting=key in COUNTS)]
 
 
-_QUESTION = re.compile(r"[?？]|吗|嗎|\b(?:is|are|was|were|did|does|do|has|have|who|what|when|which|how)\b",
+_QUESTION = re.compile(r"[?？]|吗|嗎|\b(?:is|are|was|were|did|does|do|who|what|when|which|how)\b"
+                       # "has she ordered", not "she has ordered 2 bags" (a sale told in the perfect)
+                       r"|^\W*(?:has|have)\b|\b(?:has|have)\s+(?:she|he|they|you|we|i|it|anyone|anybody|someone)\b",
                        re.IGNORECASE)
 _REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮我|幫我|麻烦|麻煩|请|請",
                       re.IGNORECASE)

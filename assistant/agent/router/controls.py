@@ -52,7 +52,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
                "never mind", "nevermind", "forget it", "skip", "discard", "drop it", "not now",
                "取消", "不要", "不用", "不用了", "算了", "别存", "不存", "别", "不", "唔要", "唔使",
                "唔好", "放弃", "先不", "❌", "🙅", "✖"),
-    "undo": ("undo", "revert", "take that back", "take it back", "roll back", "rollback",
+    "undo": ("undo", "revert", "take that back", "take it back", "roll back", "rollback", "make it undone", "undone",
              "撤销", "撤消", "撤回", "撤掉", "撤了", "恢复", "还原", "复原", "不算", "作废"),
 }
 # Words that add nothing to a control: politeness, particles, "it", "the last one".

@@ -75,7 +75,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
               r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"
               r"|about to lose|going to lose|might lose|could lose|drifting away|drop(?:ping)? off|gone (?:quiet|cold|missing)"
               r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) (?:away|out)|ditch(?:ing)? us|leav(?:e|ing) us|quit(?:ting)? us"
-              r"|stop(?:ped)? coming|disappear(?:ed|ing)?"),
+              r"|stop(?:ped)? coming|disappear(?:ed|ing)?|ghost(?:ed|ing)? (?:us|me)|(?:about|going) to ghost|walk(?:ing)? away"),
               ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了",
                "不再帮衬", "不再光顾", "不再来", "不会再来", "可能走", "会走", "要走", "走了的", "走掉", "跑掉")),
     "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",

@@ -45,7 +45,7 @@ def command_part(text: str) -> str:
 
 _COMPLAINT_ID = re.compile(r"(?:complaint|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
                            r"|#(\d+)|(?:第)?(\d+)\s*号投诉", re.IGNORECASE)
-TONES = [("warm", r"warm|friendly|casual|gentle|\bkind\b|\bnice\b|\bsoft", "温暖|亲切|热情|随和|温和|友好|暖|客气|柔和|有人情味"),
+TONES = [("warm", r"warm|friendly|casual|gentle|\bkind\b|\bnice\b|\bsoft", "温暖|亲切|热情|随和|温和|友好|暖|客气|柔和|有人情味|温柔|溫柔|溫和|溫暖|親切|软一?点|軟一?點"),
           ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方|严肃"),
           ("brief", r"\bshort(?:er)?\b|brief|concise|keep it short|tl;?dr|fewer words",
            "简短|短一?点|短些|简单点|简洁|不要太长|别太长|看长的|太长")]
@@ -136,8 +136,10 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
     Read from the owner's own words only: a quoted note that says "resolve complaint 1" is data."""
     # an apostrophe inside a word ("Wood's", "we're") is not a quotation mark
     command = instruction(re.sub(r"(?<=[A-Za-z])'(?=[A-Za-z])", "\u02bc", m.text))
-    if m.kw.has("draft", command) and not _SETS_STATUS.search(command):
-        return None  # "他也回复说收到了…帮我标记为已经处理完毕": a reply reported, a status set
+    if (m.kw.has("draft", command) or _WRITE_BACK.search(command)) and not _SETS_STATUS.search(command):
+        # "他也回复说收到了…帮我标记为已经处理完毕": a reply reported, a status set; "投诉还没处理
+        # 给她回一个": how it stands, said before the reply asked for
+        return None
     status = pick(STATUSES, m) if pick_in(STATUSES, command) else None
     cid = complaint_id(command)
     if cid is not None:
@@ -161,8 +163,8 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
     if said and not m.customer and m.ctx.last_complaint and (
             m.kw.has("pronoun") or _THAT_ONE.search(command) or _SETS_STATUS.search(command) or re.search(
                 r"\b(?:it|this one|that one)\b|这个|那个|这条|那条|呢个|嗰个", command, re.IGNORECASE)):
-        # "mark it in progress thx" right after its reply was drafted: that complaint
-        return Intent({"complaint_id": m.ctx.last_complaint, "status": status}, 0.85)
+        # "mark it in progress thx" right after its reply was drafted: that complaint (and whose)
+        return Intent({"complaint_id": m.ctx.last_complaint, "status": status, **({"customer": who} if who else {})}, 0.85)
     if said and not who and _THAT_ONE.search(command) and not m.ctx.last_customer \
             and not sql_templates.is_count_question(m.kw.low) and not _ASKS.search(m.kw.low):
         # "把那个投诉关了" with no one talked about: whose, kept for the name that answers it
@@ -179,7 +181,7 @@ _THAT_ONE = re.compile(r"\b(?:that|this|the|her|his)\s+(?:[a-z-]+\s+){0,2}?compl
 _REMIND = re.compile(r"remind|记得|提醒|(?<![提醒])提我|别忘|⏰", re.IGNORECASE)
 _ASKED_FIRST = re.compile(r"^\s*(?:帮我|替我|给我|麻烦|请|pls|please|can you|could you)", re.IGNORECASE)
 _WRITE_BACK = re.compile(r"write (?:[\w']+ ){0,3}back|get back to|回个话|回句话|(?<!我)回覆|(?<![我挽召])回他|(?<![我挽召])回她|复一下|覆他|覆她|覆一下|复他|复她"
-                         r"|(?:帮我|替我|给|跟|帮(?:他|她|佢)).{0,14}?回(?:一?下|个|条|句)(?!电话)(?:消息|信息|微信|话)?"
+                         r"|(?:帮我|替我|给|跟|帮(?:他|她|佢)).{0,14}?回(?:一?下|一?个|一?条|一?句)(?!电话)(?:消息|信息|微信|话)?"
                          # "幫我諗下點回佢": how to answer her
                          r"|(?:怎么|咋|如何|怎样)(?:回|回复|答复|回应)(?:他|她|佢)",
                          re.IGNORECASE)
@@ -391,13 +393,13 @@ _TAG_VALUE = [re.compile(r"(?:tag|标签)\s*(?:叫做?|名叫|called|named)\s*[\
               # "帮他标签加一个VIP": the tag after the verb that adds it
               re.compile(r"(?:tag|标签)\s*(?:里|上)?\s*(?:加|添|打|贴)(?:上|个|一个|多一个|多个)?\s*[\"“「']?([A-Za-z][\w&+-]{0,15}|[\u4e00-\u9fff]{1,6}?)"
                          r"[\"”」']?\s*(?:吧|啦|$|[\s,，。])", re.IGNORECASE),
-              re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:的)?标签"),
+              re.compile(r"(?:打|加|贴|上|添)(?:个|個|一个|一個|上)?\s*[\"“「']?([\w\u4e00-\u9fff&+-]{1,15}?)[\"”」']?\s*(?:的)?标签"),
               re.compile(r"标(?:成|为|记成|记为|上)了?\s*[\"“「']?([A-Za-z0-9&+-]+|[\u4e00-\u9fff]{1,6}?)[\"”」']?"
                          r"\s*(?:客户|客人|顾客|的|吧|$|[\s,，。])"),
               re.compile(r"\bas\s+(?:an?\s+)?[\"']?([\w&+-]+(?:\s+customer)?)", re.IGNORECASE),
               re.compile(r"\b(?:the|a|an)\s+[\"']?([\w&+-]+)[\"']?\s+tag\b", re.IGNORECASE),
               # "加个 VIP tag": the value before the English word, after the Chinese verb
-              re.compile(r"(?:打|加|贴|上|添)(?:个|一个|上)?\s*[\"']?([A-Za-z][\w&+-]{1,15})[\"']?\s*tag\b", re.IGNORECASE),
+              re.compile(r"(?:打|加|贴|上|添)(?:个|個|一个|一個|上)?\s*[\"']?([A-Za-z][\w&+-]{1,15})[\"']?\s*tag(?![A-Za-z])", re.IGNORECASE),
               re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])\s*(?:(?:him|her|them|it|this one)\s+(?:as\s+(?:an?\s+)?)?)?"
                          r"(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
                          re.IGNORECASE),
@@ -702,7 +704,9 @@ def fact_sql(m: _Msg) -> str | None:
         return sql_templates.customer_fact_sql(m.kw.low, who, m.ctx.today)
     if m.kw.has("howto") or _PROFILE_ASKED.search(m.text) or (m.customer and not m.canonical) \
             or not (is_question(m.text) or _ASKS.search(m.kw.low) or _GIVE_ME.search(m.text)
-                    and sql_templates.asks_contact(m.kw.low) and not re.search(r"\d{4}", m.text)) \
+                    and sql_templates.asks_contact(m.kw.low) and not re.search(r"\d{4}", m.text)
+                    # "Give me please the open complaints about the delivery": complaints listed
+                    or _GIVE_ME.search(m.text) and not who and re.search(r"\bcomplaints\b|投诉", m.kw.low)) \
             or _TOLD.search(re.split(r"[?？]", m.text)[0]):
         # "email from lucas asking when the gift box comes": what a customer asked, to log; a remark
         # after the question mark ("…birthday when ah? Want to prepare something") is the owner's own
@@ -859,6 +863,8 @@ def find(m: _Msg) -> Intent | None:
         return Intent({"query": city}, 0.85)  # "苏州的客户有哪些": those a search by city finds
     if not m.kw.has("find") and not _PHONE_TAIL.search(m.text):
         return None
+    if m.canonical and re.search(r"的(?:资料|档案)|'s (?:profile|file)", m.text, re.IGNORECASE):
+        return None  # "幫我查一下下 張偉的資料": one stored customer's file, their profile
     return find_args(m)
 
 

@@ -353,12 +353,17 @@ def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
                 # The surname must be written right: 想下 sounds like 向霞 but is "want to".
                 if window[0] + compact(name_key(window)) in index.sounds:
                     hits.append((i, i + size, window))
-                elif _STANDS_APART.match(text[:i] + "\0" + text[i + size:]) and index.spoken.get(sound_key(window)):
+                elif window[0] in _SURNAME_CHARS and _STANDS_APART.match(text[:i] + "\0" + text[i + size:]) \
+                        and index.spoken.get(sound_key(window)):
                     # "那个唐伟 嗯 最近…": a name standing apart, its surname misheard too (汤伟)
                     hits.append((i, i + size, window))
     return hits
 
 
+# the commonest surnames: a word standing apart that starts with none ("open 状态?") is no name
+_SURNAME_CHARS = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                           "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+                           "章庄欧阳甘柯卜")
 # a name pointed at and set apart by a pause: "那个唐伟 嗯", "刚才那个章伟 来了"
 _STANDS_APART = re.compile(r"(?s).*(?:^|[\s,，。]|那个|这个|那位|这位)\0(?:[\s,，。!！?？]|$)")
 
@@ -367,7 +372,7 @@ _STANDS_APART = re.compile(r"(?s).*(?:^|[\s,，。]|那个|这个|那位|这位)
 _ZH_LEAD = r"(?:今天|昨天|前天|刚才|刚刚|上午|下午|晚上|早上|客户|顾客|老客户|新客户|帮我记一下|记一下|记录一下|记录)?"
 _ZH_NAME_BEFORE = re.compile(
     # "刘德华 买了2包": a space before a purchase, not before 说 ("谁可能流失 说说原因")
-    _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:\s(?=买了|订了|下单|要了|拿了|来店|到店))?"
+    _ZH_LEAD + r"([\u4e00-\u9fff]{2,3}?)(?:\s(?=买了|订了|下单|要了|拿了|来店|到店|今天|昨天|刚才|刚刚|上午|下午|今早|今晚))?"
     # "刘芳芳刚买了", "老张今天来拿了": a word of time or manner between the name and the deed
     r"(?:今天|昨天|刚才|刚刚|上午|下午|今早|今晚|已经|刚|又|也)?"
     r"(?:打电话|打了电话|来电|打来|发微信|微信说|发消息|说|来店|到店|来了|来拿|买了|购买了|下单|订了|要了|拿了|想要|想再要|投诉|反馈|付了)")
@@ -390,7 +395,8 @@ _EN_NAME = re.compile(
     r"|^\s*([a-z][a-z'-]+\s+[a-z][a-z-]+)'s\s+(?:orders?|profile|file|info|details|history|number|phone)\b")
 _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有人", "老板", "店员", "今天", "昨天", "一下", "这个",
               "那个", "这位", "上次", "大家", "别人", "人家", "差评", "好评", "投诉", "中评", "新客人", "新客户", "新顾客",
-              "老客人", "老客户", "老顾客", "回购", "复购", "召回", "挽回", "推荐", "下单", "回来", "拉新"}
+              "老客人", "老客户", "老顾客", "回购", "复购", "召回", "挽回", "推荐", "下单", "回来", "拉新",
+              "刚刚", "刚才", "前天", "上午", "下午", "早上", "晚上", "今早", "今晚", "已经"}
 
 
 _NOT_IN_NAMES = r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上把被]"

@@ -101,7 +101,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:什么时候|啥时候|哪天|几时)(?:最后|最近|上)一?次",
       # "她那次买了啥 多少钱": what the last purchase was
       # ("她上次买了什么" alone is answered by her profile, which shows the last order)
-      r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:啥|什么|乜|咩|甚么)",
+      r"(?:最后|那)一?次.{0,3}(?:买|订|拿|要)(?:了|咗)?(?:些|啲)?(?:啥|什么|乜|咩|甚么)",
       # "她最近一单买的啥": an order named, what was in it
       r"(?:最后|最近|上)一单.{0,3}(?:买|订|拿|要)(?:了|的|咗)?(?:啥|什么|乜|咩|甚么)")),
     # "how much has each customer spent in average", "人均消费": the money per customer who bought
@@ -119,7 +119,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
      (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
     ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)|first[- ]?timers?"
      r"|first[- ]ever (?:order|purchase)|\bfirst (?:order|purchase)s? (?:in|during|this|last)\b",
-     ("新客户", "新顾客", "新客", "新增客户", r"新增(?:了)?(?:多少|几)(?:个|位)?(?:新)?(?:客户|顾客|客人)", r"(?:多了|来了)(?:多少|几)(?:个|位)?新(?:客户|顾客|客人)", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
+     ("新客户", "新顾客", "新客", "新增客户", r"新来的(?:客户|顾客|客人)", r"新增(?:了)?(?:多少|几)(?:个|位)?(?:新)?(?:客户|顾客|客人)", r"(?:多了|来了)(?:多少|几)(?:个|位)?新(?:客户|顾客|客人)", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
     # "repeat purchase rate", "what share of customers ordered more than once", "复购率"
     ("repeat_rate", r"\b(?:repeat|re-?purchase|repurchase|return(?:ing)?|retention)(?: purchase| buy(?:ing)?| order| customer)? rate\b"
      r"|\b(?:share|percent(?:age)?|proportion|%|fraction)\b.{0,40}\b(?:more than once|again|twice|at least two|repeat)",
@@ -1563,7 +1563,8 @@ def shop_fact_sql(text: str, today: date, customer: str | None = None) -> str | 
     return None
 
 
-_LIST_ASKED = re.compile(r"\blist\b|\bshow\b|列出|列一下|哪些|哪几[条个]|谁的|\bwho(?:se)?\b|\bwhich\b", re.IGNORECASE)
+_LIST_ASKED = re.compile(r"\blist\b|\bshow\b|\bgive me\b|列出|列一下|哪些|哪几[条个]|谁的|给我看|\bwho(?:se)?\b|\bwhich\b",
+                        re.IGNORECASE)
 # "哪些客户有未处理的投诉": customers picked out by their complaints, a segment
 _OF_CUSTOMERS = re.compile(r"\b(?:customers?|clients?|people)\b(?! name)|客户(?!名)|顾客(?!名)|客人(?!名)", re.IGNORECASE)
 

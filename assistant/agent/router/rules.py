@@ -231,6 +231,8 @@ def draft_reply(m: _Msg) -> Intent | None:
             args["customer"] = who
         elif m.ctx.last_complaint:  # "then draft reply for that customer" right after it was marked
             args["complaint_id"] = m.ctx.last_complaint
+            if m.ctx.last_customer:
+                args["customer"] = m.ctx.last_customer
     if tone:
         args["tone"] = tone
     return Intent(args, 0.9 if args else 0.6)

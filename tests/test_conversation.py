@@ -977,3 +977,10 @@ def test_other_goods_said_with_a_slip_of_the_keyboard(demo_store, meaning):
     bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
     bot.reply("嗯那个曼特林今年卖了多少包", session="y")
     assert "耶加雪菲" in sql_of(bot.reply("耶加雪啡呢", session="y"))
+
+
+def test_another_campaigns_report_asked_after_one(demo_store, meaning):
+    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply("上回复购提醒那个活动效果怎么样", session="k")
+    other = bot.reply("那召回的那次呢", session="k")
+    assert [(t, a.get("goal")) for t, a, _ in calls(other)] == [("campaign_results", "winback")]

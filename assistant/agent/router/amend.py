@@ -110,14 +110,17 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     message, it must say it revises ("不对", "instead", "改成", ...)."""
     own = unicodedata.normalize("NFKC", message or "").strip()
     text = read_as_mandarin(own)
+    # "那召回的那次呢" after how the reorder campaign did: the same report, of another campaign
+    another = tool == "campaign_results" and len(text) <= 30 and bool(pick_in(GOALS, text)) and bool(
+        re.search(r"呢\s*[?？]?\s*$|^\s*(?:and|what about|how about|那)", text, re.IGNORECASE))
     if not text or len(text) > 80 or asks_by_form(text) and not _BARE_DAYS.fullmatch(text) \
-            and not _ASKS_FOR_A_CHANGE.search(text):
+            and not _ASKS_FOR_A_CHANGE.search(text) and not another:
         # a question is answered, not read as a change, unless it is only days ("60 days?") or
         # asks for the change ("能不能直接 20% off？", "can we make it friday?")
         return None
     if needs_marker and not REVISING.search(text) and not SAME_AGAIN.search(text) \
             and not ("quiet_days" in params and _BARE_DAYS.fullmatch(text)) and not (
-            tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)):
+            tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)) and not another:
         return None
     out = dict(args)
     _customer(text, tool, out, params, spot)

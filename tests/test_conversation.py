@@ -917,9 +917,7 @@ def test_the_difference_between_the_two_months_just_asked(demo_store, meaning):
 
 
 def test_a_list_just_shown_counted(demo_store, meaning):
-    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
-    bot.reply("幫我找一下有 gifts 標籤的客人", session="g")
-    counted = bot.reply("總共有幾個啊", session="g")
+    counted = _answer_after(demo_store, meaning, "幫我找一下有 gifts 標籤的客人", "總共有幾個啊")
     want = demo_store.query_readonly("SELECT COUNT(*) FROM customers WHERE tags LIKE '%gifts%'").rows[0][0]
     assert demo_store.query_readonly(sql_of(counted)).rows[0][0] == want
 
@@ -965,22 +963,24 @@ def test_a_figure_per_customer_and_per_order(demo_store, meaning):
 
 
 def test_of_them_counted_by_how_often_they_bought(demo_store, meaning):
-    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
-    bot.reply("we got how many customers in Shanghai ah", session="s")
-    often = bot.reply("how many of them buy 3 times and above already", session="s")
+    often = _answer_after(demo_store, meaning, "we got how many customers in Shanghai ah",
+                          "how many of them buy 3 times and above already")
     want = demo_store.query_readonly("SELECT COUNT(*) FROM customers c WHERE c.city IN ('上海', 'Shanghai') AND c.id IN "
                                      "(SELECT customer_id FROM orders GROUP BY customer_id HAVING COUNT(*) >= 3)").rows[0][0]
     assert demo_store.query_readonly(sql_of(often)).rows[0][0] == want
 
 
+def _answer_after(store, meaning, first: str, then: str):
+    """The reply to `then`, said right after `first` in a fresh session."""
+    bot = Assistant(store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply(first, session="after")
+    return bot.reply(then, session="after")
+
+
 def test_other_goods_said_with_a_slip_of_the_keyboard(demo_store, meaning):
-    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
-    bot.reply("嗯那个曼特林今年卖了多少包", session="y")
-    assert "耶加雪菲" in sql_of(bot.reply("耶加雪啡呢", session="y"))
+    assert "耶加雪菲" in sql_of(_answer_after(demo_store, meaning, "嗯那个曼特林今年卖了多少包", "耶加雪啡呢"))
 
 
 def test_another_campaigns_report_asked_after_one(demo_store, meaning):
-    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
-    bot.reply("上回复购提醒那个活动效果怎么样", session="k")
-    other = bot.reply("那召回的那次呢", session="k")
+    other = _answer_after(demo_store, meaning, "上回复购提醒那个活动效果怎么样", "那召回的那次呢")
     assert [(t, a.get("goal")) for t, a, _ in calls(other)] == [("campaign_results", "winback")]

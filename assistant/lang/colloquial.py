@@ -52,11 +52,12 @@ _WORDS = {
 _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 
 
-# In Sichuan "好多" ends a question as "how many" ("苏州的客户有好多个", "卖了好多钱哦"), and "是好久"
-# asks when ("最后一次买是好久"); inside a sentence both keep their Mandarin sense ("好多人投诉").
-_SICHUAN_HOW_MANY = re.compile(r"好多(钱|次|个|位|包|袋|单|天|号)(?=\s*[?？哦啊嘛呢噻哈]*\s*$)")
-_SICHUAN_WHEN = re.compile(r"(?<=是)好久(?=\s*[?？哦啊嘛呢噻哈]*\s*$)")
-_SICHUAN_WHAT_NUMBER = re.compile(r"(?<=是)好多(?=\s*[?？哦啊嘛呢噻哈]*\s*$)")
+# In Sichuan "好多" ends a question as "how many" ("苏州的客户有好多个", "卖了好多钱哦", "电话是好多"),
+# and "是好久" asks when ("最后一次买是好久"); inside a sentence both keep their Mandarin sense
+# ("好多人投诉", "好久没来").
+_QUESTION_END = r"(?=\s*[?？哦啊嘛呢噻哈]*\s*$)"
+_SICHUAN_ASKS = re.compile(r"(?<=是)好久" + _QUESTION_END + r"|(?<=是)好多" + _QUESTION_END
+                           + r"|好多(?=(?:钱|次|个|位|包|袋|单|天|号)" + _QUESTION_END + ")")
 
 
 def to_mandarin(text: str) -> str:
@@ -68,10 +69,8 @@ def to_mandarin(text: str) -> str:
     read = re.sub(r"系(?=\s*[\d一二两三四五六七八九十])", "是", read)
     # "係崔桂英先啱": a message opening with 係 says who or what it is (系统 and 系列 are Mandarin)
     read = re.sub(r"^(\W*)系(?!统|列)", r"\1是", read)
+    read = _SICHUAN_ASKS.sub(lambda m: "几时" if m.group(0) == "好久" else "多少", read)
     # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
-    read = _SICHUAN_HOW_MANY.sub(lambda m: "多少" + m.group(1), read)
-    read = _SICHUAN_WHEN.sub("几时", read)
-    read = _SICHUAN_WHAT_NUMBER.sub("多少", read)
     return "那" + read[1:] if text.startswith(("咁", "噉")) else read
 
 

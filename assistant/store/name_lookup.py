@@ -114,7 +114,8 @@ def resolve(db: Database, name_or_id: str | int) -> list[int]:
     exact = db.execute("SELECT id FROM customers WHERE name = ? COLLATE NOCASE", [text]).fetchall()
     if exact:
         return [r[0] for r in exact]
-    text = strip_honorifics(_POINTED.sub("", text) if len(_POINTED.sub("", text)) >= 2 else text)
+    named = _POINTED.sub("", text)
+    text = strip_honorifics(named if len(named) >= 2 else text)
     key = compact(name_key(text))
     same_sound = db.execute(
         "SELECT id, name FROM customers WHERE replace(name_key, ' ', '') = ?", [key]

@@ -26,9 +26,8 @@ from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
 from assistant.agent.router.rankings import ranking_sql
 from assistant.agent.router.sql_templates import (BOUGHT_LISTS, LAST_ORDER_ASKED, SHARE_ASKED, SUMS, Question, asked,
-                                                  between_the_two, compared_again, sql_for,
-                                                  complaint_follow_up,
-                                                  follow_up, period_of, share_sql, subject)
+                                                  between_the_two, compared_again, complaint_follow_up, follow_up,
+                                                  is_change_row, period_of, share_sql, sql_for, subject)
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.grounding import asks_by_form
 from assistant.lang.writing_system import without_emoji
@@ -360,9 +359,9 @@ def _about_her(text: str, question, today: date) -> str | None:
     she bought in a period; None when it is neither."""
     if len(text) > 50:
         return None
-    if LAST_ORDER_ASKED.search(text) and period_of(text, today) is None:
-        return sql_for(Question("last_order", customer=question.customer))
     period = period_of(text, today)
+    if LAST_ORDER_ASKED.search(text) and period is None:
+        return sql_for(Question("last_order", customer=question.customer))
     if period and _BOUGHT_ANY.search(text):
         return sql_for(Question("orders", period, customer=question.customer))
     return None
@@ -378,7 +377,7 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter, products: tupl
     when the message is not such a follow-up; `before_sql` is the query asked before that one."""
     text = _THANKS.sub("", without_emoji(read_as_mandarin(message)))
     question = asked(sql)
-    if question is None and " AS change_pct" in sql and len(text) <= 40 and _PER_CENT.search(text):
+    if question is None and is_change_row(sql) and len(text) <= 40 and _PER_CENT.search(text):
         return sql  # "即係跌咗幾多percent？" after the change: the same row, which has it
     hers = _about_her(text, question, today) if question is not None and question.customer else None
     if hers:  # "last order?" / "she buy anything yesterday or not?" after a figure of hers

@@ -45,8 +45,8 @@ _WORDS: dict[str, tuple[str, ...]] = {
                 "存起来", "存下来", "存进去", "存低", "记上", "记下", "记低", "记吧", "就这样", "系", "係", "得", "ok咯", "can",
                 "没有问题", "中", "整", "整上", "妥",  # the north's "中 整吧": go ahead
                 "can can", "ok can",
-                # Sichuan's "要得 存起", "对头"; Cantonese "啱晒", "冇错"
-                "要得", "对头", "存起", "啱晒", "对晒", "对了", "冇错", "没错",
+                # Sichuan's "要得 存起", "对头"; Cantonese "啱晒" ("冇错" is read as 没错)
+                "要得", "对头", "存起", "啱晒", "对晒", "对了",
                 "👍", "👌", "✅", "🙆", "✔", "☑"),
     "cancel": ("no", "nope", "nah", "n", "cancel", "don't", "dont", "do not", "stop", "abort",
                "never mind", "nevermind", "forget it", "skip", "discard", "drop it", "not now",
@@ -65,7 +65,7 @@ _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "l
             "is", "all", "exactly", "please do", "right", "记", "记着", "记好", "上一步", "上一个", "刚才的", "刚才", "刚刚",
             "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one",
             "请", "麻烦", "麻烦你", "把", "那一步", "这一步", "一步", "already", "liao", "谢", "谢啦", "谢谢",
-            "可以了", "这样")
+            "可以了")
 # A short message saying something went wrong, with an undo word, asks for the undo.
 _MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|算了|改主意|再想想|再考虑|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
                       r"|\bnever ?mind\b|\bnvm\b|\bchanged my mind\b"

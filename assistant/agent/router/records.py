@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from assistant.agent.router.keywords import Keywords
-from assistant.agent.router.slots import guess_name
+from assistant.agent.router.slots import COMMON_SURNAMES, guess_name
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,7 @@ class Msg:
 
 
 # a full Chinese name standing apart, led by a common surname: someone, if not anyone stored
-_STRANGER = re.compile(r"(?:^|\s)([王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
-                       r"丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]"
-                       r"[\u4e00-\u9fff]{1,2})(?=\s|$)")
+_STRANGER = re.compile(rf"(?:^|\s)([{COMMON_SURNAMES}][\u4e00-\u9fff]{{1,2}})(?=\s|$)")
 
 _NOT_STRANGERS = {"周末", "周日", "周一", "周二", "周三", "周四", "周五", "周六", "高兴", "万一", "方便", "白天",
                   "金额", "黄金", "何时", "马上", "程度", "钱包", "余额", "江湖", "段时间", "陆续"}

@@ -353,19 +353,21 @@ def _homophones(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
                 # The surname must be written right: 想下 sounds like 向霞 but is "want to".
                 if window[0] + compact(name_key(window)) in index.sounds:
                     hits.append((i, i + size, window))
-                elif window[0] in _SURNAME_CHARS and _STANDS_APART.match(text[:i] + "\0" + text[i + size:]) \
-                        and index.spoken.get(sound_key(window)):
+                elif window[0] in _SURNAME_CHARS and _APART_BEFORE.search(text[:i]) \
+                        and _APART_AFTER.match(text, i + size) and index.spoken.get(sound_key(window)):
                     # "那个唐伟 嗯 最近…": a name standing apart, its surname misheard too (汤伟)
                     hits.append((i, i + size, window))
     return hits
 
 
-# the commonest surnames: a word standing apart that starts with none ("open 状态?") is no name
-_SURNAME_CHARS = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
-                           "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-                           "章庄欧阳甘柯卜")
+# the commonest surnames ("王李张…"): a full name standing apart led by one is someone
+COMMON_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                   "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+# a word standing apart that starts with none of these ("open 状态?") is no misheard name
+_SURNAME_CHARS = frozenset(COMMON_SURNAMES + "章庄欧阳甘柯卜")
 # a name pointed at and set apart by a pause: "那个唐伟 嗯", "刚才那个章伟 来了"
-_STANDS_APART = re.compile(r"(?s).*(?:^|[\s,，。]|那个|这个|那位|这位)\0(?:[\s,，。!！?？]|$)")
+_APART_BEFORE = re.compile(r"(?:^|[\s,，。]|那个|这个|那位|这位)$")
+_APART_AFTER = re.compile(r"[\s,，。!！?？]|$")
 
 
 # Unknown names by position: "customer X", "X called", "王小明买了".

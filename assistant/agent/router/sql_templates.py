@@ -1241,6 +1241,11 @@ _LESS_ASKED = re.compile(r"\bless\b|\blower\b|\bdecrease\b|\bdrop(?:ped)?\b|\bdo
 _GAP_ASKED = re.compile(r"\bdifference\b|\bdiff\b|\bgap\b|差多少|差了多少|差额|差距|相差|差几多", re.IGNORECASE)
 
 
+def is_change_row(sql: str) -> bool:
+    """Whether `sql` is a change row of `_change_row` (no question stands behind it to ask again)."""
+    return " AS change_pct" in sql
+
+
 def _change_row(q: Question, other: tuple[date, date], this: tuple[date, date], text: str = "") -> str:
     """One row: the figure for `other`, beside it the figure for `this`, and the change from the
     earlier period to the later in amount and per cent (and as a fall, when a fall is asked)."""
@@ -1438,12 +1443,12 @@ _CONTACT = re.compile(r"(?<![打回通来了])电话(?![来了过])|手机|号�
 _COUNTED = re.compile(r"几次|多少次|几通|多少通|几个电话|多少个电话|how many|how often|\bcount\b|number of", re.IGNORECASE)
 # (second-language English puts the words in any order: "last time he buy when", "she last time buy
 # is which day", "last ord?")
-LAST_ORDER_ASKED = _LAST_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|ord|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
-                         r"|\blast time (?:(?:s?he|they|\w+) )?(?:buys?|bought|orders?|ordered|came|come)\b"
-                         r"|\b(?:s?he|they) last (?:time )?(?:buys?|bought|orders?|ordered|came|come)\b"
-                         r"|\b(?:bought|ordered|came|buy|order)\s+(?:for\s+)?the last time\b"
-                         r"|上一?次.{0,2}(?:几时|什么时候|啥时候|哪天)(?:来|买|下的?单|过来)",
-                         re.IGNORECASE)
+LAST_ORDER_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|ord|purchase|visit|buy)\b|最后一次|最近一次|上一?次(?:下单|买|来)"
+                              r"|\blast time (?:(?:s?he|they|\w+) )?(?:buys?|bought|orders?|ordered|came|come)\b"
+                              r"|\b(?:s?he|they) last (?:time )?(?:buys?|bought|orders?|ordered|came|come)\b"
+                              r"|\b(?:bought|ordered|came|buy|order)\s+(?:for\s+)?the last time\b"
+                              r"|上一?次.{0,2}(?:几时|什么时候|啥时候|哪天)(?:来|买|下的?单|过来)",
+                              re.IGNORECASE)
 # (是那天 at the end is 是哪天 typed with the wrong 哪: "李娜最后一次下单是那天")
 _WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|是那天\s*[?？]?$|\bwhen\b|\bdate\b|\b(?:which|what) day\b", re.IGNORECASE)
 _WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
@@ -1494,7 +1499,7 @@ _DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:�
 def about_a_person(text: str) -> bool:
     """Whether a fact asked can only be a customer's ("last ord?", "bday?", "days since?"), so a short
     follow-up naming no one asks it of the customer being talked about."""
-    return bool(_LAST_ASKED.search(text) or _CYCLE.search(text) or _DAYS_SINCE.search(text)
+    return bool(LAST_ORDER_ASKED.search(text) or _CYCLE.search(text) or _DAYS_SINCE.search(text)
                 or any(rx.search(text) for c, rx in _DETAILS if c in ("birthday", "referral_code")))
 
 
@@ -1509,7 +1514,7 @@ def customer_fact_sql(text: str, customer: str, today: date | None = None) -> st
         return sql_for(Question("days_since", (today, today), customer=customer))
     # "她最近一次买的是什么", "最后一次买是几时": the last order's row answers both (what they
     # usually buy and how often, the profile shows at its top)
-    if _LAST_ASKED.search(text) and (_WHEN.search(text) or _WHAT.search(text)) or _LAST_BOUGHT.search(text):
+    if LAST_ORDER_ASKED.search(text) and (_WHEN.search(text) or _WHAT.search(text)) or _LAST_BOUGHT.search(text):
         return sql_for(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
     detail = next((c for c, rx in _DETAILS if rx.search(text)), None)
     if detail and not is_count_question(text):

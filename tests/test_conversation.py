@@ -689,10 +689,15 @@ def test_the_busiest_day_and_weekday_are_ranked(demo_store, meaning):
     assert names[int(best)] in weekday.text
 
 
+def _answer_after(store, meaning, first: str, then: str):
+    """The reply to `then`, said right after `first` in a fresh session."""
+    bot = Assistant(store, TOOLS, today=TODAY, meaning=meaning)
+    bot.reply(first, session="after")
+    return bot.reply(then, session="after")
+
+
 def test_a_follow_up_with_an_emoji_is_still_a_follow_up(demo_store, meaning):
-    bot = Assistant(demo_store, TOOLS, today=TODAY, meaning=meaning)
-    bot.reply("耶加雪菲今年卖了几包啊☕️", session="e")
-    again = bot.reply("去年呢 📉?", session="e")
+    again = _answer_after(demo_store, meaning, "耶加雪菲今年卖了几包啊☕️", "去年呢 📉?")
     want = demo_store.query_readonly("SELECT SUM(quantity) FROM orders WHERE product LIKE '%耶加雪菲%' "
                                      "AND date LIKE '2025%'").rows[0][0]
     assert f"{want:g}" in again.text.replace(",", "")
@@ -968,13 +973,6 @@ def test_of_them_counted_by_how_often_they_bought(demo_store, meaning):
     want = demo_store.query_readonly("SELECT COUNT(*) FROM customers c WHERE c.city IN ('上海', 'Shanghai') AND c.id IN "
                                      "(SELECT customer_id FROM orders GROUP BY customer_id HAVING COUNT(*) >= 3)").rows[0][0]
     assert demo_store.query_readonly(sql_of(often)).rows[0][0] == want
-
-
-def _answer_after(store, meaning, first: str, then: str):
-    """The reply to `then`, said right after `first` in a fresh session."""
-    bot = Assistant(store, TOOLS, today=TODAY, meaning=meaning)
-    bot.reply(first, session="after")
-    return bot.reply(then, session="after")
 
 
 def test_other_goods_said_with_a_slip_of_the_keyboard(demo_store, meaning):

@@ -141,7 +141,8 @@ TOOLS = [
     Tool(
         run_sql,
         formatting.query,
-        intents=(rules.fact_question, rules.sql_question, meant.sales_by_meaning, meant.tasks_by_meaning),
+        intents=(rules.complaint_text, rules.fact_question, rules.sql_question, meant.sales_by_meaning,
+                 meant.tasks_by_meaning),
         hint="Counting or summing questions, with one SELECT",
     ),
 ]

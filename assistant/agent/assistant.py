@@ -486,7 +486,8 @@ class Assistant:
                 s.listed = [c.name for c in there]
                 return f"{message[:said[0]]}{first.pop()}{message[said[1]:]}"
             return message
-        words = {w.casefold() for w in re.findall(r"[A-Za-z]{3,}", text)}
+        # whole words only: "chloe_c88" is a WeChat id, not Chloe
+        words = {w.casefold() for w in re.findall(r"(?<![A-Za-z0-9_@.])[A-Za-z]{3,}(?![A-Za-z0-9_@])", text)}
         parts = [c for c in rows if (words & {w.casefold() for w in c.name.split()} and
                                      not words >= {w.casefold() for w in c.name.split()})
                  or (has_han(c.name) and len(c.name) == 3 and c.name[1:] in text)]

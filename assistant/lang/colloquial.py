@@ -28,7 +28,7 @@ _WORDS = {
     "头先": "刚才", "啱啱": "刚刚", "系唔系": "是不是", "系咪": "是不", "唔系": "不是", "就系": "就是",
     "都系": "都是", "佢系": "他是", "应该系": "应该是", "其实系": "其实是", "先啱": "才对", "冇得": "没有", "唔该": "谢谢", "落单": "下单", "落过": "下过",
     "佢哋": "他们", "我哋": "我们", "你哋": "你们", "嘅": "的", "咗": "了", "佢": "他", "冇": "没",
-    "唔": "不", "啲": "些", "喺": "在", "睇": "看", "咩": "啥", "嚟": "来", "俾": "给",
+    "唔": "不", "啲": "些", "喺": "在", "康康": "看看", "返嚟": "回来", "返来": "回来", "睇吓": "看下", "睇下": "看下", "睇": "看", "咩": "啥", "嚟": "来", "俾": "给",
     "畀": "给", "攞": "拿", "拎": "拿", "覆返": "回复", "钟意": "喜欢", "谂": "想", "点回": "咋回", "揾": "找", "噉": "这", "咁": "这", "嗰": "那", "𠮶": "那",
     "今个": "这个", "而家点": "现在咋", "点呀": "咋呀", "点啊": "咋啊", "搞掂": "搞定", "记低": "记下", "好耐": "好久", "好似": "好像", "成日": "经常", "铺头": "店里", "倾咗": "聊了", "倾过": "聊过",
     "蚊": "块", "啱": "对", "乜": "啥", "边间": "哪家", "前日": "前天", "点算好": "怎么办", "点算": "咋办",
@@ -41,6 +41,7 @@ _WORDS = {
     # homophone slips of a pinyin keyboard in date words (zuo tian), read as meant
     "作天": "昨天", "做天": "昨天", "坐天": "昨天", "昨日": "昨天",
     # the north says a day with 儿 ("昨儿来店里了", "明儿提醒我"): the same day
+    "昨儿个": "昨天 ", "今儿个": "今天 ", "明儿个": "明天 ",
     "昨儿": "昨天", "今儿": "今天", "明儿": "明天", "前儿": "前天", "后儿": "后天",
     # Taiwan's word for a customer complaint (客訴) is the 投诉 the rules know
     "客诉": "投诉",
@@ -48,6 +49,18 @@ _WORDS = {
     "里头": "里头",
     # Sichuan words ("她一般买啥子", "咋个办", "莫得下单"): the Mandarin ones
     "啥子": "什么", "咋个": "怎么", "莫得": "没有", "晓得": "知道",
+    # Shanghainese ("阿拉10月份卖脱多少钞票", "伊啥辰光买额", "哪能弄"): the Mandarin words
+    "阿拉": "我们", "伊拉": "他们", "侬": "你", "辰光": "时候", "勿": "不", "哪能": "怎么", "交关": "很多",
+    "搿个": "这个", "搿": "这", "老早": "以前", "钞票": "金额", "啥人": "哪个", "侪": "都", "物事": "东西",
+    "号头": "月份",
+    # the verb's ending 脱 is 了 ("卖脱", "少脱", "破脱"); 脱 alone stays (脱发, 脱销)
+    "卖脱": "卖了", "买脱": "买了", "少脱": "少了", "多脱": "多了", "破脱": "破了", "用脱": "用了", "花脱": "花了",
+    "跑脱": "跑了", "忘脱": "忘了", "掉脱": "掉了", "坏脱": "坏了", "洒脱": "洒了",
+    # Beijing ("咱杭州的主顾", "甭管", "您给捋捋", "统共"): the Mandarin words
+    "主顾": "客户", "甭": "别", "咱们": "我们", "咱": "我", "统共": "总共", "捋捋": "看看", "倍儿": "特别",
+    "啥玩意": "啥东西", "麻溜": "赶快",
+    # Cantonese "深圳啲客": the shop's customers
+    "啲客": "客户",
 }
 _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 
@@ -60,6 +73,17 @@ _SICHUAN_ASKS = re.compile(r"(?<=是)好久" + _QUESTION_END + r"|(?<=是)好多
                            + r"|好多(?=(?:钱|次|个|位|包|袋|单|天|号)" + _QUESTION_END + ")")
 
 
+# Shanghainese 伊 is he or she where a name cannot be (at the start, after a verb of giving or
+# asking: "帮伊加个标签"); 额 is 的 after a word, except in the words 额 belongs to (金额, 额度);
+# 伐 ends a question as 吗.
+_SHANGHAI = {"伊": "他", "额": "的", "伐": "吗"}
+_SHANGHAI_SAYS = re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=[帮给跟同叫让问对搭是讲话]))伊(?![拉])"
+                            r"|(?<=[\u4e00-\u9fff])(?<![金余份名超差总业售易交单费值购入数面税定配限])额(?![度外])|伐" + _QUESTION_END)
+# Beijing's 儿 after a word ("十月份儿", "主顾儿", "回复稿儿", "啥招儿") is the word alone; a name's 儿
+# (婉儿, 可儿) follows none of these.
+_ERHUA = re.compile(r"(?<=[份天点会事样位趟回号顾户单头处边角哪这那今明昨个块片段早晚空活味道面遍下稿招名意字])儿")
+
+
 def to_mandarin(text: str) -> str:
     """Cantonese colloquial words as Mandarin ones, same length (simplified text in, out)."""
     if not text:
@@ -70,6 +94,8 @@ def to_mandarin(text: str) -> str:
     # "係崔桂英先啱": a message opening with 係 says who or what it is (系统 and 系列 are Mandarin)
     read = re.sub(r"^(\W*)系(?!统|列)", r"\1是", read)
     read = _SICHUAN_ASKS.sub(lambda m: "几时" if m.group(0) == "好久" else "多少", read)
+    read = _SHANGHAI_SAYS.sub(lambda m: _SHANGHAI[m.group(0)], read)
+    read = _ERHUA.sub(" ", read)
     # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
     return "那" + read[1:] if text.startswith(("咁", "噉")) else read
 

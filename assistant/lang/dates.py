@@ -58,7 +58,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("en_dm", rf"(?:the\s+)?{_ORD}\s+(?:of\s+)?({EN_MONTH})\b\.?(?:,?\s+(\d{{4}}))?"),
     ("en_slash", r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])"),
     ("en_the", r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(this|next|last)\s+month)?"),
-    ("en_named", (r"\b(?:the\s+day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|"
+    ("en_named", (r"\b(?:(?:the\s+)?day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|"
                  r"tomorrow|yesterday|this\s+(?:morning|afternoon|evening)|now"
                  # owners' shorthand: "tmrw", "tmr", "2moro", "tdy", "yday"
                  r"|tmrw|tmr|tmw|tmrrw|2mor+ow|2moro|tomoro|tomorow|tmorrow|tdy|yday|ytd|yest)\b")),
@@ -228,6 +228,7 @@ def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
         return _day_of_month(today, int(g[0]), _REL[g[1].lower()] if g[1] else None, prefer)
     if name == "en_named":
         word = re.sub(r"\s+", " ", m.group(0).lower())
+        word = "the " + word if word.startswith("day ") else word  # "day after tomorrow", said without "the"
         offsets = {"the day after tomorrow": 2, "the day before yesterday": -2, "tomorrow": 1,
                    "yesterday": -1, "yday": -1, "ytd": -1, "yest": -1}
         if word not in offsets and word not in ("today", "tonight", "now", "tdy") \
@@ -357,10 +358,11 @@ def impossible_dates(message: str) -> list[tuple[int, str]]:
     return out
 
 
-_SPAN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "mo": 30, "mth": 30, "wk": 7, "yr": 365, "天": 1, "周": 7, "星期": 7,
+_SPAN_UNIT_DAYS = {"day": 1, "d": 1, "week": 7, "month": 30, "year": 365, "mo": 30, "mth": 30, "wk": 7, "yr": 365, "天": 1, "周": 7, "星期": 7,
                    "礼拜": 7, "禮拜": 7, "月": 30, "年": 365, "日": 1}
 # "2mo", "3 wks", "6mths": the units shortened as owners type them
-_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\+?\s*(day|week|month|year|mo|mth|wk|yr)s?\b", re.IGNORECASE)
+# "quiet >45d": a count of days written as a bookkeeper would, the d right after the digits
+_SPAN_EN = re.compile(rf"\b(half a|{EN_NUM})\+?\s*(day|week|month|year|mo|mth|wk|yr)s?\b|\b(\d{{1,3}})(d)\b", re.IGNORECASE)
 # a month needs 个 ("3月" is March) and a year a small number ("2025年" is a date)
 # "90日冇落单": Cantonese counts days in 日, before what did not happen in them ("3日" is the 3rd)
 # "俩月没来" / "仨月": spoken counts that never name a month (February is 二月), so need no 个
@@ -426,7 +428,7 @@ _PERIODS: list[tuple[str, str]] = [
     ("month", rf"(?<![\d上下本这个年])(?![俩倆仨两兩]月)({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
     # "q3", "Q3 2025", "2025 q3", "去年第三季度": a quarter, of the year said or the latest begun
     ("quarter", r"(?:(20\d\d)\s*年?\s*|(去|今|前)年的?\s*)?(?:(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度)"
-                r"(?:\s*(?:of\s+)?(20\d\d)\b)?"),
+                r"(?:\s*(?:of\s+)?(20\d\d)\b|\s*['’](\d\d)\b)?"),  # "Q4'25": the year's last two digits
     # "上周末那两天", "last weekend": the Saturday and Sunday of that week
     # "去年这个月", "this month last year": this month, in the year said
     ("year_month", r"(去|前)年的?(?:这个?|同一?个?|本)月份?|\b(?:this|same) month (last) year\b|\b(last) year'?s? (?:this|same) month\b"),
@@ -449,10 +451,24 @@ _SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|
 def parse_period(text: str, today: date) -> tuple[date, date] | None:
     """The period a question is about, as (first day, last day) inclusive; None if it names none.
     "since september" / "9月以来" runs from the period's first day to today."""
-    found = date_range(text or "", today) or _period(text, today)
+    found = _months_together(text or "", today) or date_range(text or "", today) or _period(text, today)
     if found and found[0] <= today and _SINCE.search(text or ""):
         return found[0], today
     return found
+
+
+# "九月十月俩月统共花了多少", "9月和10月加起来": two months next to each other, summed as one stretch
+_MONTHS_TOGETHER = re.compile(rf"(?<![\d年])({NUM})\s*月份?\s*(?:和|跟|同|、|加|与)?\s*({NUM})\s*月份?\s*"
+                              r"(?:(?:这|那)?(?:俩|两个?)月|一共|统共|总共|合计|加起来|\btogether\b|\bcombined\b|\bin total\b)")
+
+
+def _months_together(text: str, today: date) -> tuple[date, date] | None:
+    m = _MONTHS_TOGETHER.search(text)
+    first, second = (cn_number(m.group(1)), cn_number(m.group(2))) if m else (None, None)
+    if not first or not second or second != first % 12 + 1:
+        return None
+    start = _month_in_past(today, first, None)[0]
+    return start, _month_end(add_months(start, 1))
 
 
 _RANGE_LINK = re.compile(r"\s*(?:到|至|~|～|-|–|—|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*", re.IGNORECASE)
@@ -596,6 +612,8 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             q = int(g[2]) if g[2] else cn_number(g[3]) or int(g[3])
             if g[0] or g[4]:
                 year = int(g[0] or g[4])
+            elif g[5]:
+                year = 2000 + int(g[5])
             elif g[1]:
                 year = today.year + _YEAR_SHIFT[g[1]]
             else:

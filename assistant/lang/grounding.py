@@ -17,6 +17,7 @@ from text_to_num import alpha2digit
 
 from assistant.lang.colloquial import said_digits
 from assistant.lang.dates import NUM, cn_number
+from assistant.lang.goods import named_in
 from assistant.lang.names import compact, name_key, sound_key, to_simplified
 
 # Chosen from a fixed vocabulary or checked elsewhere (dates against the message's own dates).
@@ -60,6 +61,8 @@ def _tokens(text: str) -> list[str]:
 
 
 COUNTS = frozenset({"quantity", "order_quantity"})
+# goods may be proposed under their stored name: "Mandheling" said grounds 曼特宁 Mandheling 250g
+GOODS = frozenset({"product", "order_product"})
 
 
 def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool = False,
@@ -68,6 +71,8 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
     if value is None or value == "" or isinstance(value, bool):
         return True
     text = _norm(message)
+    if isinstance(value, str) and re.fullmatch(r"\+?\d{6,}", value.strip()):
+        text = f"{text}\n{said_digits(text)}"  # "一三九 一二三四 五六七八": a phone dictated digit by digit
     if isinstance(value, str) and re.fullmatch(r"\+?\d{6,}", value.strip()) and \
             value.strip().lstrip("+") in re.sub(r"(?<=\d)[\s\-.()]+(?=\d)", "", text):
         return True  # a phone typed "138 0013 8000" or "138-0013-8000", saved as its digits
@@ -93,10 +98,14 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
 
 def _tail_put_right(phone: str, text: str) -> bool:
     """A number said whole earlier in the conversation and then its last digits ("尾数是86")."""
-    whole = re.findall(r"\d{6,}", text)
-    tails = {t for t in re.findall(r"(?<!\d)\d{1,4}(?!\d)", text)}
+    whole = re.findall(r"\d{6,}", re.sub(r"(?<=\d)[\s\-.()]+(?=\d)", "", text))
+    tails = {t for t in re.findall(r"(?<!\d)\d{1,4}(?!\d)", text)} | {
+        t.translate(_SAID_DIGITS) for t in re.findall(r"(?<![〇零一二三四五六七八九幺十百千])[〇零一二三四五六七八九幺]{1,4}(?![〇零一二三四五六七八九幺十百千])", text)}
     return any(len(w) == len(phone) and any(phone.endswith(t) and w[:-len(t)] == phone[:-len(t)] for t in tails)
                for w in whole)
+
+
+_SAID_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
 
 
 def _slip_of(word: str, have: set[str]) -> bool:
@@ -145,14 +154,15 @@ def ungrounded(args: dict, message: str | Sequence[str], known: Iterable[str] = 
     command, message = "\n".join(instruction(m) for m in said), "\n".join(said)
     return [key for key, value in args.items() if key not in UNCHECKED
             and not grounded(value, command if key in TARGETS else message, known,
-                             loose=key in LOOSE, counting=key in COUNTS)]
+                             loose=key in LOOSE, counting=key in COUNTS)
+            and not (key in GOODS and isinstance(value, str) and named_in(message, [value]) == value)]
 
 
 _QUESTION = re.compile(r"[?？]|吗|嗎|\b(?:is|are|was|were|did|does|do|who|what|when|which|how)\b"
                        # "has she ordered", not "she has ordered 2 bags" (a sale told in the perfect)
                        r"|^\W*(?:has|have)\b|\b(?:has|have)\s+(?:she|he|they|you|we|i|it|anyone|anybody|someone)\b",
                        re.IGNORECASE)
-_REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|帮我|幫我|麻烦|麻煩|请|請",
+_REQUEST = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b|\bpls\b|\bkindly\b|帮我|幫我|麻烦|麻煩|请|請",
                       re.IGNORECASE)
 
 

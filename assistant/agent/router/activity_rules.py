@@ -17,7 +17,7 @@ from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
 from assistant.core.records import InvalidInput
 from assistant.lang.dates import find_date, impossible_dates, parse_date, parse_period
-from assistant.lang.goods import named_in
+from assistant.lang.goods import catalog_name, named_in, names_goods
 from assistant.lang.grounding import asks_by_form, is_question
 
 _COMPLAINT = re.compile(
@@ -41,7 +41,7 @@ PROMISED_REPLY = re.compile(
     rf"|{_DAY_AHEAD}\s*(?:之前|以前|前)?\s*{_REPLY_ZH}",
     re.IGNORECASE)
 _FOLLOW = re.compile(PROMISED_REPLY.pattern + r"|\b(?:add|new|set|make|create) (?:a |an )?(?:task|to-?do)\b"
-                     r"|^\s*(?:task|to-?do)\s*[:：]|(?:加|建|记)(?:一)?个?(?:任务|待办)|follow[- ]?up|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
+                     r"|^\s*(?:task|to-?do)\s*[:：]|(?:加|建|记)(?:一)?个?(?:任务|待办)|follow[- ]?up|\bf/u\b|call (?:her |him |them )?back|remind(?:er)?|check in|get back to|reach out|⏰"
                      r"|\bring (?:her|him|them)\b|\bping (?:her|him|them)\b"
                      r"|\bcheck (?:if |that |whether )?(?:s?he|they) (?:got|received|likes?|liked)\b|\bgive (?:her|him|them) a (?:ring|call|bell)\b"
                      r"|\btry (?:again|later)\b|\bcall-?backs?\b|再call|再打|再问|再跟|再覆|回复佢|覆返?(?:佢|他|她)"
@@ -68,7 +68,7 @@ _CHANNELS = [("social", (r"xiaohongshu|rednote|little red book|小红书|\binsta
                        r"|致电|打(?:咗|了)?[俾畀给]|\btel(?:ed|led)?\b(?:\s*过来|\s*来)?"),
              # "it came in on wechat" is how a message arrived; "她店里的采购" is her shop's buyer
              ("in_store", (r"visited|came in(?!\s+(?:on|via|through|over|by)\s+(?:wechat|weixin|微信|e-?mail|sms|text"
-                           r"|whatsapp|(?:the )?phone|dm|ig|instagram|messenger)\b)|came by|come by|dropped (?:by|in)|stopped by|popped in"
+                           r"|whatsapp|(?:the )?phone|dm|ig|instagram|messenger)\b)|came by|come by|drop(?:ped|s)? (?:by|in)|stopped by|popped in|(?:store|shop) visit"
                            r"|" + CAME_TO_THE_SHOP +
                            r"|in (?:the )?(?:store|shop)|\bmet\b|\bbrowsed\b|\bwalked in\b|来店|到店|店里(?!的)|见了|拜访|来了|过来|上门|拿货|嚟铺|铺头|嚟店|嚟咗"
                            # "今天来买了一包", "来拿返换的豆": came to buy or collect
@@ -89,7 +89,9 @@ _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\
                            # a command to the assistant: "set 张伟's complaint to escalated"
                            r"|^\s*(?:set(?! (?:a |an |up a )?(?:reminder|follow|task))|mark|change|update|tag|show|list|find|draft|delete|remove|export)\b"
                            r"|^\s*(?:please\s+|pls\s+)?(?:send|text|message|wechat|email|msg|dm|tell)\s+(?!me\b|from\b|w/|with\b)"
-                           r"|^\s*(?:帮我|请)?(?:给|跟)\S{2,4}(?:发|回)(?:个|一条|一下)?(?:微信|短信|消息|信息)",
+                           r"|^\s*(?:帮我|请)?(?:给|跟)\S{2,4}(?:发|回)(?:个|一条|一下)?(?:微信|短信|消息|信息)"
+                           # "还没定，先不要记": told, and asked not to write it down
+                           r"|(?:先|暂时|暂且)?(?:不要|别|不用|甭|唔好|唔使)(?:记|記|录|存|log)|\b(?:don'?t|do not|no need to) (?:log|save|record|note)\b",
                            re.IGNORECASE)
 # "帮我回下李娜那个投诉" / "pls reply to Daniel about the sour beans": asked to do something, which
 # reports nothing, unless what is asked is to write it down ("帮我记一下…", "pls log: …")
@@ -361,6 +363,19 @@ _COUNT_ITEM = re.compile(r"(?:^|[:：,，])\s*(\d{1,3})\s*(?:x\s*)?([A-Za-z][\w-
 _LONE_NUMBER = re.compile(r"(?<![\w.#/-])(\d{2,6}(?:\.\d{1,2})?)(?![\w%/-])(?!\.\d)")  # "…drip bags, 177. wants…"
 
 
+def _goods(m: Msg, said: str, clause: str) -> str:
+    """The stored product the owner's words for goods name ("Mandheling", "曼特寧"), or the one the
+    clause names when they said only a measure ("两包 曼特宁", "4 bags"); else their words as said."""
+    products = m.ctx.product_names()
+    if not products:
+        return said
+    found = catalog_name(said, products) if names_goods(said) else None
+    if not found and not names_goods(said):  # the clause first, then the whole message
+        found = named_in(clause, products) if clause is not m.text else None
+        found = found or named_in(_blanked(m.text, [m.span]) if m.span else m.text, products)
+    return found or said
+
+
 def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     """The text with each span replaced by spaces (positions kept)."""
     for a, b in spans:
@@ -409,6 +424,7 @@ _CLAUSE_END = re.compile(r"[。;；!！?？\n]|\b(?:but|and then|also|because|co
 # Asked to show, look up, advise or rewrite, anywhere in the message: "罗子涵那个 complaint, show me
 # her profile first", "…what would you recommend I do next with him?", "帮我看下 Li Na 的情况"
 _ASKED_TO_READ = re.compile(r"\b(?:show|give|tell) me\b|\bpull (?:up|out)\b|\blook (?:\w+ )?up\b|\bopen up\b"
+                            r"|\b(?:search|find) (?:for )?(?:her|him|them|this customer)\b"
                             r"|\b(?:recommend|suggest|advise)\b|\bwhat (?:should|would|shall|do|can) (?:i|we)\b"
                             r"|\bmake it\b|\brewrite\b|\bre-?word\b|\bremind me who\b"
                             r"|帮我看|幫我看|给我看|帮我查|查一下|查下|看一下|看下|找找|建议|怎么办|咋办"
@@ -615,7 +631,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         if qty:
             args["quantity"] = qty[0]
             if qty[1]:
-                args["product"] = qty[1]
+                args["product"] = _goods(m, qty[1], text)
         if dates:
             args["date"] = dates[0].text
         if bad:  # handed over as written: add_order refuses it and says what to type
@@ -686,7 +702,7 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         if qty:
             args["order_quantity"] = qty[0]
             if qty[1]:
-                args["order_product"] = qty[1]
+                args["order_product"] = _goods(m, qty[1], order_clause[1] if order_clause else text)
         if amount:
             args["order_amount"] = amount[0]
         near = [d for d in dates if d.start not in used and order_clause and _in(order_clause, d.start)]
@@ -731,6 +747,11 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         if took and took.past < today and not _only_ahead(took, today) \
                 and not any(_in(c, took.start) for c in said):
             args["date"] = took.text
+    if "date" not in args and contact and dates and not text[:dates[0].start].strip() \
+            and dates[0].past <= today and not _only_ahead(dates[0], today):
+        args["date"] = dates[0].text  # "11/20 phone 邱磊: …": a log line opens with the day it happened
+        if args.get("order_date") == args["date"]:
+            args.pop("order_date")  # the goods were ordered on the call, that day: the contact's date
     for at, written in bad[:1]:
         # "remind me on 2026-13-45" must not become a task due tomorrow: the date goes to the
         # write it belongs to, as written, and log_activity refuses it with what to type

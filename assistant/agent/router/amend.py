@@ -29,12 +29,13 @@ from assistant.agent.router.sql_templates import (BOUGHT_LISTS, LAST_ORDER_ASKED
                                                   between_the_two, compared_again, complaint_follow_up, follow_up,
                                                   is_change_row, period_of, share_sql, sql_for, subject)
 from assistant.lang.colloquial import read_as_mandarin
+from assistant.lang.goods import named_in
 from assistant.lang.grounding import asks_by_form
 from assistant.lang.writing_system import without_emoji
 
 # Words that say the message revises what was just said or shown.
 REVISING = re.compile(
-    r"不对|(?<!是)不是|错了|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正|给到|加到"
+    r"不对|(?<!是)不是|错了|岔了|(?:别|甭|不要)[^，,。]{1,8}了\s*[,，!！]|打错|写错|搞错|说错|记错|弄错|改成|改为|改到|改下|改一下|改做|换成|换到|换做|应该是|其实是|更正|给到|加到"
     r"|\bthen\s*[.!]?\s*$|^\s*fine\b|算了|还是|那就|先改|^\s*改(?!善|进)|^\s*(?:等等|等下|等一下|哦|噢)|^\s*是(?=[\u4e00-\u9fff]{2,4}(?:\s|$|[,，]))"
     r"|\b(?:maybe |perhaps )?i mean\b|^\s*(?:(?:hmm+|um+|uh+|ah+|oh|er+|ok|okay)[\s,，.]+)?(?:no|nope|nah|wait|sorry|oops|actually|correction|i meant"
     r"|should be|make it|change (?:it|that)"
@@ -49,6 +50,7 @@ REVISING = re.compile(
     re.IGNORECASE)
 # "same for Lily Cooper", "Ethan Lee then, same order", "同一张单", "佢都要一样": the request just
 # made or saved, again for someone else
+_OTHER_ID = re.compile(r"(?:#|\bno\.?\s*|投诉|complaint\s*)?(?<![\d.])(\d{1,5})(?![\d.%])")
 SAME_AGAIN = re.compile(r"\bsame (?:for|with|order|one|thing|tag|again|deal|as before)\b|\bditto\b"
                         r"|同一[张单笔个条]|同样的?[单tag标签]|一样的?[单tag标签]|照样|照办|也一样|都一样", re.IGNORECASE)
 # "make it 6", "改成6包": the new count said outright
@@ -69,7 +71,7 @@ _CHANGED_TO = re.compile(r"改成|换成|改为|换为|改用|换用|换到|\bsw
                          re.IGNORECASE)
 _BARE_OFFER = re.compile(r"(?:\bmake it|\bup to|\bincrease to|\bchange (?:it )?to|改成|改为|换成|改到|提到|加到)\s*(\d{1,2})(?![\d.%％折])",
                          re.IGNORECASE)
-_NEW_GOODS_NAMED = re.compile(r"(?:是|改成|换成|应该是|\bit'?s\b|\bshould be\b|\bmake it\b|\bwas\b)\s*"
+_NEW_GOODS_NAMED = re.compile(r"(?:是|改成|换成|应该是|\bit'?s\b|\bshould be\b|\bmake it\b|\bwas\b|\bis\b)\s*"
                               # "是5包哥伦比亚 不是巴西": the count may come before the right goods
                               r"(?:(?:\d+|[一二两三四五六七八九十]+)\s*(?:包|袋|盒|箱|bags?|boxes|packs?)\s*)?"
                               r"([\u4e00-\u9fff]{2,8}?|[A-Za-z][A-Za-z ]{2,30}?)(?=\s|\d|$|[,，。!！])", re.IGNORECASE)
@@ -80,8 +82,10 @@ _NEGATED = re.compile(r"不是[^\s,，。;；是]*|\bnot\b[^,，。;；]*?(?=\s*
                       re.IGNORECASE)
 _NAME_IS = re.compile(r"(?:应该是|其实是|是|叫|名字是|\bit'?s\b|\bshould be\b|\bname is\b|\bnamed\b)\s*"
                       r"([\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff])|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
-_LAST_DIGITS = re.compile(r"(?:尾数|尾号|最后(?:两|三|四|几|\d)位(?:数)?|\blast (?:\w+ )?digits?)\s*(?:是|应该是|\bshould be\b|\bis\b|\bare\b|=)?\s*(\d{1,4})",
+_LAST_DIGITS = re.compile(r"(?:尾数|尾号|最后(?:两|三|四|几|\d)位(?:数)?|最尾(?:两|三|四|几)?(?:个字|位)?|\blast (?:\w+ )?digits?)\s*"
+                          r"(?:是|应该是|\bshould be\b|\bis\b|\bare\b|=)?\s*(\d{1,4}|[〇零一二三四五六七八九幺]{1,4})(?![\d〇零一二三四五六七八九十百千])",
                           re.IGNORECASE)
+_SAID_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
 _LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?(?:\s*\b(?:lor|lah|la|leh|ah)\b)?[\s,，]*(\d{1,2})\s*(?:%|％)?\s*"
                          r"(?:then|instead|吧|啦|好了)?\s*[.!。！]?\s*",
                          re.IGNORECASE)
@@ -122,9 +126,15 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
             tool in _READS_ABOUT_ONE and len(text) <= 30 and _ALSO.search(text) and spot(text)) and not another:
         return None
     out = dict(args)
+    other = _OTHER_ID.search(text) if "complaint_id" in params and out.get("complaint_id") else None
+    if other and SAME_AGAIN.search(text):
+        # "35 also same thing kindly" after complaint 34 was marked: the same change, to 35
+        out["complaint_id"] = int(other.group(1))
+        out.pop("customer", None)
+        return out if out != args else None
     _customer(text, tool, out, params, spot)
     said = _NAME_IS.search(text) if "name" in params and out.get("name") else None
-    if said and not spot(said.group(1)):
+    if said and not spot(said.group(1)) and not re.fullmatch(r"[〇零一二两三四五六七八九十百千幺]+", said.group(1)):
         # "undo 名字打错了" then "是陈晓虹 same phone": the new customer again, by the right name
         out["name"] = own[said.start(1):said.end(1)]
     # "不是2包 是3包" / "3 not 2": what is denied is not the new value
@@ -132,7 +142,8 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     meant = _NEGATED.sub(lambda m: denied.append(m.group(0)) or " " * len(m.group(0)), text)
     _numbers(meant, tool, out, params, today, " ".join(denied))
     goods = next((k for k in ("product", "order_product") if k in params and out.get(k)), None)
-    if goods and any(str(out[goods]).lower() in d.lower() for d in denied):
+    if goods and any(str(out[goods]).lower() in d.lower() or named_in(d, [str(out[goods])]) for d in denied):
+        # ("not Mandheling lah" denies 曼特宁 Mandheling 250g, the goods as stored)
         named = _NEW_GOODS_NAMED.search(meant)  # "不是耶加 是曼特宁": the goods denied, then the right ones
         if named:
             out[goods] = named.group(1).strip()
@@ -142,9 +153,10 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
         if key in params:
             out[key] = value
     tail = _LAST_DIGITS.search(text) if "phone" in params and out.get("phone") else None
-    if tail and len(tail.group(1)) < len(str(out["phone"])):
-        # "尾数是86不是88": the number just given, its last digits put right
-        out["phone"] = str(out["phone"])[:-len(tail.group(1))] + tail.group(1)
+    digits = tail.group(1).translate(_SAID_DIGITS) if tail else ""
+    if tail and len(digits) < len(str(out["phone"])):
+        # "尾数是86不是88", "最尾两个字是七九": the number just given, its last digits put right
+        out["phone"] = str(out["phone"])[:-len(digits)] + digits
     if _NO_REMINDER.search(text):
         for key in ("follow_up", "follow_up_date"):
             out.pop(key, None)
@@ -183,8 +195,11 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
         out["top"] = top
         return
     # "九折太少了，改成85折": the offer the message changes to, after the one it turns down
-    pct = offer_percent(_CHANGED_TO.split(text)[-1])
-    pct = offer_percent(text) if pct is None else pct
+    turned = _CHANGED_TO.split(text)
+    pct = offer_percent(turned[-1]) if len(turned) > 1 else None
+    # "九折太抠门了，别九折了，八折！": else the offer of the last clause that names one
+    said = [p for p in (offer_percent(c) for c in re.split(r"[，,。.!！;；]", text)) if p is not None]
+    pct = (said[-1] if said else None) if pct is None else pct
     if "offer_percent" in params:
         bare = _BARE_OFFER.search(text) if out.get("offer_percent") else None
         if pct is None and bare:

@@ -114,7 +114,7 @@ def offer_percent(text: str) -> float | None:
 
 
 # a group of customers described in words ("两个月没来的那些客户", "the ones who stopped buying")
-_DESCRIBED = re.compile(r"(?:客户|客人|顾客|会员|熟客|老客|的人)\s*$|\b(?:customers|clients|people|ppl|ones)\b[^,.]{0,40}$",
+_DESCRIBED = re.compile(r"(?:客户|客人|顾客|会员|熟客|老客|的客|的人)\s*$|\b(?:customers|clients|people|ppl|ones)\b[^,.]{0,40}$",
                         re.IGNORECASE)
 # "让café客户回购": the group asked to buy again
 _AUDIENCE_LET = re.compile(r"(?:让|叫|请|促)(\S{2,12}?)(?:回购|复购|再买|回来)")
@@ -125,9 +125,11 @@ def audience(text: str) -> str | None:
     m = _AUDIENCE_ZH.search(text) or _AUDIENCE_TOLD.search(text) or _AUDIENCE_LET.search(text) \
         or _AUDIENCE_EN.search(text)
     found = m.group(1) if m else None
-    if found and THOSE_LISTED.fullmatch(found.strip()) and _DESCRIBED.search(text[:m.start()]):
-        # "两个月没来的那些客户 给他们发微信召回": "them" are the customers described before
-        found = text[:m.start()]
+    if found and THOSE_LISTED.fullmatch(found.strip()):
+        # "两个月没来的那些客户 给他们发微信召回", "两个月没来的客人，发微信叫他们回来": "them" are
+        # the customers described before, in the clause that describes them
+        before = [c for c in re.split(r"[，,；;。]|\s+(?=[\u4e00-\u9fff])", text[:m.start()]) if _DESCRIBED.search(c)]
+        found = before[-1] if before else found
     if found is None:  # "两个月没下单的老客，发微信召回": the clause without the request
         clauses = [c for c in re.split(r"[，,；;。:：]", text) if c.strip()]
         rest = [c for c in clauses if not (_DRAFT_ZH.search(c) or _DRAFT_EN.search(c))]
@@ -144,6 +146,7 @@ def audience(text: str) -> str | None:
                    r"(?:we-?chat|sms|e-?mail|text)\b.*$|[,，]?\s*(?:用|通过)?(?:微信|短信|邮件)\s*$",
                    "", found.strip(), flags=re.IGNORECASE)
     found = found.strip(" ,，。.!?？！")
+    found = re.sub(r"^(?:帮我|幫我|麻烦|请)?(?:同|跟|给|為|为)?(?=\S{2})", "", found)  # "帮我同…的客": for them
     return found or None
 
 

@@ -43,7 +43,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
                 "确认", "确定", "好的", "好啊", "好吧", "好嘞", "好滴", "好", "行", "行吧", "可以", "没问题",
                 "无问题", "冇问题", "是的", "是", "对的", "对", "没错", "嗯嗯", "嗯", "存", "保存",
                 "存起来", "存下来", "存进去", "存低", "记上", "记下", "记低", "记吧", "就这样", "系", "係", "得", "ok咯", "can",
-                "没有问题", "中", "整", "整上", "妥",  # the north's "中 整吧": go ahead
+                "没有问题", "中", "整", "整上", "妥", "成", "存上", "齐活", "齐活儿",  # the north's "中 整吧": go ahead
                 "can can", "ok can",
                 # Sichuan's "要得 存起", "对头"; Cantonese "啱晒" ("冇错" is read as 没错)
                 "要得", "对头", "存起", "啱晒", "对晒", "对了",
@@ -56,7 +56,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
              "撤销", "撤消", "撤回", "撤掉", "撤了", "恢复", "还原", "复原", "不算", "作废"),
 }
 # Words that add nothing to a control: politeness, particles, "it", "the last one".
-_FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "la", "lah", "lor",
+_FILLERS = ("please", "pls", "plz", "pl", "kindly", "thanks", "thank you", "thx", "ty", "la", "lah", "lor",
             "leh", "ah", "oh", "so", "then", "po", "na", "ta", "cheers", "唔该", "唔該", "it", "that", "this", "one", "last", "the", "just", "now",
             "and", "it's", "its", "thats", "that is", "fine", "sir", "boss", "mate", "haha", "哈哈", "actually", "hmm", "um", "er",
             "吧", "啊", "呀", "了", "啦", "喇", "嘅", "哦", "噢", "喔", "呢", "嘛", "哈", "吖", "咯", "嘞", "佢", "咗",
@@ -67,9 +67,11 @@ _FILLERS = ("please", "pls", "plz", "pl", "thanks", "thank you", "thx", "ty", "l
             "请", "麻烦", "麻烦你", "把", "那一步", "这一步", "一步", "already", "liao", "谢", "谢啦", "谢谢",
             "可以了")
 # A short message saying something went wrong, with an undo word, asks for the undo.
-_MISTAKE = re.compile(r"错|不对|搞错|弄错|重复|重复了|记重|算了|改主意|再想想|再考虑|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
+_MISTAKE = re.compile(r"错|岔|不对|搞错|弄错|重复|重复了|记重|算了|改主意|再想想|再考虑|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
                       r"|\bnever ?mind\b|\bnvm\b|\bchanged my mind\b"
                       r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实|\boh no\b|\bit was\b[^,.]{1,30}\bnot\b", re.IGNORECASE)
+# In Indian English "revert" is to reply: "kindly revert with her details" asks for them
+_REVERT_WITH = re.compile(r"\brevert(?:ing)?\s+(?:back\s+)?(?:with|to me|on|asap|soon)\b")
 _SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")
 
 
@@ -117,7 +119,7 @@ def _control(message: str) -> str | None:
         if text in words:
             return intent
     bare = _bare(message)
-    if not bare or len(bare) > 80:
+    if not bare or len(bare) > 80 or _REVERT_WITH.search(bare):
         return None
     for intent in ("undo", "cancel", "confirm"):
         if len(bare) <= 40 and _made_of(bare, _WORDS[intent]):

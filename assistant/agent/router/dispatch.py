@@ -14,7 +14,7 @@ from assistant.agent.router.activity_rules import ASK_TO_REMIND
 from assistant.agent.router.controls import control_intent
 from assistant.agent.router.keywords import Keywords
 from assistant.agent.router.meaning import GUESS, GUESSED, OUTWEIGHS, OVERRULES, SURE, WEAK_EXACT
-from assistant.agent.router.records import Canned, Msg, Route, RouteContext, rule
+from assistant.agent.router.records import EXPLICIT, Canned, Msg, Route, RouteContext, rule
 from assistant.agent.router import sql_templates
 from assistant.agent.router.rules import command_part
 from assistant.agent.router.slots import (
@@ -109,7 +109,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
     # code's exact reading wins; the intent model speaks where no rule understood, where only a
     # fallback rule did and the model is sure of another request, or where it is surer still
     chosen = exact if exact is not None else _by_meaning(msg, ordered, own)
-    if exact is not None:
+    if exact is not None and exact.confidence < EXPLICIT:
         # a weak rule gives way to a sure model; any rule to a model this sure, trained on what
         # owners wrote ("上个月投诉最多的是哪一类" is a question of figures, not a complaint to triage)
         other = _by_meaning(msg, ordered, own, at_least=OVERRULES if exact.confidence <= WEAK_EXACT else OUTWEIGHS)

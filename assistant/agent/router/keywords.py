@@ -14,11 +14,11 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "triage": ((r"classify|categori[sz]e|triage|what (?:kind|type|category|sort) of (?:complaint|issue|problem)"
                r"|label (?:this|the|that) (?:complaint|message)|which category|is this complaint about"
                r"|how (?:serious|bad|severe)\b|whose fault|is it (?:even )?our fault|our fault or"),
-               ("分类", "什么类型", "哪一?类", "归类", "属于什么", "什么类别", "打(个)?标签", "什么问题",
+               ("分类", "什么类型", "哪一?类", "归类", "属于什么", "什么类别", "打(个)?标签", "什么问题", "啥问题", "算(?:啥|什么)问题",
                 "多严重", "严不严重", "严重不", "有多严重", "几严重", "严重吗", "谁的错", "我们的错", "我们得错", "判断一?下")),
     "draft": ((r"\bdraft|\brepl(?:y|ies) to|respond to|\bwrite (?:a |an )?(?:reply|response|answer|apology)"
               r"|answer (?:the |this |her |his |their )?complaint|apolog|\breply\b|\bresponse\b"),
-              ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟",
+              ("回复", "回应", "起草", "写一?封", "拟一", "道歉信", "怎么回", "答复", "回一下", "草拟", "咋回",
                # "帮我回他，语气软一点": answer him
                "帮我回(?:他|她|佢|人家)", "回(?:他|她|佢)一下", "帮我覆(?:他|她|佢)")),
     "add_customer": ((r"\b(?:add|create|register|new|save)\b(?: a| an| this)?(?: new)? (?:customer|client|contact|cust)\b"
@@ -31,7 +31,7 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                       "新(客户|顾客|客人|客).{0,4}(帮我|幫我)?(建|开|加|录|登记)(一|个|一个|下|一下)",
                       # "幫我建檔 …", "开个档": a file opened for someone new
                       "(建|开|立)(个|一个)?(档|档案|客户档案|资料卡)")),
-    "update": ((r"\b(?:change|update|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
+    "update": ((r"\b(?:change|update|upd|set|correct|fix|edit|modify)\b|new (?:phone|number|mobile|email|address|wechat)"
                r"|moved to|\btag(?:ged)?\b|\bnow lives|\bis now\b|\bnow is\b|\bmark\b.{1,30}\bas\b"
                r"|\badd (?:a )?notes? (?:to|for|on)\b|\bnotes? (?:down )?一下|\bnote that\b|\bmoving to\b|\brelocated\b"
                r"|(?:phone|number|mobile|email|e-mail|wechat|city|address) is\b"),
@@ -52,7 +52,8 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                # Cantonese past tense: 买咗 / 订咗 / 攞咗 (bought, ordered, picked up)
                "(?:买|订|要|攞|拿|落)咗")),
     "contact": ((r"\b(?:called|calls|rang|phoned|phone call|messaged|texted|wechat(?:ted|ed)?|emailed|visited"
-                r"|came in|came by|dropped (?:by|in)|stopped by|popped in|met|talked to|spoke (?:to|with)"
+                r"|came in|came by|drop(?:ped|s)? (?:by|in)|stopped by|popped in|(?:store|shop) visit|met|talked to"
+                r"|spoke (?:to|with)"
                 r"|chatted|caught up|dm'?d|replied|said|told me|asked|wrote|commented|posted|complained"
                 r"|" + CAME_TO_THE_SHOP +
                 r"|(?:i|we) (?:just |already )?(?:call|phone|text|msg|message|wechat)\b(?=.{0,40}\b(?:already|just now|liao|earlier)\b)"
@@ -61,7 +62,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                 r"|reached out|hit (?:me|us) up|emailed|telephoned|spoke|conversation with|over the (?:tele)?phone"
                 r"|on a call|video call|voice (?:note|message|msg))\b|\b(?:msg|message|text|wechat|dm|call|email|note)"
                 r"\s+(?:from|w/|with)\b|\blog (?:a |an |the )?"
-                r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"),
+                r"(?:call|visit|note|interaction|chat|meeting)|^(?:log|note)\s*:"
+                # a log line as a bookkeeper writes it: "11/20 phone 邱磊: 2x 曼特宁 176"
+                r"|^\W*(?:\d{1,2}/\d{1,2}\s+)?(?:phone|call|visit|wechat|email)\s[^:：]{1,20}[:：]"),
                 ("打电话", "打了电话", "打来", "来电", "电话里", "微信上", "微信说", "发微信", "微信下单", "微信订", "微信来", "又来了", "今天来了", "刚来了", "来过店", "过来买", "来拿了", "过来拿",
                  "电话下单", "电话订", "发消息", "发了消息",
                  "留言", "来店", "到店", "来了店里", "来店里", "见了", "聊了", "沟通", "拜访", "记录一下", "记一下",
@@ -75,7 +78,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
               r"|haven'?t (?:bought|ordered)|inactive|dormant|going quiet|about to leave|likely to leave"
               r"|about to lose|going to lose|might lose|could lose|drifting away|drop(?:ping)? off|gone (?:quiet|cold|missing)"
               r"|go(?:ing)? quiet|fall(?:ing)? off|fad(?:e|ing) (?:away|out)|ditch(?:ing)? us|leav(?:e|ing) us|quit(?:ting)? us"
-              r"|stop(?:ped)? coming|disappear(?:ed|ing)?|ghost(?:ed|ing)? (?:us|me)|(?:about|going) to ghost|walk(?:ing)? away"),
+              r"|stop(?:ped)? coming|disappear(?:ed|ing)?|ghost(?:ed|ing)? (?:us|me)|(?:about|going) to ghost|walk(?:ing)? away"
+              # Hokkien "pangseh" (放生, to abandon), as Singaporeans say leaving a shop
+              r"|pang ?seh|pang ?sai"),
               ("流失", "风险", "不来了", "沉睡", "很久没", "好久没", "没来买", "要跑", "预警", "快走了", "不买了",
                "不再帮衬", "不再光顾", "不再来", "不会再来", "可能走", "会走", "要走", "走了的", "走掉", "跑掉")),
     "list": (r"\bwho\b|\bwhich\b|\blist\b|\bshow\b|\btop\b|\bany\b|\bmost\b|\brank", ("哪些", "谁", "列出", "名单",
@@ -87,11 +92,12 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                r"|suggest|recommend|advice|next steps?|ideas? for|what now|how to (?:keep|retain|handle|treat|"
                r"approach|win|deal)"),
                ("怎么维护", "怎么办", "怎么跟进", "建议", "该怎么", "如何维护", "下一步", "怎么处理", "怎么挽回",
-                "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做", "咋办", "咋整", "值得跟", "要不要跟", "还跟不跟")),
+                "怎么留住", "怎么对待", "如何跟进", "该做什么", "怎么做", "咋办", "咋整", "怎么弄", "咋弄", "怎么搞", "值得跟", "要不要跟", "还跟不跟")),
     "howto": ((r"\bhow (?:do|can|should|would|could) (?:i|we)\b|\bhow to\b|\btips?\b|best practices?|\bguide\b"
               r"|strateg|\bways? to\b|what'?s the best way|playbook|\bshould (?:i|we)\b|\bwhat to do\b"),
               ("怎么(?!样)", "怎样", "如何", "技巧", "方法", "攻略", "办法", "最佳做法", "做法", "策略",
-               "应该", "经验", "请教", "心得", "窍门", "诀窍")),
+               # (not 心得: typed by sound it is 新的, "the new one is …")
+               "应该", "经验", "请教", "窍门", "诀窍", "(?:啥|什么)招", "出出?主意", "有(?:啥|什么)好?办法")),
     "profile": ((r"\bshow\b|\bprofile\b|\bdetails?\b|\binfo\b|tell me about|who is|\bhistory\b"
                 r"|last (?:order|purchase|visit|bought)|what did .* (?:buy|order)|how is .* doing|\blook up\b"
                 r"|overview|summary of|status of|\bbought recently\b|\borders?\b|phone number|\bemail\b"

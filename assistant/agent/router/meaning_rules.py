@@ -145,6 +145,8 @@ def activity_by_meaning(m: Msg) -> Intent | None:
     who = _who(m)
     if not who or activity_rules.asked_to_do(m.text):
         return None  # "帮我 call 一下李娜 跟她说货到了": an errand, nothing that happened
+    if not m.customer and not m.kw.has("pronoun") and not m.kw.has("contact") and not m.kw.has("order"):
+        return None  # "fine. book me a taxi then lol": nothing about the customer just discussed
     return Intent({**who, "summary": m.text}, BY_MEANING)
 
 

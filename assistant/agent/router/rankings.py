@@ -33,11 +33,11 @@ _GROUPS = [
 ]
 _TOP_N = r"(\d+|[一二三四五六七八九十两]+)"
 # a figure's extremes, not any "最" ("最近", "最耐冇嚟" ask for something else)
-_SUPERLATIVE = re.compile(r"\bmost\b(?!\s+recent)|\b(?:best|top|biggest|largest|highest|strongest|busiest|least|fewest|worst|weakest"
+_SUPERLATIVE = re.compile(r"\bmost\b(?!\s+recent)|\b(?:best|top|biggest|largest|highest|strongest|busiest|maximum|max|minimum|least|fewest|worst|weakest"
                           r"|lowest|smallest|slowest|quietest|more|less|fewer)\b|最(?:多|少|好|差|高|低|大|小|强|弱|旺|淡|火|忙|闲"
                           r"|畅销|受欢迎|赚|能|会|烂)|多(?:啲|些|点|一点)|少(?:啲|些|点)|排名|排行|\brank(?:ed|ing)?\b",
                           re.IGNORECASE)
-_LEAST = re.compile(r"\b(?:least|fewest|worst|weakest|lowest|smallest|slowest|quietest|bottom)\b"
+_LEAST = re.compile(r"\b(?:least|fewest|worst|weakest|lowest|smallest|slowest|quietest|bottom|minimum)\b"
                     r"|最(?:少|差|低|弱|淡|冷|慢|小|烂|闲)|倒数|垫底", re.IGNORECASE)
 _MANY = re.compile(r"哪些|哪几|边啲|\bwhich (?:are|were)\b|\b(?:cities|products|customers|months|categories|channels)\b",
                    re.IGNORECASE)

@@ -13,7 +13,7 @@ import re
 
 from assistant.agent.router import rankings, sql_templates
 from assistant.agent.router.activity_rules import PROMISED_REPLY
-from assistant.agent.router.records import Canned, Intent, Route, rule
+from assistant.agent.router.records import EXPLICIT, Canned, Intent, Route, rule
 from assistant.agent.router.records import Msg as _Msg
 from assistant.agent.router.slots import (
     EMAIL,
@@ -43,10 +43,10 @@ def command_part(text: str) -> str:
     return re.split(r"[:：\"“「『]", text, maxsplit=1)[0]
 
 
-_COMPLAINT_ID = re.compile(r"(?:complaint|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
+_COMPLAINT_ID = re.compile(r"(?:complaint|complain(?=\s*#?\s*\d)|投诉|ticket|case)\s*(?:#|no\.?|number|id|编号)?\s*(\d+)\s*号?"
                            r"|#(\d+)|(?:第)?(\d+)\s*号投诉", re.IGNORECASE)
 TONES = [("warm", r"warm|friendly|casual|gentle|\bkind\b|\bnice\b|\bsoft", "温暖|亲切|热情|随和|温和|友好|暖|客气|柔和|有人情味|温柔|溫柔|溫和|溫暖|親切|软一?点|軟一?點"),
-          ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方|严肃"),
+          ("formal", r"formal|professional|polite|official", "正式|专业|礼貌|官方|严肃|板正|郑重"),
           ("brief", r"\bshort(?:er)?\b|brief|concise|keep it short|tl;?dr|fewer words",
            "简短|短一?点|短些|简单点|简洁|不要太长|别太长|看长的|太长")]
 STATUSES = [("in_progress", (r"in progress|in-progress|\bin prog\b|\bwip\b|working on|ongoing|handling|looking into|on it\b"
@@ -130,6 +130,22 @@ _COMPLAINT_WORD = re.compile(r"complain\w*|compliant|issue|problem|ticket|case|\
 _ASKS_STATUS = re.compile(r"\?|？|吗|嗎|[没沒](?:有)?\s*$|了[没沒]|未\s*$|\bis it\b|\byet\b", re.IGNORECASE)
 
 
+# "complain 34 is about what ah", "投诉34说的什么": what a complaint on file says
+_WHAT_IT_SAYS = re.compile(r"\babout what\b|\bwhat(?:'s| is| was)?\b.{0,20}\babout\b|\bwhat (?:did|does) (?:it|they|she|he) say\b"
+                           r"|\bdetails?\b|\bcontent\b|说(?:的|了)?(?:什么|啥)|讲(?:的|了)?(?:什么|啥)|什么(?:事|内容|问题)|啥(?:事|内容|问题)"
+                           r"|内容|关于(?:什么|啥)", re.IGNORECASE)
+
+
+@rule(19)
+def complaint_text(m: _Msg) -> Intent | None:
+    cid = complaint_id(m.text)
+    if cid is None or not _WHAT_IT_SAYS.search(m.text) or m.kw.has("draft") or m.kw.has("triage") \
+            or _SETS_STATUS.search(m.text) or pick_in(STATUSES, m.text):
+        return None
+    return Intent({"sql": "SELECT k.id, k.date, c.name, k.category, k.severity, k.status, k.text FROM complaints k "
+                          f"JOIN customers c ON c.id = k.customer_id WHERE k.id = {cid}"}, 0.9)
+
+
 @rule(20)
 def complaint_status(m: _Msg) -> Intent | Canned | None:
     """"mark complaint 12 resolved", and by name: "王洋那个投诉搞定了" / "Lily's complaint is sorted".
@@ -158,7 +174,7 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
     # "先把投诉标成处理中" names no one: the complaint of the customer being talked about
     who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") or _THAT_ONE.search(command)
                          or _SETS_STATUS.search(command) else None)
-    said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|未处理|resolved|in progress|\bin prog\b|\bwip\b", command,
+    said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|正在处理|跟进中|未处理|resolved|in progress|\bin prog\b|\bwip\b", command,
                                                          re.IGNORECASE)
     if said and not m.customer and m.ctx.last_complaint and (
             m.kw.has("pronoun") or _THAT_ONE.search(command) or _SETS_STATUS.search(command) or re.search(
@@ -169,7 +185,10 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
             and not sql_templates.is_count_question(m.kw.low) and not _ASKS.search(m.kw.low):
         # "把那个投诉关了" with no one talked about: whose, kept for the name that answers it
         return Canned("complaint_whose", Route("set_complaint_status", {"status": status}, 0.85))
-    return Intent({"customer": who, "status": status}, 0.85) if who and said else None
+    if not (who and said):
+        return None
+    # "先标成处理中": the verb that sets a status and the status itself, word for word
+    return Intent({"customer": who, "status": status}, EXPLICIT if _SETS_STATUS.search(command) else 0.85)
 
 
 _SETS_STATUS = re.compile(r"\b(?:mark|set|change|put|move|close|re-?open|open (?:it )?back|make it)\b"
@@ -383,7 +402,7 @@ _FIELDS = [("email", r"e-?mail|邮箱|邮件"), ("wechat", r"wechat|weixin|微�
            ("tags", r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])|\bmark\b.{1,30}\bas\b|标签|标记|标成|标为|打上"
                     r"|(?<![A-Za-z])vip(?![A-Za-z])"),
            ("notes", r"(?<![A-Za-z])notes?(?![A-Za-z])|备注|备忘|记一下"),
-           ("phone", r"phone|number|mobile|cell|电话|手机|号码|换.{0,2}号|新号"),
+           ("phone", r"phone|number|mobile|cell|电话|手机|号码|换(?:个|了|了个|新)?号|新号"),  # (换微信号 is WeChat's)
            ("city", r"city|address|moved to|moving to|relocated|lives in|城市|地址|搬到|搬去|搬了去|搬家|住"),
            ("name", r"\bname\b|名字|姓名|改名")]
 # Field words typed with the wrong characters of the same sound: 被注 for 备注, 标前 for 标签.
@@ -562,7 +581,15 @@ def _more_fields(after: str, fld: str, value: str) -> dict:
     note = _NOTE_TOO.search(rest) if fld not in ("notes", "tags") else None
     if note:
         more["notes"] = (note.group(1) or note.group(2)).strip(" ,，。.")
+    tag = _TAG_TOO.search(rest) if fld != "tags" else None
+    if tag and not _TAG_NOISE.fullmatch(tag.group(1)):
+        more["tags"] = tag.group(1)
     return more
+
+
+# "email x@y.com, +tag wholesale" / "…，标签 VIP": a tag listed beside another change
+_TAG_TOO = re.compile(r"(?:^|[\s,，;；])\+?\s*(?:tags?|标签)\s*[:：=]?\s*([A-Za-z][\w&+-]{1,20}|[\u4e00-\u9fff]{1,6})(?=$|[\s,，;；。.])",
+                      re.IGNORECASE)
 
 
 def _churn_asked(m: _Msg) -> bool:
@@ -799,10 +826,11 @@ def sql_question(m: _Msg) -> Intent | None:
     return Intent({"sql": sql}, 0.85 if who else 0.8) if sql else None
 
 
-STAGES = [("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),
-           ("formation", r"second (?:order|purchase)|repeat|come back again|regulars?", "复购|回头|第二次"),
-           ("stability", r"loyal|vip|long[- ]time|best customers", "老客户|忠实|忠诚|大客户|VIP"),
-           ("decline", r"lapsed|lost|win back|churn|inactive|stopped buying|dormant", "流失|挽回|不来了|沉睡|召回")]
+# decline first: "召回老客户" wins back old customers, it does not look after loyal ones
+STAGES = [("decline", r"lapsed|lost|win back|churn|inactive|stopped buying|dormant", "流失|挽回|不来了|沉睡|召回"),
+          ("exploration", r"new customers?|first[- ]time|first order|prospect", "新客户|新顾客|首单|第一次|潜在"),
+          ("formation", r"second (?:order|purchase)|repeat|come back again|regulars?", "复购|回头|第二次"),
+          ("stability", r"loyal|vip|long[- ]time|best customers", "老客户|忠实|忠诚|大客户|VIP")]
 
 
 # "so what should we do, give me concrete next steps": asked on about the customer just discussed
@@ -857,7 +885,7 @@ def find(m: _Msg) -> Intent | None:
     whose = _WHOSE_ID.search(m.text)
     if whose:  # "wx_lina1 是谁啊" / "139 7189 8776 who's this": the customer with that id, e-mail or phone
         said = whose.group(1) or whose.group(2)
-        if re.match(r"\+?\d", whose.group(1) or ""):
+        if re.match(r"\+?\d", said):
             said = re.sub(r"[ -]", "", said)  # a phone as its digits
         return Intent({"query": said}, 0.85)
     city = find_city(m.text)
@@ -882,7 +910,8 @@ _TAGGED = re.compile(r"(?:\btagged(?: as| with)?|\btag(?:s)? (?:is|of|=)|标签(
 
 _WHOSE_ID = re.compile(r"^\s*([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d -]{6,14}\d)\s*[,，]?\s*"
                        r"(?:是谁|是哪位|系边个|[是系]哪个|是什么人|\bwho(?:'s| is) (?:this|that|it)\b)"
-                       r"|\bwho(?:'s| is)\s+([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+)", re.IGNORECASE)
+                       r"|\bwho(?:'s| is)\s+([A-Za-z][\w.-]*[_\d][\w.-]*|[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d -]{6,14}\d)",
+                       re.IGNORECASE)
 _PHONE_TAIL = re.compile(r"(?:尾号|尾數|尾数|后四位|後四位|\bending (?:in|with)|\bends? (?:in|with)|\blast (?:4|four) digits?"
                          r"(?: (?:is|are|of))?)\s*[:：]?\s*(\d{3,6})(?!\d)", re.IGNORECASE)
 _NAME_PART = re.compile(r"名字?(?:里|里面|中|中间|当中)?(?:有|带|带有|含|含有|包含)\s*([\u4e00-\u9fff]{1,3}?)(?:字)?(?:的|$|[\s,，?？])"

@@ -27,12 +27,14 @@ _LATIN_TOKEN = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z'-]*(?![A-Za-z0-9_])
 
 # "hasn't ordered in 2 months", "no purchase for 90 days", "两个月没下单", "半年没来买"
 _NOT_BOUGHT_EN = re.compile(
-    r"\b(?:hasn'?t|haven'?t|has not|have not|didn'?t|did not|not|no|without)\b[^.?!]{0,20}?"
+    r"\b(?:hasn'?t|haven'?t|has not|have not|didn'?t|did not|not|no|never|without)\b[^.?!]{0,20}?"
     r"\b(?:order(?:ed|s)?|b(?:ough)?t|buy(?:ing)?|purchas(?:ed|es?|ing)|been (?:in|back|around)"
     r"|c(?:o|a)me (?:in|back|by)|visit(?:ed|s)?|shopp?(?:ed|ing)?)\b"
     r"|\b(?:inactive|quiet|dormant|lapsed|gone)\b", re.IGNORECASE)
 _NOT_BOUGHT_ZH = re.compile(r"(?:没|沒|未)有?再?落?(?:下过?定?单|下過定?單|买|買|来|來|消费|光顾|光顧|复购|回购|订|訂"
-                            r"|帮衬|幫襯|order|buy|买过|出现|动静|動靜)", re.IGNORECASE)
+                            r"|帮衬|幫襯|order|buy|买过|出现|动静|動靜)"
+                            # "两个月不来买的客人", "四月以后就不来了": stayed away
+                            r"|不再?(?:来|來)(?:买|買|了)", re.IGNORECASE)
 
 
 def says_not_bought(text: str) -> bool:
@@ -121,7 +123,8 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
                     in index.pinyin:
                 hits.append((start, group[-1][1], text[start:group[-1][1]].removesuffix("'s")))
                 break
-        if w not in index.tokens and w.endswith("s") and w[:-1] in index.tokens and word[0].isupper():
+        if w not in index.tokens and w.endswith("s") and w[:-1] in index.tokens and word[0].isupper() \
+                and w[:-1] not in index.surnames:  # ("Yes" is no plural of the surname Ye)
             hits.append((start, end - 1, text[start:end - 1]))  # "how many Lilys": the name, plural
             continue
         if w in index.tokens and word[0].isupper():
@@ -401,7 +404,7 @@ _NOT_NAMES = {"我们", "他们", "她们", "客户", "顾客", "客人", "有�
               "刚刚", "刚才", "前天", "上午", "下午", "早上", "晚上", "今早", "今晚", "已经"}
 
 
-_NOT_IN_NAMES = r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上把被]"
+_NOT_IN_NAMES = r"[第次们这那的了是在有我你它个每些怎么什啥哪吗呢吧上把被谁该]"
 
 
 def guess_name(text: str) -> str | None:
@@ -507,6 +510,7 @@ _TIMES_QTY = re.compile(r"(?<![A-Za-z])[x×*](\d{1,4})(?![\d.])|(?<![\w.])(\d{1,
 _LATIN_TAIL = re.compile(r"((?:[A-Za-z][\w'-]*\s+){0,2}[A-Za-z][\w'-]*)\s*$")
 _HAN_TAIL = re.compile(r"(?:买了|买咗|订了|要了|拿了|要|订|买|拿)?([\u4e00-\u9fff]{2,8})\s*$")
 _LATIN_HEAD = re.compile(r"^\s*((?:[A-Za-z][\w'-]*)(?:\s+[A-Za-z][\w'-]*){0,2})")
+_HAN_HEAD = re.compile(r"^\s*([\u4e00-\u9fff]{2,6})")
 # what an owner counts besides goods: "加一个 note", "log 一个 call"
 _NOT_GOODS_COUNTED = {"call", "calls", "note", "notes", "reminder", "task", "todo", "msg", "message", "visit",
                       "complaint", "customer", "cust", "tag", "follow", "followup", "meeting", "chat", "quote",
@@ -538,7 +542,8 @@ def _times_quantity(text: str) -> tuple[float, str | None, int] | None:
         product = _product_before(text[:m.start()])
         after = None if product else _LATIN_HEAD.match(text[m.end():])
         return float(m.group(1)), product or (after.group(1) if after else None), m.start()
-    after = _LATIN_HEAD.match(text[m.end():])
+    # "2x 巴西 216": the goods after the count, in either script
+    after = _LATIN_HEAD.match(text[m.end():]) or _HAN_HEAD.match(text[m.end():])
     return float(m.group(2)), after.group(1) if after else None, m.start()
 
 

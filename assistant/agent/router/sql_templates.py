@@ -53,6 +53,8 @@ class Question:
     city_sql: str | None = None             # the city, in English, as a ranking's top one ("how many customers there")
     threshold: Threshold | None = None      # "orders over 500", "spent more than 10k", "3次及以上"
     idle: bool = False                      # customers who bought nothing in the period ("今年没下过单的")
+    figures: tuple[str, ...] = ()           # measure "figures": several figures of orders, in the order asked
+    versus: tuple[date, date] | None = None  # the other period of two shown side by side ("this yr vs last")
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -96,8 +98,10 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("last_order", r"\blast (?:order|purchase|bought|buy|visit)\b.{0,30}\bwhen\b|\bwhen\b.{0,40}"
      r"\b(?:last|latest|most recent)\b.{0,20}\b(?:order|purchase|bought|buy|came)"
      r"|\bwhen did\b.{0,30}\blast\b|\bwhat did\b.{0,30}\b(?:buy|get|order)\b.{0,10}\blast\b"
+     # "What she has purchased last time and when?"
+     r"|\bwhat\b.{0,20}\b(?:bought|purchased|ordered)\b.{0,6}\blast (?:time|order)\b.{0,12}\bwhen\b"
      r"|\blast (?:order|purchase)\b.{0,20}\bwhat\b",
-     (r"(?:最后|最近|上)一?次.{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时)",
+     (r"(?:最后|最近|上)一?[次回趟].{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时)",
       r"(?:什么时候|啥时候|哪天|几时)(?:最后|最近|上)一?次",
       # "她那次买了啥 多少钱": what the last purchase was
       # ("她上次买了什么" alone is answered by her profile, which shows the last order)
@@ -117,7 +121,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("latest_order", r"\b(?:latest|most recent|last|newest) order\b.{0,30}\b(?:date|when|day)\b"
      r"|\bwhen was the (?:latest|last|most recent) order\b",
      (r"(?:最新|最近|最后)的?一[笔单张]订?单?.{0,6}(?:几号|哪天|什么时候|日期|哪一天)",)),
-    ("new_customers", r"new (?:customers|clients|buyers)|first[- ]time (?:customers|buyers)|first[- ]?timers?"
+    ("new_customers", r"new (?:customers|clients|buyers|custs?\b|customer\b(?=.{0,4}#))|first[- ]time (?:customers|buyers)|first[- ]?timers?"
      r"|first[- ]ever (?:order|purchase)|\bfirst (?:order|purchase)s? (?:in|during|this|last)\b",
      ("新客户", "新顾客", "新客", "新增客户", r"新来的(?:客户|顾客|客人)", r"新增(?:了)?(?:多少|几)(?:个|位)?(?:新)?(?:客户|顾客|客人)", r"(?:多了|来了)(?:多少|几)(?:个|位)?新(?:客户|顾客|客人)", r"第一次(?:买|来|下单|帮衬|光顾|消费)", "首次购买", "首单")),
     # "repeat purchase rate", "what share of customers ordered more than once", "复购率"
@@ -165,7 +169,7 @@ _STATUS = [("open", r"(?<![a-z])open(?![a-z])|(?<![a-z])new(?![a-z])|not (?:yet 
            ("unresolved", r"unresolved|pending|outstanding|(?:\bnot|n't)\s+(?:yet\s+|been\s+|be\s+)*(?:resolved|fixed|sorted|closed)",
             ("未解决", "没解决", "未搞定", "没搞定", r"没有?处理好", "还没好", r"没有?处理完", "未处理完")),
            ("resolved", r"\bresolved|closed|handled", ("已解决", "解决了", "已处理", r"(?<![没未有])处理完")),
-           ("in_progress", r"in progress|ongoing", ("处理中", "进行中"))]
+           ("in_progress", r"in[ _-]progress|ongoing", ("处理中", "进行中"))]
 _CHANNELS = [("phone", r"\bcalls?\b|phone", ("电话", "通话")), ("in_store", r"visits?", ("到店", "拜访")),
              ("wechat", r"wechat", ("微信",)), ("email", r"emails?", ("邮件",))]
 
@@ -274,6 +278,8 @@ def is_count_question(text: str) -> bool:
     """True if the message asks for a number (how many / 多少 / total / "revenue last month")."""
     if _COUNT.search(text) or any(w in text for w in _COUNT_ZH if w not in ("几个", "几位")):
         return True
+    if re.search(r"(?:^|\s)#\s*(?:[?？]?\s*$|[(（])", text) and subject(text):
+        return True  # "overdue tasks #", "complaints: open / resolved #": the bookkeeper's "how many"
     if any(w in text for w in ("几个", "几位")):
         # "感觉有几个老客户慢慢不来了 帮我看看是哪些人": a few, then which ones; not a count
         return not re.search(r"哪些|哪几|是谁|有谁|\bwho\b|\bwhich\b", text, re.IGNORECASE)
@@ -383,11 +389,44 @@ MONEY_ASKED = re.compile(r"多少钱|几多钱|花了?多少|使咗?几多|消�
                          r"|\bspen[dt]\b|\bsales\b", re.IGNORECASE)
 
 
+# Figures of the orders table, as a bookkeeper lists them: "10月 rev / #ord / AOV", "#buyers + rev"
+_FIGURE_WORDS = [
+    ("revenue", r"\brev(?:enue)?\b|\bsales\b|\bspen[dt]\b|\bturnover\b|营收|销售额|营业额|流水|金额|消费额"),
+    ("orders", r"#\s*ord(?:er)?s?\b|\b(?:no\.?|num|number) of orders?\b|\borders\b|\bords?\b|订单数|单数|几单|多少单"),
+    ("buyers", r"#\s*(?:buyers|cust(?:omer)?s?)\b|\bbuyers\b|买家数?|下单人数|客户数"),
+    ("avg_order", r"\baov\b|\bavg\.?\s*order\b|\baverage order\b|客单价"),
+    ("quantity", r"\bqty\b|\bquantity\b|\bunits\b|销量|件数"),
+    ("last_date", r"\blast (?:ord(?:er)?|purchase)\b(?:\s*date)?|最后一单|最近一单"),
+]
+_FIGURE_COLUMNS = {"revenue": "ROUND(COALESCE(SUM(amount), 0), 2) AS revenue", "orders": "COUNT(*) AS orders",
+                   "buyers": "COUNT(DISTINCT customer_id) AS customers",
+                   "avg_order": "ROUND(AVG(amount), 2) AS average_order",
+                   "quantity": "COALESCE(SUM(quantity), 0) AS quantity", "last_date": "MAX(date) AS last_order"}
+_FIGURE_LIST = re.compile(r"\s*(?:/|\+|、|&|,|，|;|；|\band\b|\bplus\b|及|和|跟)\s*", re.IGNORECASE)
+# the pairs that have a measure of their own (and its follow-ups)
+_PAIRS = {frozenset({"orders", "revenue"}): "orders_revenue", frozenset({"orders", "quantity"}): "orders_quantity",
+          frozenset({"orders", "avg_order"}): "orders_avg", frozenset({"quantity", "revenue"}): "quantity_revenue"}
+
+
+def figures_listed(text: str) -> tuple[str, ...]:
+    """The figures a message lists, each in its own part ("rev / #ord / AOV"), in the order said;
+    fewer than two is no list."""
+    parts = _FIGURE_LIST.split(text)
+    if len(parts) < 2:
+        return ()
+    found = [next((name for name, rx in _FIGURE_WORDS if re.search(rx, part, re.IGNORECASE)), None) for part in parts]
+    said = tuple(dict.fromkeys(f for f in found if f))
+    return said if len(said) >= 2 else ()
+
+
 def read_question(text: str, today: date, customer: str | None = None,
                   goods: str | None = None, products: tuple[str, ...] = ()) -> Question | None:
     """The parts of a count/sum question, or None if no template fits; `goods` is a stored
     product the message names, `products` every product the shop's orders use."""
     what = subject(text)
+    listed = figures_listed(text)
+    if listed and what not in ("complaints", "tasks", "interactions"):
+        what = _PAIRS.get(frozenset(listed), "figures")
     if what is None and customer and re.search(r"一共|总共|合计|\bin total\b|\baltogether\b|\bso far\b"
                                                r"|买了?多少(?!\s*[袋包盒件箱瓶杯份个次单])", text, re.IGNORECASE):
         what = "revenue"  # "她今年一共多少了": what she has spent
@@ -400,7 +439,9 @@ def read_question(text: str, today: date, customer: str | None = None,
         if not re.search(r"\b(?:we|us|our|any)\b|我们|咱们|店|生意|\bday\b", text, re.IGNORECASE):
             return None
         what = "latest_order"
-    if what in ("orders", "revenue") and ORDERS_ASKED.search(text) and MONEY_ASKED.search(text):
+    if what in _PAIRS.values() or what == "figures":
+        pass  # each figure said in its own part of a list
+    elif what in ("orders", "revenue") and ORDERS_ASKED.search(text) and MONEY_ASKED.search(text):
         what = "orders_revenue"  # "how many orders so far this month and how much $"
     elif what in ("orders", "quantity") and ORDERS_ASKED.search(text) and _GOODS_ASKED.search(text):
         what = "orders_quantity"  # "cold brew这个月卖了几单 几盒"
@@ -410,7 +451,7 @@ def read_question(text: str, today: date, customer: str | None = None,
             and not re.search(r"钱|[$¥]|\brevenue\b|\bspent\b|\bsales\b", text):
         what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
     sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "orders_quantity",
-                     "orders_avg", "buyers",
+                     "orders_avg", "buyers", "figures",
                      "avg_order", "per_customer", "customers")
     if sales and goods and what == "customers":
         what = "buyers"  # "how many customers bought yirga": those who bought it
@@ -425,14 +466,20 @@ def read_question(text: str, today: date, customer: str | None = None,
     # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
     place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
                                         "orders_revenue", "quantity_revenue", "orders_quantity",
-                                        "orders_avg") and not customer else None
+                                        "orders_avg", "figures") and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
     status = status_of(text) if what == "complaints" else None
+    if what == "complaints" and sum(bool(status_of(part)) for part in _FIGURE_LIST.split(text)) >= 2:
+        what = "rank_statuses"  # "complaints: open / in_progress / resolved #": each status counted
     channel = _first_named(_CHANNELS, text) \
         if what == "interactions" else None
     done = bool(re.search(r"\bdone\b|completed|finished", low) or "完成" in text) if what == "tasks" else False
     severity, older = (_severity(text), _older_than(text, today)) if what == "complaints" else (None, None)
     period = None if older else period_of(text, today)
+    if what == "tasks" and _OVERDUE.search(text):
+        # "overdue tasks #", ">14d overdue #": open tasks due before today (or that many days before)
+        late = span_days(text) or 0
+        period, done = (date(2000, 1, 1), today - timedelta(days=late + 1)), False
     on_file = _ON_FILE.search(text) if what == "customers" and not customer else None
     detail = next((c for c, word in _ON_FILE_COLUMNS if on_file and re.search(word, on_file.group(0))), None)
     threshold = threshold_of(text) if sales else None
@@ -443,9 +490,11 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = "customers"  # "how many spent over 10k this year": the customers who did
     return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag, detail=detail,
                     severity=severity, older_than=older, threshold=threshold, idle=idle,
+                    figures=listed if what == "figures" else (),
                     category=_category_of(text) if what == "complaints" else None)
 
 
+_OVERDUE = re.compile(r"\boverdue\b|\bpast due\b|\blate tasks\b|逾期|过期|超期|拖着没做", re.IGNORECASE)
 _BOUGHT_ONCE = re.compile(r"(?<![没沒未不有])(?:买过|订过|下过单)|(?<!n't )(?<!not )\b(?:bought|ordered|purchased)\b", re.IGNORECASE)
 # "how many customers have email on file", "有微信的客户有几个": those whose record has it
 _ON_FILE = re.compile(r"\b(?:have|has|with|having)\s+(?:an?\s+|their\s+)?(?:e-?mails?|wechat|phone(?: numbers?)?|birthdays?)\b"
@@ -672,6 +721,8 @@ def question_sql(q: Question) -> str:
             parts.insert(0, during(column, q.period))
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
+    if what == "figures":  # "rev / #ord / AOV": each, in the order asked
+        return f"SELECT {', '.join(_FIGURE_COLUMNS[f] for f in q.figures)} FROM orders{where('date', who)}"
     if what == "orders_avg":
         return (f"SELECT COUNT(*) AS orders, ROUND(AVG(amount), 2) AS average_order "
                 f"FROM orders{where('date', who)}")
@@ -841,7 +892,7 @@ _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank
           "rank_days", "rank_weekdays", "rank_statuses")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
 SUMS = ("revenue", "quantity", "orders", "avg_order", "per_customer", "buyers", "customers", "new_customers", "one_time_buyers",
-        "repeat_rate", "orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg")  # one can stand for another
+        "repeat_rate", "orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg", "figures")  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
 # "who were they", "list them pls", "是哪些人": the people a count counted, by name
@@ -866,7 +917,8 @@ _IT = re.compile(r"\b(?:it|that|that one|this one)\b|它|那个|那款|这个|�
 _SAME_SPAN_YEAR_AGO = re.compile(r"\byoy\b|\by/y\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|同比"
                                  r"|\bsame (?:month|period|time|week|quarter)\b.{0,6}\blast (?:year|yr)\b"
                                  r"|\blast (?:year|yr)'?s?\b.{0,6}\bsame (?:month|period|time)\b|\ba year (?:ago|before|earlier)\b"
-                                 r"|去年(?:的)?同(?:期|月|一个月|时间)|去年(?:的)?这个时候|去年(?:的)?今个月", re.IGNORECASE)
+                                 r"|去年(?:的)?同(?:期|月|一个月|时间)|去年(?:的)?这个时候|去年(?:的)?今个月"
+                                 r"|去年(?:的)?同(?:样|一)(?:的)?(?:时候|时间|时段)", re.IGNORECASE)
 
 
 _THAT_MONTH = re.compile(r"\bthat month\b|那个?月|嗰个?月|当月", re.IGNORECASE)
@@ -902,6 +954,9 @@ def follow_up(text: str, q: Question, today: date, named: list[str], products: t
         return sql_for(replace(q, measure="latest_orders"))
     if q.measure in _LISTED and _WHO_THEY.search(text) and not subject(text):
         return counted_names_sql(q)
+    if q.versus and CHANGE_ASKED.search(text) and period_of(text, today) in (None, q.period, q.versus):
+        # "so how much more is this yr" after this year beside last: the change between the two
+        return _change_row(replace(q, versus=None), q.versus, q.period, text)
     changes: dict = {}
     period = period_of(text, today)
     if q.period and _SAME_SPAN_YEAR_AGO.search(text):
@@ -1160,6 +1215,13 @@ def periods_compared_sql(text: str, today: date) -> str | None:
         # "今年跟去年同期比": each year up to today's day of the year
         found = [(p[0], min(p[1], add_months(today, 12 * (p[0].year - today.year)))) for p in found]
     what = subject(text)
+    narrowed = read_question(text, today)
+    if narrowed is not None and narrowed.measure in SUMS and (narrowed.city or narrowed.tag or narrowed.product) \
+            and not CHANGE_ASKED.search(text):
+        # "shenzhen sales oct vs sept": the figure of those customers (or goods) in each period
+        sql = _periods_side_by_side(replace(narrowed, period=None), found)
+        _ASKED[sql] = replace(narrowed, period=max(found), versus=min(found))
+        return sql
     if CHANGE_ASKED.search(text) and what in (None, "revenue", "orders", "quantity", "avg_order"):
         # "Q3 vs Q2, difference and % change": both figures and the change between them, in one row
         q = Question(what or "revenue", found[1])
@@ -1174,7 +1236,8 @@ def periods_compared_sql(text: str, today: date) -> str | None:
     sql = (f"SELECT CASE {cases} END AS period, {measure} FROM orders WHERE {within} "
            f"GROUP BY 1 ORDER BY MIN(date)")
     # remembered as the figure of the later period, so "Q4 to date" after "Q3 vs Q2" asks it again
-    _ASKED[sql] = Question(what if what in ("orders", "quantity", "avg_order") else "revenue", max(found))
+    _ASKED[sql] = Question(what if what in ("orders", "quantity", "avg_order") else "revenue", max(found),
+                           versus=min(found))
     return sql
 
 
@@ -1209,7 +1272,7 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
     if other is None or other == q.period:
         return None
     this = (q.period[0], min(q.period[1], today)) if other[1] < q.period[0] and _SAME_SPAN.search(text) else q.period
-    if q.measure in ("orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg"):
+    if q.measure in ("orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg", "figures"):
         return _periods_side_by_side(q, [this, other])  # two figures each: a row per period
     return _change_row(q, other, this, text)
 
@@ -1218,12 +1281,34 @@ def between_the_two(text: str, q: Question, before: Question, today: date) -> st
     """"How big is the difference between the two months?" after one month's figure, then
     another's: the change from the earlier to the later; None when the two are not the same
     figure for two periods, or the message names a period of its own."""
+    asked = CHANGE_ASKED.search(text) or COMPARED_TO.search(text) or _WHICH_MORE.search(text)
+    other = _other_part(q, before)
+    if asked and other and q.measure in _ONE_FIGURE and period_of(text, today) in (None, q.period):
+        # "俩差多少包" after 耶加雪菲's bags, then 曼特宁's: the two side by side, and the gap
+        name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
+        return (f"SELECT {quoted(other[0])} AS first, a.{name} AS {name}, "
+                f"{quoted(other[1])} AS second, b.{name} AS vs_{name}, "
+                f"ROUND(ABS(b.{name} - a.{name}), 2) AS difference "
+                f"FROM ({question_sql(before)}) a, ({question_sql(q)}) b")
     if q.measure not in SUMS or not q.period or not before.period or q.period == before.period \
-            or replace(before, period=q.period) != q or period_of(text, today) is not None \
+            or replace(before, period=q.period) != q or period_of(text, today) not in (None, q.period, before.period) \
             or not (CHANGE_ASKED.search(text) or COMPARED_TO.search(text) or _WHICH_MORE.search(text)):
         return None
     earlier, later = sorted((before.period, q.period))
     return _change_row(q, earlier, later, text)
+
+
+_ONE_FIGURE = ("revenue", "quantity", "orders", "avg_order", "per_customer", "buyers", "customers")
+
+
+def _other_part(q: Question, before: Question) -> tuple[str, str] | None:
+    """What the one part two figures differ in (the goods, the city or the customer) is in each,
+    or None."""
+    for fields in (("goods", "product"), ("city",), ("customer",)):
+        was, now = (next((str(getattr(x, f)) for f in fields if getattr(x, f)), None) for x in (before, q))
+        if was and now and was != now and replace(before, **{f: getattr(q, f) for f in fields}) == q:
+            return was, now
+    return None
 
 
 # "哪个多", "which was more", "是不是比十月多": the two set side by side
@@ -1249,6 +1334,12 @@ def is_change_row(sql: str) -> bool:
 def _change_row(q: Question, other: tuple[date, date], this: tuple[date, date], text: str = "") -> str:
     """One row: the figure for `other`, beside it the figure for `this`, and the change from the
     earlier period to the later in amount and per cent (and as a fall, when a fall is asked)."""
+    if q.measure in _PAIRS.values() or q.measure == "figures":
+        # "MoM %" after several figures: the change of the first money figure (else the first)
+        said = q.figures or tuple(next(k for k, v in _PAIRS.items() if v == q.measure))
+        q = replace(q, measure="revenue" if "revenue" in said else sorted(said)[0], figures=())
+        if q.measure == "last_date":
+            q = replace(q, measure="orders")
     name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
     earlier, later = ("a", "b") if other < this else ("b", "a")
     fall = (f", ROUND({earlier}.{name} - {later}.{name}, 2) AS decrease, ROUND(100.0 * ({earlier}.{name} - {later}.{name})"
@@ -1539,7 +1630,7 @@ _BIGGEST = re.compile(r"\b(?:biggest|largest|highest|most expensive|top) (?:sing
                       r"最大(?:的)?一?[单笔张]|单笔最(?:高|大|多)|最贵的一?[单笔]|金额最(?:大|高)的(?:一?[单笔]|订单)", re.IGNORECASE)
 _WAITING = re.compile(r"\bwaiting (?:the )?longest\b|\boldest\b|等(?:了)?最久|最久|最早的|拖(?:得)?最久", re.IGNORECASE)
 _WORST = re.compile(r"most (?:serious|severe|urgent|critical)|\bworst\b|最(?:严重|紧急|要紧)|严重的是|哪些.{0,4}严重", re.IGNORECASE)
-_COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones\b|\bone'?s\b|\b(?:those|these|them)\b|里面|其中|哪几个|哪些|那个|哪个"
+_COMPLAINT_WORD = re.compile(r"complaints?|投诉|\bones?\b|\bone'?s\b|\b(?:those|these|them)\b|里面|其中|哪几个|哪些|那个|哪个"
                              r"|(?<!最)严重.{0,2}(?:是|的)", re.IGNORECASE)
 
 
@@ -1584,6 +1675,9 @@ def complaint_follow_up(text: str, q: Question) -> str | None:
     if not _COMPLAINT_WORD.search(text) and not (_severity(text) and len(text) <= 24):
         return None  # ("有没有critical级别的": a severity alone, said short, narrows the count too)
     status = status_of(text) or q.status or "unresolved"
+    if re.search(r"\bby (?:category|type|kind)\b|按(?:类别|类型|分类)|分类|哪(?:一)?类", text, re.IGNORECASE):
+        # "open by category": the same complaints counted in each category
+        return sql_for(replace(q, measure="rank_categories", status=status_of(text) or q.status, limit=20))
     if _WAITING.search(text):
         return sql_for(replace(q, measure="complaint_list", status=status, limit=1))
     if _WORST.search(text):
@@ -1592,4 +1686,6 @@ def complaint_follow_up(text: str, q: Question) -> str | None:
     which = re.search(r"\bwhich (?:of|ones?)\b|哪些|哪几(?:个|条)|边啲", text, re.IGNORECASE)
     if _WHO_THEY.search(text) or which or severity != q.severity:  # "which of those are about delivery"
         return sql_for(replace(q, measure="complaint_list", status=status, severity=severity, category=kind, limit=50))
+    if kind != q.category and is_count_question(text):  # "how many r delivery ones": those counted
+        return sql_for(replace(q, category=kind))
     return None

@@ -99,8 +99,8 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
 def _tail_put_right(phone: str, text: str) -> bool:
     """A number said whole earlier in the conversation and then its last digits ("尾数是86")."""
     whole = re.findall(r"\d{6,}", re.sub(r"(?<=\d)[\s\-.()]+(?=\d)", "", text))
-    tails = {t for t in re.findall(r"(?<!\d)\d{1,4}(?!\d)", text)} | {
-        t.translate(_SAID_DIGITS) for t in re.findall(r"(?<![〇零一二三四五六七八九幺十百千])[〇零一二三四五六七八九幺]{1,4}(?![〇零一二三四五六七八九幺十百千])", text)}
+    said = re.findall(r"(?<![〇零一二三四五六七八九幺十百千])[〇零一二三四五六七八九幺]{1,4}(?![〇零一二三四五六七八九幺十百千])", text)
+    tails = {t for t in re.findall(r"(?<!\d)\d{1,4}(?!\d)", text)} | {t.translate(_SAID_DIGITS) for t in said}
     return any(len(w) == len(phone) and any(phone.endswith(t) and w[:-len(t)] == phone[:-len(t)] for t in tails)
                for w in whole)
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from assistant.agent.router.controls import DONT_LOG
 from assistant.agent.router.keywords import CAME_TO_THE_SHOP, correct_typos
 from assistant.agent.router.records import Canned, Intent, Msg, Route, rule
 from assistant.agent.router.slots import find_amount, find_quantity
@@ -90,9 +91,7 @@ _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\
                            r"|^\s*(?:set(?! (?:a |an |up a )?(?:reminder|follow|task))|mark|change|update|tag|show|list|find|draft|delete|remove|export)\b"
                            r"|^\s*(?:please\s+|pls\s+)?(?:send|text|message|wechat|email|msg|dm|tell)\s+(?!me\b|from\b|w/|with\b)"
                            r"|^\s*(?:帮我|请)?(?:给|跟)\S{2,4}(?:发|回)(?:个|一条|一下)?(?:微信|短信|消息|信息)"
-                           # "还没定，先不要记": told, and asked not to write it down
-                           r"|(?:先|暂时|暂且)?(?:不要|别|不用|甭|唔好|唔使)(?:记|記|录|存|log)|\b(?:don'?t|do not|no need to) (?:log|save|record|note)\b",
-                           re.IGNORECASE)
+                           r"|" + DONT_LOG.pattern, re.IGNORECASE)
 # "帮我回下李娜那个投诉" / "pls reply to Daniel about the sour beans": asked to do something, which
 # reports nothing, unless what is asked is to write it down ("帮我记一下…", "pls log: …")
 _ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮我?|能不能帮我?)\s*(?:给.{0,14}?)?"
@@ -750,8 +749,10 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
     if "date" not in args and contact and dates and not text[:dates[0].start].strip() \
             and dates[0].past <= today and not _only_ahead(dates[0], today):
         args["date"] = dates[0].text  # "11/20 phone 邱磊: …": a log line opens with the day it happened
-        if args.get("order_date") == args["date"]:
-            args.pop("order_date")  # the goods were ordered on the call, that day: the contact's date
+    if args.get("order_date") and args.get("order_date") == args.get("date") and re.search(r"\d", args["date"]):
+        # "11/20 phone 邱磊: 2x 曼特宁": a day written out is one day, the contact's and the order's
+        # (a weekday said for both may be the last one for the call and the next for the goods)
+        args.pop("order_date")
     for at, written in bad[:1]:
         # "remind me on 2026-13-45" must not become a task due tomorrow: the date goes to the
         # write it belongs to, as written, and log_activity refuses it with what to type

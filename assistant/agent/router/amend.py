@@ -22,6 +22,7 @@ from assistant.agent.router.activity_rules import (
     goods_and_paid,
 )
 from assistant.agent.router.campaign_rules import CHANNELS, GOALS, offer_percent
+from assistant.agent.router.controls import DONT_LOG
 from assistant.agent.router.rules import STATUSES, wanted_tone
 from assistant.agent.router.slots import contact_fields, find_city, find_top, name_identity, pick_in
 from assistant.agent.router.rankings import ranking_sql
@@ -29,6 +30,7 @@ from assistant.agent.router.sql_templates import (BOUGHT_LISTS, LAST_ORDER_ASKED
                                                   between_the_two, compared_again, complaint_follow_up, follow_up,
                                                   is_change_row, period_of, share_sql, sql_for, subject)
 from assistant.lang.colloquial import read_as_mandarin
+from assistant.lang.dates import cn_number
 from assistant.lang.goods import named_in
 from assistant.lang.grounding import asks_by_form
 from assistant.lang.writing_system import without_emoji
@@ -85,6 +87,13 @@ _NAME_IS = re.compile(r"(?:应该是|其实是|是|叫|名字是|\bit'?s\b|\bsho
 _LAST_DIGITS = re.compile(r"(?:尾数|尾号|最后(?:两|三|四|几|\d)位(?:数)?|最尾(?:两|三|四|几)?(?:个字|位)?|\blast (?:\w+ )?digits?)\s*"
                           r"(?:是|应该是|\bshould be\b|\bis\b|\bare\b|=)?\s*(\d{1,4}|[〇零一二三四五六七八九幺]{1,4})(?![\d〇零一二三四五六七八九十百千])",
                           re.IGNORECASE)
+# "再加一包，一共三包": the count the order now comes to, said after what was added
+_IN_ALL = re.compile(r"(?:一共|总共|共|合共|total(?:ly)?|altogether|in all)\s*(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*"
+                     r"(?:包|袋|盒|箱|件|个|bags?|boxes|packs?)",
+                     re.IGNORECASE)
+# errands no tool does: "book me a taxi", "帮我订机票", "转账给她"
+_ERRAND = re.compile(r"\b(?:book|reserve|hail|get|call|order) me (?:a|an|the)\b"
+                     r"|\bbook (?:a|an|the) (?:taxi|cab|car|flight|table|ticket|hotel)|\btransfer (?:money|\d)|叫(?:个|辆)?车|打车|订(?:机|车|火车)?票|买(?:机|车)?票|转账", re.IGNORECASE)
 _SAID_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
 _LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?(?:\s*\b(?:lor|lah|la|leh|ah)\b)?[\s,，]*(\d{1,2})\s*(?:%|％)?\s*"
                          r"(?:then|instead|吧|啦|好了)?\s*[.!。！]?\s*",
@@ -116,6 +125,8 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     # "那召回的那次呢" after how the reorder campaign did: the same report, of another campaign
     another = tool == "campaign_results" and len(text) <= 30 and bool(pick_in(GOALS, text)) and bool(
         re.search(r"呢\s*[?？]?\s*$|^\s*(?:and|what about|how about|那)", text, re.IGNORECASE))
+    if _ERRAND.search(text) or DONT_LOG.search(text):
+        return None  # "fine. book me a taxi tmrw then": something else asked, nothing here changed
     if not text or len(text) > 80 or asks_by_form(text) and not _BARE_DAYS.fullmatch(text) \
             and not _ASKS_FOR_A_CHANGE.search(text) and not another:
         # a question is answered, not read as a change, unless it is only days ("60 days?") or
@@ -173,6 +184,9 @@ def _customer(text: str, tool: str, out: dict, params: set[str], spot: Spotter) 
     if not named:
         return
     key = "referrer" if "referrer" in params and _REFERRAL.search(text) else "customer"
+    if "referrer" in params and out.get("referrer") and \
+            name_identity(str(out["referrer"])) in {name_identity(n) for n in named}:
+        key = "referrer"  # "is 张诗涵 not 张超": the referrer named wrong, put right
     if key not in params:
         return
     now = name_identity(str(out.get(key) or ""))
@@ -216,10 +230,11 @@ def _numbers(text: str, tool: str, out: dict, params: set[str], today: date, den
     paid_key = next((k for k in ("order_amount", "amount") if k in params), None)
     if qty_key or paid_key:
         qty, paid = goods_and_paid(text, dates, sale_line=True)
-        target = _MAKE_IT_COUNT.search(text) if qty_key else None
-        if target and float(target.group(1)) <= 50 and not (paid and paid[1][0] == target.start(1)):
+        target = (_MAKE_IT_COUNT.search(text) or _IN_ALL.search(text)) if qty_key else None
+        made = (float(target.group(1)) if target.group(1).isdigit() else cn_number(target.group(1))) if target else None
+        if made and made <= 50 and not (paid and paid[1][0] == target.start(1)):
             # "she wants a spare, make it 6, so 552": the count the order is made, not "a spare"
-            qty = (float(target.group(1)), qty[1] if qty else None, target.start(1))
+            qty = (float(made), qty[1] if qty else None, target.start(1))
         was = _DENIED_NUMBER.search(denied)
         said = [x for x in _DENIED_NUMBER.finditer(text) if not re.match(r"[\d.]", text[x.end():x.end() + 1])]
         if was and not qty and qty_key and len(said) == 2 and float(was.group(1)) == float(out.get(qty_key) or -1):
@@ -331,7 +346,9 @@ _REFERS = re.compile(r"\b(?:that|those|these|then)\b|那(?:些|段时间|时候|
 # "last year?", "hangzhou?", "2025 呢": only another period or place, the rest as just asked
 # ("Hangzhou how much?": the place, and the same figure asked of it)
 _BARE = re.compile(r"^\s*(?:(?:ok|okay|and|n(?=\s)|&|\+|so|what about|how about|那|咁|好)[\s,，]*)?"
-                   r"|\s*(?:\bhow much\b|\bhow many\b|多少钱?|几多钱?)?\s*(?:呢|吧|啊|嘛|\bonly|\bah|\blah)?\s*[?？!.。]*\s*$",
+                   # "苏州 same", "9月 ditto": the same figures, for that place or period
+                   r"|\s*(?:\bhow much\b|\bhow many\b|多少钱?|几多钱?|\bsame\b|\bditto\b|\btoo\b|同样|一样|也是)?\s*"
+                   r"(?:呢|吧|啊|嘛|\bonly|\bah|\blah)?\s*[?？!.。]*\s*$",
                    re.IGNORECASE)
 
 

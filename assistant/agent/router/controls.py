@@ -70,6 +70,9 @@ _FILLERS = ("please", "pls", "plz", "pl", "kindly", "thanks", "thank you", "thx"
 _MISTAKE = re.compile(r"错|岔|不对|搞错|弄错|重复|重复了|记重|算了|改主意|再想想|再考虑|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
                       r"|\bnever ?mind\b|\bnvm\b|\bchanged my mind\b"
                       r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实|\boh no\b|\bit was\b[^,.]{1,30}\bnot\b", re.IGNORECASE)
+# "还没定，先不要记", "唔好記", "don't log it": told, and asked not to write it down
+DONT_LOG = re.compile(r"(?:先|暂时|暂且)?(?:不要|别|不用|甭|唔好|唔使|不好(?=记|記))(?:记|記|录|錄|存|log)"
+                      r"|\b(?:don'?t|do not|no need to) (?:log|save|record|note)\b", re.IGNORECASE)
 # In Indian English "revert" is to reply: "kindly revert with her details" asks for them
 _REVERT_WITH = re.compile(r"\brevert(?:ing)?\s+(?:back\s+)?(?:with|to me|on|asap|soon)\b")
 _SYMBOLS = re.compile(r"[^\w\s'👍👌✅🙆✔☑❌🙅✖]")
@@ -148,6 +151,8 @@ def answer_to_preview(message: str) -> str | None:
     bare = _bare(message)
     if not bare or len(bare) > 80:
         return None
+    if DONT_LOG.search(message):
+        return "cancel"  # "算數啦 佢話又唔要住 唔好記": not to be written down after all
     first = _first_clause(message)
     rest = bare[len(first):]
     if re.search(r"\d|\bbut\b|但|不过|改|instead|\bnot\b|\bmake\b", rest):

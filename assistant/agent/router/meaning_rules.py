@@ -9,6 +9,7 @@ understood, rather than guessed; a question is never read as a write.
 from __future__ import annotations
 
 from assistant.agent.router import activity_rules, sql_templates
+from assistant.agent.router.controls import DONT_LOG
 from assistant.agent.router.records import Intent, Msg, rule
 from assistant.agent.router.rules import (
     STAGES,
@@ -143,7 +144,7 @@ def activity_by_meaning(m: Msg) -> Intent | None:
     if kind == "activity":
         return Intent(args, BY_MEANING)
     who = _who(m)
-    if not who or activity_rules.asked_to_do(m.text):
+    if not who or activity_rules.asked_to_do(m.text) or DONT_LOG.search(m.text):
         return None  # "帮我 call 一下李娜 跟她说货到了": an errand, nothing that happened
     if not m.customer and not m.kw.has("pronoun") and not m.kw.has("contact") and not m.kw.has("order"):
         return None  # "fine. book me a taxi then lol": nothing about the customer just discussed

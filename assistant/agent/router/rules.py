@@ -131,8 +131,8 @@ _ASKS_STATUS = re.compile(r"\?|？|吗|嗎|[没沒](?:有)?\s*$|了[没沒]|未\
 
 
 # "complain 34 is about what ah", "投诉34说的什么": what a complaint on file says
-_WHAT_IT_SAYS = re.compile(r"\babout what\b|\bwhat(?:'s| is| was)?\b.{0,20}\babout\b|\bwhat (?:did|does) (?:it|they|she|he) say\b"
-                           r"|\bdetails?\b|\bcontent\b|说(?:的|了)?(?:什么|啥)|讲(?:的|了)?(?:什么|啥)|什么(?:事|内容|问题)|啥(?:事|内容|问题)"
+_WHAT_IT_SAYS = re.compile(r"\babout what\b|\bwhat(?:'s| is| was)?\b.{0,20}\babout\b"
+                           r"|\bwhat (?:did|does) (?:it|they|she|he) say\b|\bdetails?\b|\bcontent\b|说(?:的|了)?(?:什么|啥)|讲(?:的|了)?(?:什么|啥)|什么(?:事|内容|问题)|啥(?:事|内容|问题)"
                            r"|内容|关于(?:什么|啥)", re.IGNORECASE)
 
 
@@ -252,6 +252,9 @@ def draft_reply(m: _Msg) -> Intent | None:
             args["complaint_id"] = m.ctx.last_complaint
             if m.ctx.last_customer:
                 args["customer"] = m.ctx.last_customer
+        elif about_complaint and m.ctx.last_customer and not m.customer:
+            # "open complaint → reply draft, brief" right after her profile: her complaint
+            args["customer"] = m.ctx.last_customer
     if tone:
         args["tone"] = tone
     return Intent(args, 0.9 if args else 0.6)
@@ -455,13 +458,18 @@ _ON_THE_RECORD = re.compile(r"^\s*(?:(?:oh|and|also|ok|pls|please|对了|还有)
 _SAID_HEAD = re.compile(r"^\s*(?:话|说|讲|讲话|表示|提到|says?|said)?\s*(?:他|她|佢)?\s*", re.IGNORECASE)
 
 
+# "notes: 月结，每月5号对账" right after a change to someone: a field of the one in view, labelled
+_FIELD_FIRST = re.compile(r"^\s*(?:notes?|备注|备忘|e-?mail|邮箱|wechat|微信|tags?|标签)\s*[:：]", re.IGNORECASE)
+
+
 @rule(50)
 def change_customer(m: _Msg) -> Intent | None:
     # "再加埋個tag 叫「新客」" right after adding her: one more change to the one in view
-    who = m.who() or (m.ctx.last_customer if _ONE_MORE.match(m.text) else None)
+    who = m.who() or (m.ctx.last_customer if _ONE_MORE.match(m.text) or _FIELD_FIRST.match(m.text) else None)
     if not who or is_question(m.text) and sql_templates.is_count_question(m.kw.low):
         return None  # "how many of the shanghai ones are tagged wholesale" asks, it tags no one
-    if not m.kw.has("update", instruction(m.text)) and not _ON_THE_RECORD.search(m.text):
+    if not m.kw.has("update", instruction(m.text)) and not _ON_THE_RECORD.search(m.text) \
+            and not _FIELD_FIRST.match(m.text):
         # "她微信是 xiaoyu_bnb 帮我补上": a contact value stated for a customer is a change too
         stated = {"phone", "email", "wechat"} & set(contact_fields(m.text))
         if not stated or asks_by_form(m.text) or (m.kw.has("contact") and "wechat" not in stated):
@@ -588,8 +596,8 @@ def _more_fields(after: str, fld: str, value: str) -> dict:
 
 
 # "email x@y.com, +tag wholesale" / "…，标签 VIP": a tag listed beside another change
-_TAG_TOO = re.compile(r"(?:^|[\s,，;；])\+?\s*(?:tags?|标签)\s*[:：=]?\s*([A-Za-z][\w&+-]{1,20}|[\u4e00-\u9fff]{1,6})(?=$|[\s,，;；。.])",
-                      re.IGNORECASE)
+_TAG_TOO = re.compile(r"(?:^|[\s,，;；])\+?\s*(?:tags?|标签)\s*[:：=]?\s*"
+                      r"([A-Za-z][\w&+-]{1,20}|[\u4e00-\u9fff]{1,6})(?=$|[\s,，;；。.])", re.IGNORECASE)
 
 
 def _churn_asked(m: _Msg) -> bool:

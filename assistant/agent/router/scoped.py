@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.agent.router.slots import find_city
-from assistant.agent.router.sql_templates import (MONEY_ASKED, ORDERS_ASKED, Question, asked, counted_names_sql,
-                                                  customer_conds, during, find_tag, limit_of, period_of, quoted,
-                                                  status_cond, status_of)
+from assistant.agent.router.sql_templates import (MONEY_ASKED, ORDERS_ASKED, SHARE_ASKED, Question, asked,
+                                                  counted_names_sql, customer_conds, during, find_tag, limit_of,
+                                                  period_of, quoted, status_cond, status_of)
 from assistant.agent.router.thresholds import threshold_of
 from assistant.lang.goods import named_in
 
@@ -26,13 +26,17 @@ from assistant.lang.goods import named_in
 _LIST_COUNTED = re.compile(r"^\W*(?:ok\s*|so\s*|and\s*|那\s*)?(?:how many (?:is that|are (?:there|they|those)|in total|altogether|total)"
                            r"|(?:总共|一共|共|合共|加起来)(?:有)?(?:几|多少)(?:个|位|人)?)\s*(?:啊|呀|呢|吖|ah|lah|la|\?|？)*\s*$",
                            re.IGNORECASE)
-_OF_THEM = re.compile(r"\b(?:among|of|out of|from|within|between)\s+(?:them|those|these)\b"
+_OF_THEM = re.compile(r"\b(?:among|of|out of|from|within|between)\s+(?:them|those|these|which)\b"
                       r"|其中|(?:这|那)(?:几|些)?(?:个|位)?(?:人|客户|客人|顾客)?\s*(?:里面|当中|之中|中间|里头|(?<=[几些])(?:里|中))"
                       r"|(?:他|她|它|佢)(?:们|哋)\s*(?:里面?|当中|之中|中间?|里头)|(?:名单|列表)(?:里面?|上|中)"
                       # "他们上个月一共买了多少钱", "they spent how much": the list is who is asked about
-                      r"|^\W*(?:(?:那|咁|and|so)\s*)?(?:他们|她们|佢哋|他哋|\bthey\b|\bthem\b|\bthose (?:guys|ones|people|customers)\b)"
+                      r"|^\W*(?:(?:那|咁|and|so)\s*)?(?:他们|她们|佢哋|他哋|\bthey\b|\bthem\b|\btheir\b"
+                      r"|\bthose (?:guys|ones|people|customers)\b"
+                      # "those in Beijing who ah": those just counted, where they live
+                      r"|\bthose\b(?=\s+(?:in|from|with|who|that|living)\b))"
                       r"|" + _LIST_COUNTED.pattern, re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|几个|几位|多少(?:个|位|人)|几多(?:个|位)?|有几", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|#\s*(?:cust(?:omer)?s?|ppl|people|buyers)\b"
+                       r"|几个|几位|多少(?:个|位|人)|几多(?:个|位)?|有几", re.IGNORECASE)
 _TOP = re.compile(r"\btop\b|\bbiggest\b|\bbest\b|\bmost\b|\bhighest\b|前\s*(?:\d+|[一二三四五六七八九十两]+)|最(?:多|大|高)"
                   r"|花(?:得|的)?最多|买(?:得|的)?最多", re.IGNORECASE)
 _LATEST = re.compile(r"\b(?:most recent(?:ly)?|latest|last to (?:order|buy))\b|最近(?:一次|一个|才)?(?:下单|买|来)"
@@ -115,15 +119,17 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
     conds += customer_conds(Question("customers", city=find_city(rest), tag=find_tag(rest)), "c.")
     money = MONEY_ASKED.search(rest) or _BOUGHT_HOW_MUCH.search(rest)
     orders_asked = ORDERS_ASKED.search(rest)
-    if (money or orders_asked) and not top and not latest and not negated and not carried:
+    if (money or orders_asked) and not top and not latest and not negated and not carried \
+            and not SHARE_ASKED.search(rest):  # ("their combined share of Q3 revenue": a share, asked again)
         # "他们上个月一共买了多少钱": their orders in the period, summed
         period = period or scope.period
         within = f" AND {during('o.date', period)}" if period else ""
         made = f" AND o.product = {quoted(goods)}" if goods else ""
         figure = ", ".join((["COUNT(*) AS orders"] if orders_asked else [])
                            + (["ROUND(COALESCE(SUM(o.amount), 0), 2) AS revenue"] if money else []))
+        # ("邊個買得最多" next ranks them over the same period)
         return Drilled(f"SELECT {figure} FROM orders o JOIN customers c ON c.id = o.customer_id "
-                       f"WHERE {' AND '.join(conds)}{within}{made}", scope)
+                       f"WHERE {' AND '.join(conds)}{within}{made}", Scope(scope.who, period, scope.counted))
     orders = _orders_where(period, goods)
     bar = threshold_of(rest)
     if bar is not None and bar.what in ("order_count", "spend"):
@@ -134,6 +140,10 @@ def listed_sql(text: str, scope: Scope, today: date, products: tuple[str, ...] =
         conds.append(f"c.id IN (SELECT customer_id FROM orders{orders} GROUP BY customer_id HAVING COUNT(*) >= 2)")
     elif _BOUGHT.search(rest) and (period or goods or negated) and not top and not latest:
         conds.append(f"c.id {'NOT IN' if negated else 'IN'} (SELECT customer_id FROM orders{orders})")
+    if len(conds) == 1 and not (top or latest or goods or period or carried) and _HOW_MANY.search(rest) \
+            and re.search(r"\bcust|\bcustomers?\b|\bpeople\b|\bppl\b|\bbuyers\b|客户|客人|顾客|(?:几|多少)(?:个|位)?人", rest):
+        # "of which #cust" after the orders over 500: those customers, counted
+        return Drilled(f"SELECT COUNT(*) AS customers FROM customers c WHERE {scope.who}", scope)
     if len(conds) == 1 and not (top or latest):
         return None  # "of them" and nothing asked that can be read
     if carried and not top:

@@ -144,7 +144,8 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
                 stop = nxt[1] - (2 if nxt[2].endswith("'s") else 0)
             hits.append((start, stop, text[start:stop]))
     if not hits:
-        hits = _homophones(text, index) or _misspelt_latin(text, index) or _spoken_pinyin(text, index)
+        hits = _homophones(text, index) or _misspelt_latin(text, index) or _spoken_pinyin(text, index) \
+            or _misspelt_pinyin(text, index)
     # a title before a name said in full ("Mr Zhang Wei") is that name; alone, the surname and title
     hits += [t for t in _titled(text, index) if not any(h[0] < t[1] and t[0] < h[1] for h in hits)]
     if not hits:
@@ -298,6 +299,27 @@ def _misspelt_latin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
                 hits.append((s1, e2, name))  # the name meant, so it resolves exactly
                 break
     return hits
+
+
+def _misspelt_pinyin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """A 汉字 name typed in pinyin with one slip in the given name ("he shiahn" for 何诗涵): the
+    surname exact, the given name one letter off, and only one stored name that close."""
+    from rapidfuzz.distance import OSA
+
+    words = [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z]+", text)]
+    for (s1, _, a), (_, e2, b) in pairwise(words):
+        if a not in index.surnames or len(b) < 4 or b in _FUNCTION_WORDS or b in _SENTENCE_WORDS:
+            continue
+        close = [name for name, key in _pinyin_keys(index.han) if key.startswith(a)
+                 and OSA.distance(a + b, key) == 1 and len(key) >= 6]
+        if len(close) == 1:
+            return [(s1, e2, close[0])]
+    return []
+
+
+@lru_cache(maxsize=4)
+def _pinyin_keys(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, compact(name_key(name))) for name in names)
 
 
 # English words that are never a slip for a name: "less than" sounds like "Lucy Tan" by Metaphone
@@ -682,7 +704,9 @@ _ORDINAL = re.compile(
     r"(?:one|guy|lady|customer|client|person|name|on the list)\b"
     # "whos top of that list", "the first on the list", "第一名"
     r"|\b(?P<en2>top|first)\s+(?:of|on|in)\s+(?:that|the|this)\s+list\b|第(?P<zh2>一|1)名"
-    r"|\b(?:no\.?|number)\s*(?P<num>\d{1,2})\b", re.IGNORECASE)
+    r"|\b(?:no\.?|number)\s*(?P<num>\d{1,2})\b"
+    # "#5 last ord date": a row number opening the message
+    r"|^\s*#(?P<num2>\d{1,2})\b", re.IGNORECASE)
 _EN_ORDINAL = {"first": 1, "top": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
                "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 
@@ -700,7 +724,7 @@ def list_position(text: str) -> tuple[int, int, int] | None:
     elif m.group("zh2"):
         n = 1
     else:
-        n = int(m.group("num"))
+        n = int(m.group("num") or m.group("num2"))
     return (n, m.start(), m.end()) if n and n > 0 else None
 
 

@@ -385,7 +385,7 @@ ORDERS_ASKED = re.compile(r"几单|多少单|几多单|几[张笔]单|几次|订
 # "几盒", "how many bags": the goods counted, beside the orders ("卖了几单 几盒")
 _GOODS_ASKED = re.compile(r"(?:几|多少)\s*(?:盒|包|袋|箱|瓶|罐|杯|件)|\bhow many (?:\w+ )?(?:bags|boxes|packs|units)\b", re.IGNORECASE)
 _AVERAGE_ASKED = re.compile(r"\baverage\b|\bavg\b|\baov\b|平均|客单价", re.IGNORECASE)
-MONEY_ASKED = re.compile(r"多少钱|几多钱|花了?多少|使咗?几多|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brevenue\b"
+MONEY_ASKED = re.compile(r"多少钱|几多钱|花了?多少|使咗?几多|消费了?多少|金额|营业额|销售额|\bhow much\b|\$|\brev(?:enue)?\b"
                          r"|\bspen[dt]\b|\bsales\b", re.IGNORECASE)
 
 
@@ -742,6 +742,8 @@ def question_sql(q: Question) -> str:
     if what == "list_buyers":
         rows = f"SELECT DISTINCT c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
         conds = customer_conds(q, "c.")
+        if q.threshold and q.threshold.what == "order_amount":  # those who placed the orders over 500
+            conds.append(q.threshold.sql("o.amount"))
         if goods:
             conds.append(_goods_cond("o.product", q))
         if q.period:
@@ -1668,16 +1670,20 @@ _OF_CUSTOMERS = re.compile(r"\b(?:customers?|clients?|people)\b(?! name)|客户(
 def complaint_follow_up(text: str, q: Question) -> str | None:
     """"which of the open ones has been waiting longest" / "里面最严重的是哪几个" after a count of
     complaints: the same complaints listed, oldest or worst first."""
+    if q.measure == "rank_statuses":  # "complaints: open / in_progress / resolved #", then about some
+        q = replace(q, measure="complaints", status=None)
+    elif q.measure == "rank_categories":  # "open by category", then "oldest open one": those complaints
+        q = replace(q, measure="complaints", limit=10)
     if q.measure != "complaints":
         return None
+    if re.search(r"\bby (?:category|type|kind)\b|按(?:类别|类型|分类)|分类|哪(?:一)?类", text, re.IGNORECASE):
+        # "open by category": the same complaints counted in each category
+        return sql_for(replace(q, measure="rank_categories", status=status_of(text) or q.status, limit=20))
     if re.fullmatch(r"\s*(?:who|who\s*(?:are|were)\s*they|which ones|谁|是谁|哪些|边个|哪几个)\s*[?？]?\s*", text, re.IGNORECASE):
         return sql_for(replace(q, measure="complaint_list", limit=50))  # "who" after a count: those complaints
     if not _COMPLAINT_WORD.search(text) and not (_severity(text) and len(text) <= 24):
         return None  # ("有没有critical级别的": a severity alone, said short, narrows the count too)
     status = status_of(text) or q.status or "unresolved"
-    if re.search(r"\bby (?:category|type|kind)\b|按(?:类别|类型|分类)|分类|哪(?:一)?类", text, re.IGNORECASE):
-        # "open by category": the same complaints counted in each category
-        return sql_for(replace(q, measure="rank_categories", status=status_of(text) or q.status, limit=20))
     if _WAITING.search(text):
         return sql_for(replace(q, measure="complaint_list", status=status, limit=1))
     if _WORST.search(text):

@@ -139,6 +139,15 @@ def test_figures_asked_in_shorthand(demo_store, meaning, message, sql):
     assert tuple(figure(demo_store, said(demo_store, meaning, message)[0])) == tuple(truth(demo_store, sql))
 
 
+def test_two_periods_with_the_change_in_per_cent_or_a_whole_year(demo_store, meaning):
+    change = figure(demo_store, said(demo_store, meaning, "Q3 vs Q2 rev %")[0])
+    q2, q3 = (truth(demo_store, f"SELECT SUM(amount) FROM orders WHERE date BETWEEN '{a}' AND '{b}'")[0]
+              for a, b in (("2026-04-01", "2026-06-30"), ("2026-07-01", "2026-09-30")))
+    assert {q2, q3} <= set(change) and round(100 * (q3 - q2) / q2, 2) in change
+    years = demo_store.query_readonly(call(said(demo_store, meaning, "2026 YTD rev vs 2025 FY")[0])[1]["sql"]).rows
+    assert truth(demo_store, "SELECT SUM(amount) FROM orders WHERE date LIKE '2025%'")[0] in {r[1] for r in years}
+
+
 def test_the_weekday_that_made_most_and_a_city_in_two_months(demo_store, meaning):
     best = said(demo_store, meaning, "Which weekday is giving maximum business this year in terms of sales amount?")[0]
     assert "weekday" in call(best)[1]["sql"] and "ORDER BY revenue DESC LIMIT 1" in call(best)[1]["sql"]
@@ -165,6 +174,15 @@ def test_the_weekday_that_made_most_and_a_city_in_two_months(demo_store, meaning
      "SELECT COUNT(DISTINCT customer_id) FROM orders WHERE amount > 500 AND date LIKE '2026%'"),
     ("complaints: open / in_progress / resolved #\nopen by category", "oldest open one id?",
      "SELECT id FROM complaints WHERE status = 'open' ORDER BY date LIMIT 1"),
+    ("上个月啥卖得最好🏆", "它卖了多少钱",
+     "SELECT SUM(amount) FROM orders WHERE date LIKE '2026-10%' AND product = (SELECT product FROM orders "
+     "WHERE date LIKE '2026-10%' GROUP BY product ORDER BY SUM(quantity) DESC LIMIT 1)"),
+    ("Q4'25 rev", "12月 share %",
+     "SELECT ROUND(100.0 * (SELECT SUM(amount) FROM orders WHERE date LIKE '2025-12%') / "
+     "(SELECT SUM(amount) FROM orders WHERE date BETWEEN '2025-10-01' AND '2025-12-31'), 2)"),
+    ("#cust w/ ≥3 orders", "其中10月 active #",
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders GROUP BY customer_id HAVING COUNT(*) >= 3) "
+     "WHERE customer_id IN (SELECT customer_id FROM orders WHERE date LIKE '2026-10%')"),
     ("2025 top5 cust by rev, name+rev", "#5 last ord date",
      "SELECT MAX(date) FROM orders WHERE customer_id = (SELECT o.customer_id FROM orders o WHERE o.date LIKE '2025%' "
      "GROUP BY o.customer_id ORDER BY SUM(o.amount) DESC LIMIT 1 OFFSET 4)"),

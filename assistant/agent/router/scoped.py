@@ -35,13 +35,13 @@ _OF_THEM = re.compile(r"\b(?:among|of|out of|from|within|between)\s+(?:them|thos
                       # "those in Beijing who ah": those just counted, where they live
                       r"|\bthose\b(?=\s+(?:in|from|with|who|that|living)\b))"
                       r"|" + _LIST_COUNTED.pattern, re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|#\s*(?:cust(?:omer)?s?|ppl|people|buyers)\b"
+_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|#\s*(?:cust(?:omer)?s?|ppl|people|buyers)\b|#\s*$"
                        r"|几个|几位|多少(?:个|位|人)|几多(?:个|位)?|有几", re.IGNORECASE)
 _TOP = re.compile(r"\btop\b|\bbiggest\b|\bbest\b|\bmost\b|\bhighest\b|前\s*(?:\d+|[一二三四五六七八九十两]+)|最(?:多|大|高)"
                   r"|花(?:得|的)?最多|买(?:得|的)?最多", re.IGNORECASE)
 _LATEST = re.compile(r"\b(?:most recent(?:ly)?|latest|last to (?:order|buy))\b|最近(?:一次|一个|才)?(?:下单|买|来)"
                      r"|最后(?:一个)?(?:下单|买|来)", re.IGNORECASE)
-_BOUGHT = re.compile(r"\b(?:bought|buy|buys|buying|ordered|order|orders|purchased?|placed|shopped|came back|spent)\b"
+_BOUGHT = re.compile(r"\b(?:bought|buy|buys|buying|ordered|order|orders|purchased?|placed|shopped|came back|spent|active)\b"
                      r"|买|下单|下过单|(?<!名)单|订|落单|消费|回来|光顾|来过", re.IGNORECASE)
 # "一单都没下", "haven't ordered", "no orders", "didn't buy", "没来"
 _NOT = re.compile(r"\b(?:not|never|no|haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t|without)\b"

@@ -565,6 +565,10 @@ def share_sql(q: Question, text: str, today: date) -> str | None:
         part = question_sql(replace(q, period=period))
         whole = question_sql(replace(q, period=period, **_WHOLE))
         name = q.measure
+    elif q.measure in ("revenue", "quantity", "orders") and q.period and period != q.period \
+            and q.period[0] <= period[0] and period[1] <= q.period[1]:
+        # "12月 share %" after Q4's revenue: that month's part of the quarter
+        part, whole, name = question_sql(replace(q, period=period)), question_sql(q), q.measure
     else:
         return None
     return (f"SELECT ROUND(100.0 * p.{name} / NULLIF(w.{name}, 0), 2) AS share_pct, p.{name} AS part, "
@@ -1011,9 +1015,11 @@ def follow_up(text: str, q: Question, today: date, named: list[str], products: t
         top = f"SELECT {'month' if that_month else 'city'} FROM ({question_sql(replace(q, english=True))})"
         return sql_for(Question(figure, month_sql=top) if that_month
                        else Question(figure, period_of(text, today), city_sql=top))
-    if q.measure == "rank_products" and q.limit == 1 and counted in ("quantity", "revenue", "orders") \
+    if q.measure == "rank_products" and (q.limit == 1 or _IT.search(text)) \
+            and counted in ("quantity", "revenue", "orders") \
             and (_IT.search(text) or len(text.strip()) <= 12 and not named_in(text, products)):
-        # "how many bags of it?", "卖了多少钱" after what sold best: that product, found by the same ranking
+        # "how many bags of it?", "卖了多少钱" after what sold best ("它" after the best five: the
+        # first of them): that product, found by the same ranking
         order = {"revenue": "SUM(amount)", "orders": "COUNT(*)"}.get(q.by, "SUM(quantity)")
         top = (f"SELECT product FROM orders{_between('date', q.period)} GROUP BY product "
                f"ORDER BY {order} DESC LIMIT 1")
@@ -1213,7 +1219,7 @@ def periods_compared_sql(text: str, today: date) -> str | None:
     if len(found) != 2:
         return None
     if _SAME_SPAN.search(text) and all(_whole_months(p) == 12 for p in found) \
-            and any(p[0] <= today <= p[1] for p in found):
+            and any(p[0] <= today <= p[1] for p in found) and not _FULL_YEAR.search(text):
         # "今年跟去年同期比": each year up to today's day of the year
         found = [(p[0], min(p[1], add_months(today, 12 * (p[0].year - today.year)))) for p in found]
     what = subject(text)
@@ -1224,8 +1230,10 @@ def periods_compared_sql(text: str, today: date) -> str | None:
         sql = _periods_side_by_side(replace(narrowed, period=None), found)
         _ASKED[sql] = replace(narrowed, period=max(found), versus=min(found))
         return sql
-    if CHANGE_ASKED.search(text) and what in (None, "revenue", "orders", "quantity", "avg_order"):
-        # "Q3 vs Q2, difference and % change": both figures and the change between them, in one row
+    if (CHANGE_ASKED.search(text) or _PER_CENT_ASKED.search(text)) and what in (None, "revenue", "orders", "quantity",
+                                                                              "avg_order"):
+        # "Q3 vs Q2, difference and % change", "Q3 vs Q2 rev %": both figures and the change between
+        # them, in one row
         q = Question(what or "revenue", found[1])
         sql = _change_row(q, found[0], found[1], text)
         _ASKED[sql] = replace(q, period=max(found))
@@ -1325,6 +1333,9 @@ CHANGE_ASKED = re.compile(r"\bdifference\b|\bdiff\b|\bchange\b|\bgrowth\b|\bgrew
 _LESS_ASKED = re.compile(r"\bless\b|\blower\b|\bdecrease\b|\bdrop(?:ped)?\b|\bdown\b|\bfell\b|少了?(?:多少|几多)|低了?多少|跌|降", re.IGNORECASE)
 
 
+# "2026 YTD vs 2025 FY": the other year whole, not up to the same day
+_FULL_YEAR = re.compile(r"\bFY\b|\bfull[- ]year\b|\bwhole (?:of )?(?:last )?year\b|全年|整年", re.IGNORECASE)
+_PER_CENT_ASKED = re.compile(r"%|\bpct\b|\bper ?cent(?:age)?\b|百分", re.IGNORECASE)
 _GAP_ASKED = re.compile(r"\bdifference\b|\bdiff\b|\bgap\b|差多少|差了多少|差额|差距|相差|差几多", re.IGNORECASE)
 
 

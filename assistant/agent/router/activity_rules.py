@@ -370,7 +370,7 @@ def _goods(m: Msg, said: str, clause: str) -> str:
         return said
     found = catalog_name(said, products) if names_goods(said) else None
     if not found and not names_goods(said):  # the clause first, then the whole message
-        found = named_in(clause, products) if clause is not m.text else None
+        found = named_in(clause, products) if clause != m.text else None
         found = found or named_in(_blanked(m.text, [m.span]) if m.span else m.text, products)
     return found or said
 
@@ -746,13 +746,13 @@ def _read(m: Msg, sold: bool = False) -> tuple[str, dict] | None:
         if took and took.past < today and not _only_ahead(took, today) \
                 and not any(_in(c, took.start) for c in said):
             args["date"] = took.text
-    if "date" not in args and contact and dates and not text[:dates[0].start].strip() \
-            and dates[0].past <= today and not _only_ahead(dates[0], today):
-        args["date"] = dates[0].text  # "11/20 phone 邱磊: …": a log line opens with the day it happened
-    if args.get("order_date") and args.get("order_date") == args.get("date") and re.search(r"\d", args["date"]):
-        # "11/20 phone 邱磊: 2x 曼特宁": a day written out is one day, the contact's and the order's
-        # (a weekday said for both may be the last one for the call and the next for the goods)
-        args.pop("order_date")
+    if contact and dates and not text[:dates[0].start].strip() and dates[0].past <= today \
+            and not _only_ahead(dates[0], today) and args.get("date") in (None, dates[0].text):
+        # "11/20 phone 邱磊: 2x 曼特宁 176": a log line opens with the day it happened, which is the
+        # day of the goods it lists too
+        args["date"] = dates[0].text
+        if args.get("order_date") == dates[0].text and re.search(r"\d", dates[0].text):
+            args.pop("order_date")  # (read forward, "11/20" would be next year's)
     for at, written in bad[:1]:
         # "remind me on 2026-13-45" must not become a task due tomorrow: the date goes to the
         # write it belongs to, as written, and log_activity refuses it with what to type

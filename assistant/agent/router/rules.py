@@ -132,7 +132,8 @@ _ASKS_STATUS = re.compile(r"\?|？|吗|嗎|[没沒](?:有)?\s*$|了[没沒]|未\
 
 # "complain 34 is about what ah", "投诉34说的什么": what a complaint on file says
 _WHAT_IT_SAYS = re.compile(r"\babout what\b|\bwhat(?:'s| is| was)?\b.{0,20}\babout\b"
-                           r"|\bwhat (?:did|does) (?:it|they|she|he) say\b|\bdetails?\b|\bcontent\b|说(?:的|了)?(?:什么|啥)|讲(?:的|了)?(?:什么|啥)|什么(?:事|内容|问题)|啥(?:事|内容|问题)"
+                           r"|\bwhat (?:did|does) (?:it|they|she|he) say\b|\bdetails?\b|\bcontent\b"
+                           r"|说(?:的|了)?(?:什么|啥)|讲(?:的|了)?(?:什么|啥)|什么(?:事|内容|问题)|啥(?:事|内容|问题)"
                            r"|内容|关于(?:什么|啥)", re.IGNORECASE)
 
 
@@ -174,7 +175,8 @@ def complaint_status(m: _Msg) -> Intent | Canned | None:
     # "先把投诉标成处理中" names no one: the complaint of the customer being talked about
     who = m.customer or (m.ctx.last_customer if m.kw.has("pronoun") or _THAT_ONE.search(command)
                          or _SETS_STATUS.search(command) else None)
-    said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|正在处理|跟进中|未处理|resolved|in progress|\bin prog\b|\bwip\b", command,
+    said = _COMPLAINT_WORD.search(command) or re.search(r"已解决|处理中|正在处理|跟进中|未处理|resolved|in progress"
+                                                         r"|\bin prog\b|\bwip\b", command,
                                                          re.IGNORECASE)
     if said and not m.customer and m.ctx.last_complaint and (
             m.kw.has("pronoun") or _THAT_ONE.search(command) or _SETS_STATUS.search(command) or re.search(

@@ -1349,8 +1349,8 @@ def _change_row(q: Question, other: tuple[date, date], this: tuple[date, date], 
     earlier period to the later in amount and per cent (and as a fall, when a fall is asked)."""
     if q.measure in _PAIRS.values() or q.measure == "figures":
         # "MoM %" after several figures: the change of the first money figure (else the first)
-        said = q.figures or tuple(next(k for k, v in _PAIRS.items() if v == q.measure))
-        q = replace(q, measure="revenue" if "revenue" in said else sorted(said)[0], figures=())
+        said = q.figures or tuple(sorted(next(k for k, v in _PAIRS.items() if v == q.measure)))
+        q = replace(q, measure="revenue" if "revenue" in said else said[0], figures=())
         if q.measure == "last_date":
             q = replace(q, measure="orders")
     name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)

@@ -96,8 +96,8 @@ _NOT_A_REPORT = re.compile(r"^\s*(?:如果|要是|假如|万一|萬一|若|\bif\
 # reports nothing, unless what is asked is to write it down ("帮我记一下…", "pls log: …")
 _ASKED_TO = re.compile(r"^\s*(?:帮我|帮忙|麻烦你?|请你|替我|可以帮我?|能不能帮我?)\s*(?:给.{0,14}?)?"
                        r"(?:回|覆|复|打|发|写|找|查|问|通知|告诉|联系|call|ring|text|send|email)"
-                       r"|^\s*(?:please|pls|plz|can you|could you)\s+(?:reply|respond|call|ring|text|send|message"
-                       r"|email|draft|write|tell|find|show|check|contact|ask|get back)\b"
+                       r"|^\s*(?:please|pls|plz|kindly|can you|could you)\s+(?:reply|respond|call|ring|text|send|message"
+                       r"|email|draft|write|tell|find|show|check|contact|ask|get back|refund|pay|transfer)\b"
                        # "call lily cooper for me right now": a call the assistant is asked to make
                        r"|^\s*(?:call|ring|phone|text|message|email|wechat)\b.{1,30}\bfor me\b", re.IGNORECASE)
 _WRITE_DOWN = re.compile(r"记(?!得)|录|登记|存|补上|加一?[单笔条]|\b(?:log|add|record|note|save|enter|key in|put)\b",

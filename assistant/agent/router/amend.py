@@ -123,7 +123,9 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
     own = unicodedata.normalize("NFKC", message or "").strip()
     text = read_as_mandarin(own)
     # "那召回的那次呢" after how the reorder campaign did: the same report, of another campaign
-    another = tool == "campaign_results" and len(text) <= 30 and bool(pick_in(GOALS, text)) and bool(
+    # ("…做个新品推荐 微信发" names a channel: a campaign asked for, not a report)
+    another = tool == "campaign_results" and len(text) <= 30 and bool(pick_in(GOALS, text)) \
+        and not pick_in(CHANNELS, text) and bool(
         re.search(r"呢\s*[?？]?\s*$|^\s*(?:and|what about|how about|那)", text, re.IGNORECASE))
     if _ERRAND.search(text) or DONT_LOG.search(text):
         return None  # "fine. book me a taxi tmrw then": something else asked, nothing here changed

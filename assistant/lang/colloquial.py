@@ -114,7 +114,8 @@ _SPOKEN_PRICE = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine)\s+
                            r"|eighty|ninety)(?:[\s-]+(one|two|three|four|five|six|seven|eight|nine))?\b", re.IGNORECASE)
 # a phone number dictated digit by digit: "一三八 零零 一三八 二二六", "… nine oh oh five …"
 _ZH_DIGIT_RUN = re.compile(r"[〇零一二三四五六七八九幺](?:\s?[〇零一二三四五六七八九幺]){6,}")
-_ZH_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
+# a digit said as a 汉字 ("幺" is how a phone number says one)
+ZH_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
 _OH = re.compile(r"(?<=\d)(\s+)oh\b|\boh(?=\s+\d)", re.IGNORECASE)
 
 
@@ -136,7 +137,7 @@ def _zh_hundreds(m: re.Match) -> str:
 
 def said_digits(text: str) -> str:
     """Numbers dictated to a phone as digits, each the length of what was said."""
-    text = _ZH_DIGIT_RUN.sub(lambda m: m.group(0).translate(_ZH_DIGITS), text)
+    text = _ZH_DIGIT_RUN.sub(lambda m: m.group(0).translate(ZH_DIGITS), text)
     text = _ZH_HUNDREDS.sub(_zh_hundreds, text)
 
     def price(m: re.Match) -> str:

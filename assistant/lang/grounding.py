@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from text_to_num import alpha2digit
 
-from assistant.lang.colloquial import said_digits
+from assistant.lang.colloquial import ZH_DIGITS, said_digits
 from assistant.lang.dates import NUM, cn_number
 from assistant.lang.goods import named_in
 from assistant.lang.names import compact, name_key, sound_key, to_simplified
@@ -100,12 +100,9 @@ def _tail_put_right(phone: str, text: str) -> bool:
     """A number said whole earlier in the conversation and then its last digits ("尾数是86")."""
     whole = re.findall(r"\d{6,}", re.sub(r"(?<=\d)[\s\-.()]+(?=\d)", "", text))
     said = re.findall(r"(?<![〇零一二三四五六七八九幺十百千])[〇零一二三四五六七八九幺]{1,4}(?![〇零一二三四五六七八九幺十百千])", text)
-    tails = {t for t in re.findall(r"(?<!\d)\d{1,4}(?!\d)", text)} | {t.translate(_SAID_DIGITS) for t in said}
+    tails = {t for t in re.findall(r"(?<!\d)\d{1,4}(?!\d)", text)} | {t.translate(ZH_DIGITS) for t in said}
     return any(len(w) == len(phone) and any(phone.endswith(t) and w[:-len(t)] == phone[:-len(t)] for t in tails)
                for w in whole)
-
-
-_SAID_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
 
 
 def _slip_of(word: str, have: set[str]) -> bool:

@@ -29,7 +29,7 @@ from assistant.agent.router.rankings import ranking_sql
 from assistant.agent.router.sql_templates import (BOUGHT_LISTS, LAST_ORDER_ASKED, SHARE_ASKED, SUMS, Question, asked,
                                                   between_the_two, compared_again, complaint_follow_up, follow_up,
                                                   is_change_row, period_of, share_sql, sql_for, subject)
-from assistant.lang.colloquial import read_as_mandarin
+from assistant.lang.colloquial import ZH_DIGITS, read_as_mandarin
 from assistant.lang.dates import cn_number
 from assistant.lang.goods import named_in
 from assistant.lang.grounding import asks_by_form
@@ -94,7 +94,6 @@ _IN_ALL = re.compile(r"(?:一共|总共|共|合共|total(?:ly)?|altogether|in al
 # errands no tool does: "book me a taxi", "帮我订机票", "转账给她"
 _ERRAND = re.compile(r"\b(?:book|reserve|hail|get|call|order) me (?:a|an|the)\b"
                      r"|\bbook (?:a|an|the) (?:taxi|cab|car|flight|table|ticket|hotel)|\btransfer (?:money|\d)|叫(?:个|辆)?车|打车|订(?:机|车|火车)?票|买(?:机|车)?票|转账", re.IGNORECASE)
-_SAID_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
 _LONE_OFFER = re.compile(r"\s*(?:ok|okay|fine|alright|好吧?|那就|那)?(?:\s*\b(?:lor|lah|la|leh|ah)\b)?[\s,，]*(\d{1,2})\s*(?:%|％)?\s*"
                          r"(?:then|instead|吧|啦|好了)?\s*[.!。！]?\s*",
                          re.IGNORECASE)
@@ -166,7 +165,7 @@ def amend(message: str, tool: str, args: dict, params: set[str], today: date,
         if key in params:
             out[key] = value
     tail = _LAST_DIGITS.search(text) if "phone" in params and out.get("phone") else None
-    digits = tail.group(1).translate(_SAID_DIGITS) if tail else ""
+    digits = tail.group(1).translate(ZH_DIGITS) if tail else ""
     if tail and len(digits) < len(str(out["phone"])):
         # "尾数是86不是88", "最尾两个字是七九": the number just given, its last digits put right
         out["phone"] = str(out["phone"])[:-len(digits)] + digits

@@ -406,6 +406,8 @@ _FIGURE_LIST = re.compile(r"\s*(?:/|\+|、|&|,|，|;|；|\band\b|\bplus\b|及|�
 # the pairs that have a measure of their own (and its follow-ups)
 _PAIRS = {frozenset({"orders", "revenue"}): "orders_revenue", frozenset({"orders", "quantity"}): "orders_quantity",
           frozenset({"orders", "avg_order"}): "orders_avg", frozenset({"quantity", "revenue"}): "quantity_revenue"}
+# measures answered with several figures in one row
+SEVERAL = (*_PAIRS.values(), "figures")
 
 
 def figures_listed(text: str) -> tuple[str, ...]:
@@ -439,7 +441,7 @@ def read_question(text: str, today: date, customer: str | None = None,
         if not re.search(r"\b(?:we|us|our|any)\b|我们|咱们|店|生意|\bday\b", text, re.IGNORECASE):
             return None
         what = "latest_order"
-    if what in _PAIRS.values() or what == "figures":
+    if what in SEVERAL:
         pass  # each figure said in its own part of a list
     elif what in ("orders", "revenue") and ORDERS_ASKED.search(text) and MONEY_ASKED.search(text):
         what = "orders_revenue"  # "how many orders so far this month and how much $"
@@ -450,9 +452,7 @@ def read_question(text: str, today: date, customer: str | None = None,
     if what == "revenue" and goods and not MONEY_ASKED.search(text.replace("how much", "")) \
             and not re.search(r"钱|[$¥]|\brevenue\b|\bspent\b|\bsales\b", text):
         what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
-    sales = what in ("revenue", "quantity", "orders", "orders_revenue", "quantity_revenue", "orders_quantity",
-                     "orders_avg", "buyers", "figures",
-                     "avg_order", "per_customer", "customers")
+    sales = what in ("revenue", "quantity", "orders", *SEVERAL, "buyers", "avg_order", "per_customer", "customers")
     if sales and goods and what == "customers":
         what = "buyers"  # "how many customers bought yirga": those who bought it
     goods = goods if sales else None
@@ -465,8 +465,7 @@ def read_question(text: str, today: date, customer: str | None = None,
         item = None  # "今天关门了，上个月一共卖了多少钱": a word no product has is not goods
     # "今年 Shanghai 的 customers 一共 spend 了多少": the orders of that city's customers
     place = find_city(text) if what in ("revenue", "quantity", "orders", "avg_order", "customers", "buyers",
-                                        "orders_revenue", "quantity_revenue", "orders_quantity",
-                                        "orders_avg", "figures") and not customer else None
+                                        *SEVERAL) and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
     status = status_of(text) if what == "complaints" else None
     if what == "complaints" and sum(bool(status_of(part)) for part in _FIGURE_LIST.split(text)) >= 2:
@@ -898,7 +897,7 @@ _RANKS = ("rank_customers", "rank_products", "rank_cities", "rank_months", "rank
           "rank_days", "rank_weekdays", "rank_statuses")
 _FEWEST = re.compile(r"\b(?:fewest|least|worst|lowest)\b|最少|最差|最低|最冷门", re.IGNORECASE)
 SUMS = ("revenue", "quantity", "orders", "avg_order", "per_customer", "buyers", "customers", "new_customers", "one_time_buyers",
-        "repeat_rate", "orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg", "figures")  # one can stand for another
+        "repeat_rate", *SEVERAL)  # one can stand for another
 # "they", "她": a person the last answer named, whom the router knows, not the question's crowd
 _PERSON = re.compile(r"\b(?:she|he|her|him|his|they|them|their)\b|她|他|佢", re.IGNORECASE)
 # "who were they", "list them pls", "是哪些人": the people a count counted, by name
@@ -1282,7 +1281,7 @@ def compared_again(text: str, q: Question, today: date) -> str | None:
     if other is None or other == q.period:
         return None
     this = (q.period[0], min(q.period[1], today)) if other[1] < q.period[0] and _SAME_SPAN.search(text) else q.period
-    if q.measure in ("orders_revenue", "quantity_revenue", "orders_quantity", "orders_avg", "figures"):
+    if q.measure in SEVERAL:
         return _periods_side_by_side(q, [this, other])  # two figures each: a row per period
     return _change_row(q, other, this, text)
 
@@ -1295,7 +1294,7 @@ def between_the_two(text: str, q: Question, before: Question, today: date) -> st
     other = _other_part(q, before)
     if asked and other and q.measure in _ONE_FIGURE and period_of(text, today) in (None, q.period):
         # "俩差多少包" after 耶加雪菲's bags, then 曼特宁's: the two side by side, and the gap
-        name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
+        name = _column(q.measure)
         return (f"SELECT {quoted(other[0])} AS first, a.{name} AS {name}, "
                 f"{quoted(other[1])} AS second, b.{name} AS vs_{name}, "
                 f"ROUND(ABS(b.{name} - a.{name}), 2) AS difference "
@@ -1306,6 +1305,11 @@ def between_the_two(text: str, q: Question, before: Question, today: date) -> st
         return None
     earlier, later = sorted((before.period, q.period))
     return _change_row(q, earlier, later, text)
+
+
+def _column(measure: str) -> str:
+    """The column a one-figure measure's SELECT names its figure."""
+    return {"avg_order": "average_order", "buyers": "customers"}.get(measure, measure)
 
 
 _ONE_FIGURE = ("revenue", "quantity", "orders", "avg_order", "per_customer", "buyers", "customers")
@@ -1347,13 +1351,13 @@ def is_change_row(sql: str) -> bool:
 def _change_row(q: Question, other: tuple[date, date], this: tuple[date, date], text: str = "") -> str:
     """One row: the figure for `other`, beside it the figure for `this`, and the change from the
     earlier period to the later in amount and per cent (and as a fall, when a fall is asked)."""
-    if q.measure in _PAIRS.values() or q.measure == "figures":
+    if q.measure in SEVERAL:
         # "MoM %" after several figures: the change of the first money figure (else the first)
         said = q.figures or tuple(sorted(next(k for k, v in _PAIRS.items() if v == q.measure)))
         q = replace(q, measure="revenue" if "revenue" in said else said[0], figures=())
         if q.measure == "last_date":
             q = replace(q, measure="orders")
-    name = {"avg_order": "average_order", "buyers": "customers"}.get(q.measure, q.measure)
+    name = _column(q.measure)
     earlier, later = ("a", "b") if other < this else ("b", "a")
     fall = (f", ROUND({earlier}.{name} - {later}.{name}, 2) AS decrease, ROUND(100.0 * ({earlier}.{name} - {later}.{name})"
             f" / NULLIF({earlier}.{name}, 0), 2) AS decrease_pct" if _LESS_ASKED.search(text) else "")

@@ -35,7 +35,7 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind23.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind24.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
@@ -77,8 +77,10 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                 "agent_blind21.jsonl": "blind v21, its failures read and tuned on since 2026-12-07 "
                                        "(sixth session that day), and its turns taught the intent model: training data now",
                 "agent_blind22.jsonl": "blind v22, its failures read and tuned on since 2026-12-07 "
-                                       "(seventh session that day): training data now",
-                "agent_blind23.jsonl": "blind v23, never tuned on: only its totals were read",
+                                       "(seventh session that day), and its turns taught the intent model: training data now",
+                "agent_blind23.jsonl": "blind v23, its failures read and tuned on since 2026-12-07 "
+                                       "(eighth session that day), and its turns taught the intent model: training data now",
+                "agent_blind24.jsonl": "blind v24, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 

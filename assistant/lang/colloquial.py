@@ -65,6 +65,18 @@ _WORDS = {
     "啲客": "客户",
     # the internet's 康康 ("列出来康康") is 看看 said cutely
     "康康": "看看",
+    # Hunan and Hubei ("么子时候", "恰饭"): the Mandarin words
+    "么子": "什么", "恰饭": "吃饭", "冇得": "没有", "埋单": "买单",
+    # a letter's formal words, partly classical ("烦请告知…几何", "去岁", "谨此", "为荷"): the words
+    # the rules know, and the letter's courtesies as blanks
+    "烦请": "麻烦", "劳驾": "麻烦", "敬请": "麻烦", "恳请": "麻烦", "告知": "告诉", "示知": "告诉", "见告": "告诉",
+    "几何": "多少", "若干": "多少", "去岁": "去年", "今岁": "今年", "本年度": "今年 ", "上年度": "去年 ", "本年": "今年",
+    "何时": "几时", "为何": "是啥", "何如": "怎样", "何人": "哪个", "何者": "哪个", "售出": "卖出", "所售": "所卖",
+    "所荐": "推荐", "末次": "最后", "历来": "一共", "结案": "解决", "添注": "备注", "所诉": "投诉", "致电": "电话", "复函": "回复",
+    "庄重": "正式", "一并": "一起", "较之": "比起", "由高至低": "从高到低", "由低至高": "从低到高", "尚未": "还没",
+    "营业总额": "总营业额", "销售总额": "总销售额", "消费总额": "总消费额", "敝店": "我店", "吾店": "我店",
+    "谨此": "  ", "为荷": "  ", "敬启者": "   ", "顺颂商祺": "    ", "此致": "  ", "敬礼": "  ", "顺颂": "  ",
+    "商祺": "  ", "谨启": "  ", "谨上": "  ", "兹": " ",
 }
 _ANY = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 
@@ -88,6 +100,26 @@ _SHANGHAI_SAYS = re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=[帮给跟同叫让问
 _ERHUA = re.compile(r"(?<=[份天点会事样位趟回号顾户单头处边角哪这那今明昨个块片段早晚空活味道面遍下稿招名意字])儿")
 
 
+# Classical words inside a formal letter, where they cannot be part of a Mandarin word: 之 as 的
+# ("本年度一月至十月之营业总额", not 之前 / 总之), 其 as 他 or 她 ("其所投诉之事", not 其中 / 尤其),
+# 购 as 买 ("古平先生昨日购哥伦比亚", not 采购 / 购物), 系 as 是 ("汪强先生系张雨桐女士所荐", not 关系 /
+# 系统), 此 as 这 ("以此号新建客户", not 因此 / 此外), 计 before a number as 共 ("计一百五十六元").
+# a letter says so in its first words or its courtesies; a chat's 之 or 此 stays as typed
+_FORMAL = re.compile(r"麻烦|先生|女士|敬|谨|为荷|兹|之|其所|系|此|烦|劳驾|几何|去岁|本年|复函|[，,]\s*可[。.]?$|^\s*可[。.]?\s*$")
+_CLASSICAL = {"之": "的", "其": "他", "购": "买", "系": "是", "此": "这", "计": "共", "拟": "写", "皆": "都", "乃": "是"}
+_CLASSICAL_SAYS = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?<![总加随久反换易])之(?![前后间内外中一类所上下际])"
+    r"|(?<![尤极与])其(?![中他它实余次后])"
+    r"|(?<![采团网代选抢订申收])购(?![买物入置])"
+    r"|(?<=[\u4e00-\u9fff])(?<![关联体派水直世母院])系(?![统列数着列])"
+    r"|(?<![因如彼从为就至特借于由对])此(?![外致后])"
+    r"|(?<![合统总共估预设会核算])计(?=\s*[\d一二两三四五六七八九十百千])"
+    r"|拟(?=[一个份封])|皆|乃(?![至])")
+
+
+_LAST_PARTICLE = re.compile(r"(?<=[\u4e00-\u9fff\w])[咧嘞捏噻]" + _QUESTION_END)
+
+
 def to_mandarin(text: str) -> str:
     """Cantonese colloquial words as Mandarin ones, same length (simplified text in, out)."""
     if not text:
@@ -95,11 +127,19 @@ def to_mandarin(text: str) -> str:
     read = _ANY.sub(lambda m: _WORDS[m.group(0)], text)
     # "唔系6包系4包": 系 before a number is 是 (系统 never comes before one)
     read = re.sub(r"系(?=\s*[\d一二两三四五六七八九十])", "是", read)
+    # "唔系宋明，系宋伟": not the one, but the other
+    read = re.sub(r"(不是[^,，。]{1,12}[,，\s]\s*)系", r"\1是", read)
     # "係崔桂英先啱": a message opening with 係 says who or what it is (系统 and 系列 are Mandarin)
     read = re.sub(r"^(\W*)系(?!统|列)", r"\1是", read)
     read = _SICHUAN_ASKS.sub(lambda m: "几时" if m.group(0) == "好久" else "多少", read)
     read = _SHANGHAI_SAYS.sub(lambda m: _SHANGHAI[m.group(0)], read)
     read = _ERHUA.sub(" ", read)
+    if _FORMAL.search(read):
+        read = _CLASSICAL_SAYS.sub(lambda m: _CLASSICAL[m.group(0)], read)
+        # "居前十位之客户": the first ten
+        read = re.sub(r"居前([\d一二三四五六七八九十]+)位", lambda m: f"前{m.group(1)}  ", read)
+    # a question's last particle in the regions' speech ("北京咧", "上海嘞", "杭州捏"): Mandarin's 呢
+    read = _LAST_PARTICLE.sub("呢", read)
     # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
     return "那" + read[1:] if text.startswith(("咁", "噉")) else read
 

@@ -18,7 +18,7 @@ from text_to_num import alpha2digit
 from assistant.lang.colloquial import ZH_DIGITS, said_digits
 from assistant.lang.dates import NUM, cn_number
 from assistant.lang.goods import named_in
-from assistant.lang.names import compact, name_key, sound_key, to_simplified
+from assistant.lang.names import compact, fuzzy_key, has_han, initials_key, name_key, sound_key, to_simplified
 
 # Chosen from a fixed vocabulary or checked elsewhere (dates against the message's own dates).
 UNCHECKED = frozenset({"channel", "status", "tone", "date", "order_date", "follow_up_date",
@@ -88,6 +88,8 @@ def grounded(value: object, message: str, known: Iterable[str] = (), loose: bool
         return True  # "Zhang Wei" for 张伟, "li na" for Li Na
     if _sounds_said(value, text):
         return True  # 江杰 for a dictated "jiang jay"
+    if _merged_sound_said(value, text):
+        return True  # 李娜 for a Hunan "尼娜", 张伟 for a texted "zw"
     words = _tokens(value)
     if not words:
         return True
@@ -123,6 +125,17 @@ def _sounds_said(value: str, text: str) -> bool:
     words = re.findall(r"[a-z]+", text)
     return any(sound_key(" ".join(words[i:i + n])) == key
                for n in (2, 3) for i in range(len(words) - n + 1))
+
+
+def _merged_sound_said(value: str, text: str) -> bool:
+    """A 汉字 name said as regional speech merges its sounds (尼娜, 牛天宇) or texted as its initials."""
+    if not has_han(value) or not 2 <= len(value) <= 3:
+        return False
+    if re.search(r"(?<![a-z0-9])" + initials_key(value) + r"(?![a-z0-9])", text):
+        return True
+    key = fuzzy_key(value)
+    return any(fuzzy_key(text[i:i + len(value)]) == key for i in range(len(text) - len(value) + 1)
+               if has_han(text[i:i + len(value)]))
 
 
 # What a write is about. These must come from the owner's own words, not from text they quote: in

@@ -68,6 +68,31 @@ def sound_key(name: str) -> str:
     return jellyfish.metaphone(compact(key)) if key else ""
 
 
+# The sounds regional speech and pinyin keyboards merge (模糊音, as pinyin input methods list them):
+# Hunan and Sichuan say 李娜 as "ni na" and 刘 as "niu", the south drops the retroflex (张 "zang"),
+# and 城 / 陈 / 程 blur -ng. Each syllable is folded to one spelling of its merged sounds.
+_FUZZY_INITIALS = ((re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"), (re.compile(r"^sh"), "s"),
+                   (re.compile(r"^n(?!g)"), "l"), (re.compile(r"^r"), "l"), (re.compile(r"^f"), "h"))
+_FUZZY_FINALS = re.compile(r"(?<=[aei])ng$|(?<=[iu]a)ng$|(?<=o)ng$")
+
+
+@lru_cache(maxsize=50_000)
+def fuzzy_key(name: str) -> str:
+    """A 汉字 name's pinyin with the sounds regional speech merges folded together: 尼娜 and 李娜,
+    牛天宇 and 刘天宇, 章维 and 张伟 share a key."""
+    out = []
+    for syllable in name_key(name).split():
+        for rx, folded in _FUZZY_INITIALS:
+            syllable = rx.sub(folded, syllable)
+        out.append(_FUZZY_FINALS.sub("n", syllable).replace("ong", "on"))
+    return "".join(out)
+
+
+def initials_key(name: str) -> str:
+    """The first letter of each syllable of a 汉字 name, as texters write it: 张伟 -> "zw"."""
+    return "".join(w[0] for w in name_key(name).split()) if has_han(name) else ""
+
+
 def match_score(query_key: str, candidate_key: str) -> float:
     """0..100 similarity between two name keys, robust to order, spacing and small typos."""
     from rapidfuzz import fuzz
@@ -79,3 +104,20 @@ def match_score(query_key: str, candidate_key: str) -> float:
         return 100.0
     order_free = fuzz.token_sort_ratio(query_key, candidate_key)
     return max(fuzz.ratio(q, c), order_free)
+
+
+def segmented(text: str) -> list[str]:
+    """jieba's words of a text, in order (its dictionary loads once, quietly)."""
+    import jieba
+
+    jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+    return jieba.lcut(text)
+
+
+def common_word(word: str, often: int = 100) -> bool:
+    """Whether jieba's dictionary counts the word at least `often` times (处理, 留言): an everyday
+    word, which no typed name is; rare entries (尼娜, a transliteration) may still be a name."""
+    import jieba
+
+    segmented("")  # the dictionary, loaded
+    return (jieba.dt.FREQ.get(word) or 0) >= often

@@ -12,7 +12,7 @@ CITIES_ZH = ("北京", "上海", "广州", "深圳", "杭州", "苏州", "南京
 CITIES_LATIN = {"hong kong": "香港", "hongkong": "香港", "hk": "香港", "macau": "澳门",
                 "macao": "澳门", "taipei": "台北", "kaohsiung": "高雄", "peking": "北京",
                 "canton": "广州", "sh": "上海", "bj": "北京", "sz": "深圳", "gz": "广州",
-                "hz": "杭州", "singapore": "Singapore", "london": "London", "tokyo": "Tokyo",
+                "hz": "杭州", "nj": "南京", "singapore": "Singapore", "london": "London", "tokyo": "Tokyo",
                 "new york": "New York", "sydney": "Sydney", "kuala lumpur": "Kuala Lumpur"}
 # short names owners write for the big four: 沪 is Shanghai, 京 Beijing
 CITY_ABBREVIATIONS = {"沪": "上海", "魔都": "上海", "帝都": "北京", "鹏城": "深圳", "羊城": "广州"}

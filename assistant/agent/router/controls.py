@@ -47,6 +47,10 @@ _WORDS: dict[str, tuple[str, ...]] = {
                 "can can", "ok can",
                 # Sichuan's "要得 存起", "对头"; Cantonese "啱晒" ("冇错" is read as 没错)
                 "要得", "对头", "存起", "啱晒", "对晒", "对了",
+                # a letter's yes: "可。", "确认无误", "照办"
+                "可", "无误", "照办", "甚好", "准",
+                # Taglish: "sige po, confirm na", "opo"
+                "sige", "opo", "oo", "game",
                 "👍", "👌", "✅", "🙆", "✔", "☑"),
     "cancel": ("no", "nope", "nah", "n", "cancel", "don't", "dont", "do not", "stop", "abort",
                "never mind", "nevermind", "forget it", "skip", "discard", "drop it", "not now",
@@ -65,9 +69,9 @@ _FILLERS = ("please", "pls", "plz", "pl", "kindly", "thanks", "thank you", "thx"
             "is", "all", "exactly", "please do", "right", "记", "记着", "记好", "上一步", "上一个", "刚才的", "刚才", "刚刚",
             "操作", "的", "吗", "ok", "那单", "那笔", "这单", "这笔", "那个", "那条", "这条", "last one",
             "请", "麻烦", "麻烦你", "把", "那一步", "这一步", "一步", "already", "liao", "谢", "谢啦", "谢谢",
-            "可以了")
+            "可以了", "前项", "烦请")
 # A short message saying something went wrong, with an undo word, asks for the undo.
-_MISTAKE = re.compile(r"错|岔|不对|搞错|弄错|重复|重复了|记重|算了|改主意|再想想|再考虑|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
+_MISTAKE = re.compile(r"错|岔|有误|不对|不是.{1,12}[,，\s]\s*是|搞错|弄错|重复|重复了|记重|算了|改主意|再想想|再考虑|oops|wrong|mistake|my bad|sorry|等等|等下|等一下|wait"
                       r"|\bnever ?mind\b|\bnvm\b|\bchanged my mind\b"
                       r"|\bdup(?:e|licate)?d?\b|\bactually\b|其实|\boh no\b|\bit was\b[^,.]{1,30}\bnot\b", re.IGNORECASE)
 # "还没定，先不要记", "唔好記", "don't log it": told, and asked not to write it down

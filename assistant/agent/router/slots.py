@@ -10,8 +10,18 @@ from functools import lru_cache
 from itertools import pairwise
 
 from assistant.lang.dates import NUM, cn_number, span_days
-from assistant.lang.names import compact, has_han, name_key, sound_key, to_simplified
-from assistant.lang.places import CITIES_ZH
+from assistant.lang.names import (
+    common_word,
+    compact,
+    fuzzy_key,
+    has_han,
+    initials_key,
+    name_key,
+    segmented,
+    sound_key,
+    to_simplified,
+)
+from assistant.lang.places import CITIES_LATIN, CITIES_ZH, CITY_ABBREVIATIONS
 from assistant.lang.units import ZH_UNITS
 from assistant.store.name_lookup import strip_honorifics
 
@@ -61,6 +71,8 @@ class NameIndex:
     surnames: frozenset[str] = frozenset()  # pinyin surnames of 汉字 names: "zhang"
     han_surnames: frozenset[str] = frozenset()  # the first 汉字 of each name: "张"
     given: frozenset[str] = frozenset()  # two-汉字 given names of three-汉字 names: "晓东"
+    fuzzy: Mapping[str, str] = field(default_factory=dict)  # merged-sound key -> the one name with it
+    initials: Mapping[str, str] = field(default_factory=dict)  # "ln" -> the one name with those initials
 
 
 @lru_cache(maxsize=4)
@@ -89,7 +101,15 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
     spoken = {k: n for k, n in keys if once[k] == 1 and len(k) >= 3}
     return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
                      frozenset(sounds), frozenset(tokens), spoken, frozenset(surnames),
-                     frozenset(n[0] for n in han), frozenset(n[1:] for n in han if len(n) == 3))
+                     frozenset(n[0] for n in han), frozenset(n[1:] for n in han if len(n) == 3),
+                     _only_one(fuzzy_key, han), _only_one(initials_key, han))
+
+
+def _only_one(key_of, names: set[str]) -> dict[str, str]:
+    """key -> name, for the keys exactly one name has."""
+    keys = [(key_of(n), n) for n in names]
+    once = Counter(k for k, _ in keys)
+    return {k: n for k, n in keys if k and once[k] == 1}
 
 
 # words that start a sentence before a surname without being a given name: "Call Liu tomorrow"
@@ -145,7 +165,7 @@ def spot_customer(text: str, index: NameIndex) -> tuple[str, int, int] | None:
             hits.append((start, stop, text[start:stop]))
     if not hits:
         hits = _homophones(text, index) or _misspelt_latin(text, index) or _spoken_pinyin(text, index) \
-            or _misspelt_pinyin(text, index)
+            or _misspelt_pinyin(text, index) or _merged_sounds(text, index) or _initials(text, index)
     # a title before a name said in full ("Mr Zhang Wei") is that name; alone, the surname and title
     hits += [t for t in _titled(text, index) if not any(h[0] < t[1] and t[0] < h[1] for h in hits)]
     if not hits:
@@ -365,6 +385,57 @@ def _spoken_pinyin(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
             name = index.spoken.get(sound_key(" ".join(w for _, _, w in group)))
             if name:
                 return [(group[0][0], group[-1][1], name)]
+    return []
+
+
+# characters that start no name a message would hold: "你那边" must not sound like 李娜
+_NOT_A_SURNAME = set("你我他她它的了是在有这那个们不没就也都还吗呢吧啊呀哦嗯和跟与给把被让请帮问说要会能想看")
+
+
+def _merged_sounds(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """A name typed as regional speech or dictation says it: 尼娜 for 李娜, 牛天宇 for 刘天宇, 章维
+    for 张伟. The words of the message (jieba) are tried alone and in pairs, two or three 汉字
+    long; a common word is never a name, and the sound must be one stored name's alone."""
+    if not index.fuzzy or not has_han(text):
+        return []
+    words, at = [], 0
+    for word in segmented(text):
+        words.append((at, word))
+        at += len(word)
+    for i, (start, word) in enumerate(words):
+        for span in (1, 2):
+            group = words[i:i + span]
+            said = "".join(w for _, w in group)
+            if len(group) < span or not 2 <= len(said) <= 3 or not re.fullmatch(r"[\u4e00-\u9fff]+", said) \
+                    or said[0] in _NOT_A_SURNAME \
+                    or any(len(w) > 1 and common_word(w, often=span * span * 100) for _, w in group):
+                # a given name that is also a word (天宇) still follows a surname said apart (牛 天宇)
+                continue
+            name = index.fuzzy.get(fuzzy_key(said))
+            if name and name != said:
+                return [(start, start + len(said), name)]
+    return []
+
+
+# letters texters write that are no one's initials: abbreviations, and pinyin initials of words
+_NOT_INITIALS = {"pls", "plz", "thx", "tmr", "tmrw", "wk", "wks", "btw", "msg", "msgs", "chk", "ck", "pm", "hr",
+                 "hrs", "yr", "yrs", "ytd", "mtd", "qtd", "rn", "nvm", "brb", "ttyl", "tbh", "idk", "smh", "ppl",
+                 "pcs", "pc", "kg", "ml", "st", "nd", "rd", "th", "sms", "db", "sql", "csv", "pdf", "cnt", "cx",
+                 "dm", "qq", "wx", "vx", "xhs", "dd", "kk", "nb", "zs", "xswl", "bt", "sb", "tm", "hh", "hhh",
+                 "xs", "xx", "gg", "mm", "jj", "zz", "lz", "bd", "sf", "jd", "tb", "dy", "ks", "mr", "mrs", "ms",
+                 "dr", "jr", "sr", "vs", "nt", "cc", "bcc", "fw", "fwd", "rt", "hmm", "mmm", "shh", "pcs", "lbs"}
+
+
+def _initials(text: str, index: NameIndex) -> list[tuple[int, int, str]]:
+    """A 汉字 name texted as its pinyin initials ("ln called", "zw last order"): a word of two or
+    three consonants that is no abbreviation nor a city, and exactly one stored name's initials."""
+    for m in re.finditer(r"(?<![A-Za-z0-9_@.])([b-df-hj-np-tv-xz]{2,3})(?![A-Za-z0-9_@])", text):
+        letters = m.group(1)
+        if letters in _NOT_INITIALS or letters in CITIES_LATIN:
+            continue
+        name = index.initials.get(letters)
+        if name:
+            return [(m.start(1), m.end(1), name)]
     return []
 
 
@@ -636,10 +707,18 @@ CITY_PAIRS = dict(p for zh, en in [("北京", "Beijing"), ("上海", "Shanghai")
                                  ("南京", "Nanjing"), ("成都", "Chengdu")] for p in ((zh, en), (en, zh)))
 
 
+# a city by its letters or its one-character name, as texters write it ("how many cust in sh", "沪的客户")
+_CITY_SHORT = re.compile(r"(?<![A-Za-z])(" + "|".join(k for k in CITIES_LATIN if len(k) == 2) + r")(?![A-Za-z'])"
+                         r"|" + "|".join(CITY_ABBREVIATIONS), re.IGNORECASE)
+
+
 def cities_in(text: str) -> list[tuple[int, str]]:
     """(position, city) of each known city the message names, in the order said."""
     low = text.lower()
-    return sorted((low.find(c.lower()), c) for c in CITIES if c.lower() in low)
+    named = [(low.find(c.lower()), c) for c in CITIES if c.lower() in low]
+    named += [(m.start(), CITIES_LATIN.get(m.group(0).lower()) or CITY_ABBREVIATIONS[m.group(0)])
+              for m in _CITY_SHORT.finditer(text)]
+    return sorted(named)
 
 
 def find_city(text: str) -> str | None:

@@ -81,10 +81,10 @@ def asked(sql: str) -> Question | None:
 # "how many orders…", "how many ppl bought…": the noun counted says what is counted
 _HOW_MANY = re.compile(
     r"\b(?:how many|number of|no\.? of|count of|total)\s+(?:\w+\s+){0,2}?"
-    r"(orders?|purchases?|customers?|clients?|people|ppl|folks|buyers|shoppers|bags?|box(?:es)?|packs?"
+    r"(orders?|purchases?|customers?|custs?|clients?|people|ppl|folks|buyers|shoppers|bags?|box(?:es)?|packs?"
     r"|units?|cups?|bottles?|complaints?|tasks?|reminders?|follow[- ]?ups?|calls?|visits?|interactions?)\b",
     re.IGNORECASE)
-_NOUN_MEASURE = [(r"orders?|purchases?", "orders"), (r"customers?|clients?|people|ppl|folks|buyers|shoppers",
+_NOUN_MEASURE = [(r"orders?|purchases?", "orders"), (r"customers?|custs?|clients?|people|ppl|folks|buyers|shoppers",
                                                      "customers"),
                  (r"bags?|box(?:es)?|packs?|units?|cups?|bottles?", "quantity"), (r"complaints?", "complaints"),
                  (r"tasks?|reminders?|follow[- ]?ups?", "tasks"), (r"calls?|visits?|interactions?", "interactions")]
@@ -156,7 +156,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("buyers", r"(?:customers|clients|people|ppl|folks|buyers)\b.*\b(?:bought|ordered|purchased|buy|order)",
      ("客户买", "人买", "客户下单", "顾客买", "位客户买", "个客户买",
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
-    ("customers", r"customers?|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])", r"(?:多少|几)(?:个|位)?人(?!民|手|工)")),
+    ("customers", r"customers?|\bcusts?\b|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])", r"的客(?![服户人厅栈气套观])", r"(?:多少|几)(?:个|位)?人(?!民|手|工)")),
 ]
 _COUNT = re.compile(r"how many|how much|number of|count|\bdistinct (?:customers|buyers|clients)\b|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
                     r"|\b(?:sell|sold) anything\b"
@@ -426,12 +426,16 @@ def read_question(text: str, today: date, customer: str | None = None,
     """The parts of a count/sum question, or None if no template fits; `goods` is a stored
     product the message names, `products` every product the shop's orders use."""
     what = subject(text)
+    if customer and FIRST_ORDER_ASKED.search(text):
+        return Question("first_order", customer=customer)  # "when was her first order"
     listed = figures_listed(text)
     if listed and what not in ("complaints", "tasks", "interactions"):
         what = _PAIRS.get(frozenset(listed), "figures")
     if what is None and customer and re.search(r"一共|总共|合计|\bin total\b|\baltogether\b|\bso far\b"
                                                r"|买了?多少(?!\s*[袋包盒件箱瓶杯份个次单])", text, re.IGNORECASE):
         what = "revenue"  # "她今年一共多少了": what she has spent
+    elif what == "customers" and _SPENT_HOW_MUCH.search(text):
+        what = "revenue"  # "深圳的客户10月总共买了多少": what they spent, not how many they are
     if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
         return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()
@@ -493,6 +497,7 @@ def read_question(text: str, today: date, customer: str | None = None,
                     category=_category_of(text) if what == "complaints" else None)
 
 
+_SPENT_HOW_MUCH = re.compile(r"(?:一共|总共|合计|统共)\s*(?:买|花|消费)了?\s*多少(?!\s*[人个位名家袋包盒件箱瓶杯份次单])")
 _OVERDUE = re.compile(r"\boverdue\b|\bpast due\b|\blate tasks\b|逾期|过期|超期|拖着没做", re.IGNORECASE)
 _BOUGHT_ONCE = re.compile(r"(?<![没沒未不有])(?:买过|订过|下过单)|(?<!n't )(?<!not )\b(?:bought|ordered|purchased)\b", re.IGNORECASE)
 # "how many customers have email on file", "有微信的客户有几个": those whose record has it
@@ -654,6 +659,9 @@ def question_sql(q: Question) -> str:
     if what == "last_order":  # when, and what: "佢最後一次幾時買 買咗乜"
         return (f"SELECT date AS last_order, product, quantity, amount FROM orders WHERE {who} "
                 f"ORDER BY date DESC, id DESC LIMIT 1")
+    if what == "first_order":  # "第一次是什么时候": when they first bought, and what
+        return (f"SELECT date AS first_order, product, quantity, amount FROM orders WHERE {who} "
+                f"ORDER BY date, id LIMIT 1")
     if what == "referred":  # "张伟一共推荐了几个人": the customers who came with the code
         by = _customer_is(q.customer, "referred_by") if q.customer \
             else "referred_by IS NOT NULL"
@@ -803,7 +811,9 @@ def question_sql(q: Question) -> str:
         cond = f"channel = '{q.channel}'" if q.channel else None
         return f"SELECT COUNT(*) AS interactions FROM interactions{where('date', cond, who)}"
     if what == "buyers" or (what == "customers" and q.period):
-        return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date', who)}"
+        # "深圳的客户10月有几个下单的": the buyers in the period who live there
+        living = _living(q) if what == "customers" else None
+        return f"SELECT COUNT(DISTINCT customer_id) AS customers FROM orders{where('date', who, living)}"
     if q.detail:  # only the customers whose record has it (a column named in _ON_FILE_COLUMNS)
         column = next(c for c, _ in _ON_FILE_COLUMNS if c == q.detail)
         kept = [*kept, f"{column} IS NOT NULL AND {column} != ''"]
@@ -1561,6 +1571,11 @@ LAST_ORDER_ASKED = re.compile(r"\b(?:last|latest|most recent) (?:order|ord|purch
 _WHEN = re.compile(r"哪天|哪一天|什么时候|啥时候|几时|几号|是那天\s*[?？]?$|\bwhen\b|\bdate\b|\b(?:which|what) day\b", re.IGNORECASE)
 _WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
 # whether any are still open (how one complaint is going, the profile tells with the rest)
+# "第一次是什么时候", "首单是哪天", "when was her first order": the customer's first purchase
+FIRST_ORDER_ASKED = re.compile(r"(?:第一|头一|首)(?:次|回|单|笔)(?:买|来|下单|订)?.{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时|时间|日期)"
+                               r"|(?:什么时候|啥时候|哪天|几时)(?:第一|头一)次|first (?:order|purchase|time).{0,20}when"
+                               r"|when.{0,30}first (?:order|purchase|buy|bought|time|came)"
+                               r"|first (?:order|purchase)(?: date)?\s*\??$", re.IGNORECASE)
 _HER_COMPLAINTS = re.compile(r"\bcomplaints?\b.{0,30}\b(?:open|still|outstanding)\b|"
                              r"\b(?:open|outstanding) complaints?\b|投诉.{0,12}(?:还开着|未解决|没解决|未处理|还没处理|没处理完)"
                              r"|(?:未|没|还没)(?:处理|解决)完?的投诉|投诉.{0,6}(?:搞定|解决|处理好|处理完)了?(?:未|没有?|吗)",
@@ -1607,7 +1622,8 @@ _DAYS_SINCE = re.compile(r"\b(?:how many )?days since\b|(?:多少|几)天没(?:�
 def about_a_person(text: str) -> bool:
     """Whether a fact asked can only be a customer's ("last ord?", "bday?", "days since?"), so a short
     follow-up naming no one asks it of the customer being talked about."""
-    return bool(LAST_ORDER_ASKED.search(text) or _CYCLE.search(text) or _DAYS_SINCE.search(text)
+    return bool(LAST_ORDER_ASKED.search(text) or FIRST_ORDER_ASKED.search(text) or _CYCLE.search(text)
+                or _DAYS_SINCE.search(text)
                 or any(rx.search(text) for c, rx in _DETAILS if c in ("birthday", "referral_code")))
 
 
@@ -1624,6 +1640,8 @@ def customer_fact_sql(text: str, customer: str, today: date | None = None) -> st
     # usually buy and how often, the profile shows at its top)
     if LAST_ORDER_ASKED.search(text) and (_WHEN.search(text) or _WHAT.search(text)) or _LAST_BOUGHT.search(text):
         return sql_for(Question("last_order", customer=customer))  # "李娜 last order 是哪天来着"
+    if FIRST_ORDER_ASKED.search(text):
+        return sql_for(Question("first_order", customer=customer))
     detail = next((c for c, rx in _DETAILS if rx.search(text)), None)
     if detail and not is_count_question(text):
         return sql_for(Question("detail", customer=customer, detail=detail))

@@ -141,7 +141,8 @@ def _merged_sound_said(value: str, text: str) -> bool:
 # What a write is about. These must come from the owner's own words, not from text they quote: in
 # 'note for Lily King: "resolve complaint 1"' the note is data, and its "1" names no complaint.
 TARGETS = frozenset({"customer", "complaint_id", "name"})
-_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」|『[^』]*』|\'[^\']{4,}\'')
+# a single quote opens and closes only outside a word: "Ma'am, 石可欣 used 魏芳's code" quotes nothing
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」|『[^』]*』|(?<![A-Za-z])\'[^\']{4,}\'(?![A-Za-z])')
 
 
 def instruction(message: str) -> str:

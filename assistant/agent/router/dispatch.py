@@ -114,7 +114,7 @@ def route(message: str, ctx: RouteContext, tools: Sequence[Tool]) -> Route | Can
         # owners wrote ("上个月投诉最多的是哪一类" is a question of figures, not a complaint to triage)
         other = _by_meaning(msg, ordered, own, at_least=OVERRULES if exact.confidence <= WEAK_EXACT else OUTWEIGHS)
         if isinstance(other, Route) and other.tool != exact.tool:
-            chosen = other
+            chosen = _read_exactly(msg, ordered, other)
     if isinstance(chosen, Route) and chosen.tool in _ABOUT_ONE and any(
             t.name == chosen.tool and t.writes for t in tools):
         doubt = _write_doubt(msg, chosen)
@@ -316,6 +316,17 @@ def _by_meaning(msg: Msg, ordered: list, own: str, at_least: float = GUESS) -> R
         if found is not None:
             return Route(tool, dict(found.args), found.confidence if p >= SURE else GUESSED)
     return None
+
+
+def _read_exactly(msg: Msg, ordered: list, heard: Route) -> Route:
+    """The model's tool with its slots as that tool's own exact rules read them, where one fires: a
+    rule earlier in the order ("要了4包…512" read as a sale) hid the call it was part of."""
+    for check, tool in ordered:
+        if tool == heard.tool and check.meaning is None:
+            found = check(msg)
+            if found is not None and not isinstance(found, Canned) and len(found.args) > len(heard.args):
+                return Route(tool, dict(found.args), heard.confidence)
+    return heard
 
 
 def _meant(msg: Msg, own: str) -> tuple[str, float]:

@@ -537,6 +537,8 @@ _ZH_UNITS = "|".join(ZH_UNITS)
 _ZH_QTY = re.compile(rf"(?<!礼拜)(?<!禮拜)(?<!星期)(?<![周週])(\d+(?:\.\d+)?|{NUM})\s*({_ZH_UNITS})(?!(?<=提)醒)([^\s，,。.;；!！?？:：0-9]{{0,12}})")
 # a word of goods standing alone before its count ("冷萃三盒", "耶加 2包"), not a verb or a time
 _GOODS_BEFORE = re.compile(r"(?:^|[\s,，。:：、])([\u4e00-\u9fff]{2,5})\s*$")
+_GOODS_AFTER_VERB = re.compile(r"(?:买了|买咗|订了|订咗|要了|拿了|要订|要买|订|买|要|拿)([\u4e00-\u9fff]{2,5})\s*$")
+_VERB_FIRST = re.compile(r"^(?:要订|要买|订了|买了|要了|拿了|订|买|要|拿)")
 _BEFORE_NOT_GOODS = re.compile(r"[了要买拿订单说的是给共过来去送到想再又还各每]$|^(?:一共|总共|今天|昨天|今日|明天|后天|前天|刚刚|刚才"
                         r"|上次|这次|下次|每次|大概|差不多|另外|然后|还有|一样|同样)")
 _ZH_PRODUCT_END = re.compile(r"(?:一共|总共|共|花了|付了|合计|价格|给|送|下周|下个月|明天|后天|这周|周[一二三四五六日]|然后|之前|以前|"
@@ -655,9 +657,10 @@ def find_quantity(text: str) -> tuple[float, str | None, int] | None:
             while words and words[-1].lower() in _NOT_PRODUCT:
                 words.pop()
             product = " ".join(words)
-        if not product:  # "冷萃三盒 207": the goods named just before the count
-            before = _GOODS_BEFORE.search(text[:m.start()])
-            product = before.group(1) if before and not _BEFORE_NOT_GOODS.search(before.group(1)) else ""
+        if not product:  # "冷萃三盒 207", "她们公司要订礼盒 35个": the goods named just before the count
+            before = _GOODS_BEFORE.search(text[:m.start()]) or _GOODS_AFTER_VERB.search(text[:m.start()])
+            product = _VERB_FIRST.sub("", before.group(1)) if before else ""
+            product = "" if len(product) < 2 or _BEFORE_NOT_GOODS.search(product) else product
         if qty is not None and (m.group(2) != "个" or product):
             return float(qty), product or m.group(2), m.start()
     m = _EN_QTY.search(text)

@@ -1,0 +1,147 @@
+"""Names said as regional speech or texted as initials, cities by their letters, a formal letter's
+classical words, and a call whose order a sale rule read first: on the real demo shop, with the
+real multilingual-e5 intent model and no chat model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.agent.assistant import Assistant
+from assistant.agent.router import control_intent
+from assistant.agent.router.meaning import MeaningModel
+from assistant.agent.router.slots import cities_in, find_quantity, spot_customer, spot_index
+from assistant.lang.colloquial import read_as_mandarin
+from assistant.lang.grounding import instruction, ungrounded
+from assistant.lang.names import fuzzy_key, initials_key
+from knowledge.embedder import MultilingualE5Embedder
+from tools import TOOLS
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def meaning():
+    return MeaningModel(MultilingualE5Embedder())
+
+
+def said(store, meaning, *messages: str, confirm: bool = True):
+    """The replies to `messages`, said in turn in one fresh session."""
+    bot = Assistant(store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=confirm)
+    return [bot.reply(m, session="s") for m in messages]
+
+
+def call(reply) -> tuple[str, dict]:
+    assert len(reply.actions) == 1, reply.text
+    return reply.actions[0].tool, reply.actions[0].args
+
+
+def names(store) -> tuple[str, ...]:
+    return tuple(r[0] for r in store.db.execute("SELECT name FROM customers"))
+
+
+def test_merged_sounds_share_a_key():
+    assert fuzzy_key("尼娜") == fuzzy_key("李娜")
+    assert fuzzy_key("牛天宇") == fuzzy_key("刘天宇")
+    assert fuzzy_key("章维") == fuzzy_key("张伟")
+    assert fuzzy_key("陈静") != fuzzy_key("李娜")
+    assert initials_key("张伟") == "zw" and initials_key("Emma Smith") == ""
+
+
+@pytest.mark.parametrize("message, name", [
+    ("尼娜最后一次下单是么子时候", "李娜"),       # Hunan n for l
+    ("牛天宇刚来店里买了两包挂耳", "刘天宇"),     # a surname said apart from a given name that is a word
+    ("帮我给诺子涵那条投诉写个回复", "罗子涵"),
+    ("ln new phone 13912345678", "李娜"),       # texted initials, only one customer's
+])
+def test_names_said_as_regional_speech_or_initials_are_found(demo_store, message, name):
+    hit = spot_customer(read_as_mandarin(message), spot_index(names(demo_store)))
+    assert hit and hit[0] == name
+
+
+@pytest.mark.parametrize("message", [
+    "你那边怎么样",              # a pronoun is no surname, though 你那 sounds like 李娜
+    "看看留言",                  # an everyday word is no name
+    "pls chk ytd rev thx",      # texters' abbreviations are nobody's initials
+    "zw last order when",       # 张伟 and 朱伟 share the initials: nobody is guessed
+])
+def test_words_that_only_sound_like_a_name_find_no_one(demo_store, message):
+    assert spot_customer(read_as_mandarin(message), spot_index(names(demo_store))) is None
+
+
+def test_a_name_found_by_its_sound_or_initials_is_grounded_and_others_are_not():
+    assert ungrounded({"customer": "刘天宇"}, "牛天宇刚来店里") == []
+    assert ungrounded({"customer": "李娜"}, "ln new phone 13912345678") == []
+    assert ungrounded({"customer": "李娜"}, "张伟来了") == ["customer"]
+
+
+def test_an_apostrophe_inside_a_word_quotes_nothing():
+    said_to = "Ma'am, 石可欣 used 魏芳's referral code daw po"
+    assert ungrounded({"customer": "石可欣", "referrer": "魏芳"}, said_to) == []
+    assert "resolve" not in instruction("note for Lily King: 'resolve complaint 1' ok")
+
+
+def test_cities_by_their_letters():
+    assert cities_in("how many cust in sh") == [(17, "上海")]
+    assert [c for _, c in cities_in("rev bj vs sh")] == ["北京", "上海"]
+    assert cities_in("she said shop") == []
+
+
+@pytest.mark.parametrize("letter, read", [
+    ("兹询：去岁十二月节日礼盒售出几何？", " 询:去年十二月节日礼盒卖出多少?"),
+    ("其所投诉之事", "他所投诉的事"),
+    ("兹记：古平先生昨日购哥伦比亚两袋，计一百五十六元。", " 记:古平先生昨天买哥伦比亚两袋,共156  元。"),
+    # Mandarin's own words keep 之, 其, 此 and 购
+    ("之前的订单", "之前的订单"),
+    ("因此我们采购了其中一个", "因此我们采购了其中一个"),
+])
+def test_a_formal_letters_classical_words_read_as_mandarin(letter, read):
+    assert read_as_mandarin(letter) == read
+
+
+@pytest.mark.parametrize("message, control", [
+    ("可。", "confirm"), ("确认无误。", "confirm"), ("Sige po, confirm na", "confirm"),
+    ("前项有误，烦请撤回。", "undo"), ("哎呀唔系宋明，系宋伟，撤销先", "undo"),
+    ("不可", None), ("可乐", None),
+])
+def test_yes_and_undo_said_in_a_letter_in_taglish_or_cantonese(message, control):
+    assert control_intent(message) == control
+
+
+def test_goods_named_before_their_count():
+    assert find_quantity("她们公司要订礼盒 35个 下周五之前要送到")[:2] == (35.0, "礼盒")
+    assert find_quantity("冷萃三盒 207")[:2] == (3.0, "冷萃")
+
+
+def test_a_citys_customers_spend_in_a_month_is_their_money(demo_store, meaning):
+    tool, args = call(said(demo_store, meaning, "深圳的客戶10月總共買了多少")[0])
+    got = demo_store.query_readonly(args["sql"]).rows[0][0]
+    want = demo_store.query_readonly(
+        "SELECT SUM(o.amount) FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "WHERE c.city IN ('深圳', 'Shenzhen') AND o.date BETWEEN '2026-10-01' AND '2026-10-31'").rows[0][0]
+    assert tool == "run_sql" and got == want
+
+
+def test_her_first_order_after_her_name(demo_store, meaning):
+    replies = said(demo_store, meaning, "何诗涵最近怎么样", "第一次是什麼時候")
+    tool, args = call(replies[1])
+    first = demo_store.query_readonly(
+        "SELECT MIN(date) FROM orders WHERE customer_id = (SELECT id FROM customers WHERE name = '何诗涵')").rows[0][0]
+    assert tool == "run_sql" and demo_store.query_readonly(args["sql"]).rows[0][0] == first
+
+
+def test_a_call_with_an_order_keeps_the_order(demo_store, meaning):
+    reply = said(demo_store, meaning, "跟那个赵艳通了个电话 她要了四包意式拼配 五百一十二 钱已经转过来了",
+                 confirm=False)[0]
+    tool, args = call(reply)
+    assert tool == "log_activity" and args["channel"] == "phone"
+    assert (args["order_quantity"], args["order_amount"]) == (4, 512)
+    assert args["order_product"].startswith("意式拼配")
+
+
+def test_a_formal_letter_asks_for_a_figure(demo_store, meaning):
+    tool, args = call(said(demo_store, meaning, "敬启者：烦请告知本店本年度一月至十月之营业总额，谨此。")[0])
+    want = demo_store.query_readonly(
+        "SELECT SUM(amount) FROM orders WHERE date BETWEEN '2026-01-01' AND '2026-10-31'").rows[0][0]
+    assert tool == "run_sql" and demo_store.query_readonly(args["sql"]).rows[0][0] == want

@@ -145,3 +145,41 @@ def test_a_formal_letter_asks_for_a_figure(demo_store, meaning):
     want = demo_store.query_readonly(
         "SELECT SUM(amount) FROM orders WHERE date BETWEEN '2026-01-01' AND '2026-10-31'").rows[0][0]
     assert tool == "run_sql" and demo_store.query_readonly(args["sql"]).rows[0][0] == want
+
+
+@pytest.mark.parametrize("message, tool, wanted", [
+    ("上海の顧客さんは何人いますか", "run_sql", None),
+    ("常連の顧客さんトップ5を見せてください", "loyal_customers", {"top": 5}),
+    ("何诗涵さんのクレームに返信の下書きをお願いします。丁寧な感じで", "draft_complaint_reply",
+     {"customer": "何诗涵", "tone": "formal"}),
+    ("王超さんが张伟さんの紹介コードを使いました", "credit_referral", {"customer": "王超", "referrer": "张伟"}),
+    ("新しい顧客さんの登録をお願いします。名前は林美咲さん、WeChat は misaki_lin、杭州です", "add_customer",
+     {"name": "林美咲", "wechat": "misaki_lin", "city": "杭州"}),
+])
+def test_chinese_written_by_a_japanese_speaker(demo_store, meaning, message, tool, wanted):
+    got, args = call(said(demo_store, meaning, message, confirm=False)[0])
+    assert got == tool
+    if wanted:
+        assert {k: args.get(k) for k in wanted} == wanted
+    else:
+        assert demo_store.query_readonly(args["sql"]).rows[0][0] == demo_store.query_readonly(
+            "SELECT COUNT(*) FROM customers WHERE city IN ('上海', 'Shanghai')").rows[0][0]
+
+
+def test_japanese_reads_the_same_length_and_keeps_a_surname():
+    message = "何诗涵さんのクレームに返信の下書きをお願いします"
+    read = read_as_mandarin(message)
+    assert len(read) == len(message) and read.startswith("何诗涵")
+
+
+def test_a_figure_per_day_and_the_busiest_day(demo_store, meaning):
+    tool, args = call(said(demo_store, meaning, "十月份平均每天卖多少钱")[0])
+    per_day = demo_store.query_readonly(args["sql"]).rows[0][0]
+    total = demo_store.query_readonly(
+        "SELECT SUM(amount) FROM orders WHERE date BETWEEN '2026-10-01' AND '2026-10-31'").rows[0][0]
+    assert per_day == round(total / 31, 2)
+    tool, args = call(said(demo_store, meaning, "busiest day in oct")[0])
+    busiest = demo_store.query_readonly(
+        "SELECT date FROM orders WHERE date BETWEEN '2026-10-01' AND '2026-10-31' GROUP BY date "
+        "ORDER BY COUNT(*) DESC LIMIT 1").rows[0][0]
+    assert demo_store.query_readonly(args["sql"]).rows[0][0].startswith(busiest)

@@ -117,6 +117,50 @@ _CLASSICAL_SAYS = re.compile(
     r"|拟(?=[一个份封])|皆|乃(?![至])")
 
 
+# Chinese written by a Japanese speaker ("10月の注文は全部で何件ですか", "李娜さんから電話がありました"):
+# kana's grammar words as blanks or their Mandarin, and the kanji words Japanese uses differently
+# (注文, 売上, 返信) as the Mandarin ones, each the length it replaces (keys after OpenCC).
+_JAPANESE = {
+    "お愿いします": "请     ", "お愿い": "请  ", "ください": "    ", "下さい": "   ", "すみません": "     ",
+    "ありがとうございます": "谢谢        ", "おはようございます": "早上好      ", "了解です": "好的  ", "はい": "好的",
+    "いいえ": "不是 ", "何でしたか": "是什么  ", "何ですか": "是什么 ", "ですか": "吗  ", "ますか": "吗  ",
+    "ありますか": "有吗   ", "いますか": "有吗  ", "あります": "有   ", "ありました": "有了   ", "でした": "了  ",
+    "です": "  ", "ました": "了  ", "しました": "了   ", "します": "   ", "しています": "     ", "ます": "  ",
+    "して": "  ", "する": "  ", "すれば": "   ", "注文した": "下单了 ", "买った": "买了 ", "使いました": "用了   ",
+    "使った": "用了 ", "送りました": "送了   ", "売れました": "卖了   ", "売れ": "卖了", "売上": "营收", "注文": "订单",
+    "顾客さん": "客户  ", "顾客": "客户", "さん": "  ", "クレーム": "投诉  ", "返信": "回复", "下书き": "草稿 ",
+    "丁宁": "正式", "対応中": "处理中", "未対応": "未处理", "対応": "处理", "解决済み": "已解决 ", "済み": "了 ",
+    "离れそう": "可能流失", "常连": "忠实", "上位": " 前", "一番": " 最", "古い": "早的", "新しい": "新的 ",
+    "登录": "新增", "绍介コード": "推荐码  ", "コード": "码  ", "绍介": "推荐", "値上げ": "涨价 ", "値段": "价格",
+    "来周": "下周", "先周": "上周", "今周": "本周", "来月": "下月", "先月": "上月", "今月": "本月", "明日": "明天",
+    "月曜日": "周一 ", "火曜日": "周二 ", "水曜日": "周三 ", "木曜日": "周四 ", "金曜日": "周五 ", "土曜日": "周六 ",
+    "日曜日": "周日 ", "もう一度": "再一次 ", "リマインダー": "提醒    ", "リマインド": "提醒   ", "メール": "邮件 ",
+    "ブリーフィング": "简报     ", "ランキング": "排名   ", "レポート": "报告  ", "キャンペーン": "活动    ",
+    "メッセージ": "消息   ", "パック": "包  ", "プロフィール": "资料    ", "リスト": "名单 ", "トップ": "  前",
+    "何件": "几个", "何人": "几位", "何袋": "几袋", "何个": "几个", "何回": "几次", "いくら": "多少钱", "全部で": "一共 ",
+    "それぞれ": "分别  ", "その中で": "其中  ", "その中": "其中 ", "その人たち": "那些人  ", "人たち": "人们 ",
+    "その": "那个", "この": "这个", "それから": "然后  ", "あと": "还有", "番号": "编号", "じゃなくて": "不对 是 ",
+    "ではなく": "不是  ", "教えて": "告诉 ", "见せて": "看看 ", "调べて": "查查 ", "お知らせ": "通知  ", "案内": "介绍",
+    "配达": "配送", "遅い": "晚了", "不満": "不满", "な感じで": "一点  ", "短く": "简短", "もっと": "再  ",
+    "名前": "名字", "どう": "怎么", "いい": "好 ", "少ない": "少了 ", "の件": "的事", "どの": "哪个", "どれ": "哪个",
+    "どこ": "哪里", "いつ": "几时", "から": "  ", "まで": "之前",
+    "の": "的", "は": " ", "を": " ", "が": " ", "に": " ", "で": " ", "と": "和", "も": "也", "へ": " ",
+    "ね": " ", "よ": " ", "か": " ",
+}
+_JAPANESE_ANY = re.compile("|".join(sorted(map(re.escape, _JAPANESE), key=len, reverse=True)))
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# "来週の水曜日": the day of next week, as Mandarin says it (下周三)
+_JAPANESE_WEEKDAY = re.compile(r"(来|今|先)周の([月火水木金土日])曜日")
+_WEEK_OF = {"来": "下周", "今": "本周", "先": "上周"}
+_DAY_OF = dict(zip("月火水木金土日", "一二三四五六日"))
+
+
+def _from_japanese(text: str) -> str:
+    """Japanese grammar and words in a Chinese message read as Mandarin, same length."""
+    text = _JAPANESE_WEEKDAY.sub(lambda m: _WEEK_OF[m.group(1)] + _DAY_OF[m.group(2)] + "   ", text)
+    return re.sub(r"(?<=\d)番", "号", _JAPANESE_ANY.sub(lambda m: _JAPANESE[m.group(0)], text))
+
+
 _LAST_PARTICLE = re.compile(r"(?<=[\u4e00-\u9fff\w])[咧嘞捏噻]" + _QUESTION_END)
 
 
@@ -124,7 +168,8 @@ def to_mandarin(text: str) -> str:
     """Cantonese colloquial words as Mandarin ones, same length (simplified text in, out)."""
     if not text:
         return text
-    read = _ANY.sub(lambda m: _WORDS[m.group(0)], text)
+    read = _from_japanese(text) if _KANA.search(text) else text
+    read = _ANY.sub(lambda m: _WORDS[m.group(0)], read)
     # "唔系6包系4包": 系 before a number is 是 (系统 never comes before one)
     read = re.sub(r"系(?=\s*[\d一二两三四五六七八九十])", "是", read)
     # "唔系宋明，系宋伟": not the one, but the other

@@ -91,7 +91,8 @@ def same_goods(said: str, stored: str) -> bool:
     said_s, stored_s = _with_other_names(to_simplified(said or "").lower().strip()), to_simplified(stored or "").lower()
     if not names_goods(said_s):
         return False  # "包", "豆子", "2 bags": a measure or a kind, not which goods
-    if said_s in stored_s:
+    # a word from its start ("yirga" for Yirgacheffe), never from inside one ("day" is no Holiday)
+    if said_s in stored_s and (not said_s[:1].isascii() or re.search(r"(?<![a-z])" + re.escape(said_s), stored_s)):
         return True
     words, stored_words = _latin_words(said_s), _LATIN_WORD.findall(stored_s)
     if words and all(_word_fits(w, stored_words) for w in words):

@@ -96,6 +96,9 @@ def _group_asked(text: str, about: str | None = None) -> tuple[str, str, re.Matc
     return measure, how, m
 
 
+_BUSY = re.compile(r"\bbusiest\b|\bquietest\b|\bslowest\b|最忙|最闲|最清闲", re.IGNORECASE)
+
+
 def _figure(text: str, measure: str) -> str | None:
     """Which figure the message ranks by: money, orders, goods or (for cities) customers; None
     when it says none."""
@@ -112,6 +115,8 @@ def _figure(text: str, measure: str) -> str | None:
         return counted
     if re.search(r"\b(?:orders?|purchases?|transactions?)\b|订单|下单|单数|几单", text, re.IGNORECASE):
         return "orders"
+    if measure in ("rank_days", "rank_weekdays", "rank_months") and _BUSY.search(text):
+        return "orders"  # "busiest day in oct", "哪天最忙": the most orders, not the most money
     # goods are ranked by how many went out, unless money is asked about
     return "quantity" if measure == "rank_products" and _SOLD.search(text) else None
 

@@ -275,7 +275,8 @@ _HAN_STOP = r"(?=[,，。.;；:：、\s\d(（]|电话|電話|手机|手機|微�
 # "有個新客人啱啱嚟咗，叫陳美玲，電話…", "her name is Karen Liu": the name said as a name wins over
 # whatever words follow the announcement
 _NAME_SAID = re.compile(r"(?:名字?叫做?|(?<![叫])叫做?(?![他她我你佢])|\b(?:named|called)\b|\b(?:her|his|their|the)\s+name\s*(?:is|'s)\b"
-                        r"|\bname\s*[:：]|姓名\s*[:：]?)\s*", re.IGNORECASE)
+                        r"|\bname\s*[:：]|姓名\s*[:：]?|名字\s*(?:[:：是]\s*)?(?=[\u4e00-\u9fff]{2,4}(?:\s|$|[,，、]))"
+                        r")\s*", re.IGNORECASE)
 # "new guy just came in, Tom Becker, 137…": a full name a few words after the announcement
 _FULL_NAME_AFTER = re.compile(r"[^\d]{0,40}?\b((?!(?:He|She|His|Her|They|The|This|That|I|We)\b)[A-Z][a-z'-]+"
                               r"(?:\s+[A-Z][a-z'-]+){1,2})(?![\w'-])")

@@ -764,7 +764,9 @@ _TOP = re.compile(r"top\s*(\d+)|前\s*(\d+|[一二两三四五六七八九十]+)
                   r"|\b(?:show|give|list|gimme)\s+(?:me\s+)?(?:the\s+)?(?:top\s+|first\s+)?(\d{1,3})\b"
                   # "10 most at risk", "my best 3 regulars"
                   r"|\b(\d{1,3})\s+(?:most|best|biggest|worst|riskiest|top)\b"
-                  r"|\b(?:best|most|biggest|worst|riskiest)\s+(\d{1,3})\b",
+                  r"|\b(?:best|most|biggest|worst|riskiest)\s+(\d{1,3})\b"
+                  # "the first ten, if you please", "the foremost three of them"
+                  r"|\b(?:the\s+)?(?:first|foremost|leading)\s+(\d{1,3})\b(?!\s*(?:days?|weeks?|months?|of (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))",
                   re.IGNORECASE)
 
 

@@ -55,6 +55,7 @@ class Question:
     idle: bool = False                      # customers who bought nothing in the period ("今年没下过单的")
     figures: tuple[str, ...] = ()           # measure "figures": several figures of orders, in the order asked
     versus: tuple[date, date] | None = None  # the other period of two shown side by side ("this yr vs last")
+    until: date | None = None               # a figure per day counts the days up to here (today) at most
 
 
 # The questions behind the SQL this module wrote, so "and sept?" can ask one again changed; the
@@ -453,6 +454,9 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = "orders_quantity"  # "cold brew这个月卖了几单 几盒"
     elif what in ("orders", "avg_order") and ORDERS_ASKED.search(text) and _AVERAGE_ASKED.search(text):
         what = "orders_avg"  # "how many orders in october, and what was the average"
+    if what in ("revenue", "orders", "quantity", "orders_avg", "avg_order") and _PER_DAY.search(text):
+        # "日均营业额", "average daily sales in october", "这个月平均每天几单"
+        what = {"orders_avg": "orders", "avg_order": "revenue"}.get(what, what) + "_per_day"
     if what == "revenue" and goods and not MONEY_ASKED.search(text.replace("how much", "")) \
             and not re.search(r"钱|[$¥]|\brevenue\b|\bspent\b|\bsales\b", text):
         what = "quantity_revenue"  # "冷萃今年夏天卖了多少": how many, and for how much
@@ -478,7 +482,8 @@ def read_question(text: str, today: date, customer: str | None = None,
         if what == "interactions" else None
     done = bool(re.search(r"\bdone\b|completed|finished", low) or "完成" in text) if what == "tasks" else False
     severity, older = (_severity(text), _older_than(text, today)) if what == "complaints" else (None, None)
-    period = None if older else period_of(text, today)
+    # "10月日均": the month, then "per day" (not the 日 of a date)
+    period = None if older else period_of(re.sub(r"(?<=月)(?=日均)", " ", text), today)
     if what == "tasks" and _OVERDUE.search(text):
         # "overdue tasks #", ">14d overdue #": open tasks due before today (or that many days before)
         late = span_days(text) or 0
@@ -492,11 +497,19 @@ def read_question(text: str, today: date, customer: str | None = None,
     if threshold and threshold.what != "order_amount" and what in ("orders", "revenue", "quantity", "orders_revenue"):
         what = "customers"  # "how many spent over 10k this year": the customers who did
     return Question(what, period, customer, item, place, status, channel, done, goods=goods, tag=tag, detail=detail,
+                    until=today if what in _PER_DAY_COLUMNS else None,
                     severity=severity, older_than=older, threshold=threshold, idle=idle,
                     figures=listed if what == "figures" else (),
                     category=_category_of(text) if what == "complaints" else None)
 
 
+# a figure per day: "平均每天卖多少钱", "日均营业额", "average daily sales", "how many orders a day on average"
+_PER_DAY = re.compile(r"平均每天|每天平均|日均|平均一天|一天平均|每日平均|平均每日|\baverage (?:daily|per day|a day)\b"
+                      r"|\bdaily average\b|\bper day\b|\ba day on average\b|\bon average (?:a|per) day\b"
+                      r"|\bavg (?:daily|per day|a day)\b", re.IGNORECASE)
+_PER_DAY_COLUMNS = {"revenue_per_day": ("revenue_per_day", "COALESCE(SUM(amount), 0)"),
+                    "orders_per_day": ("orders_per_day", "COUNT(*)"),
+                    "quantity_per_day": ("quantity_per_day", "COALESCE(SUM(quantity), 0)")}
 _SPENT_HOW_MUCH = re.compile(r"(?:一共|总共|合计|统共)\s*(?:买|花|消费)了?\s*多少(?!\s*[人个位名家袋包盒件箱瓶杯份次单])")
 _OVERDUE = re.compile(r"\boverdue\b|\bpast due\b|\blate tasks\b|逾期|过期|超期|拖着没做", re.IGNORECASE)
 _BOUGHT_ONCE = re.compile(r"(?<![没沒未不有])(?:买过|订过|下过单)|(?<!n't )(?<!not )\b(?:bought|ordered|purchased)\b", re.IGNORECASE)
@@ -732,6 +745,14 @@ def question_sql(q: Question) -> str:
             parts.insert(0, during(column, q.period))
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
+    if what in _PER_DAY_COLUMNS:  # "十月份平均每天卖多少钱": the period's figure over its days
+        column, figure = _PER_DAY_COLUMNS[what]
+        if q.period:
+            last = min(q.period[1], q.until) if q.until else q.period[1]
+            days = str(max((last - q.period[0]).days + 1, 1))
+        else:  # every day from the first order to the last
+            days = "NULLIF(julianday(MAX(date)) - julianday(MIN(date)) + 1, 0)"
+        return f"SELECT ROUND({figure} * 1.0 / {days}, 2) AS {column} FROM orders{where('date', who)}"
     if what == "figures":  # "rev / #ord / AOV": each, in the order asked
         return f"SELECT {', '.join(_FIGURE_COLUMNS[f] for f in q.figures)} FROM orders{where('date', who)}"
     if what == "orders_avg":

@@ -184,7 +184,8 @@ def to_mandarin(text: str) -> str:
         # "居前十位之客户": the first ten
         read = re.sub(r"居前([\d一二三四五六七八九十]+)位", lambda m: f"前{m.group(1)}  ", read)
     # a question's last particle in the regions' speech ("北京咧", "上海嘞", "杭州捏"): Mandarin's 呢
-    read = _LAST_PARTICLE.sub("呢", read)
+    if len(read.strip()) <= 8:  # a short follow-up; in a sentence 噻 and 哈 only soften it
+        read = _LAST_PARTICLE.sub("呢", read)
     # a message opening with 咁 ("咁八月呢？") goes on from the last answer: 那, not 这
     return "那" + read[1:] if text.startswith(("咁", "噉")) else read
 

@@ -183,3 +183,45 @@ def test_a_figure_per_day_and_the_busiest_day(demo_store, meaning):
         "SELECT date FROM orders WHERE date BETWEEN '2026-10-01' AND '2026-10-31' GROUP BY date "
         "ORDER BY COUNT(*) DESC LIMIT 1").rows[0][0]
     assert demo_store.query_readonly(args["sql"]).rows[0][0].startswith(busiest)
+
+
+def test_the_goods_said_after_a_slip_are_the_ones_asked_about(demo_store, meaning):
+    tool, args = call(said(demo_store, meaning,
+                           "呃那个上个月啊那个耶加雪菲卖了多少包来着 不对不对我是说曼特宁卖了几包")[0])
+    want = demo_store.query_readonly(
+        "SELECT SUM(quantity) FROM orders WHERE product LIKE '曼特宁%' AND date BETWEEN '2026-10-01' AND '2026-10-31'"
+    ).rows[0][0]
+    assert demo_store.query_readonly(args["sql"]).rows[0][0] == want
+
+
+def test_a_follow_up_keeps_the_goods_asked_about(demo_store, meaning):
+    replies = said(demo_store, meaning, "去年十二月嗰啲节日礼盒，总共卖咗几多盒呀？", "咁佢哋埋单总共几多钱？",
+                   "今年九月又卖咗几多盒？")
+    gift = "product LIKE '节日礼盒%'"
+    wants = [f"SELECT SUM(amount) FROM orders WHERE {gift} AND date BETWEEN '2025-12-01' AND '2025-12-31'",
+             f"SELECT SUM(quantity) FROM orders WHERE {gift} AND date BETWEEN '2026-09-01' AND '2026-09-30'"]
+    for reply, want in zip(replies[1:], wants):
+        tool, args = call(reply)
+        assert demo_store.query_readonly(args["sql"]).rows[0][0] == demo_store.query_readonly(want).rows[0][0]
+
+
+@pytest.mark.parametrize("message, tool, wanted", [
+    # how they paid is no contact: an order
+    ("Record order po for 孟磊: 2 bags Yirgacheffe, 196 paid via WeChat", "add_order", {"quantity": 2, "amount": 196}),
+    # Taglish: "po" is politeness, "kay" is for, "tumawag" is called
+    ("Pls add tag VIP kay 周晨曦 po, corporate client na siya", "update_customer", {"customer": "周晨曦", "tags": "VIP"}),
+    ("Si 韦艳 po tumawag kanina, confirmed na yung corporate order nila: 30 gift boxes, paid na po 7740",
+     "log_activity", {"channel": "phone", "order_quantity": 30, "order_amount": 7740}),
+    # Cantonese 打返 is to call back: a follow-up for tomorrow
+    ("彭欣怡发微信嚟闹，话礼盒又送迟咗，叫我听日打返畀佢", "log_activity", {"channel": "wechat"}),
+])
+def test_payment_taglish_and_cantonese_call_backs(demo_store, meaning, message, tool, wanted):
+    got, args = call(said(demo_store, meaning, message, confirm=False)[0])
+    assert got == tool and {k: args.get(k) for k in wanted} == wanted
+
+
+def test_yixia_before_next_week_is_not_the_week_after():
+    from assistant.lang.dates import find_date
+
+    assert find_date("提醒我一下下周三给张伟打电话", TODAY, "future")[0] == date(2026, 11, 25)
+    assert find_date("下下周三给他", TODAY, "future")[0] == date(2026, 12, 2)

@@ -161,6 +161,17 @@ def _from_japanese(text: str) -> str:
     return re.sub(r"(?<=\d)番", "号", _JAPANESE_ANY.sub(lambda m: _JAPANESE[m.group(0)], text))
 
 
+# Taglish ("Si 韦艳 po tumawag kanina", "add tag VIP kay 周晨曦 po"): the Tagalog words that carry
+# the request as English ones, and the politeness particles as blanks; read only where "po" or
+# another such particle says the message is Taglish
+_TAGALOG = {"po": "  ", "opo": "yes", "kay": "for", "yung": "the ", "tumawag": "called ", "dumaan sa": "came by  ",
+            "nag-order": "ordered  ", "bumili": "bought", "pala": "    ", "daw": "   ", "naman": "     ",
+            "lang": "    ", "sige": "okay", "kanina": "today "}
+_TAGALOG_ANY = re.compile(r"(?<![A-Za-z-])(?:" + "|".join(sorted(map(re.escape, _TAGALOG), key=len, reverse=True))
+                          + r")(?![A-Za-z-])", re.IGNORECASE)
+_TAGLISH = re.compile(r"(?<![A-Za-z])(?:po|opo|yung|kay|naman|pala|sige)(?![A-Za-z])", re.IGNORECASE)
+
+
 _LAST_PARTICLE = re.compile(r"(?<=[\u4e00-\u9fff\w])[咧嘞捏噻]" + _QUESTION_END)
 
 
@@ -169,9 +180,13 @@ def to_mandarin(text: str) -> str:
     if not text:
         return text
     read = _from_japanese(text) if _KANA.search(text) else text
+    if _TAGLISH.search(read):
+        read = _TAGALOG_ANY.sub(lambda m: _TAGALOG[m.group(0).lower()], read)
     read = _ANY.sub(lambda m: _WORDS[m.group(0)], read)
     # "唔系6包系4包": 系 before a number is 是 (系统 never comes before one)
     read = re.sub(r"系(?=\s*[\d一二两三四五六七八九十])", "是", read)
+    # "打返畀佢", "寄返", "退返钱": Cantonese 返 after a verb is Mandarin's 回 (back)
+    read = re.sub(r"(?<=[打送寄退换还拿讲问覆l])返", "回", read)
     # "唔系宋明，系宋伟": not the one, but the other
     read = re.sub(r"(不是[^,，。]{1,12}[,，\s]\s*)系", r"\1是", read)
     # "係崔桂英先啱": a message opening with 係 says who or what it is (系统 and 系列 are Mandarin)

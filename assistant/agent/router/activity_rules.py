@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.agent.router.controls import DONT_LOG
-from assistant.agent.router.keywords import CAME_TO_THE_SHOP, correct_typos
+from assistant.agent.router.keywords import CAME_TO_THE_SHOP, PAID_BY, correct_typos
 from assistant.agent.router.records import Canned, Intent, Msg, Route, rule
 from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
@@ -291,7 +291,7 @@ def _in(clause: tuple[int, str], at: int) -> bool:
 
 def channel_said(text: str) -> str | None:
     """The channel whose word comes first; a named social platform wins over a bare "DM"."""
-    text = _CALL_BACK.sub(" ", correct_typos(text.lower()))
+    text = PAID_BY.sub(" ", _CALL_BACK.sub(" ", correct_typos(text.lower())))
     hits = [(m.start(), name) for name, rx in _CHANNELS for m in [re.search(rx, text, re.IGNORECASE)] if m]
     # "msged on wechat", "dm'd me on wechat": the platform named after "on" is how it came
     on = re.search(r"\b(?:on|via|thru|through|over)\s+(?:the\s+)?(\S+)", text)

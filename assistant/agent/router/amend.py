@@ -343,6 +343,7 @@ _NAMED = re.compile(r"name = '((?:[^']|'')+)'")
 
 
 # "how many orders is that lol", "那段时间一共几单": the figure just given, counted another way
+_AGAIN = re.compile(r"又|也是|同样|\bagain\b|\bas well\b", re.IGNORECASE)
 _REFERS = re.compile(r"\b(?:that|those|these|then)\b|那(?:些|段时间|时候|几天)|这些|其中|同期", re.IGNORECASE)
 # "last year?", "hangzhou?", "2025 呢": only another period or place, the rest as just asked
 # ("Hangzhou how much?": the place, and the same figure asked of it)
@@ -428,6 +429,11 @@ def ask_again(message: str, sql: str, today: date, spot: Spotter, products: tupl
             return shared
     if question is not None and (question.period or question.customer) and _same_scope(text, question, today, spot):
         # "上个月一共多少单" then "平均一单多少钱": a short question of another figure, same month
+        return follow_up(text, question, today, [], products)
+    if question is not None and (question.goods or question.product or question.city) and len(text) <= 30 \
+            and _AGAIN.search(text) and subject(text) in SUMS and question.measure in SUMS and not find_city(text) \
+            and not spot(text) and not named_in(text, products):
+        # "今年九月又卖咗几多盒" after the gift boxes of last December: the same goods, another time
         return follow_up(text, question, today, [], products)
     if question is not None and len(text) <= 60:
         against = compared_again(text, question, today)

@@ -228,6 +228,11 @@ def _literal_pinyin(word: str) -> str:
     return _pinyin_seq(word)
 
 
+PAID_BY = re.compile(r"\b(?:paid|pay|payment|transferred|sent the money)\s+(?:via|by|with|through|on|over|thru)\s+"
+                      r"(?:wechat|weixin|alipay|cash|card|bank)\b|(?:微信|支付宝|wechat)\s*(?:付款|付的|付了|支付|转账|转的|转了)",
+                      re.IGNORECASE)
+
+
 class Keywords:
     """One message, ready for keyword checks: `kw.has('churn')`."""
 
@@ -252,6 +257,8 @@ class Keywords:
         en, zh = KEYWORDS[intent]
         text = self._words if part is None else part
         low = self._words_low if part is None else correct_typos(part.lower())
+        if intent == "contact":  # "196 paid via WeChat", "微信转账": how they paid, not how they got in touch
+            text, low = PAID_BY.sub(" ", text), PAID_BY.sub(" ", low)
         # ASCII word edges: "reply一下" and "show下" hold an English word beside 汉字, which Unicode
         # \b would read as one word
         found = bool(re.search(en, low, re.ASCII)) or any(re.search(p, text) for p in zh)

@@ -714,8 +714,14 @@ def named_goods(m: _Msg) -> str | None:
         words = m.kw.words_low
         if sql_templates.find_tag(words) == "gifts":
             words = re.sub(r"gifts?|礼品|送礼", " ", words)
-        m.memo["goods"] = goods.named_in(words, products) if products else None
+        said_again = _SAID_AGAIN.split(words)
+        # "耶加雪菲卖了多少包 不对不对我是说曼特宁": the goods said after the slip are the ones meant
+        again = goods.named_in(said_again[-1], products) if products and len(said_again) > 1 else None
+        m.memo["goods"] = again or (goods.named_in(words, products) if products else None)
     return m.memo["goods"]
+
+
+_SAID_AGAIN = re.compile(r"不对不对|不对|我是说|我的意思是|说错了|口误|\bi mean\b|\bi meant\b|\bsorry\b", re.IGNORECASE)
 
 
 _TOLD = re.compile(r"\b(?:asking|asked|says?|said|told|wants?|called|phoned|rang|emailed|messaged|texted)\b"

@@ -980,8 +980,9 @@ _RANKED_AGAIN = re.compile(r"最(?:多|少|好|高|低|差|旺)|\b(?:most|best|b
 def follow_up(text: str, q: Question, today: date, named: list[str], products: tuple[str, ...] = ()) -> str | None:
     """The SELECT of `q` with what a follow-up message changes in it (its period, customer, what
     is counted, a ranking's order or length), or None when the message changes none of it."""
-    goods_asked = (q.goods or q.product) and re.search(r"\b(?:them|it)\b", text, re.IGNORECASE) \
-        and not re.search(r"\b(?:she|he|her|him|his)\b|她|他", text, re.IGNORECASE)
+    # "them" after goods counted are those goods ("咁佢哋埋单总共几多钱" after the gift boxes sold)
+    goods_asked = (q.goods or q.product) and (re.search(r"\b(?:them|it)\b", text, re.IGNORECASE) and not re.search(
+        r"\b(?:she|he|her|him|his)\b|她|他", text, re.IGNORECASE) or re.search(r"它们?|他们|佢哋", text))
     if _PERSON.search(text) and not q.customer and not _WHO_THEY.search(text) and not goods_asked:
         return None  # "how many orders have they placed" after the top spender: about that one
     if asks_contact(text) or _USUAL.search(text) and not _COUNTED.search(text):

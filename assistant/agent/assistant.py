@@ -1009,7 +1009,9 @@ _SALES = ("add_order", "log_activity")
 # answers that list customers, whom "of them" can be about next
 _LISTS = ("run_sql", "find_customers", "find_segment")
 _ASKS_FIGURE = re.compile(r"多少|几|卖|营业额|销售|\bhow (?:many|much)\b|\bsales\b|\brevenue\b", re.IGNORECASE)
-_POINTS_AT_ONE = re.compile(r"那个|那位|那一个|嗰个|那个人|的那|\bone\b|\bguy\b|\blady\b|\bwho lives\b", re.IGNORECASE)
+_POINTS_AT_ONE = re.compile(r"那个|那位|那一个|嗰个|那个人|的那|\bone\b|\bguy\b|\blady\b|\bwho lives\b"
+                            # "the one from Shenzhen", Taglish "yung taga-Shenzhen", "yung sa Beijing"
+                            r"|\b(?:the|yung)\s+(?:taga-|sa\s+|from\s+|in\s+)", re.IGNORECASE)
 _HELD_AGAIN = re.compile(r"(?:刚才|之前|上面|那|这)(?:那|这)?[单笔张]|(?:记上|加上|补上|录上|入单)$"
                          r"|\b(?:that|the|her|his) (?:order|sale|purchase)\b|\b(?:log|add|save) it now\b", re.IGNORECASE)
 

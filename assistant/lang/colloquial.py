@@ -166,7 +166,8 @@ def _from_japanese(text: str) -> str:
 # another such particle says the message is Taglish
 _TAGALOG = {"po": "  ", "opo": "yes", "kay": "for", "yung": "the ", "tumawag": "called ", "dumaan sa": "came by  ",
             "nag-order": "ordered  ", "bumili": "bought", "pala": "    ", "daw": "   ", "naman": "     ",
-            "lang": "    ", "sige": "okay", "kanina": "today "}
+            "lang": "    ", "sige": "okay", "kanina": "today ", "niya": "her ", "nila": "them",
+            "na rin": "also  ", "sa": "in"}
 _TAGALOG_ANY = re.compile(r"(?<![A-Za-z-])(?:" + "|".join(sorted(map(re.escape, _TAGALOG), key=len, reverse=True))
                           + r")(?![A-Za-z-])", re.IGNORECASE)
 _TAGLISH = re.compile(r"(?<![A-Za-z])(?:po|opo|yung|kay|naman|pala|sige)(?![A-Za-z])", re.IGNORECASE)

@@ -290,7 +290,8 @@ _ADD_VERB = re.compile(r"\b(?:add|register|save|create|enter|put)\b(?:\s+(?:in|d
                        r"|(?:添加|新增|登记|录入|加)(?:一下|下|个|一个|一位|位)?\s*", re.IGNORECASE)
 _ADD_THEM = re.compile(r"\b(?:add|save|put)\b.{0,12}\b(?:her|him|them)\b|\b(?:she|he)(?:'s| is) new\b|新来的|新客"
                        r"|(?:加上|加进去|加一下|添加|登记|存一下|录入|建档|建个档)", re.IGNORECASE)
-_NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|电话|手机|微信|邮箱)$",
+_NOT_A_NAME = re.compile(r"^(?:phone|email|wechat|city|notes?|named|called|for|with|her|him|his|she|he|them|their|it|its"
+                         r"|me|my|also|too|电话|手机|微信|邮箱|她|他|它|佢)$",
                          re.IGNORECASE)
 # Tags an owner says in passing when announcing or describing a customer, kept in their words.
 _TAG_WORDS = re.compile(r"\b(?:wholesale|vip|gifts?|caf[eé]|office|corporate|retail|b2b)\b|批发|批發|大客户|礼品|团购",

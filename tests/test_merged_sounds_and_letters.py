@@ -225,3 +225,19 @@ def test_yixia_before_next_week_is_not_the_week_after():
 
     assert find_date("提醒我一下下周三给张伟打电话", TODAY, "future")[0] == date(2026, 11, 25)
     assert find_date("下下周三给他", TODAY, "future")[0] == date(2026, 12, 2)
+
+
+def test_a_complaint_said_after_a_colon_is_logged(demo_store, meaning):
+    message = ("Dear assistant, kindly be advised that Mr. Zhao Wenbo telephoned this morning: the courier has "
+               "lost his parcel. Kindly record the matter, and remind me to call him back on 25 November.")
+    tool, args = call(said(demo_store, meaning, message, confirm=False)[0])
+    assert tool == "log_activity" and "lost his parcel" in args["complaint"]
+
+
+def test_complaints_asked_for_by_which_customers_are_listed(demo_store, meaning):
+    tool, args = call(said(demo_store, meaning, "還沒結案的物流客訴是哪幾個客人")[0])
+    names = {r[2] for r in demo_store.query_readonly(args["sql"]).rows}
+    want = {r[0] for r in demo_store.query_readonly(
+        "SELECT c.name FROM complaints k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.category = 'delivery' AND k.status != 'resolved'").rows}
+    assert names == want

@@ -239,6 +239,9 @@ _OWN_SLIP = re.compile(r"^\W*(?:哦|噢|喔|啊|呃|嗯|唔|oh|oops|sorry|ah)?\W
 
 def _complains(clause: str) -> bool:
     clause = _OWN_SLIP.sub(" ", clause)
+    told = _TOLD_AFTER_COLON.split(clause, maxsplit=1)
+    if len(told) == 2 and len(told[1].strip()) >= 4 and _complains(told[1]):
+        return True  # "Mr. Zhao telephoned this morning: the courier has lost his parcel": what he said
     # "remind me call li na tmr abt her late delivery thing": what a reminder is about is a topic
     # to raise, not a grievance told today
     if _NONE_OF.search(clause) or _BETTER_NOW.search(clause) or ASK_TO_REMIND.match(clause.strip()):
@@ -256,6 +259,9 @@ def _complains(clause: str) -> bool:
     # a fragment of two words ("nothing bought") says too little for the encoder to judge
     long_enough = len(_HAN.findall(clause)) >= 4 or len(re.findall(r"[A-Za-z]+", clause)) >= 3
     return long_enough and complaint_probability(clause) >= CLAUSE_SURE
+
+
+_TOLD_AFTER_COLON = re.compile(r"(?<!\d)[:：](?!\d)")
 
 
 def _clauses(text: str) -> list[tuple[int, str]]:

@@ -476,6 +476,10 @@ def read_question(text: str, today: date, customer: str | None = None,
                                         *SEVERAL) and not customer else None
     tag = find_tag(text) if place is not None or (sales and not customer) else None
     status = status_of(text) if what == "complaints" else None
+    if what == "complaints" and _WHICH_ONES.search(text) and not re.search(r"多少|\bhow many\b", text, re.IGNORECASE):
+        # "还没结案的物流投诉是哪几个客人", "which customers have open delivery complaints": listed
+        return Question("complaint_list", period_of(text, today), status=status_of(text), limit=50,
+                        category=_category_of(text), severity=_severity(text))
     if what == "complaints" and sum(bool(status_of(part)) for part in _FIGURE_LIST.split(text)) >= 2:
         what = "rank_statuses"  # "complaints: open / in_progress / resolved #": each status counted
     channel = _first_named(_CHANNELS, text) \
@@ -510,6 +514,9 @@ _PER_DAY = re.compile(r"平均每天|每天平均|日均|平均一天|一天平�
 _PER_DAY_COLUMNS = {"revenue_per_day": ("revenue_per_day", "COALESCE(SUM(amount), 0)"),
                     "orders_per_day": ("orders_per_day", "COUNT(*)"),
                     "quantity_per_day": ("quantity_per_day", "COALESCE(SUM(quantity), 0)")}
+# complaints asked for by whom or which, not how many
+_WHICH_ONES = re.compile(r"哪几[个位条]|哪些|是谁|有谁|哪个客|哪位|\bwhich (?:customers|ones|clients|people)\b|\bwho\b"
+                         r"|\blist\b|列出", re.IGNORECASE)
 _SPENT_HOW_MUCH = re.compile(r"(?:一共|总共|合计|统共)\s*(?:买|花|消费)了?\s*多少(?!\s*[人个位名家袋包盒件箱瓶杯份次单])")
 _OVERDUE = re.compile(r"\boverdue\b|\bpast due\b|\blate tasks\b|逾期|过期|超期|拖着没做", re.IGNORECASE)
 _BOUGHT_ONCE = re.compile(r"(?<![没沒未不有])(?:买过|订过|下过单)|(?<!n't )(?<!not )\b(?:bought|ordered|purchased)\b", re.IGNORECASE)

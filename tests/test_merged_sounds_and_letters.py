@@ -241,3 +241,11 @@ def test_complaints_asked_for_by_which_customers_are_listed(demo_store, meaning)
         "SELECT c.name FROM complaints k JOIN customers c ON c.id = k.customer_id "
         "WHERE k.category = 'delivery' AND k.status != 'resolved'").rows}
     assert names == want
+
+
+def test_a_triaged_review_logged_onto_her_record_with_a_reminder(demo_store, meaning):
+    replies = said(demo_store, meaning, "網店有客人留評論說「豆子很香 但是包裝破了 豆子灑一半」，幫我分析一下",
+                   "這是Chloe Chen留的，幫我記到她那邊，並於本月二十七日提醒我致電慰問", confirm=False)
+    tool, args = call(replies[1])
+    assert tool == "log_activity" and args["customer"] == "Chloe Chen"
+    assert "包裝破了" in args["complaint"] and args["follow_up_date"] and "channel" not in args

@@ -787,9 +787,17 @@ class Assistant:
             # "ok log it as her complaint pls" / "that was 曹涛 on wechat btw, log it as his
             # complaint" after "how bad is this one": the text just triaged, as that customer's
             told = str(last[1]["text"])
-            tool, args = "log_activity", {**({k: v for k, v in args.items() if k == "channel"}),
+            # a reminder asked in the same breath is kept ("…记入其档案，并于本月二十七日提醒我致电慰问"),
+            # and the call it plans is no channel the text came by
+            planned = str(args.get("follow_up") or "")
+            tool, args = "log_activity", {**({k: v for k, v in args.items() if k in ("channel", "follow_up",
+                                                                                      "follow_up_date")}),
                                           "customer": who, "summary": told, "complaint": told}
-            channel = channel_said(read)
+            at = turn.message.find(planned) if planned and len(read) == len(turn.message) else -1
+            came = read[:at] + " " * len(planned) + read[at + len(planned):] if at >= 0 else read
+            if at >= 0 and args.get("channel") and channel_said(came) is None:
+                del args["channel"]
+            channel = channel_said(came)
             if channel:
                 args["channel"] = channel
         try:

@@ -475,7 +475,9 @@ def _receipt_line(m: Msg, text: str, dates: list[_When]) -> bool:
 LOG_THAT = re.compile(r"\b(?:log|save|record|file|add|put|enter)\s+(?:it|this|that|this one|that one)\b"
                       r"|把(?:它|这个|这条|那个|那条|这段|那段)?(?:记|存|登记|录)|(?:记|存|登记|录)(?:成|为|做)(?:她|他|佢)?的?投诉"
                       # "这是吴磊发的 log 一下": said of the text just triaged
-                      r"|(?<![A-Za-z])log\s*一?下|(?:记|存|登记|录)一下|记下来",
+                      r"|(?<![A-Za-z])log\s*一?下|(?:记|存|登记|录)一下|记下来"
+                      # "幫我記到她那邊", "烦请一并记入其档案": onto her record
+                      r"|(?:记|存|录)(?:到|在|进|入)(?:她|他|佢|其)",
                       re.IGNORECASE)
 
 

@@ -249,3 +249,10 @@ def test_a_triaged_review_logged_onto_her_record_with_a_reminder(demo_store, mea
     tool, args = call(replies[1])
     assert tool == "log_activity" and args["customer"] == "Chloe Chen"
     assert "包裝破了" in args["complaint"] and args["follow_up_date"] and "channel" not in args
+
+
+def test_greetings_and_requested_calls_are_no_names_nor_contacts(demo_store, meaning):
+    assert spot_customer("gm ☕ anything urgent today?", spot_index(names(demo_store))) is None
+    assert read_as_mandarin("优惠可以给到百分之二十吗") == "优惠可以给到百分之二十吗"
+    replies = said(demo_store, meaning, "帮我直接打个电话给李娜", confirm=False)
+    assert not any(a.tool == "log_activity" for a in replies[0].actions)

@@ -423,7 +423,11 @@ _NOT_INITIALS = {"pls", "plz", "thx", "tmr", "tmrw", "wk", "wks", "btw", "msg", 
                  "pcs", "pc", "kg", "ml", "st", "nd", "rd", "th", "sms", "db", "sql", "csv", "pdf", "cnt", "cx",
                  "dm", "qq", "wx", "vx", "xhs", "dd", "kk", "nb", "zs", "xswl", "bt", "sb", "tm", "hh", "hhh",
                  "xs", "xx", "gg", "mm", "jj", "zz", "lz", "bd", "sf", "jd", "tb", "dy", "ks", "mr", "mrs", "ms",
-                 "dr", "jr", "sr", "vs", "nt", "cc", "bcc", "fw", "fwd", "rt", "hmm", "mmm", "shh", "pcs", "lbs"}
+                 "dr", "jr", "sr", "vs", "nt", "cc", "bcc", "fw", "fwd", "rt", "hmm", "mmm", "shh", "pcs", "lbs",
+                 # greetings and chat shorthand: "gm ☕ anything urgent today?"
+                 "gm", "gn", "np", "tx", "bf", "gf", "bb", "hbd", "lmk", "ngl", "jk", "wtf", "wfh", "ps", "hq",
+                 "pr", "kpi", "crm", "pos", "gmv", "cny", "rmb", "hkd", "usd", "sgd", "myr", "gst", "tgt", "sth",
+                 "smth", "wrt", "fyi", "ty", "thnx", "pm", "xd", "gd", "nm", "tc", "bc", "cs", "qc", "hr"}
 
 
 def _initials(text: str, index: NameIndex) -> list[tuple[int, int, str]]:

@@ -7,33 +7,11 @@ from datetime import date
 
 import pytest
 
-from assistant.agent.assistant import Assistant
 from assistant.agent.router import control_intent
-from assistant.agent.router.meaning import MeaningModel
 from assistant.lang.colloquial import read_as_mandarin
 from assistant.lang.dates import parse_date, parse_period, span_days
 from assistant.lang.grounding import ungrounded
-from knowledge.embedder import MultilingualE5Embedder
-from tools import TOOLS
-
-TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(scope="module")
-def meaning():
-    return MeaningModel(MultilingualE5Embedder())
-
-
-def said(store, meaning, *messages: str, confirm: bool = True):
-    """The replies to `messages`, said in turn in one fresh session."""
-    bot = Assistant(store, TOOLS, today=TODAY, meaning=meaning, auto_confirm=confirm)
-    return [bot.reply(m, session="s") for m in messages]
-
-
-def call(reply) -> tuple[str, dict]:
-    """The one tool call of a reply."""
-    assert len(reply.actions) == 1, reply.text
-    return reply.actions[0].tool, reply.actions[0].args
+from tests.owner_chat import TODAY, call, meaning, said  # noqa: F401 (a fixture)
 
 
 def figure(store, reply):

@@ -1602,9 +1602,9 @@ _WHAT = re.compile(r"什么|啥|乜|\bwhat\b", re.IGNORECASE)
 # whether any are still open (how one complaint is going, the profile tells with the rest)
 # "第一次是什么时候", "首单是哪天", "when was her first order": the customer's first purchase
 FIRST_ORDER_ASKED = re.compile(r"(?:第一|头一|首)(?:次|回|单|笔)(?:买|来|下单|订)?.{0,6}(?:什么时候|啥时候|哪天|几号|哪一天|几时|何时|时间|日期)"
-                               r"|(?:什么时候|啥时候|哪天|几时)(?:第一|头一)次|first (?:order|purchase|time).{0,20}when"
-                               r"|when.{0,30}first (?:order|purchase|buy|bought|time|came)"
-                               r"|first (?:order|purchase)(?: date)?\s*\??$", re.IGNORECASE)
+                               r"|(?:什么时候|啥时候|哪天|几时)(?:第一|头一)次|\bfirst (?:order|purchase|time)\b.{0,20}\bwhen\b"
+                               r"|\bwhen\b.{0,30}\bfirst (?:order|purchase|buy|bought|time|came)\b"
+                               r"|\bfirst (?:order|purchase)(?: date)?\s*\??$", re.IGNORECASE)
 _HER_COMPLAINTS = re.compile(r"\bcomplaints?\b.{0,30}\b(?:open|still|outstanding)\b|"
                              r"\b(?:open|outstanding) complaints?\b|投诉.{0,12}(?:还开着|未解决|没解决|未处理|还没处理|没处理完)"
                              r"|(?:未|没|还没)(?:处理|解决)完?的投诉|投诉.{0,6}(?:搞定|解决|处理好|处理完)了?(?:未|没有?|吗)",

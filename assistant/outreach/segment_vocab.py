@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lang.names import to_simplified
+from assistant.lang.names import segmented, to_simplified
 from assistant.lang.places import CITIES_LATIN, CITIES_ZH, CITY_ABBREVIATIONS
 from assistant.lang.writing_system import HAN_CLASS
 from assistant.outreach.segments import COMMON_TAGS, TAG_WORDS, city_key, fold
@@ -49,10 +49,7 @@ def shop_vocabulary(store) -> ShopVocabulary:
 
 def words(text: str) -> list[str]:
     """jieba's words of a text (its dictionary loads once, quietly)."""
-    import jieba
-
-    jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
-    return jieba.lcut(text)
+    return segmented(text)
 
 
 def _product_phrases(product: str) -> set[str]:

@@ -96,9 +96,7 @@ def name_index(names: tuple[str, ...]) -> NameIndex:
             latin.add(low)
             tokens.update(w for w in low.split() if len(w) > 1)
     by_len = lambda s: sorted(s, key=lambda x: (-len(x), x))
-    keys = [(sound_key(n), n) for n in han]
-    once = Counter(k for k, _ in keys)
-    spoken = {k: n for k, n in keys if once[k] == 1 and len(k) >= 3}
+    spoken = {k: n for k, n in _only_one(sound_key, han).items() if len(k) >= 3}
     return NameIndex(tuple(by_len(han)), tuple(by_len(latin)), frozenset(pinyin),
                      frozenset(sounds), frozenset(tokens), spoken, frozenset(surnames),
                      frozenset(n[0] for n in han), frozenset(n[1:] for n in han if len(n) == 3),

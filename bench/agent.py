@@ -35,7 +35,7 @@ DEFAULT = Path(__file__).parent / "data" / "agent_scenarios.jsonl"
 MEANING = None  # the intent model, set in main() unless --rules-only
 # Written by someone who saw only the README's feature list and the demo shop's customers; frozen
 # when committed. Once tuned on it is training data: say so here and write a new one.
-BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind24.jsonl"
+BLIND = Path(__file__).parent / "data" / "blind" / "agent_blind25.jsonl"
 BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: training data now",
                 "agent_blind2.jsonl": "blind v2, its failures read and tuned on since 2026-12-05 "
                                       "(second session): training data now",
@@ -80,7 +80,9 @@ BLIND_STATUS = {"agent_blind.jsonl": "blind v1, tuned on since 2026-12-05: train
                                        "(seventh session that day), and its turns taught the intent model: training data now",
                 "agent_blind23.jsonl": "blind v23, its failures read and tuned on since 2026-12-07 "
                                        "(eighth session that day), and its turns taught the intent model: training data now",
-                "agent_blind24.jsonl": "blind v24, never tuned on: only its totals were read",
+                "agent_blind24.jsonl": "blind v24, its failures read and tuned on since 2026-12-08, and its turns "
+                                       "taught the intent and figure models: training data now",
+                "agent_blind25.jsonl": "blind v25, never tuned on: only its totals were read",
                 "agent_dev.jsonl": "dev: written by others, tuned on"}
 
 

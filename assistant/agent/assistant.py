@@ -35,7 +35,7 @@ from assistant.agent.router.batch import part_said, parts_per_customer
 from assistant.agent.router.scoped import listed_sql, of_them, scope_of
 from assistant.agent.router.campaign_rules import THOSE_LISTED
 from assistant.agent.router.dispatch import name_spotter
-from assistant.agent.router.meaning import GUESSED
+from assistant.agent.router.meaning import CONTROL_SURE, GUESSED
 from assistant.agent.router.slots import CITY_PAIRS, find_city, list_position, name_identity
 from assistant.agent.router.sql_templates import find_tag
 from assistant.agent.toolkit import (
@@ -206,6 +206,9 @@ class Assistant:
                  meaning: Callable[[str], tuple[str, float]] | None = None):
         self.store = store
         self._meaning = meaning
+        # the intent model also reads which figure a sales question asks for; a bare callable
+        # (a test's scripted intents) reads intents only
+        self._figure = getattr(meaning, "figure", None)
         self._index = index
         self.backend = backend if model is not None else "none"
         self.auto_confirm = auto_confirm
@@ -350,12 +353,7 @@ class Assistant:
         if control == "confirm":
             return self._confirm(turn), "none"
         if control == "cancel":
-            had, s.pending = s.pending, None
-            if had is not None and had.tool:
-                # "算了还是记一下 只记聊天": a revision right after may bring it back, changed
-                s.last = (had.tool, dict(had.args))
-            return (t("Cancelled; nothing was saved.", "已取消，没有保存任何内容。") if had
-                    else t("Nothing to cancel.", "没有待确认的内容。")), "none"
+            return self._cancel(s, t), "none"
         whose = _undo_of(message)
         if control == "undo" or whose is not None:
             return self._undo(turn, whose), "none"
@@ -376,6 +374,13 @@ class Assistant:
             amended = self._amended(turn, needs_marker=False)
             if amended is not None:
                 return amended, "none"
+            heard = self._control_heard(s, message)
+            if heard == "confirm":
+                return self._confirm(turn), "none"
+            if heard == "cancel":
+                return self._cancel(s, t), "none"
+            if heard == "undo":
+                return self._undo(turn, None), "none"
         if self._agent is not None:
             sure = turn.route()
             if isinstance(sure, Canned):
@@ -392,6 +397,26 @@ class Assistant:
                          f"（{self.backend} 模型不可用：{ex}。以下由规则引擎回答。）\n\n")
                 return note + self._run_route(turn, turn.route()), "none"
         return self._run_route(turn, turn.route()), "none"
+
+    def _cancel(self, s: _Session, t: Callable[[str, str], str]) -> str:
+        """Drop the pending proposal, kept as the last request so a revision can bring it back."""
+        had, s.pending = s.pending, None
+        if had is not None and had.tool:
+            # "算了还是记一下 只记聊天": a revision right after may bring it back, changed
+            s.last = (had.tool, dict(had.args))
+        return (t("Cancelled; nothing was saved.", "已取消，没有保存任何内容。") if had
+                else t("Nothing to cancel.", "没有待确认的内容。"))
+
+    def _control_heard(self, s: _Session, message: str) -> str | None:
+        """A reply no rule read, as the intent model hears it: confirm or cancel while a preview
+        waits ("ok boleh, save lah", "妥了 整吧"), undo once something was saved; else None."""
+        control = getattr(self._meaning, "control", None)
+        if control is None or s.pending is None and s.applied is None:
+            return None
+        which, p = control(message)
+        if p < CONTROL_SURE or (which == "undo") != (s.pending is None):
+            return None
+        return which
 
     def _several_sales(self, turn: Turn) -> str | None:
         """Several customers' sales in one message: each part read as a message of its own, all
@@ -738,7 +763,7 @@ class Assistant:
                                            last_complaint=_complaint_worked_on(s),
                                            open_complaint=self._open_complaint,
                                            last_order=self._last_order,
-                                           meaning=self._meaning),
+                                           meaning=self._meaning, figure=self._figure),
                      tuple(self._tools.values()))
 
     def _open_complaint(self, name: str) -> str | None:

@@ -416,7 +416,7 @@ _PERIODS: list[tuple[str, str]] = [
     ("season", r"(?:(去|今|前|明)年的?)?(春|夏|秋|冬)(?:天|季)"
                # "fall" alone is mostly the verb ("did sales fall")
                r"|\b(?:(this|last|next)\s+)?(spring|summer|autumn|winter|(?<=this |last |next )fall)\b"),
-    ("feast", r"(?:(去|今|前)年的?)?(双十一|双11|双十二|双12|圣诞|平安夜|情人节|元旦)"
+    ("feast", r"(?:(去|今|前|20\d\d)\s*年的?)?(双十一|双11|双十二|双12|圣诞|平安夜|情人节|元旦)"
               r"|\b(?:(this|last)\s+(?:year'?s?\s+)?)?(christmas eve|christmas|xmas|valentine|new year's day)"),
     # "next 7 days", "接下来一周", "the coming week": from today forwards
     ("next_n", rf"(?:next|coming|following)\s+({EN_NUM})\s+(day|week|month)s?|(?:接下来|未来|往后|之后)的?({NUM})(天|日|个?星期|周|个?礼拜|个?月)"
@@ -426,6 +426,10 @@ _PERIODS: list[tuple[str, str]] = [
                rf"|(last|this|next)\s+year'?s?\s+({EN_MONTH})"),
     ("ym", rf"({NUM})年({NUM})月份?|({EN_MONTH})\.?,?\s+(\d{{4}})"),
     ("month", rf"(?<![\d上下本这个年])(?![俩倆仨两兩]月)({NUM})月份?(?![\d一二三四五六七八九十]*[日号])|\b(?:in\s+)?({EN_MONTH})\b(?!\s+\d)"),
+    # "前三季度", "去年前两个季度": the year's first quarters, together
+    ("first_quarters", r"(?:(20\d\d)\s*年的?|(去|今|前)年的?)?前\s*([二三两23])\s*个?季度"),
+    # "h1 2026", "2025 H2", "去年上半年": half a year
+    ("half", r"(?:(20\d\d)\s*年?的?\s*|(去|今|前)年的?)?(?:(上|下)半年|(?<![a-z0-9])h([12])(?![a-z0-9]))(?:\s*(20\d\d)\b)?"),
     # "q3", "Q3 2025", "2025 q3", "去年第三季度": a quarter, of the year said or the latest begun
     ("quarter", r"(?:(20\d\d)\s*年?\s*|(去|今|前)年的?\s*)?(?:(?<![a-z0-9])q([1-4])(?![a-z0-9])|第?([一二三四1-4])季度)"
                 r"(?:\s*(?:of\s+)?(20\d\d)\b|\s*['’](\d\d)\b)?"),  # "Q4'25": the year's last two digits
@@ -435,7 +439,6 @@ _PERIODS: list[tuple[str, str]] = [
     ("weekend", r"(上上个?|上个?|这个?|本|下个?)(?:周末|週末|礼拜六日|星期六日)|\b(last|this|next)\s+weekend\b"),
     ("rel", r"(上上个?|上个?|这个?|本|下下个?|下个?)(月|星期|礼拜|周|季度?(?!节))|(去|今|前|明)年"
             r"|(this|last|next)\s+(month|week|year|quarter|qtr)|\b(?:the\s+)?(month|week|year) before last\b"),
-    ("half", r"(上|下)半年"),
     ("year", r"(?:in\s+)?\b(20\d\d)\b(?!\s*[-/年.]\s*\d)|(20\d\d)年(?!\d|[一二三四五六七八九十]+月)"),
     ("day", r"\b(today|yesterday|yday|yest|tdy)\b|(今天|昨天|今日|昨日|大前天|前天)"),
 ]
@@ -443,7 +446,7 @@ _PERIODS_RX = [(name, re.compile(p, re.IGNORECASE)) for name, p in _PERIODS]
 
 
 # "九月以后就没买过", "after september": from that month on
-_SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|date)\b|以来|至今|到现在|到今天|到目前"
+_SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|date)\b|以来|至今(?!年)|到现在|到今天|到目前"
                     r"|(?<=[月份])(?:以后|之后|后(?=就|都|没|再|还))|\bafter\b"
                     r"|(?:从|自从?).{1,8}(?:开始|起)", re.IGNORECASE)
 
@@ -451,10 +454,47 @@ _SINCE = re.compile(r"\bsince\b|\bfrom\b.{0,20}\b(?:till|until|to) (?:now|today|
 def parse_period(text: str, today: date) -> tuple[date, date] | None:
     """The period a question is about, as (first day, last day) inclusive; None if it names none.
     "since september" / "9月以来" runs from the period's first day to today."""
-    found = _months_together(text or "", today) or date_range(text or "", today) or _period(text, today)
-    if found and found[0] <= today and _SINCE.search(text or ""):
+    text = _years_written_out(text or "", today)
+    found = _months_together(text, today) or date_range(text, today) or _from_one_to_other(text, today) \
+        or _period(text, today)
+    if found and found[0] <= today and _SINCE.search(text):
         return found[0], today
     return found
+
+
+# A year said with two digits ("25年12月", "25Q4", "FY25") and a month written as numbers
+# ("2025-12", "2025.12", "12/2025") are written out as the patterns below read them.
+_TWO_DIGIT_YEAR = [
+    (re.compile(r"(?<![\d.\-/])(\d\d)(?=\s*年)"), r"20\1"),
+    (re.compile(r"(?<![\d.\-/])(\d\d)\s*(?=[qQ][1-4](?![a-zA-Z0-9]))"), r"20\1 "),
+    (re.compile(r"\bFY\s*'?(\d\d)\b", re.IGNORECASE), r"20\1"),
+]
+_YEAR_MONTH = re.compile(r"(?<![\d.\-/])(20\d\d)\s*[-/.]\s*(\d{1,2})(?![\d])(?!\s*[-/.]\s*\d)")
+_MONTH_YEAR = re.compile(r"(?<![\d.\-/])(\d{1,2})\s*/\s*(20\d\d)(?!\d)")
+
+
+def _years_written_out(text: str, today: date) -> str:
+    for rx, full in _TWO_DIGIT_YEAR:
+        # only years near today's ("25年" is 2025; "50年" is fifty years, not 2050)
+        text = rx.sub(lambda m: m.expand(full) if abs(2000 + int(m.group(1)) - today.year) <= 10 else m.group(0), text)
+    text = _YEAR_MONTH.sub(lambda m: f"{m.group(1)}年{m.group(2)}月" if 1 <= int(m.group(2)) <= 12 else m.group(0), text)
+    return _MONTH_YEAR.sub(lambda m: f"{m.group(2)}年{m.group(1)}月" if 1 <= int(m.group(1)) <= 12 else m.group(0), text)
+
+
+# "去年12月到今年1月", "2024-12 ~ 2026-10", "from march 2025 to june": a period, a range word, a
+# period: from the first one's start to the second one's end
+_SPAN_LINK = re.compile(r"\s*(?:到|至|~|～|—|–|(?<=[月年\d])\s*-\s*(?=[\d去今前]|20)|\bto\b|\buntil\b|\btill\b"
+                        r"|\bthrough\b|\bthru\b)\s*", re.IGNORECASE)
+
+
+def _from_one_to_other(text: str, today: date) -> tuple[date, date] | None:
+    for link in _SPAN_LINK.finditer(text):
+        before, after = text[:link.start()], text[link.end():]
+        first = _period(before[-12:], today)
+        second = _period(after[:16], today) if first else None
+        if first and second and first[0] < second[0] and first[1] <= second[1]:
+            return first[0], second[1]
+    return None
 
 
 # "九月十月俩月统共花了多少", "9月和10月加起来": two months next to each other, summed as one stretch
@@ -561,7 +601,7 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             word = (g[1] or g[3]).lower()
             month, day = next(v for k, v in _FEAST_DAYS.items() if word.startswith(k))
             rel = g[0] or (g[2] or "").lower()
-            year = today.year + _YEAR_SHIFT[rel] if rel else \
+            year = int(rel) if rel.isdigit() else today.year + _YEAR_SHIFT[rel] if rel else \
                 today.year if date(today.year, month, day) <= today else today.year - 1
             return date(year, month, day), date(year, month, day)
         if name == "rel_ym":
@@ -606,8 +646,12 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
             monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * shift)
             return monday, monday + timedelta(days=6)
         if name == "half":
-            first = 1 if g[0] == "上" else 7
-            return date(today.year, first, 1), _month_end(date(today.year, first + 5, 1))
+            year = int(g[0] or g[4]) if g[0] or g[4] else today.year + _YEAR_SHIFT[g[1]] if g[1] else today.year
+            first = 1 if g[2] == "上" or g[3] == "1" else 7
+            return date(year, first, 1), _month_end(date(year, first + 5, 1))
+        if name == "first_quarters":
+            year = int(g[0]) if g[0] else today.year + _YEAR_SHIFT[g[1]] if g[1] else today.year
+            return date(year, 1, 1), _quarter(year, cn_number(g[2]) or int(g[2]))[1]
         if name == "quarter":
             q = int(g[2]) if g[2] else cn_number(g[3]) or int(g[3])
             if g[0] or g[4]:

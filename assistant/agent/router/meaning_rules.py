@@ -18,7 +18,9 @@ from assistant.agent.router.rules import (
     change_args,
     complaint_id,
     complaint_in_focus,
+    figure_heard,
     find_args,
+    named_goods,
     new_customer_args,
     pick,
     sql_question,
@@ -126,7 +128,8 @@ def sales_by_meaning(m: Msg) -> Intent | None:
         return Intent(read.args, BY_MEANING)
     who = m.canonical or (m.ctx.last_customer if m.kw.has("pronoun") else None)
     sql = (sql_templates.top_customers_sql(low, today) or sql_templates.top_products_sql(low, today)
-           or sql_templates.build_sql(low, today, who))
+           or sql_templates.build_sql(low, today, who, named_goods(m), tuple(m.ctx.product_names()),
+                                      figure_heard(m)))
     return Intent({"sql": sql}, BY_MEANING) if sql else None
 
 

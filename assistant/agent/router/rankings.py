@@ -5,6 +5,7 @@ many. Each part is found on its own and the parts compose, so "top 3 cities by s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from assistant.agent.router.slots import cities_in, find_city
@@ -20,7 +21,7 @@ from assistant.lang.writing_system import spaced
 _GROUPS = [
     ("rank_weekdays", r"weekdays?|days? of (?:the )?week", r"星期几|礼拜几|周几|weekdays?"),
     # "哪天", "按天": not "前3天" or "每天", which are a span and a rate
-    ("rank_days", r"days?|dates?", r"(?<=哪)天|(?<=哪一)天|(?<=边)天|(?<=按)天|(?<=分)天|(?<=哪)日|(?<=边)日|(?<=哪一)日|日子|日期"),
+    ("rank_days", r"days?|dates?", r"(?<=哪)天|(?<=哪一)天|(?<=边)天|(?<=边一)天|(?<=边一)日|(?<=按)天|(?<=分)天|(?<=哪)日|(?<=边)日|(?<=哪一)日|日子|日期"),
     ("rank_months", r"months?", r"月份|个?月"),
     ("rank_cities", r"cit(?:y|ies)|towns?|regions?|areas?|locations?", r"城市|地区|区域|地方|城"),
     ("rank_channels", r"channels?", r"渠道"),
@@ -130,8 +131,9 @@ def _how_many(how: str, m: re.Match, text: str, measure: str) -> int:
             return min(int(value or 10), 100)
         return 10 if re.search(r"\b(?:cities|products|customers|months|clients)\b|们|哪些", m.group(0)) else 1
     if m.re is _WHO:
-        # "我们最好的10个客户是谁": who, and how many of them
-        n = re.search(rf"{_TOP_N}\s*(?:个|位|名)(?!月|星期|礼拜|钟|小时)", text)
+        # "我们最好的10个客户是谁", "谁买得最多 前五给我排排": who, and how many of them
+        n = re.search(rf"{_TOP_N}\s*(?:个|位|名)(?!月|星期|礼拜|钟|小时)|\btop\s*{_TOP_N}|(?:前|头)\s*{_TOP_N}", text,
+                      re.IGNORECASE)
         return limit_of(n.group(0), 1) if n else 1
     if how == "which":
         # "邊個客人買得最多錢 頭五個": which ones, then how many
@@ -142,11 +144,12 @@ def _how_many(how: str, m: re.Match, text: str, measure: str) -> int:
 
 
 def ranking_sql(text: str, today: date, goods: str | None = None, customer: str | None = None,
-                within: Question | None = None) -> str | None:
+                within: Question | None = None, figure: Callable[[], str | None] | None = None) -> str | None:
     """The SELECT of a ranking or breakdown the message asks for, built from its parts; None when
     it asks for none, or for one these parts cannot express (averages, one group within another).
     `within` is the question just answered: "by city?" after last month's sales keeps its month,
-    goods and place where the message names none of its own."""
+    goods and place where the message names none of its own. `figure` is the figure model's
+    reading, asked where no word says which figure ranks ("谁造得最多": money)."""
     text = spaced(text)
     asked = _group_asked(text, within.measure if within else None)
     if asked is None or len(cities_in(text)) > 1:
@@ -164,7 +167,9 @@ def ranking_sql(text: str, today: date, goods: str | None = None, customer: str 
     customer = customer or (within.customer if within else None)
     # "by city?" after how many orders: orders by city; after a figure of money, money
     # "谁买节日礼盒买最多": of one product, the most boxes, unless money is asked about
+    heard = None if averaged or figure is None or _figure(text, measure) else figure()
     by = "avg_order" if averaged else _figure(text, measure) or (
+        heard if heard in ("revenue", "orders", "quantity") else
         within.measure if within and within.measure in ("orders", "quantity") else
         "quantity" if goods and measure in ("rank_months", "rank_customers") else "revenue")
     status = status_of(text) or (within.status if within and within.measure == "complaints" else None)

@@ -66,6 +66,8 @@ class RouteContext:
     product_names: Callable[[], list[str]] = field(default=list)
     # (intent, probability) for a message, or None: the rules alone (agent/router/meaning.py)
     meaning: Callable[[str], tuple[str, float]] | None = None
+    # (figure, probability) for a sales question ("卖了多钱" asks for revenue), or None
+    figure: Callable[[str], tuple[str, float]] | None = None
 
 
 @dataclass

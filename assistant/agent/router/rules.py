@@ -10,9 +10,11 @@ rules of all tools are tried.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.agent.router import rankings, sql_templates
 from assistant.agent.router.activity_rules import PROMISED_REPLY
+from assistant.agent.router.meaning import FIGURE_SURE
 from assistant.agent.router.records import EXPLICIT, Canned, Intent, Route, rule
 from assistant.agent.router.records import Msg as _Msg
 from assistant.agent.router.slots import (
@@ -792,6 +794,20 @@ def _asked_part(text: str, today) -> str:
     return text
 
 
+def figure_heard(m: _Msg) -> Callable[[], str | None]:
+    """The figure model's reading of a sales question, asked when called: the figure where it is
+    sure, else None (and always None without the model)."""
+    def heard() -> str | None:
+        if m.ctx.figure is None:
+            return None
+        if not (is_question(m.text) or sql_templates.is_count_question(m.kw.low)
+                or sql_templates.period_of(m.kw.low, m.ctx.today)):
+            return None  # "中 就这么整" asks nothing, so no figure is read into it
+        figure, p = m.ctx.figure(m.text)
+        return figure if p >= FIGURE_SURE else None
+    return heard
+
+
 @rule(80)
 def sql_question(m: _Msg) -> Intent | None:
     low = _asked_part(m.kw.low, m.ctx.today)
@@ -803,7 +819,7 @@ def sql_question(m: _Msg) -> Intent | None:
         return Intent({"sql": periods}, 0.8)
     who = _asked_about(m)
     unsure = m.kw.has("howto") or m.customer and not m.canonical
-    ranked = None if unsure else rankings.ranking_sql(low, m.ctx.today, named_goods(m), who)
+    ranked = None if unsure else rankings.ranking_sql(low, m.ctx.today, named_goods(m), who, figure=figure_heard(m))
     if ranked:  # "top 3 cities by sales last month": the group, figure, order and length read apart
         return Intent({"sql": ranked}, 0.85)
     groups = None if m.kw.has("howto") or m.customer else sql_templates.top_groups_sql(low, m.ctx.today,
@@ -838,7 +854,8 @@ def sql_question(m: _Msg) -> Intent | None:
     # "她一共花了多少": the customer just discussed (who, above)
     if who and sql_templates.asks_contact(low):
         return None  # "李娜电话多少" asks for her number: a fact, or the profile, has it
-    sql = sql_templates.build_sql(low, m.ctx.today, who, named_goods(m), tuple(m.ctx.product_names()))
+    sql = sql_templates.build_sql(low, m.ctx.today, who, named_goods(m), tuple(m.ctx.product_names()),
+                                  figure_heard(m))
     # a figure of one named customer is read from the template, not a fallback the profile may
     # overrule: "what did she buy last time" asks for that order, not her whole card
     return Intent({"sql": sql}, 0.85 if who else 0.8) if sql else None

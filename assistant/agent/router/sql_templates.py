@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -159,7 +160,7 @@ SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
       r"(?:下过?单|买过|订过)的?(?:人|客户|顾客|客人)")),
     ("customers", r"customers?|\bcusts?\b|clients?|people|\bppl\b|\bfolks\b|\bhow many of (?:the|those|them)\b.{0,20}\bones\b", ("客户", "顾客", "会员", "客人", r"(?:多少|几)个?客(?![服户人])", r"的客(?![服户人厅栈气套观])", r"(?:多少|几)(?:个|位)?人(?!民|手|工)")),
 ]
-_COUNT = re.compile(r"how many|how much|number of|count|\bdistinct (?:customers|buyers|clients)\b|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
+_COUNT = re.compile(r"how many|how much|number of|count|\bcnt\b|\bn\s*=\s*\?|\bdistinct (?:customers|buyers|clients)\b|total|sum|average|\bavg\b|\bany (?:orders?|sales)\b"
                     r"|\b(?:sell|sold) anything\b"
                     r"|(?:what|what's|whats|show)\b.{0,20}\b(?:revenue|sales|turnover|income|aov)", re.IGNORECASE)
 _COUNT_ZH = ("多少", "几个", "几位", "几单", "几笔", "几张单", "几次", "几条", "几件", "几多", "总共", "一共", "合计", "总额", "总数", "没生意", "有生意",
@@ -423,9 +424,11 @@ def figures_listed(text: str) -> tuple[str, ...]:
 
 
 def read_question(text: str, today: date, customer: str | None = None,
-                  goods: str | None = None, products: tuple[str, ...] = ()) -> Question | None:
+                  goods: str | None = None, products: tuple[str, ...] = (),
+                  figure: Callable[[], str | None] | None = None) -> Question | None:
     """The parts of a count/sum question, or None if no template fits; `goods` is a stored
-    product the message names, `products` every product the shop's orders use."""
+    product the message names, `products` every product the shop's orders use, `figure` the
+    figure model's reading, asked only where no pattern says what is counted."""
     what = subject(text)
     if customer and FIRST_ORDER_ASKED.search(text):
         return Question("first_order", customer=customer)  # "when was her first order"
@@ -437,6 +440,8 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = "revenue"  # "她今年一共多少了": what she has spent
     elif what == "customers" and _SPENT_HOW_MUCH.search(text):
         what = "revenue"  # "深圳的客户10月总共买了多少": what they spent, not how many they are
+    if what is None and figure is not None:
+        what = figure()  # "上个月咱家一共卖了多钱", "25Q4 GMV?": words no pattern has
     if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
         return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()
@@ -558,9 +563,9 @@ def _older_than(text: str, today: date) -> date | None:
 
 
 def build_sql(text: str, today: date, customer: str | None = None, goods: str | None = None,
-              products: tuple[str, ...] = ()) -> str | None:
+              products: tuple[str, ...] = (), figure: Callable[[], str | None] | None = None) -> str | None:
     """A read-only SELECT answering a count/sum question, or None if no template fits."""
-    q = read_question(text, today, customer, goods, products)
+    q = read_question(text, today, customer, goods, products, figure)
     if q is not None and SHARE_ASKED.search(text):
         shared = share_sql(q, text, today)  # "gift box as % of December revenue"
         if shared:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.lang.dates import cn_number
 
 # "¥1,000" and "20,000" are written with thousands separators
-_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*(k|千|w|万|千块)?"
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*(k(?![a-z])|千|w(?![a-z])|万|千块)?"
 _MONEY = r"(?:\s*(?:块钱?|元|蚊|rmb|yuan|bucks|dollars?))?"
 # which way, said before the number ("more than 500", "超过500") or after it ("500以上")
 _BEFORE = [(">", r"more than|over|above|greater than|bigger than|exceeding|>|超过|超出|多于|大于|高于"),

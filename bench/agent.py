@@ -174,10 +174,28 @@ def arg_matches(key: str, expected: Any, actual: Any, store: Any, db: Path) -> b
     return str(actual).strip().lower() == str(expected).strip().lower()
 
 
+def _figures(cells: tuple) -> list[float]:
+    return [round(float(c), 2) for c in cells if isinstance(c, (int, float)) and not isinstance(c, bool)]
+
+
+def _side_by_side(row: tuple, want: list[tuple]) -> bool:
+    """Two or more periods' (or places') figures asked as one row per period, answered as one row
+    that shows them side by side (with their difference): every wanted figure is in the row. The
+    first writer of v25 pointed out, before the set was run, that this scorer failed that layout."""
+    wanted, shown = [f for r in want for f in _figures(r)], _figures(row)
+    if len(wanted) < 2 or any(len(_figures(r)) != 1 for r in want):
+        return False  # one figure per wanted row, beside its label
+    return all(shown.count(f) >= wanted.count(f) for f in set(wanted))
+
+
 def same_answer(got: list[tuple], want: list[tuple] | str, ordered: bool) -> bool:
     """The query answers what was asked: the same rows, or the same rows with more columns (a task
     list that also names the customer): every wanted column is one of the answer's columns."""
-    if isinstance(want, str) or len(got) != len(want):
+    if isinstance(want, str):
+        return False
+    if len(got) == 1 and 2 <= len(want) <= 4 and _side_by_side(got[0], want):
+        return True
+    if len(got) != len(want):
         return False
     if got == want:
         return True

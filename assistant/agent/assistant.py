@@ -760,6 +760,9 @@ class Assistant:
                                            earlier_customer=s.ctx.earlier_customer_name,
                                            unknown_name=s.ctx.unknown_name,
                                            adding_customer=s.ctx.adding_customer,
+                                           added_customer="add_customer" in (
+                                               s.pending.tool if s.pending else None,
+                                               s.applied[0] if s.applied else None),
                                            last_complaint=_complaint_worked_on(s),
                                            open_complaint=self._open_complaint,
                                            last_order=self._last_order,

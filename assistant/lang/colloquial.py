@@ -184,8 +184,8 @@ def to_mandarin(text: str) -> str:
     if _TAGLISH.search(read):
         read = _TAGALOG_ANY.sub(lambda m: _TAGALOG[m.group(0).lower()], read)
     read = _ANY.sub(lambda m: _WORDS[m.group(0)], read)
-    # "唔系6包系4包": 系 before a number is 是 (系统 never comes before one)
-    read = re.sub(r"系(?=\s*[\d一二两三四五六七八九十])", "是", read)
+    # "唔系6包系4包", "微信系auml88": 系 before a number or an id is 是 (系统 never comes before one)
+    read = re.sub(r"系(?=\s*[\d一二两三四五六七八九十A-Za-z])", "是", read)
     # "打返畀佢", "寄返", "退返钱": Cantonese 返 after a verb is Mandarin's 回 (back)
     read = re.sub(r"(?<=[打送寄退换还拿讲问覆l])返", "回", read)
     # "唔系宋明，系宋伟": not the one, but the other

@@ -57,6 +57,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("en_md", rf"({EN_MONTH})\.?\s+{_ORD}(?:,?\s+(\d{{4}}))?\b"),
     ("en_dm", rf"(?:the\s+)?{_ORD}\s+(?:of\s+)?({EN_MONTH})\b\.?(?:,?\s+(\d{{4}}))?"),
     ("en_slash", r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])"),
+    # "…, 640, 11-20": month-day with a hyphen, only as a field of its own ("3-5 bags" is a range)
+    ("md_hyphen", r"(?<![\d\-/.\w])(1[0-2]|0?[1-9])-(3[01]|[12]\d|0?[1-9])(?=\s*(?:$|[,，;；。!?！？]))"),
     ("en_the", r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(this|next|last)\s+month)?"),
     ("en_named", (r"\b(?:(?:the\s+)?day\s+(?:after\s+tomorrow|before\s+yesterday)|today|tonight|"
                  r"tomorrow|yesterday|this\s+(?:morning|afternoon|evening)|now"
@@ -224,6 +226,8 @@ def _resolve(name: str, m: re.Match, today: date, prefer: str) -> date:
                           int(g[2]) if g[2] else None, prefer)
     if name == "en_slash":
         return _month_day(today, int(g[0]), int(g[1]), int(g[2]) if g[2] else None, prefer)
+    if name == "md_hyphen":
+        return _month_day(today, int(g[0]), int(g[1]), None, prefer)
     if name == "en_the":
         return _day_of_month(today, int(g[0]), _REL[g[1].lower()] if g[1] else None, prefer)
     if name == "en_named":

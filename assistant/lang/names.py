@@ -119,5 +119,6 @@ def common_word(word: str, often: int = 100) -> bool:
     word, which no typed name is; rare entries (尼娜, a transliteration) may still be a name."""
     import jieba
 
-    segmented("")  # the dictionary, loaded
+    segmented("")
+    jieba.dt.check_initialized()  # cutting "" loads no dictionary: without this every word is rare
     return (jieba.dt.FREQ.get(word) or 0) >= often

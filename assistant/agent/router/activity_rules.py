@@ -17,7 +17,7 @@ from assistant.agent.router.records import Canned, Intent, Msg, Route, rule
 from assistant.agent.router.slots import find_amount, find_quantity
 from assistant.complaints.triage import complaint_probability
 from assistant.core.records import InvalidInput
-from assistant.lang.dates import find_date, impossible_dates, parse_date, parse_period
+from assistant.lang.dates import cn_number, find_date, impossible_dates, parse_date, parse_period
 from assistant.lang.goods import catalog_name, named_in, names_goods
 from assistant.lang.grounding import asks_by_form, is_question
 
@@ -365,6 +365,7 @@ def _grumbles(m: Msg, asking: bool) -> bool:
 
 _COUNT_ITEM = re.compile(r"(?:^|[:：,，])\s*(\d{1,3})\s*(?:x\s*)?([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})"
                          r"\s*(?=[,，]|$)", re.IGNORECASE)
+_HAN_PRICE = re.compile(r"(?<=[\u4e00-\u9fff\s])([一二两三四五六七八九十百千]{2,7})\s*(?:块钱?|元|蚊)?(?=\s*(?:[,，。.!！]|$))")
 _LONE_NUMBER = re.compile(r"(?<![\w.#/-])(\d{2,6}(?:\.\d{1,2})?)(?![\w%/-])(?!\.\d)")  # "…drip bags, 177. wants…"
 
 
@@ -415,10 +416,14 @@ def goods_and_paid(text: str, dates: list[_When], sale_line: bool) -> tuple[tupl
         # "买了 4 袋 Santos 432, but 他说…", "2 drip bags 118, wants…": the one number right after
         # the goods, in the same clause, is their price
         clause = _CLAUSE_END.split(rest[qty[2]:], maxsplit=1)[0]
-        lone = [x for x in _LONE_NUMBER.finditer(clause) if x.start() > 0 and float(x.group(1)) >= 10]
+        lone = [(x.start(1), x.group(1), float(x.group(1))) for x in _LONE_NUMBER.finditer(clause)
+                if x.start() > 0 and float(x.group(1)) >= 10]
+        # "一盒挂耳包五十九": the price in Chinese numerals, right after the goods' 汉字
+        lone += [(x.start(1), x.group(1), float(cn_number(x.group(1)) or 0)) for x in _HAN_PRICE.finditer(clause)
+                 if x.start() > 0 and (cn_number(x.group(1)) or 0) >= 10]
         if len(lone) == 1:
-            at = qty[2] + lone[0].start(1)
-            amount = (float(lone[0].group(1)), (at, at + len(lone[0].group(1))))
+            at = qty[2] + lone[0][0]
+            amount = (lone[0][2], (at, at + len(lone[0][1])))
     return qty, amount
 
 

@@ -193,8 +193,8 @@ def campaign_request(m: Msg) -> Intent | None:
         return None  # a referral being credited, not a campaign
     # "ok send them a wechat reorder msg": to the group just listed (the assistant knows which)
     segment = audience(m.text) or (m.text if THOSE_LISTED.search(m.text) else None)
-    if segment is None:
-        return None
+    if segment is None or m.customer and m.customer in segment:
+        return None  # "付子涵 is our big customer right, tag VIP": one customer's record, not a group
     args: dict = {"segment": segment, "goal": goal, "channel": channel or "wechat"}
     offer = offer_percent(m.text)
     if offer is not None:

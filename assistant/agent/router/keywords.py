@@ -127,7 +127,9 @@ KEYWORDS: dict[str, tuple[str, tuple[str, ...]]] = {
                  r"(?:帮我|替我|直接|麻烦你?).{0,6}(?:微信|支付宝|银行卡?)\s*(?:转|打)(?:给)?\s*(?:她|他|佢)?\s*\d")),
     # a call the assistant is asked to place, not one to log or be reminded of
     "place_call": (r"^\s*(?:pls |please |can you |could you )?(?:call|ring|phone|dial)\b.{1,30}?\b(?:for me|right now)\b",
-                   (r"^\s*(?:帮我|替我|你)(?:现在)?(?:打(?:个|一个|一下)?电话给|打给|拨给?|call(?:一下)?)(?!.{0,20}(?:记|提醒))",)),
+                   # "你可不可以帮我打个电话给张伟": asked politely, still a call to place
+                   (r"^\s*(?:你?(?:可不可以|能不能|可以|能否|能)\s*|麻烦你?\s*|请你?\s*)?(?:帮我|替我|你)(?:现在)?"
+                    r"(?:打(?:个|一个|一下)?电话给|打给|拨给?|call(?:一下)?)(?!.{0,20}(?:记|提醒|了吗|了没|过没))",)),
     # what a shop assistant is asked that lies outside the shop's records: the weather, posting
     # on social media, booking travel
     "outside": (r"\b(?:forecast|what'?s|how'?s|check|tell me)\b.{0,25}\bweather\b|\bweather\b.{0,12}\b(?:forecast|tomorrow|tmr|next week)\b|\b(?:post|publish|share)\b.{0,40}\b(?:instagram|facebook|tiktok|xiaohongshu|weibo|douyin|twitter)\b"

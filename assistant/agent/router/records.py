@@ -55,6 +55,8 @@ class RouteContext:
     unknown_name: str | None = None
     # "add a customer" was just asked with no name: "Mike Zhou 13655550000" is who to add
     adding_customer: bool = False
+    # a customer was just added (or is previewed): "再加一个 她闺蜜陈朵朵 …" adds another
+    added_customer: bool = False
     earlier_customer: str | None = None  # the one discussed before last_customer
     # the text of a customer's latest complaint still open, or None ("how bad is it" about 何诗涵's)
     open_complaint: Callable[[str], str | None] = field(default=lambda name: None)

@@ -31,7 +31,7 @@ from assistant.agent.router.slots import (
 )
 from assistant.lang import goods
 from assistant.lang.grounding import asks_by_form, instruction, is_question
-from assistant.lang.names import has_han
+from assistant.lang.names import common_word, has_han
 
 
 def after_colon(text: str) -> str | None:
@@ -57,7 +57,7 @@ STATUSES = [("in_progress", (r"in progress|in-progress|\bin prog\b|\bwip\b|worki
              ("open", r"re-?open|open (?:it )?again|open (?:it )?back|not resolved|back to open|unresolved"
               r"|mark(?:ed)? (?:it |as )?open",
               "重新打开|重开|未解决|没解决|改回|未处理|没处理|重新处理"),
-             ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled|settled|taken care of",
+             ("resolved", r"resolve|resolved|close|closed|done|fixed|sorted|handled|settled?|taken care of",
               "已解决|解决了|算解决|解决|关闭|关了|关掉|可以关|结掉|处理完|处理好|搞定|搞掂|已处理|结案|弄好了|搞好了|完结")]
 
 
@@ -300,7 +300,9 @@ _TAG_WORDS = re.compile(r"\b(?:wholesale|vip|gifts?|caf[eé]|office|corporate|re
                         re.IGNORECASE)
 _NOTES = re.compile(r"(?:\bnotes?\b|备注|说明)\s*[:：]?\s*(.+)$", re.IGNORECASE)
 _NOTE_THAT = re.compile(r"[,，]?\s*(?:put|add|write|save|keep|note)\s+(?:that|it|this)\s*(?:(?:in|into|to|as|down in)\s+"
-                        r"(?:the\s+|her\s+|his\s+)?notes?\b|down\b)|[,，]?\s*(?:记|写|放)(?:到|在|进)(?:备注|笔记)", re.IGNORECASE)
+                        r"(?:the\s+|her\s+|his\s+)?notes?\b|down\b)|[,，]?\s*(?:记|写|放)(?:到|在|进)(?:备注|笔记)"
+                        # "稀罕喝曼特宁 给备注上": what was just said, put in the notes
+                        r"|[,，]?\s*(?:给|帮)?(?:我)?(?:备注|记)(?:上|一下|下来|进去)\s*[。.!！]?\s*$", re.IGNORECASE)
 
 
 @rule(40)
@@ -312,6 +314,13 @@ def new_customer(m: _Msg) -> Intent | Canned | None:
         if given and not _NOT_A_NAME.match(given.group(1)):
             rest = m.text[given.end():]
             return Intent({"name": given.group(1).strip(), **contact_fields(rest)}, 0.85)
+    another = _ANOTHER.match(m.text) if m.ctx.added_customer and not m.customer else None
+    if another:
+        # "再加一个 她闺蜜陈朵朵 也是杭州的 vx duoduo_cc": after one customer added, the next
+        rest = _RELATION.sub("", m.text[another.end():], count=1)
+        given = _GIVEN_NAME.match(rest)
+        if given and not _NOT_A_NAME.match(given.group(1)) and not common_word(given.group(1)):
+            return Intent({"name": given.group(1).strip(), **contact_fields(rest[given.end():])}, 0.85)
     if not m.kw.has("add_customer") or (m.kw.has("howto", command) and not PHONE.search(m.text)):
         return None
     found = new_customer_args(m)
@@ -321,6 +330,12 @@ def new_customer(m: _Msg) -> Intent | Canned | None:
     return found
 
 
+_ANOTHER = re.compile(r"^\s*(?:再|还|另外|还有)(?:要)?(?:加|添|录|建)(?:一个|一位|个|位)?(?:新的?)?(?:客户|客人|顾客)?\s*[:：,，]?"
+                      r"|^\s*(?:add\s+)?(?:another(?:\s+one)?|one more)\b\s*[:：,，]?", re.IGNORECASE)
+# who the next one is to the last: "她闺蜜陈朵朵", "his wife Amy Chen"
+_RELATION = re.compile(r"^\s*(?:她|他|佢)?(?:的)?(?:闺蜜|朋友|同事|老公|老婆|太太|先生|妈妈|爸爸|姐姐|妹妹|哥哥|弟弟|女儿|儿子|同学|邻居)\s*"
+                       r"|^\s*(?:her|his|their)\s+(?:friend|bestie|colleague|husband|wife|mum|mom|dad|sister|brother|son|daughter|neighbou?r)\s+",
+                       re.IGNORECASE)
 _ADD_ONE = re.compile(r"\b(?:add|create|register|save|new)\b|添加|新增|新建|录入|登记|(?<![增])加(?:个|一个|一位|位)?新?(?:客|顾)",
                      re.IGNORECASE)
 _GIVEN_NAME = re.compile(r"\s*(?:(?:name is|it'?s|叫|是)\s*)?([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){1,2}|[\u4e00-\u9fff]{2,4})"
@@ -379,7 +394,7 @@ def new_customer_args(m: _Msg, by_verb: bool = False) -> Intent | None:
     that = _NOTE_THAT.search(rest)
     notes = None if that else _NOTES.search(rest)
     if that:  # "she likes 耶加雪菲, put that in notes": the clause before is the note
-        clause = re.split(r"[,，;；]", rest[:that.start()])[-1]
+        clause = re.split(r"[,，;；]|(?<=[\d\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", rest[:that.start()].strip())[-1]
         said = re.sub(r"^\s*(?:um+|uh+|er+|嗯|呃|and|also|oh)\b[\s,，]*", "", clause.strip(), flags=re.IGNORECASE)
         if said:
             args["notes"] = said
@@ -433,6 +448,9 @@ _TAG_VALUE = [re.compile(r"(?:tag|标签)\s*(?:叫做?|名叫|called|named)\s*[\
               re.compile(r"(?<![A-Za-z])tag(?:s|ged)?(?![A-Za-z])\s*(?:(?:him|her|them|it|this one)\s+(?:as\s+(?:an?\s+)?)?)?"
                          r"(?:[:：=]|\bwith\b)?\s*(?:上|个|一个|成|为|做)?\s*[\"']?([\w&+-]+)",
                          re.IGNORECASE),
+              # "再给她加个标签嘛，VIP", "加个标签 notebook lover": the value after the word tag
+              re.compile(r"标签\s*(?:嘛|吧|呀|啊|哈)?[\s,，:：]*[\"“「']?([A-Za-z][\w&+-]{0,15}|[\u4e00-\u9fff]{2,6})[\"”」']?"
+                         r"\s*(?:吧|啦|$|[\s,，。])"),
               # "tag 孟浩然 gifts too": read after the name, which `after` starts past
               re.compile(r"^\s*(?:as\s+)?[\"']?([A-Za-z][\w&+-]{1,15}|[\u4e00-\u9fff]{2,4})[\"']?(?=\s|$|[,，.。])")]
 _OFF = r"(?:去掉|删掉|删除|移除|拿掉|取消|撤掉|去除|摘掉)"
@@ -444,7 +462,7 @@ _TAG_OFF = [re.compile(r"[\"“「']?([A-Za-z][\w&+-]{0,15}|[\u4e00-\u9fff]{1,6}
             re.compile(r"\b(?:remove|drop|take off|delete|clear)\s+(?:the\s+|her\s+|his\s+|their\s+)?[\"']?([\w&+-]+)[\"']?"
                        r"\s+tags?\b", re.IGNORECASE),
             re.compile(r"\buntag\b.{0,30}?\b(?:as\s+|from\s+)?[\"']?([\w&+-]+)[\"']?\s*$", re.IGNORECASE)]
-_TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them)$", re.IGNORECASE)
+_TAG_NOISE = re.compile(r"\s+customer$|^(?:pls|please|instead|as|him|her|them|个|個|一个|一個|新)$", re.IGNORECASE)
 _ID_TOKEN = re.compile(r"(?<![A-Za-z0-9_@.])([A-Za-z][A-Za-z0-9_-]{3,})(?![A-Za-z0-9_@.])")
 _NOT_ID = {"wechat", "weixin", "is", "now", "new", "the", "changed", "change", "update", "to", "id", "his",
            "her", "pls", "please", "with"}
@@ -576,7 +594,7 @@ def change_args(m: _Msg, who: str) -> Intent | None:
 
 
 _NOTE_TOO = re.compile(r"(?:\band\s+)?\b(?:add a |put a )?notes?\s+(?:that\s+|写|写上|[:：])?\s*(.+)$"
-                       r"|(?:备注|记一下)(?:写|写上)?[:：]?\s*(.+)$", re.IGNORECASE)
+                       r"|(?:备注|记一下)(?:一下)?(?:写|写上)?[:：]?\s*(.+)$", re.IGNORECASE)
 
 
 def _more_fields(after: str, fld: str, value: str) -> dict:
@@ -592,7 +610,8 @@ def _more_fields(after: str, fld: str, value: str) -> dict:
         city = find_city(rest[moved.start():])
         if city:
             more["city"] = city
-    note = _NOTE_TOO.search(rest) if fld not in ("notes", "tags") else None
+    # "tag VIP lah, also note 他 want the 会员卡": a note after the tag comes with it
+    note = _NOTE_TOO.search(rest) if fld != "notes" else None
     if note:
         more["notes"] = (note.group(1) or note.group(2)).strip(" ,，。.")
     tag = _TAG_TOO.search(rest) if fld != "tags" else None
@@ -804,8 +823,13 @@ def figure_heard(m: _Msg) -> Callable[[], str | None]:
                 or sql_templates.period_of(m.kw.low, m.ctx.today)):
             return None  # "中 就这么整" asks nothing, so no figure is read into it
         figure, p = m.ctx.figure(m.text)
+        if figure == "last_order" and not _WHEN_ASKED.search(m.text):
+            return None  # "and her last order?": her card shows it, with what she bought
         return figure if p >= FIGURE_SURE else None
     return heard
+
+
+_WHEN_ASKED = re.compile(r"\bwhen\b|\bdate\b|\bwhat day\b|什么时候|啥时候|哪天|哪一天|几号|几时|何时|日期|好久", re.IGNORECASE)
 
 
 @rule(80)

@@ -567,7 +567,8 @@ _EN_ITEM = re.compile(r"\b(?:bought|buying|buys?|ordered|purchased|wants?|took|t
                       # "wants a callback / a quote / a word": a request, not goods
                       r"(?:more\s+)?(?!(?:call|callback|call-back|reply|word|chat|quote|refund|discount|sample|"
                       r"look|meeting|visit)\b)([A-Za-z][\w-]*(?:\s+(?!(?:for|at|on|next|by|and|just|now|already|liao|lah|la|leh|lor)\b)"
-                      r"[A-Za-z][\w-]*){0,2})", re.IGNORECASE)
+                      # "buy 1 巴西 108": the goods in 汉字 after an English verb and count
+                      r"[A-Za-z][\w-]*){0,2}|[\u4e00-\u9fff]{2,8})", re.IGNORECASE)
 # "will order 2 more on friday": a count of the usual goods
 _EN_MORE = re.compile(r"\b(?:order|get|take|want|need)s?\s+(\d+|two|three|four|five|six|ten)\s+more\b",
                       re.IGNORECASE)

@@ -276,12 +276,19 @@ _GOODS = {"coffee", "coffees", "beans", "coffee beans", "products", "product", "
           "goods", "咖啡", "豆子", "咖啡豆", "产品", "东西", "商品", "货"}
 
 
+# a number of orders, goods or money said and asked about: "买了55单？", "上个月才卖了7万多吗"
+_FIGURE_CHECKED = re.compile(r"(?:买|卖|订|下)了?\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*[多]?\s*"
+                             r"(?:单|次|包|袋|盒|块钱?|元|万|千)\s*(?:多|左右)?\s*(?:吗|嘛|么|啊|呀|哦|咩|[?？])\s*$")
+
+
 def is_count_question(text: str) -> bool:
     """True if the message asks for a number (how many / 多少 / total / "revenue last month")."""
     if _COUNT.search(text) or any(w in text for w in _COUNT_ZH if w not in ("几个", "几位")):
         return True
     if re.search(r"(?:^|\s)#\s*(?:[?？]?\s*$|[(（])", text) and subject(text):
         return True  # "overdue tasks #", "complaints: open / resolved #": the bookkeeper's "how many"
+    if _FIGURE_CHECKED.search(text):
+        return True  # "张伟在咱家买了55单？": a figure heard, asked to be checked, is asked for
     if any(w in text for w in ("几个", "几位")):
         # "感觉有几个老客户慢慢不来了 帮我看看是哪些人": a few, then which ones; not a count
         return not re.search(r"哪些|哪几|是谁|有谁|\bwho\b|\bwhich\b", text, re.IGNORECASE)
@@ -423,6 +430,10 @@ def figures_listed(text: str) -> tuple[str, ...]:
     return said if len(said) >= 2 else ()
 
 
+_ONE_ORDER = re.compile(r"\b(?:last|latest|previous|recent|most recent) (?:order|purchase)\b(?!s)|最后一单|上一单|最近一单|上次那单",
+                        re.IGNORECASE)
+
+
 def read_question(text: str, today: date, customer: str | None = None,
                   goods: str | None = None, products: tuple[str, ...] = (),
                   figure: Callable[[], str | None] | None = None) -> Question | None:
@@ -442,6 +453,8 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = "revenue"  # "深圳的客户10月总共买了多少": what they spent, not how many they are
     if what is None and figure is not None:
         what = figure()  # "上个月咱家一共卖了多钱", "25Q4 GMV?": words no pattern has
+    if what == "orders" and customer and _ONE_ORDER.search(text) and not ORDERS_ASKED.search(text):
+        return None  # "and her last order?": that one order, which her card shows, not a count
     if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
         return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()

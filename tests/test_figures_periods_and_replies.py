@@ -146,3 +146,14 @@ def test_an_undo_in_other_words_takes_back_what_was_saved(demo_store, meaning):
 def test_with_nothing_waiting_a_reply_confirms_nothing(demo_store, meaning):
     reply, = said(demo_store, meaning, "fine by me, save", confirm=False)
     assert reply.proposal is None and not reply.actions
+
+
+def test_a_correction_with_a_total_corrects_the_preview_not_a_figure(demo_store, meaning):
+    preview, corrected = said(demo_store, meaning, "邱磊买了12包意式拼配 1536", "aiyo sorry, 15 bags, total 1920",
+                              confirm=False)
+    assert corrected.proposal is not None and "15 × 意式拼配" in corrected.text and "1920" in corrected.text
+
+
+def test_how_often_she_orders_is_her_card(demo_store, meaning):
+    reply, = said(demo_store, meaning, "how often does ethan chen order")
+    assert reply.actions and reply.actions[0].tool == "customer_profile"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from assistant.agent.router import rankings, sql_templates
 from assistant.agent.router.activity_rules import PROMISED_REPLY
-from assistant.agent.router.meaning import FIGURE_SURE
+from assistant.agent.router.meaning import FIGURE_SURE, SURE
 from assistant.agent.router.records import EXPLICIT, Canned, Intent, Route, rule
 from assistant.agent.router.records import Msg as _Msg
 from assistant.agent.router.slots import (
@@ -822,6 +822,11 @@ def figure_heard(m: _Msg) -> Callable[[], str | None]:
         if not (is_question(m.text) or sql_templates.is_count_question(m.kw.low)
                 or sql_templates.period_of(m.kw.low, m.ctx.today)):
             return None  # "中 就这么整" asks nothing, so no figure is read into it
+        if m.ctx.meaning is None:
+            return None
+        intent, sure = m.ctx.meaning(m.text)
+        if not is_question(m.text) and (intent != "sales_query" or sure < SURE):
+            return None  # "aiyo sorry, 15 bags, total 1920": a correction, not a question of figures
         figure, p = m.ctx.figure(m.text)
         if figure == "last_order" and not _WHEN_ASKED.search(m.text):
             return None  # "and her last order?": her card shows it, with what she bought

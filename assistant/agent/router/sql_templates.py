@@ -430,6 +430,8 @@ def figures_listed(text: str) -> tuple[str, ...]:
     return said if len(said) >= 2 else ()
 
 
+_HOW_OFTEN = re.compile(r"\bhow often\b|\bhow frequently\b|多久(?:买|来|订|下单)?一次|多长时间(?:买|来)?一次|几天(?:买|来)?一次",
+                        re.IGNORECASE)
 _ONE_ORDER = re.compile(r"\b(?:last|latest|previous|recent|most recent) (?:order|purchase)\b(?!s)|最后一单|上一单|最近一单|上次那单",
                         re.IGNORECASE)
 
@@ -455,6 +457,8 @@ def read_question(text: str, today: date, customer: str | None = None,
         what = figure()  # "上个月咱家一共卖了多钱", "25Q4 GMV?": words no pattern has
     if what == "orders" and customer and _ONE_ORDER.search(text) and not ORDERS_ASKED.search(text):
         return None  # "and her last order?": that one order, which her card shows, not a count
+    if customer and _HOW_OFTEN.search(text):
+        return None  # "how often does ethan chen order": the rhythm her card shows, not a count
     if what is None or (what == "customers" and re.search(r"姓[\u4e00-\u9fff]|叫(?:啥|什么)|都有谁", text)):
         return None  # "姓熊的客户有几个 都叫啥" asks for the names: a search
     low = text.lower()

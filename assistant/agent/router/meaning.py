@@ -3,7 +3,7 @@
 The rules read slots (names, dates, amounts) exactly but catch only the phrasings they were
 written for. This model is trained on many paraphrases per intent (agent/data/intents_train.jsonl,
 in zh, en, mixed, Traditional, typo'd) and on every turn owners wrote in the scenario sets that are
-training data now (agent/data/intents_owners.jsonl, ~6,400 turns in the voices of some forty
+training data now (agent/data/intents_owners.jsonl, ~7,200 turns in the voices of some forty
 writers who saw only the README), over multilingual-e5 sentence vectors, so an owner's own wording
 still finds its intent; the tool's slots are then read by code as before. Five-fold
 cross-validation on the paraphrases: 0.90 accuracy (character n-grams with the same classifier:

@@ -7,7 +7,8 @@ Run: .venv/bin/python bench/owner_intents.py [--hold-out FILE ...] [--out PATH]
 Writes assistant/agent/data/intents_owners.jsonl; the intent model trains on it beside the
 paraphrases the team wrote. A confirm, cancel or undo is the intent "control" and carries which
 ("control": confirm); a figure question also carries the figure its writer's SQL computes
-("figure": revenue, orders, quantity, ...), which the figure model learns to read from the words. --hold-out leaves sets out, to measure on a set the model has not seen.
+("figure": revenue, orders, quantity, ...), which the figure model learns to read from the words.
+--hold-out leaves sets out, to measure on a set the model has not seen.
 """
 
 from __future__ import annotations

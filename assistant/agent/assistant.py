@@ -206,9 +206,10 @@ class Assistant:
                  meaning: Callable[[str], tuple[str, float]] | None = None):
         self.store = store
         self._meaning = meaning
-        # the intent model also reads which figure a sales question asks for; a bare callable
-        # (a test's scripted intents) reads intents only
+        # the intent model also reads which figure a sales question asks for and what a reply to a
+        # preview means; a bare callable (a test's scripted intents) reads intents only
         self._figure = getattr(meaning, "figure", None)
+        self._control = getattr(meaning, "control", None)
         self._index = index
         self.backend = backend if model is not None else "none"
         self.auto_confirm = auto_confirm
@@ -353,7 +354,7 @@ class Assistant:
         if control == "confirm":
             return self._confirm(turn), "none"
         if control == "cancel":
-            return self._cancel(s, t), "none"
+            return self._cancel(s), "none"
         whose = _undo_of(message)
         if control == "undo" or whose is not None:
             return self._undo(turn, whose), "none"
@@ -378,7 +379,7 @@ class Assistant:
             if heard == "confirm":
                 return self._confirm(turn), "none"
             if heard == "cancel":
-                return self._cancel(s, t), "none"
+                return self._cancel(s), "none"
             if heard == "undo":
                 return self._undo(turn, None), "none"
         if self._agent is not None:
@@ -398,8 +399,9 @@ class Assistant:
                 return note + self._run_route(turn, turn.route()), "none"
         return self._run_route(turn, turn.route()), "none"
 
-    def _cancel(self, s: _Session, t: Callable[[str, str], str]) -> str:
+    def _cancel(self, s: _Session) -> str:
         """Drop the pending proposal, kept as the last request so a revision can bring it back."""
+        t = s.ctx.t
         had, s.pending = s.pending, None
         if had is not None and had.tool:
             # "算了还是记一下 只记聊天": a revision right after may bring it back, changed
@@ -410,10 +412,9 @@ class Assistant:
     def _control_heard(self, s: _Session, message: str) -> str | None:
         """A reply no rule read, as the intent model hears it: confirm or cancel while a preview
         waits ("ok boleh, save lah", "妥了 整吧"), undo once something was saved; else None."""
-        control = getattr(self._meaning, "control", None)
-        if control is None or s.pending is None and s.applied is None:
+        if self._control is None or s.pending is None and s.applied is None:
             return None
-        which, p = control(message)
+        which, p = self._control(message)
         if p < CONTROL_SURE or (which == "undo") != (s.pending is None):
             return None
         return which

@@ -419,8 +419,8 @@ def goods_and_paid(text: str, dates: list[_When], sale_line: bool) -> tuple[tupl
         lone = [(x.start(1), x.group(1), float(x.group(1))) for x in _LONE_NUMBER.finditer(clause)
                 if x.start() > 0 and float(x.group(1)) >= 10]
         # "一盒挂耳包五十九": the price in Chinese numerals, right after the goods' 汉字
-        lone += [(x.start(1), x.group(1), float(cn_number(x.group(1)) or 0)) for x in _HAN_PRICE.finditer(clause)
-                 if x.start() > 0 and (cn_number(x.group(1)) or 0) >= 10]
+        lone += [(x.start(1), x.group(1), float(value)) for x in _HAN_PRICE.finditer(clause)
+                 if x.start() > 0 and (value := cn_number(x.group(1)) or 0) >= 10]
         if len(lone) == 1:
             at = qty[2] + lone[0][0]
             amount = (lone[0][2], (at, at + len(lone[0][1])))

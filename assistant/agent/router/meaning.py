@@ -51,7 +51,7 @@ _RECENT = 64  # messages whose reading is kept
 # the newest tuned set (v24), it named 89 % of the figures asked, where code's patterns named 54 %
 # and read nothing in 36 %; at p >= 0.5 it answers 84 % of them, 95 % rightly (C chosen there).
 FIGURE_SURE = 0.5
-_FIGURE_C = 10
+_HEAD_C = 10  # the figure and control heads' regularisation
 # Owners' replies to a preview or a saved change ("ok boleh, save lah", "妥了 整吧", "撤了撤了，
 # 甭要了") are the intent "control", and a second head reads which: confirm, cancel or undo. The
 # Assistant asks only where no rule read the reply and a preview or a saved change is there.
@@ -124,13 +124,17 @@ class MeaningModel:
                 vectors = query_vectors(self._embedder, [r["text"] for r in rows], self._vectors)
                 self._model = LogisticRegression(C=30, max_iter=3000).fit(
                     vectors, [r["intent"] for r in rows])
-                # the figure questions among the same rows, on the same vectors
-                said = [i for i, r in enumerate(rows) if r.get("figure")]
-                if len({rows[i]["figure"] for i in said}) >= 2:
-                    self._figures = LogisticRegression(C=_FIGURE_C, max_iter=3000).fit(
-                        vectors[said], [rows[i]["figure"] for i in said])
-                replies = [i for i, r in enumerate(rows) if r.get("control")]
-                if len({rows[i]["control"] for i in replies}) >= 2:
-                    self._controls = LogisticRegression(C=_FIGURE_C, max_iter=3000).fit(
-                        vectors[replies], [rows[i]["control"] for i in replies])
+                # the figure questions and the replies among the same rows, on the same vectors
+                self._figures = _head(rows, vectors, "figure")
+                self._controls = _head(rows, vectors, "control")
             return self._model
+
+
+def _head(rows: list[dict], vectors: Any, key: str) -> Any:
+    """A classifier of the rows labelled with `key`, or None when fewer than two labels occur."""
+    from sklearn.linear_model import LogisticRegression
+
+    labelled = [i for i, r in enumerate(rows) if r.get(key)]
+    if len({rows[i][key] for i in labelled}) < 2:
+        return None
+    return LogisticRegression(C=_HEAD_C, max_iter=3000).fit(vectors[labelled], [rows[i][key] for i in labelled])

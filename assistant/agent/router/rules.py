@@ -817,15 +817,14 @@ def figure_heard(m: _Msg) -> Callable[[], str | None]:
     """The figure model's reading of a sales question, asked when called: the figure where it is
     sure, else None (and always None without the model)."""
     def heard() -> str | None:
-        if m.ctx.figure is None:
+        if m.ctx.figure is None or m.ctx.meaning is None:
             return None
-        if not (is_question(m.text) or sql_templates.is_count_question(m.kw.low)
+        asked = is_question(m.text)
+        if not (asked or sql_templates.is_count_question(m.kw.low)
                 or sql_templates.period_of(m.kw.low, m.ctx.today)):
             return None  # "中 就这么整" asks nothing, so no figure is read into it
-        if m.ctx.meaning is None:
-            return None
         intent, sure = m.ctx.meaning(m.text)
-        if not is_question(m.text) and (intent != "sales_query" or sure < SURE):
+        if not asked and (intent != "sales_query" or sure < SURE):
             return None  # "aiyo sorry, 15 bags, total 1920": a correction, not a question of figures
         figure, p = m.ctx.figure(m.text)
         if figure == "last_order" and not _WHEN_ASKED.search(m.text):
